@@ -1,0 +1,245 @@
+"""Drive a project's own Alembic set-up (its alembic.ini and env.py) against any database.
+
+The URL is overridden twice — as ``sqlalchemy.url`` and through the environment variable the
+project's env.py reads (``DATABASE_URL`` by default) — so every common env.py style works. Whatever
+env.py configures (``transaction_per_migration``, version table name and schema, autocommit
+blocks, async engines) is honoured because env.py itself runs. Runs happen in-process: a replay
+costs Alembic's work, not an interpreter start-up per step.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import os
+from argparse import Namespace
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from alembic_baseline.errors import ConfigError, MigrationError
+from alembic_baseline.pg.url import DatabaseURL, redact
+from alembic_baseline.settings import Settings
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+_PLACEHOLDER_URLS = ("driver://", "")
+
+
+class _StepTracker(logging.Handler):
+    """Remembers the last "Running upgrade a -> b" line so a failure can name its revision."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.steps: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message.startswith("Running "):
+            self.steps.append(message[len("Running ") :])
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What an Alembic run did: the steps it started (``upgrade a -> b, message``)."""
+
+    steps: tuple[str, ...]
+    sql: str = ""
+
+
+class AlembicProject:
+    """One Alembic project (an alembic.ini + script directory) and how to run it."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        if not settings.config_file.is_file():
+            raise ConfigError(
+                f"No Alembic configuration at {settings.config_file}.",
+                hint="Run from the directory that holds alembic.ini, or pass -c PATH/alembic.ini.",
+            )
+        cfg = self.config()
+        if cfg.get_main_option("script_location") is None:
+            raise ConfigError(
+                f"{settings.config_file} has no [{settings.ini_section}] section with "
+                "script_location.",
+                hint="Pass -n/--name for the right section, as with `alembic -n NAME`.",
+            )
+
+    # -- configuration ---------------------------------------------------------------------
+    def config(
+        self, url: DatabaseURL | None = None, *, buffer: io.StringIO | None = None
+    ) -> Config:
+        from alembic.config import Config
+
+        cfg = Config(
+            file_=str(self.settings.config_file),
+            ini_section=self.settings.ini_section,
+            output_buffer=buffer,
+            stdout=buffer or io.StringIO(),
+            cmd_opts=Namespace(x=list(self.settings.x_args)),
+        )
+        if url is not None:
+            # ConfigParser interpolation: a literal % in a password must be doubled.
+            cfg.set_main_option("sqlalchemy.url", self.render_url(url).replace("%", "%%"))
+        return cfg
+
+    @cached_property
+    def script(self) -> ScriptDirectory:
+        from alembic.script import ScriptDirectory
+        from alembic.util import CommandError
+
+        try:
+            return ScriptDirectory.from_config(self.config())
+        except CommandError as exc:
+            raise ConfigError(
+                f"Alembic cannot read the script directory: {exc}",
+                hint="Check script_location in alembic.ini.",
+            ) from None
+
+    @property
+    def script_location(self) -> Path:
+        return Path(self.script.dir)
+
+    def configured_url(self, environ: dict[str, str] | None = None) -> DatabaseURL | None:
+        """The project's own URL: ``$DATABASE_URL`` (what env.py reads) else sqlalchemy.url."""
+        env = os.environ if environ is None else environ
+        text = env.get(self.settings.url_env) or self.config().get_main_option("sqlalchemy.url")
+        if not text or text.startswith(_PLACEHOLDER_URLS[0]):
+            return None
+        return DatabaseURL.parse(text)
+
+    @cached_property
+    def driver(self) -> str:
+        """The DBAPI driver the project uses (psycopg, psycopg2, asyncpg...)."""
+        try:
+            url = self.configured_url()
+        except ConfigError:
+            url = None
+        return (url.driver if url and url.driver else None) or "psycopg"
+
+    def render_url(self, url: DatabaseURL) -> str:
+        return url.render(url.driver or self.driver)
+
+    # -- running ---------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _driving(self, url: DatabaseURL | None) -> Iterator[_StepTracker]:
+        """Point env.py at ``url``, run from the project directory, keep logging ours."""
+        import logging.config as logging_config
+
+        saved_env = os.environ.get(self.settings.url_env)
+        saved_cwd = Path.cwd()
+        saved_file_config = logging_config.fileConfig
+        tracker = _StepTracker()
+        alembic_log = logging.getLogger("alembic.runtime.migration")
+        saved_level = alembic_log.level
+        if url is not None:
+            os.environ[self.settings.url_env] = self.render_url(url)
+        # env.py usually calls fileConfig(alembic.ini), which would reconfigure the whole
+        # process's logging (and print INFO lines) on every run; the tool owns logging.
+        logging_config.fileConfig = lambda *a, **k: None
+        alembic_log.addHandler(tracker)
+        alembic_log.setLevel(logging.INFO)
+        alembic_log.propagate = False
+        os.chdir(self.settings.project_dir)
+        try:
+            yield tracker
+        finally:
+            os.chdir(saved_cwd)
+            alembic_log.removeHandler(tracker)
+            alembic_log.setLevel(saved_level)
+            alembic_log.propagate = True
+            logging_config.fileConfig = saved_file_config
+            if saved_env is None:
+                os.environ.pop(self.settings.url_env, None)
+            else:
+                os.environ[self.settings.url_env] = saved_env
+
+    def _run(
+        self, url: DatabaseURL | None, what: str, action: Callable[[Config], Any]
+    ) -> RunResult:
+        from alembic.util import CommandError
+        from sqlalchemy.exc import SQLAlchemyError
+
+        buffer = io.StringIO()
+        cfg = self.config(url, buffer=buffer)
+        with self._driving(url) as tracker:
+            try:
+                action(cfg)
+            except CommandError as exc:
+                raise self._command_error(what, str(exc)) from None
+            except SQLAlchemyError as exc:
+                step = tracker.steps[-1] if tracker.steps else "(before the first revision)"
+                detail = redact(str(getattr(exc, "orig", None) or exc)).strip().splitlines()
+                raise MigrationError(
+                    f"{what} failed in {step}: {detail[0] if detail else exc}",
+                    hint="Fix the revision, then run it again; transactional DDL has rolled back "
+                    "the failed step (autocommit blocks excepted).",
+                    context={"failed_step": step, "completed_steps": str(len(tracker.steps) - 1)},
+                ) from exc
+        return RunResult(tuple(tracker.steps), buffer.getvalue())
+
+    def _command_error(self, what: str, text: str) -> MigrationError:
+        hint = "Run `alembic-baseline doctor` to diagnose the database's version table."
+        if "Can't locate revision" in text:
+            hint = (
+                "The database records a revision this project does not have (archived, renamed "
+                "or deleted). Run `alembic-baseline doctor`; never stamp by hand."
+            )
+        elif "Multiple head revisions" in text:
+            hint = "Merge the heads (alembic merge heads) or name the target revision."
+        return MigrationError(f"{what}: {redact(text)}", hint=hint)
+
+    def upgrade(self, url: DatabaseURL, target: str = "heads") -> RunResult:
+        from alembic import command
+
+        return self._run(url, f"upgrade to {target}", lambda c: command.upgrade(c, target))
+
+    def downgrade(self, url: DatabaseURL, target: str) -> RunResult:
+        from alembic import command
+
+        return self._run(url, f"downgrade to {target}", lambda c: command.downgrade(c, target))
+
+    def stamp(self, url: DatabaseURL, revision: str, *, purge: bool = False) -> RunResult:
+        from alembic import command
+
+        return self._run(
+            url, f"stamp {revision}", lambda c: command.stamp(c, revision, purge=purge)
+        )
+
+    def offline_sql(self, revision_range: str, *, downgrade: bool = False) -> str:
+        """The SQL Alembic renders in ``--sql`` mode for ``from:to`` (or ``to`` from empty)."""
+        from alembic import command
+
+        fn = command.downgrade if downgrade else command.upgrade
+        return self._run(
+            None, f"render SQL for {revision_range}", lambda c: fn(c, revision_range, sql=True)
+        ).sql
+
+    def with_context(self, url: DatabaseURL, fn: Callable[[MigrationContext], None]) -> None:
+        """Run env.py against ``url`` and call ``fn`` with its configured MigrationContext."""
+        from alembic.runtime.environment import EnvironmentContext
+
+        def call(rev: object, context: MigrationContext) -> list[object]:
+            fn(context)
+            return []
+
+        def action(cfg: Config) -> None:
+            with EnvironmentContext(cfg, self.script, fn=call, dont_mutate=True):
+                self.script.run_env()
+
+        self._run(url, "read the version table", action)
+
+    def current_heads(self, url: DatabaseURL) -> tuple[str, ...]:
+        """The revisions recorded in the database's version table (as env.py configures it)."""
+        found: list[str] = []
+        self.with_context(url, lambda ctx: found.extend(ctx.get_current_heads()))
+        return tuple(sorted(found))
+
+    def heads(self) -> tuple[str, ...]:
+        return tuple(sorted(self.script.get_heads()))

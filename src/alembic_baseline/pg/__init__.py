@@ -1,0 +1,4 @@
+"""Everything that talks to PostgreSQL: connections, programs, throwaway servers.
+
+Only this package imports psycopg or subprocess.
+"""

@@ -1,0 +1,164 @@
+"""The one place that runs external programs (initdb, pg_ctl, pg_dump, pg_restore, psql).
+
+Commands are argv lists (never shell strings); connection secrets travel in ``PG*`` environment
+variables (never argv); stderr is captured, redacted and put into the error a person reads.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic_baseline.errors import ToolError
+from alembic_baseline.pg.url import DatabaseURL, redact
+
+DEFAULT_TIMEOUT_S = 600.0
+_VERSION = re.compile(r"\(PostgreSQL\)\s+(\d+(?:\.\d+)?)")
+
+
+@dataclass(frozen=True)
+class RunAs:
+    """An unprivileged OS account to run server programs as (initdb refuses root)."""
+
+    uid: int
+    gid: int
+    name: str
+
+
+def unprivileged_account() -> RunAs | None:
+    """The account that server programs must run as, or None when we are not root."""
+    if os.geteuid() != 0:
+        return None
+    import grp
+    import pwd
+
+    for name in ("nobody", "daemon"):
+        try:
+            pw = pwd.getpwnam(name)
+        except KeyError:
+            continue
+        gid = pw.pw_gid
+        with contextlib.suppress(KeyError):
+            gid = grp.getgrnam("nogroup").gr_gid if name == "nobody" else gid
+        return RunAs(pw.pw_uid, gid, name)
+    raise ToolError(
+        "Running as root, and no unprivileged account (nobody) exists to run PostgreSQL as.",
+        hint="Create one (useradd --system nobody) or run alembic-baseline as a normal user.",
+    )
+
+
+def _clean_env(extra: Mapping[str, str] | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    env["LC_ALL"] = env.get("LC_ALL", "C.UTF-8") or "C.UTF-8"
+    if extra:
+        env.update(extra)
+    return env
+
+
+def run(
+    argv: Sequence[str | Path],
+    *,
+    what: str,
+    env: Mapping[str, str] | None = None,
+    run_as: RunAs | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT_S,
+    stdin: bytes | None = None,
+    stdout_path: Path | None = None,
+    check: bool = True,
+) -> subprocess.CompletedProcess[bytes]:
+    """Run one program; raise :class:`ToolError` (with redacted stderr) when it fails."""
+    args = [str(a) for a in argv]
+    out_file = open(stdout_path, "wb") if stdout_path else None  # noqa: SIM115
+    try:
+        proc = subprocess.run(
+            args,
+            input=stdin,
+            stdout=out_file if out_file else subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=_clean_env(env),
+            timeout=timeout,
+            user=run_as.uid if run_as else None,
+            group=run_as.gid if run_as else None,
+            extra_groups=[] if run_as else None,
+            check=False,
+        )
+    except FileNotFoundError:
+        raise ToolError(
+            f"{what}: the program {args[0]!r} was not found.",
+            hint="Install PostgreSQL's client/server programs, or pass --pg-bin DIR.",
+        ) from None
+    except subprocess.TimeoutExpired:
+        raise ToolError(
+            f"{what}: {Path(args[0]).name} did not finish within {timeout:.0f} s.",
+            hint="Check that the server is reachable and not blocked by locks.",
+        ) from None
+    finally:
+        if out_file:
+            out_file.close()
+    if check and proc.returncode != 0:
+        raise tool_failure(what, args[0], proc.returncode, proc.stderr)
+    return proc
+
+
+def tool_failure(what: str, program: str, code: int, stderr: bytes) -> ToolError:
+    text = redact(stderr.decode("utf-8", "replace")).strip()
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    tail = " ".join(lines[-3:]) if lines else "(no error output)"
+    hint = "Re-run with --traceback for details."
+    if "No space left on device" in text:
+        hint = "The disk is full: free space or point TMPDIR / --backup-dir elsewhere."
+    elif "server version mismatch" in text or "aborting because of server version" in text:
+        hint = "Use a pg_dump at least as new as the server (--pg-bin DIR)."
+    return ToolError(f"{what}: {Path(program).name} exited with {code}: {tail}", hint=hint)
+
+
+# -- libpq programs --------------------------------------------------------------------------
+
+
+def pg_dump(
+    bindir: Path,
+    url: DatabaseURL,
+    args: Sequence[str],
+    *,
+    out: Path | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT_S,
+) -> bytes:
+    """Run pg_dump against ``url``; returns stdout unless ``out`` is given."""
+    proc = run(
+        [bindir / "pg_dump", *args],
+        what="pg_dump",
+        env=url.libpq_env(),
+        timeout=timeout,
+        stdout_path=out,
+    )
+    return proc.stdout or b""
+
+
+def pg_restore(
+    bindir: Path, url: DatabaseURL | None, args: Sequence[str], *, timeout: float | None = None
+) -> bytes:
+    env = url.libpq_env() if url else None
+    proc = run([bindir / "pg_restore", *args], what="pg_restore", env=env, timeout=timeout)
+    return proc.stdout or b""
+
+
+def psql_file(
+    bindir: Path, url: DatabaseURL, path: Path, *, single_transaction: bool = False
+) -> None:
+    """Load a SQL file with psql, stopping at the first error."""
+    args: list[str | Path] = [bindir / "psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", path]
+    if single_transaction:
+        args.insert(2, "-1")
+    run(args, what=f"psql -f {path.name}", env=url.libpq_env())
+
+
+def program_version(program: Path) -> str:
+    """``X.Y`` from ``program --version`` (e.g. ``postgres (PostgreSQL) 16.4`` → ``16.4``)."""
+    proc = run([program, "--version"], what=f"{program.name} --version", timeout=30)
+    match = _VERSION.search(proc.stdout.decode())
+    return match.group(1) if match else ""

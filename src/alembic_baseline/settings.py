@@ -1,0 +1,131 @@
+"""Settings: ``[tool.alembic-baseline]`` in pyproject.toml < environment < command-line flags.
+
+The Alembic side (script location, ``sqlalchemy.url``, ``-x`` arguments) comes from the
+project's own ``alembic.ini`` (``-c/--config``, ``-n/--name``) exactly as the ``alembic`` command
+reads it, so a bare ``alembic-baseline status`` inside the team's backend container works.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from alembic_baseline.errors import ConfigError
+
+ENV_PREFIX = "ALEMBIC_BASELINE_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a command needs to know about the project and the environment."""
+
+    config_file: Path = Path("alembic.ini")
+    ini_section: str = "alembic"
+    x_args: tuple[str, ...] = ()
+    url_env: str = "DATABASE_URL"
+    """Environment variable the project's env.py reads the URL from (also set when we drive it)."""
+    scratch_url: str | None = None
+    pg_major: int | None = None
+    """PostgreSQL major of production: scratch replays use it (default: the newest available)."""
+    output: str = "text"  # text | json | markdown
+    traceback: bool = False
+    project: Mapping[str, Any] = field(default_factory=dict)
+    """The raw ``[tool.alembic-baseline]`` table, for feature-specific options (lint, baseline)."""
+    pyproject: Path | None = None
+
+    @property
+    def project_dir(self) -> Path:
+        return self.config_file.resolve().parent
+
+    @property
+    def json(self) -> bool:
+        return self.output == "json"
+
+    def section(self, name: str) -> Mapping[str, Any]:
+        value = self.project.get(name, {})
+        return value if isinstance(value, Mapping) else {}
+
+
+def find_pyproject(start: Path) -> Path | None:
+    for directory in (start, *start.parents):
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def read_pyproject(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(
+            f"{path} could not be read: {exc}",
+            hint="Fix the TOML syntax of pyproject.toml.",
+        ) from None
+    table = data.get("tool", {}).get("alembic-baseline", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"[tool.alembic-baseline] in {path} must be a table.")
+    return table
+
+
+def _int(value: object, what: str) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        raise ConfigError(f"{what} must be a whole number, not {value!r}.") from None
+
+
+def load(
+    *,
+    config: str | None = None,
+    name: str | None = None,
+    x_args: tuple[str, ...] = (),
+    scratch_url: str | None = None,
+    pg_major: int | None = None,
+    output: str | None = None,
+    traceback: bool = False,
+    environ: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> Settings:
+    """Merge pyproject, environment and flags (flags win)."""
+    env = os.environ if environ is None else environ
+    cwd = cwd or Path.cwd()
+    config_path = Path(config or env.get("ALEMBIC_CONFIG") or "alembic.ini")
+    if not config_path.is_absolute():
+        config_path = cwd / config_path
+    pyproject = find_pyproject(config_path.parent if config_path.parent.is_dir() else cwd)
+    table = read_pyproject(pyproject)
+
+    settings = Settings(config_file=config_path, project=table, pyproject=pyproject)
+    # 1. pyproject
+    if "url_env" in table:
+        settings = replace(settings, url_env=str(table["url_env"]))
+    if "scratch_url" in table:
+        settings = replace(settings, scratch_url=str(table["scratch_url"]))
+    if "pg_major" in table:
+        settings = replace(settings, pg_major=_int(table["pg_major"], "pg_major"))
+    # 2. environment
+    if f"{ENV_PREFIX}URL_ENV" in env:
+        settings = replace(settings, url_env=env[f"{ENV_PREFIX}URL_ENV"])
+    if env.get(f"{ENV_PREFIX}SCRATCH_URL"):
+        settings = replace(settings, scratch_url=env[f"{ENV_PREFIX}SCRATCH_URL"])
+    if env.get(f"{ENV_PREFIX}PG_MAJOR"):
+        settings = replace(
+            settings, pg_major=_int(env[f"{ENV_PREFIX}PG_MAJOR"], f"{ENV_PREFIX}PG_MAJOR")
+        )
+    # 3. flags
+    return replace(
+        settings,
+        ini_section=name or "alembic",
+        x_args=tuple(x_args),
+        scratch_url=scratch_url or settings.scratch_url,
+        pg_major=pg_major if pg_major is not None else settings.pg_major,
+        output=output or "text",
+        traceback=traceback,
+    )
