@@ -149,7 +149,10 @@ class DatabaseURL:
 
     def render(self, driver: str | None = None, *, hide_password: bool = False) -> str:
         """The URL as text for SQLAlchemy/Alembic (with the password unless hidden)."""
-        return self.sqlalchemy_url(driver).render_as_string(hide_password=hide_password)
+        text = self.sqlalchemy_url(driver).render_as_string(hide_password=hide_password)
+        base, sep, query = text.partition("?")
+        # A socket directory reads better (and parses the same) with its slashes unescaped.
+        return base + sep + query.replace("%2F", "/") if sep else text
 
     @property
     def redacted(self) -> str:

@@ -1,0 +1,139 @@
+"""The typer application and the global options every command shares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated
+
+import typer
+
+from alembic_baseline import __version__
+from alembic_baseline.report import Reporter
+from alembic_baseline.settings import Settings
+
+HELP = "Make the life cycle of an Alembic migration history on PostgreSQL safe and fast."
+EPILOG = """\b
+Command groups (planned ones are marked):
+  scratch                 throwaway PostgreSQL servers and databases
+  demo                    the runbook, end to end, on the sample project
+  snapshot, diff          catalog snapshots; drift between any two schemas
+  baseline                create / archive / verify a baseline  (planned)
+  status, plan, apply, rollback  guarded production patches     (planned)
+  lint                    best practices and lock safety of revisions
+  doctor, repair, check   diagnose version state; checklists    (planned)
+
+\b
+Exit codes: 0 ok, 1 findings or differences, 2 usage or environment error,
+3 refused as unsafe, 130 interrupted.
+"""
+
+app = typer.Typer(
+    name="alembic-baseline",
+    help=HELP,
+    epilog=EPILOG,
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
+)
+
+
+@dataclass
+class State:
+    """Global options, turned into :class:`Settings` when a command needs them."""
+
+    reporter: Reporter
+    options: dict[str, object] = field(default_factory=dict)
+    _settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            from alembic_baseline import settings
+
+            self._settings = settings.load(**self.options)  # type: ignore[arg-type]
+        return self._settings
+
+
+def state(ctx: typer.Context) -> State:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, State)
+    return obj
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"alembic-baseline {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def global_options(
+    ctx: typer.Context,
+    config: Annotated[
+        str | None,
+        typer.Option(
+            "-c", "--config", metavar="FILE", help="Alembic config file (default: ./alembic.ini)."
+        ),
+    ] = None,
+    name: Annotated[
+        str | None,
+        typer.Option(
+            "-n", "--name", metavar="NAME", help="Section of the config file (like alembic)."
+        ),
+    ] = None,
+    x: Annotated[
+        list[str] | None,
+        typer.Option(
+            "-x", metavar="ARG", help="Extra argument for env.py (like alembic -x), repeatable."
+        ),
+    ] = None,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--format", metavar="FMT", help="Output: text, json or markdown.", show_default=False
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+    scratch_url: Annotated[
+        str | None,
+        typer.Option(
+            "--scratch-url",
+            metavar="URL",
+            help="Server where throwaway databases may be created and dropped "
+            "(default: start a local one).",
+        ),
+    ] = None,
+    pg_major: Annotated[
+        int | None,
+        typer.Option(
+            "--pg-major", metavar="N", help="PostgreSQL major for scratch servers (production's)."
+        ),
+    ] = None,
+    traceback: Annotated[
+        bool, typer.Option("--traceback", help="Show the Python traceback of an error.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    reporter = ctx.obj
+    assert isinstance(reporter, Reporter)
+    fmt = "json" if as_json else (output or "text")
+    if fmt not in ("text", "json", "markdown"):
+        raise typer.BadParameter("must be text, json or markdown", param_hint="--format")
+    reporter.output = fmt
+    ctx.obj = State(
+        reporter,
+        {
+            "config": config,
+            "name": name,
+            "x_args": tuple(x or ()),
+            "scratch_url": scratch_url,
+            "pg_major": pg_major,
+            "output": fmt,
+            "traceback": traceback,
+        },
+    )

@@ -1,0 +1,1 @@
+"""Operations: one documented function per subcommand; they return results, never print."""
