@@ -91,9 +91,13 @@ class ScratchServer:
         return f"ab_{purpose}_{secrets.token_hex(4)}"
 
     def create_database(
-        self, name: str | None = None, *, template: str | None = None
+        self, name: str | None = None, *, template: str | None = None, keep: bool = False
     ) -> DatabaseURL:
-        """Create (or, with ``template``, clone) a database and return its URL."""
+        """Create (or, with ``template``, clone) a database and return its URL.
+
+        Databases are dropped by :meth:`close` unless ``keep`` (cached replay templates on a
+        persistent scratch server survive between commands).
+        """
         from psycopg import sql
 
         name = name or self.new_name()
@@ -122,7 +126,8 @@ class ScratchServer:
                 hint="Check that the scratch server's user may CREATE DATABASE and that the "
                 "template exists and is not in use.",
             ) from None
-        self._created.append(name)
+        if not keep:
+            self._created.append(name)
         return self.url(name)
 
     def drop_database(self, name: str) -> None:
@@ -135,6 +140,27 @@ class ScratchServer:
         conn.execute(stmt)
         if name in self._created:
             self._created.remove(name)
+
+    def rename_database(self, old: str, new: str, *, keep: bool = False) -> DatabaseURL:
+        """Rename a database (its sessions are ended first); ``keep`` exempts it from close()."""
+        from psycopg import sql
+
+        conn = self.admin()
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            (old,),
+        )
+        conn.execute(
+            sql.SQL("ALTER DATABASE {} RENAME TO {}").format(
+                sql.Identifier(old), sql.Identifier(new)
+            )
+        )
+        if old in self._created:
+            self._created.remove(old)
+        if not keep:
+            self._created.append(new)
+        return self.url(new)
 
     def database_exists(self, name: str) -> bool:
         row = (

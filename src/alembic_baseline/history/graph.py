@@ -1,0 +1,145 @@
+"""The revision graph of a project, including revisions archived by a baseline.
+
+Alembic only sees the live ``versions`` directory. After a baseline, pre-baseline revisions live
+in ``versions/archive/``; this module knows both and the bridge between them, so that commands can
+say where a database stands even when its recorded revision has been archived.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from alembic_baseline.errors import ConfigError
+
+if TYPE_CHECKING:
+    from alembic.script import Script, ScriptDirectory
+
+    from alembic_baseline.history.driver import AlembicProject
+
+ARCHIVE_DIR = "archive"
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One revision file."""
+
+    id: str
+    down_revisions: tuple[str, ...]
+    message: str
+    path: Path
+    branch_labels: tuple[str, ...] = ()
+    archived: bool = False
+
+    @property
+    def is_merge(self) -> bool:
+        return len(self.down_revisions) > 1
+
+    @property
+    def is_base(self) -> bool:
+        return not self.down_revisions
+
+
+def _revision(script: Script, archived: bool) -> Revision:
+    down = script.down_revision
+    downs = (down,) if isinstance(down, str) else tuple(down or ())
+    return Revision(
+        id=script.revision,
+        down_revisions=downs,
+        message=(script.doc or "").strip().splitlines()[0] if script.doc else "",
+        path=Path(script.path),
+        branch_labels=tuple(sorted(script.branch_labels or ())),
+        archived=archived,
+    )
+
+
+def archive_dirs(script: ScriptDirectory) -> list[Path]:
+    """``archive/`` folders beside every version location."""
+    found = []
+    for location in script._version_locations:  # public API has no accessor
+        candidate = Path(location) / ARCHIVE_DIR
+        if candidate.is_dir():
+            found.append(candidate)
+    return found
+
+
+def scripts_in(directory: Path, script: ScriptDirectory) -> ScriptDirectory:
+    """A ScriptDirectory reading revisions from ``directory`` only (same env.py/template)."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory(
+        script.dir,
+        file_template=script.file_template,
+        truncate_slug_length=script.truncate_slug_length,
+        version_locations=[str(directory)],
+    )
+
+
+class History:
+    """Live and archived revisions of one project."""
+
+    def __init__(self, project: AlembicProject) -> None:
+        from alembic.util import CommandError
+
+        self.project = project
+        self.script = project.script
+        try:
+            self.live = {s.revision: _revision(s, False) for s in self.script.walk_revisions()}
+        except CommandError as exc:
+            raise ConfigError(
+                f"Alembic cannot read the revision graph: {exc}",
+                hint="Fix the revision files (duplicate ids, missing down_revision).",
+            ) from None
+        self.archive_dirs = archive_dirs(self.script)
+        self.archived: dict[str, Revision] = {}
+        for directory in self.archive_dirs:
+            archived = scripts_in(directory, self.script)
+            try:
+                for s in archived.walk_revisions():
+                    self.archived[s.revision] = _revision(s, True)
+            except CommandError as exc:
+                raise ConfigError(
+                    f"The archived revisions in {directory} do not form a valid history: {exc}",
+                    hint="Restore them with `alembic-baseline baseline archive --restore`.",
+                ) from None
+
+    def heads(self) -> tuple[str, ...]:
+        return tuple(sorted(self.script.get_heads()))
+
+    def bases(self) -> tuple[str, ...]:
+        return tuple(sorted(self.script.get_bases()))
+
+    def locate(self, revision: str) -> str | None:
+        """``"live"``, ``"archived"`` or None for a revision id."""
+        if revision in self.live:
+            return "live"
+        if revision in self.archived:
+            return "archived"
+        return None
+
+    def pending(self, current: Iterable[str], target: str = "heads") -> list[Revision]:
+        """Live revisions an ``upgrade target`` would run from ``current``, in order."""
+        current = tuple(current)
+        revs = self.script.iterate_revisions(target, current or "base")
+        ordered = [self.live[s.revision] for s in revs if s is not None]
+        ordered.reverse()
+        return ordered
+
+    def fingerprint(self, upto: str | None = None) -> str:
+        """A hash of the revision files up to ``upto`` (all when None): a replay cache key."""
+        if upto is None:
+            revisions = sorted(self.live.values(), key=lambda r: r.id)
+        else:
+            ids = {s.revision for s in self.script.iterate_revisions(upto, "base") if s is not None}
+            revisions = sorted((self.live[i] for i in ids), key=lambda r: r.id)
+        digest = hashlib.sha256()
+        for rev in revisions:
+            digest.update(rev.id.encode())
+            digest.update(rev.path.read_bytes())
+        env = Path(self.script.dir) / "env.py"
+        if env.is_file():
+            digest.update(env.read_bytes())
+        return digest.hexdigest()[:16]
