@@ -1,0 +1,464 @@
+"""The catalog snapshot: a value made of frozen dataclasses, serialised as deterministic JSON.
+
+Every catalog object is a frozen dataclass with generated equality and a :class:`ObjectKey`
+(kind, schema, name and, for objects that live on a table, the table). A :class:`Snapshot` holds
+one sorted tuple per kind, so two snapshots of the same schema are equal (``==``) and serialise
+byte for byte the same. Nothing here knows about databases: the loader in :mod:`.inspect` drops
+the catalog noise (OIDs, statistics, attnum gaps) before objects are built.
+"""
+
+from __future__ import annotations
+
+import json
+import types
+import typing
+from dataclasses import dataclass, field, fields, is_dataclass, replace
+from functools import cache
+from typing import Any, ClassVar, TypeVar
+
+FORMAT_VERSION = 1
+"""Bumped whenever the JSON layout changes in a way older readers cannot load."""
+
+
+@dataclass(frozen=True, order=True)
+class ObjectKey:
+    """Identity of a catalog object: what the diff matches objects by.
+
+    ``name`` of a function carries its identity arguments (``f(integer, text)``); ``table`` is
+    set for objects that live on a table (columns, constraints, indexes, triggers, policies).
+    """
+
+    kind: str
+    schema: str
+    name: str
+    table: str = ""
+
+    def __str__(self) -> str:
+        parts = [p for p in (self.schema, self.table, self.name) if p]
+        return f"{self.kind} {'.'.join(parts)}"
+
+
+@dataclass(frozen=True)
+class CatalogObject:
+    """Base of every snapshot object: a ``KIND`` and a :class:`ObjectKey`."""
+
+    KIND: ClassVar[str] = ""
+    comment: str | None = field(default=None, kw_only=True)
+
+    @property
+    def key(self) -> ObjectKey:
+        schema = str(getattr(self, "schema", ""))
+        return ObjectKey(self.KIND, schema, str(getattr(self, "name", "")), self._table())
+
+    def _table(self) -> str:
+        return str(getattr(self, "table", ""))
+
+
+@dataclass(frozen=True)
+class Schema(CatalogObject):
+    KIND: ClassVar[str] = "schema"
+    name: str
+    owner: str | None = None
+    acl: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Extension(CatalogObject):
+    KIND: ClassVar[str] = "extension"
+    name: str
+    schema: str
+    version: str
+
+    @property
+    def key(self) -> ObjectKey:
+        # Extension names are database-wide; the schema is an attribute that can change.
+        return ObjectKey(self.KIND, "", self.name)
+
+
+@dataclass(frozen=True)
+class Table(CatalogObject):
+    """An ordinary or partitioned table (``partition_key`` set for the latter)."""
+
+    KIND: ClassVar[str] = "table"
+    schema: str
+    name: str
+    persistence: str = "permanent"  # permanent | unlogged
+    partition_key: str | None = None
+    partition_of: str | None = None  # qualified parent of a partition
+    partition_bound: str | None = None
+    inherits: tuple[str, ...] = ()  # qualified parents in inheritance order
+    rls_enabled: bool = False
+    rls_forced: bool = False
+    options: tuple[str, ...] = ()
+    owner: str | None = None
+    acl: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Column(CatalogObject):
+    """A table column; for a generated column ``default`` holds the generation expression."""
+
+    KIND: ClassVar[str] = "column"
+    schema: str
+    table: str
+    name: str
+    position: int
+    type: str
+    not_null: bool = False
+    default: str | None = None
+    identity: str | None = None  # always | by default
+    identity_options: str | None = None
+    generated: str | None = None  # stored | virtual
+    collation: str | None = None  # only when not the type's default
+    local: bool = True  # False: comes from a parent table only (partitions, inheritance)
+
+
+@dataclass(frozen=True)
+class Constraint(CatalogObject):
+    """PK (p), FK (f), UNIQUE (u), CHECK (c), EXCLUDE (x), NOT NULL (n, PostgreSQL 18)."""
+
+    KIND: ClassVar[str] = "constraint"
+    schema: str
+    table: str
+    name: str
+    type: str
+    definition: str
+    columns: tuple[str, ...] = ()
+    ref_table: str | None = None  # qualified, for FKs
+    deferrable: bool = False
+    deferred: bool = False
+    validated: bool = True
+    enforced: bool = True
+
+
+@dataclass(frozen=True)
+class Index(CatalogObject):
+    """An index that no constraint owns (those come with their constraint)."""
+
+    KIND: ClassVar[str] = "index"
+    schema: str
+    table: str
+    name: str
+    definition: str
+    method: str
+    unique: bool = False
+    keys: tuple[str, ...] = ()  # key columns and expressions
+    opclasses: tuple[str, ...] = ()  # per key: its operator class when not the default, else ""
+    include: tuple[str, ...] = ()
+    predicate: str | None = None
+    nulls_not_distinct: bool = False
+
+
+@dataclass(frozen=True)
+class View(CatalogObject):
+    KIND: ClassVar[str] = "view"
+    schema: str
+    name: str
+    definition: str
+    materialized: bool = False
+    options: tuple[str, ...] = ()
+    owner: str | None = None
+    acl: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> ObjectKey:
+        kind = "materialized view" if self.materialized else "view"
+        return ObjectKey(kind, self.schema, self.name)
+
+
+@dataclass(frozen=True)
+class Sequence(CatalogObject):
+    KIND: ClassVar[str] = "sequence"
+    schema: str
+    name: str
+    data_type: str
+    start: int
+    increment: int
+    min_value: int
+    max_value: int
+    cache: int = 1
+    cycle: bool = False
+    owned_by: str | None = None  # table.column
+    persistence: str = "permanent"
+    owner: str | None = None
+    acl: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Enum(CatalogObject):
+    KIND: ClassVar[str] = "enum"
+    schema: str
+    name: str
+    labels: tuple[str, ...]
+    owner: str | None = None
+    acl: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DomainCheck:
+    name: str
+    definition: str
+
+
+@dataclass(frozen=True)
+class Domain(CatalogObject):
+    KIND: ClassVar[str] = "domain"
+    schema: str
+    name: str
+    base_type: str
+    not_null: bool = False
+    default: str | None = None
+    collation: str | None = None
+    checks: tuple[DomainCheck, ...] = ()
+    owner: str | None = None
+    acl: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Attribute:
+    name: str
+    type: str
+    collation: str | None = None
+
+
+@dataclass(frozen=True)
+class Composite(CatalogObject):
+    KIND: ClassVar[str] = "composite type"
+    schema: str
+    name: str
+    attributes: tuple[Attribute, ...]
+    owner: str | None = None
+    acl: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Function(CatalogObject):
+    """A function or procedure; ``name`` is bare, the key adds the identity arguments."""
+
+    KIND: ClassVar[str] = "function"
+    schema: str
+    name: str
+    identity_args: str
+    arguments: str  # with names, modes and defaults
+    result: str | None  # None for procedures
+    language: str
+    body: str
+    procedure: bool = False
+    sql_body: bool = False  # SQL-standard body (BEGIN ATOMIC / RETURN), not a string
+    volatility: str = "volatile"
+    strict: bool = False
+    security_definer: bool = False
+    leakproof: bool = False
+    parallel: str = "unsafe"
+    cost: float = 100.0
+    rows: float = 0.0
+    config: tuple[str, ...] = ()
+    window: bool = False
+    owner: str | None = None
+    acl: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> ObjectKey:
+        kind = "procedure" if self.procedure else "function"
+        return ObjectKey(kind, self.schema, f"{self.name}({self.identity_args})")
+
+
+@dataclass(frozen=True)
+class Trigger(CatalogObject):
+    KIND: ClassVar[str] = "trigger"
+    schema: str
+    table: str
+    name: str
+    definition: str
+    timing: str
+    events: tuple[str, ...]
+    function: str
+    when: str | None = None
+    enabled: str = "origin"  # origin | disabled | replica | always
+
+
+@dataclass(frozen=True)
+class EventTrigger(CatalogObject):
+    KIND: ClassVar[str] = "event trigger"
+    name: str
+    event: str
+    function: str
+    tags: tuple[str, ...] = ()
+    enabled: str = "origin"
+    owner: str | None = None
+
+
+@dataclass(frozen=True)
+class Policy(CatalogObject):
+    KIND: ClassVar[str] = "policy"
+    schema: str
+    table: str
+    name: str
+    command: str  # ALL | SELECT | INSERT | UPDATE | DELETE
+    permissive: bool = True
+    roles: tuple[str, ...] = ("public",)
+    using: str | None = None
+    with_check: str | None = None
+
+
+@dataclass(frozen=True, order=True)
+class Dependency:
+    """``dependent`` must be dropped before ``referenced`` can be dropped or recreated."""
+
+    dependent: ObjectKey
+    referenced: ObjectKey
+
+
+OBJECT_TYPES: dict[str, type[CatalogObject]] = {
+    "schemas": Schema,
+    "extensions": Extension,
+    "tables": Table,
+    "columns": Column,
+    "constraints": Constraint,
+    "indexes": Index,
+    "views": View,
+    "sequences": Sequence,
+    "enums": Enum,
+    "domains": Domain,
+    "composites": Composite,
+    "functions": Function,
+    "triggers": Trigger,
+    "event_triggers": EventTrigger,
+    "policies": Policy,
+}
+"""Snapshot field name → object class, in the order objects are listed in JSON and reports."""
+
+T = TypeVar("T", bound=CatalogObject)
+
+
+def _order(obj: CatalogObject) -> tuple[str, str, str, int, str]:
+    # Grouped by table, columns in table order: the JSON reads like the schema.
+    k = obj.key
+    return (k.kind, k.schema, k.table, int(getattr(obj, "position", 0)), k.name)
+
+
+def sort_objects(objects: typing.Iterable[T]) -> tuple[T, ...]:
+    """Objects in canonical order (kind, schema, table, column position, name)."""
+    return tuple(sorted(objects, key=_order))
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything :func:`~alembic_baseline.snapshot.inspect` found, as a comparable value.
+
+    ``server_version`` and ``options`` describe where the snapshot came from; they take no part
+    in equality, so snapshots of the same schema on different servers can be equal.
+    """
+
+    schemas: tuple[Schema, ...] = ()
+    extensions: tuple[Extension, ...] = ()
+    tables: tuple[Table, ...] = ()
+    columns: tuple[Column, ...] = ()
+    constraints: tuple[Constraint, ...] = ()
+    indexes: tuple[Index, ...] = ()
+    views: tuple[View, ...] = ()
+    sequences: tuple[Sequence, ...] = ()
+    enums: tuple[Enum, ...] = ()
+    domains: tuple[Domain, ...] = ()
+    composites: tuple[Composite, ...] = ()
+    functions: tuple[Function, ...] = ()
+    triggers: tuple[Trigger, ...] = ()
+    event_triggers: tuple[EventTrigger, ...] = ()
+    policies: tuple[Policy, ...] = ()
+    dependencies: tuple[Dependency, ...] = ()
+    server_version: str = field(default="", compare=False)
+    options: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    format_version: int = field(default=FORMAT_VERSION, compare=False)
+
+    @classmethod
+    def build(cls, **kinds: typing.Iterable[Any]) -> Snapshot:
+        """A snapshot from unsorted iterables (sorts every kind into canonical order)."""
+        values: dict[str, Any] = {}
+        for name, items in kinds.items():
+            if name in OBJECT_TYPES:
+                values[name] = sort_objects(items)
+            elif name == "dependencies":
+                values[name] = tuple(sorted(set(items)))
+            else:
+                values[name] = items
+        return cls(**values)
+
+    def objects(self) -> typing.Iterator[CatalogObject]:
+        """Every object, kind by kind in :data:`OBJECT_TYPES` order."""
+        for name in OBJECT_TYPES:
+            yield from getattr(self, name)
+
+    def by_key(self) -> dict[ObjectKey, CatalogObject]:
+        return {obj.key: obj for obj in self.objects()}
+
+    def with_objects(self, **kinds: typing.Iterable[Any]) -> Snapshot:
+        """A copy with some kinds replaced (and re-sorted)."""
+        return replace(self, **{k: sort_objects(v) for k, v in kinds.items()})
+
+    # -- JSON ------------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format_version": self.format_version,
+            "server_version": self.server_version,
+            "options": {k: v for k, v in self.options},
+            "objects": {
+                name: [_encode(o) for o in getattr(self, name)]
+                for name in (*OBJECT_TYPES, "dependencies")
+            },
+        }
+
+    def to_json(self) -> str:
+        """Deterministic JSON: sorted keys, canonical object order, a trailing newline."""
+        return json.dumps(self.to_dict(), sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Snapshot:
+        version = data.get("format_version")
+        if version != FORMAT_VERSION:
+            raise ValueError(f"snapshot format {version!r} is not {FORMAT_VERSION}")
+        objects = data.get("objects", {})
+        kinds: dict[str, Any] = {
+            name: [_decode(tp, item) for item in objects.get(name, [])]
+            for name, tp in OBJECT_TYPES.items()
+        }
+        kinds["dependencies"] = [_decode(Dependency, d) for d in objects.get("dependencies", [])]
+        snap = cls.build(**kinds)
+        options = tuple(sorted((str(k), str(v)) for k, v in data.get("options", {}).items()))
+        return replace(snap, server_version=str(data.get("server_version", "")), options=options)
+
+    @classmethod
+    def from_json(cls, text: str) -> Snapshot:
+        return cls.from_dict(json.loads(text))
+
+
+def _encode(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _encode(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, tuple):
+        return [_encode(v) for v in value]
+    return value
+
+
+@cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _decode(tp: Any, value: Any) -> Any:
+    """Rebuild a value of type ``tp`` from its JSON form (lists become tuples)."""
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        if value is None:
+            return None
+        inner = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _decode(inner[0], value)
+    if origin is tuple:
+        item = typing.get_args(tp)[0]
+        return tuple(_decode(item, v) for v in value)
+    if isinstance(tp, type) and is_dataclass(tp):
+        hints = _hints(tp)
+        names = {f.name for f in fields(tp) if f.init}
+        return tp(**{k: _decode(hints[k], v) for k, v in value.items() if k in names})
+    if tp is float and isinstance(value, int):
+        return float(value)
+    return value

@@ -1,0 +1,32 @@
+-- Table constraints declared on the table itself: copies that partitions and inheritance
+-- children receive from their parent (conparentid set, or not conislocal) come with the parent.
+-- {enforced} is conenforced on PostgreSQL 18 and true before (NOT ENFORCED is new in 18).
+SELECT n.nspname AS schema,
+       c.relname AS "table",
+       con.conname AS name,
+       con.contype AS type,
+       pg_get_constraintdef(con.oid) AS definition,
+       ARRAY(SELECT a.attname
+             FROM unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord)
+             JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
+             ORDER BY k.ord) AS columns,
+       CASE WHEN con.contype = 'f' THEN con.confrelid::regclass::text END AS ref_table,
+       con.condeferrable AS deferrable,
+       con.condeferred AS deferred,
+       con.convalidated AS validated,
+       {enforced} AS enforced,
+       d.description AS comment
+FROM pg_constraint con
+JOIN pg_class c ON c.oid = con.conrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_description d
+       ON d.objoid = con.oid AND d.classoid = 'pg_constraint'::regclass AND d.objsubid = 0
+WHERE con.conrelid <> 0
+  AND con.conparentid = 0
+  AND con.conislocal
+  AND c.relkind IN ('r', 'p')
+  AND c.relnamespace = ANY (%(schemas)s::oid[])
+  AND c.oid <> ALL (%(skipped)s::oid[])
+  AND NOT EXISTS (
+        SELECT 1 FROM pg_depend e
+        WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e')

@@ -1,0 +1,17 @@
+-- Enum types with their labels in sort order.
+SELECT n.nspname AS schema,
+       t.typname AS name,
+       ARRAY(SELECT e.enumlabel FROM pg_enum e
+             WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder) AS labels,
+       pg_get_userbyid(t.typowner) AS owner,
+       t.typacl::text[] AS acl,
+       d.description AS comment
+FROM pg_type t
+JOIN pg_namespace n ON n.oid = t.typnamespace
+LEFT JOIN pg_description d
+       ON d.objoid = t.oid AND d.classoid = 'pg_type'::regclass AND d.objsubid = 0
+WHERE t.typtype = 'e'
+  AND t.typnamespace = ANY (%(schemas)s::oid[])
+  AND NOT EXISTS (
+        SELECT 1 FROM pg_depend e
+        WHERE e.classid = 'pg_type'::regclass AND e.objid = t.oid AND e.deptype = 'e')

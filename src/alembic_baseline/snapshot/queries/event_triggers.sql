@@ -1,0 +1,14 @@
+-- Event triggers are database-wide; those an extension created are left out.
+SELECT et.evtname AS name,
+       et.evtevent AS event,
+       et.evtfoid::regproc::text AS function,
+       COALESCE(et.evttags, '{}') AS tags,
+       et.evtenabled AS enabled,
+       pg_get_userbyid(et.evtowner) AS owner,
+       d.description AS comment
+FROM pg_event_trigger et
+LEFT JOIN pg_description d
+       ON d.objoid = et.oid AND d.classoid = 'pg_event_trigger'::regclass AND d.objsubid = 0
+WHERE NOT EXISTS (
+        SELECT 1 FROM pg_depend e
+        WHERE e.classid = 'pg_event_trigger'::regclass AND e.objid = et.oid AND e.deptype = 'e')

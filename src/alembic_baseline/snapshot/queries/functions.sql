@@ -1,0 +1,34 @@
+-- Functions and procedures (aggregates are not covered). A SQL-standard body (BEGIN ATOMIC,
+-- RETURN) has no prosrc text; the server prints it back with pg_get_function_sqlbody.
+SELECT n.nspname AS schema,
+       p.proname AS name,
+       pg_get_function_identity_arguments(p.oid) AS identity_args,
+       pg_get_function_arguments(p.oid) AS arguments,
+       CASE WHEN p.prokind <> 'p' THEN pg_get_function_result(p.oid) END AS result,
+       l.lanname AS language,
+       CASE WHEN p.prosqlbody IS NOT NULL THEN pg_get_function_sqlbody(p.oid)
+            ELSE p.prosrc END AS body,
+       p.prokind = 'p' AS procedure,
+       p.prosqlbody IS NOT NULL AS sql_body,
+       p.provolatile AS volatility,
+       p.proisstrict AS strict,
+       p.prosecdef AS security_definer,
+       p.proleakproof AS leakproof,
+       p.proparallel AS parallel,
+       p.procost AS cost,
+       p.prorows AS rows,
+       p.proconfig AS config,
+       p.prokind = 'w' AS "window",
+       pg_get_userbyid(p.proowner) AS owner,
+       p.proacl::text[] AS acl,
+       d.description AS comment
+FROM pg_proc p
+JOIN pg_namespace n ON n.oid = p.pronamespace
+JOIN pg_language l ON l.oid = p.prolang
+LEFT JOIN pg_description d
+       ON d.objoid = p.oid AND d.classoid = 'pg_proc'::regclass AND d.objsubid = 0
+WHERE p.prokind IN ('f', 'p', 'w')
+  AND p.pronamespace = ANY (%(schemas)s::oid[])
+  AND NOT EXISTS (
+        SELECT 1 FROM pg_depend e
+        WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid AND e.deptype = 'e')

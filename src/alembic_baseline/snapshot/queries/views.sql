@@ -1,0 +1,18 @@
+-- Views and materialized views, with the definition as the server prints it back.
+SELECT n.nspname AS schema,
+       c.relname AS name,
+       pg_get_viewdef(c.oid, true) AS definition,
+       c.relkind = 'm' AS materialized,
+       c.reloptions AS options,
+       pg_get_userbyid(c.relowner) AS owner,
+       c.relacl::text[] AS acl,
+       d.description AS comment
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_description d
+       ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
+WHERE c.relkind IN ('v', 'm')
+  AND c.relnamespace = ANY (%(schemas)s::oid[])
+  AND NOT EXISTS (
+        SELECT 1 FROM pg_depend e
+        WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e')
