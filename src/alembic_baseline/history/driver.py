@@ -56,8 +56,11 @@ class RunResult:
 class AlembicProject:
     """One Alembic project (an alembic.ini + script directory) and how to run it."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, version_locations: tuple[Path, ...] = ()) -> None:
         self.settings = settings
+        # Another set of revision folders with the same env.py: the archive, or a whole-history
+        # view made of archive + live revisions (see baseline.verify).
+        self.version_locations = version_locations
         if not settings.config_file.is_file():
             raise ConfigError(
                 f"No Alembic configuration at {settings.config_file}.",
@@ -84,6 +87,13 @@ class AlembicProject:
             stdout=buffer or io.StringIO(),
             cmd_opts=Namespace(x=list(self.settings.x_args)),
         )
+        if self.version_locations:
+            cfg.set_main_option("path_separator", "os")
+            cfg.set_main_option("version_path_separator", "os")
+            cfg.set_main_option(
+                "version_locations", os.pathsep.join(str(p) for p in self.version_locations)
+            )
+            cfg.set_main_option("recursive_version_locations", "false")
         if url is not None:
             # ConfigParser interpolation: a literal % in a password must be doubled.
             cfg.set_main_option("sqlalchemy.url", self.render_url(url).replace("%", "%%"))
@@ -243,3 +253,15 @@ class AlembicProject:
 
     def heads(self) -> tuple[str, ...]:
         return tuple(sorted(self.script.get_heads()))
+
+    def with_version_locations(self, *locations: Path) -> AlembicProject:
+        """The same project (env.py, settings) reading revisions from ``locations`` only."""
+        return AlembicProject(self.settings, version_locations=tuple(locations))
+
+    def version_table(self, url: DatabaseURL) -> tuple[str, str | None]:
+        """(name, schema) of the version table as the project's env.py configures it."""
+        found: list[tuple[str, str | None]] = []
+        self.with_context(
+            url, lambda ctx: found.append((ctx.version_table, ctx.version_table_schema))
+        )
+        return found[0]

@@ -57,12 +57,12 @@ def _revision(script: Script, archived: bool) -> Revision:
 
 
 def archive_dirs(script: ScriptDirectory) -> list[Path]:
-    """``archive/`` folders beside every version location."""
-    found = []
+    """``archive/`` folders in (or, for recursive scans, beside) every version location."""
+    found: list[Path] = []
     for location in script._version_locations:  # public API has no accessor
-        candidate = Path(location) / ARCHIVE_DIR
-        if candidate.is_dir():
-            found.append(candidate)
+        for candidate in (Path(location) / ARCHIVE_DIR, Path(location).parent / ARCHIVE_DIR):
+            if candidate.is_dir() and candidate not in found:
+                found.append(candidate)
     return found
 
 

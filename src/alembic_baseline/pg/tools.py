@@ -162,3 +162,30 @@ def program_version(program: Path) -> str:
     proc = run([program, "--version"], what=f"{program.name} --version", timeout=30)
     match = _VERSION.search(proc.stdout.decode())
     return match.group(1) if match else ""
+
+
+# -- git (moves of revision files keep their history) ------------------------------------------
+
+
+def in_git_worktree(directory: Path) -> bool:
+    proc = run(
+        ["git", "-C", directory, "rev-parse", "--is-inside-work-tree"],
+        what="git rev-parse",
+        check=False,
+        timeout=30,
+    )
+    return proc.returncode == 0 and proc.stdout.strip() == b"true"
+
+
+def git_tracked(path: Path) -> bool:
+    proc = run(
+        ["git", "-C", path.parent, "ls-files", "--error-unmatch", path.name],
+        what="git ls-files",
+        check=False,
+        timeout=30,
+    )
+    return proc.returncode == 0
+
+
+def git_mv(source: Path, target: Path) -> None:
+    run(["git", "-C", source.parent, "mv", source, target], what="git mv", timeout=60)

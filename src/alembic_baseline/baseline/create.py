@@ -1,0 +1,332 @@
+"""``baseline create``: runbook steps 1–5 in one atomic, checked run.
+
+1. Prerequisites (前提条件): one head; the source is at that head; nothing pending.
+2. The schema comes from production (``--url``) or from the history replayed on a scratch server
+   of production's major (``--from-history``). With ``--url`` the history is replayed as well and
+   compared with production first: drift stops the baseline unless production is accepted as the
+   truth (recorded in the manifest).
+3. pg_dump (a client ≥ the server) → sanitize → baseline SQL, baseline revision, bridge revision,
+   manifest; the old revision files are archived. Everything is staged first and moved in only when
+   it all succeeded; on any failure the project is left as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from alembic_baseline import __version__
+from alembic_baseline.baseline import archive, source
+from alembic_baseline.baseline.manifest import Manifest, baselines_dir
+from alembic_baseline.baseline.render import (
+    BaselineSpec,
+    baseline_filename,
+    bridge_filename,
+    render_baseline,
+    render_bridge,
+)
+from alembic_baseline.baseline.sanitize import (
+    DEFAULT_CHUNK_SIZE,
+    DEFAULT_MIN_MAJOR,
+    SanitizeOptions,
+    sanitize,
+)
+from alembic_baseline.errors import BaselineError, ConfigError, UnsafeError
+from alembic_baseline.history.driver import AlembicProject
+from alembic_baseline.history.graph import History
+from alembic_baseline.history.replay import build_at
+from alembic_baseline.pg.scratch import scratch_server
+from alembic_baseline.pg.url import DatabaseURL
+
+ROLE_MARK = "ALEMBIC_BASELINE_ROLE"
+
+
+@dataclass(frozen=True)
+class CreateOptions:
+    url: DatabaseURL | None = None
+    from_history: bool = False
+    revision: str | None = None
+    message: str | None = None
+    reference_tables: tuple[str, ...] = ()
+    accept_production: bool = False
+    min_major: int = DEFAULT_MIN_MAJOR
+    chunk_size: int = DEFAULT_CHUNK_SIZE
+    today: date | None = None
+
+
+@dataclass(frozen=True)
+class CreateResult:
+    revision: str
+    old_head: str
+    source: str
+    server_version: str
+    pg_dump: str
+    sql_path: Path
+    revision_path: Path
+    bridge_path: Path
+    manifest_path: Path
+    archived: tuple[Path, ...]
+    statements: int
+    chunks: int
+    removed: tuple[str, ...]
+    drift: tuple[str, ...] = ()
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+Progress = Callable[[str], None]
+
+
+def existing_baseline(history: History) -> str | None:
+    for rev in history.live.values():
+        if ROLE_MARK in rev.path.read_text(encoding="utf-8", errors="replace"):
+            return rev.id
+    return None
+
+
+def check_prerequisites(history: History) -> str:
+    """The single head the baseline will stand for; refuse what the runbook forbids."""
+    heads = history.heads()
+    if len(heads) != 1:
+        raise UnsafeError(
+            f"The history has {len(heads)} heads ({', '.join(heads)}); a baseline stands for one.",
+            hint="Merge them first: alembic merge heads -m 'merge before baseline'.",
+        )
+    already = existing_baseline(history)
+    if already:
+        raise UnsafeError(
+            f"The project already has a baseline ({already}).",
+            hint="To baseline again, first undo it with `alembic-baseline baseline archive "
+            "--restore`, then create the new baseline.",
+        )
+    return heads[0]
+
+
+def check_source_at_head(project: AlembicProject, url: DatabaseURL, head: str) -> None:
+    current = project.current_heads(url)
+    if current == (head,):
+        return
+    if not current:
+        raise UnsafeError(
+            f"The source database {url.redacted} has no Alembic revision recorded.",
+            hint="Point --url at production (at head), or use --from-history.",
+        )
+    pending = (
+        History(project).pending(current)
+        if all(c in History(project).live for c in current)
+        else []
+    )
+    raise UnsafeError(
+        f"The source database is at {', '.join(current)}, not at the head {head}"
+        + (f" ({len(pending)} revisions pending)." if pending else "."),
+        hint="Apply the pending revisions first (前提条件: 全マイグレーションが適用済み), "
+        "or run `alembic-baseline doctor` if the recorded revision is unknown.",
+    )
+
+
+@contextlib.contextmanager
+def _source_database(
+    project: AlembicProject,
+    options: CreateOptions,
+    pg_major: int | None,
+    scratch_url: str | None,
+    head: str,
+    progress: Progress,
+    seconds: dict[str, float],
+) -> Iterator[tuple[DatabaseURL, str, tuple[str, ...]]]:
+    """Yield (url of the database to dump, description, drift lines)."""
+    if options.url is not None and not options.from_history:
+        check_source_at_head(project, options.url, head)
+        drift: tuple[str, ...] = ()
+        facts = source.facts(options.url)
+        drift = _drift(project, options.url, facts.major, scratch_url, progress, seconds)
+        if drift and not options.accept_production:
+            raise UnsafeError(
+                f"Production differs from what the history builds ({len(drift)} differences):\n  "
+                + "\n  ".join(drift[:20]),
+                hint="Fix the drift with a revision, or accept production as the truth with "
+                "--accept-production (recorded in the baseline manifest).",
+            )
+        yield options.url, f"production {options.url.redacted}", drift
+        return
+    major = pg_major
+    if options.url is not None:
+        major = source.facts(options.url).major
+    with scratch_server(major=major, scratch_url=scratch_url) as server:
+        progress(f"replaying the history on scratch PostgreSQL {server.major}")
+        start = time.perf_counter()
+        url = build_at(project, server, head, use_cache=False)
+        seconds["replay"] = time.perf_counter() - start
+        yield url, f"the replayed history (PostgreSQL {server.major})", ()
+
+
+def _drift(
+    project: AlembicProject,
+    prod: DatabaseURL,
+    major: int,
+    scratch_url: str | None,
+    progress: Progress,
+    seconds: dict[str, float],
+) -> tuple[str, ...]:
+    """Differences between production and the replayed history (empty when equal)."""
+    from alembic_baseline.baseline.verify import drift_lines
+
+    progress(f"comparing production with the history replayed on PostgreSQL {major}")
+    start = time.perf_counter()
+    lines = drift_lines(project, prod, major, scratch_url)
+    seconds["drift_check"] = time.perf_counter() - start
+    return lines
+
+
+def create(
+    project: AlembicProject,
+    options: CreateOptions,
+    *,
+    pg_major: int | None = None,
+    scratch_url: str | None = None,
+    progress: Progress = lambda _: None,
+) -> CreateResult:
+    """Create the baseline revision, its SQL, the bridge and the archive — or change nothing."""
+    if options.url is None and not options.from_history:
+        raise ConfigError(
+            "No source for the baseline.",
+            hint="Pass --url PROD_URL (or set DATABASE_URL), or --from-history to replay it.",
+        )
+    history = History(project)
+    head = check_prerequisites(history)
+    today = options.today or date.today()
+    revision = options.revision or f"baseline_{today:%Y%m%d}"
+    if revision in history.live or revision in history.archived:
+        raise ConfigError(f"A revision {revision!r} already exists.", hint="Pass --rev-id NAME.")
+    message = options.message or f"Baseline: production schema as of {today:%Y-%m-%d}"
+    seconds: dict[str, float] = {}
+    with _source_database(project, options, pg_major, scratch_url, head, progress, seconds) as (
+        url,
+        description,
+        drift,
+    ):
+        facts = source.facts(url)
+        source.check_reference_tables(url, options.reference_tables)
+        version_table = project.version_table(url)
+        start = time.perf_counter()
+        dumped = source.dump(
+            url,
+            facts.major,
+            version_table=version_table,
+            reference_tables=options.reference_tables,
+        )
+        seconds["pg_dump"] = time.perf_counter() - start
+    progress(f"dumped with {dumped.pg_dump.describe()}")
+    baseline = sanitize(
+        dumped.pre_data,
+        dumped.post_data,
+        dumped.data,
+        SanitizeOptions(
+            version_table=version_table[0],
+            version_table_schema=version_table[1],
+            min_major=min(options.min_major, facts.major),
+            chunk_size=options.chunk_size,
+        ),
+    )
+    old = history.live[head]
+    sql_name = f"baseline_schema_{today:%Y%m%d}.sql"
+    spec = BaselineSpec(
+        revision=revision,
+        message=message,
+        sql_name=sql_name,
+        old_head=head,
+        old_message=old.message,
+        source=description,
+        archived_count=len(history.live),
+        settings=baseline.settings,
+        schemas=facts.schemas,
+        extensions=facts.extensions,
+        event_triggers=facts.event_triggers,
+        created=datetime.now(),
+    )
+    header = (
+        f"alembic-baseline {__version__}: baseline {revision} (replaces {len(history.live)} "
+        "revisions, now in versions/archive/)",
+        f"source: {description}, PostgreSQL {facts.version}; pg_dump {dumped.pg_dump.version}",
+        f"reference tables: {', '.join(options.reference_tables) or 'none'}",
+        "Loaded by the baseline revision at the driver level; verify with "
+        "`alembic-baseline baseline verify`. Do not edit by hand.",
+    )
+    manifest = Manifest(
+        revision=revision,
+        old_head=head,
+        sql=sql_name,
+        source=description,
+        server_version=facts.version,
+        pg_dump=dumped.pg_dump.version,
+        archived=tuple(sorted(history.live)),
+        reference_tables=options.reference_tables,
+        drift_accepted=bool(drift),
+        drift=drift,
+        removed=baseline.removed,
+        created=datetime.now().isoformat(timespec="seconds"),
+        tool_version=__version__,
+    )
+    files = {
+        baselines_dir(project.script_location) / sql_name: baseline.render(header),
+        old.path.parent / baseline_filename(spec): render_baseline(spec),
+        old.path.parent / bridge_filename(spec): render_bridge(spec),
+        baselines_dir(project.script_location) / f"{revision}.json": manifest.to_json(),
+    }
+    archived = _write_atomically(project, history, files, revision, head)
+    paths = list(files)
+    return CreateResult(
+        revision=revision, old_head=head, source=description, server_version=facts.version,
+        pg_dump=dumped.pg_dump.describe(), sql_path=paths[0], revision_path=paths[1],
+        bridge_path=paths[2], manifest_path=paths[3], archived=archived,
+        statements=baseline.statement_count, chunks=len(baseline.chunks),
+        removed=baseline.removed, drift=drift, seconds=seconds,
+    )  # fmt: skip
+
+
+def _write_atomically(
+    project: AlembicProject, history: History, files: dict[Path, str], revision: str, head: str
+) -> tuple[Path, ...]:
+    """Stage files, archive old revisions, move files in, validate; undo everything on failure."""
+    for path in files:
+        if path.exists():
+            raise ConfigError(f"{path} already exists.", hint="Pass another --rev-id.")
+    staging = Path(tempfile.mkdtemp(prefix=".ab-staging-", dir=project.script_location))
+    placed: list[Path] = []
+    moves: list[archive.Move] = []
+    try:
+        staged = {}
+        for number, (target, text) in enumerate(files.items()):
+            staged[target] = staging / f"{number}_{target.name}"
+            staged[target].write_text(text, encoding="utf-8")
+        moves = archive.move_files(
+            archive.plan_archive(project, (r.path for r in history.live.values()))
+        )
+        for target, temp in staged.items():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(temp, target)
+            placed.append(target)
+        _validate(project, revision, head)
+    except BaseException:
+        for path in placed:
+            path.unlink(missing_ok=True)
+        archive.undo(moves)
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return tuple(m.target for m in moves)
+
+
+def _validate(project: AlembicProject, revision: str, head: str) -> None:
+    fresh = History(AlembicProject(project.settings))
+    if set(fresh.live) != {revision, head} or fresh.heads() != (head,):
+        raise BaselineError(
+            "The new revision layout did not validate "
+            f"(live revisions: {', '.join(sorted(fresh.live))}); nothing was changed.",
+            hint="Report this as a bug with --traceback.",
+        )

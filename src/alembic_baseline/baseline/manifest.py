@@ -1,0 +1,68 @@
+"""The baseline manifest (``baselines/<revision>.json``): what was made, from what, and how.
+
+Verify reads it to know the baseline revision, the bridge (old head) and the reference tables.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from alembic_baseline.errors import ConfigError
+
+BASELINES_DIR = "baselines"
+
+
+@dataclass(frozen=True)
+class Manifest:
+    revision: str
+    old_head: str
+    sql: str
+    source: str
+    server_version: str
+    pg_dump: str
+    archived: tuple[str, ...]
+    reference_tables: tuple[str, ...] = ()
+    drift_accepted: bool = False
+    drift: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    created: str = ""
+    tool_version: str = ""
+    notes: tuple[str, ...] = field(default=())
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> Manifest:
+        data = json.loads(text)
+        for key in ("archived", "reference_tables", "drift", "removed", "notes"):
+            data[key] = tuple(data.get(key, ()))
+        return cls(**data)
+
+
+def baselines_dir(script_location: Path) -> Path:
+    return script_location / BASELINES_DIR
+
+
+def find_manifest(script_location: Path, revision: str | None = None) -> Manifest:
+    """The manifest of ``revision`` (default: the only/newest baseline of the project)."""
+    directory = baselines_dir(script_location)
+    candidates = sorted(directory.glob("*.json")) if directory.is_dir() else []
+    if revision is not None:
+        candidates = [c for c in candidates if c.stem == revision]
+    if not candidates:
+        raise ConfigError(
+            f"No baseline manifest found in {directory}"
+            + (f" for {revision}." if revision else "."),
+            hint="Create a baseline first: alembic-baseline baseline create --url PROD_URL "
+            "(or --from-history).",
+        )
+    try:
+        return Manifest.from_json(candidates[-1].read_text(encoding="utf-8"))
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(
+            f"The baseline manifest {candidates[-1]} is damaged: {exc}",
+            hint="Restore it from version control.",
+        ) from None

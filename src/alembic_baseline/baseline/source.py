@@ -1,0 +1,111 @@
+"""Read what a baseline needs from the source database: version, schema dump, object lists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from alembic_baseline.errors import ConfigError
+from alembic_baseline.pg import binaries, tools
+from alembic_baseline.pg.connect import connection
+from alembic_baseline.pg.url import DatabaseURL
+
+_SYSTEM_SCHEMAS = ("pg_catalog", "information_schema", "pg_toast")
+
+
+@dataclass(frozen=True)
+class SourceFacts:
+    version_num: int
+    version: str
+    schemas: tuple[str, ...]
+    extensions: tuple[str, ...]
+    event_triggers: tuple[str, ...]
+
+    @property
+    def major(self) -> int:
+        return self.version_num // 10000
+
+
+@dataclass(frozen=True)
+class Dump:
+    pre_data: str
+    post_data: str
+    data: str
+    pg_dump: binaries.Installation
+
+
+def facts(url: DatabaseURL) -> SourceFacts:
+    """Server version and the schemas/extensions/event triggers the baseline will create."""
+    with connection(url) as conn:
+        version_num = int(conn.info.server_version)
+        version = str(conn.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
+        schemas = [
+            str(r[0])
+            for r in conn.execute(
+                "SELECT nspname FROM pg_namespace n WHERE nspname <> ALL(%s) "
+                "AND nspname !~ '^pg_(toast_)?temp_' "
+                "AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = "
+                "'pg_namespace'::regclass AND d.objid = n.oid AND d.deptype = 'e') "
+                "ORDER BY nspname",
+                (list(_SYSTEM_SCHEMAS),),
+            )
+        ]
+        extensions = [
+            str(r[0])
+            for r in conn.execute(
+                "SELECT extname FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY extname"
+            )
+        ]
+        event_triggers = [
+            str(r[0])
+            for r in conn.execute(
+                "SELECT evtname FROM pg_event_trigger e WHERE NOT EXISTS (SELECT 1 FROM pg_depend "
+                "d WHERE d.objid = e.oid AND d.deptype = 'e') ORDER BY evtname"
+            )
+        ]
+    return SourceFacts(
+        version_num, version, tuple(schemas), tuple(extensions), tuple(event_triggers)
+    )
+
+
+def check_reference_tables(url: DatabaseURL, tables: tuple[str, ...]) -> None:
+    if not tables:
+        return
+    with connection(url) as conn:
+        missing = [
+            t for t in tables if conn.execute("SELECT to_regclass(%s)", (t,)).fetchone() == (None,)
+        ]
+    if missing:
+        raise ConfigError(
+            f"Reference table(s) not found in the source database: {', '.join(missing)}.",
+            hint="Name tables as schema.table or as found on the search_path of the source.",
+        )
+
+
+def _quoted_pattern(schema: str, name: str) -> str:
+    # pg_dump patterns: double quotes make a name literal (no wildcards, case kept).
+    return '"' + schema.replace('"', '""') + '"."' + name.replace('"', '""') + '"'
+
+
+def dump(
+    url: DatabaseURL,
+    server_major: int,
+    *,
+    version_table: tuple[str, str | None],
+    reference_tables: tuple[str, ...] = (),
+) -> Dump:
+    """pg_dump the schema in two sections (and reference rows) with a pg_dump ≥ the server."""
+    client = binaries.find_client(server_major, "pg_dump")
+    name, schema = version_table
+    common = [
+        "--no-owner",
+        "--no-privileges",
+        f"--exclude-table={_quoted_pattern(schema or 'public', name)}",
+    ]
+    pre = tools.pg_dump(client.bindir, url, [*common, "--section=pre-data"]).decode("utf-8")
+    post = tools.pg_dump(client.bindir, url, [*common, "--section=post-data"]).decode("utf-8")
+    data = ""
+    if reference_tables:
+        args = ["--data-only", "--inserts", "--rows-per-insert=500", "--no-owner"]
+        args += [f"--table={t}" for t in reference_tables]
+        data = tools.pg_dump(client.bindir, url, args).decode("utf-8")
+    return Dump(pre, post, data, client)

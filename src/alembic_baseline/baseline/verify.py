@@ -1,0 +1,259 @@
+"""``baseline verify``: prove that the baseline builds the same schema as the history.
+
+On scratch databases of production's major:
+
+* the whole history (archived + live revisions, the bridge replaced by the real old head) is
+  replayed to the old head and then to the current heads;
+* a fresh database is built from the baseline (+ bridge) and then to the current heads;
+* production, when reachable, is snapshotted too;
+
+and every pair is compared as catalog snapshots (plus the rows of the reference tables the
+baseline carries). Equal means exit 0; any difference is listed and exits 1.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from alembic_baseline.baseline.manifest import Manifest, find_manifest
+from alembic_baseline.diff.compare import compare
+from alembic_baseline.diff.model import CompareOptions, SchemaDiff
+from alembic_baseline.errors import ConfigError
+from alembic_baseline.history.driver import AlembicProject
+from alembic_baseline.history.graph import History
+from alembic_baseline.pg.connect import connection
+from alembic_baseline.pg.scratch import ScratchServer, scratch_server
+from alembic_baseline.pg.url import DatabaseURL
+from alembic_baseline.snapshot import InspectOptions, Snapshot, inspect
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One pair compared: what, and the differences (empty when equal)."""
+
+    name: str
+    differences: tuple[str, ...]
+
+    @property
+    def equal(self) -> bool:
+        return not self.differences
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    revision: str
+    old_head: str
+    pg_version: int
+    comparisons: tuple[Comparison, ...]
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def equal(self) -> bool:
+        return all(c.equal for c in self.comparisons)
+
+
+def describe(diff: SchemaDiff) -> tuple[str, ...]:
+    """One line per difference: ``changed column public.lots.code: type varchar(20) → text``."""
+    lines = []
+    for change in diff.changes:
+        text = f"{change.kind.value} {change.key.kind} {change.key}"
+        if change.attributes:
+            text += ": " + "; ".join(f"{a.name} {a.old!r} → {a.new!r}" for a in change.attributes)
+        lines.append(text)
+    return tuple(lines)
+
+
+def snapshot_of(url: DatabaseURL, version_table: tuple[str, str | None]) -> Snapshot:
+    options = InspectOptions(version_table=version_table[0], version_table_schema=version_table[1])
+    with connection(url) as conn:
+        return inspect(conn, options)
+
+
+def reference_rows(url: DatabaseURL, tables: tuple[str, ...]) -> dict[str, list[str]]:
+    """Every row of each reference table as sorted JSON text (order-insensitive comparison)."""
+    from psycopg import sql
+
+    rows: dict[str, list[str]] = {}
+    with connection(url) as conn:
+        for table in tables:
+            regclass = conn.execute("SELECT to_regclass(%s)::text", (table,)).fetchone()
+            if not regclass or regclass[0] is None:
+                rows[table] = ["<missing table>"]
+                continue
+            parts = [sql.Identifier(p) for p in _split_name(str(regclass[0]))]
+            query = sql.SQL("SELECT to_jsonb(t)::text FROM {} t").format(sql.SQL(".").join(parts))
+            rows[table] = sorted(str(r[0]) for r in conn.execute(query))
+    return rows
+
+
+def _split_name(regclass: str) -> list[str]:
+    import csv
+
+    return next(csv.reader([regclass], delimiter=".", quotechar='"'))
+
+
+def compare_rows(a: dict[str, list[str]], b: dict[str, list[str]]) -> tuple[str, ...]:
+    lines = []
+    for table in sorted(set(a) | set(b)):
+        only_a = sorted(set(a.get(table, [])) - set(b.get(table, [])))
+        only_b = sorted(set(b.get(table, [])) - set(a.get(table, [])))
+        lines += [f"row only in history: {table} {r}" for r in only_a[:10]]
+        lines += [f"row only in baseline: {table} {r}" for r in only_b[:10]]
+    return tuple(lines)
+
+
+@contextlib.contextmanager
+def whole_history(project: AlembicProject, manifest: Manifest) -> Iterator[AlembicProject]:
+    """The project as it was before the baseline plus what came after: archive + live revisions,
+    without the baseline and the bridge (the archived old head takes the bridge's place)."""
+    history = History(project)
+    if manifest.old_head not in history.archived:
+        raise ConfigError(
+            f"The archived revision {manifest.old_head} (the pre-baseline head) was not found.",
+            hint="The archive must stay in the repository: restore versions/archive/ from git.",
+        )
+    tmp = Path(tempfile.mkdtemp(prefix="ab-history-"))
+    try:
+        for rev in history.archived.values():
+            shutil.copy2(rev.path, tmp / rev.path.name)
+        for rev in history.live.values():
+            if rev.id not in (manifest.revision, manifest.old_head):
+                shutil.copy2(rev.path, tmp / rev.path.name)
+        yield project.with_version_locations(tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _pair(name: str, a: Snapshot, b: Snapshot, options: CompareOptions) -> Comparison:
+    return Comparison(name, describe(compare(a, b, options)))
+
+
+def verify(
+    project: AlembicProject,
+    *,
+    url: DatabaseURL | None = None,
+    revision: str | None = None,
+    pg_major: int | None = None,
+    scratch_url: str | None = None,
+    progress: Progress = lambda _: None,
+) -> VerifyResult:
+    """Compare history, baseline (and production) at the old head and at the current heads."""
+    manifest = find_manifest(project.script_location, revision)
+    major = pg_major or _major_of(url) or int(manifest.server_version.split(".")[0])
+    heads = History(project).heads()
+    post = heads != (manifest.old_head,)
+    seconds: dict[str, float] = {}
+    comparisons: list[Comparison] = []
+    options = CompareOptions()
+    with (
+        whole_history(project, manifest) as full,
+        scratch_server(major=major, scratch_url=scratch_url) as server,
+    ):
+        vt = project.version_table(server.admin_url)
+        build = (server, manifest.old_head, heads, post, vt, progress, seconds)
+        hist_snaps = _build(full, "history", *build)
+        base_snaps = _build(project, "baseline", *build)
+        comparisons.append(
+            _pair(
+                f"history ≡ baseline at {manifest.old_head}", hist_snaps[0], base_snaps[0], options
+            )
+        )
+        if manifest.reference_tables:
+            rows_a = reference_rows(hist_snaps[2], manifest.reference_tables)
+            rows_b = reference_rows(base_snaps[2], manifest.reference_tables)
+            comparisons.append(Comparison("reference rows", compare_rows(rows_a, rows_b)))
+        if post:
+            name = f"history ≡ baseline after the new revisions ({', '.join(heads)})"
+            comparisons.append(_pair(name, hist_snaps[1], base_snaps[1], options))
+        if url is not None:
+            comparisons.append(_production(project, url, manifest, heads, hist_snaps, vt, server))
+        version = server.version_num
+    return VerifyResult(manifest.revision, manifest.old_head, version, tuple(comparisons), seconds)
+
+
+def _major_of(url: DatabaseURL | None) -> int | None:
+    if url is None:
+        return None
+    with connection(url) as conn:
+        return int(conn.info.server_version) // 10000
+
+
+def _build(
+    project: AlembicProject,
+    label: str,
+    server: ScratchServer,
+    old_head: str,
+    heads: tuple[str, ...],
+    post: bool,
+    vt: tuple[str, str | None],
+    progress: Progress,
+    seconds: dict[str, float],
+) -> tuple[Snapshot, Snapshot, DatabaseURL]:
+    """Build ``label`` to the old head (snapshot), keep a copy, then to the heads (snapshot)."""
+    url = server.create_database(server.new_name(label))
+    progress(f"building the {label} to {old_head}")
+    start = time.perf_counter()
+    project.upgrade(url, old_head)
+    seconds[f"{label}_build"] = time.perf_counter() - start
+    at_old = snapshot_of(url, vt)
+    at_old_copy = url
+    at_heads = at_old
+    if post:
+        at_old_copy = server.create_database(server.new_name(label), template=url.database)
+        progress(f"applying the new revisions on the {label}")
+        start = time.perf_counter()
+        project.upgrade(url, "heads")
+        seconds[f"{label}_post"] = time.perf_counter() - start
+        at_heads = snapshot_of(url, vt)
+    return at_old, at_heads, at_old_copy
+
+
+def _production(
+    project: AlembicProject,
+    url: DatabaseURL,
+    manifest: Manifest,
+    heads: tuple[str, ...],
+    hist_snaps: tuple[Snapshot, Snapshot, DatabaseURL],
+    vt: tuple[str, str | None],
+    server: ScratchServer,
+) -> Comparison:
+    current = project.current_heads(url)
+    prod = snapshot_of(url, vt)
+    options = CompareOptions()
+    if server.major != (_major_of(url) or server.major):
+        options = CompareOptions.cross_version()
+    if current == (manifest.old_head,):
+        return _pair(f"production ≡ history at {manifest.old_head}", hist_snaps[0], prod, options)
+    if current == heads:
+        return _pair(f"production ≡ history at {', '.join(heads)}", hist_snaps[1], prod, options)
+    return Comparison(
+        "production",
+        (f"production is at {', '.join(current) or 'no revision'}, neither the old head "
+         f"{manifest.old_head} nor the heads {', '.join(heads)}: apply or diagnose first",),
+    )  # fmt: skip
+
+
+def drift_lines(
+    project: AlembicProject, prod: DatabaseURL, major: int, scratch_url: str | None
+) -> tuple[str, ...]:
+    """Differences between production and the history replayed on a scratch server."""
+    from alembic_baseline.history.replay import build_at
+    from alembic_baseline.pg import binaries
+
+    options = CompareOptions()
+    if not scratch_url and major not in binaries.majors():
+        # No server of production's major here: compare on the newest one, across versions.
+        major = binaries.find_server().major
+        options = CompareOptions.cross_version()
+    with scratch_server(major=major, scratch_url=scratch_url) as server:
+        vt = project.version_table(prod)
+        replayed = build_at(project, server, "heads", use_cache=False)
+        return describe(compare(snapshot_of(replayed, vt), snapshot_of(prod, vt), options))

@@ -1,0 +1,155 @@
+"""``alembic-baseline baseline create|verify|archive`` and ``alembic-baseline upgrade``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from alembic_baseline.cli._app import app, state
+from alembic_baseline.errors import ExitCode
+
+baseline_app = typer.Typer(
+    help="Collapse a long history into one baseline revision, safely, and prove it.",
+    no_args_is_help=True,
+)
+app.add_typer(baseline_app, name="baseline")
+
+UrlOpt = Annotated[
+    str | None,
+    typer.Option("--url", help="Database URL (default: $DATABASE_URL or sqlalchemy.url)."),
+]
+
+
+@baseline_app.command("create")
+def create_cmd(
+    ctx: typer.Context,
+    url: UrlOpt = None,
+    from_history: Annotated[
+        bool, typer.Option("--from-history", help="Replay the history instead of dumping --url.")
+    ] = False,
+    rev_id: Annotated[
+        str | None, typer.Option("--rev-id", help="Revision id (default baseline_YYYYMMDD).")
+    ] = None,
+    message: Annotated[str | None, typer.Option("-m", "--message", help="Message.")] = None,
+    reference_table: Annotated[
+        list[str] | None,
+        typer.Option("--reference-table", help="Carry this table's rows (repeatable)."),
+    ] = None,
+    accept_production: Annotated[
+        bool,
+        typer.Option(
+            "--accept-production", help="Production differs from the history: take production."
+        ),
+    ] = False,
+) -> int:
+    """Create the baseline revision from production, archive the old revisions."""
+    from alembic_baseline.commands.baseline import create_baseline
+
+    st = state(ctx)
+    rep = st.reporter
+    result = create_baseline(
+        st.settings,
+        url=url,
+        from_history=from_history,
+        revision=rev_id,
+        message=message,
+        reference_tables=tuple(reference_table or ()),
+        accept_production=accept_production,
+        progress=lambda m: rep.step(f"[dim]… {m}[/]"),
+    )
+    if rep.quiet:
+        rep.json(result)
+        return ExitCode.OK
+    rep.text(f"[green]baseline {result.revision}[/] from {result.source} "
+             f"(PostgreSQL {result.server_version})")  # fmt: skip
+    rep.text(f"  pg_dump: {result.pg_dump}")
+    rep.text(f"  {result.sql_path}  ({result.statements} statements, {result.chunks} chunk(s))")
+    rep.text(f"  {result.revision_path}")
+    rep.text(f"  {result.bridge_path}  (bridge: keeps id {result.old_head} for existing databases)")
+    rep.text(f"  {len(result.archived)} revisions archived to {result.archived[0].parent}")
+    for item in result.removed:
+        rep.text(f"  [dim]removed from the dump: {item}[/]")
+    if result.drift:
+        rep.text(f"  [yellow]production accepted as the truth over {len(result.drift)} "
+                 "differences (recorded in the manifest)[/]")  # fmt: skip
+    rep.text("next: alembic-baseline baseline verify   (then commit the files)")
+    return ExitCode.OK
+
+
+@baseline_app.command("verify")
+def verify_cmd(
+    ctx: typer.Context,
+    url: Annotated[
+        str | None, typer.Option("--url", help="Production, compared too when given.")
+    ] = None,
+    revision: Annotated[str | None, typer.Option("--revision", help="Baseline to verify.")] = None,
+) -> int:
+    """Prove that history, baseline (and production) build the same schema."""
+    from rich.markup import escape
+
+    from alembic_baseline.commands.baseline import verify_baseline
+
+    st = state(ctx)
+    rep = st.reporter
+    result = verify_baseline(
+        st.settings, url=url, revision=revision, progress=lambda m: rep.step(f"[dim]… {m}[/]")
+    )
+    if rep.quiet:
+        rep.json({"equal": result.equal, **{"result": result}})
+    else:
+        for comparison in result.comparisons:
+            mark = "[green]equal[/]" if comparison.equal else "[red]DIFFERENT[/]"
+            rep.text(f"{mark}  {escape(comparison.name)}")
+            for line in comparison.differences:
+                rep.text(f"    {escape(line)}")
+        verdict = "[green]verified[/]" if result.equal else "[red]not verified[/]"
+        rep.text(f"{verdict}: baseline {result.revision} on PostgreSQL {result.pg_version}")
+    return ExitCode.OK if result.equal else ExitCode.FINDINGS
+
+
+@baseline_app.command("archive")
+def archive_cmd(
+    ctx: typer.Context,
+    restore: Annotated[
+        bool, typer.Option("--restore", help="Undo the baseline: bring archived revisions back.")
+    ] = False,
+) -> int:
+    """Archived revisions: `--restore` undoes a baseline (archiving is part of create)."""
+    from alembic_baseline.commands.baseline import restore_archive
+
+    st = state(ctx)
+    if not restore:
+        raise typer.BadParameter("archiving happens in `baseline create`; use --restore to undo it")
+    result = restore_archive(st.settings)
+    if st.reporter.quiet:
+        st.reporter.json(result)
+    else:
+        st.reporter.text(
+            f"restored {len(result.restored)} revisions; removed baseline {result.revision}, "
+            "its bridge and SQL"
+        )
+    return ExitCode.OK
+
+
+@app.command("upgrade")
+def upgrade_cmd(
+    ctx: typer.Context,
+    target: Annotated[str, typer.Argument(help="Target revision.")] = "heads",
+    url: UrlOpt = None,
+) -> int:
+    """`alembic upgrade` that also brings databases at archived revisions forward."""
+    from alembic_baseline.commands.baseline import upgrade_database
+
+    st = state(ctx)
+    rep = st.reporter
+    result = upgrade_database(
+        st.settings, url=url, target=target, progress=lambda m: rep.step(f"[dim]… {m}[/]")
+    )
+    if rep.quiet:
+        rep.json(result)
+    else:
+        ran = len(result.archived_steps) + len(result.steps)
+        rep.text(f"{', '.join(result.start) or '(empty)'} → {', '.join(result.end)}: {ran} "
+                 f"revisions ({len(result.archived_steps)} archived)")  # fmt: skip
+    return ExitCode.OK

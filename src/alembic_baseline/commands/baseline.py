@@ -1,0 +1,74 @@
+"""``baseline create|verify|archive`` and ``upgrade``: operations over the baseline package."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from alembic_baseline.baseline.create import CreateOptions, CreateResult, create
+from alembic_baseline.baseline.restore import RestoreResult, restore
+from alembic_baseline.baseline.sanitize import DEFAULT_CHUNK_SIZE, DEFAULT_MIN_MAJOR
+from alembic_baseline.baseline.upgrade import UpgradeResult, upgrade
+from alembic_baseline.baseline.verify import VerifyResult, verify
+from alembic_baseline.commands.common import database_url, project
+from alembic_baseline.settings import Settings
+
+Progress = Callable[[str], None]
+
+
+def create_baseline(
+    settings: Settings,
+    *,
+    url: str | None,
+    from_history: bool,
+    revision: str | None,
+    message: str | None,
+    reference_tables: tuple[str, ...],
+    accept_production: bool,
+    progress: Progress,
+) -> CreateResult:
+    """Create a baseline revision from production (or the replayed history) and archive the rest."""
+    proj = project(settings)
+    conf = settings.section("baseline")
+    tables = reference_tables or tuple(str(t) for t in conf.get("reference_tables", ()))
+    source_url = None
+    if url or not from_history:
+        source_url = database_url(settings, url, proj)
+    options = CreateOptions(
+        url=source_url,
+        from_history=from_history,
+        revision=revision,
+        message=message,
+        reference_tables=tables,
+        accept_production=accept_production,
+        min_major=int(conf.get("min_pg_major", DEFAULT_MIN_MAJOR)),
+        chunk_size=int(conf.get("chunk_size", DEFAULT_CHUNK_SIZE)),
+    )
+    return create(
+        proj, options, pg_major=settings.pg_major, scratch_url=settings.scratch_url,
+        progress=progress,
+    )  # fmt: skip
+
+
+def verify_baseline(
+    settings: Settings, *, url: str | None, revision: str | None, progress: Progress
+) -> VerifyResult:
+    """Prove on scratch databases that history, baseline (and production) build the same schema."""
+    proj = project(settings)
+    prod = database_url(settings, url, proj) if url else None
+    return verify(
+        proj, url=prod, revision=revision, pg_major=settings.pg_major,
+        scratch_url=settings.scratch_url, progress=progress,
+    )  # fmt: skip
+
+
+def restore_archive(settings: Settings) -> RestoreResult:
+    """Undo a baseline: archived revisions back into versions/, baseline and bridge removed."""
+    return restore(project(settings))
+
+
+def upgrade_database(
+    settings: Settings, *, url: str | None, target: str, progress: Progress
+) -> UpgradeResult:
+    """``alembic upgrade`` that also brings databases at archived revisions to the baseline."""
+    proj = project(settings)
+    return upgrade(proj, database_url(settings, url, proj), target, progress)
