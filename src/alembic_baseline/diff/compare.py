@@ -113,6 +113,12 @@ def attribute_changes(old: CatalogObject, new: CatalogObject) -> tuple[Attribute
     )
 
 
+def column_readded(old: Column, new: Column) -> bool:
+    """A generation expression cannot be altered (before PostgreSQL 17): the column is dropped
+    and added again, which moves it to the end of the table."""
+    return old.generated != new.generated or bool(new.generated and old.default != new.default)
+
+
 def _column_orders(snap: Snapshot) -> dict[tuple[str, str], list[str]]:
     orders: dict[tuple[str, str], list[str]] = defaultdict(list)
     for col in snap.columns:  # already in table, position order
@@ -124,11 +130,15 @@ def _order_changes(a: Snapshot, b: Snapshot) -> dict[ObjectKey, AttributeChange]
     """Tables whose column order in B cannot be reached from A by dropping and appending."""
     found: dict[ObjectKey, AttributeChange] = {}
     b_orders = _column_orders(b)
+    b_columns = {c.key: c for c in b.columns}
+    readded = {
+        c.key for c in a.columns if c.key in b_columns and column_readded(c, b_columns[c.key])
+    }
     for (schema, table), old in _column_orders(a).items():
         new = b_orders.get((schema, table))
         if new is None:
             continue
-        kept = [c for c in old if c in new]
+        kept = [c for c in old if c in new and ObjectKey("column", schema, c, table) not in readded]
         reachable = kept + [c for c in new if c not in kept]
         if reachable != new:
             key = ObjectKey("table", schema, table)
@@ -147,7 +157,7 @@ def needs_recreate(change: Change) -> bool:
     if isinstance(obj, Function):
         return not names <= _REPLACEABLE_FUNCTION
     if isinstance(obj, Column):
-        return bool(names & _COLUMN_REBUILD)
+        return bool(names & _COLUMN_REBUILD) or (bool(names & {"default"}) and bool(obj.generated))
     if isinstance(obj, Constraint) and obj.type == "n":
         return False  # renamed or re-flagged in place
     return change.key.kind in _RECREATED_ON_CHANGE and not names <= _IN_PLACE

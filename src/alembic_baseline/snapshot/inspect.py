@@ -78,7 +78,7 @@ def _query(name: str, major: int) -> Any:
     if name == "constraints":
         # NOT ENFORCED constraints (conenforced) are new in PostgreSQL 18.
         enforced = "con.conenforced" if major >= 18 else "true"
-        return sql.SQL(text).format(enforced=sql.SQL(enforced))  # type: ignore[arg-type]
+        return sql.SQL(text).format(enforced=sql.SQL(enforced))  # type: ignore[arg-type,unused-ignore]
     return text
 
 
@@ -123,13 +123,18 @@ def _fetch_all(
     cur: psycopg.Cursor[Row], options: InspectOptions, major: int
 ) -> dict[str, list[Row]]:
     include = list(options.include_schemas) if options.include_schemas is not None else None
-    cur.execute(query_text("schemas"), {"include": include, "exclude": list(options.exclude_schemas)})
+    cur.execute(
+        query_text("schemas"), {"include": include, "exclude": list(options.exclude_schemas)}
+    )
     schemas = cur.fetchall()
     skipped: list[int] = []
     if options.version_table:
         cur.execute(
             query_text("skipped"),
-            {"version_table": options.version_table, "version_schema": options.version_table_schema},
+            {
+                "version_table": options.version_table,
+                "version_schema": options.version_table_schema,
+            },
         )
         skipped = [r["oid"] for r in cur.fetchall()]
     params = {"schemas": [r["oid"] for r in schemas], "skipped": skipped}

@@ -393,7 +393,8 @@ class Snapshot:
 
     def with_objects(self, **kinds: typing.Iterable[Any]) -> Snapshot:
         """A copy with some kinds replaced (and re-sorted)."""
-        return replace(self, **{k: sort_objects(v) for k, v in kinds.items()})
+        values: dict[str, Any] = {k: sort_objects(v) for k, v in kinds.items()}
+        return replace(self, **values)
 
     # -- JSON ------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

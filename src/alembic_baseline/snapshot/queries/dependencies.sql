@@ -24,13 +24,17 @@ WITH rel AS (
     UNION ALL
     SELECT 'pg_proc'::regclass, f.oid, f.kind, f.schema, f.name, '' FROM fn f
     UNION ALL
+    -- types; the row type of a table or view stands for the relation itself
     SELECT 'pg_type'::regclass, t.oid,
-           CASE t.typtype WHEN 'e' THEN 'enum' WHEN 'd' THEN 'domain' ELSE 'composite type' END,
+           CASE WHEN t.typtype = 'e' THEN 'enum' WHEN t.typtype = 'd' THEN 'domain'
+                WHEN tc.relkind = 'c' THEN 'composite type' WHEN tc.relkind = 'v' THEN 'view'
+                WHEN tc.relkind = 'm' THEN 'materialized view' ELSE 'table' END,
            n.nspname, t.typname, ''
     FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
     LEFT JOIN pg_class tc ON tc.oid = t.typrelid
     WHERE t.typnamespace = ANY (%(schemas)s::oid[])
-      AND (t.typtype IN ('e', 'd') OR (t.typtype = 'c' AND tc.relkind = 'c'))
+      AND (t.typtype IN ('e', 'd')
+           OR (t.typtype = 'c' AND tc.relkind IN ('c', 'r', 'p', 'v', 'm')))
 ), dependent (classid, objid, kind, schema, name, tbl) AS (
     SELECT 'pg_rewrite'::regclass, rw.oid,
            CASE r.relkind WHEN 'm' THEN 'materialized view' ELSE 'view' END, r.schema, r.relname, ''

@@ -1,0 +1,125 @@
+"""COMMENT ON, OWNER TO and GRANT/REVOKE: metadata statements, made once for all kinds.
+
+A comment or a grant is lost when its object is dropped, so they are emitted for every object
+the plan created (or recreated) as well as for objects whose comment or privileges changed.
+"""
+
+from __future__ import annotations
+
+from alembic_baseline.diff.model import ChangeKind
+from alembic_baseline.diff.plan import Plan
+from alembic_baseline.diff.quote import ident, literal, qualified
+from alembic_baseline.snapshot.model import CatalogObject, Function, ObjectKey
+
+_NOUN = {
+    "schema": "SCHEMA",
+    "extension": "EXTENSION",
+    "table": "TABLE",
+    "column": "COLUMN",
+    "constraint": "CONSTRAINT",
+    "index": "INDEX",
+    "view": "VIEW",
+    "materialized view": "MATERIALIZED VIEW",
+    "sequence": "SEQUENCE",
+    "enum": "TYPE",
+    "composite type": "TYPE",
+    "domain": "DOMAIN",
+    "function": "FUNCTION",
+    "procedure": "PROCEDURE",
+    "trigger": "TRIGGER",
+    "event trigger": "EVENT TRIGGER",
+    "policy": "POLICY",
+}
+# GRANT ... ON <noun>: views and sequences are granted on as tables are (SEQUENCE is its own).
+_GRANT_NOUN = {"view": "TABLE", "materialized view": "TABLE", "enum": "TYPE",
+               "composite type": "TYPE"}  # fmt: skip
+_PRIVILEGE = {"r": "SELECT", "w": "UPDATE", "a": "INSERT", "d": "DELETE", "D": "TRUNCATE",
+              "x": "REFERENCES", "t": "TRIGGER", "X": "EXECUTE", "U": "USAGE", "C": "CREATE",
+              "c": "CONNECT", "T": "TEMPORARY", "m": "MAINTAIN"}  # fmt: skip
+
+
+def target(obj: CatalogObject) -> str:
+    """How COMMENT ON / ALTER ... OWNER TO names ``obj`` (``COLUMN public.t.c``...)."""
+    key = obj.key
+    noun = _NOUN[key.kind]
+    if key.kind in ("schema", "extension", "event trigger"):
+        return f"{noun} {ident(key.name)}"
+    if key.kind == "column":
+        return f"{noun} {qualified(key.schema, key.table)}.{ident(key.name)}"
+    if key.kind in ("constraint", "trigger", "policy"):
+        return f"{noun} {ident(key.name)} ON {qualified(key.schema, key.table)}"
+    if isinstance(obj, Function):
+        return f"{noun} {qualified(obj.schema, obj.name)}({obj.identity_args})"
+    return f"{noun} {qualified(key.schema, key.name)}"
+
+
+def _comment(plan: Plan, obj: CatalogObject) -> None:
+    text = "NULL" if obj.comment is None else literal(obj.comment)
+    plan.add("comments", f"COMMENT ON {target(obj)} IS {text}", obj.key)
+
+
+def comments(plan: Plan) -> None:
+    """Comments of created objects, and comments that changed on kept objects."""
+    done: set[ObjectKey] = set()
+    for key in sorted(plan.created, key=lambda k: (k.kind, k.schema, k.table, k.name)):
+        obj = plan.b(key)
+        if obj is not None and obj.comment is not None:
+            _comment(plan, obj)
+            done.add(key)
+    for change in plan.diff.changes:
+        if change.kind is ChangeKind.CHANGED and change.changed("comment"):
+            if change.key not in done and change.new is not None:
+                _comment(plan, change.new)
+
+
+def _acl_map(acl: tuple[str, ...]) -> dict[str, set[str]]:
+    """``grantee=privs/grantor`` items → grantee → privilege letters (``*``: grant option)."""
+    grants: dict[str, set[str]] = {}
+    for item in acl:
+        grantee, _, rest = item.partition("=")
+        letters = rest.split("/", 1)[0]
+        privs = grants.setdefault(grantee or "PUBLIC", set())
+        for i, letter in enumerate(letters):
+            if letter != "*":
+                grant_option = letters[i + 1 : i + 2] == "*"
+                privs.add(letter + ("*" if grant_option else ""))
+    return grants
+
+
+def _role(name: str) -> str:
+    return "PUBLIC" if name == "PUBLIC" else ident(name.strip('"'))
+
+
+def _grants(plan: Plan, obj: CatalogObject, old_acl: tuple[str, ...]) -> None:
+    new_acl: tuple[str, ...] = getattr(obj, "acl", ())
+    kind = obj.key.kind
+    noun = _GRANT_NOUN.get(kind, _NOUN[kind])
+    on = target(obj).split(" ", len(_NOUN[kind].split()))[-1]
+    old, new = _acl_map(old_acl), _acl_map(new_acl)
+    for grantee in sorted(old.keys() | new.keys()):
+        gone = old.get(grantee, set()) - new.get(grantee, set())
+        added = new.get(grantee, set()) - old.get(grantee, set())
+        if gone:
+            privs = ", ".join(sorted(_PRIVILEGE[p[0]] for p in gone))
+            plan.add("privileges", f"REVOKE {privs} ON {noun} {on} FROM {_role(grantee)}", obj.key)
+        for with_option in (False, True):
+            chosen = sorted(_PRIVILEGE[p[0]] for p in added if p.endswith("*") == with_option)
+            if chosen:
+                sql = f"GRANT {', '.join(chosen)} ON {noun} {on} TO {_role(grantee)}"
+                plan.add("privileges", sql + (" WITH GRANT OPTION" if with_option else ""),
+                         obj.key)  # fmt: skip
+
+
+def privileges(plan: Plan) -> None:
+    """OWNER TO and GRANT/REVOKE where the snapshots carry privileges (``--privileges``)."""
+    for change in plan.diff.changes:
+        new = change.new
+        if new is None or change.kind is ChangeKind.REMOVED:
+            continue
+        old_owner = getattr(change.old, "owner", None) if change.old else None
+        owner = getattr(new, "owner", None)
+        if owner is not None and (owner != old_owner or new.key in plan.created):
+            plan.add("privileges", f"ALTER {target(new)} OWNER TO {ident(owner)}", new.key)
+        old_acl: tuple[str, ...] = tuple(getattr(change.old, "acl", ()) if change.old else ())
+        if change.changed("acl") or (change.kind is ChangeKind.ADDED and hasattr(new, "acl")):
+            _grants(plan, new, old_acl)

@@ -1,0 +1,367 @@
+"""DDL for schemas, extensions, types, views, functions, triggers, event triggers and policies."""
+
+from __future__ import annotations
+
+from alembic_baseline.diff.model import Change
+from alembic_baseline.diff.plan import Plan
+from alembic_baseline.diff.quote import dollar_quote, ident, literal, qualified
+from alembic_baseline.snapshot.model import (
+    CatalogObject,
+    Composite,
+    Domain,
+    Enum,
+    EventTrigger,
+    Extension,
+    Function,
+    ObjectKey,
+    Policy,
+    Trigger,
+    View,
+)
+
+# GUCs whose value is a list: each element is quoted on its own (as pg_dump does).
+_LIST_SETTINGS = {"search_path", "temp_tablespaces", "local_preload_libraries",
+                  "session_preload_libraries", "shared_preload_libraries"}  # fmt: skip
+_ENABLE = {"origin": "ENABLE", "disabled": "DISABLE", "replica": "ENABLE REPLICA",
+           "always": "ENABLE ALWAYS"}  # fmt: skip
+_RELATION_KINDS = {"table", "column", "view", "materialized view"}
+
+
+# -- schemas and extensions ---------------------------------------------------------------------
+
+
+def create_schema(plan: Plan, obj: CatalogObject) -> None:
+    if plan.create_once(obj.key):
+        plan.add("schemas", f"CREATE SCHEMA {ident(obj.key.name)}", obj.key)
+
+
+def drop_schema(plan: Plan, obj: CatalogObject, destructive: bool) -> None:
+    if plan.drop_once(obj.key):
+        plan.add("drop schemas", f"DROP SCHEMA {ident(obj.key.name)}", obj.key,
+                 destructive=destructive)  # fmt: skip
+
+
+def create_extension(plan: Plan, obj: CatalogObject) -> None:
+    assert isinstance(obj, Extension)
+    if plan.create_once(obj.key):
+        sql = (f"CREATE EXTENSION IF NOT EXISTS {ident(obj.name)} WITH SCHEMA {ident(obj.schema)} "
+               f"VERSION {literal(obj.version)}")  # fmt: skip
+        plan.add("extensions", sql, obj.key)
+
+
+def drop_extension(plan: Plan, obj: CatalogObject, destructive: bool) -> None:
+    if plan.drop_once(obj.key):
+        plan.add("drop extensions", f"DROP EXTENSION {ident(obj.key.name)}", obj.key,
+                 destructive=destructive)  # fmt: skip
+
+
+def alter_extension(plan: Plan, change: Change) -> None:
+    new = change.new
+    assert isinstance(new, Extension)
+    if change.changed("version"):
+        sql = f"ALTER EXTENSION {ident(new.name)} UPDATE TO {literal(new.version)}"
+        plan.add("extensions", sql, new.key)
+    if change.changed("schema"):
+        plan.add("extensions", f"ALTER EXTENSION {ident(new.name)} SET SCHEMA {ident(new.schema)}",
+                 new.key)  # fmt: skip
+
+
+# -- types: enums, domains, composite types ------------------------------------------------------
+
+
+def create_enum(plan: Plan, obj: CatalogObject) -> None:
+    assert isinstance(obj, Enum)
+    if plan.create_once(obj.key):
+        labels = ", ".join(literal(label) for label in obj.labels)
+        plan.add("types", f"CREATE TYPE {qualified(obj.schema, obj.name)} AS ENUM ({labels})",
+                 obj.key)  # fmt: skip
+
+
+def drop_type(plan: Plan, obj: CatalogObject, destructive: bool) -> None:
+    if plan.drop_once(obj.key):
+        verb = "DOMAIN" if isinstance(obj, Domain) else "TYPE"
+        plan.add("drop types", f"DROP {verb} {qualified(obj.key.schema, obj.key.name)}", obj.key,
+                 destructive=destructive)  # fmt: skip
+
+
+def enum_additions(old: tuple[str, ...], new: tuple[str, ...]) -> list[str] | None:
+    """``ADD VALUE`` clauses that turn labels ``old`` into ``new``, or None when labels were
+    removed or reordered (which ALTER TYPE cannot do)."""
+    if [label for label in new if label in old] != list(old):
+        return None
+    clauses, present = [], list(old)
+    for i, label in enumerate(new):
+        if label in present:
+            continue
+        following = next((x for x in new[i + 1 :] if x in present), None)
+        if following is not None:
+            clauses.append(f"ADD VALUE {literal(label)} BEFORE {literal(following)}")
+        elif present:
+            clauses.append(f"ADD VALUE {literal(label)} AFTER {literal(new[i - 1])}")
+        else:
+            clauses.append(f"ADD VALUE {literal(label)}")
+        present.append(label)
+    return clauses
+
+
+def alter_enum(plan: Plan, change: Change) -> None:
+    old, new = change.old, change.new
+    assert isinstance(old, Enum) and isinstance(new, Enum)
+    if not change.changed("labels"):
+        return
+    name = qualified(new.schema, new.name)
+    clauses = enum_additions(old.labels, new.labels)
+    if clauses is None:
+        plan.add("types", f"-- ALTER TYPE {name}: labels {list(old.labels)} -> {list(new.labels)}",
+                 new.key, manual=True, note="enum labels cannot be removed or reordered in place: "
+                 "create the new type, ALTER the columns' TYPE ... USING, drop the old type")  # fmt: skip
+        return
+    for clause in clauses:
+        plan.add("types", f"ALTER TYPE {name} {clause}", new.key)
+
+
+def create_domain(plan: Plan, obj: CatalogObject) -> None:
+    assert isinstance(obj, Domain)
+    if not plan.create_once(obj.key):
+        return
+    sql = f"CREATE DOMAIN {qualified(obj.schema, obj.name)} AS {obj.base_type}"
+    if obj.collation:
+        sql += f" COLLATE {obj.collation}"
+    if obj.default is not None:
+        sql += f" DEFAULT {obj.default}"
+    if obj.not_null:
+        sql += " NOT NULL"
+    for check in obj.checks:
+        sql += f" CONSTRAINT {ident(check.name)} {check.definition}"
+    plan.add("types", sql, obj.key)
+
+
+def alter_domain(plan: Plan, change: Change) -> None:
+    old, new = change.old, change.new
+    assert isinstance(old, Domain) and isinstance(new, Domain)
+    alter = f"ALTER DOMAIN {qualified(new.schema, new.name)}"
+    if change.changed("base_type", "collation"):
+        plan.add("types", f"-- {alter}: base type {old.base_type} -> {new.base_type}", new.key,
+                 manual=True, note="a domain's base type cannot be altered: create a new domain "
+                 "and move the columns")  # fmt: skip
+    if change.changed("default"):
+        sql = f"{alter} SET DEFAULT {new.default}" if new.default else f"{alter} DROP DEFAULT"
+        plan.add("types", sql, new.key)
+    if change.changed("not_null"):
+        plan.add("types", f"{alter} {'SET' if new.not_null else 'DROP'} NOT NULL", new.key)
+    for check in old.checks:
+        if check not in new.checks:
+            plan.add("types", f"{alter} DROP CONSTRAINT {ident(check.name)}", new.key)
+    for check in new.checks:
+        if check not in old.checks:
+            plan.add("types", f"{alter} ADD CONSTRAINT {ident(check.name)} {check.definition}",
+                     new.key)  # fmt: skip
+
+
+def create_composite(plan: Plan, obj: CatalogObject) -> None:
+    assert isinstance(obj, Composite)
+    if plan.create_once(obj.key):
+        attrs = ", ".join(
+            f"{ident(a.name)} {a.type}" + (f" COLLATE {a.collation}" if a.collation else "")
+            for a in obj.attributes
+        )
+        plan.add("types", f"CREATE TYPE {qualified(obj.schema, obj.name)} AS ({attrs})", obj.key)
+
+
+def alter_composite(plan: Plan, change: Change) -> None:
+    old, new = change.old, change.new
+    assert isinstance(old, Composite) and isinstance(new, Composite)
+    if not change.changed("attributes"):
+        return
+    alter = f"ALTER TYPE {qualified(new.schema, new.name)}"
+    old_attrs = {a.name: a for a in old.attributes}
+    new_names = [a.name for a in new.attributes]
+    for attr in old.attributes:
+        if attr.name not in new_names:
+            plan.add("types", f"{alter} DROP ATTRIBUTE {ident(attr.name)}", new.key,
+                     destructive=True)  # fmt: skip
+    for attr in new.attributes:
+        before = old_attrs.get(attr.name)
+        collate = f" COLLATE {attr.collation}" if attr.collation else ""
+        if before is None:
+            plan.add("types", f"{alter} ADD ATTRIBUTE {ident(attr.name)} {attr.type}{collate}",
+                     new.key)  # fmt: skip
+        elif before != attr:
+            plan.add("types", f"{alter} ALTER ATTRIBUTE {ident(attr.name)} TYPE {attr.type}"
+                     f"{collate}", new.key, destructive=True)  # fmt: skip
+
+
+# -- views ---------------------------------------------------------------------------------------
+
+
+def create_view(plan: Plan, obj: CatalogObject) -> None:
+    assert isinstance(obj, View)
+    if not plan.create_once(obj.key):
+        return
+    kind = "MATERIALIZED VIEW" if obj.materialized else "VIEW"
+    options = f" WITH ({', '.join(obj.options)})" if obj.options else ""
+    body = obj.definition.strip().rstrip(";")
+    sql = f"CREATE {kind} {qualified(obj.schema, obj.name)}{options} AS\n{body}"
+    plan.add("views", sql, obj.key)
+    # What lived on the view went with its drop; B's indexes and triggers come back with it.
+    parts: list[CatalogObject] = [*plan.diff.b.indexes, *plan.diff.b.triggers]
+    for part in parts:
+        if (part.key.schema, part.key.table) == (obj.schema, obj.name) and obj.key in plan.dropped:
+            from alembic_baseline.diff.ddl import create
+
+            create(plan, part)
+
+
+def drop_view(plan: Plan, obj: CatalogObject, destructive: bool) -> None:
+    assert isinstance(obj, View)
+    if plan.drop_once(obj.key):
+        plan.removed_relations.add((obj.schema, obj.name))
+        kind = "MATERIALIZED VIEW" if obj.materialized else "VIEW"
+        plan.add("drop views", f"DROP {kind} {qualified(obj.schema, obj.name)}", obj.key)
+
+
+# -- functions and procedures ---------------------------------------------------------------------
+
+
+def _setting(item: str) -> str:
+    name, _, value = item.partition("=")
+    if name in _LIST_SETTINGS:
+        parts = [p.strip().strip('"') for p in value.split(",")]
+        return f"SET {name} TO {', '.join(literal(p) for p in parts)}"
+    return f"SET {name} TO {literal(value)}"
+
+
+def function_sql(fn: Function) -> str:
+    """CREATE OR REPLACE FUNCTION/PROCEDURE built from the snapshot's attributes."""
+    kind = "PROCEDURE" if fn.procedure else "FUNCTION"
+    lines = [f"CREATE OR REPLACE {kind} {qualified(fn.schema, fn.name)}({fn.arguments})"]
+    if fn.result is not None:
+        lines.append(f" RETURNS {fn.result}")
+    lines.append(f" LANGUAGE {ident(fn.language)}")
+    attrs: list[str] = []
+    if fn.window:
+        attrs.append("WINDOW")
+    if not fn.procedure:
+        attrs.append(fn.volatility.upper())
+        if fn.leakproof:
+            attrs.append("LEAKPROOF")
+        attrs.append("STRICT" if fn.strict else "CALLED ON NULL INPUT")
+        attrs.append(f"PARALLEL {fn.parallel.upper()}")
+        attrs.append(f"COST {fn.cost:g}")
+        if fn.rows:
+            attrs.append(f"ROWS {fn.rows:g}")
+    attrs.append("SECURITY DEFINER" if fn.security_definer else "SECURITY INVOKER")
+    lines.append(" " + " ".join(attrs))
+    lines.extend(f" {_setting(item)}" for item in fn.config)
+    lines.append(fn.body if fn.sql_body else f"AS {dollar_quote(fn.body)}")
+    return "\n".join(lines)
+
+
+def _late(plan: Plan, key: ObjectKey) -> bool:
+    """Functions whose signature or SQL-standard body uses a relation wait for the relations."""
+    return any(
+        d.dependent == key and d.referenced.kind in _RELATION_KINDS
+        for d in plan.diff.b.dependencies
+    )
+
+
+def create_function(plan: Plan, obj: CatalogObject) -> None:
+    assert isinstance(obj, Function)
+    if plan.create_once(obj.key):
+        phase = "late functions" if _late(plan, obj.key) else "functions"
+        plan.add(phase, function_sql(obj), obj.key)
+
+
+def drop_function(plan: Plan, obj: CatalogObject, destructive: bool) -> None:
+    assert isinstance(obj, Function)
+    if plan.drop_once(obj.key):
+        kind = "PROCEDURE" if obj.procedure else "FUNCTION"
+        sql = f"DROP {kind} {qualified(obj.schema, obj.name)}({obj.identity_args})"
+        plan.add("drop functions", sql, obj.key)
+
+
+def alter_function(plan: Plan, change: Change) -> None:
+    new = change.new
+    assert isinstance(new, Function)
+    if any(a.name not in {"comment", "owner", "acl"} for a in change.attributes):
+        create_function(plan, new)
+
+
+# -- triggers, event triggers, policies ------------------------------------------------------------
+
+
+def create_trigger(plan: Plan, obj: CatalogObject) -> None:
+    assert isinstance(obj, Trigger)
+    if plan.create_once(obj.key):
+        plan.add("triggers", obj.definition, obj.key)
+        if obj.enabled != "origin":
+            _enable_trigger(plan, obj)
+
+
+def _enable_trigger(plan: Plan, obj: Trigger) -> None:
+    sql = f"ALTER TABLE {qualified(obj.schema, obj.table)} {_ENABLE[obj.enabled]} TRIGGER "
+    plan.add("triggers", sql + ident(obj.name), obj.key)
+
+
+def drop_trigger(plan: Plan, obj: CatalogObject, destructive: bool) -> None:
+    assert isinstance(obj, Trigger)
+    if not plan.relation_gone(obj.schema, obj.table) and plan.drop_once(obj.key):
+        sql = f"DROP TRIGGER {ident(obj.name)} ON {qualified(obj.schema, obj.table)}"
+        plan.add("drop triggers", sql, obj.key)
+
+
+def alter_trigger(plan: Plan, change: Change) -> None:
+    if change.changed("enabled") and isinstance(change.new, Trigger):
+        _enable_trigger(plan, change.new)
+
+
+def create_event_trigger(plan: Plan, obj: CatalogObject) -> None:
+    assert isinstance(obj, EventTrigger)
+    if not plan.create_once(obj.key):
+        return
+    sql = f"CREATE EVENT TRIGGER {ident(obj.name)} ON {ident(obj.event)}"
+    if obj.tags:
+        sql += f" WHEN TAG IN ({', '.join(literal(t) for t in obj.tags)})"
+    plan.add("event triggers", f"{sql} EXECUTE FUNCTION {obj.function}()", obj.key)
+    if obj.enabled != "origin":
+        _enable_event_trigger(plan, obj)
+
+
+def _enable_event_trigger(plan: Plan, obj: EventTrigger) -> None:
+    plan.add("event triggers", f"ALTER EVENT TRIGGER {ident(obj.name)} {_ENABLE[obj.enabled]}",
+             obj.key)  # fmt: skip
+
+
+def drop_event_trigger(plan: Plan, obj: CatalogObject, destructive: bool) -> None:
+    if plan.drop_once(obj.key):
+        plan.add("drop triggers", f"DROP EVENT TRIGGER {ident(obj.key.name)}", obj.key)
+
+
+def alter_event_trigger(plan: Plan, change: Change) -> None:
+    if change.changed("enabled") and isinstance(change.new, EventTrigger):
+        _enable_event_trigger(plan, change.new)
+
+
+def create_policy(plan: Plan, obj: CatalogObject) -> None:
+    assert isinstance(obj, Policy)
+    if not plan.create_once(obj.key):
+        return
+    kind = "PERMISSIVE" if obj.permissive else "RESTRICTIVE"
+    sql = (f"CREATE POLICY {ident(obj.name)} ON {qualified(obj.schema, obj.table)} AS {kind} "
+           f"FOR {obj.command} TO {', '.join(obj.roles)}")  # fmt: skip
+    if obj.using is not None:
+        sql += f" USING ({obj.using})"
+    if obj.with_check is not None:
+        sql += f" WITH CHECK ({obj.with_check})"
+    plan.add("policies", sql, obj.key)
+
+
+def drop_policy(plan: Plan, obj: CatalogObject, destructive: bool) -> None:
+    assert isinstance(obj, Policy)
+    if not plan.relation_gone(obj.schema, obj.table) and plan.drop_once(obj.key):
+        sql = f"DROP POLICY {ident(obj.name)} ON {qualified(obj.schema, obj.table)}"
+        plan.add("drop policies", sql, obj.key)
+
+
+def no_alter(plan: Plan, change: Change) -> None:
+    """Kinds whose in-place changes are only comments and privileges (handled centrally)."""

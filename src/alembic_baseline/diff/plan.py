@@ -1,0 +1,145 @@
+"""Statements and the plan that collects them while a diff is turned into DDL.
+
+:data:`PHASES` is the whole execution order in one list: everything that depends on something
+is dropped before it and created after it. Within a phase, statements keep the order they were
+added in, except where :mod:`.ddl` sorts them by dependency (views, tables) with graphlib.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from alembic_baseline.snapshot.model import CatalogObject, Column, Constraint, ObjectKey
+
+if TYPE_CHECKING:
+    from alembic_baseline.diff.model import SchemaDiff
+
+PHASES: tuple[str, ...] = (
+    "setup",
+    # -- drops: dependants first ------------------------------------------------------------
+    "drop triggers",  # they use functions and columns
+    "drop policies",
+    "drop views",  # dependent views first (graphlib)
+    "drop foreign keys",  # before the keys they reference
+    "drop constraints",
+    "drop indexes",
+    "drop defaults",  # defaults that use a function or sequence about to be dropped
+    "drop functions",
+    "drop columns",
+    "drop tables",  # partitions and inheritance children first (graphlib)
+    "drop sequences",  # after columns: an owned sequence goes with its column
+    "drop types",
+    "drop schemas",
+    "drop extensions",
+    # -- creates: what is depended on first -------------------------------------------------
+    "schemas",
+    "extensions",
+    "types",  # enums, then domains, then composite types
+    "sequences",  # before the tables whose defaults call nextval()
+    "functions",  # before tables: defaults and CHECKs may call them
+    "tables",  # parents before partitions and children (graphlib)
+    "columns",  # changes of existing columns, before new columns that may use them
+    "add columns",
+    "attach",  # ATTACH PARTITION / INHERIT, once the columns match
+    "sequence ownership",  # OWNED BY needs the column
+    "constraints",
+    "foreign keys",  # after the keys they reference
+    "indexes",
+    "views",  # in dependency order (graphlib)
+    "view indexes",  # indexes on materialized views
+    "late functions",  # functions whose signature or SQL body uses a table or view
+    "triggers",
+    "policies",
+    "event triggers",
+    "comments",
+    "privileges",
+    "teardown",
+)
+_PHASE_INDEX = {name: i for i, name in enumerate(PHASES)}
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One DDL statement of a fix script (without the trailing semicolon).
+
+    ``destructive``: it can lose data (drops something B does not have, or changes a column's
+    type). ``manual``: no safe statement can be generated (an enum label removal, a column
+    order); ``sql`` then sketches what a person has to do and is never executable.
+    ``enabled`` is whether it runs as part of the script (see :meth:`SchemaDiff.to_sql`).
+    """
+
+    sql: str
+    phase: str
+    key: ObjectKey | None = None
+    destructive: bool = False
+    manual: bool = False
+    note: str | None = None
+    enabled: bool = True
+
+    @property
+    def phase_index(self) -> int:
+        return _PHASE_INDEX[self.phase]
+
+
+class Plan:
+    """Collects statements for one diff; remembers what was dropped and created (once each)."""
+
+    def __init__(self, diff: SchemaDiff) -> None:
+        self.diff = diff
+        self.a_objects = diff.a.by_key()
+        self.b_objects = diff.b.by_key()
+        self.statements: list[Statement] = []
+        self.dropped: set[ObjectKey] = set()
+        self.created: set[ObjectKey] = set()
+        self.removed_relations: set[tuple[str, str]] = set()
+        self.new_tables: set[tuple[str, str]] = set()
+        self._not_null = {
+            (c.schema, c.table, c.columns[0]): c.name
+            for c in diff.b.constraints
+            if c.type == "n" and c.columns
+        }
+
+    def add(
+        self,
+        phase: str,
+        sql: str,
+        key: ObjectKey | None = None,
+        *,
+        destructive: bool = False,
+        manual: bool = False,
+        note: str | None = None,
+    ) -> None:
+        assert phase in _PHASE_INDEX, phase
+        self.statements.append(Statement(sql, phase, key, destructive, manual, note))
+
+    def drop_once(self, key: ObjectKey) -> bool:
+        """True the first time ``key`` is to be dropped (a second drop would fail)."""
+        if key in self.dropped:
+            return False
+        self.dropped.add(key)
+        return True
+
+    def create_once(self, key: ObjectKey) -> bool:
+        if key in self.created:
+            return False
+        self.created.add(key)
+        return True
+
+    def b(self, key: ObjectKey) -> CatalogObject | None:
+        return self.b_objects.get(key)
+
+    def relation_gone(self, schema: str, table: str) -> bool:
+        """The table or view ``table`` is dropped as a whole: its parts go with it."""
+        return (schema, table) in self.removed_relations
+
+    def not_null_name(self, schema: str, table: str, column: str) -> str | None:
+        """The name B gives the NOT NULL constraint of a column (PostgreSQL 18), if any."""
+        return self._not_null.get((schema, table, column))
+
+    def b_columns(self, schema: str, table: str) -> list[Column]:
+        return [c for c in self.diff.b.columns if (c.schema, c.table) == (schema, table)]
+
+    def b_constraint(self, key: ObjectKey) -> Constraint | None:
+        obj = self.b(key)
+        return obj if isinstance(obj, Constraint) else None
