@@ -183,7 +183,9 @@ class AlembicProject:
                 action(cfg)
             except CommandError as exc:
                 raise self._command_error(what, str(exc)) from None
-            except SQLAlchemyError as exc:
+            except (SQLAlchemyError, RuntimeError, ValueError, LookupError, OSError) as exc:
+                # Errors raised by revision code itself (a guard's RuntimeError, a missing file)
+                # are reported like database errors: which step, what it said.
                 step = tracker.steps[-1] if tracker.steps else "(before the first revision)"
                 detail = redact(str(getattr(exc, "orig", None) or exc)).strip().splitlines()
                 raise MigrationError(
