@@ -116,7 +116,9 @@ def attribute_changes(old: CatalogObject, new: CatalogObject) -> tuple[Attribute
 def column_readded(old: Column, new: Column) -> bool:
     """A generation expression cannot be altered (before PostgreSQL 17): the column is dropped
     and added again, which moves it to the end of the table."""
-    return old.generated != new.generated or bool(new.generated and old.default != new.default)
+    if old.generated != new.generated:
+        return True
+    return bool(new.generated) and not _same("default", old.default, new.default)
 
 
 def _column_orders(snap: Snapshot) -> dict[tuple[str, str], list[str]]:

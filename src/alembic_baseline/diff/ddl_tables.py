@@ -167,8 +167,10 @@ def alter_column(plan: Plan, change: Change) -> None:
     if column_readded(old, new):
         # A generation expression cannot be altered before PostgreSQL 17: drop and re-add.
         drop_column(plan, old, destructive=True)
-        plan.created.discard(new.key)
-        create_column(plan, new)
+        if plan.create_once(new.key):  # held back together with the drop
+            sql = f"{_alter_table(new.schema, new.table)} ADD COLUMN {column_sql(plan, new)}"
+            plan.add("add columns", sql, new.key, destructive=True,
+                     note="re-added with the new generation expression")  # fmt: skip
         return
     alter = f"{_alter_table(new.schema, new.table)} ALTER COLUMN {ident(new.name)}"
     if change.changed("type", "collation"):

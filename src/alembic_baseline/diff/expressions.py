@@ -42,6 +42,44 @@ def _rewrite(tree: Any) -> None:
             return ast.A_ArrayExpr(elements=elements)
 
     PushArrayCast()(tree)
+    _drop_redundant_qualifiers(tree)
+
+
+def _drop_redundant_qualifiers(tree: Any) -> None:
+    """``SELECT t.a FROM t`` → ``SELECT a FROM t`` when t is the only relation in the statement.
+
+    PostgreSQL 15 prints view definitions with every column qualified; 16 and later leave the
+    qualifier out when one relation is in scope. Both mean the same.
+    """
+    from pglast import ast
+    from pglast.visitors import Visitor
+
+    relations: list[Any] = []
+
+    class Relations(Visitor):
+        def visit_RangeVar(self, ancestors: Any, node: Any) -> None:
+            relations.append(node)
+
+        def visit_RangeSubselect(self, ancestors: Any, node: Any) -> None:
+            relations.append(node)
+
+        def visit_RangeFunction(self, ancestors: Any, node: Any) -> None:
+            relations.append(node)
+
+    Relations()(tree)
+    if len(relations) != 1 or not isinstance(relations[0], ast.RangeVar):
+        return
+    rel = relations[0]
+    names = {rel.relname, rel.alias.aliasname if rel.alias else rel.relname}
+
+    class Unqualify(Visitor):
+        def visit_ColumnRef(self, ancestors: Any, node: Any) -> Any:
+            fields = node.fields or ()
+            if len(fields) == 2 and isinstance(fields[0], ast.String) and fields[0].sval in names:
+                return ast.ColumnRef(fields=fields[1:])
+            return None
+
+    Unqualify()(tree)
 
 
 def _print(sql: str) -> str | None:

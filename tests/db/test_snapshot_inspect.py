@@ -1,0 +1,138 @@
+"""inspect() on real servers: determinism, filters, version table, privileges, golden files."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from alembic_baseline.diff import compare
+from alembic_baseline.pg.connect import connect
+from alembic_baseline.pg.scratch import ScratchServer
+from alembic_baseline.pg.url import DatabaseURL
+from alembic_baseline.snapshot import InspectOptions, Snapshot, inspect
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "lot_management"
+EVERYTHING = "\n".join((FIXTURES / "schemas" / c / "b.sql").read_text() for c in ("views", "types"))
+
+
+@pytest.fixture
+def conn(fresh_db: DatabaseURL) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
+    with connect(fresh_db) as c:
+        yield c
+
+
+def test_two_snapshots_serialize_byte_identical(conn) -> None:  # type: ignore[no-untyped-def]
+    conn.execute(EVERYTHING.encode())
+    first, second = inspect(conn).to_json(), inspect(conn).to_json()
+    assert first == second
+    assert Snapshot.from_json(first) == inspect(conn)
+    assert '"oid"' not in first
+
+
+def test_snapshot_independent_of_session_search_path(conn) -> None:  # type: ignore[no-untyped-def]
+    conn.execute(EVERYTHING.encode())
+    before = inspect(conn)
+    conn.execute("SET search_path TO pg_catalog")
+    assert inspect(conn) == before
+    assert conn.execute("SHOW search_path").fetchone() == ("pg_catalog",)  # left as found
+
+
+def test_version_table_left_out_unless_asked(conn) -> None:  # type: ignore[no-untyped-def]
+    conn.execute("CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY)")
+    conn.execute("CREATE TABLE app (id integer)")
+    tables = {t.name for t in inspect(conn).tables}
+    assert tables == {"app"}
+    snap = inspect(conn, InspectOptions(version_table=None))
+    assert {t.name for t in snap.tables} == {"alembic_version", "app"}
+    assert any(c.name == "alembic_version_pkey" for c in snap.constraints)
+
+
+def test_schema_include_and_exclude(conn) -> None:  # type: ignore[no-untyped-def]
+    conn.execute("CREATE SCHEMA audit; CREATE TABLE audit.log (id integer);"
+                 "CREATE TABLE public.app (id integer)")  # fmt: skip
+    only = inspect(conn, InspectOptions(include_schemas=("audit",)))
+    assert [(t.schema, t.name) for t in only.tables] == [("audit", "log")]
+    without = inspect(conn, InspectOptions(exclude_schemas=("audit",)))
+    assert [(t.schema, t.name) for t in without.tables] == [("public", "app")]
+    assert "audit" not in {s.name for s in without.schemas}
+
+
+def test_privileges_only_when_asked(conn) -> None:  # type: ignore[no-untyped-def]
+    conn.execute("CREATE TABLE app (id integer); GRANT SELECT ON app TO PUBLIC")
+    plain = inspect(conn).tables[0]
+    assert plain.owner is None and plain.acl == ()
+    full = inspect(conn, InspectOptions(privileges=True)).tables[0]
+    assert full.owner == "postgres"
+    assert any(item.startswith("=r/") for item in full.acl)
+
+
+def test_extension_members_are_left_out(conn) -> None:  # type: ignore[no-untyped-def]
+    available = conn.execute(
+        "SELECT 1 FROM pg_available_extensions WHERE name = 'citext'"
+    ).fetchone()
+    if available is None:
+        pytest.skip("citext is not installed with this server")
+    conn.execute("CREATE EXTENSION citext; CREATE TABLE t (email citext)")
+    snap = inspect(conn)
+    assert [e.name for e in snap.extensions] == ["citext", "plpgsql"]
+    assert not [f for f in snap.functions if f.name.startswith("citext")]
+    assert [c.type for c in snap.columns] == ["public.citext"]
+
+
+def test_dependencies_recorded_for_views_and_foreign_keys(conn) -> None:  # type: ignore[no-untyped-def]
+    conn.execute((FIXTURES / "schemas" / "views" / "a.sql").read_text().encode())
+    conn.execute("CREATE TABLE child (id integer REFERENCES account (id))")
+    edges = {(str(d.dependent), str(d.referenced)) for d in inspect(conn).dependencies}
+    assert ("view public.rich", "view public.active") in edges
+    assert ("view public.richest", "view public.rich") in edges
+    assert ("view public.active", "column public.account.balance") in edges
+    assert (
+        "constraint public.child.child_id_fkey",
+        "constraint public.account.account_pkey",
+    ) in edges
+
+
+def test_pg18_not_null_constraints(pg: ScratchServer, conn) -> None:  # type: ignore[no-untyped-def]
+    conn.execute("CREATE TABLE t (a integer CONSTRAINT a_required NOT NULL)")
+    names = [c.name for c in inspect(conn).constraints if c.type == "n"]
+    assert names == (["a_required"] if pg.major >= 18 else [])
+
+
+# -- golden snapshots of the sample project ---------------------------------------------------
+
+
+@pytest.mark.skipif(not EXAMPLE.is_dir(), reason="examples/lot_management is not there")
+def test_sample_project_golden_snapshot(pg: ScratchServer) -> None:
+    """Replayed to head, the sample project's schema matches tests/fixtures/golden/ (per major).
+
+    Regenerate with ``AB_UPDATE_GOLDEN=1 pytest tests/db/test_snapshot_inspect.py``.
+    """
+    from alembic_baseline.history.driver import AlembicProject
+    from alembic_baseline.settings import load
+
+    url = pg.create_database()
+    try:
+        AlembicProject(load(config=str(EXAMPLE / "alembic.ini"))).upgrade(url, "heads")
+        with connect(url) as c:
+            snap = inspect(c)
+    finally:
+        pg.drop_database(url.database)
+    golden = FIXTURES / "golden" / f"lot_management.pg{pg.major}.json"
+    text = replace(snap, server_version=f"{pg.major}").to_json()
+    if os.environ.get("AB_UPDATE_GOLDEN") == "1":
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(text)
+    if not golden.exists():
+        pytest.fail(f"{golden.name} is missing: run with AB_UPDATE_GOLDEN=1 to write it")
+    expected = Snapshot.from_json(golden.read_text())
+    diff = compare(expected, snap)
+    assert not diff, [
+        f"{c.kind.value} {c.key} {[a.name for a in c.attributes]}" for c in diff.changes
+    ]
+    assert text == golden.read_text()
