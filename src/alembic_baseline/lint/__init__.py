@@ -1,0 +1,1 @@
+"""Lint Alembic revisions: the runbook's best practices and PostgreSQL lock safety."""

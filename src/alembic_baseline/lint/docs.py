@@ -1,0 +1,94 @@
+"""Generate ``docs/rules/<name>.md`` (and the index ``docs/rules/README.md``) from rule docstrings.
+
+The docstring is the single source: a test regenerates the pages and fails when the committed
+ones differ. Update them with ``alembic-baseline lint --write-docs docs/rules``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic_baseline.lint.registry import DOC_SECTIONS, Rule, all_rules, doc_sections
+
+HEADER = "<!-- Generated from the rule's docstring by alembic_baseline.lint.docs; do not edit. -->"
+
+
+def _options(rule: type[Rule]) -> list[str]:
+    lines = [
+        "## Configuration",
+        "",
+        f"Default severity: **{rule.severity.label}**."
+        + (" Checks the whole history." if rule.history else ""),
+        "",
+        "```toml",
+        f"[tool.alembic-baseline.lint.rules.{rule.name}]",
+        f'severity = "{rule.severity.label}"',
+    ]
+    for name, default in rule.options.items():
+        value = list(default) if isinstance(default, tuple) else default
+        lines.append(f"{name} = {_toml(value)}")
+    lines += ["```", "", f"Silence one occurrence with `# alembic-baseline: ignore[{rule.code}]`."]
+    return lines
+
+
+def _toml(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return "'" + value + "'"  # literal string: backslashes stay as written
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return str(value)
+
+
+def rule_page(rule: type[Rule]) -> str:
+    sections = doc_sections(rule)
+    lines = [HEADER, "", f"# {rule.code} `{rule.name}`", "", sections["summary"], ""]
+    for title in DOC_SECTIONS:
+        lines += [f"## {title}", "", sections.get(title, ""), ""]
+    lines += _options(rule)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def index_page(rules: list[type[Rule]]) -> str:
+    lines = [
+        HEADER,
+        "",
+        "# Lint rules",
+        "",
+        "See [../lint.md](../lint.md) for usage and configuration.",
+        "",
+        "| Code | Name | Severity | What it checks |",
+        "|------|------|----------|----------------|",
+    ]
+    for rule in rules:
+        summary = rule.summary().replace("|", "\\|")
+        lines.append(
+            f"| {rule.code} | [`{rule.name}`]({rule.name}.md) | {rule.severity.label} | {summary} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def pages() -> dict[str, str]:
+    """File name (relative to docs/rules) → content."""
+    rules = all_rules()
+    result = {f"{rule.name}.md": rule_page(rule) for rule in rules}
+    result["README.md"] = index_page(rules)
+    return result
+
+
+def write(directory: Path) -> list[Path]:
+    """Write every page; remove pages of rules that no longer exist. Returns the files changed."""
+    directory.mkdir(parents=True, exist_ok=True)
+    wanted = pages()
+    changed: list[Path] = []
+    for name, text in wanted.items():
+        path = directory / name
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+            changed.append(path)
+    for stale in directory.glob("*.md"):
+        if stale.name not in wanted:
+            stale.unlink()
+            changed.append(stale)
+    return changed

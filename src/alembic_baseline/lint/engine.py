@@ -1,0 +1,145 @@
+"""Lint a set of revision files: cache, parallel extraction, revision and history rules, ignores.
+
+Per file (cached, parallel when many files miss the cache): read → render offline → parse →
+revision rules → :class:`FileResult`. Then, on every file's summary, the history rules (heads,
+view dependants). Then the filters: inline ``# alembic-baseline: ignore[...]``, per-file
+ignores, the minimum severity. The baseline of accepted findings is applied by the caller.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic_baseline.lint.cache import FileResult, LintCache, cache_key
+from alembic_baseline.lint.config import LintConfig
+from alembic_baseline.lint.extract import read_revision, summarize
+from alembic_baseline.lint.model import Finding, IgnoreDirectives, RevisionSummary
+from alembic_baseline.lint.registry import History
+
+PARALLEL_MIN_FILES = 24
+"""Below this many cache misses a process pool costs more than it saves."""
+
+
+@dataclass(frozen=True)
+class Target:
+    path: Path
+    archived: bool = False
+
+
+@dataclass(frozen=True)
+class EngineResult:
+    findings: tuple[Finding, ...]
+    summaries: tuple[RevisionSummary, ...]
+    files: int
+    """Files reported on."""
+    cached: int
+    """Files whose results came from the cache."""
+
+
+def lint_file(target: Target, config: LintConfig, sys_path: Sequence[str] = ()) -> FileResult:
+    """Extract one revision and run the revision rules on it (runs in worker processes)."""
+    rev = read_revision(target.path, archived=target.archived, sys_path=sys_path)
+    findings: list[Finding] = []
+    for rule in config.rules():
+        if not rule.history:
+            findings.extend(rule.check(rev))
+    return FileResult(summarize(rev), tuple(sorted(findings, key=lambda f: f.sort_key)))
+
+
+def _lint_chunk(
+    targets: Sequence[Target], config: LintConfig, sys_path: Sequence[str]
+) -> list[FileResult]:
+    return [lint_file(t, config, sys_path) for t in targets]
+
+
+def _compute(
+    targets: Sequence[Target], config: LintConfig, sys_path: Sequence[str], jobs: int
+) -> list[FileResult]:
+    if jobs <= 1 or len(targets) < PARALLEL_MIN_FILES:
+        return _lint_chunk(targets, config, sys_path)
+    # A few large chunks per worker: per-task pickling overhead stays small.
+    size = max(8, len(targets) // (jobs * 4))
+    chunks = [targets[i : i + size] for i in range(0, len(targets), size)]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        parts = pool.map(_lint_chunk, chunks, [config] * len(chunks), [sys_path] * len(chunks))
+        return [result for part in parts for result in part]
+
+
+def _results(
+    targets: Sequence[Target],
+    config: LintConfig,
+    cache: LintCache | None,
+    sys_path: Sequence[str],
+    jobs: int,
+) -> tuple[list[FileResult], int]:
+    digest = config.digest()
+    results: dict[int, FileResult] = {}
+    missing: list[tuple[int, Target, str]] = []
+    for index, target in enumerate(targets):
+        key = ""
+        if cache is not None:
+            key = cache_key(target.path.read_bytes(), target.path.name, target.archived, digest)
+            hit = cache.get(key, str(target.path))
+            if hit is not None:
+                results[index] = hit
+                continue
+        missing.append((index, target, key))
+    computed = _compute([t for _, t, _ in missing], config, sys_path, jobs)
+    for (index, _, key), result in zip(missing, computed, strict=True):
+        results[index] = result
+        if cache is not None:
+            cache.put(key, result)
+    return [results[i] for i in range(len(targets))], len(targets) - len(missing)
+
+
+def _relative(path: str, root: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return Path(path).as_posix()
+
+
+def run(
+    targets: Sequence[Target],
+    config: LintConfig,
+    *,
+    root: Path,
+    context: Sequence[Target] = (),
+    heads: tuple[str, ...] | None = None,
+    cache_dir: Path | None = None,
+    jobs: int | None = None,
+    sys_path: Sequence[str] = (),
+) -> EngineResult:
+    """Lint ``targets``; ``context`` are further revisions history rules must see (not reported).
+
+    ``heads``: the heads Alembic's ScriptDirectory computes (else derived from the files).
+    """
+    reported = {str(t.path) for t in targets}
+    everything = list({str(t.path): t for t in (*targets, *context)}.values())
+    cache = LintCache(cache_dir) if cache_dir is not None and config.cache else None
+    workers = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
+    results, cached = _results(everything, config, cache, sys_path, workers)
+    summaries = tuple(r.summary for r in results)
+    findings = [f for r in results if r.summary.path in reported for f in r.findings]
+    history = History(summaries, heads)
+    for rule in config.rules():
+        if rule.history:
+            findings.extend(f for f in rule.check_history(history) if f.path in reported)
+    ignores = {s.path: s.ignores for s in summaries}
+    kept = [
+        f
+        for f in findings
+        if f.severity >= config.min_severity
+        and not ignores.get(f.path, IgnoreDirectives()).hides(f)
+        and not config.ignored_for_path(f, _relative(f.path, root))
+    ]
+    return EngineResult(
+        findings=tuple(sorted(kept, key=lambda f: f.sort_key)),
+        summaries=summaries,
+        files=len(targets),
+        cached=cached,
+    )

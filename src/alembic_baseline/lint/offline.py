@@ -1,0 +1,126 @@
+"""Render the SQL a revision emits, offline, without the project's env.py.
+
+The revision module is loaded from its path and its ``upgrade()`` / ``downgrade()`` run against an
+offline :class:`MigrationContext` (``as_sql``), so ``op.*`` calls render SQL exactly as
+``alembic upgrade --sql`` would. env.py is deliberately bypassed: it may need a URL, a database or
+the application's models, none of which linting should require.
+
+Every write to the output buffer is attributed to the line of the revision file executing at that
+moment (found on the call stack), which maps each statement back to its ``op.*`` call.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import io
+import itertools
+import sys
+import types
+import warnings
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+_counter = itertools.count()
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One write of Alembic's offline output: usually one statement plus ``;``."""
+
+    text: str
+    line: int
+    """Line of the revision file that was executing (0 when not found on the stack)."""
+
+
+class _AttributingBuffer(io.StringIO):
+    def __init__(self, filename: str, fixed_line: int = 0) -> None:
+        super().__init__()
+        self.filename = filename
+        self.fixed_line = fixed_line
+        self.chunks: list[Chunk] = []
+
+    def write(self, text: str) -> int:
+        self.chunks.append(Chunk(text, self.fixed_line or self._caller_line()))
+        return len(text)
+
+    def _caller_line(self) -> int:
+        frame: types.FrameType | None = sys._getframe(1)
+        while frame is not None and frame.f_code.co_filename != self.filename:
+            frame = frame.f_back
+        return frame.f_lineno if frame is not None else 0
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """Revisions may print or warn; none of it belongs in lint output."""
+    with (
+        contextlib.redirect_stdout(io.StringIO()),
+        contextlib.redirect_stderr(io.StringIO()),
+        warnings.catch_warnings(),
+    ):
+        warnings.simplefilter("ignore")
+        yield
+
+
+def load_module(path: Path, source: str, sys_path: Sequence[str] = ()) -> types.ModuleType:
+    """Execute the revision's module code (imports, constants) as Alembic would when loading it."""
+    name = f"_alembic_baseline_lint_{next(_counter)}"
+    module = types.ModuleType(name)
+    module.__file__ = str(path)
+    code = compile(source, str(path), "exec")
+    saved_path = list(sys.path)
+    sys.path[:0] = [p for p in sys_path if p not in sys.path]
+    sys.modules[name] = module  # dataclasses and typing look the module up while it executes
+    try:
+        with _quiet():
+            exec(code, module.__dict__)
+    finally:
+        sys.modules.pop(name, None)
+        sys.path[:] = saved_path
+    return module
+
+
+@contextlib.contextmanager
+def _offline(buffer: io.StringIO) -> Iterator[None]:
+    """An offline MigrationContext behind both ``op`` and ``context`` (for ``is_offline_mode``)."""
+    from alembic.config import Config
+    from alembic.operations import Operations
+    from alembic.runtime.environment import EnvironmentContext
+    from alembic.runtime.migration import MigrationContext
+
+    ctx = MigrationContext.configure(
+        dialect_name="postgresql",
+        # "named" paramstyle keeps literal % signs as written (no %% doubling).
+        dialect_opts={"paramstyle": "named"},
+        opts={"as_sql": True, "output_buffer": buffer, "transactional_ddl": True},
+    )
+    env = EnvironmentContext(Config(), None, as_sql=True)  # type: ignore[arg-type]
+    env._migration_context = ctx
+    with _quiet(), env, Operations.context(ctx):
+        yield
+
+
+def render_function(module: types.ModuleType, function: str) -> list[Chunk]:
+    """Run ``module.<function>()`` offline; raises whatever the revision raises."""
+    fn = getattr(module, function, None)
+    if fn is None:
+        return []
+    buffer = _AttributingBuffer(str(module.__file__))
+    with _offline(buffer):
+        fn()
+    return buffer.chunks
+
+
+def render_call(module: types.ModuleType, call: ast.Call, line: int) -> list[Chunk]:
+    """Render one ``op.*`` call on its own, evaluated with the module's globals.
+
+    The fallback for a revision whose function as a whole cannot run offline (it queries the
+    database, say): calls whose arguments are literals or module-level names still render.
+    """
+    code = compile(ast.Expression(body=call), str(module.__file__), "eval")
+    buffer = _AttributingBuffer(str(module.__file__), fixed_line=line)
+    with _offline(buffer):
+        eval(code, dict(module.__dict__))
+    return buffer.chunks

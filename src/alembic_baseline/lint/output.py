@@ -1,0 +1,188 @@
+"""Renderers for lint findings: grouped text (rich markup), JSON, SARIF 2.1.0, GitHub annotations.
+
+Pure functions from findings to a string; the CLI prints it. Paths are shown relative to the
+project root so the output is the same on every machine (and SARIF URIs are relative, as GitHub
+code scanning expects).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import groupby
+from pathlib import Path
+from typing import Any
+
+from alembic_baseline import __version__
+from alembic_baseline.lint.model import Finding, Severity
+from alembic_baseline.lint.registry import all_rules, doc_sections
+
+FORMATS = ("text", "json", "sarif", "github")
+_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+_SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+_GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INFO_URI = "https://github.com/alembic-baseline/alembic-baseline/blob/main/docs/rules"
+
+
+@dataclass(frozen=True)
+class Report:
+    """What the renderers need besides the findings."""
+
+    root: Path
+    files: int = 0
+    hidden: int = 0
+    """Findings hidden by the baseline."""
+
+
+def display_path(path: str, root: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return Path(path).as_posix()
+
+
+def fails(findings: Sequence[Finding], fail_on: Severity) -> bool:
+    """True when the run should exit 1: a finding at or above ``fail_on``."""
+    return any(f.severity >= fail_on for f in findings)
+
+
+def counts(findings: Sequence[Finding]) -> dict[str, int]:
+    return {s.label: sum(1 for f in findings if f.severity is s) for s in reversed(Severity)}
+
+
+def render_text(findings: Sequence[Finding], report: Report) -> str:
+    """Findings grouped by file, with rich markup (colour on a terminal)."""
+    from rich.markup import escape
+
+    lines: list[str] = []
+    ordered = sorted(findings, key=lambda f: (display_path(f.path, report.root), f.line, f.code))
+    for path, group in groupby(ordered, key=lambda f: display_path(f.path, report.root)):
+        lines.append(f"[bold]{escape(path)}[/]")
+        for f in group:
+            colour = _COLOURS[f.severity]
+            code = f"[{colour}]{f.code}[/] [dim]{f.rule}[/]"
+            lines.append(f"  [dim]{f.line:>4}[/]  {code}  {escape(f.message)}")
+            lines.append(f"        [dim]hint:[/] {escape(f.hint)}")
+        lines.append("")
+    n = counts(findings)
+    summary = ", ".join(f"{v} {k}" for k, v in n.items() if v) or "no findings"
+    tail = f"; {report.hidden} accepted in the baseline" if report.hidden else ""
+    lines.append(f"{summary} in {report.files} revision file(s){tail}.")
+    return "\n".join(lines)
+
+
+def render_json(findings: Sequence[Finding], report: Report) -> str:
+    data = {
+        "format": 1,
+        "files": report.files,
+        "hidden_by_baseline": report.hidden,
+        "counts": counts(findings),
+        "findings": [{**f.to_json(), "path": display_path(f.path, report.root)} for f in findings],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
+def _sarif_rule(rule: Any) -> dict[str, Any]:
+    sections = doc_sections(rule)
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary()},
+        "fullDescription": {"text": sections.get("Why", rule.summary())},
+        "help": {
+            "text": sections.get("Best practice", ""),
+            "markdown": sections.get("Best practice", ""),
+        },
+        "helpUri": f"{INFO_URI}/{rule.name}.md",
+        "defaultConfiguration": {"level": _SARIF_LEVEL[rule.severity]},
+        "properties": {"tags": ["alembic", "postgresql", rule.code[:2]]},
+    }
+
+
+def render_sarif(findings: Sequence[Finding], report: Report) -> str:
+    """A SARIF 2.1.0 log with one run (upload it with github/codeql-action/upload-sarif)."""
+    rules = all_rules()
+    index = {rule.code: i for i, rule in enumerate(rules)}
+    results = []
+    for f in findings:
+        region = {"startLine": f.line, "endLine": max(f.end_line, f.line)}
+        result: dict[str, Any] = {"ruleId": f.code}
+        if f.code in index:
+            result["ruleIndex"] = index[f.code]
+        results.append(
+            {
+                **result,
+                "level": _SARIF_LEVEL[f.severity],
+                "message": {"text": f"{f.message} Hint: {f.hint}"},
+                "locations": [
+                    {
+                        "physicalLocation": {
+                            "artifactLocation": {
+                                "uri": display_path(f.path, report.root),
+                                "uriBaseId": "%SRCROOT%",
+                            },
+                            "region": region,
+                        }
+                    }
+                ],
+                "partialFingerprints": {"alembicBaselineFingerprint/v1": f.fingerprint},
+            }
+        )
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "alembic-baseline",
+                        "version": __version__,
+                        "informationUri": INFO_URI,
+                        "rules": [_sarif_rule(rule) for rule in rules],
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(log, indent=2, ensure_ascii=False)
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_github(findings: Sequence[Finding], report: Report) -> str:
+    """GitHub Actions workflow commands: one annotation per finding."""
+    lines = []
+    for f in findings:
+        props = ",".join(
+            [
+                f"file={_escape_property(display_path(f.path, report.root))}",
+                f"line={f.line}",
+                f"endLine={max(f.end_line, f.line)}",
+                f"title={f.code}",
+            ]
+        )
+        message = _escape_data(f"{f.message} Hint: {f.hint}")
+        lines.append(f"::{_GITHUB_LEVEL[f.severity]} {props}::{message}")
+    return "\n".join(lines)
+
+
+def render(fmt: str, findings: Sequence[Finding], report: Report) -> str:
+    renderer = {
+        "text": render_text,
+        "json": render_json,
+        "sarif": render_sarif,
+        "github": render_github,
+    }.get(fmt)
+    if renderer is None:
+        raise ValueError(f"unknown lint output format {fmt!r} (use {', '.join(FORMATS)})")
+    return renderer(findings, report)

@@ -1,0 +1,152 @@
+"""The rule base class and the registry every rule joins by subclassing.
+
+A rule is one small class: a ``code`` (family prefix + number), a kebab-case ``name``, a default
+``severity``, ``options`` with their defaults, and a docstring that *is* its documentation, with
+the sections Why / Anti-pattern / Best practice / References (``docs/rules/<name>.md`` is
+generated from it). Revision rules implement :meth:`Rule.check` and see one revision at a time
+(so their findings can be cached per file); history rules implement :meth:`Rule.check_history`
+and see every revision's summary.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from alembic_baseline.lint.model import Finding, RevisionFile, RevisionSummary, Severity
+
+CODE_PATTERN = re.compile(r"^[A-Z]{2}\d{3}$")
+NAME_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+DOC_SECTIONS = ("Why", "Anti-pattern", "Best practice", "References")
+
+_REGISTRY: dict[str, type[Rule]] = {}
+
+
+@dataclass(frozen=True)
+class History:
+    """What history rules see: every revision's summary, and the heads Alembic computes."""
+
+    revisions: tuple[RevisionSummary, ...]
+    heads: tuple[str, ...] | None = None
+    """Heads from Alembic's ScriptDirectory when a project is configured, else None."""
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """Settings every rule may consult."""
+
+    target_version: int = 13
+    """Oldest PostgreSQL major the revisions must be safe on."""
+
+
+class Rule:
+    """Base class of all rules; see the module docstring."""
+
+    code: ClassVar[str] = ""
+    name: ClassVar[str] = ""
+    severity: ClassVar[Severity] = Severity.WARNING
+    options: ClassVar[Mapping[str, Any]] = {}
+    """Option name (kebab-case) → default value; pyproject values must have the same type."""
+    history: ClassVar[bool] = False
+    """True for rules that need the whole history (:meth:`check_history`)."""
+
+    def __init__(
+        self,
+        options: Mapping[str, Any] | None = None,
+        severity: Severity | None = None,
+        context: RuleContext | None = None,
+    ) -> None:
+        self.opts: dict[str, Any] = {**self.options, **(options or {})}
+        self.level = severity or self.severity
+        self.context = context or RuleContext()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not cls.code:
+            return  # an abstract helper base
+        if not CODE_PATTERN.match(cls.code) or not NAME_PATTERN.match(cls.name):
+            raise TypeError(f"{cls.__name__}: code must be like AB101 and name kebab-case")
+        for other in _REGISTRY.values():
+            clash = other.code == cls.code or other.name == cls.name
+            # Re-importing the module that defines a rule registers the same class again: fine.
+            if other is not cls and clash and other.__qualname__ != cls.__qualname__:
+                raise TypeError(f"{cls.__name__} reuses {other.code} {other.name}")
+        _REGISTRY[cls.code] = cls
+
+    @classmethod
+    def summary(cls) -> str:
+        """The docstring's first line."""
+        return (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
+
+    def check(self, rev: RevisionFile) -> Iterable[Finding]:
+        """Findings for one revision (revision rules)."""
+        return ()
+
+    def check_history(self, history: History) -> Iterable[Finding]:
+        """Findings for the whole history (history rules)."""
+        return ()
+
+    def finding(
+        self,
+        path: object,
+        line: int,
+        message: str,
+        hint: str,
+        *,
+        subject: str = "",
+        end_line: int = 0,
+    ) -> Finding:
+        return Finding(
+            code=self.code,
+            rule=self.name,
+            severity=self.level,
+            path=str(path),
+            line=max(line, 1),
+            message=message,
+            hint=hint,
+            subject=subject,
+            end_line=end_line,
+        )
+
+
+def all_rules() -> list[type[Rule]]:
+    """Every registered rule class, sorted by code."""
+    import alembic_baseline.lint.rules  # noqa: F401 - importing registers the rules
+
+    return [_REGISTRY[code] for code in sorted(_REGISTRY)]
+
+
+def find_rule(key: str) -> type[Rule] | None:
+    """A rule by code (``PG101``) or name (``create-index-concurrently``)."""
+    for rule in all_rules():
+        if key.upper() == rule.code or key.lower() == rule.name:
+            return rule
+    return None
+
+
+def doc_sections(rule: type[Rule]) -> dict[str, str]:
+    """The docstring split into its titled sections (``Title`` underlined with dashes)."""
+    lines = (rule.__doc__ or "").expandtabs().splitlines()
+    body = [lines[0].strip(), *_dedent(lines[1:])] if lines else []
+    sections: dict[str, str] = {}
+    current = "summary"
+    buffer: list[str] = []
+    for index, line in enumerate(body):
+        following = body[index + 1] if index + 1 < len(body) else ""
+        if line.strip() and re.fullmatch(r"-{3,}", following.strip()):
+            sections[current] = "\n".join(buffer).strip()
+            current, buffer = line.strip(), []
+        elif re.fullmatch(r"-{3,}", line.strip()) and index and body[index - 1].strip() == current:
+            continue
+        else:
+            buffer.append(line)
+    sections[current] = "\n".join(buffer).strip()
+    return sections
+
+
+def _dedent(lines: list[str]) -> list[str]:
+    indents = [len(x) - len(x.lstrip()) for x in lines if x.strip()]
+    cut = min(indents, default=0)
+    return [x[cut:] for x in lines]

@@ -1,0 +1,293 @@
+"""AB1xx: the revision file itself — its name, the files it reads, whether it parses and renders."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar
+
+from pglast import ast
+
+from alembic_baseline.lint import sqlfacts as sf
+from alembic_baseline.lint.model import Finding, RevisionFile, Severity
+from alembic_baseline.lint.registry import Rule
+
+
+class RevisionFileName(Rule):
+    """The file is named ``<revision>_<slug>.py`` after the revision id it declares.
+
+    Why
+    ---
+    The runbook's naming rule (``<リビジョンID>_<簡潔な説明>.py``) lets people find a revision
+    from ``alembic history`` or from the ``alembic_version`` row, and the archive step moves
+    files by that prefix (``mv alembic/versions/bd41467bfaf6_*.py archive/``). A file renamed
+    by hand, or a revision id edited without renaming the file (or the docstring's
+    ``Revision ID:``), silently breaks both.
+
+    Anti-pattern
+    ------------
+    ```text
+    alembic/versions/add_shipping_date.py         # no revision id
+    alembic/versions/a1b2c3d4e5f6_shipping.py     # but: revision = "f6e5d4c3b2a1"
+    ```
+
+    Best practice
+    -------------
+    Let Alembic name the file: ``alembic revision -m "add shipping date column"`` writes
+    ``a1b2c3d4e5f6_add_shipping_date_column.py`` with ``revision = "a1b2c3d4e5f6"``. When the id
+    must change (``--rev-id``), change the file name, ``revision =`` and the docstring together.
+    A project whose ``file_template`` adds a date prefix sets the ``pattern`` option (a regular
+    expression in which ``{revision}`` stands for the escaped id).
+
+    References
+    ----------
+    - https://alembic.sqlalchemy.org/en/latest/tutorial.html#editing-the-ini-file
+    - https://alembic.sqlalchemy.org/en/latest/api/script.html
+    """
+
+    code = "AB101"
+    name = "revision-file-name"
+    severity = Severity.WARNING
+    options: ClassVar[Mapping[str, Any]] = {"pattern": r"^{revision}_\w+$"}
+
+    def check(self, rev: RevisionFile) -> Iterator[Finding]:
+        if rev.parse_errors and rev.revision is None:
+            return
+        if rev.revision is None:
+            yield self.finding(
+                rev.path,
+                1,
+                "The file declares no module-level revision = '...'.",
+                'Add revision = "<id>" (and down_revision); alembic revision -m "..." writes both.',
+                subject="no revision",
+            )
+            return
+        pattern = str(self.opts["pattern"]).replace("{revision}", re.escape(rev.revision))
+        if not re.match(pattern, rev.path.stem):
+            yield self.finding(
+                rev.path,
+                rev.revision_line,
+                f"File name {rev.path.name} does not match its revision id {rev.revision!r}.",
+                f"Rename the file to {rev.revision}_<slug>.py (git mv), keeping the slug short.",
+                subject=f"name {rev.revision}",
+            )
+        if rev.docstring_revision and rev.docstring_revision != rev.revision:
+            yield self.finding(
+                rev.path,
+                1,
+                f"The docstring says Revision ID: {rev.docstring_revision} but the module "
+                f"declares revision = {rev.revision!r}.",
+                "Make the docstring's Revision ID, revision = ... and the file name agree.",
+                subject=f"docstring {rev.docstring_revision}",
+            )
+
+
+def _is_relative(path: str) -> bool:
+    return not (path.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:[\\/]", path))
+
+
+class RelativeFilePath(Rule):
+    """Files are found relative to the revision file, never the working directory.
+
+    Why
+    ---
+    ``open("alembic/baselines/schema.sql")`` works only when ``alembic`` runs from the directory
+    that holds ``alembic/`` — the runbook's own baseline example has exactly this bug. Run from
+    a container's other working directory, from CI, from pytest or from a tool that drives
+    Alembic in-process, the migration fails with FileNotFoundError, or worse, reads another
+    file of the same name.
+
+    Anti-pattern
+    ------------
+    ```python
+    def upgrade() -> None:
+        with open("alembic/baselines/baseline_schema_20260119.sql") as f:
+            op.execute(f.read())
+    ```
+
+    Best practice
+    -------------
+    ```python
+    from pathlib import Path
+
+    BASELINES = Path(__file__).resolve().parents[1] / "baselines"
+
+    def upgrade() -> None:
+        op.execute((BASELINES / "baseline_schema_20260119.sql").read_text(encoding="utf-8"))
+    ```
+
+    References
+    ----------
+    - https://docs.python.org/3/reference/import.html#file__
+    - https://alembic.sqlalchemy.org/en/latest/cookbook.html
+    """
+
+    code = "AB102"
+    name = "relative-file-path"
+    severity = Severity.ERROR
+
+    def check(self, rev: RevisionFile) -> Iterator[Finding]:
+        for call in rev.calls:
+            if call.first_arg is not None and _is_relative(call.first_arg):
+                yield self.finding(
+                    rev.path,
+                    call.line,
+                    f"{call.func}({call.first_arg!r}) resolves against the working directory: "
+                    "the revision breaks when alembic runs from anywhere else.",
+                    'Resolve from the revision file: Path(__file__).resolve().parent / "..." '
+                    '(e.g. .parents[1] / "baselines" / "schema.sql").',
+                    subject=f"{call.func} {call.first_arg}",
+                )
+
+
+class ParseError(Rule):
+    """The revision's Python and SQL parse.
+
+    Why
+    ---
+    A revision whose Python does not compile stops every Alembic command (Alembic imports all
+    revisions to build the graph). SQL that PostgreSQL's parser rejects fails at deploy time,
+    after the earlier statements of the revision ran. The linter uses PostgreSQL's own parser
+    (libpg_query via pglast), so what it rejects, the server rejects.
+
+    Anti-pattern
+    ------------
+    ```python
+    def upgrade() -> None:
+        op.execute("ALTER TABLE lots ADD COLUMN note TEXT DEFAULT")
+    ```
+
+    Best practice
+    -------------
+    Render the revision before review — ``alembic upgrade <prev>:<rev> --sql`` — and run it
+    on a scratch database (``alembic-baseline scratch start``) before it reaches a shared one.
+
+    References
+    ----------
+    - https://alembic.sqlalchemy.org/en/latest/offline.html
+    - https://github.com/pganalyze/libpg_query
+    """
+
+    code = "AB103"
+    name = "parse-error"
+    severity = Severity.ERROR
+
+    def check(self, rev: RevisionFile) -> Iterator[Finding]:
+        for line, message in rev.parse_errors:
+            yield self.finding(
+                rev.path,
+                line,
+                message,
+                "Fix the syntax; render with alembic upgrade <prev>:<rev> --sql to see the SQL.",
+                subject=message,
+            )
+
+
+class OfflineSqlRenders(Rule):
+    """The revision renders in offline (``--sql``) mode.
+
+    Why
+    ---
+    The runbook reviews every production patch as SQL first
+    (``alembic upgrade head --sql > migration_plan.sql``). A revision that queries the database
+    (``op.get_bind().execute(...).fetchall()``, ``sa.inspect(bind)``) cannot render offline, so
+    that review step breaks — and the SQL it runs depends on data nobody reviewed. The linter
+    then checks such a revision call by call, from its source, and may miss statements.
+
+    Anti-pattern
+    ------------
+    ```python
+    def upgrade() -> None:
+        bind = op.get_bind()
+        if bind.execute(sa.text("SELECT count(*) FROM lots")).scalar():
+            op.execute("UPDATE lots SET status = 'active'")
+    ```
+
+    Best practice
+    -------------
+    Emit SQL that does not depend on what the database answers (``UPDATE ... WHERE ...`` is
+    already a no-op on an empty table; ``IF EXISTS``, ``DO $$ ... $$`` blocks for the rest).
+    If the revision really must inspect, guard it with ``context.is_offline_mode()`` and emit
+    the SQL that a reviewer can read.
+
+    References
+    ----------
+    - https://alembic.sqlalchemy.org/en/latest/offline.html
+    - https://alembic.sqlalchemy.org/en/latest/api/runtime.html#alembic.runtime.environment.EnvironmentContext.is_offline_mode
+    """
+
+    code = "AB104"
+    name = "offline-sql-renders"
+    severity = Severity.WARNING
+
+    def check(self, rev: RevisionFile) -> Iterator[Finding]:
+        if rev.offline_error and not rev.parse_errors:
+            yield self.finding(
+                rev.path,
+                rev.upgrade_line or 1,
+                f"alembic upgrade --sql cannot render this revision: {rev.offline_error}",
+                "Emit SQL that does not depend on database answers, or guard the inspection "
+                "with context.is_offline_mode().",
+                subject="offline",
+            )
+
+
+class VersionTableUntouched(Rule):
+    """Revisions never write Alembic's version table.
+
+    Why
+    ---
+    Alembic records each revision in ``alembic_version`` itself, in the same transaction. A
+    revision that inserts, updates or deletes rows there (the runbook's baseline example
+    inserts the old head) leaves two rows — two "current" revisions — or a row Alembic did not
+    write, and the next ``alembic upgrade`` fails or skips revisions.
+
+    Anti-pattern
+    ------------
+    ```python
+    def upgrade() -> None:
+        op.execute("INSERT INTO alembic_version (version_num) VALUES ('f30373801237')")
+    ```
+
+    Best practice
+    -------------
+    Let Alembic move the version. To connect a baseline to existing databases, give the new
+    history a no-op *bridge* revision carrying the old head's id (``alembic-baseline
+    baseline`` writes it); to mark a database by hand, use ``alembic stamp`` — never SQL.
+
+    References
+    ----------
+    - https://alembic.sqlalchemy.org/en/latest/api/commands.html#alembic.command.stamp
+    - https://alembic.sqlalchemy.org/en/latest/branches.html
+    """
+
+    code = "AB105"
+    name = "version-table-untouched"
+    severity = Severity.ERROR
+    options: ClassVar[Mapping[str, Any]] = {"version-table": "alembic_version"}
+
+    def check(self, rev: RevisionFile) -> Iterator[Finding]:
+        table = str(self.opts["version-table"]).lower()
+        for st in rev.statements:
+            if table in _written_tables(st.node):
+                yield self.finding(
+                    st.path,
+                    st.line,
+                    f"{st.direction.value}() writes Alembic's version table {table} "
+                    f"({st.kind.removesuffix('Stmt').upper()}).",
+                    "Let Alembic record revisions; use a bridge revision or `alembic stamp`.",
+                    subject=f"{st.direction.value}: {' '.join(st.sql.split())}",
+                    end_line=st.end_line,
+                )
+
+
+def _written_tables(node: object) -> set[str]:
+    if sf.is_dml(node):
+        return {sf.dml_target(node)}
+    if isinstance(node, ast.TruncateStmt):
+        return {sf.rel(r) for r in node.relations or ()}
+    if isinstance(node, ast.DropStmt) and node.removeType == sf.OT.OBJECT_TABLE:
+        return set(sf.drop_objects(node))
+    if isinstance(node, ast.AlterTableStmt):
+        return {sf.rel(node.relation)}
+    return set()
