@@ -74,7 +74,7 @@ def _drop_redundant_qualifiers(tree: Any) -> None:
 
     class Unqualify(Visitor):
         def visit_ColumnRef(self, ancestors: Any, node: Any) -> Any:
-            fields = node.fields or ()
+            fields: tuple[Any, ...] = tuple(node.fields or ())
             if len(fields) == 2 and isinstance(fields[0], ast.String) and fields[0].sval in names:
                 return ast.ColumnRef(fields=fields[1:])
             return None

@@ -11,7 +11,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from alembic_baseline.snapshot.model import CatalogObject, ObjectKey, Snapshot
+from alembic_baseline.snapshot.model import CatalogObject, ObjectKey, Snapshot, encode
 
 if TYPE_CHECKING:
     from alembic_baseline.diff.plan import Statement
@@ -93,7 +93,10 @@ class Change:
             "schema": self.key.schema,
             "table": self.key.table or None,
             "name": self.key.name,
-            "attributes": [{"name": a.name, "old": a.old, "new": a.new} for a in self.attributes],
+            "attributes": [
+                {"name": a.name, "old": encode(a.old), "new": encode(a.new)}
+                for a in self.attributes
+            ],
             "recreate": self.recreate,
             "dependants": [str(k) for k in self.dependants],
         }

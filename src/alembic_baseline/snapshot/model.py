@@ -403,7 +403,7 @@ class Snapshot:
             "server_version": self.server_version,
             "options": {k: v for k, v in self.options},
             "objects": {
-                name: [_encode(o) for o in getattr(self, name)]
+                name: [encode(o) for o in getattr(self, name)]
                 for name in (*OBJECT_TYPES, "dependencies")
             },
         }
@@ -432,11 +432,12 @@ class Snapshot:
         return cls.from_dict(json.loads(text))
 
 
-def _encode(value: Any) -> Any:
+def encode(value: Any) -> Any:
+    """A snapshot value as plain JSON data (dataclasses → dicts, tuples → lists)."""
     if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _encode(getattr(value, f.name)) for f in fields(value)}
+        return {f.name: encode(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, tuple):
-        return [_encode(v) for v in value]
+        return [encode(v) for v in value]
     return value
 
 

@@ -1,0 +1,115 @@
+"""``snapshot`` and ``diff``: catalog snapshots and the drift between any two schemas.
+
+Operations only: they compute and return results; ``cli.snapshot`` presents them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from alembic_baseline.diff import CompareOptions, SchemaDiff, compare
+from alembic_baseline.errors import ConfigError, ExitCode
+from alembic_baseline.settings import Settings
+from alembic_baseline.snapshot import InspectOptions, Snapshot
+from alembic_baseline.snapshot import sources
+from alembic_baseline.snapshot.model import OBJECT_TYPES
+
+
+@dataclass(frozen=True)
+class SnapshotResult:
+    """A snapshot, where it came from and where it was written (None: not written)."""
+
+    snapshot: Snapshot
+    source: str
+    out: Path | None = None
+
+    def counts(self) -> dict[str, int]:
+        """Number of objects per kind (kinds with none left out)."""
+        return {
+            k: len(getattr(self.snapshot, k)) for k in OBJECT_TYPES if getattr(self.snapshot, k)
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "out": str(self.out) if self.out else None,
+            "server_version": self.snapshot.server_version,
+            "objects": self.counts(),
+        }
+
+
+@dataclass(frozen=True)
+class DiffOptions:
+    """How ``diff`` reads both sides, compares them and whether it writes fix SQL."""
+
+    compare: CompareOptions = field(default_factory=CompareOptions)
+    inspect: InspectOptions = field(default_factory=InspectOptions)
+    sql: bool = False
+    allow_destructive: bool = False
+
+
+@dataclass(frozen=True)
+class DiffResult:
+    """The comparison of side A with side B (and the fix SQL when asked for)."""
+
+    a: str
+    b: str
+    diff: SchemaDiff
+    sql: str | None = None
+
+    @property
+    def equal(self) -> bool:
+        return self.diff.is_empty
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """0 when the schemas are equal, 1 when they differ."""
+        return ExitCode.OK if self.equal else ExitCode.FINDINGS
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"a": self.a, "b": self.b, **self.diff.to_dict()}
+        if self.sql is not None:
+            data["sql"] = self.sql
+        return data
+
+
+def snapshot(
+    settings: Settings,
+    *,
+    url: str | None = None,
+    revision: str | None = None,
+    out: Path | None = None,
+    options: InspectOptions | None = None,
+) -> SnapshotResult:
+    """Snapshot a live database (``url``) or a revision of the project replayed on scratch.
+
+    With ``out`` the deterministic JSON is written there (parent directories created).
+    """
+    if (url is None) == (revision is None):
+        raise ConfigError("Give exactly one of --url and --revision.",
+                          hint="alembic-baseline snapshot --url postgresql://… -o schema.json")  # fmt: skip
+    spec = url if url is not None else f"{sources.REVISION_PREFIX}{revision}"
+    snap = sources.resolve(spec, settings, options)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(snap.to_json(), encoding="utf-8")
+    return SnapshotResult(snap, sources.describe(spec), out)
+
+
+def diff(
+    settings: Settings, side_a: str, side_b: str, options: DiffOptions | None = None
+) -> DiffResult:
+    """Compare two schemas; each side is a URL, a snapshot file or ``rev:REV``.
+
+    The result's exit code is 0 when they are equal and 1 when they differ; with ``sql`` it
+    carries the DDL that turns A into B (destructive statements commented out unless
+    ``allow_destructive``).
+    """
+    options = options or DiffOptions()
+    a = sources.resolve(side_a, settings, options.inspect)
+    b = sources.resolve(side_b, settings, options.inspect)
+    result = compare(a, b, options.compare)
+    sql = result.to_sql(allow_destructive=options.allow_destructive) if options.sql else None
+    return DiffResult(sources.describe(side_a), sources.describe(side_b), result, sql)

@@ -1,0 +1,111 @@
+"""A SchemaDiff as text (plain or rich-coloured), markdown or JSON. Pure: returns values.
+
+Changes are grouped by object kind. An attribute change shows ``old → new``; multi-line values
+(view definitions, function bodies) show a unified diff instead.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from typing import TYPE_CHECKING, Any
+
+from alembic_baseline.diff.model import AttributeChange, Change, ChangeKind, SchemaDiff
+
+if TYPE_CHECKING:
+    from rich.text import Text
+
+_MARK = {ChangeKind.ADDED: "+", ChangeKind.REMOVED: "-", ChangeKind.CHANGED: "~"}
+_STYLE = {ChangeKind.ADDED: "green", ChangeKind.REMOVED: "red", ChangeKind.CHANGED: "yellow"}
+_MAX_VALUE = 80
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "(none)"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, tuple):
+        return "(" + ", ".join(_value(v) for v in value) + ")"
+    text = str(value)
+    return text if len(text) <= _MAX_VALUE else text[: _MAX_VALUE - 1] + "…"
+
+
+def attribute_lines(attr: AttributeChange) -> list[str]:
+    """``name: old → new``, or a unified diff for multi-line text."""
+    old, new = attr.old, attr.new
+    if isinstance(old, str) and isinstance(new, str) and ("\n" in old or "\n" in new):
+        body = difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=1)
+        return [f"{attr.name}:"] + [f"    {line}" for line in list(body)[2:]]
+    return [f"{attr.name}: {_value(old)} → {_value(new)}"]
+
+
+def _summary(diff: SchemaDiff) -> str:
+    if diff.is_empty:
+        return "No differences."
+    counts = diff.counts()
+    return (
+        f"{len(diff)} differences: {counts['added']} added, {counts['removed']} removed, "
+        f"{counts['changed']} changed."
+    )
+
+
+def _object_name(change: Change) -> str:
+    return str(change.key).split(" ", len(change.key.kind.split()))[-1]
+
+
+def render_rich(diff: SchemaDiff) -> Text:
+    """Coloured text for a terminal (rich ``Text``); ``.plain`` is the uncoloured version."""
+    from rich.text import Text
+
+    out = Text()
+    for kind, changes in diff.by_kind().items():
+        out.append(f"{kind}\n", style="bold")
+        for change in changes:
+            mark = _MARK[change.kind]
+            out.append(f"  {mark} {_object_name(change)}", style=_STYLE[change.kind])
+            out.append(f"  ({change.kind.value})\n", style="dim")
+            for attr in change.attributes:
+                for line in attribute_lines(attr):
+                    out.append(f"      {line}\n")
+            if change.dependants:
+                names = ", ".join(str(k) for k in change.dependants)
+                out.append(f"      drags along: {names}\n", style="cyan")
+    out.append(_summary(diff) + "\n", style="bold")
+    return out
+
+
+def render_text(diff: SchemaDiff) -> str:
+    """Plain text, grouped by kind."""
+    return render_rich(diff).plain
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _markdown_attribute(attr: AttributeChange) -> str:
+    if any(isinstance(v, str) and "\n" in v for v in (attr.old, attr.new)):
+        return f"`{attr.name}` changed"  # a multi-line text does not fit a table cell
+    return f"`{attr.name}`: {_cell(_value(attr.old))} → {_cell(_value(attr.new))}"
+
+
+def render_markdown(diff: SchemaDiff, *, title: str = "Schema differences") -> str:
+    """Markdown: a heading, the summary, one table per kind."""
+    lines = [f"## {title}", "", _summary(diff)]
+    for kind, changes in diff.by_kind().items():
+        lines += ["", f"### {kind}", "", "| | object | what changed | drags along |",
+                  "|---|---|---|---|"]  # fmt: skip
+        for change in changes:
+            what = "; ".join(_markdown_attribute(a) for a in change.attributes)
+            dragged = ", ".join(f"`{k}`" for k in change.dependants)
+            lines.append(
+                f"| {_MARK[change.kind]} {change.kind.value} | `{_cell(_object_name(change))}` "
+                f"| {what} | {dragged} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def render_json(diff: SchemaDiff) -> str:
+    """The diff as JSON (``SchemaDiff.to_dict``), keys sorted."""
+    return json.dumps(diff.to_dict(), indent=2, sort_keys=True, ensure_ascii=False, default=str)

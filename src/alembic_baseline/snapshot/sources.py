@@ -1,0 +1,88 @@
+"""Resolve a diff "side" to a snapshot: a database URL, a snapshot JSON file, or ``rev:REV``.
+
+``rev:REV`` replays the project's own history up to REV (``rev:head``, ``rev:abc123``) on a
+throwaway database of the production major (``settings.pg_major``) and inspects it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from alembic_baseline.errors import ConfigError
+from alembic_baseline.settings import Settings
+from alembic_baseline.snapshot.inspect import InspectOptions, inspect
+from alembic_baseline.snapshot.model import Snapshot
+
+REVISION_PREFIX = "rev:"
+_SIDE_HINT = (
+    "Give a database URL (postgresql://…), a snapshot file written by "
+    "`alembic-baseline snapshot -o FILE`, or rev:REVISION (rev:head)."
+)
+
+
+def describe(spec: str) -> str:
+    """The side as it may be shown (a URL's password redacted)."""
+    if "://" in spec:
+        from alembic_baseline.pg.url import redact
+
+        return redact(spec)
+    return spec
+
+
+def from_url(url: str, options: InspectOptions) -> Snapshot:
+    """Inspect the database at ``url``."""
+    from alembic_baseline.pg.connect import connection
+    from alembic_baseline.pg.url import DatabaseURL
+
+    with connection(DatabaseURL.parse(url)) as conn:
+        return inspect(conn, options)
+
+
+def from_file(path: Path) -> Snapshot:
+    """Load a snapshot written by ``snapshot -o``; :class:`ConfigError` when it is not one."""
+    try:
+        return Snapshot.from_json(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"Cannot read the snapshot {path}: {exc.strerror}.",
+                          hint=_SIDE_HINT) from None  # fmt: skip
+    except (ValueError, TypeError, KeyError) as exc:
+        detail = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+        raise ConfigError(
+            f"{path} is not an alembic-baseline snapshot: {detail}.",
+            hint="Write it again with `alembic-baseline snapshot -o FILE` (same tool version).",
+        ) from None
+
+
+def from_revision(settings: Settings, revision: str, options: InspectOptions) -> Snapshot:
+    """Replay the project's history up to ``revision`` on a scratch database; inspect it."""
+    from alembic_baseline.history.driver import AlembicProject
+    from alembic_baseline.pg.connect import connection
+    from alembic_baseline.pg.scratch import scratch_server
+
+    project = AlembicProject(settings)
+    with scratch_server(major=settings.pg_major, scratch_url=settings.scratch_url) as server:
+        url = server.create_database(server.new_name("snapshot"))
+        try:
+            project.upgrade(url, revision)
+            with connection(url) as conn:
+                return inspect(conn, options)
+        finally:
+            server.drop_database(url.database)
+
+
+def resolve(spec: str, settings: Settings, options: InspectOptions | None = None) -> Snapshot:
+    """The snapshot a side spec stands for (URL, snapshot file or ``rev:REV``)."""
+    options = options or InspectOptions()
+    if spec.startswith(REVISION_PREFIX):
+        revision = spec[len(REVISION_PREFIX) :].strip()
+        if not revision:
+            raise ConfigError(f"{spec!r} names no revision.", hint="Use rev:head or rev:REVISION.")
+        return from_revision(settings, revision, options)
+    if "://" in spec:
+        return from_url(spec, options)
+    path = Path(spec)
+    if path.is_file():
+        return from_file(path)
+    raise ConfigError(f"{spec!r} is neither a database URL, a snapshot file nor a revision.",
+                      hint=_SIDE_HINT)  # fmt: skip
