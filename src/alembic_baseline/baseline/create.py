@@ -41,7 +41,7 @@ from alembic_baseline.errors import BaselineError, ConfigError, UnsafeError
 from alembic_baseline.history.driver import AlembicProject
 from alembic_baseline.history.graph import History
 from alembic_baseline.history.replay import build_at
-from alembic_baseline.pg.scratch import scratch_server
+from alembic_baseline.pg.scratch import ScratchServer, use_server
 from alembic_baseline.pg.url import DatabaseURL
 
 ROLE_MARK = "ALEMBIC_BASELINE_ROLE"
@@ -138,13 +138,14 @@ def _source_database(
     head: str,
     progress: Progress,
     seconds: dict[str, float],
+    server: ScratchServer | None = None,
 ) -> Iterator[tuple[DatabaseURL, str, tuple[str, ...]]]:
     """Yield (url of the database to dump, description, drift lines)."""
     if options.url is not None and not options.from_history:
         check_source_at_head(project, options.url, head)
         drift: tuple[str, ...] = ()
         facts = source.facts(options.url)
-        drift = _drift(project, options.url, facts.major, scratch_url, progress, seconds)
+        drift = _drift(project, options.url, facts.major, scratch_url, progress, seconds, server)
         if drift and not options.accept_production:
             raise UnsafeError(
                 f"Production differs from what the history builds ({len(drift)} differences):\n  "
@@ -157,12 +158,12 @@ def _source_database(
     major = pg_major
     if options.url is not None:
         major = source.facts(options.url).major
-    with scratch_server(major=major, scratch_url=scratch_url) as server:
-        progress(f"replaying the history on scratch PostgreSQL {server.major}")
+    with use_server(server, major=major, scratch_url=scratch_url) as srv:
+        progress(f"replaying the history on scratch PostgreSQL {srv.major}")
         start = time.perf_counter()
-        url = build_at(project, server, head, use_cache=False)
+        url = build_at(project, srv, head, use_cache=False)
         seconds["replay"] = time.perf_counter() - start
-        yield url, f"the replayed history (PostgreSQL {server.major})", ()
+        yield url, f"the replayed history (PostgreSQL {srv.major})", ()
 
 
 def _drift(
@@ -172,13 +173,14 @@ def _drift(
     scratch_url: str | None,
     progress: Progress,
     seconds: dict[str, float],
+    server: ScratchServer | None = None,
 ) -> tuple[str, ...]:
     """Differences between production and the replayed history (empty when equal)."""
     from alembic_baseline.baseline.verify import drift_lines
 
     progress(f"comparing production with the history replayed on PostgreSQL {major}")
     start = time.perf_counter()
-    lines = drift_lines(project, prod, major, scratch_url)
+    lines = drift_lines(project, prod, major, scratch_url, server)
     seconds["drift_check"] = time.perf_counter() - start
     return lines
 
@@ -190,6 +192,7 @@ def create(
     pg_major: int | None = None,
     scratch_url: str | None = None,
     progress: Progress = lambda _: None,
+    server: ScratchServer | None = None,
 ) -> CreateResult:
     """Create the baseline revision, its SQL, the bridge and the archive — or change nothing."""
     if options.url is None and not options.from_history:
@@ -205,7 +208,9 @@ def create(
         raise ConfigError(f"A revision {revision!r} already exists.", hint="Pass --rev-id NAME.")
     message = options.message or f"Baseline: production schema as of {today:%Y-%m-%d}"
     seconds: dict[str, float] = {}
-    with _source_database(project, options, pg_major, scratch_url, head, progress, seconds) as (
+    with _source_database(
+        project, options, pg_major, scratch_url, head, progress, seconds, server
+    ) as (
         url,
         description,
         drift,

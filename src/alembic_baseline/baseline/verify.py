@@ -28,7 +28,7 @@ from alembic_baseline.errors import ConfigError
 from alembic_baseline.history.driver import AlembicProject
 from alembic_baseline.history.graph import History
 from alembic_baseline.pg.connect import connection
-from alembic_baseline.pg.scratch import ScratchServer, scratch_server
+from alembic_baseline.pg.scratch import ScratchServer, use_server
 from alembic_baseline.pg.url import DatabaseURL
 from alembic_baseline.snapshot import InspectOptions, Snapshot, inspect
 
@@ -144,6 +144,7 @@ def verify(
     pg_major: int | None = None,
     scratch_url: str | None = None,
     progress: Progress = lambda _: None,
+    server: ScratchServer | None = None,
 ) -> VerifyResult:
     """Compare history, baseline (and production) at the old head and at the current heads."""
     manifest = find_manifest(project.script_location, revision)
@@ -155,7 +156,7 @@ def verify(
     options = CompareOptions()
     with (
         whole_history(project, manifest) as full,
-        scratch_server(major=major, scratch_url=scratch_url) as server,
+        use_server(server, major=major, scratch_url=scratch_url) as server,
     ):
         vt = project.version_table(server.admin_url)
         build = (server, manifest.old_head, heads, post, vt, progress, seconds)
@@ -242,7 +243,11 @@ def _production(
 
 
 def drift_lines(
-    project: AlembicProject, prod: DatabaseURL, major: int, scratch_url: str | None
+    project: AlembicProject,
+    prod: DatabaseURL,
+    major: int,
+    scratch_url: str | None,
+    server: ScratchServer | None = None,
 ) -> tuple[str, ...]:
     """Differences between production and the history replayed on a scratch server."""
     from alembic_baseline.history.replay import build_at
@@ -253,7 +258,7 @@ def drift_lines(
         # No server of production's major here: compare on the newest one, across versions.
         major = binaries.find_server().major
         options = CompareOptions.cross_version()
-    with scratch_server(major=major, scratch_url=scratch_url) as server:
+    with use_server(server, major=major, scratch_url=scratch_url) as srv:
         vt = project.version_table(prod)
-        replayed = build_at(project, server, "heads", use_cache=False)
+        replayed = build_at(project, srv, "heads", use_cache=False)
         return describe(compare(snapshot_of(replayed, vt), snapshot_of(prod, vt), options))

@@ -35,6 +35,7 @@ def demo_cmd(ctx: typer.Context) -> int:
         rep.json(result)
     else:
         rep.text(
-            f"\n[green]demo finished[/] on PostgreSQL {result.pg_version}; scratch server stopped."
+            f"\n[green]demo finished[/] on PostgreSQL {result.pg_version}; "
+            "scratch server stopped, nothing left behind."
         )
     return ExitCode.OK

@@ -47,6 +47,7 @@ class DemoContext:
     workdir: Path
     databases: dict[str, DatabaseURL] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
 
 
 def _timed(fn: Callable[[], object]) -> float:
@@ -128,6 +129,13 @@ STEPS: list[Callable[[DemoContext], DemoStep]] = [
 ]
 
 
+def all_steps() -> list[Callable[[DemoContext], DemoStep]]:
+    """The core steps, then each feature's steps (imported here: they import this module)."""
+    from alembic_baseline.baseline import demo_steps as baseline_steps
+
+    return [*STEPS, *baseline_steps.STEPS]
+
+
 def default_major(settings: Settings) -> int:
     """The demo runs on the embedded PostgreSQL unless a major is asked for."""
     if settings.pg_major is not None:
@@ -160,9 +168,9 @@ def demo(settings: Settings, emit: Callable[[DemoStep], None]) -> DemoResult:
                 output=settings.output,
             )
             ctx = DemoContext(server, AlembicProject(project_settings), Path(tmp))
-            for fn in STEPS:
+            for fn in all_steps():
                 step = fn(ctx)
                 steps.append(step)
                 emit(step)
-            version = str(server.version_num)
+            version = f"{server.version_num // 10000}.{server.version_num % 10000}"
     return DemoResult(version, "lot_management", tuple(steps))

@@ -487,6 +487,18 @@ def scratch_server(
             _LIVE.remove(server)
 
 
+@contextlib.contextmanager
+def use_server(
+    existing: ScratchServer | None, *, major: int | None = None, scratch_url: str | None = None
+) -> Iterator[ScratchServer]:
+    """``existing`` when given and of the right major (left open), else a new scratch server."""
+    if existing is not None and (major is None or existing.major == major):
+        yield existing
+        return
+    with scratch_server(major=major, scratch_url=scratch_url) as server:
+        yield server
+
+
 def wait_ready(url: DatabaseURL, timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     while True:
