@@ -54,8 +54,10 @@ def test_version_table_left_out_unless_asked(conn) -> None:  # type: ignore[no-u
 
 
 def test_schema_include_and_exclude(conn) -> None:  # type: ignore[no-untyped-def]
-    conn.execute("CREATE SCHEMA audit; CREATE TABLE audit.log (id integer);"
-                 "CREATE TABLE public.app (id integer)")  # fmt: skip
+    conn.execute(
+        "CREATE SCHEMA audit; CREATE TABLE audit.log (id integer);"
+        "CREATE TABLE public.app (id integer)"
+    )
     only = inspect(conn, InspectOptions(include_schemas=("audit",)))
     assert [(t.schema, t.name) for t in only.tables] == [("audit", "log")]
     without = inspect(conn, InspectOptions(exclude_schemas=("audit",)))

@@ -12,8 +12,7 @@ from typing import Any
 from alembic_baseline.diff import CompareOptions, SchemaDiff, compare
 from alembic_baseline.errors import ConfigError, ExitCode
 from alembic_baseline.settings import Settings
-from alembic_baseline.snapshot import InspectOptions, Snapshot
-from alembic_baseline.snapshot import sources
+from alembic_baseline.snapshot import InspectOptions, Snapshot, sources
 from alembic_baseline.snapshot.model import OBJECT_TYPES
 
 
@@ -88,8 +87,10 @@ def snapshot(
     With ``out`` the deterministic JSON is written there (parent directories created).
     """
     if (url is None) == (revision is None):
-        raise ConfigError("Give exactly one of --url and --revision.",
-                          hint="alembic-baseline snapshot --url postgresql://… -o schema.json")  # fmt: skip
+        raise ConfigError(
+            "Give exactly one of --url and --revision.",
+            hint="alembic-baseline snapshot --url postgresql://… -o schema.json",
+        )
     spec = url if url is not None else f"{sources.REVISION_PREFIX}{revision}"
     snap = sources.resolve(spec, settings, options)
     if out is not None:

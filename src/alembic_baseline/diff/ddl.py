@@ -26,20 +26,31 @@ from alembic_baseline.diff import ddl_meta, ddl_objects, ddl_tables
 from alembic_baseline.diff.model import Change, ChangeKind, SchemaDiff
 from alembic_baseline.diff.plan import PHASES, Plan, Statement
 from alembic_baseline.diff.quote import qualified
-from alembic_baseline.snapshot.model import CatalogObject, Constraint, ObjectKey, Snapshot, Table
+from alembic_baseline.snapshot.model import CatalogObject, Constraint, ObjectKey, Snapshot
 
 Create = Callable[[Plan, CatalogObject], None]
 Drop = Callable[[Plan, CatalogObject, bool], None]
 Alter = Callable[[Plan, Change], None]
 _VIEWS = ("view", "materialized view")
-_DATA_KINDS = {"table", "column", "sequence", "schema", "extension", "enum", "domain",
-               "composite type"}  # fmt: skip
+_DATA_KINDS = {
+    "table",
+    "column",
+    "sequence",
+    "schema",
+    "extension",
+    "enum",
+    "domain",
+    "composite type",
+}
 """Kinds whose removal can lose data: their drops are ``destructive``."""
 
 _HANDLERS: dict[str, tuple[Create, Drop, Alter]] = {
     "schema": (ddl_objects.create_schema, ddl_objects.drop_schema, ddl_objects.no_alter),
-    "extension": (ddl_objects.create_extension, ddl_objects.drop_extension,
-                  ddl_objects.alter_extension),
+    "extension": (
+        ddl_objects.create_extension,
+        ddl_objects.drop_extension,
+        ddl_objects.alter_extension,
+    ),
     "table": (ddl_tables.create_table, ddl_tables.drop_table, ddl_tables.alter_table),
     "column": (ddl_tables.create_column, ddl_tables.drop_column, ddl_tables.alter_column),
     "constraint": (ddl_tables.create_constraint, ddl_tables.drop_constraint, ddl_objects.no_alter),
@@ -49,17 +60,29 @@ _HANDLERS: dict[str, tuple[Create, Drop, Alter]] = {
     "sequence": (ddl_tables.create_sequence, ddl_tables.drop_sequence, ddl_tables.alter_sequence),
     "enum": (ddl_objects.create_enum, ddl_objects.drop_type, ddl_objects.alter_enum),
     "domain": (ddl_objects.create_domain, ddl_objects.drop_type, ddl_objects.alter_domain),
-    "composite type": (ddl_objects.create_composite, ddl_objects.drop_type,
-                       ddl_objects.alter_composite),
-    "function": (ddl_objects.create_function, ddl_objects.drop_function,
-                 ddl_objects.alter_function),
-    "procedure": (ddl_objects.create_function, ddl_objects.drop_function,
-                  ddl_objects.alter_function),
+    "composite type": (
+        ddl_objects.create_composite,
+        ddl_objects.drop_type,
+        ddl_objects.alter_composite,
+    ),
+    "function": (
+        ddl_objects.create_function,
+        ddl_objects.drop_function,
+        ddl_objects.alter_function,
+    ),
+    "procedure": (
+        ddl_objects.create_function,
+        ddl_objects.drop_function,
+        ddl_objects.alter_function,
+    ),
     "trigger": (ddl_objects.create_trigger, ddl_objects.drop_trigger, ddl_objects.alter_trigger),
-    "event trigger": (ddl_objects.create_event_trigger, ddl_objects.drop_event_trigger,
-                      ddl_objects.alter_event_trigger),
+    "event trigger": (
+        ddl_objects.create_event_trigger,
+        ddl_objects.drop_event_trigger,
+        ddl_objects.alter_event_trigger,
+    ),
     "policy": (ddl_objects.create_policy, ddl_objects.drop_policy, ddl_objects.no_alter),
-}  # fmt: skip
+}
 
 
 def create(plan: Plan, obj: CatalogObject) -> None:
@@ -81,8 +104,9 @@ def _prepare(plan: Plan, changes: Iterable[Change]) -> None:
             plan.new_tables.add((key.schema, key.name))
         if key.kind in _VIEWS and change.recreate:
             plan.removed_relations.add((key.schema, key.name))
-        plan.removed_relations.update((d.schema, d.name) for d in change.dependants
-                                      if d.kind in _VIEWS)  # fmt: skip
+        plan.removed_relations.update(
+            (d.schema, d.name) for d in change.dependants if d.kind in _VIEWS
+        )
 
 
 def _drag(plan: Plan, key: ObjectKey) -> None:
@@ -244,8 +268,9 @@ def render_script(stmts: list[Statement]) -> str:
             lines.append(f"-- MANUAL: {s.note}")
             lines.append(_commented(s.sql))
         elif not s.enabled:
-            lines.append(f"-- DESTRUCTIVE{': ' + s.note if s.note else ''} "
-                         "(held back: --allow-destructive)")  # fmt: skip
+            lines.append(
+                f"-- DESTRUCTIVE{': ' + s.note if s.note else ''} (held back: --allow-destructive)"
+            )
             lines.append(_commented(s.sql + ";"))
         else:
             if s.destructive:

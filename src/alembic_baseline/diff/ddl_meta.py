@@ -31,11 +31,27 @@ _NOUN = {
     "policy": "POLICY",
 }
 # GRANT ... ON <noun>: views and sequences are granted on as tables are (SEQUENCE is its own).
-_GRANT_NOUN = {"view": "TABLE", "materialized view": "TABLE", "enum": "TYPE",
-               "composite type": "TYPE"}  # fmt: skip
-_PRIVILEGE = {"r": "SELECT", "w": "UPDATE", "a": "INSERT", "d": "DELETE", "D": "TRUNCATE",
-              "x": "REFERENCES", "t": "TRIGGER", "X": "EXECUTE", "U": "USAGE", "C": "CREATE",
-              "c": "CONNECT", "T": "TEMPORARY", "m": "MAINTAIN"}  # fmt: skip
+_GRANT_NOUN = {
+    "view": "TABLE",
+    "materialized view": "TABLE",
+    "enum": "TYPE",
+    "composite type": "TYPE",
+}
+_PRIVILEGE = {
+    "r": "SELECT",
+    "w": "UPDATE",
+    "a": "INSERT",
+    "d": "DELETE",
+    "D": "TRUNCATE",
+    "x": "REFERENCES",
+    "t": "TRIGGER",
+    "X": "EXECUTE",
+    "U": "USAGE",
+    "C": "CREATE",
+    "c": "CONNECT",
+    "T": "TEMPORARY",
+    "m": "MAINTAIN",
+}
 
 
 def target(obj: CatalogObject) -> str:
@@ -67,9 +83,9 @@ def comments(plan: Plan) -> None:
             _comment(plan, obj)
             done.add(key)
     for change in plan.diff.changes:
-        if change.kind is ChangeKind.CHANGED and change.changed("comment"):
-            if change.key not in done and change.new is not None:
-                _comment(plan, change.new)
+        changed = change.kind is ChangeKind.CHANGED and change.changed("comment")
+        if changed and change.key not in done and change.new is not None:
+            _comment(plan, change.new)
 
 
 def _acl_map(acl: tuple[str, ...]) -> dict[str, set[str]]:
@@ -106,8 +122,7 @@ def _grants(plan: Plan, obj: CatalogObject, old_acl: tuple[str, ...]) -> None:
             chosen = sorted(_PRIVILEGE[p[0]] for p in added if p.endswith("*") == with_option)
             if chosen:
                 sql = f"GRANT {', '.join(chosen)} ON {noun} {on} TO {_role(grantee)}"
-                plan.add("privileges", sql + (" WITH GRANT OPTION" if with_option else ""),
-                         obj.key)  # fmt: skip
+                plan.add("privileges", sql + (" WITH GRANT OPTION" if with_option else ""), obj.key)
 
 
 def privileges(plan: Plan) -> None:

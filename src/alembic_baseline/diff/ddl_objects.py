@@ -20,10 +20,19 @@ from alembic_baseline.snapshot.model import (
 )
 
 # GUCs whose value is a list: each element is quoted on its own (as pg_dump does).
-_LIST_SETTINGS = {"search_path", "temp_tablespaces", "local_preload_libraries",
-                  "session_preload_libraries", "shared_preload_libraries"}  # fmt: skip
-_ENABLE = {"origin": "ENABLE", "disabled": "DISABLE", "replica": "ENABLE REPLICA",
-           "always": "ENABLE ALWAYS"}  # fmt: skip
+_LIST_SETTINGS = {
+    "search_path",
+    "temp_tablespaces",
+    "local_preload_libraries",
+    "session_preload_libraries",
+    "shared_preload_libraries",
+}
+_ENABLE = {
+    "origin": "ENABLE",
+    "disabled": "DISABLE",
+    "replica": "ENABLE REPLICA",
+    "always": "ENABLE ALWAYS",
+}
 _RELATION_KINDS = {"table", "column", "view", "materialized view"}
 
 
@@ -37,22 +46,29 @@ def create_schema(plan: Plan, obj: CatalogObject) -> None:
 
 def drop_schema(plan: Plan, obj: CatalogObject, destructive: bool) -> None:
     if plan.drop_once(obj.key):
-        plan.add("drop schemas", f"DROP SCHEMA {ident(obj.key.name)}", obj.key,
-                 destructive=destructive)  # fmt: skip
+        plan.add(
+            "drop schemas", f"DROP SCHEMA {ident(obj.key.name)}", obj.key, destructive=destructive
+        )
 
 
 def create_extension(plan: Plan, obj: CatalogObject) -> None:
     assert isinstance(obj, Extension)
     if plan.create_once(obj.key):
-        sql = (f"CREATE EXTENSION IF NOT EXISTS {ident(obj.name)} WITH SCHEMA {ident(obj.schema)} "
-               f"VERSION {literal(obj.version)}")  # fmt: skip
+        sql = (
+            f"CREATE EXTENSION IF NOT EXISTS {ident(obj.name)} WITH SCHEMA {ident(obj.schema)} "
+            f"VERSION {literal(obj.version)}"
+        )
         plan.add("extensions", sql, obj.key)
 
 
 def drop_extension(plan: Plan, obj: CatalogObject, destructive: bool) -> None:
     if plan.drop_once(obj.key):
-        plan.add("drop extensions", f"DROP EXTENSION {ident(obj.key.name)}", obj.key,
-                 destructive=destructive)  # fmt: skip
+        plan.add(
+            "drop extensions",
+            f"DROP EXTENSION {ident(obj.key.name)}",
+            obj.key,
+            destructive=destructive,
+        )
 
 
 def alter_extension(plan: Plan, change: Change) -> None:
@@ -62,8 +78,11 @@ def alter_extension(plan: Plan, change: Change) -> None:
         sql = f"ALTER EXTENSION {ident(new.name)} UPDATE TO {literal(new.version)}"
         plan.add("extensions", sql, new.key)
     if change.changed("schema"):
-        plan.add("extensions", f"ALTER EXTENSION {ident(new.name)} SET SCHEMA {ident(new.schema)}",
-                 new.key)  # fmt: skip
+        plan.add(
+            "extensions",
+            f"ALTER EXTENSION {ident(new.name)} SET SCHEMA {ident(new.schema)}",
+            new.key,
+        )
 
 
 # -- types: enums, domains, composite types ------------------------------------------------------
@@ -73,15 +92,20 @@ def create_enum(plan: Plan, obj: CatalogObject) -> None:
     assert isinstance(obj, Enum)
     if plan.create_once(obj.key):
         labels = ", ".join(literal(label) for label in obj.labels)
-        plan.add("types", f"CREATE TYPE {qualified(obj.schema, obj.name)} AS ENUM ({labels})",
-                 obj.key)  # fmt: skip
+        plan.add(
+            "types", f"CREATE TYPE {qualified(obj.schema, obj.name)} AS ENUM ({labels})", obj.key
+        )
 
 
 def drop_type(plan: Plan, obj: CatalogObject, destructive: bool) -> None:
     if plan.drop_once(obj.key):
         verb = "DOMAIN" if isinstance(obj, Domain) else "TYPE"
-        plan.add("drop types", f"DROP {verb} {qualified(obj.key.schema, obj.key.name)}", obj.key,
-                 destructive=destructive)  # fmt: skip
+        plan.add(
+            "drop types",
+            f"DROP {verb} {qualified(obj.key.schema, obj.key.name)}",
+            obj.key,
+            destructive=destructive,
+        )
 
 
 def enum_additions(old: tuple[str, ...], new: tuple[str, ...]) -> list[str] | None:
@@ -112,9 +136,14 @@ def alter_enum(plan: Plan, change: Change) -> None:
     name = qualified(new.schema, new.name)
     clauses = enum_additions(old.labels, new.labels)
     if clauses is None:
-        plan.add("types", f"-- ALTER TYPE {name}: labels {list(old.labels)} -> {list(new.labels)}",
-                 new.key, manual=True, note="enum labels cannot be removed or reordered in place: "
-                 "create the new type, ALTER the columns' TYPE ... USING, drop the old type")  # fmt: skip
+        plan.add(
+            "types",
+            f"-- ALTER TYPE {name}: labels {list(old.labels)} -> {list(new.labels)}",
+            new.key,
+            manual=True,
+            note="enum labels cannot be removed or reordered in place: "
+            "create the new type, ALTER the columns' TYPE ... USING, drop the old type",
+        )
         return
     for clause in clauses:
         plan.add("types", f"ALTER TYPE {name} {clause}", new.key)
@@ -141,9 +170,13 @@ def alter_domain(plan: Plan, change: Change) -> None:
     assert isinstance(old, Domain) and isinstance(new, Domain)
     alter = f"ALTER DOMAIN {qualified(new.schema, new.name)}"
     if change.changed("base_type", "collation"):
-        plan.add("types", f"-- {alter}: base type {old.base_type} -> {new.base_type}", new.key,
-                 manual=True, note="a domain's base type cannot be altered: create a new domain "
-                 "and move the columns")  # fmt: skip
+        plan.add(
+            "types",
+            f"-- {alter}: base type {old.base_type} -> {new.base_type}",
+            new.key,
+            manual=True,
+            note="a domain's base type cannot be altered: create a new domain and move the columns",
+        )
     if change.changed("default"):
         sql = f"{alter} SET DEFAULT {new.default}" if new.default else f"{alter} DROP DEFAULT"
         plan.add("types", sql, new.key)
@@ -154,8 +187,9 @@ def alter_domain(plan: Plan, change: Change) -> None:
             plan.add("types", f"{alter} DROP CONSTRAINT {ident(check.name)}", new.key)
     for check in new.checks:
         if check not in old.checks:
-            plan.add("types", f"{alter} ADD CONSTRAINT {ident(check.name)} {check.definition}",
-                     new.key)  # fmt: skip
+            plan.add(
+                "types", f"{alter} ADD CONSTRAINT {ident(check.name)} {check.definition}", new.key
+            )
 
 
 def create_composite(plan: Plan, obj: CatalogObject) -> None:
@@ -178,17 +212,23 @@ def alter_composite(plan: Plan, change: Change) -> None:
     new_names = [a.name for a in new.attributes]
     for attr in old.attributes:
         if attr.name not in new_names:
-            plan.add("types", f"{alter} DROP ATTRIBUTE {ident(attr.name)}", new.key,
-                     destructive=True)  # fmt: skip
+            plan.add(
+                "types", f"{alter} DROP ATTRIBUTE {ident(attr.name)}", new.key, destructive=True
+            )
     for attr in new.attributes:
         before = old_attrs.get(attr.name)
         collate = f" COLLATE {attr.collation}" if attr.collation else ""
         if before is None:
-            plan.add("types", f"{alter} ADD ATTRIBUTE {ident(attr.name)} {attr.type}{collate}",
-                     new.key)  # fmt: skip
+            plan.add(
+                "types", f"{alter} ADD ATTRIBUTE {ident(attr.name)} {attr.type}{collate}", new.key
+            )
         elif before != attr:
-            plan.add("types", f"{alter} ALTER ATTRIBUTE {ident(attr.name)} TYPE {attr.type}"
-                     f"{collate}", new.key, destructive=True)  # fmt: skip
+            plan.add(
+                "types",
+                f"{alter} ALTER ATTRIBUTE {ident(attr.name)} TYPE {attr.type}{collate}",
+                new.key,
+                destructive=True,
+            )
 
 
 # -- views ---------------------------------------------------------------------------------------
@@ -328,8 +368,9 @@ def create_event_trigger(plan: Plan, obj: CatalogObject) -> None:
 
 
 def _enable_event_trigger(plan: Plan, obj: EventTrigger) -> None:
-    plan.add("event triggers", f"ALTER EVENT TRIGGER {ident(obj.name)} {_ENABLE[obj.enabled]}",
-             obj.key)  # fmt: skip
+    plan.add(
+        "event triggers", f"ALTER EVENT TRIGGER {ident(obj.name)} {_ENABLE[obj.enabled]}", obj.key
+    )
 
 
 def drop_event_trigger(plan: Plan, obj: CatalogObject, destructive: bool) -> None:
@@ -347,8 +388,10 @@ def create_policy(plan: Plan, obj: CatalogObject) -> None:
     if not plan.create_once(obj.key):
         return
     kind = "PERMISSIVE" if obj.permissive else "RESTRICTIVE"
-    sql = (f"CREATE POLICY {ident(obj.name)} ON {qualified(obj.schema, obj.table)} AS {kind} "
-           f"FOR {obj.command} TO {', '.join(obj.roles)}")  # fmt: skip
+    sql = (
+        f"CREATE POLICY {ident(obj.name)} ON {qualified(obj.schema, obj.table)} AS {kind} "
+        f"FOR {obj.command} TO {', '.join(obj.roles)}"
+    )
     if obj.using is not None:
         sql += f" USING ({obj.using})"
     if obj.with_check is not None:

@@ -82,8 +82,12 @@ def _parents(table: Table) -> tuple[str, ...]:
 def drop_table(plan: Plan, obj: CatalogObject, destructive: bool) -> None:
     assert isinstance(obj, Table)
     if plan.drop_once(obj.key):
-        plan.add("drop tables", f"DROP TABLE {qualified(obj.schema, obj.name)}", obj.key,
-                 destructive=destructive)  # fmt: skip
+        plan.add(
+            "drop tables",
+            f"DROP TABLE {qualified(obj.schema, obj.name)}",
+            obj.key,
+            destructive=destructive,
+        )
 
 
 def _row_security(plan: Plan, new: Table, old: Table) -> None:
@@ -111,14 +115,24 @@ def alter_table(plan: Plan, change: Change) -> None:
         plan.add("tables", f"{alter} SET ({', '.join(new.options)})", new.key)
     _relink(plan, old, new)
     if change.changed("partition_key"):
-        plan.add("tables", f"-- {alter} PARTITION BY {new.partition_key}", new.key, manual=True,
-                 note="the partition key cannot be altered: recreate the table and move the rows")  # fmt: skip
+        plan.add(
+            "tables",
+            f"-- {alter} PARTITION BY {new.partition_key}",
+            new.key,
+            manual=True,
+            note="the partition key cannot be altered: recreate the table and move the rows",
+        )
     if change.changed("column_order"):
         order = next(a.new for a in change.attributes if a.name == "column_order")
         name = qualified(new.schema, new.name)
-        plan.add("tables", f"-- column order of {name}: {', '.join(order)}", new.key,
-                 manual=True, note="columns cannot be reordered in place: rebuild the table "
-                 "(or compare with --ignore-column-order)")  # fmt: skip
+        plan.add(
+            "tables",
+            f"-- column order of {name}: {', '.join(order)}",
+            new.key,
+            manual=True,
+            note="columns cannot be reordered in place: rebuild the table "
+            "(or compare with --ignore-column-order)",
+        )
 
 
 def _relink(plan: Plan, old: Table, new: Table) -> None:
@@ -157,8 +171,12 @@ def drop_column(plan: Plan, obj: CatalogObject, destructive: bool) -> None:
         return
     if plan.drop_once(obj.key):
         alter = _alter_table(obj.schema, obj.table)
-        plan.add("drop columns", f"{alter} DROP COLUMN {ident(obj.name)}", obj.key,
-                 destructive=destructive)  # fmt: skip
+        plan.add(
+            "drop columns",
+            f"{alter} DROP COLUMN {ident(obj.name)}",
+            obj.key,
+            destructive=destructive,
+        )
 
 
 def alter_column(plan: Plan, change: Change) -> None:
@@ -169,14 +187,24 @@ def alter_column(plan: Plan, change: Change) -> None:
         drop_column(plan, old, destructive=True)
         if plan.create_once(new.key):  # held back together with the drop
             sql = f"{_alter_table(new.schema, new.table)} ADD COLUMN {column_sql(plan, new)}"
-            plan.add("add columns", sql, new.key, destructive=True,
-                     note="re-added with the new generation expression")  # fmt: skip
+            plan.add(
+                "add columns",
+                sql,
+                new.key,
+                destructive=True,
+                note="re-added with the new generation expression",
+            )
         return
     alter = f"{_alter_table(new.schema, new.table)} ALTER COLUMN {ident(new.name)}"
     if change.changed("type", "collation"):
         collate = f" COLLATE {new.collation}" if new.collation else ""
-        plan.add("columns", f"{alter} TYPE {new.type}{collate} USING {ident(new.name)}::{new.type}",
-                 new.key, destructive=True, note="may fail or lose precision on existing rows")  # fmt: skip
+        plan.add(
+            "columns",
+            f"{alter} TYPE {new.type}{collate} USING {ident(new.name)}::{new.type}",
+            new.key,
+            destructive=True,
+            note="may fail or lose precision on existing rows",
+        )
     if change.changed("default") and not new.identity:
         plan.created.add(ObjectKey("default", new.schema, new.name, new.table))
         sql = f"{alter} SET DEFAULT {new.default}" if new.default else f"{alter} DROP DEFAULT"
@@ -191,8 +219,9 @@ def _alter_identity(plan: Plan, alter: str, old: Column, new: Column) -> None:
         plan.add("columns", f"{alter} DROP IDENTITY", new.key)
     elif new.identity and not old.identity:
         options = f" ({new.identity_options})" if new.identity_options else ""
-        plan.add("columns", f"{alter} ADD GENERATED {new.identity.upper()} AS IDENTITY{options}",
-                 new.key)  # fmt: skip
+        plan.add(
+            "columns", f"{alter} ADD GENERATED {new.identity.upper()} AS IDENTITY{options}", new.key
+        )
     elif new.identity and old.identity:
         if new.identity != old.identity:
             plan.add("columns", f"{alter} SET GENERATED {new.identity.upper()}", new.key)
@@ -213,8 +242,9 @@ def _alter_not_null(plan: Plan, alter: str, new: Column) -> None:
     name = plan.not_null_name(new.schema, new.table, new.name)
     if name:  # PostgreSQL 18: keep B's constraint name
         table = _alter_table(new.schema, new.table)
-        plan.add("columns", f"{table} ADD CONSTRAINT {ident(name)} NOT NULL {ident(new.name)}",
-                 new.key)  # fmt: skip
+        plan.add(
+            "columns", f"{table} ADD CONSTRAINT {ident(name)} NOT NULL {ident(new.name)}", new.key
+        )
     else:
         plan.add("columns", f"{alter} SET NOT NULL", new.key)
 
@@ -329,8 +359,13 @@ def drop_sequence(plan: Plan, obj: CatalogObject, destructive: bool) -> None:
     if plan.drop_once(obj.key):
         # IF EXISTS: a sequence owned by a dropped column or table is already gone.
         sql = f"DROP SEQUENCE IF EXISTS {qualified(obj.schema, obj.name)}"
-        plan.add("drop sequences", sql, obj.key, destructive=destructive,
-                 note="the sequence's current value is lost")  # fmt: skip
+        plan.add(
+            "drop sequences",
+            sql,
+            obj.key,
+            destructive=destructive,
+            note="the sequence's current value is lost",
+        )
 
 
 def alter_sequence(plan: Plan, change: Change) -> None:
@@ -344,8 +379,11 @@ def alter_sequence(plan: Plan, change: Change) -> None:
         verb = "UNLOGGED" if new.persistence == "unlogged" else "LOGGED"
         plan.add("sequences", f"ALTER SEQUENCE {name} SET {verb}", new.key)
     if change.changed("owned_by"):
-        plan.add("sequence ownership", f"ALTER SEQUENCE {name} OWNED BY {new.owned_by or 'NONE'}",
-                 new.key)  # fmt: skip
+        plan.add(
+            "sequence ownership",
+            f"ALTER SEQUENCE {name} OWNED BY {new.owned_by or 'NONE'}",
+            new.key,
+        )
 
 
 def quote_comment(text: str | None) -> str:

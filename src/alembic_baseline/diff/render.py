@@ -94,8 +94,13 @@ def render_markdown(diff: SchemaDiff, *, title: str = "Schema differences") -> s
     """Markdown: a heading, the summary, one table per kind."""
     lines = [f"## {title}", "", _summary(diff)]
     for kind, changes in diff.by_kind().items():
-        lines += ["", f"### {kind}", "", "| | object | what changed | drags along |",
-                  "|---|---|---|---|"]  # fmt: skip
+        lines += [
+            "",
+            f"### {kind}",
+            "",
+            "| | object | what changed | drags along |",
+            "|---|---|---|---|",
+        ]
         for change in changes:
             what = "; ".join(_markdown_attribute(a) for a in change.attributes)
             dragged = ", ".join(f"`{k}`" for k in change.dependants)

@@ -44,8 +44,9 @@ def from_file(path: Path) -> Snapshot:
     try:
         return Snapshot.from_json(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise ConfigError(f"Cannot read the snapshot {path}: {exc.strerror}.",
-                          hint=_SIDE_HINT) from None  # fmt: skip
+        raise ConfigError(
+            f"Cannot read the snapshot {path}: {exc.strerror}.", hint=_SIDE_HINT
+        ) from None
     except (ValueError, TypeError, KeyError) as exc:
         detail = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
         raise ConfigError(
@@ -84,5 +85,6 @@ def resolve(spec: str, settings: Settings, options: InspectOptions | None = None
     path = Path(spec)
     if path.is_file():
         return from_file(path)
-    raise ConfigError(f"{spec!r} is neither a database URL, a snapshot file nor a revision.",
-                      hint=_SIDE_HINT)  # fmt: skip
+    raise ConfigError(
+        f"{spec!r} is neither a database URL, a snapshot file nor a revision.", hint=_SIDE_HINT
+    )

@@ -1,0 +1,66 @@
+"""``snapshot`` and ``diff`` through the CLI, in-process: exit codes, formats, sides."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from alembic_baseline.cli import main
+from alembic_baseline.pg.connect import connect
+from alembic_baseline.pg.scratch import ScratchServer
+
+SCHEMAS = Path(__file__).resolve().parents[1] / "fixtures" / "schemas"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "lot_management"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(args), out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def load(server: ScratchServer, case: str, side: str) -> str:
+    url = server.create_database()
+    with connect(url) as conn:
+        conn.execute((SCHEMAS / case / f"{side}.sql").read_text().encode())
+    return url.render("psycopg")
+
+
+def test_snapshot_file_and_diff_exit_codes(pg_default: ScratchServer, tmp_path: Path) -> None:
+    a, b = load(pg_default, "types", "a"), load(pg_default, "types", "b")
+    out = tmp_path / "a.json"
+    code, stdout, _ = run("snapshot", "--url", a, "-o", str(out))
+    assert code == 0 and "enums" in stdout and out.is_file()
+
+    assert run("diff", str(out), a)[0] == 0  # a file and the live database it came from
+    code, stdout, _ = run("diff", str(out), b)
+    assert code == 1
+    assert "ADD VALUE" not in stdout and "~ public.mood" in stdout
+
+    code, stdout, stderr = run("diff", a, b, "--sql")
+    assert code == 1
+    assert "ALTER TYPE public.mood ADD VALUE 'ok' BEFORE 'happy';" in stdout
+    assert "differences" in stderr
+
+    code, stdout, _ = run("--json", "diff", a, b)
+    assert code == 1 and json.loads(stdout)["equal"] is False
+    code, stdout, _ = run("diff", a, b, "--format", "markdown")
+    assert code == 1 and stdout.startswith("## ") and "### enum" in stdout
+
+
+def test_bad_side_is_a_usage_error(tmp_path: Path) -> None:
+    code, _, stderr = run("diff", str(tmp_path / "missing.json"), "rev:")
+    assert code == 2 and "hint:" in stderr
+    (tmp_path / "bad.json").write_text("{}")
+    code, _, stderr = run("diff", str(tmp_path / "bad.json"), str(tmp_path / "bad.json"))
+    assert code == 2 and "not an alembic-baseline snapshot" in stderr
+
+
+def test_revision_side_replays_the_sample_project(pg_default: ScratchServer) -> None:
+    config = str(EXAMPLE / "alembic.ini")
+    code, stdout, stderr = run(
+        "-c", config, "--pg-major", str(pg_default.major), "diff", "rev:head", "rev:head"
+    )
+    assert code == 0, stderr
+    assert "No differences." in stdout
