@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 
-from alembic_baseline.diff import ddl_meta, ddl_objects, ddl_tables
+from alembic_baseline.diff import ddl_meta, ddl_objects, ddl_tables, ddl_triggers
 from alembic_baseline.diff.model import Change, ChangeKind, SchemaDiff
 from alembic_baseline.diff.plan import PHASES, Plan, Statement
 from alembic_baseline.diff.quote import qualified
@@ -75,13 +75,13 @@ _HANDLERS: dict[str, tuple[Create, Drop, Alter]] = {
         ddl_objects.drop_function,
         ddl_objects.alter_function,
     ),
-    "trigger": (ddl_objects.create_trigger, ddl_objects.drop_trigger, ddl_objects.alter_trigger),
+    "trigger": (ddl_triggers.create_trigger, ddl_triggers.drop_trigger, ddl_triggers.alter_trigger),
     "event trigger": (
-        ddl_objects.create_event_trigger,
-        ddl_objects.drop_event_trigger,
-        ddl_objects.alter_event_trigger,
+        ddl_triggers.create_event_trigger,
+        ddl_triggers.drop_event_trigger,
+        ddl_triggers.alter_event_trigger,
     ),
-    "policy": (ddl_objects.create_policy, ddl_objects.drop_policy, ddl_objects.no_alter),
+    "policy": (ddl_triggers.create_policy, ddl_triggers.drop_policy, ddl_objects.no_alter),
 }
 
 

@@ -10,12 +10,9 @@ from alembic_baseline.snapshot.model import (
     Composite,
     Domain,
     Enum,
-    EventTrigger,
     Extension,
     Function,
     ObjectKey,
-    Policy,
-    Trigger,
     View,
 )
 
@@ -26,12 +23,6 @@ _LIST_SETTINGS = {
     "local_preload_libraries",
     "session_preload_libraries",
     "shared_preload_libraries",
-}
-_ENABLE = {
-    "origin": "ENABLE",
-    "disabled": "DISABLE",
-    "replica": "ENABLE REPLICA",
-    "always": "ENABLE ALWAYS",
 }
 _RELATION_KINDS = {"table", "column", "view", "materialized view"}
 
@@ -325,85 +316,6 @@ def alter_function(plan: Plan, change: Change) -> None:
     assert isinstance(new, Function)
     if any(a.name not in {"comment", "owner", "acl"} for a in change.attributes):
         create_function(plan, new)
-
-
-# -- triggers, event triggers, policies ------------------------------------------------------------
-
-
-def create_trigger(plan: Plan, obj: CatalogObject) -> None:
-    assert isinstance(obj, Trigger)
-    if plan.create_once(obj.key):
-        plan.add("triggers", obj.definition, obj.key)
-        if obj.enabled != "origin":
-            _enable_trigger(plan, obj)
-
-
-def _enable_trigger(plan: Plan, obj: Trigger) -> None:
-    sql = f"ALTER TABLE {qualified(obj.schema, obj.table)} {_ENABLE[obj.enabled]} TRIGGER "
-    plan.add("triggers", sql + ident(obj.name), obj.key)
-
-
-def drop_trigger(plan: Plan, obj: CatalogObject, destructive: bool) -> None:
-    assert isinstance(obj, Trigger)
-    if not plan.relation_gone(obj.schema, obj.table) and plan.drop_once(obj.key):
-        sql = f"DROP TRIGGER {ident(obj.name)} ON {qualified(obj.schema, obj.table)}"
-        plan.add("drop triggers", sql, obj.key)
-
-
-def alter_trigger(plan: Plan, change: Change) -> None:
-    if change.changed("enabled") and isinstance(change.new, Trigger):
-        _enable_trigger(plan, change.new)
-
-
-def create_event_trigger(plan: Plan, obj: CatalogObject) -> None:
-    assert isinstance(obj, EventTrigger)
-    if not plan.create_once(obj.key):
-        return
-    sql = f"CREATE EVENT TRIGGER {ident(obj.name)} ON {ident(obj.event)}"
-    if obj.tags:
-        sql += f" WHEN TAG IN ({', '.join(literal(t) for t in obj.tags)})"
-    plan.add("event triggers", f"{sql} EXECUTE FUNCTION {obj.function}()", obj.key)
-    if obj.enabled != "origin":
-        _enable_event_trigger(plan, obj)
-
-
-def _enable_event_trigger(plan: Plan, obj: EventTrigger) -> None:
-    plan.add(
-        "event triggers", f"ALTER EVENT TRIGGER {ident(obj.name)} {_ENABLE[obj.enabled]}", obj.key
-    )
-
-
-def drop_event_trigger(plan: Plan, obj: CatalogObject, destructive: bool) -> None:
-    if plan.drop_once(obj.key):
-        plan.add("drop triggers", f"DROP EVENT TRIGGER {ident(obj.key.name)}", obj.key)
-
-
-def alter_event_trigger(plan: Plan, change: Change) -> None:
-    if change.changed("enabled") and isinstance(change.new, EventTrigger):
-        _enable_event_trigger(plan, change.new)
-
-
-def create_policy(plan: Plan, obj: CatalogObject) -> None:
-    assert isinstance(obj, Policy)
-    if not plan.create_once(obj.key):
-        return
-    kind = "PERMISSIVE" if obj.permissive else "RESTRICTIVE"
-    sql = (
-        f"CREATE POLICY {ident(obj.name)} ON {qualified(obj.schema, obj.table)} AS {kind} "
-        f"FOR {obj.command} TO {', '.join(obj.roles)}"
-    )
-    if obj.using is not None:
-        sql += f" USING ({obj.using})"
-    if obj.with_check is not None:
-        sql += f" WITH CHECK ({obj.with_check})"
-    plan.add("policies", sql, obj.key)
-
-
-def drop_policy(plan: Plan, obj: CatalogObject, destructive: bool) -> None:
-    assert isinstance(obj, Policy)
-    if not plan.relation_gone(obj.schema, obj.table) and plan.drop_once(obj.key):
-        sql = f"DROP POLICY {ident(obj.name)} ON {qualified(obj.schema, obj.table)}"
-        plan.add("drop policies", sql, obj.key)
 
 
 def no_alter(plan: Plan, change: Change) -> None:

@@ -11,7 +11,8 @@ import enum
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from alembic_baseline.snapshot.model import CatalogObject, ObjectKey, Snapshot, encode
+from alembic_baseline.snapshot.codec import encode
+from alembic_baseline.snapshot.model import CatalogObject, ObjectKey, Snapshot
 
 if TYPE_CHECKING:
     from alembic_baseline.diff.plan import Statement

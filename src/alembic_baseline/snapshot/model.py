@@ -10,10 +10,8 @@ the catalog noise (OIDs, statistics, attnum gaps) before objects are built.
 from __future__ import annotations
 
 import json
-import types
 import typing
-from dataclasses import dataclass, field, fields, is_dataclass, replace
-from functools import cache
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, TypeVar
 
 FORMAT_VERSION = 1
@@ -398,6 +396,8 @@ class Snapshot:
 
     # -- JSON ------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
+        from alembic_baseline.snapshot.codec import encode
+
         return {
             "format_version": self.format_version,
             "server_version": self.server_version,
@@ -414,15 +414,17 @@ class Snapshot:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Snapshot:
+        from alembic_baseline.snapshot.codec import decode
+
         version = data.get("format_version")
         if version != FORMAT_VERSION:
             raise ValueError(f"snapshot format {version!r} is not {FORMAT_VERSION}")
         objects = data.get("objects", {})
         kinds: dict[str, Any] = {
-            name: [_decode(tp, item) for item in objects.get(name, [])]
+            name: [decode(tp, item) for item in objects.get(name, [])]
             for name, tp in OBJECT_TYPES.items()
         }
-        kinds["dependencies"] = [_decode(Dependency, d) for d in objects.get("dependencies", [])]
+        kinds["dependencies"] = [decode(Dependency, d) for d in objects.get("dependencies", [])]
         snap = cls.build(**kinds)
         options = tuple(sorted((str(k), str(v)) for k, v in data.get("options", {}).items()))
         return replace(snap, server_version=str(data.get("server_version", "")), options=options)
@@ -430,37 +432,3 @@ class Snapshot:
     @classmethod
     def from_json(cls, text: str) -> Snapshot:
         return cls.from_dict(json.loads(text))
-
-
-def encode(value: Any) -> Any:
-    """A snapshot value as plain JSON data (dataclasses → dicts, tuples → lists)."""
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: encode(getattr(value, f.name)) for f in fields(value)}
-    if isinstance(value, tuple):
-        return [encode(v) for v in value]
-    return value
-
-
-@cache
-def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
-
-
-def _decode(tp: Any, value: Any) -> Any:
-    """Rebuild a value of type ``tp`` from its JSON form (lists become tuples)."""
-    origin = typing.get_origin(tp)
-    if origin in (typing.Union, types.UnionType):
-        if value is None:
-            return None
-        inner = [a for a in typing.get_args(tp) if a is not type(None)]
-        return _decode(inner[0], value)
-    if origin is tuple:
-        item = typing.get_args(tp)[0]
-        return tuple(_decode(item, v) for v in value)
-    if isinstance(tp, type) and is_dataclass(tp):
-        hints = _hints(tp)
-        names = {f.name for f in fields(tp) if f.init}
-        return tp(**{k: _decode(hints[k], v) for k, v in value.items() if k in names})
-    if tp is float and isinstance(value, int):
-        return float(value)
-    return value

@@ -1,0 +1,259 @@
+"""Catalog rows → model objects: one loader per object kind.
+
+Loaders drop what is noise for a schema comparison: catalog codes become words, arrays become
+sorted tuples where their order means nothing, owners and privileges are kept only when asked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from alembic_baseline.snapshot import model as m
+
+if TYPE_CHECKING:
+    from alembic_baseline.snapshot.inspect import InspectOptions
+
+Row = dict[str, Any]
+
+PERSISTENCE = {"p": "permanent", "u": "unlogged", "t": "temporary"}
+VOLATILITY = {"i": "immutable", "s": "stable", "v": "volatile"}
+PARALLEL = {"s": "safe", "r": "restricted", "u": "unsafe"}
+IDENTITY = {"a": "always", "d": "by default"}
+GENERATED = {"s": "stored", "v": "virtual"}
+ENABLED = {"O": "origin", "D": "disabled", "R": "replica", "A": "always"}
+_TRIGGER_WHEN = re.compile(r" WHEN \((?P<when>.*)\) EXECUTE (?:FUNCTION|PROCEDURE) ", re.S)
+
+
+def _acl(row: Row, options: InspectOptions) -> dict[str, Any]:
+    if not options.privileges:
+        return {}
+    return {"owner": row["owner"], "acl": tuple(sorted(row["acl"] or ()))}
+
+
+def _schema(row: Row, o: InspectOptions) -> m.Schema:
+    return m.Schema(row["name"], comment=row["comment"], **_acl(row, o))
+
+
+def _extension(row: Row, o: InspectOptions) -> m.Extension:
+    return m.Extension(row["name"], row["schema"], row["version"])
+
+
+def _table(row: Row, o: InspectOptions) -> m.Table:
+    return m.Table(
+        row["schema"],
+        row["name"],
+        persistence=PERSISTENCE[row["persistence"]],
+        partition_key=row["partition_key"],
+        partition_of=row["partition_of"],
+        partition_bound=row["partition_bound"],
+        inherits=tuple(row["inherits"]),
+        rls_enabled=row["rls_enabled"],
+        rls_forced=row["rls_forced"],
+        options=tuple(sorted(row["options"] or ())),
+        comment=row["comment"],
+        **_acl(row, o),
+    )
+
+
+def _column(row: Row, o: InspectOptions) -> m.Column:
+    return m.Column(
+        row["schema"],
+        row["table"],
+        row["name"],
+        int(row["position"]),
+        row["type"],
+        not_null=row["not_null"],
+        default=row["default"],
+        identity=IDENTITY.get(row["identity"]),
+        identity_options=row["identity_options"],
+        generated=GENERATED.get(row["generated"]),
+        collation=row["collation"],
+        local=row["local"],
+        comment=row["comment"],
+    )
+
+
+def _constraint(row: Row, o: InspectOptions) -> m.Constraint:
+    return m.Constraint(
+        row["schema"],
+        row["table"],
+        row["name"],
+        row["type"],
+        row["definition"],
+        columns=tuple(row["columns"]),
+        ref_table=row["ref_table"],
+        deferrable=row["deferrable"],
+        deferred=row["deferred"],
+        validated=row["validated"],
+        enforced=row["enforced"],
+        comment=row["comment"],
+    )
+
+
+def _index(row: Row, o: InspectOptions) -> m.Index:
+    opclasses = tuple(row["opclasses"])
+    return m.Index(
+        row["schema"],
+        row["table"],
+        row["name"],
+        row["definition"],
+        row["method"],
+        unique=row["unique"],
+        keys=tuple(row["keys"]),
+        opclasses=opclasses if any(opclasses) else (),
+        include=tuple(row["include"]),
+        predicate=row["predicate"],
+        nulls_not_distinct=row["nulls_not_distinct"],
+        comment=row["comment"],
+    )
+
+
+def _view(row: Row, o: InspectOptions) -> m.View:
+    return m.View(
+        row["schema"],
+        row["name"],
+        row["definition"],
+        materialized=row["materialized"],
+        options=tuple(sorted(row["options"] or ())),
+        comment=row["comment"],
+        **_acl(row, o),
+    )
+
+
+def _sequence(row: Row, o: InspectOptions) -> m.Sequence:
+    return m.Sequence(
+        row["schema"],
+        row["name"],
+        row["data_type"],
+        int(row["start"]),
+        int(row["increment"]),
+        int(row["min_value"]),
+        int(row["max_value"]),
+        cache=int(row["cache"]),
+        cycle=row["cycle"],
+        owned_by=row["owned_by"],
+        persistence=PERSISTENCE[row["persistence"]],
+        comment=row["comment"],
+        **_acl(row, o),
+    )
+
+
+def _enum(row: Row, o: InspectOptions) -> m.Enum:
+    return m.Enum(
+        row["schema"], row["name"], tuple(row["labels"]), comment=row["comment"], **_acl(row, o)
+    )
+
+
+def _domain(row: Row, o: InspectOptions) -> m.Domain:
+    checks = tuple(
+        m.DomainCheck(n, d) for n, d in zip(row["check_names"], row["check_defs"], strict=True)
+    )
+    return m.Domain(
+        row["schema"],
+        row["name"],
+        row["base_type"],
+        not_null=row["not_null"],
+        default=row["default"],
+        collation=row["collation"],
+        checks=checks,
+        comment=row["comment"],
+        **_acl(row, o),
+    )
+
+
+def _composite(row: Row, o: InspectOptions) -> m.Composite:
+    attrs = tuple(
+        m.Attribute(n, t, c or None)
+        for n, t, c in zip(
+            row["attr_names"], row["attr_types"], row["attr_collations"], strict=True
+        )
+    )
+    return m.Composite(row["schema"], row["name"], attrs, comment=row["comment"], **_acl(row, o))
+
+
+def _function(row: Row, o: InspectOptions) -> m.Function:
+    return m.Function(
+        row["schema"],
+        row["name"],
+        row["identity_args"],
+        row["arguments"],
+        row["result"],
+        row["language"],
+        row["body"],
+        procedure=row["procedure"],
+        sql_body=row["sql_body"],
+        volatility=VOLATILITY[row["volatility"]],
+        strict=row["strict"],
+        security_definer=row["security_definer"],
+        leakproof=row["leakproof"],
+        parallel=PARALLEL[row["parallel"]],
+        cost=float(row["cost"]),
+        rows=float(row["rows"]),
+        config=tuple(sorted(row["config"] or ())),
+        window=row["window"],
+        comment=row["comment"],
+        **_acl(row, o),
+    )
+
+
+def _trigger(row: Row, o: InspectOptions) -> m.Trigger:
+    match = _TRIGGER_WHEN.search(row["definition"])
+    return m.Trigger(
+        row["schema"],
+        row["table"],
+        row["name"],
+        row["definition"],
+        row["timing"],
+        tuple(row["events"]),
+        row["function"],
+        when=match.group("when") if match else None,
+        enabled=ENABLED[row["enabled"]],
+        comment=row["comment"],
+    )
+
+
+def _event_trigger(row: Row, o: InspectOptions) -> m.EventTrigger:
+    return m.EventTrigger(
+        row["name"],
+        row["event"],
+        row["function"],
+        tags=tuple(sorted(row["tags"])),
+        enabled=ENABLED[row["enabled"]],
+        comment=row["comment"],
+        **({"owner": row["owner"]} if o.privileges else {}),
+    )
+
+
+def _policy(row: Row, o: InspectOptions) -> m.Policy:
+    return m.Policy(
+        row["schema"],
+        row["table"],
+        row["name"],
+        row["command"],
+        permissive=row["permissive"],
+        roles=tuple(row["roles"]),
+        using=row["using"],
+        with_check=row["with_check"],
+        comment=row["comment"],
+    )
+
+
+LOADERS: Mapping[str, Callable[[Row, InspectOptions], m.CatalogObject]] = {
+    "schemas": _schema,
+    "extensions": _extension,
+    "tables": _table,
+    "columns": _column,
+    "constraints": _constraint,
+    "indexes": _index,
+    "views": _view,
+    "sequences": _sequence,
+    "enums": _enum,
+    "domains": _domain,
+    "composites": _composite,
+    "functions": _function,
+    "triggers": _trigger,
+    "event_triggers": _event_trigger,
+    "policies": _policy,
+}
