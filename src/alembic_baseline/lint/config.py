@@ -161,7 +161,8 @@ def _rule_table(key: str, table: object) -> tuple[str, dict[str, Any], Severity 
                 f"{cls.code} {cls.name} has no option {name!r}.", hint=f"Valid options: {valid}."
             )
         default = cls.options[name]
-        if default is not None and not isinstance(value, type(default)):
+        expected = (list, tuple) if isinstance(default, tuple) else type(default)
+        if default is not None and not isinstance(value, expected):
             raise ConfigError(
                 f"lint.rules.{key}.{name} must be {type(default).__name__}, not {value!r}.",
                 hint=_HINT,

@@ -78,6 +78,7 @@ def read_revision(
         statements=tuple(statements),
         upgrade_line=info.upgrade_line,
         downgrade_line=info.downgrade_line,
+        downgrade_end_line=info.downgrade_end_line,
         downgrade_is_real=info.downgrade_is_real,
         upgrade_is_empty=info.upgrade_is_empty,
         ignores=info.ignores,
@@ -103,6 +104,7 @@ def _unreadable(path: Path, source: str, archived: bool, exc: SyntaxError) -> Re
         statements=(),
         upgrade_line=None,
         downgrade_line=None,
+        downgrade_end_line=None,
         downgrade_is_real=True,  # unknown: do not pile findings on a file that does not parse
         upgrade_is_empty=True,
         ignores=read_ignores(source),
@@ -181,6 +183,7 @@ def _statements(
         except pglast.parser.ParseError as exc:
             errors.append((op.line if op else chunk.line, f"SQL does not parse: {exc}"))
             continue
+        several = sum(not isinstance(r.stmt, pg.TransactionStmt) for r in parsed) > 1
         for raw in parsed:
             node = raw.stmt
             if isinstance(node, pg.TransactionStmt):
@@ -188,7 +191,8 @@ def _statements(
                 continue
             start = raw.stmt_location or 0
             sql = text[start : start + raw.stmt_len] if raw.stmt_len else text[start:]
-            line = _literal_line(op, text, start)
+            # Several statements in one op.execute literal: point at each one's own line.
+            line = _literal_line(op, text, start) if several else None
             autocommit = not in_transaction if full else bool(op and op.in_autocommit_block)
             statements.append(
                 Statement(
@@ -201,6 +205,8 @@ def _statements(
                     origin=f"op.{op.name}" if op else "python",
                     in_autocommit_block=autocommit,
                     index=len(statements),
+                    op_line=op.line if op else 0,
+                    op_end_line=op.end_line if op else 0,
                 )
             )
     return statements, errors

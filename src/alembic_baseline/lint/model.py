@@ -82,6 +82,9 @@ class Statement:
     """True when the statement runs outside the migration's transaction."""
     index: int = 0
     """Position among the statements of its direction (order of execution)."""
+    op_line: int = 0
+    op_end_line: int = 0
+    """Lines of the ``op.*`` call that emitted it (an ignore comment anywhere there applies)."""
 
     @property
     def kind(self) -> str:
@@ -102,6 +105,8 @@ class Finding:
     subject: str = ""
     """A line-independent description of what the finding is about (for the baseline)."""
     end_line: int = 0
+    start_line: int = 0
+    """First line where an inline ignore comment applies (default: ``line``)."""
 
     @property
     def fingerprint(self) -> str:
@@ -121,6 +126,7 @@ class Finding:
             "path": self.path,
             "line": self.line,
             "end_line": self.end_line or self.line,
+            "start_line": self.start_line or self.line,
             "message": self.message,
             "hint": self.hint,
             "subject": self.subject,
@@ -139,6 +145,7 @@ class Finding:
             hint=data["hint"],
             subject=data.get("subject", ""),
             end_line=int(data.get("end_line", 0)),
+            start_line=int(data.get("start_line", 0)),
         )
 
 
@@ -166,10 +173,11 @@ class IgnoreDirectives:
     def hides(self, finding: Finding) -> bool:
         if _matches(self.file, finding.code):
             return True
+        first = min(finding.start_line or finding.line, finding.line)
         last = max(finding.end_line, finding.line)
         return any(
             _matches(self.lines.get(number, frozenset()), finding.code)
-            for number in range(finding.line, last + 1)
+            for number in range(first, last + 1)
         )
 
 
@@ -211,6 +219,7 @@ class RevisionFile:
     statements: tuple[Statement, ...]
     upgrade_line: int | None
     downgrade_line: int | None
+    downgrade_end_line: int | None
     downgrade_is_real: bool
     """``downgrade()`` exists and does something (not pass / ... / NotImplementedError)."""
     upgrade_is_empty: bool

@@ -60,6 +60,7 @@ class SourceInfo:
     docstring_revision: str | None = None
     upgrade_line: int | None = None
     downgrade_line: int | None = None
+    downgrade_end_line: int | None = None
     downgrade_is_real: bool = False
     upgrade_is_empty: bool = True
     operations: list[Operation] = field(default_factory=list)
@@ -200,6 +201,7 @@ def _read_function(
         info.upgrade_is_empty = is_trivial_body(fn.body)
     else:
         info.downgrade_line = fn.lineno
+        info.downgrade_end_line = fn.end_lineno
         info.downgrade_is_real = not is_trivial_body(fn.body)
     reader = _OpReader(direction, info)
     for stmt in fn.body:

@@ -15,7 +15,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from alembic_baseline.lint.model import Finding, RevisionFile, RevisionSummary, Severity
+from alembic_baseline.lint.model import (
+    Finding,
+    RevisionFile,
+    RevisionSummary,
+    Severity,
+    Statement,
+)
 
 CODE_PATTERN = re.compile(r"^[A-Z]{2}\d{3}$")
 NAME_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -97,6 +103,7 @@ class Rule:
         *,
         subject: str = "",
         end_line: int = 0,
+        start_line: int = 0,
     ) -> Finding:
         return Finding(
             code=self.code,
@@ -108,6 +115,19 @@ class Rule:
             hint=hint,
             subject=subject,
             end_line=end_line,
+            start_line=start_line,
+        )
+
+    def at(self, st: Statement, message: str, hint: str, subject: str = "") -> Finding:
+        """A finding at a statement; an ignore comment anywhere on its op call applies."""
+        return self.finding(
+            st.path,
+            st.line,
+            message,
+            hint,
+            subject=subject or f"{st.direction.value}: {' '.join(st.sql.split())}",
+            end_line=max(st.end_line, st.op_end_line),
+            start_line=min(st.line, st.op_line or st.line),
         )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import pglast
 from pglast import ast, enums
 
 AT = enums.AlterTableType
@@ -197,41 +198,16 @@ def sets_lock_timeout(node: Any) -> bool:
     return False
 
 
-_NAME_SLOTS = ("colname", "idxname", "conname", "newname", "trigname")
+def identifier_tokens(sql: str) -> Iterator[str]:
+    """Every identifier in ``sql`` as PostgreSQL's lexer reads it, *before* truncation.
 
-
-def _relname(rangevar: Any) -> str | None:
-    name = getattr(rangevar, "relname", None)
-    return name if isinstance(name, str) else None
-
-
-def _created_name(node: Any) -> str | None:
-    if isinstance(node, ast.CreateStmt):
-        return _relname(node.relation)
-    if isinstance(node, ast.ViewStmt):
-        return _relname(node.view)
-    if isinstance(node, ast.CreateTableAsStmt):
-        return _relname(getattr(node.into, "rel", None))
-    if isinstance(node, ast.CreateSeqStmt):
-        return _relname(node.sequence)
-    if isinstance(node, ast.CompositeTypeStmt):
-        return _relname(node.typevar)
-    if isinstance(node, ast.CreateEnumStmt | ast.CreateFunctionStmt):
-        names = node.typeName if isinstance(node, ast.CreateEnumStmt) else node.funcname
-        last = names[-1] if names else None
-        return last.sval if isinstance(last, ast.String) else None
-    return None
-
-
-def identifiers(node: Any) -> Iterator[str]:
-    """Names (as written) a DDL statement gives to objects: relations, columns, indexes..."""
-    created = _created_name(node)
-    if created:
-        yield created
-    if not is_ddl(node):
-        return
-    for item in walk(node):
-        for slot in _NAME_SLOTS:
-            value = getattr(item, slot, None)
-            if isinstance(value, str):
-                yield value
+    The parse tree cannot be used for lengths: the parser already cut names to 63 bytes.
+    """
+    for token in pglast.scan(sql):
+        if token.name != "IDENT":
+            continue
+        text = sql[token.start : token.end + 1]
+        if text.startswith('"') and text.endswith('"') and len(text) >= 2:
+            yield text[1:-1].replace('""', '"')
+        else:
+            yield text.lower()

@@ -29,14 +29,3 @@ class StatementRule(Rule):
 
     def check_statement(self, st: Statement, facts: RevisionFacts) -> Iterable[Finding]:
         return ()
-
-    def at(self, st: Statement, message: str, hint: str, subject: str = "") -> Finding:
-        """A finding located at a statement (its op call's lines)."""
-        return self.finding(
-            st.path,
-            st.line,
-            message,
-            hint,
-            subject=subject or f"{st.direction.value}: {' '.join(st.sql.split())}",
-            end_line=st.end_line,
-        )

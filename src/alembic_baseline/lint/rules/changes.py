@@ -67,6 +67,7 @@ class DowngradeImplemented(Rule):
             "Undo each upgrade operation in reverse order (op.drop_column for op.add_column, "
             "op.drop_index for op.create_index, ...).",
             subject="downgrade",
+            end_line=rev.downgrade_end_line or 0,
         )
 
 

@@ -270,14 +270,11 @@ class VersionTableUntouched(Rule):
         table = str(self.opts["version-table"]).lower()
         for st in rev.statements:
             if table in _written_tables(st.node):
-                yield self.finding(
-                    st.path,
-                    st.line,
+                yield self.at(
+                    st,
                     f"{st.direction.value}() writes Alembic's version table {table} "
                     f"({st.kind.removesuffix('Stmt').upper()}).",
                     "Let Alembic record revisions; use a bridge revision or `alembic stamp`.",
-                    subject=f"{st.direction.value}: {' '.join(st.sql.split())}",
-                    end_line=st.end_line,
                 )
 
 

@@ -258,7 +258,9 @@ class IdentifierMaxLength(StatementRule):
                     )
 
     def check_statement(self, st: Statement, facts: RevisionFacts) -> Iterable[Finding]:
-        for name in sf.identifiers(st.node):
+        if not sf.is_ddl(st.node):
+            return
+        for name in sf.identifier_tokens(st.sql):
             if len(name.encode("utf-8")) > MAX_BYTES:
                 yield self.at(st, self._message(name), self._hint(), subject=name)
 

@@ -77,14 +77,12 @@ class ViewChangeDropCascade(Rule):
                         yield self._finding(st, f"DROP VIEW {', '.join(names)} (re-created after)")
 
     def _finding(self, st: Statement, what: str) -> Finding:
-        return self.finding(
-            st.path,
-            st.line,
+        return self.at(
+            st,
             f"{what}: views are changed with DROP VIEW IF EXISTS ... CASCADE, then CREATE VIEW.",
             'op.execute("DROP VIEW IF EXISTS <view> CASCADE"), then op.execute("CREATE VIEW '
             '<view> AS ...") and re-create the views that depended on it.',
             subject=f"{st.direction.value}: {what}",
-            end_line=st.end_line,
         )
 
 

@@ -1,0 +1,84 @@
+"""Helpers for lint tests: build revision files from snippets (no database)."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from alembic_baseline.lint.config import LintConfig, from_section
+from alembic_baseline.lint.engine import Target
+
+REPO = Path(__file__).resolve().parents[3]
+CASES = REPO / "tests" / "fixtures" / "lint" / "cases"
+
+TEMPLATE = '''"""{message}
+
+Revision ID: {revision}
+Revises: {down}
+"""
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = {revision!r}
+down_revision = {down_value}
+branch_labels = {labels!r}
+depends_on = None
+{header}
+
+def upgrade() -> None:
+{upgrade}
+
+
+def downgrade() -> None:
+{downgrade}
+'''
+
+
+def _body(text: str | None) -> str:
+    return textwrap.indent(textwrap.dedent(text or "pass").strip("\n"), "    ")
+
+
+def revision_source(spec: Mapping[str, Any]) -> str:
+    """A whole revision module from a case's ``upgrade`` / ``downgrade`` / ``header`` snippets."""
+    if "source" in spec:
+        return textwrap.dedent(str(spec["source"]))
+    down = spec.get("down_revision")
+    down_value = repr(tuple(down)) if isinstance(down, list) else repr(down)
+    labels = tuple(spec["branch_labels"]) if spec.get("branch_labels") else None
+    return TEMPLATE.format(
+        message="Lint case.",
+        revision=spec.get("revision", "a1b2c3d4e5f6"),
+        down=down if isinstance(down, str) else "",
+        down_value=down_value,
+        labels=labels,
+        header=textwrap.dedent(spec.get("header", "")),
+        upgrade=_body(spec.get("upgrade")),
+        downgrade=_body(spec.get("downgrade")),
+    )
+
+
+def write_revisions(directory: Path, specs: Sequence[Mapping[str, Any]]) -> list[Target]:
+    directory.mkdir(parents=True, exist_ok=True)
+    targets = []
+    for spec in specs:
+        revision = spec.get("revision", "a1b2c3d4e5f6")
+        name = spec.get("file", f"{revision}_case.py")
+        path = directory / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(revision_source(spec), encoding="utf-8")
+        targets.append(Target(path, archived=path.parent.name == "archive"))
+    return targets
+
+
+def config_for(rule: str, case: Mapping[str, Any]) -> LintConfig:
+    section: dict[str, Any] = {"select": [rule]}
+    if "options" in case:
+        section["rules"] = {rule: case["options"]}
+    if "target-version" in case:
+        section["target-version"] = case["target-version"]
+    return from_section(section)
