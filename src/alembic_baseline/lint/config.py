@@ -192,7 +192,10 @@ def from_section(section: Mapping[str, Any], *, pg_major: int | None = None) -> 
         raise ConfigError("per-file-ignores must be a table of glob = [codes].", hint=_HINT)
     target = section.get("target-version", config.target_version)
     if not isinstance(target, int) or not 9 <= target <= 99:
-        raise ConfigError(f"target-version must be a PostgreSQL major, not {target!r}.")
+        raise ConfigError(
+            f"target-version must be a PostgreSQL major, not {target!r}.",
+            hint="Set it to the oldest server you deploy to, e.g. target-version = 13.",
+        )
     return replace(
         config,
         select=_codes(section["select"], "select") if "select" in section else config.select,

@@ -32,6 +32,8 @@ class Effect:
     """The table that owns the object (columns, indexes, constraints, triggers)."""
     cascade: bool = False
     """A DROP ... CASCADE (it may remove objects that are not named)."""
+    rename: bool = False
+    """Half of a rename (drop of the old name, create of the new one)."""
 
 
 def _alter_table(node: ast.AlterTableStmt, line: int) -> Iterator[Effect]:
@@ -58,18 +60,28 @@ def _alter_table(node: ast.AlterTableStmt, line: int) -> Iterator[Effect]:
             yield Effect("change", "table", table, line, table)
 
 
+_SUBOBJECTS = {
+    sf.OT.OBJECT_COLUMN: "column",
+    sf.OT.OBJECT_TABCONSTRAINT: "constraint",
+    sf.OT.OBJECT_TRIGGER: "trigger",
+    sf.OT.OBJECT_POLICY: "policy",
+    sf.OT.OBJECT_RULE: "rule",
+}
+
+
 def _rename(node: ast.RenameStmt, line: int) -> Iterator[Effect]:
     table = sf.rel(node.relation)
     new = sf.lower(node.newname)
-    if node.renameType in (sf.OT.OBJECT_COLUMN, sf.OT.OBJECT_TABCONSTRAINT):
-        kind = "column" if node.renameType == sf.OT.OBJECT_COLUMN else "constraint"
-        yield Effect("drop", kind, f"{table}.{sf.lower(node.subname)}", line, table)
-        yield Effect("create", kind, f"{table}.{new}", line, table)
+    if node.renameType in _SUBOBJECTS:  # named within a table: ``table.name``
+        kind = _SUBOBJECTS[node.renameType]
+        old = f"{table}.{sf.lower(node.subname)}"
+        yield Effect("drop", kind, old, line, table, rename=True)
+        yield Effect("create", kind, f"{table}.{new}", line, table, rename=True)
         return
     kind = sf.OBJECT_KINDS.get(node.renameType, "object")
-    old = table or sf.last_name(node.object)
-    yield Effect("drop", kind, old, line)
-    yield Effect("create", kind, new, line)
+    old = table or sf.last_name(node.object) or sf.lower(node.subname)
+    yield Effect("drop", kind, old, line, rename=True)
+    yield Effect("create", kind, new, line, rename=True)
 
 
 def _create(node: Any, line: int) -> Iterator[Effect]:
@@ -161,7 +173,10 @@ def op_effects(op: Operation) -> list[Effect]:
         ]
     if n == "rename_table":
         old, new = _s(op.arg(0, "old_table_name")), _s(op.arg(1, "new_table_name"))
-        return [Effect("drop", "table", old, line), Effect("create", "table", new, line)]
+        return [
+            Effect("drop", "table", old, line, rename=True),
+            Effect("create", "table", new, line, rename=True),
+        ]
     if n == "alter_column":
         return _alter_column_effects(op)
     if n == "bulk_insert":
@@ -181,8 +196,9 @@ def _alter_column_effects(op: Operation) -> list[Effect]:
         effects.append(Effect("change", "default", f"{table}.{column}", line, table))
     new = op.kwargs.get("new_column_name")
     if isinstance(new, str):
-        effects.append(Effect("drop", "column", f"{table}.{column}", line, table))
-        effects.append(Effect("create", "column", f"{table}.{sf.lower(new)}", line, table))
+        old_name, new_name = f"{table}.{column}", f"{table}.{sf.lower(new)}"
+        effects.append(Effect("drop", "column", old_name, line, table, rename=True))
+        effects.append(Effect("create", "column", new_name, line, table, rename=True))
     return effects
 
 

@@ -83,8 +83,9 @@ class Rule:
 
     @classmethod
     def summary(cls) -> str:
-        """The docstring's first line."""
-        return (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
+        """The docstring's first paragraph, on one line."""
+        paragraph = (cls.__doc__ or "").strip().split("\n\n", 1)[0]
+        return " ".join(line.strip() for line in paragraph.splitlines())
 
     def check(self, rev: RevisionFile) -> Iterable[Finding]:
         """Findings for one revision (revision rules)."""

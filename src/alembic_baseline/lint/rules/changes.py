@@ -162,8 +162,10 @@ def touched(effects: list[Effect]) -> dict[str, set[str]]:
     groups: dict[str, set[str]] = {}
     for effect in effects:
         group = _GROUPS.get(effect.kind)
-        if group is None:
-            continue
+        if group is None or (effect.rename and effect.action == "drop"):
+            continue  # a rename is one change: count the new name only
+        if effect.kind in ("index", "sequence") and not effect.table:
+            continue  # ALTER INDEX/SEQUENCE ... RENAME: part of its (unnamed) table's change
         name = effect.table or effect.name.split(".")[0]
         groups.setdefault(group, set()).add(name)
     return groups
@@ -193,7 +195,14 @@ class OneChangePerRevision(Rule):
     Best practice
     -------------
     One revision per feature-sized step: the table and its indexes; then the view that uses
-    it; then the function. Thresholds: ``max-objects`` (tables, views, types, functions
+    it; then the function.
+
+    ```bash
+    alembic revision -m "create shipments table"
+    alembic revision -m "add v_shipment_summary view"
+    ```
+
+    Thresholds: ``max-objects`` (tables, views, types, functions
     touched; a column or index counts as its table) and ``max-kinds`` (groups among tables,
     views, types, functions, schemas/extensions). Baseline revisions are exempt.
 

@@ -38,6 +38,21 @@ class RenamingColumn(StatementRule):
     -------------
     Expand/contract across releases: add ``quantity``, write both columns from the code (or a
     trigger), backfill in a data revision, switch reads, and drop ``qty`` in a later release.
+
+    ```python
+    # release 1
+    def upgrade() -> None:
+        op.add_column("lots", sa.Column("quantity", sa.Integer()))
+
+    # release 1, data revision
+    def upgrade() -> None:
+        op.execute("UPDATE lots SET quantity = qty WHERE quantity IS NULL")
+
+    # release 2, once no code reads qty
+    def upgrade() -> None:
+        op.drop_column("lots", "qty")  # alembic-baseline: ignore[PG503] unused since release 2
+    ```
+
     If a short incompatibility window is acceptable, deploy the code that tolerates both names
     first and say so with ``# alembic-baseline: ignore[PG501]`` on the call.
 
@@ -136,8 +151,15 @@ class DroppingColumn(StatementRule):
     Best practice
     -------------
     First release: stop using the column in the code (remove it from the model). Later
-    release: drop it, after a backup, in a revision of its own. Mark the drop as reviewed with
-    ``# alembic-baseline: ignore[PG503]`` on the call.
+    release: drop it, after a backup, in a revision of its own, marked as reviewed:
+
+    ```python
+    def upgrade() -> None:
+        op.drop_column("lots", "legacy_code")  # alembic-baseline: ignore[PG503] unused since 2.3
+
+    def downgrade() -> None:
+        op.add_column("lots", sa.Column("legacy_code", sa.String(20)))
+    ```
 
     References
     ----------
@@ -183,8 +205,17 @@ class DroppingTable(StatementRule):
     Best practice
     -------------
     Stop using the table in one release; in a later one back it up (or rename it aside) and
-    drop it in a revision of its own, marked reviewed with
-    ``# alembic-baseline: ignore[PG504]``. Tables created in the same revision are exempt.
+    drop it in a revision of its own, marked reviewed:
+
+    ```python
+    def upgrade() -> None:
+        op.drop_table("lot_history_old")  # alembic-baseline: ignore[PG504] archived to S3
+
+    def downgrade() -> None:
+        op.create_table("lot_history_old", sa.Column("id", sa.BigInteger(), primary_key=True))
+    ```
+
+    Tables created in the same revision are exempt.
 
     References
     ----------

@@ -33,8 +33,14 @@ class RevisionFileName(Rule):
 
     Best practice
     -------------
-    Let Alembic name the file: ``alembic revision -m "add shipping date column"`` writes
-    ``a1b2c3d4e5f6_add_shipping_date_column.py`` with ``revision = "a1b2c3d4e5f6"``. When the id
+    Let Alembic name the file:
+
+    ```bash
+    alembic revision -m "add shipping date column"
+    # -> alembic/versions/a1b2c3d4e5f6_add_shipping_date_column.py, revision = "a1b2c3d4e5f6"
+    ```
+
+    When the id
     must change (``--rev-id``), change the file name, ``revision =`` and the docstring together.
     A project whose ``file_template`` adds a date prefix sets the ``pattern`` option (a regular
     expression in which ``{revision}`` stands for the escaped id).
@@ -159,8 +165,13 @@ class ParseError(Rule):
 
     Best practice
     -------------
-    Render the revision before review — ``alembic upgrade <prev>:<rev> --sql`` — and run it
-    on a scratch database (``alembic-baseline scratch start``) before it reaches a shared one.
+    Render the revision before review and run it on a scratch database before it reaches a
+    shared one:
+
+    ```bash
+    alembic upgrade <prev>:<rev> --sql     # the SQL exactly as it will run
+    alembic-baseline scratch start          # a throwaway server to try it on
+    ```
 
     References
     ----------
@@ -206,7 +217,13 @@ class OfflineSqlRenders(Rule):
     Best practice
     -------------
     Emit SQL that does not depend on what the database answers (``UPDATE ... WHERE ...`` is
-    already a no-op on an empty table; ``IF EXISTS``, ``DO $$ ... $$`` blocks for the rest).
+    already a no-op on an empty table; ``IF EXISTS``, ``DO $$ ... $$`` blocks for the rest):
+
+    ```python
+    def upgrade() -> None:
+        op.execute("UPDATE lots SET status = 'active' WHERE status IS NULL")
+    ```
+
     If the revision really must inspect, guard it with ``context.is_offline_mode()`` and emit
     the SQL that a reviewer can read.
 
@@ -253,7 +270,17 @@ class VersionTableUntouched(Rule):
     -------------
     Let Alembic move the version. To connect a baseline to existing databases, give the new
     history a no-op *bridge* revision carrying the old head's id (``alembic-baseline
-    baseline`` writes it); to mark a database by hand, use ``alembic stamp`` — never SQL.
+    baseline`` writes it):
+
+    ```python
+    revision = "f30373801237"           # the old head's id
+    down_revision = "baseline_20260119"
+
+    def upgrade() -> None:
+        pass                            # bridge: the baseline already built the schema
+    ```
+
+    To mark a database by hand, use ``alembic stamp`` — never SQL.
 
     References
     ----------

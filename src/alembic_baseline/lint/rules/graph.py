@@ -85,8 +85,13 @@ class DownRevisionExists(Rule):
     Best practice
     -------------
     Archive old revisions only behind a baseline: the baseline revision recreates the schema
-    and a bridge revision carrying the old head's id continues the chain (``alembic-baseline
-    baseline``). Otherwise restore the missing file.
+    and a bridge revision carrying the old head's id continues the chain. Otherwise restore
+    the missing file.
+
+    ```bash
+    alembic-baseline baseline create     # baseline + bridge, then archive the old revisions
+    git restore alembic/versions/bd41467bfaf6_*.py   # or bring the parent back
+    ```
 
     References
     ----------
@@ -133,8 +138,11 @@ class UniqueRevisionId(Rule):
 
     Best practice
     -------------
-    Create revisions with ``alembic revision -m "..."`` (a fresh id every time); never copy a
-    revision file.
+    Create revisions with Alembic (a fresh id every time); never copy a revision file:
+
+    ```bash
+    alembic revision -m "add invoice date"
+    ```
 
     References
     ----------

@@ -28,7 +28,10 @@ class _Downgrade:
         self.actions: dict[tuple[str, str], set[str]] = {}
         for effect in down:
             self.actions.setdefault((effect.kind, effect.name), set()).add(effect.action)
-        self.dropped_tables = {e.name for e in down if e.kind == "table" and e.action == "drop"}
+        # Dropping a table or materialized view drops its indexes, constraints, triggers.
+        self.dropped_tables = {
+            e.name for e in down if e.kind in ("table", "matview") and e.action == "drop"
+        }
         self.cascades = any(e.cascade for e in down)
         self.constraint_tables = {e.table for e in down if e.kind == "constraint"}
 

@@ -98,6 +98,9 @@ def _first_use(st: Statement, value: str, facts: RevisionFacts) -> Statement | N
     return None
 
 
+_TABLE_KINDS = (sf.OT.OBJECT_TABLE, sf.OT.OBJECT_INDEX, sf.OT.OBJECT_SEQUENCE)
+
+
 def _is_heavy(st: Statement, facts: RevisionFacts) -> bool:
     """Takes a lock that blocks other sessions' reads or writes on an existing table."""
     node = st.node
@@ -106,7 +109,8 @@ def _is_heavy(st: Statement, facts: RevisionFacts) -> bool:
         return facts.is_existing_table(st) and any(c.subtype not in quiet for c in node.cmds or ())
     if isinstance(node, ast.IndexStmt):
         return not node.concurrent and facts.is_existing_table(st)
-    if isinstance(node, ast.DropStmt) and node.removeType in sf.RELATION_KINDS:
+    # Views are left out: dropping one locks the view only, not the tables behind it.
+    if isinstance(node, ast.DropStmt) and node.removeType in _TABLE_KINDS:
         return not node.concurrent and not all(facts.is_new(n, st) for n in sf.drop_objects(node))
     if isinstance(node, ast.RenameStmt | ast.CreateTrigStmt):
         return facts.is_existing_table(st)

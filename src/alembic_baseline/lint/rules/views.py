@@ -71,10 +71,26 @@ class ViewChangeDropCascade(Rule):
                     later = {sf.created_relation(o.node) for o in statements[st.index + 1 :]} - {
                         None
                     }
-                    names = [n for n in sf.drop_objects(node) if ("view", n) in later]
-                    names += [n for n in sf.drop_objects(node) if ("matview", n) in later]
+                    names = [
+                        n
+                        for n in sf.drop_objects(node)
+                        if ("view", n) in later or ("matview", n) in later
+                    ]
                     if names:
-                        yield self._finding(st, f"DROP VIEW {', '.join(names)} (re-created after)")
+                        kind = (
+                            "VIEW" if node.removeType == sf.OT.OBJECT_VIEW else "MATERIALIZED VIEW"
+                        )
+                        missing = " and ".join(
+                            word
+                            for word, ok in (
+                                ("IF EXISTS", node.missing_ok),
+                                ("CASCADE", sf.is_cascade(node)),
+                            )
+                            if not ok
+                        )
+                        yield self._finding(
+                            st, f"DROP {kind} {', '.join(names)} without {missing}, then re-created"
+                        )
 
     def _finding(self, st: Statement, what: str) -> Finding:
         return self.at(

@@ -1,0 +1,157 @@
+"""The engine and the ``lint`` operation: cache, parallelism, archive, since, pending, baseline."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lintcases import revision_source, write_revisions
+
+from alembic_baseline import settings as settings_module
+from alembic_baseline.commands.lint import LintOptions, lint
+from alembic_baseline.errors import ConfigError, ExitCode
+from alembic_baseline.lint import engine
+from alembic_baseline.lint.config import from_section
+from alembic_baseline.settings import Settings
+
+INDEX = 'op.create_index("ix_{n}", "lots", ["c{n}"])'
+
+
+def _chain(count: int) -> list[dict[str, Any]]:
+    specs = []
+    for n in range(count):
+        rev = f"{n + 1:012x}"
+        specs.append(
+            {
+                "revision": rev,
+                "down_revision": f"{n:012x}" if n else None,
+                "upgrade": INDEX.format(n=n),
+                "downgrade": f'op.drop_index("ix_{n}", table_name="lots")',
+            }
+        )
+    return specs
+
+
+def _key(result: engine.EngineResult) -> list[tuple[str, int, str, str]]:
+    return [(Path(f.path).name, f.line, f.code, f.message) for f in result.findings]
+
+
+def test_warm_cache_skips_all_work_and_gives_the_same_findings(tmp_path: Path) -> None:
+    targets = write_revisions(tmp_path / "versions", _chain(5))
+    config = from_section({})
+    cache = tmp_path / "cache"
+    cold = engine.run(targets, config, root=tmp_path, cache_dir=cache, jobs=1)
+    warm = engine.run(targets, config, root=tmp_path, cache_dir=cache, jobs=1)
+    assert cold.cached == 0 and warm.cached == 5
+    assert _key(warm) == _key(cold) and len(cold.findings) == 10  # PG101 + PG402 each
+    assert len(list(cache.glob("*.json"))) == 5
+
+    # Another rule configuration or an edited file is a cache miss.
+    other = engine.run(
+        targets, from_section({"ignore": ["PG402"]}), root=tmp_path, cache_dir=cache, jobs=1
+    )
+    assert other.cached == 0 and {f.code for f in other.findings} == {"PG101"}
+    targets[0].path.write_text(revision_source(_chain(1)[0] | {"upgrade": "pass"}))
+    edited = engine.run(targets, config, root=tmp_path, cache_dir=cache, jobs=1)
+    assert edited.cached == 4 and len(edited.findings) == 8
+
+
+def test_parallel_and_serial_runs_agree(tmp_path: Path) -> None:
+    targets = write_revisions(tmp_path / "versions", _chain(engine.PARALLEL_MIN_FILES + 6))
+    config = from_section({})
+    serial = engine.run(targets, config, root=tmp_path, jobs=1)
+    parallel = engine.run(targets, config, root=tmp_path, jobs=2)
+    assert _key(parallel) == _key(serial)
+    assert [s.revision for s in parallel.summaries] == [s.revision for s in serial.summaries]
+
+
+def test_context_revisions_inform_history_rules_but_are_not_reported(tmp_path: Path) -> None:
+    specs = _chain(2)
+    specs.append({"revision": "00000000000a", "down_revision": "000000000001"})  # 2nd head
+    targets = write_revisions(tmp_path / "versions", specs)
+    result = engine.run(
+        targets[1:2], from_section({"select": ["AB401"]}), root=tmp_path, context=targets
+    )
+    assert {Path(f.path).name for f in result.findings} == {"000000000002_case.py"}
+    assert result.files == 1
+
+
+# -- the operation, on a project with alembic.ini --------------------------------------------
+
+
+def _project(tmp_path: Path, pyproject: str = "") -> Settings:
+    versions = tmp_path / "alembic" / "versions"
+    write_revisions(versions, _chain(3))
+    old = {"revision": "0000000000ff", "upgrade": INDEX.format(n=99), "downgrade": "pass"}
+    write_revisions(versions / "archive", [old])
+    (tmp_path / "alembic" / "script.py.mako").write_text("")
+    (tmp_path / "alembic.ini").write_text(
+        "[alembic]\nscript_location = %(here)s/alembic\n", encoding="utf-8"
+    )
+    (tmp_path / "pyproject.toml").write_text(textwrap.dedent(pyproject), encoding="utf-8")
+    return settings_module.load(config=str(tmp_path / "alembic.ini"), environ={}, cwd=tmp_path)
+
+
+def test_lint_project_skips_the_archive_unless_asked(tmp_path: Path) -> None:
+    settings = _project(tmp_path)
+    result = lint(settings, options=LintOptions(jobs=1))
+    assert result.files == 3
+    assert {Path(f.path).parent.name for f in result.findings} == {"versions"}
+    assert result.failed and result.exit_code is ExitCode.FINDINGS
+    assert (tmp_path / ".alembic-baseline" / "cache" / "lint").is_dir()
+
+    with_archive = lint(settings, options=LintOptions(include_archive=True, jobs=1))
+    assert with_archive.files == 4
+    archived = [f for f in with_archive.findings if Path(f.path).parent.name == "archive"]
+    assert {f.code for f in archived} == {"AB201", "PG101", "PG402"}
+
+
+def test_since_and_pending_select_revisions(tmp_path: Path) -> None:
+    settings = _project(tmp_path)
+    since = lint(settings, since="000000000001", options=LintOptions(jobs=1))
+    assert since.files == 2
+    assert {Path(f.path).name[:12] for f in since.findings} == {"000000000002", "000000000003"}
+    with pytest.raises(ConfigError, match="more than one"):
+        lint(settings, since="0000000000", options=LintOptions(jobs=1))
+    pending = lint(settings, pending=["000000000003"], options=LintOptions(jobs=1))
+    assert {Path(f.path).name[:12] for f in pending.findings} == {"000000000003"}
+    with pytest.raises(ConfigError, match="no revision matches"):
+        lint(settings, since="ffffffff", options=LintOptions(jobs=1))
+
+
+def test_project_configuration_and_flags(tmp_path: Path) -> None:
+    settings = _project(
+        tmp_path,
+        """
+        [tool.alembic-baseline.lint]
+        ignore = ["PG402"]
+        fail-on = "error"
+        """,
+    )
+    result = lint(settings, options=LintOptions(jobs=1))
+    assert {f.code for f in result.findings} == {"PG101"}
+    assert not result.failed and result.exit_code is ExitCode.OK  # warnings below fail-on
+    strict = lint(settings, options=LintOptions(jobs=1, fail_on="warning", select=("PG101",)))
+    assert strict.failed
+
+
+def test_write_baseline_then_adopt(tmp_path: Path) -> None:
+    settings = _project(tmp_path)
+    written = lint(settings, options=LintOptions(write_baseline=True, jobs=1))
+    assert written.findings == () and written.hidden_by_baseline == 6
+    assert written.baseline_written == tmp_path / ".alembic-baseline" / "lint-baseline.json"
+    again = lint(settings, options=LintOptions(jobs=1))
+    assert again.findings == () and again.hidden_by_baseline == 6 and not again.failed
+    ignoring = lint(settings, options=LintOptions(use_baseline=False, jobs=1))
+    assert len(ignoring.findings) == 6
+
+
+def test_paths_without_a_project(tmp_path: Path) -> None:
+    targets = write_revisions(tmp_path / "loose", _chain(1))
+    settings = settings_module.load(config=str(tmp_path / "missing.ini"), environ={}, cwd=tmp_path)
+    result = lint(settings, [targets[0].path], options=LintOptions(cache=False, jobs=1))
+    assert {f.code for f in result.findings} == {"PG101", "PG402"}
+    with pytest.raises(ConfigError, match="no paths given"):
+        lint(settings, options=LintOptions(cache=False))
