@@ -1,0 +1,364 @@
+"""``alembic-baseline status | plan | apply | rollback``: guarded production patches."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from alembic_baseline.cli._app import app, state
+from alembic_baseline.errors import ExitCode
+
+if TYPE_CHECKING:
+    from alembic_baseline.commands.deploy import RunResult, StatusResult
+    from alembic_baseline.deploy.plan import Plan
+    from alembic_baseline.report import Reporter
+    from alembic_baseline.settings import Settings
+
+UrlOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--url", metavar="URL", help="Database (default: $DATABASE_URL or sqlalchemy.url)."
+    ),
+]
+NoSchemaOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-schema-check", help="Do not compare the schema with the history (no scratch)."
+    ),
+]
+TargetOpt = Annotated[
+    str | None, typer.Option("--target", metavar="REV", help="Upgrade target (default: heads).")
+]
+BackupDirOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--backup-dir", metavar="DIR", help="Backups (default: .alembic-baseline/backups)."
+    ),
+]
+NoBackupOpt = Annotated[bool, typer.Option("--no-backup", help="Do not take a backup first.")]
+MinFreeOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--min-free-bytes", metavar="N", help="Free space to keep beside the backup's size."
+    ),
+]
+RunsDirOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--runs-dir", metavar="DIR", help="Run records (default: .alembic-baseline/runs)."
+    ),
+]
+LockOpt = Annotated[
+    str | None, typer.Option("--lock-timeout", metavar="DUR", help="lock_timeout (default 5s).")
+]
+StmtOpt = Annotated[
+    str | None,
+    typer.Option("--statement-timeout", metavar="DUR", help="statement_timeout (default 0: none)."),
+]
+HealthOpt = Annotated[
+    str | None, typer.Option("--health-url", metavar="URL", help="Must answer 2xx afterwards.")
+]
+HealthTimeoutOpt = Annotated[
+    float | None, typer.Option("--health-timeout", metavar="S", help="Seconds (default 30).")
+]
+CheckSqlOpt = Annotated[
+    list[str] | None,
+    typer.Option("--check-sql", metavar="SQL", help="A query that must return true; repeatable."),
+]
+
+
+def _options(settings: Settings, **flags: Any) -> Any:
+    from alembic_baseline.commands.deploy import deploy_options
+
+    if flags.pop("no_backup", False):
+        flags["backup"] = False
+    if flags.pop("no_schema_check", False):
+        flags["schema_check"] = False
+    for key in ("skip_checks", "check_sql", "reference_tables"):
+        flags[key] = tuple(flags.get(key) or ()) or None
+    return deploy_options(settings, **flags)
+
+
+def _progress(rep: Reporter) -> Any:
+    from rich.markup import escape
+
+    return lambda line: rep.step(f"[dim]{escape(line)}[/]")
+
+
+_MARK = {
+    "pass": "[green]✓[/]",
+    "fail": "[red]✗[/]",
+    "warn": "[yellow]![/]",
+    "manual": "[blue]?[/]",
+    "skipped": "[dim]-[/]",
+}
+
+
+# -- status ------------------------------------------------------------------------------------
+
+
+@app.command("status")
+def status_cmd(ctx: typer.Context, url: UrlOpt = None, no_schema_check: NoSchemaOpt = False) -> int:
+    """Show the database's revision, pending revisions and whether its schema matches."""
+    from alembic_baseline.commands.deploy import status
+
+    st = state(ctx)
+    result = status(st.settings, url=url, schema_check=not no_schema_check)
+    if st.reporter.quiet:
+        st.reporter.json(result)
+    else:
+        _render_status(st.reporter, result)
+    return result.exit_code
+
+
+def _render_status(rep: Reporter, r: StatusResult) -> None:
+    from rich.markup import escape
+
+    rep.text(f"database  {escape(r.database)} (PostgreSQL {r.server_version})")
+    for c in r.current or ():
+        rep.text(f"current   {c.id} {escape(c.message)} [dim]({c.location})[/]")
+    if not r.current:
+        rep.text("current   (none: no revision recorded)")
+    rep.text(f"heads     {', '.join(r.heads)}")
+    if r.unknown:
+        rep.text("[red]unknown revision recorded[/]: run `alembic-baseline doctor`")
+    if r.behind_baseline:
+        rep.text(
+            "[yellow]behind the baseline[/] (archived revision): run `alembic-baseline doctor`"
+        )
+    rep.text(f"pending   {len(r.pending)} revision(s)" + (":" if r.pending else " (up to date)"))
+    for i, p in enumerate(r.pending, start=1):
+        rep.text(f"  {i}. {p.id}  {escape(p.message)}")
+    if r.schema is not None:
+        colour = {True: "green", False: "red", None: "yellow"}[r.schema.matches]
+        cached = " [dim](cached)[/]" if r.schema.cached else ""
+        rep.text(f"schema    [{colour}]{escape(r.schema.detail)}[/]{cached}")
+        for line in r.schema.differences:
+            rep.text(f"  - {escape(line)}")
+
+
+# -- plan --------------------------------------------------------------------------------------
+
+
+@app.command("plan")
+def plan_cmd(
+    ctx: typer.Context,
+    url: UrlOpt = None,
+    out: Annotated[
+        Path, typer.Option("--out", metavar="FILE", help="Where to write the SQL.")
+    ] = Path("migration_plan.sql"),
+    rehearse: Annotated[
+        bool, typer.Option("--rehearse", help="Apply on a scratch copy of production's schema.")
+    ] = False,
+    reference_table: Annotated[
+        list[str] | None,
+        typer.Option("--reference-table", metavar="TABLE", help="Rows to copy for --rehearse."),
+    ] = None,
+    target: TargetOpt = None,
+    backup_dir: BackupDirOpt = None,
+    min_free_bytes: MinFreeOpt = None,
+    no_schema_check: NoSchemaOpt = False,
+) -> int:
+    """Render the pending SQL from the database's revision; checklist; locks; --rehearse."""
+    from alembic_baseline.commands.deploy import plan
+
+    st = state(ctx)
+    options = _options(
+        st.settings,
+        target=target,
+        backup_dir=backup_dir,
+        min_free_bytes=min_free_bytes,
+        no_schema_check=no_schema_check,
+        reference_tables=reference_table,
+    )
+    result = plan(
+        st.settings,
+        url=url,
+        out=out,
+        rehearse=rehearse,
+        options=options,
+        progress=_progress(st.reporter),
+    )
+    if st.reporter.quiet:
+        st.reporter.json(result)
+    else:
+        _render_plan(st.reporter, result)
+    return ExitCode.FINDINGS if result.blocking() else ExitCode.OK
+
+
+def _render_plan(rep: Reporter, p: Plan) -> None:
+    from rich.markup import escape
+
+    rep.text(
+        f"[bold]{escape(p.database)}[/] (PostgreSQL {p.server_version}): "
+        f"{', '.join(p.current) or '(empty)'} → {', '.join(p.target_revisions)}"
+    )
+    rep.text(f"\n[bold]Pending[/] ({len(p.pending)})")
+    for i, rev in enumerate(p.pending, start=1):
+        flags = ("" if rev.has_downgrade else " [red](no downgrade)[/]") + (
+            " [yellow](autocommit block)[/]" if rev.autocommit else ""
+        )
+        rep.text(f"  {i}. {rev.id}  {escape(rev.message)}{flags}")
+    rep.text("\n[bold]Checklist[/] (パッチ適用前)")
+    for c in p.checks:
+        rep.text(f"  {_MARK[c.status.value]} {c.name:<15} {escape(c.detail)}")
+        if c.hint and c.status.value in ("fail", "warn", "manual"):
+            rep.text(f"    [dim]{escape(c.hint)}[/]")
+    if p.locks:
+        rep.text("\n[bold]Long-held locks[/]")
+        for f in p.locks:
+            rep.text(
+                f"  {f.revision} [yellow]{f.lock}[/] on {escape(f.relation)} "
+                f"(blocks {f.blocks}): {escape(f.reason)}"
+            )
+            rep.text(f"    [dim]{escape(f.statement)}[/]")
+    if p.rehearsal is not None:
+        _render_rehearsal(rep, p)
+    if p.sql_file:
+        rep.text(f"\nSQL written to {escape(str(p.sql_file))} — read it before `apply`.")
+
+
+def _render_rehearsal(rep: Reporter, p: Plan) -> None:
+    from rich.markup import escape
+
+    r = p.rehearsal
+    assert r is not None
+    state_ = "[green]ok[/]" if r.ok else f"[red]failed[/]: {escape(r.error or '')}"
+    rep.text(f"\n[bold]Rehearsal[/] on a scratch copy of production: {state_}")
+    for name, seconds in r.seconds.items():
+        rep.text(f"  {name:<14} {seconds:8.2f} s")
+    for line in r.changes:
+        rep.text(f"  change: {escape(line)}")
+    if r.schema is not None:
+        rep.text(f"  result vs history: {escape(r.schema.detail)}")
+
+
+# -- apply / rollback --------------------------------------------------------------------------
+
+
+@app.command("apply")
+def apply_cmd(
+    ctx: typer.Context,
+    url: UrlOpt = None,
+    target: TargetOpt = None,
+    skip_check: Annotated[
+        list[str] | None,
+        typer.Option("--skip-check", metavar="NAME", help="Apply although this check fails."),
+    ] = None,
+    backup_dir: BackupDirOpt = None,
+    no_backup: NoBackupOpt = False,
+    min_free_bytes: MinFreeOpt = None,
+    lock_timeout: LockOpt = None,
+    statement_timeout: StmtOpt = None,
+    health_url: HealthOpt = None,
+    health_timeout: HealthTimeoutOpt = None,
+    check_sql: CheckSqlOpt = None,
+    runs_dir: RunsDirOpt = None,
+    no_schema_check: NoSchemaOpt = False,
+) -> int:
+    """Back up, apply pending revisions one by one, verify, record (refuses on failed checks)."""
+    from alembic_baseline.commands.deploy import apply
+
+    st = state(ctx)
+    options = _options(
+        st.settings,
+        target=target,
+        skip_checks=skip_check,
+        backup_dir=backup_dir,
+        no_backup=no_backup,
+        min_free_bytes=min_free_bytes,
+        lock_timeout=lock_timeout,
+        statement_timeout=statement_timeout,
+        health_url=health_url,
+        health_timeout=health_timeout,
+        check_sql=check_sql,
+        runs_dir=runs_dir,
+        no_schema_check=no_schema_check,
+    )
+    result = apply(st.settings, url=url, options=options, progress=_progress(st.reporter))
+    return _render_run(st.reporter, result)
+
+
+@app.command("rollback")
+def rollback_cmd(
+    ctx: typer.Context,
+    url: UrlOpt = None,
+    to: Annotated[str | None, typer.Option("--to", metavar="REV", help="Downgrade to REV.")] = None,
+    steps: Annotated[
+        int | None, typer.Option("--steps", metavar="N", help="Downgrade N revisions.")
+    ] = None,
+    restore: Annotated[
+        str | None,
+        typer.Option("--restore", metavar="RUN_ID", help="Restore that run's backup (or latest)."),
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Confirm --restore (for scripts).")] = False,
+    backup_dir: BackupDirOpt = None,
+    no_backup: NoBackupOpt = False,
+    min_free_bytes: MinFreeOpt = None,
+    lock_timeout: LockOpt = None,
+    statement_timeout: StmtOpt = None,
+    health_url: HealthOpt = None,
+    health_timeout: HealthTimeoutOpt = None,
+    check_sql: CheckSqlOpt = None,
+    runs_dir: RunsDirOpt = None,
+    no_schema_check: NoSchemaOpt = False,
+) -> int:
+    """Undo: downgrade --to REV / --steps N, or --restore RUN_ID from its backup; verify."""
+    from alembic_baseline.commands.deploy import rollback
+
+    st = state(ctx)
+    options = _options(
+        st.settings,
+        backup_dir=backup_dir,
+        no_backup=no_backup,
+        min_free_bytes=min_free_bytes,
+        lock_timeout=lock_timeout,
+        statement_timeout=statement_timeout,
+        health_url=health_url,
+        health_timeout=health_timeout,
+        check_sql=check_sql,
+        runs_dir=runs_dir,
+        no_schema_check=no_schema_check,
+    )
+    if restore is not None and not yes and sys.stdin.isatty() and not st.reporter.quiet:
+        yes = typer.confirm(
+            f"Restore the backup of run {restore}? The database's current contents are replaced "
+            "(a safety backup is taken first)."
+        )
+    result = rollback(
+        st.settings,
+        url=url,
+        to=to,
+        steps=steps,
+        restore=restore,
+        confirmed=yes,
+        options=options,
+        progress=_progress(st.reporter),
+    )
+    return _render_run(st.reporter, result)
+
+
+def _render_run(rep: Reporter, result: RunResult) -> int:
+    from rich.markup import escape
+
+    r = result.record
+    if rep.quiet:
+        rep.json(r)
+        return result.exit_code
+    colour = "green" if r.outcome == "ok" else "red"
+    rep.text(f"\n[bold {colour}]{r.command} {r.outcome}[/]  run {r.id}")
+    rep.text(
+        f"  {', '.join(r.from_revisions) or '(none)'} → {', '.join(r.stopped_at or ()) or '(none)'}"
+    )
+    if r.backup:
+        rep.text(f"  backup: {escape(str(r.backup.path))} ({r.backup.size:,} bytes)")
+    if r.verification:
+        for v in r.verification.items:
+            rep.text(f"  {_MARK[v.status.value]} {v.name:<9} {escape(v.detail)}")
+    for line in r.next_steps:
+        rep.text(f"  → {escape(line)}")
+    rep.text(f"  record: {escape(str(r.directory))}/record.md")
+    return result.exit_code

@@ -1,0 +1,343 @@
+"""``status``, ``plan``, ``apply``, ``rollback``: the runbook's patch procedure as guarded runs.
+
+Each function is the operation behind one command: it returns a result (never prints) and
+reports progress through a callback. ``apply`` and ``rollback`` write a run record under the
+runs directory whatever happens; on failure they raise a :class:`BaselineError` whose context
+names the record, after the record says what happened and what to do next.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from alembic_baseline.deploy import options as opts
+from alembic_baseline.deploy import plan as pl
+from alembic_baseline.deploy import record as rec
+from alembic_baseline.deploy import rollback as rb
+from alembic_baseline.deploy import run
+from alembic_baseline.deploy.apply import run_steps
+from alembic_baseline.deploy.checks import unknown_names
+from alembic_baseline.deploy.expected import SchemaCheck, Scratch, compare_with_expected
+from alembic_baseline.deploy.restore import check_restorable, restore_run
+from alembic_baseline.deploy.state import (
+    Deployment,
+    Progress,
+    locate,
+    quiet,
+    read_state,
+    require_patchable,
+)
+from alembic_baseline.errors import ConfigError, ExitCode
+from alembic_baseline.history.driver import AlembicProject
+from alembic_baseline.history.graph import History
+from alembic_baseline.pg.scratch import ScratchServer
+from alembic_baseline.pg.url import DatabaseURL
+from alembic_baseline.settings import Settings
+
+DeployOptions = opts.DeployOptions
+
+
+def deploy_options(settings: Settings, **flags: Any) -> DeployOptions:
+    """Options from ``[tool.alembic-baseline.deploy]`` overridden by flags (None: not given)."""
+    options = opts.from_settings(settings, **flags)
+    unknown = unknown_names(options.skip_checks)
+    if unknown:
+        raise ConfigError(
+            f"Unknown check name(s) for --skip-check: {', '.join(unknown)}.",
+            hint="Names: backup, downgrades, single-head, schema-matches, "
+            "long-locks, tested, lint.",
+        )
+    return options
+
+
+def database_url(project: AlembicProject, url: str | None) -> DatabaseURL:
+    """``--url``, else the project's own URL (``$DATABASE_URL`` or ``sqlalchemy.url``)."""
+    if url:
+        return DatabaseURL.parse(url)
+    configured = project.configured_url()
+    if configured is None:
+        raise ConfigError(
+            "No database given.",
+            hint=f"Pass --url postgresql://USER:PASSWORD@HOST/DB, or set "
+            f"{project.settings.url_env} (or sqlalchemy.url in alembic.ini).",
+        )
+    return configured
+
+
+@contextlib.contextmanager
+def _deployment(
+    settings: Settings,
+    project: AlembicProject,
+    url: DatabaseURL,
+    options: DeployOptions,
+    server: ScratchServer | None,
+    progress: Progress,
+) -> Iterator[Deployment]:
+    history = History(project)
+    state = read_state(project, url)
+    with Scratch(state.server_major, settings.scratch_url, server) as scratch:
+        yield Deployment(project, history, state, options, scratch, progress)
+
+
+# -- status ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RevisionView:
+    id: str
+    message: str
+    location: str  # live | archived | unknown
+
+
+@dataclass(frozen=True)
+class StatusResult:
+    """Where a database stands against the project."""
+
+    database: str
+    server_version: str
+    current: tuple[RevisionView, ...]
+    heads: tuple[str, ...]
+    pending: tuple[pl.PendingRevision, ...]
+    behind_baseline: bool
+    unknown: tuple[str, ...]
+    schema: SchemaCheck | None
+    seconds: float
+
+    @property
+    def exit_code(self) -> ExitCode:
+        drift = self.schema is not None and self.schema.matches is False
+        return ExitCode.FINDINGS if drift or self.unknown else ExitCode.OK
+
+
+def status(
+    settings: Settings,
+    *,
+    url: str | None = None,
+    schema_check: bool = True,
+    server: ScratchServer | None = None,
+    progress: Progress = quiet,
+) -> StatusResult:
+    """Show the database's revision, the pending revisions and whether its schema matches."""
+    start = time.perf_counter()
+    project = AlembicProject(settings)
+    options = deploy_options(settings, schema_check=schema_check)
+    with _deployment(
+        settings, project, database_url(project, url), options, server, progress
+    ) as dep:
+        archived, unknown = locate(dep.history, dep.state.current)
+        views = tuple(_view(dep.history, r) for r in dep.state.current)
+        pending: tuple[pl.PendingRevision, ...] = ()
+        schema = None
+        if not archived and not unknown:
+            base = settings.project_dir
+            pending = tuple(
+                pl.PendingRevision.of(r, base) for r in dep.history.pending(dep.state.current)
+            )
+            if schema_check and len(dep.state.current) == 1:
+                schema = compare_with_expected(
+                    dep.project,
+                    dep.history,
+                    dep.scratch,
+                    dep.url,
+                    dep.state.current[0],
+                    dep.state.version_table,
+                    options.cache_dir,
+                )
+        return StatusResult(
+            dep.url.redacted,
+            dep.state.server_version,
+            views,
+            dep.history.heads(),
+            pending,
+            bool(archived),
+            tuple(unknown),
+            schema,
+            time.perf_counter() - start,
+        )
+
+
+def _view(history: History, rev: str) -> RevisionView:
+    where = history.locate(rev)
+    found = history.live.get(rev) or history.archived.get(rev)
+    return RevisionView(rev, found.message if found else "", where or "unknown")
+
+
+# -- plan --------------------------------------------------------------------------------------
+
+
+def plan(
+    settings: Settings,
+    *,
+    url: str | None = None,
+    out: Path | None = None,
+    rehearse: bool = False,
+    options: DeployOptions | None = None,
+    server: ScratchServer | None = None,
+    progress: Progress = quiet,
+) -> pl.Plan:
+    """Render the pending SQL from the database's revision, check the checklist, list locks."""
+    project = AlembicProject(settings)
+    options = options or deploy_options(settings)
+    with _deployment(
+        settings, project, database_url(project, url), options, server, progress
+    ) as dep:
+        require_patchable(dep.state, dep.history)
+        rehearsal = None
+        if rehearse:
+            from alembic_baseline.deploy.rehearse import rehearse as run_rehearsal
+
+            pending = dep.history.pending(dep.state.current, options.target)
+            rehearsal = run_rehearsal(dep, pending)
+        result = pl.build(dep, rehearsal=rehearsal)
+    if out is not None:
+        path = pl.write_sql_file(result, out)
+        result = _replace_plan(result, sql_file=path)
+    return result
+
+
+def _replace_plan(plan_: pl.Plan, **changes: Any) -> pl.Plan:
+    from dataclasses import replace
+
+    return replace(plan_, **changes)
+
+
+def plan_summary(plan_: pl.Plan) -> dict[str, Any]:
+    """The plan as the run record keeps it (the SQL itself is a file beside the record)."""
+    from alembic_baseline.report import to_jsonable
+
+    data = to_jsonable(plan_)
+    assert isinstance(data, dict)
+    data.pop("sql", None)
+    return data
+
+
+# -- apply -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """An apply or rollback run: its record (also on disk) and, for apply, the plan."""
+
+    record: rec.RunRecord
+    plan: pl.Plan | None = None
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return ExitCode.OK if self.record.outcome == "ok" else ExitCode.FINDINGS
+
+
+def _start_record(
+    options: DeployOptions, command: str, db_url: DatabaseURL, progress: Progress
+) -> rec.RunRecord:
+    record = rec.start(options.runs_dir, command, db_url.redacted)
+    record.settings = {
+        "target": options.target,
+        "lock_timeout": options.lock_timeout,
+        "statement_timeout": options.statement_timeout,
+        "skip_checks": list(options.skip_checks),
+        "backup": options.backup,
+    }
+    progress(f"run {record.id} (record: {record.directory})")
+    return record
+
+
+def apply(
+    settings: Settings,
+    *,
+    url: str | None = None,
+    options: DeployOptions | None = None,
+    server: ScratchServer | None = None,
+    progress: Progress = quiet,
+) -> RunResult:
+    """Back up, apply the pending revisions one by one, verify; refuse when checks fail."""
+    project = AlembicProject(settings)
+    options = options or deploy_options(settings)
+    db_url = database_url(project, url)
+    record = _start_record(options, "apply", db_url, progress)
+    with (
+        run.recorded(record),
+        _deployment(settings, project, db_url, options, server, progress) as dep,
+    ):
+        run.begin(dep, record)
+        the_plan = pl.build(dep)
+        record.plan = plan_summary(the_plan)
+        record.to_revisions = the_plan.target_revisions
+        assert record.directory is not None
+        pl.write_sql_file(the_plan, record.directory / "migration_plan.sql")
+        if the_plan.up_to_date:
+            record.outcome, record.stopped_at = "ok", dep.state.current
+            record.next_steps = ["Nothing to apply: the database is at the target."]
+            return RunResult(record, the_plan)
+        run.refuse_blocking(the_plan, options.skip_checks)
+        run.take_backup(dep, record, the_plan.target_revisions)
+        pending = dep.history.pending(dep.state.current, options.target)
+        run_steps(dep, record, pending, "upgrade", lambda r: dep.project.upgrade(dep.url, r.id))
+        undo = [
+            f"Roll back with `alembic-baseline rollback --to {_first(record)}`"
+            + (f" or `--restore {record.id} --yes`." if record.backup else ".")
+        ]
+        run.finish(dep, record, the_plan.target_revisions, undo)
+        return RunResult(record, the_plan)
+
+
+def _first(record: rec.RunRecord) -> str:
+    return record.from_revisions[0] if record.from_revisions else "base"
+
+
+# -- rollback ----------------------------------------------------------------------------------
+
+
+def rollback(
+    settings: Settings,
+    *,
+    url: str | None = None,
+    to: str | None = None,
+    steps: int | None = None,
+    restore: str | None = None,
+    confirmed: bool = False,
+    options: DeployOptions | None = None,
+    server: ScratchServer | None = None,
+    progress: Progress = quiet,
+) -> RunResult:
+    """Undo by downgrade (--to REV / --steps N) or restore a run's backup (--restore RUN_ID)."""
+    if sum(x is not None for x in (to, steps, restore)) != 1:
+        raise ConfigError("Give exactly one of --to REV, --steps N or --restore RUN_ID.")
+    project = AlembicProject(settings)
+    options = options or deploy_options(settings)
+    db_url = database_url(project, url)
+    if restore is not None:
+        recorded = rec.load(options.runs_dir, restore)
+        backup = check_restorable(recorded, db_url.database, confirmed)
+        record = _start_record(options, "rollback", db_url, progress)
+        with (
+            run.recorded(record),
+            _deployment(settings, project, db_url, options, server, progress) as dep,
+        ):
+            restore_run(dep, record, recorded, backup)
+            return RunResult(record)
+    record = _start_record(options, "rollback", db_url, progress)
+    with (
+        run.recorded(record),
+        _deployment(settings, project, db_url, options, server, progress) as dep,
+    ):
+        run.begin(dep, record)
+        current = dep.state.current
+        target = to if to is not None else rb.target_for_steps(dep.history, current, steps or 1)
+        path = rb.downgrade_path(dep.history, current, target)
+        record.to_revisions = () if target == "base" else (target,)
+        rb.require_downgrades(path)
+        run.take_backup(dep, record, record.to_revisions)
+        below = {
+            r.id: (path[i + 1].id if i + 1 < len(path) else target) for i, r in enumerate(path)
+        }
+        run_steps(
+            dep, record, path, "downgrade", lambda r: dep.project.downgrade(dep.url, below[r.id])
+        )
+        again = [f"Re-apply later with `alembic-baseline apply --target {current[0]}`."]
+        run.finish(dep, record, record.to_revisions, again)
+        return RunResult(record)

@@ -1,0 +1,174 @@
+"""The runbook's "パッチ適用前" checklist, each item checked where the tool can check it.
+
+An item is ``pass`` / ``fail`` / ``warn`` / ``manual`` (only a person can tick it) / ``skipped``
+(could not be checked here, ``detail`` says why). ``apply`` refuses while any item fails, unless
+that item is named in ``--skip-check NAME``; warnings never block.
+"""
+
+from __future__ import annotations
+
+import ast
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic_baseline.history.graph import Revision
+
+
+class Status(enum.StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    WARN = "warn"
+    MANUAL = "manual"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class CheckItem:
+    """One checklist line: a kebab-case name (for ``--skip-check``), the runbook's wording."""
+
+    name: str
+    runbook: str
+    status: Status
+    detail: str
+    hint: str | None = None
+
+
+NAMES = {
+    "backup": "本番DBのバックアップを取得 (pg_dump available, room in the backup directory)",
+    "downgrades": "downgrade() が正しく実装されている / ロールバック手順を確認",
+    "single-head": "no multiple heads (one target for `upgrade head`)",
+    "schema-matches": "本番DBのスキーマが正常 (the database matches its recorded revision)",
+    "long-locks": "メンテナンスウィンドウを確保（必要に応じて）",
+    "tested": "開発環境でマイグレーションをテスト",
+    "lint": "migration lint rules",
+}
+"""Every check name, with the runbook line it stands for."""
+
+
+# -- what a revision file says (AST only: nothing is imported or executed) -------------------
+
+
+def _is_trivial_body(body: Sequence[ast.stmt]) -> bool:
+    """Only a docstring, ``pass``, ``...`` and/or ``raise`` — no way back."""
+    try:
+        from alembic_baseline.lint.pysource import is_trivial_body
+    except ImportError:  # the lint engine is optional here; the rule is small enough to repeat
+        return all(
+            isinstance(s, ast.Pass | ast.Raise)
+            or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
+            for s in body
+        )
+    return is_trivial_body(list(body))
+
+
+def _function(tree: ast.Module, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name:
+            return node
+    return None
+
+
+def has_real_downgrade(path: Path) -> bool:
+    """Whether the revision file's ``downgrade()`` does something (not pass/raise/docstring)."""
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return False
+    fn = _function(tree, "downgrade")
+    return fn is not None and not _is_trivial_body(fn.body)
+
+
+def uses_autocommit_block(path: Path, function: str = "upgrade") -> bool:
+    """Whether ``function`` opens ``autocommit_block()`` (its statements commit one by one)."""
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return False
+    fn = _function(tree, function)
+    return fn is not None and any(
+        isinstance(n, ast.Attribute) and n.attr == "autocommit_block" for n in ast.walk(fn)
+    )
+
+
+# -- checklist items ---------------------------------------------------------------------------
+
+
+def item(name: str, status: Status, detail: str, hint: str | None = None) -> CheckItem:
+    return CheckItem(name, NAMES[name], status, detail, hint)
+
+
+def downgrades(revisions: Iterable[Revision], *, direction: str = "pending") -> CheckItem:
+    """Every revision on the way can be undone by ``alembic downgrade``."""
+    revisions = list(revisions)
+    missing = [r for r in revisions if not has_real_downgrade(r.path)]
+    if not revisions:
+        return item("downgrades", Status.PASS, f"no {direction} revisions")
+    if missing:
+        names = ", ".join(f"{r.id} ({r.message})" for r in missing)
+        return item(
+            "downgrades",
+            Status.FAIL,
+            f"{len(missing)} of {len(revisions)} {direction} revision(s) have no real "
+            f"downgrade(): {names}",
+            "Implement downgrade() (the runbook: 必ず downgrade を実装する), or accept "
+            "that only a restore can undo them: --skip-check downgrades.",
+        )
+    return item(
+        "downgrades",
+        Status.PASS,
+        f"all {len(revisions)} {direction} revision(s) have a downgrade()",
+    )
+
+
+def single_head(heads: Sequence[str], target: str) -> CheckItem:
+    if len(heads) <= 1 or target not in ("head", "heads"):
+        return item("single-head", Status.PASS, f"target {target}: {', '.join(heads) or '-'}")
+    return item(
+        "single-head",
+        Status.FAIL,
+        f"the project has {len(heads)} heads: {', '.join(heads)}",
+        "Merge them (alembic merge heads -m merge) or pass --target REV.",
+    )
+
+
+def long_locks(count: int, revisions: Sequence[str]) -> CheckItem:
+    if not count:
+        return item("long-locks", Status.PASS, "no pending statement holds a strong lock for long")
+    return item(
+        "long-locks",
+        Status.WARN,
+        f"{count} statement(s) in {', '.join(revisions)} hold strong locks while they "
+        "scan or rewrite (listed under locks)",
+        "Apply in a quiet period or a maintenance window; lock_timeout stops a "
+        "statement that would queue behind long transactions.",
+    )
+
+
+def tested(rehearsed: bool, ok: bool | None) -> CheckItem:
+    if rehearsed and ok:
+        return item("tested", Status.PASS, "rehearsed on a scratch copy of production's schema")
+    if rehearsed:
+        return item(
+            "tested",
+            Status.FAIL,
+            "the rehearsal on a copy of production failed",
+            "Fix the failing revision before applying it to production.",
+        )
+    return item(
+        "tested",
+        Status.MANUAL,
+        "not rehearsed in this plan",
+        "Run `alembic-baseline plan --rehearse` (a scratch copy of production's schema).",
+    )
+
+
+def failing(items: Iterable[CheckItem], skipped: Iterable[str]) -> list[CheckItem]:
+    """Items that block ``apply`` (failed and not skipped by name)."""
+    skip = set(skipped)
+    return [i for i in items if i.status is Status.FAIL and i.name not in skip]
+
+
+def unknown_names(names: Iterable[str]) -> list[str]:
+    return sorted(set(names) - set(NAMES))

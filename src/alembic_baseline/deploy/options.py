@@ -1,0 +1,116 @@
+"""Options of a deployment: ``[tool.alembic-baseline.deploy]`` in pyproject < command-line flags.
+
+Example::
+
+    [tool.alembic-baseline.deploy]
+    backup_dir = "/var/backups/lot_management"
+    lock_timeout = "5s"
+    statement_timeout = "0"          # no limit: data migrations may legitimately take long
+    reference_tables = ["units_of_measure", "shipment_statuses"]
+    health_url = "http://localhost:8000/api/health"
+    check_sql = ["SELECT count(*) > 0 FROM units_of_measure"]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from alembic_baseline.errors import ConfigError
+from alembic_baseline.settings import Settings
+
+STATE_DIR = ".alembic-baseline"
+DEFAULT_LOCK_TIMEOUT = "5s"
+DEFAULT_STATEMENT_TIMEOUT = "0"
+DEFAULT_MIN_FREE_BYTES = 64 * 1024 * 1024
+_DURATION = re.compile(r"^\d+(?:us|ms|s|min|h|d)?$")
+
+
+def duration(value: str, what: str) -> str:
+    """A PostgreSQL duration such as ``500ms``, ``5s`` or ``0`` (validated: it is sent as SQL)."""
+    text = str(value).strip().replace(" ", "")
+    if not _DURATION.match(text):
+        raise ConfigError(
+            f"{what} must be a duration like 500ms, 5s, 2min or 0 (no limit), not {value!r}.",
+            hint=f"Pass --{what.replace('_', '-')} 5s.",
+        )
+    return text
+
+
+@dataclass(frozen=True)
+class DeployOptions:
+    """Everything that shapes a plan / apply / rollback run (paths already resolved)."""
+
+    runs_dir: Path
+    backup_dir: Path
+    cache_dir: Path
+    target: str = "heads"
+    lock_timeout: str = DEFAULT_LOCK_TIMEOUT
+    statement_timeout: str = DEFAULT_STATEMENT_TIMEOUT
+    min_free_bytes: int = DEFAULT_MIN_FREE_BYTES
+    """Free space the backup directory must keep on top of the backup's estimated size."""
+    backup: bool = True
+    skip_checks: tuple[str, ...] = ()
+    reference_tables: tuple[str, ...] = ()
+    health_url: str | None = None
+    health_timeout: float = 30.0
+    check_sql: tuple[str, ...] = ()
+    schema_check: bool = True
+    """Compare the database with the schema its revision should have (needs a scratch server)."""
+
+    def with_overrides(self, **values: Any) -> DeployOptions:
+        """Flags win over pyproject; ``None`` means "not given"."""
+        given = {k: v for k, v in values.items() if v is not None and v != ()}
+        options = replace(self, **given)
+        return replace(
+            options,
+            lock_timeout=duration(options.lock_timeout, "lock_timeout"),
+            statement_timeout=duration(options.statement_timeout, "statement_timeout"),
+        )
+
+
+def _path(value: object, base: Path) -> Path:
+    path = Path(str(value)).expanduser()
+    return path if path.is_absolute() else base / path
+
+
+def _strings(value: object, key: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise ConfigError(f"[tool.alembic-baseline.deploy] {key} must be a string or a list of them.")
+
+
+def from_settings(settings: Settings, **overrides: Any) -> DeployOptions:
+    """Defaults, then ``[tool.alembic-baseline.deploy]``, then flags (``overrides``)."""
+    project_dir = settings.project_dir
+    state = project_dir / STATE_DIR
+    table: Mapping[str, Any] = settings.section("deploy")
+    known = {f.name for f in fields(DeployOptions)}
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise ConfigError(
+            f"Unknown option(s) in [tool.alembic-baseline.deploy]: {', '.join(unknown)}.",
+            hint=f"Known options: {', '.join(sorted(known))}.",
+        )
+    base = settings.pyproject.parent if settings.pyproject else project_dir
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key in ("runs_dir", "backup_dir", "cache_dir"):
+            values[key] = _path(value, base)
+        elif key in ("skip_checks", "reference_tables", "check_sql"):
+            values[key] = _strings(value, key)
+        elif key in ("min_free_bytes",):
+            values[key] = int(value)
+        elif key == "health_timeout":
+            values[key] = float(value)
+        else:
+            values[key] = value
+    options = DeployOptions(
+        runs_dir=state / "runs", backup_dir=state / "backups", cache_dir=state / "cache"
+    )
+    return replace(options, **values).with_overrides(**overrides)

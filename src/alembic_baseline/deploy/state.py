@@ -1,0 +1,113 @@
+"""Where a database stands: server version, recorded revisions, and what a run shares.
+
+The recorded revisions are read through the project's own env.py (so a custom version table or
+schema is honoured), and each one is located in the history: live, archived (the database is
+behind a baseline) or unknown (someone stamped, renamed or deleted a revision). Only a database
+whose revision is live can be patched; the others are sent to ``alembic-baseline doctor``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from alembic_baseline.deploy.expected import Scratch, VersionTable
+from alembic_baseline.deploy.options import DeployOptions
+from alembic_baseline.errors import UnsafeError
+from alembic_baseline.pg.connect import connection
+from alembic_baseline.pg.url import DatabaseURL
+
+if TYPE_CHECKING:
+    from alembic.runtime.migration import MigrationContext
+
+    from alembic_baseline.history.driver import AlembicProject
+    from alembic_baseline.history.graph import History
+
+Progress = Callable[[str], None]
+"""Receives one line per step ("backup: 12.3 MB in 0.4 s"); the CLI decides how to show it."""
+
+
+@dataclass(frozen=True)
+class DbState:
+    """A database as found: its server and the revisions its version table records."""
+
+    url: DatabaseURL
+    server_version: str
+    server_major: int
+    current: tuple[str, ...]
+    version_table: VersionTable
+
+
+def read_state(project: AlembicProject, url: DatabaseURL) -> DbState:
+    """Connect (clear errors for a wrong password, an unreachable host, a missing database),
+    then read the version table the way env.py configures it."""
+    with connection(url) as conn:
+        major = conn.info.server_version // 10000
+        version = str(conn.info.parameter_status("server_version") or major)
+    found: dict[str, object] = {}
+
+    def read(ctx: MigrationContext) -> None:
+        found["heads"] = tuple(sorted(ctx.get_current_heads()))
+        # Set by MigrationContext from env.py's configure(version_table=…, …_schema=…).
+        found["table"] = VersionTable(ctx.version_table, ctx.version_table_schema)
+
+    project.with_context(url, read)
+    heads = found["heads"]
+    table = found["table"]
+    assert isinstance(heads, tuple) and isinstance(table, VersionTable)
+    return DbState(url, version.split(" ")[0], major, heads, table)
+
+
+def locate(history: History, current: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """``(archived, unknown)`` among the recorded revisions."""
+    archived = [r for r in current if history.locate(r) == "archived"]
+    unknown = [r for r in current if history.locate(r) is None]
+    return archived, unknown
+
+
+def require_patchable(state: DbState, history: History) -> None:
+    """Refuse (exit 3) a database whose recorded revision the live history cannot continue."""
+    archived, unknown = locate(history, state.current)
+    where = state.url.redacted
+    if unknown:
+        raise UnsafeError(
+            f"The version table of {where} records {', '.join(unknown)}, which is not a "
+            "revision of this project (neither live nor archived). Nothing was done.",
+            hint="Run `alembic-baseline doctor` to find out which revision the schema really "
+            "is at, and follow its fix; do not stamp or edit alembic_version by hand.",
+        )
+    if archived:
+        raise UnsafeError(
+            f"{where} is at {', '.join(archived)}, an archived revision behind the baseline: "
+            "plain Alembic cannot continue from it. Nothing was done.",
+            hint="Run `alembic-baseline doctor`: it shows how to bring the database to the old "
+            "head through the archived revisions first.",
+        )
+    if len(state.current) > 1:
+        raise UnsafeError(
+            f"{where} records {len(state.current)} revisions ({', '.join(state.current)}): "
+            "the offline plan cannot be rendered from several starting points.",
+            hint="Merge the branches (alembic merge) and apply the merge with alembic, or run "
+            "`alembic-baseline doctor`.",
+        )
+
+
+@dataclass
+class Deployment:
+    """What every step of one run shares."""
+
+    project: AlembicProject
+    history: History
+    state: DbState
+    options: DeployOptions
+    scratch: Scratch
+    progress: Progress
+
+    @property
+    def url(self) -> DatabaseURL:
+        return self.state.url
+
+
+def quiet(_: str) -> None:
+    """A progress callback that shows nothing."""
