@@ -140,6 +140,33 @@ def _apply_baseline(
     return list(findings), 0
 
 
+def pending_revisions(settings: Settings, url: str | None = None) -> tuple[str, ...]:
+    """Revisions the database at ``url`` has not applied yet (from its version table)."""
+    from alembic_baseline.commands import common
+
+    project = common.project(settings)
+    current = project.current_heads(common.database_url(settings, url, project))
+    lower: str | tuple[str, ...] = current or "base"
+    revisions = project.script.iterate_revisions("heads", lower)
+    return tuple(r.revision for r in revisions if r.revision not in current)
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    code: str
+    name: str
+    severity: str
+    summary: str
+    history: bool
+
+
+def rules() -> list[RuleInfo]:
+    """Every rule: code, name, default severity, one-line summary."""
+    from alembic_baseline.lint.registry import all_rules
+
+    return [RuleInfo(r.code, r.name, r.severity.label, r.summary(), r.history) for r in all_rules()]
+
+
 def lint(
     settings: Settings,
     paths: Sequence[Path] = (),

@@ -67,7 +67,9 @@ def render_text(findings: Sequence[Finding], report: Report) -> str:
             lines.append(f"        [dim]hint:[/] {escape(f.hint)}")
         lines.append("")
     n = counts(findings)
-    summary = ", ".join(f"{v} {k}" for k, v in n.items() if v) or "no findings"
+    plural = {"error": "errors", "warning": "warnings", "info": "info"}
+    summary = ", ".join(f"{v} {k if v == 1 else plural[k]}" for k, v in n.items() if v)
+    summary = summary or "no findings"
     tail = f"; {report.hidden} accepted in the baseline" if report.hidden else ""
     lines.append(f"{summary} in {report.files} revision file(s){tail}.")
     return "\n".join(lines)
