@@ -29,11 +29,9 @@ def recursive_scan(project: AlembicProject) -> bool:
     return value.strip().lower() in ("true", "1", "yes", "on")
 
 
-def archive_dir_for(project: AlembicProject, versions_dir: Path) -> Path:
+def archive_dir_for(versions_dir: Path, *, recursive: bool) -> Path:
     """Where archived revisions of ``versions_dir`` go (outside the scan when it is recursive)."""
-    if recursive_scan(project):
-        return versions_dir.parent / ARCHIVE_DIR
-    return versions_dir / ARCHIVE_DIR
+    return versions_dir.parent / ARCHIVE_DIR if recursive else versions_dir / ARCHIVE_DIR
 
 
 def move_files(moves: Iterable[Move]) -> list[Move]:
@@ -72,4 +70,5 @@ def undo(done: Iterable[Move]) -> None:
 
 def plan_archive(project: AlembicProject, files: Iterable[Path]) -> list[Move]:
     """Moves that archive ``files`` (revision files in a version location)."""
-    return [Move(f, archive_dir_for(project, f.parent) / f.name) for f in files]
+    recursive = recursive_scan(project)
+    return [Move(f, archive_dir_for(f.parent, recursive=recursive) / f.name) for f in files]

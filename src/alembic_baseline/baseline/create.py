@@ -328,7 +328,7 @@ def _write_atomically(
 
 
 def _validate(project: AlembicProject, revision: str, head: str) -> None:
-    fresh = History(AlembicProject(project.settings))
+    fresh = History(AlembicProject(project.settings), archive=False)
     if set(fresh.live) != {revision, head} or fresh.heads() != (head,):
         raise BaselineError(
             "The new revision layout did not validate "

@@ -129,6 +129,8 @@ def _setting_name(sql: str) -> str | None:
 
 def _targets_version_table(sql: str, options: SanitizeOptions) -> bool:
     """Whether a statement creates or alters the version table (parsed, not pattern-matched)."""
+    if options.version_table not in sql:
+        return False  # cannot name it; skip the parse
     from pglast import parse_sql
     from pglast.parser import ParseError
 

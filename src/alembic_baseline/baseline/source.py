@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from alembic_baseline.errors import ConfigError
@@ -101,11 +102,17 @@ def dump(
         "--no-privileges",
         f"--exclude-table={_quoted_pattern(schema or 'public', name)}",
     ]
-    pre = tools.pg_dump(client.bindir, url, [*common, "--section=pre-data"]).decode("utf-8")
-    post = tools.pg_dump(client.bindir, url, [*common, "--section=post-data"]).decode("utf-8")
-    data = ""
+    jobs = [[*common, "--section=pre-data"], [*common, "--section=post-data"]]
     if reference_tables:
-        args = ["--data-only", "--inserts", "--rows-per-insert=500", "--no-owner"]
-        args += [f"--table={t}" for t in reference_tables]
-        data = tools.pg_dump(client.bindir, url, args).decode("utf-8")
-    return Dump(pre, post, data, client)
+        data_args = ["--data-only", "--inserts", "--rows-per-insert=500", "--no-owner"]
+        jobs.append(data_args + [f"--table={t}" for t in reference_tables])
+    # All sections read one exported snapshot (held open by this transaction), so DDL running
+    # on production meanwhile cannot make them disagree; then they can run at the same time.
+    with connection(url, autocommit=False) as conn:
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        row = conn.execute("SELECT pg_export_snapshot()").fetchone()
+        jobs = [[f"--snapshot={row[0]}", *args] for args in jobs] if row else jobs
+        with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+            outputs = list(pool.map(lambda a: tools.pg_dump(client.bindir, url, a), jobs))
+    texts = [o.decode("utf-8") for o in outputs]
+    return Dump(texts[0], texts[1], texts[2] if reference_tables else "", client)

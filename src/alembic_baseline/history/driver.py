@@ -207,15 +207,36 @@ class AlembicProject:
             hint = "Merge the heads (alembic merge heads) or name the target revision."
         return MigrationError(f"{what}: {redact(text)}", hint=hint)
 
-    def upgrade(self, url: DatabaseURL, target: str = "heads") -> RunResult:
-        from alembic import command
+    def _migrate(self, cfg: Config, target: str, *, down: bool = False, sql: bool = False) -> None:
+        """``alembic.command.upgrade/downgrade``, but with this project's cached script directory:
+        a long history's revision files are loaded once per process, not once per run."""
+        from alembic.runtime.environment import EnvironmentContext
+        from alembic.util import CommandError
 
-        return self._run(url, f"upgrade to {target}", lambda c: command.upgrade(c, target))
+        script = self.script
+        starting: str | None = None
+        if ":" in target:
+            if not sql:
+                raise CommandError("Range revision not allowed")
+            starting, target = target.split(":", 1)
+
+        def steps(rev: Any, context: Any) -> Any:
+            if down:
+                return script._downgrade_revs(target, rev)
+            return script._upgrade_revs(target, rev)
+
+        with EnvironmentContext(
+            cfg, script, fn=steps, as_sql=sql, starting_rev=starting, destination_rev=target
+        ):
+            script.run_env()
+
+    def upgrade(self, url: DatabaseURL, target: str = "heads") -> RunResult:
+        return self._run(url, f"upgrade to {target}", lambda c: self._migrate(c, target))
 
     def downgrade(self, url: DatabaseURL, target: str) -> RunResult:
-        from alembic import command
-
-        return self._run(url, f"downgrade to {target}", lambda c: command.downgrade(c, target))
+        return self._run(
+            url, f"downgrade to {target}", lambda c: self._migrate(c, target, down=True)
+        )
 
     def stamp(self, url: DatabaseURL, revision: str, *, purge: bool = False) -> RunResult:
         from alembic import command
@@ -226,11 +247,10 @@ class AlembicProject:
 
     def offline_sql(self, revision_range: str, *, downgrade: bool = False) -> str:
         """The SQL Alembic renders in ``--sql`` mode for ``from:to`` (or ``to`` from empty)."""
-        from alembic import command
-
-        fn = command.downgrade if downgrade else command.upgrade
         return self._run(
-            None, f"render SQL for {revision_range}", lambda c: fn(c, revision_range, sql=True)
+            None,
+            f"render SQL for {revision_range}",
+            lambda c: self._migrate(c, revision_range, down=downgrade, sql=True),
         ).sql
 
     def with_context(self, url: DatabaseURL, fn: Callable[[MigrationContext], None]) -> None:

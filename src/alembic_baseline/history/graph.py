@@ -81,7 +81,7 @@ def scripts_in(directory: Path, script: ScriptDirectory) -> ScriptDirectory:
 class History:
     """Live and archived revisions of one project."""
 
-    def __init__(self, project: AlembicProject) -> None:
+    def __init__(self, project: AlembicProject, *, archive: bool = True) -> None:
         from alembic.util import CommandError
 
         self.project = project
@@ -95,7 +95,7 @@ class History:
             ) from None
         self.archive_dirs = archive_dirs(self.script)
         self.archived: dict[str, Revision] = {}
-        for directory in self.archive_dirs:
+        for directory in self.archive_dirs if archive else ():
             archived = scripts_in(directory, self.script)
             try:
                 for s in archived.walk_revisions():
