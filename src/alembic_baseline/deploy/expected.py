@@ -138,14 +138,19 @@ def expected_snapshot(
     return snap, False
 
 
-def describe_diff(diff: SchemaDiff, limit: int = MAX_LISTED) -> tuple[str, ...]:
-    """One line per difference, phrased from the database's point of view."""
+DRIFT_WORDS = {
     # compare(expected, actual): "added" exists only in the database, "removed" only in history.
-    words = {
-        "added": "extra in the database",
-        "removed": "missing in the database",
-        "changed": "differs",
-    }
+    "added": "extra in the database",
+    "removed": "missing in the database",
+    "changed": "differs",
+}
+CHANGE_WORDS = {"added": "created", "removed": "dropped", "changed": "altered"}
+
+
+def describe_diff(
+    diff: SchemaDiff, limit: int = MAX_LISTED, words: dict[str, str] = DRIFT_WORDS
+) -> tuple[str, ...]:
+    """One line per difference (``words`` phrase added / removed / changed)."""
     lines = []
     for change in diff.changes[:limit]:
         attrs = ", ".join(a.name for a in change.attributes)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from alembic_baseline.deploy import backup
 from alembic_baseline.deploy.expected import (
+    CHANGE_WORDS,
     compare_with_expected,
     describe_diff,
     inspect_options,
@@ -99,7 +100,8 @@ def _run(
             return Rehearsal(False, seconds, refs, None, (), exc.message)
         seconds[rev.id] = time.perf_counter() - start
         dep.progress(f"rehearse: {rev.id} {rev.message} ({seconds[rev.id]:.2f} s)")
-    changes = describe_diff(compare(before, live_snapshot(copy, options)), limit=50)
+    after = live_snapshot(copy, options)
+    changes = describe_diff(compare(before, after), limit=50, words=CHANGE_WORDS)
     schema = None
     if pending:
         schema = compare_with_expected(
