@@ -20,7 +20,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from alembic_baseline.errors import ConfigError, MigrationError
+from alembic_baseline.errors import BaselineError, ConfigError, MigrationError
 from alembic_baseline.pg.url import DatabaseURL, redact
 from alembic_baseline.settings import Settings
 
@@ -174,7 +174,6 @@ class AlembicProject:
         self, url: DatabaseURL | None, what: str, action: Callable[[Config], Any]
     ) -> RunResult:
         from alembic.util import CommandError
-        from sqlalchemy.exc import SQLAlchemyError
 
         buffer = io.StringIO()
         cfg = self.config(url, buffer=buffer)
@@ -183,9 +182,12 @@ class AlembicProject:
                 action(cfg)
             except CommandError as exc:
                 raise self._command_error(what, str(exc)) from None
-            except (SQLAlchemyError, RuntimeError, ValueError, LookupError, OSError) as exc:
-                # Errors raised by revision code itself (a guard's RuntimeError, a missing file)
-                # are reported like database errors: which step, what it said.
+            except BaselineError:
+                raise
+            except Exception as exc:
+                # Database errors (SQLAlchemy's, or a driver's from raw-cursor code) and errors
+                # raised by revision code itself (a guard's RuntimeError, a missing file) are
+                # reported alike: which step, what it said.
                 step = tracker.steps[-1] if tracker.steps else "(before the first revision)"
                 detail = redact(str(getattr(exc, "orig", None) or exc)).strip().splitlines()
                 raise MigrationError(
