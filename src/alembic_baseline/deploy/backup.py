@@ -24,7 +24,7 @@ from alembic_baseline.pg import binaries, tools
 from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.url import DatabaseURL
 
-_UNSAFE_CHARS = re.compile(r"[^A-Za-z0-9_.-]+")
+_UNSAFE_CHARS = re.compile(r"[^A-Za-z0-9_.+-]+")
 _TOC_ENTRY = re.compile(r"^\d+;\s+\d+\s+\d+\s+(?P<rest>.+)$")
 
 

@@ -22,8 +22,16 @@ from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.url import DatabaseURL
 
 # pg_restore --list: "TABLE public customers postgres", "FUNCTION public f(bigint) postgres"
-_TOC_KINDS = ("MATERIALIZED VIEW", "TABLE", "VIEW", "SEQUENCE", "TYPE", "DOMAIN")
-_TOC = re.compile(r"^(?P<kind>" + "|".join(_TOC_KINDS) + r") (?P<schema>\S+) (?P<name>\S+)")
+# ("TABLE DATA", "SEQUENCE SET" and "SEQUENCE OWNED BY" entries are data, not objects.)
+_TOC_KINDS = (
+    "MATERIALIZED VIEW",
+    "TABLE(?! DATA )",
+    "VIEW",
+    "SEQUENCE(?! SET | OWNED BY )",
+    "TYPE",
+    "DOMAIN",
+)
+_TOC = re.compile(r"^(?:" + "|".join(_TOC_KINDS) + r") (?P<schema>\S+) (?P<name>\S+)")
 _TOC_ROUTINE = re.compile(r"^(?:FUNCTION|PROCEDURE) (?P<schema>\S+) (?P<name>.+\)) \S*$")
 
 

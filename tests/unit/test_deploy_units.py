@@ -1,0 +1,175 @@
+"""Deploy building blocks without a database: locks, downgrade checks, options, records, names."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from alembic_baseline import settings
+from alembic_baseline.deploy import backup, checks, locks, options, record, rollback
+from alembic_baseline.deploy.checks import Status
+from alembic_baseline.errors import ConfigError, UnsafeError
+from alembic_baseline.history.graph import Revision
+
+LOCK_CASES = [
+    ("ALTER TABLE t ALTER COLUMN a TYPE bigint", "ACCESS EXCLUSIVE", "rewrites"),
+    ("ALTER TABLE t ALTER COLUMN a SET NOT NULL", "ACCESS EXCLUSIVE", "scans"),
+    ("ALTER TABLE t ADD COLUMN u uuid DEFAULT gen_random_uuid()", "ACCESS EXCLUSIVE", "volatile"),
+    ("ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0)", "ACCESS EXCLUSIVE", "NOT VALID"),
+    (
+        "ALTER TABLE t ADD CONSTRAINT f FOREIGN KEY (a) REFERENCES u (id)",
+        "SHARE ROW EXCLUSIVE",
+        "u",
+    ),
+    ("ALTER TABLE t VALIDATE CONSTRAINT c", "SHARE UPDATE EXCLUSIVE", "continue"),
+    ("CREATE INDEX i ON s.t (a)", "SHARE", "CONCURRENTLY"),
+    ("REFRESH MATERIALIZED VIEW mv", "ACCESS EXCLUSIVE", "CONCURRENTLY"),
+    ("VACUUM FULL t", "ACCESS EXCLUSIVE", "rewrites"),
+    ("UPDATE t SET a = 1", "ROW EXCLUSIVE", "every row"),
+    ("ALTER TABLE t ADD PRIMARY KEY (a)", "ACCESS EXCLUSIVE", "index"),
+]
+HARMLESS = [
+    "ALTER TABLE t ADD COLUMN n text",
+    "ALTER TABLE t ADD COLUMN d timestamptz DEFAULT now()",
+    "ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0) NOT VALID",
+    "CREATE INDEX CONCURRENTLY i ON t (a)",
+    "REFRESH MATERIALIZED VIEW CONCURRENTLY mv",
+    "UPDATE t SET a = 1 WHERE id = 3",
+    "ALTER TABLE t ADD CONSTRAINT u UNIQUE USING INDEX i",
+]
+
+
+def _offline(statement: str, rev: str = "b2") -> str:
+    return f"BEGIN;\n\n-- Running upgrade a1 -> {rev}\n\n{statement};\n\nCOMMIT;\n"
+
+
+@pytest.mark.parametrize(("sql", "lock", "words"), LOCK_CASES, ids=[c[0][:40] for c in LOCK_CASES])
+def test_long_held_locks_are_found(sql: str, lock: str, words: str) -> None:
+    [finding] = locks.analyse(_offline(sql))
+    assert finding.lock == lock and finding.revision == "b2"
+    assert words in finding.reason + finding.hint
+    assert finding.statement == sql
+
+
+@pytest.mark.parametrize("sql", HARMLESS)
+def test_brief_or_online_statements_are_not_reported(sql: str) -> None:
+    assert locks.analyse(_offline(sql)) == []
+
+
+def test_statements_on_tables_created_by_the_plan_are_not_reported() -> None:
+    sql = _offline("CREATE TABLE n (a int)", "b2") + _offline("CREATE INDEX i ON n (a)", "c3")
+    assert locks.analyse(sql) == []
+
+
+def test_statements_are_attributed_to_their_revision() -> None:
+    sql = _offline("ALTER TABLE t ADD COLUMN n text", "b2") + _offline(
+        "COMMENT ON TABLE t IS '在庫'; CREATE INDEX i ON t (a)", "c3"
+    )
+    [finding] = locks.analyse(sql)
+    assert finding.revision == "c3" and finding.statement == "CREATE INDEX i ON t (a)"
+
+
+def _rev(tmp_path: Path, downgrade_body: str, name: str = "r1") -> Revision:
+    path = tmp_path / f"{name}.py"
+    path.write_text(
+        "from alembic import op\n\ndef upgrade():\n"
+        "    with op.get_context().autocommit_block():\n        op.execute('SELECT 1')\n\n"
+        f"def downgrade():\n{downgrade_body}\n"
+    )
+    return Revision(name, (), f"message {name}", path)
+
+
+@pytest.mark.parametrize(
+    ("body", "real"),
+    [
+        ("    pass", False),
+        ('    """Irreversible."""\n    raise NotImplementedError()', False),
+        ("    ...", False),
+        ("    op.drop_table('t')", True),
+        ('    """Undo."""\n    op.execute("DROP VIEW v")', True),
+    ],
+)
+def test_real_downgrade_by_ast(tmp_path: Path, body: str, real: bool) -> None:
+    rev = _rev(tmp_path, body)
+    assert checks.has_real_downgrade(rev.path) is real
+    assert checks.uses_autocommit_block(rev.path)
+    item = checks.downgrades([rev])
+    assert item.status is (Status.PASS if real else Status.FAIL)
+    if real:
+        rollback.require_downgrades([rev])
+    else:
+        with pytest.raises(UnsafeError, match="no real downgrade"):
+            rollback.require_downgrades([rev])
+
+
+def test_failing_items_respect_skip_by_name() -> None:
+    items = [
+        checks.item("downgrades", Status.FAIL, "x"),
+        checks.item("long-locks", Status.WARN, "y"),
+    ]
+    assert [i.name for i in checks.failing(items, ())] == ["downgrades"]
+    assert checks.failing(items, ("downgrades",)) == []
+    assert checks.unknown_names(["backup", "nope"]) == ["nope"]
+
+
+def test_options_from_pyproject_then_flags(tmp_path: Path) -> None:
+    (tmp_path / "alembic.ini").write_text("[alembic]\nscript_location = x\n")
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.alembic-baseline.deploy]\nbackup_dir = "bk"\nlock_timeout = "2s"\n'
+        'check_sql = "SELECT true"\nreference_tables = ["uom"]\n'
+    )
+    s = settings.load(config=str(tmp_path / "alembic.ini"))
+    o = options.from_settings(s, lock_timeout="750ms", health_url=None)
+    assert o.backup_dir == tmp_path / "bk" and o.lock_timeout == "750ms"
+    assert o.check_sql == ("SELECT true",) and o.reference_tables == ("uom",)
+    assert o.runs_dir == tmp_path / ".alembic-baseline" / "runs"
+    with pytest.raises(ConfigError):
+        options.from_settings(s, lock_timeout="5s; DROP TABLE x")
+    (tmp_path / "pyproject.toml").write_text("[tool.alembic-baseline.deploy]\nbackupdir = 1\n")
+    with pytest.raises(ConfigError, match="backupdir"):
+        options.from_settings(settings.load(config=str(tmp_path / "alembic.ini")))
+
+
+def test_backup_name_and_space() -> None:
+    at = datetime(2026, 1, 19, 14, 30, 22, tzinfo=UTC)
+    name = backup.file_name("lot management", ("a1",), ("f3", "e2"), at)
+    assert name == "lot_management_20260119T143022Z_a1_to_f3+e2.dump"
+    assert backup.file_name("db", (), (), at).endswith("_base_to_base.dump")
+    check = backup.space_for(Path("/nonexistent/deeper"), 10, 10**18)
+    assert not check.ok and check.needed == 10 + 10**18
+    with pytest.raises(backup.BackupError, match="Not enough space"):
+        backup.require_space(check)
+
+
+def test_archive_toc_names() -> None:
+    toc = [
+        "TABLE public customers postgres",
+        "MATERIALIZED VIEW public mv_stock app",
+        "FUNCTION public lot_descendants(bigint) postgres",
+        "TABLE DATA public customers postgres",
+        "INDEX public ix_x postgres",
+    ]
+    assert rollback.in_archive(toc) == {
+        ("public", "customers"),
+        ("public", "mv_stock"),
+        ("public", "lot_descendants(bigint)"),
+    }
+
+
+def test_record_markdown_and_load(tmp_path: Path) -> None:
+    r = record.start(tmp_path, "apply", "postgresql://app:***@db/lot")
+    r.from_revisions, r.to_revisions = ("a1",), ("b2",)
+    r.steps.append(record.StepRecord("b2", "add note", "upgrade", "failed", 0.5, "boom"))
+    r.outcome = "failed"
+    r.next_steps = ["Fix revision b2."]
+    record.save(r)
+    md = (tmp_path / r.id / "record.md").read_text()
+    assert (
+        "# alembic-baseline apply — failed" in md and "| `b2` | upgrade: add note | failed |" in md
+    )
+    loaded = record.load(tmp_path, r.id)
+    assert loaded.from_revisions == ("a1",) and loaded.backup is None and loaded.outcome == "failed"
+    with pytest.raises(ConfigError, match="No apply run with a backup"):
+        record.load(tmp_path, "latest")
