@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from alembic_baseline.errors import ConfigError, ExitCode
 from alembic_baseline.lint import baseline as accepted
@@ -14,6 +19,9 @@ from alembic_baseline.lint.graphs import RevisionGraph
 from alembic_baseline.lint.model import Finding, RevisionSummary, Severity
 from alembic_baseline.lint.output import fails
 from alembic_baseline.settings import Settings
+
+if TYPE_CHECKING:
+    from alembic.script import ScriptDirectory
 
 CACHE_DIR = Path(".alembic-baseline") / "cache" / "lint"
 
@@ -55,17 +63,44 @@ class LintResult:
         return ExitCode.FINDINGS if self.failed else ExitCode.OK
 
 
-def _project(settings: Settings) -> tuple[list[Path], tuple[str, ...] | None]:
-    """(version directories, Alembic's heads) of the configured project."""
+def _script(settings: Settings) -> ScriptDirectory:
     from alembic_baseline.history.driver import AlembicProject
 
-    script = AlembicProject(settings).script
+    return AlembicProject(settings).script
+
+
+def _version_dirs(settings: Settings, cache_dir: Path | None) -> list[Path]:
+    """The project's version directories, as Alembic reads them from alembic.ini.
+
+    Importing Alembic costs more than a warm lint run itself, so the answer is cached, keyed by
+    the ini file's bytes, the section and the working directory (which relative paths depend on).
+    """
+    key = hashlib.sha256(
+        b"\0".join([settings.config_file.read_bytes(), settings.ini_section.encode(), os.getcwdb()])
+    ).hexdigest()
+    entry = cache_dir / "version-dirs.json" if cache_dir is not None else None
+    if entry is not None and entry.is_file():
+        try:
+            data = json.loads(entry.read_text(encoding="utf-8"))
+            if data["key"] == key and all(Path(d).is_dir() for d in data["dirs"]):
+                return [Path(d) for d in data["dirs"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # recompute below
+    script = _script(settings)
     dirs = [Path(d) for d in (getattr(script, "_version_locations", None) or [script.versions])]
+    if entry is not None:
+        with contextlib.suppress(OSError):
+            entry.parent.mkdir(parents=True, exist_ok=True)
+            entry.write_text(json.dumps({"key": key, "dirs": [str(d) for d in dirs]}))
+    return dirs
+
+
+def _alembic_heads(settings: Settings) -> tuple[str, ...] | None:
+    """Heads as Alembic computes them (it imports every revision module: ~1 ms each)."""
     try:
-        heads: tuple[str, ...] | None = tuple(script.get_heads())
-    except Exception:
-        heads = None
-    return dirs, heads
+        return tuple(_script(settings).get_heads())
+    except Exception:  # a broken graph is reported by AB402/AB403 instead
+        return None
 
 
 def _discover(directory: Path, include_archive: bool) -> list[Target]:
@@ -186,10 +221,10 @@ def lint(
     config = _config(settings, opts)
     has_project = settings.config_file.is_file()
     root = settings.project_dir if has_project else Path.cwd()
+    cache_dir = (opts.cache_dir or root / CACHE_DIR) if opts.cache else None
     context: list[Target] = []
-    heads: tuple[str, ...] | None = None
     if has_project:
-        dirs, heads = _project(settings)
+        dirs = _version_dirs(settings, cache_dir)
         context = [t for d in dirs for t in _discover(d, config.include_archive)]
     elif not paths:
         raise ConfigError(
@@ -202,8 +237,8 @@ def lint(
         config,
         root=root,
         context=context,
-        heads=heads,
-        cache_dir=(opts.cache_dir or root / CACHE_DIR) if opts.cache else None,
+        alembic_heads=(lambda: _alembic_heads(settings)) if has_project else None,
+        cache_dir=cache_dir,
         jobs=opts.jobs,
         sys_path=[str(root)],
     )

@@ -9,7 +9,7 @@ ignores, the minimum severity. The baseline of accepted findings is applied by t
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +17,7 @@ from pathlib import Path
 from alembic_baseline.lint.cache import FileResult, LintCache, cache_key
 from alembic_baseline.lint.config import LintConfig
 from alembic_baseline.lint.extract import read_revision, summarize
+from alembic_baseline.lint.graphs import RevisionGraph
 from alembic_baseline.lint.model import Finding, IgnoreDirectives, RevisionSummary
 from alembic_baseline.lint.registry import History
 
@@ -110,13 +111,16 @@ def run(
     root: Path,
     context: Sequence[Target] = (),
     heads: tuple[str, ...] | None = None,
+    alembic_heads: Callable[[], tuple[str, ...] | None] | None = None,
     cache_dir: Path | None = None,
     jobs: int | None = None,
     sys_path: Sequence[str] = (),
 ) -> EngineResult:
     """Lint ``targets``; ``context`` are further revisions history rules must see (not reported).
 
-    ``heads``: the heads Alembic's ScriptDirectory computes (else derived from the files).
+    ``heads``: the heads as Alembic computes them, else derived from the files' identifiers;
+    ``alembic_heads`` computes them on demand, asked only when the files show a branch (Alembic's
+    ScriptDirectory imports every revision module: too slow for every run).
     """
     reported = {str(t.path) for t in targets}
     everything = list({str(t.path): t for t in (*targets, *context)}.values())
@@ -125,6 +129,8 @@ def run(
     results, cached = _results(everything, config, cache, sys_path, workers)
     summaries = tuple(r.summary for r in results)
     findings = [f for r in results if r.summary.path in reported for f in r.findings]
+    if heads is None and alembic_heads is not None and len(RevisionGraph(summaries).heads()) > 1:
+        heads = alembic_heads()
     history = History(summaries, heads)
     for rule in config.rules():
         if rule.history:

@@ -155,3 +155,51 @@ def test_paths_without_a_project(tmp_path: Path) -> None:
     assert {f.code for f in result.findings} == {"PG101", "PG402"}
     with pytest.raises(ConfigError, match="no paths given"):
         lint(settings, options=LintOptions(cache=False))
+
+
+def test_alembic_is_asked_for_the_heads_only_when_the_files_show_a_branch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from alembic.script import ScriptDirectory
+
+    calls: list[int] = []
+    original = ScriptDirectory.get_heads
+
+    def counting(self: ScriptDirectory) -> Any:
+        calls.append(1)
+        return original(self)
+
+    monkeypatch.setattr(ScriptDirectory, "get_heads", counting)
+    settings = _project(tmp_path)
+    assert not [
+        f for f in lint(settings, options=LintOptions(jobs=1)).findings if f.code == "AB401"
+    ]
+    assert calls == []
+    write_revisions(
+        tmp_path / "alembic" / "versions",
+        [{"revision": "00000000000b", "down_revision": "000000000001", "file": "b_branch.py"}],
+    )
+    heads = [f for f in lint(settings, options=LintOptions(jobs=1)).findings if f.code == "AB401"]
+    assert calls == [1]
+    assert {Path(f.path).name for f in heads} == {"000000000003_case.py", "b_branch.py"}
+
+
+def test_a_warm_run_needs_no_alembic_import(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from alembic_baseline.commands import lint as lint_op
+
+    settings = _project(tmp_path)
+    first = lint(settings, options=LintOptions(jobs=1))
+
+    def forbidden(settings: Settings) -> Any:
+        raise AssertionError("the version directories should come from the cache")
+
+    monkeypatch.setattr(lint_op, "_script", forbidden)
+    again = lint(settings, options=LintOptions(jobs=1))
+    assert again.cached == 3 and again.findings == first.findings
+    # A changed alembic.ini is read again (through Alembic).
+    ini = tmp_path / "alembic.ini"
+    ini.write_text(ini.read_text() + "# edited\n")
+    with pytest.raises(AssertionError, match="from the cache"):
+        lint(settings, options=LintOptions(jobs=1))
