@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from alembic_baseline.diff import ChangeKind, CompareOptions, compare
 from alembic_baseline.snapshot.model import (
     Column,
@@ -110,9 +112,9 @@ def test_column_type_change_drags_views_on_that_column_only() -> None:
 def test_function_body_change_is_replaced_in_place_but_signature_change_recreates() -> None:
     fn = Function("public", "f", "", "", "integer", "sql", "SELECT 1")
     a = Snapshot.build(functions=[fn])
-    body = compare(a, Snapshot.build(functions=[Function(**{**fn.__dict__, "body": "SELECT 2"})]))
+    body = compare(a, Snapshot.build(functions=[replace(fn, body="SELECT 2")]))
     assert not body.changes[0].recreate
-    result = compare(a, Snapshot.build(functions=[Function(**{**fn.__dict__, "result": "bigint"})]))
+    result = compare(a, Snapshot.build(functions=[replace(fn, result="bigint")]))
     assert result.changes[0].recreate
 
 

@@ -202,8 +202,8 @@ def compare(a: Snapshot, b: Snapshot, options: CompareOptions | None = None) -> 
     Pure and deterministic: changes come in snapshot kind order, then key order.
     """
     options = options or CompareOptions()
-    a = normalize(a, options)
-    b = normalize(b, options)
+    if options != CompareOptions():
+        a, b = normalize(a, options), normalize(b, options)
     old, new = a.by_key(), b.by_key()
     orders = {} if options.ignore_column_order else _order_changes(a, b)
     reverse = _reverse_edges(a)
@@ -231,5 +231,7 @@ def _change(
         return Change(ChangeKind.ADDED, key, None, new)
     if new is None:
         return Change(ChangeKind.REMOVED, key, old, None)
+    if old == new and order is None:
+        return None
     attrs = attribute_changes(old, new) + ((order,) if order else ())
     return Change(ChangeKind.CHANGED, key, old, new, attrs) if attrs else None

@@ -92,8 +92,43 @@ def _constraint(row: Row, o: InspectOptions) -> m.Constraint:
     )
 
 
+def split_list(text: str, start: int) -> tuple[list[str], int]:
+    """The comma-separated items of the parenthesised list opening at ``text[start]`` (quotes
+    and nested parentheses respected), and the index after its closing parenthesis."""
+    items, depth, quote, current = [], 0, "", start + 1
+    for i in range(start, len(text)):
+        ch = text[i]
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                items.append(text[current:i].strip())
+                return [x for x in items if x], i + 1
+        elif ch == "," and depth == 1:
+            items.append(text[current:i].strip())
+            current = i + 1
+    return [x for x in items if x], len(text)
+
+
+def index_columns(definition: str, method: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Key elements and INCLUDE columns of a ``pg_get_indexdef`` text."""
+    at = definition.find(f" USING {method} (")
+    if at < 0:
+        return (), ()
+    keys, end = split_list(definition, definition.index("(", at))
+    include: list[str] = []
+    if definition.startswith(" INCLUDE (", end):
+        include, _ = split_list(definition, end + len(" INCLUDE "))
+    return tuple(keys), tuple(include)
+
+
 def _index(row: Row, o: InspectOptions) -> m.Index:
-    opclasses = tuple(row["opclasses"])
+    keys, include = index_columns(row["definition"], row["method"])
     return m.Index(
         row["schema"],
         row["table"],
@@ -101,9 +136,8 @@ def _index(row: Row, o: InspectOptions) -> m.Index:
         row["definition"],
         row["method"],
         unique=row["unique"],
-        keys=tuple(row["keys"]),
-        opclasses=opclasses if any(opclasses) else (),
-        include=tuple(row["include"]),
+        keys=keys,
+        include=include,
         predicate=row["predicate"],
         nulls_not_distinct=row["nulls_not_distinct"],
         comment=row["comment"],

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import typing
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any, ClassVar, TypeVar
 
 FORMAT_VERSION = 1
@@ -43,8 +44,10 @@ class CatalogObject:
     KIND: ClassVar[str] = ""
     comment: str | None = field(default=None, kw_only=True)
 
-    @property
+    @cached_property
     def key(self) -> ObjectKey:
+        # Cached: diffs of large schemas look keys up hundreds of thousands of times. The cache
+        # lives in the instance __dict__, outside the dataclass fields, equality and JSON.
         schema = str(getattr(self, "schema", ""))
         return ObjectKey(self.KIND, schema, str(getattr(self, "name", "")), self._table())
 
@@ -67,7 +70,7 @@ class Extension(CatalogObject):
     schema: str
     version: str
 
-    @property
+    @cached_property
     def key(self) -> ObjectKey:
         # Extension names are database-wide; the schema is an attribute that can change.
         return ObjectKey(self.KIND, "", self.name)
@@ -140,8 +143,7 @@ class Index(CatalogObject):
     definition: str
     method: str
     unique: bool = False
-    keys: tuple[str, ...] = ()  # key columns and expressions
-    opclasses: tuple[str, ...] = ()  # per key: its operator class when not the default, else ""
+    keys: tuple[str, ...] = ()  # as printed: column or expression, then collation, opclass, order
     include: tuple[str, ...] = ()
     predicate: str | None = None
     nulls_not_distinct: bool = False
@@ -158,7 +160,7 @@ class View(CatalogObject):
     owner: str | None = None
     acl: tuple[str, ...] = ()
 
-    @property
+    @cached_property
     def key(self) -> ObjectKey:
         kind = "materialized view" if self.materialized else "view"
         return ObjectKey(kind, self.schema, self.name)
@@ -255,7 +257,7 @@ class Function(CatalogObject):
     owner: str | None = None
     acl: tuple[str, ...] = ()
 
-    @property
+    @cached_property
     def key(self) -> ObjectKey:
         kind = "procedure" if self.procedure else "function"
         return ObjectKey(kind, self.schema, f"{self.name}({self.identity_args})")
@@ -329,14 +331,27 @@ OBJECT_TYPES: dict[str, type[CatalogObject]] = {
 T = TypeVar("T", bound=CatalogObject)
 
 
-def _order(obj: CatalogObject) -> tuple[str, str, str, int, str]:
-    # Grouped by table, columns in table order: the JSON reads like the schema.
-    k = obj.key
-    return (k.kind, k.schema, k.table, int(getattr(obj, "position", 0)), k.name)
+def _order(obj: CatalogObject) -> tuple[str, str, int, str, str, bool]:
+    # Grouped by table, columns in table order: the JSON reads like the schema. Read from the
+    # attributes, not the key: sorting must not build tens of thousands of keys.
+    return (
+        getattr(obj, "schema", ""),
+        getattr(obj, "table", ""),
+        getattr(obj, "position", 0),
+        getattr(obj, "name", ""),
+        getattr(obj, "identity_args", ""),
+        getattr(obj, "materialized", False) or getattr(obj, "procedure", False),
+    )
+
+
+def _edge_order(dep: Dependency) -> tuple[str, ...]:
+    # Plain string tuples: much cheaper to sort than nested dataclass comparisons.
+    d, r = dep.dependent, dep.referenced
+    return (d.kind, d.schema, d.name, d.table, r.kind, r.schema, r.name, r.table)
 
 
 def sort_objects(objects: typing.Iterable[T]) -> tuple[T, ...]:
-    """Objects in canonical order (kind, schema, table, column position, name)."""
+    """Objects in canonical order (schema, table, column position, name)."""
     return tuple(sorted(objects, key=_order))
 
 
@@ -376,7 +391,7 @@ class Snapshot:
             if name in OBJECT_TYPES:
                 values[name] = sort_objects(items)
             elif name == "dependencies":
-                values[name] = tuple(sorted(set(items)))
+                values[name] = tuple(sorted(set(items), key=_edge_order))
             else:
                 values[name] = items
         return cls(**values)

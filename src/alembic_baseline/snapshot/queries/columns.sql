@@ -1,9 +1,10 @@
--- Columns of the tables above. position is dense (1..n): dropped columns leave attnum gaps that
--- are catalog noise. For generated columns "default" is the generation expression.
+-- Columns of the tables above. The loader turns attnum into a dense position (1..n): dropped
+-- columns leave attnum gaps that are catalog noise. For generated columns "default" is the
+-- generation expression.
 SELECT n.nspname AS schema,
        c.relname AS "table",
        a.attname AS name,
-       row_number() OVER (PARTITION BY a.attrelid ORDER BY a.attnum) AS position,
+       a.attnum AS attnum,
        format_type(a.atttypid, a.atttypmod) AS type,
        a.attnotnull AS not_null,
        pg_get_expr(ad.adbin, ad.adrelid) AS "default",
@@ -37,3 +38,4 @@ WHERE a.attnum > 0
   AND NOT EXISTS (
         SELECT 1 FROM pg_depend e
         WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e')
+ORDER BY a.attrelid, a.attnum  -- grouped by table, in table order: positions need it

@@ -6,10 +6,7 @@ SELECT n.nspname AS schema,
        con.conname AS name,
        con.contype AS type,
        pg_get_constraintdef(con.oid) AS definition,
-       ARRAY(SELECT a.attname
-             FROM unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord)
-             JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
-             ORDER BY k.ord) AS columns,
+       con.conkey AS attnums,  -- named by the loader from the columns query
        CASE WHEN con.contype = 'f' THEN con.confrelid::regclass::text END AS ref_table,
        con.condeferrable AS deferrable,
        con.condeferred AS deferred,

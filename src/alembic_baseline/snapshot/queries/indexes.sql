@@ -1,22 +1,12 @@
 -- Indexes that no constraint owns (PK/UNIQUE/EXCLUDE indexes come with their constraint) and
--- that are not a partition's copy of a partitioned index. opclasses lists only non-default ones.
+-- that are not a partition's copy of a partitioned index. Key and INCLUDE columns are read from
+-- the definition by the loader: per-column catalog calls would cost more than the whole query.
 SELECT n.nspname AS schema,
        t.relname AS "table",
        i.relname AS name,
        pg_get_indexdef(x.indexrelid) AS definition,
        am.amname AS method,
        x.indisunique AS "unique",
-       ARRAY(SELECT pg_get_indexdef(x.indexrelid, k, true)
-             FROM generate_series(1, x.indnkeyatts) AS k ORDER BY k) AS keys,
-       ARRAY(SELECT pg_get_indexdef(x.indexrelid, k, true)
-             FROM generate_series(x.indnkeyatts + 1, x.indnatts) AS k ORDER BY k) AS include,
-       ARRAY(SELECT CASE WHEN oc.opcdefault THEN ''
-                         WHEN ons.nspname = 'pg_catalog' THEN quote_ident(oc.opcname)
-                         ELSE quote_ident(ons.nspname) || '.' || quote_ident(oc.opcname) END
-             FROM unnest(x.indclass::oid[]) WITH ORDINALITY AS o(opc, ord)
-             JOIN pg_opclass oc ON oc.oid = o.opc
-             JOIN pg_namespace ons ON ons.oid = oc.opcnamespace
-             ORDER BY o.ord) AS opclasses,
        pg_get_expr(x.indpred, x.indrelid) AS predicate,
        x.indnullsnotdistinct AS nulls_not_distinct,
        d.description AS comment
@@ -37,4 +27,4 @@ WHERE t.relkind IN ('r', 'p', 'm')
           AND con.contype IN ('p', 'u', 'x'))
   AND NOT EXISTS (
         SELECT 1 FROM pg_depend e
-        WHERE e.classid = 'pg_class'::regclass AND e.objid IN (t.oid, i.oid) AND e.deptype = 'e')
+        WHERE e.classid = 'pg_class'::regclass AND e.objid = t.oid AND e.deptype = 'e')
