@@ -84,6 +84,18 @@ def _deployment(
         yield Deployment(project, history, state, options, scratch, progress)
 
 
+def linter(settings: Settings) -> pl.Linter:
+    """The lint feature over pending revision ids (its own config, baseline and cache)."""
+
+    def run_lint(revisions: list[str]) -> list[str]:
+        from alembic_baseline.commands.lint import lint
+
+        result = lint(settings, pending=revisions)
+        return [f"{f.code} {Path(f.path).name}:{f.line} {f.message}" for f in result.findings]
+
+    return run_lint
+
+
 # -- status ------------------------------------------------------------------------------------
 
 
@@ -193,7 +205,7 @@ def plan(
 
             pending = dep.history.pending(dep.state.current, options.target)
             rehearsal = run_rehearsal(dep, pending)
-        result = pl.build(dep, rehearsal=rehearsal)
+        result = pl.build(dep, rehearsal=rehearsal, lint=linter(settings))
     if out is not None:
         path = pl.write_sql_file(result, out)
         result = _replace_plan(result, sql_file=path)
@@ -264,7 +276,7 @@ def apply(
         _deployment(settings, project, db_url, options, server, progress) as dep,
     ):
         run.begin(dep, record)
-        the_plan = pl.build(dep)
+        the_plan = pl.build(dep, lint=linter(settings))
         record.plan = plan_summary(the_plan)
         record.to_revisions = the_plan.target_revisions
         assert record.directory is not None

@@ -9,6 +9,7 @@ only what will run.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +21,9 @@ from alembic_baseline.deploy.locks import LockFinding
 from alembic_baseline.deploy.state import Deployment
 from alembic_baseline.errors import BaselineError, ConfigError
 from alembic_baseline.history.graph import History, Revision
+
+Linter = Callable[[list[str]], list[str]]
+"""Lints revision ids, returns one line per finding (the lint feature, wired in by commands)."""
 
 
 @dataclass(frozen=True)
@@ -167,7 +171,9 @@ def schema_item(dep: Deployment) -> tuple[CheckItem, SchemaCheck | None]:
     ), result
 
 
-def build(dep: Deployment, *, rehearsal: Rehearsal | None = None) -> Plan:
+def build(
+    dep: Deployment, *, rehearsal: Rehearsal | None = None, lint: Linter | None = None
+) -> Plan:
     """Compute the plan (nothing is written to the database)."""
     start = time.perf_counter()
     history = dep.history
@@ -187,7 +193,7 @@ def build(dep: Deployment, *, rehearsal: Rehearsal | None = None) -> Plan:
         schema_check,
         checks.long_locks(len(found), sorted({f.revision for f in found})),
         checks.tested(rehearsal is not None, rehearsal.ok if rehearsal else None),
-        lint_item(sql),
+        lint_item(lint, pending_revs),
     ]
     base = dep.project.settings.project_dir
     return Plan(
@@ -206,10 +212,27 @@ def build(dep: Deployment, *, rehearsal: Rehearsal | None = None) -> Plan:
     )
 
 
-def lint_item(sql: str) -> CheckItem:
-    """The lint engine is another feature; until it offers an API over SQL this is skipped."""
+def lint_item(lint: Linter | None, pending: list[Revision]) -> CheckItem:
+    """Lint findings of the pending revisions, as a warning.
+
+    Not blocking: what lint enforces belongs in CI (``alembic-baseline lint``), and the lock
+    rules it applies are what this run handles itself (lock_timeout, the long-locks item).
+    """
+    if lint is None:
+        return checks.item("lint", Status.SKIPPED, "the lint feature is not available")
+    if not pending:
+        return checks.item("lint", Status.PASS, "no pending revisions")
+    try:
+        findings = lint([r.id for r in pending])
+    except BaselineError as exc:
+        return checks.item("lint", Status.SKIPPED, f"lint could not run: {exc.message}")
+    if not findings:
+        return checks.item("lint", Status.PASS, f"no findings in {len(pending)} revision(s)")
     return checks.item(
-        "lint", Status.SKIPPED, "run `alembic-baseline lint` on the pending revisions"
+        "lint",
+        Status.WARN,
+        f"{len(findings)} finding(s): " + "; ".join(findings[:5]),
+        "See `alembic-baseline lint --pending`; fix them or accept them in the lint baseline.",
     )
 
 
