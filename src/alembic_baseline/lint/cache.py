@@ -8,7 +8,9 @@ paths are replaced by the current path on load, so moving a project keeps its ca
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import importlib.metadata
 import json
 import os
 import tempfile
@@ -30,9 +32,22 @@ class FileResult:
     findings: tuple[Finding, ...]
 
 
+@functools.cache
+def _tool_versions() -> str:
+    """Versions of everything that shapes the rendered SQL and its parse (cheap: metadata only)."""
+    found = []
+    for dist in ("alembic", "sqlalchemy", "pglast"):
+        try:
+            found.append(f"{dist}={importlib.metadata.version(dist)}")
+        except importlib.metadata.PackageNotFoundError:
+            found.append(f"{dist}=?")
+    return ",".join(found)
+
+
 def cache_key(content: bytes, name: str, archived: bool, config_digest: str) -> str:
     digest = hashlib.sha256()
-    for part in (f"{SCHEMA}:{__version__}", config_digest, name, str(archived)):
+    versions = f"{SCHEMA}:{__version__}:{_tool_versions()}"
+    for part in (versions, config_digest, name, str(archived)):
         digest.update(part.encode())
         digest.update(b"\0")
     digest.update(content)

@@ -18,8 +18,8 @@ from alembic_baseline.lint.cache import FileResult, LintCache, cache_key
 from alembic_baseline.lint.config import LintConfig
 from alembic_baseline.lint.extract import read_revision, summarize
 from alembic_baseline.lint.graphs import RevisionGraph
-from alembic_baseline.lint.model import Finding, IgnoreDirectives, RevisionSummary
-from alembic_baseline.lint.registry import History
+from alembic_baseline.lint.model import Finding, IgnoreDirectives, RevisionFile, RevisionSummary
+from alembic_baseline.lint.registry import History, Rule
 
 PARALLEL_MIN_FILES = 24
 """Below this many cache misses a process pool costs more than it saves."""
@@ -47,8 +47,26 @@ def lint_file(target: Target, config: LintConfig, sys_path: Sequence[str] = ()) 
     findings: list[Finding] = []
     for rule in config.rules():
         if not rule.history:
-            findings.extend(rule.check(rev))
+            findings.extend(_checked(rule, rev))
     return FileResult(summarize(rev), tuple(sorted(findings, key=lambda f: f.sort_key)))
+
+
+def _checked(rule: Rule, rev: RevisionFile) -> list[Finding]:
+    """A rule's findings; a rule that fails on an unusual revision reports that, not a crash."""
+    try:
+        return list(rule.check(rev))
+    except Exception as exc:  # the run goes on: one rule's bug must not hide all other findings
+        return [
+            rule.finding(
+                rev.path,
+                1,
+                f"{rule.code} {rule.name} could not check this revision: "
+                f"{type(exc).__name__}: {exc}",
+                "This is a linter bug: report it with the revision file; silence it meanwhile "
+                f"with # alembic-baseline: ignore-file[{rule.code}].",
+                subject=f"internal {type(exc).__name__}",
+            )
+        ]
 
 
 def _lint_chunk(

@@ -41,11 +41,15 @@ def read_revision(
     path: Path, *, archived: bool = False, sys_path: Sequence[str] = (), render: bool = True
 ) -> RevisionFile:
     """Read one revision file. ``render=False`` skips executing it (source and literals only)."""
-    source = path.read_text(encoding="utf-8")
+    try:
+        source = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return _unreadable(path, "", archived, SyntaxError(f"not UTF-8 text ({exc.reason})"))
     try:
         info = read_source(source, str(path))
-    except SyntaxError as exc:
-        return _unreadable(path, source, archived, exc)
+    except (SyntaxError, ValueError) as exc:  # ValueError: null bytes in the source
+        syntax = exc if isinstance(exc, SyntaxError) else SyntaxError(str(exc))
+        return _unreadable(path, source, archived, syntax)
     module: types.ModuleType | None = None
     error: str | None = None
     if render:

@@ -203,3 +203,19 @@ def test_a_warm_run_needs_no_alembic_import(
     ini.write_text(ini.read_text() + "# edited\n")
     with pytest.raises(AssertionError, match="from the cache"):
         lint(settings, options=LintOptions(jobs=1))
+
+
+def test_a_failing_rule_is_reported_not_raised(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from alembic_baseline.lint.rules.indexes import CreateIndexConcurrently
+
+    def broken(self: object, rev: object) -> Any:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(CreateIndexConcurrently, "check", broken)
+    targets = write_revisions(tmp_path / "versions", _chain(1))
+    result = engine.run(targets, from_section({}), root=tmp_path, jobs=1)
+    (crash,) = [f for f in result.findings if f.code == "PG101"]
+    assert "could not check this revision: RuntimeError: boom" in crash.message
+    assert any(f.code == "PG402" for f in result.findings)  # the other rules still ran

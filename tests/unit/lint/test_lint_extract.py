@@ -134,3 +134,12 @@ def test_batch_operations_are_read_with_their_table(tmp_path: Path) -> None:
     ops = {o.name: o.args for o in rev.operations}
     assert ops["add_column"][0] == "lots"
     assert ops["create_index"][:2] == ("ix_note", "lots")
+
+
+def test_unreadable_files_are_parse_errors_not_crashes(tmp_path: Path) -> None:
+    latin1 = tmp_path / "a1b2c3d4e5f6_latin1.py"
+    latin1.write_bytes('revision = "a1b2c3d4e5f6"  # caf\xe9\n'.encode("latin-1"))
+    rev = read_revision(latin1)
+    assert rev.parse_errors and "not UTF-8" in rev.parse_errors[0][1]
+    nul = _write(tmp_path, 'revision = "x"\n\0\n', "x_nul.py")
+    assert read_revision(nul).parse_errors
