@@ -111,7 +111,7 @@ def lint_cmd(
         for path in write(write_docs):
             rep.text(f"wrote {path}")
         return ExitCode.OK
-    fmt = output_format or ("json" if rep.quiet else "text")
+    fmt = output_format or ("json" if rep.output == "json" else "text")
     if fmt not in _FORMATS:
         raise ConfigError(f"--output-format {fmt!r}: use one of {', '.join(_FORMATS)}.")
     options = op.LintOptions(
