@@ -106,8 +106,7 @@ def inspect(conn: psycopg.Connection[Any], options: InspectOptions | None = None
             if idle:
                 cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             cur.execute("SELECT set_config('search_path', '', true)")
-            rows = _fetch_all(cur, options, major, parallel=idle and options.parallel)
-        snap = build(rows, options)
+            snap = _read(cur, options, major, parallel=idle and options.parallel)
     except errors.InsufficientPrivilege as exc:
         raise DatabaseError(
             f"Reading the catalog was refused: {exc}",
@@ -124,9 +123,9 @@ def inspect(conn: psycopg.Connection[Any], options: InspectOptions | None = None
 _HELPER_QUERIES = ("indexes", "dependencies", "views", "functions", "sequences", "triggers")
 
 
-def _fetch_all(
+def _read(
     cur: psycopg.Cursor[Row], options: InspectOptions, major: int, *, parallel: bool
-) -> dict[str, list[Row]]:
+) -> m.Snapshot:
     include = list(options.include_schemas) if options.include_schemas is not None else None
     cur.execute(
         query_text("schemas"), {"include": include, "exclude": list(options.exclude_schemas)}
@@ -151,9 +150,12 @@ def _fetch_all(
             if job is None or name not in delegated:
                 cur.execute(query, params)
                 rows[name] = cur.fetchall()
+        kinds = load(rows, options)  # while the helper's queries still run
         if job is not None:
-            rows.update(job.result())
-    return rows
+            helped = job.result()
+            rows.update(helped)
+            kinds.update(load(helped, options))
+    return finish(kinds, rows.get("dependencies", []))
 
 
 def _dependencies(rows: Iterable[Row], known: set[m.ObjectKey]) -> list[m.Dependency]:
@@ -183,14 +185,23 @@ def _resolve_attnums(rows: Mapping[str, list[Row]]) -> None:
             row["columns"] = [names[(row["schema"], row["table"], n)] for n in row["attnums"] or ()]
 
 
+def load(rows: Mapping[str, list[Row]], options: InspectOptions) -> dict[str, list[Any]]:
+    """Objects of the kinds present in ``rows`` (columns and constraints must come together)."""
+    _resolve_attnums(rows)
+    return {
+        name: [loader(row, options) for row in rows[name]]
+        for name, loader in LOADERS.items()
+        if name in rows
+    }
+
+
 def build(rows: Mapping[str, list[Row]], options: InspectOptions) -> m.Snapshot:
     """Rows of every query → snapshot (pure; the unit of the loaders)."""
-    _resolve_attnums(rows)
-    kinds: dict[str, list[m.CatalogObject]] = {
-        name: [loader(row, options) for row in rows.get(name, ())]
-        for name, loader in LOADERS.items()
-    }
-    edges = rows.get("dependencies", ())
+    return finish(load(rows, options), rows.get("dependencies", []))
+
+
+def finish(kinds: Mapping[str, list[Any]], edges: list[Row]) -> m.Snapshot:
+    """The snapshot of loaded objects, with the dependency edges between them."""
     # Keys only of the kinds edges name (a column edge names its table): building a key for
     # each of tens of thousands of columns would cost more than the edges are worth.
     wanted = ({r["ref_kind"] for r in edges} | {r["dep_kind"] for r in edges} | {"table"}) - {
