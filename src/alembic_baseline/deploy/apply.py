@@ -179,6 +179,9 @@ def _interrupted(
     # The revision may have committed just before the signal arrived: the database decides.
     step.status = "done" if stopped and rev.id in stopped else "interrupted"
     where = ", ".join(stopped) if stopped else "(unknown)"
+    leftovers = invalid_indexes(dep) if uses_autocommit_block(rev.path, step.direction) else []
+    if leftovers:
+        where += f"; INVALID indexes left by its autocommit block: {', '.join(leftovers)}"
     error = Interrupted(
         f"Interrupted during revision {rev.id}; the database is at {where} (each revision "
         "runs in its own transaction, so it is at a consistent revision).",

@@ -25,11 +25,19 @@ def recorded(record: rec.RunRecord) -> Iterator[None]:
             record.fail(outcome, exc, [exc.hint] if exc.hint else [])
         exc.context.setdefault("run_record", str(record.directory))
         raise
-    except KeyboardInterrupt:
-        error = Interrupted(
-            f"Interrupted before any revision ran (run {record.id}).",
-            hint="Nothing was changed; run the command again.",
-        )
+    except KeyboardInterrupt:  # outside a revision (those are handled by apply.run_steps)
+        done = [s.revision for s in record.steps if s.status == "done"]
+        if done:
+            error = Interrupted(
+                f"Interrupted after {', '.join(done)} ran, before the run finished "
+                f"(run {record.id}).",
+                hint="Those revisions stay applied; check with `alembic-baseline status`.",
+            )
+        else:
+            error = Interrupted(
+                f"Interrupted before any revision ran (run {record.id}).",
+                hint="Nothing was changed in the database; run the command again.",
+            )
         record.fail("interrupted", error, [error.hint or ""])
         raise error from None
     finally:
