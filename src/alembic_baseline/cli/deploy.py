@@ -35,7 +35,7 @@ TargetOpt = Annotated[
 BackupDirOpt = Annotated[
     Path | None,
     typer.Option(
-        "--backup-dir", metavar="DIR", help="Backups (default: .alembic-baseline/backups)."
+        "--backup-dir", metavar="DIR", help="Backups (default: PROJECT/.alembic-baseline/backups)."
     ),
 ]
 NoBackupOpt = Annotated[bool, typer.Option("--no-backup", help="Do not take a backup first.")]
