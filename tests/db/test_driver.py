@@ -111,3 +111,17 @@ def test_unknown_revision_in_database_points_to_doctor(pg_default: ScratchServer
         project().upgrade(url, "head")
     assert "deadbeef0000" in info.value.message
     assert info.value.hint is not None and "doctor" in info.value.hint
+
+
+def test_unreachable_or_missing_database_is_a_connection_error(pg_default: ScratchServer) -> None:
+    from alembic_baseline.errors import DatabaseError
+
+    p = project()
+    with pytest.raises(DatabaseError) as info:
+        p.current_heads(DatabaseURL.parse("postgresql://admin:s3cret@127.0.0.1:1/x"))
+    assert "No PostgreSQL server answers" in info.value.message
+    assert "s3cret" not in info.value.message and info.value.hint
+    with pytest.raises(DatabaseError) as info:
+        p.upgrade(pg_default.url("no_such_database"), "head")
+    assert "does not exist" in info.value.message
+    assert info.value.hint and "createdb" in info.value.hint

@@ -32,6 +32,16 @@ if TYPE_CHECKING:
 _PLACEHOLDER_URLS = ("driver://", "")
 
 
+def _is_connect_failure(exc: Exception) -> bool:
+    from sqlalchemy.exc import OperationalError
+
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    return isinstance(exc, OperationalError) and any(
+        s in text
+        for s in ("connection", "could not translate host", "password authentication", "database")
+    )
+
+
 class _StepTracker(logging.Handler):
     """Remembers the last "Running upgrade a -> b" line so a failure can name its revision."""
 
@@ -185,18 +195,28 @@ class AlembicProject:
             except BaselineError:
                 raise
             except Exception as exc:
-                # Database errors (SQLAlchemy's, or a driver's from raw-cursor code) and errors
-                # raised by revision code itself (a guard's RuntimeError, a missing file) are
-                # reported alike: which step, what it said.
-                step = tracker.steps[-1] if tracker.steps else "(before the first revision)"
-                detail = redact(str(getattr(exc, "orig", None) or exc)).strip().splitlines()
-                raise MigrationError(
-                    f"{what} failed in {step}: {detail[0] if detail else exc}",
-                    hint="Fix the revision, then run it again; transactional DDL has rolled back "
-                    "the failed step (autocommit blocks excepted).",
-                    context={"failed_step": step, "completed_steps": str(len(tracker.steps) - 1)},
-                ) from exc
+                raise self._failure(what, url, tracker.steps, exc) from exc
         return RunResult(tuple(tracker.steps), buffer.getvalue())
+
+    def _failure(
+        self, what: str, url: DatabaseURL | None, steps: list[str], exc: Exception
+    ) -> BaselineError:
+        """Database errors (SQLAlchemy's, or a driver's from raw-cursor code) and errors raised
+        by revision code itself (a guard's RuntimeError, a missing file), reported alike: which
+        step, what it said. A failure to connect says how to reach the database instead."""
+        detail = redact(str(getattr(exc, "orig", None) or exc)).strip().splitlines()
+        first = detail[0] if detail else type(exc).__name__
+        if not steps and url is not None and _is_connect_failure(exc):
+            from alembic_baseline.pg.connect import explain_connect_error
+
+            return explain_connect_error(url, first)
+        step = steps[-1] if steps else "(before the first revision)"
+        return MigrationError(
+            f"{what} failed in {step}: {first}",
+            hint="Fix the revision, then run it again; transactional DDL has rolled back the "
+            "failed step (autocommit blocks excepted).",
+            context={"failed_step": step, "completed_steps": str(max(0, len(steps) - 1))},
+        )
 
     def _command_error(self, what: str, text: str) -> MigrationError:
         hint = "Run `alembic-baseline doctor` to diagnose the database's version table."
