@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 from alembic_baseline.pg import binaries
-from alembic_baseline.pg.scratch import LocalCluster, ScratchServer, open_server
+from alembic_baseline.pg.scratch import ScratchServer, open_server
 from alembic_baseline.pg.url import DatabaseURL
 
 
@@ -36,10 +36,7 @@ def server_for(major: int) -> ScratchServer:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     for server in _SERVERS.values():
-        if isinstance(server, LocalCluster):
-            server.stop()
-        else:
-            server.close()
+        server.close()  # stops clusters the suite started; a user's `scratch start` one stays
     _SERVERS.clear()
 
 
