@@ -102,8 +102,9 @@ def test_apply_backs_up_applies_verifies_and_records(env: Env, health: str) -> N
     assert "ALTER TABLE items ADD COLUMN note" in (run_dir / "migration_plan.sql").read_text()
     assert "# alembic-baseline apply — ok" in (run_dir / "record.md").read_text()
     # A second apply finds nothing to do (and records that too).
-    code, out, _ = env.cli("apply", "--no-backup")
-    assert code == ExitCode.OK and env.records()[-1]["next_steps"][0].startswith("Nothing")
+    code, out, _ = env.cli("apply", "--no-backup", json=True)
+    assert code == ExitCode.OK and json.loads(out)["outcome"] == "ok"
+    assert env.records()[-1]["next_steps"][0].startswith("Nothing")
 
 
 def test_failed_health_check_is_verify_failed_with_rollback_advice(env: Env, health: str) -> None:
