@@ -110,3 +110,23 @@ def test_same_sql_on_oldest_and_newest_major_compares_equal(load, case: str) -> 
     new = load(sql, server_for(max(MAJORS))).snapshot()
     diff = compare(old, new, CompareOptions.cross_version())
     assert not diff, [f"{c.kind.value} {c.key} {c.attributes}" for c in diff.changes]
+
+
+def test_privileges_round_trip_when_read(load) -> None:  # type: ignore[no-untyped-def]
+    from alembic_baseline.snapshot import InspectOptions
+
+    options = InspectOptions(privileges=True)
+    a = load(
+        "CREATE TABLE t (id integer); GRANT SELECT ON t TO PUBLIC;"
+        "CREATE FUNCTION f() RETURNS integer LANGUAGE sql AS $$ SELECT 1 $$"
+    )
+    b = load(
+        "CREATE TABLE t (id integer); GRANT INSERT, UPDATE ON t TO PUBLIC;"
+        "CREATE FUNCTION f() RETURNS integer LANGUAGE sql AS $$ SELECT 1 $$;"
+        "REVOKE EXECUTE ON FUNCTION f() FROM PUBLIC"
+    )
+    snap_b = inspect(b.conn, options)
+    diff = compare(inspect(a.conn, options), snap_b)
+    assert {str(c.key) for c in diff.changes} == {"table public.t", "function public.f()"}
+    apply(a.conn, [s.sql for s in diff.to_statements() if s.enabled])
+    assert not compare(inspect(a.conn, options), snap_b)

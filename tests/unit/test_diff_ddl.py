@@ -182,3 +182,18 @@ def test_comment_statement_for_new_and_changed_objects() -> None:
 
 def test_empty_diff_renders_a_no_op_script() -> None:
     assert compare(EMPTY, EMPTY).to_sql() == "-- alembic-baseline: no differences, nothing to do.\n"
+
+
+def test_owner_and_grants_when_privileges_were_read() -> None:
+    a = Snapshot.build(
+        tables=[Table("public", "t", owner="app", acl=("=r/app", "app=arwdDxtm/app"))]
+    )
+    b = Snapshot.build(
+        tables=[Table("public", "t", owner="admin", acl=("=aw*/app", "app=arwdDxtm/app"))]
+    )
+    assert sqls(a, b) == [
+        "ALTER TABLE public.t OWNER TO admin",
+        "REVOKE SELECT ON TABLE public.t FROM PUBLIC",
+        "GRANT INSERT ON TABLE public.t TO PUBLIC",
+        "GRANT UPDATE ON TABLE public.t TO PUBLIC WITH GRANT OPTION",
+    ]

@@ -13,7 +13,7 @@ SELECT n.nspname AS schema,
              WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
              ORDER BY a.attnum) AS attr_collations,
        pg_get_userbyid(t.typowner) AS owner,
-       t.typacl::text[] AS acl,
+       COALESCE(t.typacl, acldefault('T', t.typowner))::text[] AS acl,
        d.description AS comment
 FROM pg_type t
 JOIN pg_class c ON c.oid = t.typrelid

@@ -11,7 +11,7 @@ SELECT n.nspname AS schema,
        ARRAY(SELECT pg_get_constraintdef(con.oid) FROM pg_constraint con
              WHERE con.contypid = t.oid AND con.contype = 'c' ORDER BY con.conname) AS check_defs,
        pg_get_userbyid(t.typowner) AS owner,
-       t.typacl::text[] AS acl,
+       COALESCE(t.typacl, acldefault('T', t.typowner))::text[] AS acl,
        d.description AS comment
 FROM pg_type t
 JOIN pg_type b ON b.oid = t.typbasetype

@@ -4,7 +4,7 @@ SELECT n.nspname AS schema,
        ARRAY(SELECT e.enumlabel FROM pg_enum e
              WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder) AS labels,
        pg_get_userbyid(t.typowner) AS owner,
-       t.typacl::text[] AS acl,
+       COALESCE(t.typacl, acldefault('T', t.typowner))::text[] AS acl,
        d.description AS comment
 FROM pg_type t
 JOIN pg_namespace n ON n.oid = t.typnamespace

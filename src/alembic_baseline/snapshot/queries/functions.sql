@@ -1,5 +1,6 @@
 -- Functions and procedures (aggregates are not covered). A SQL-standard body (BEGIN ATOMIC,
--- RETURN) has no prosrc text; the server prints it back with pg_get_function_sqlbody.
+-- RETURN) has no prosrc text; the server prints it back with pg_get_function_sqlbody. A NULL
+-- ACL means the defaults: acldefault spells them out (in every query that reads an ACL).
 SELECT n.nspname AS schema,
        p.proname AS name,
        pg_get_function_identity_arguments(p.oid) AS identity_args,
@@ -20,7 +21,7 @@ SELECT n.nspname AS schema,
        p.proconfig AS config,
        p.prokind = 'w' AS "window",
        pg_get_userbyid(p.proowner) AS owner,
-       p.proacl::text[] AS acl,
+       COALESCE(p.proacl, acldefault('f', p.proowner))::text[] AS acl,
        d.description AS comment
 FROM pg_proc p
 JOIN pg_namespace n ON n.oid = p.pronamespace

@@ -3,7 +3,7 @@
 SELECT n.oid AS oid,
        n.nspname AS name,
        pg_get_userbyid(n.nspowner) AS owner,
-       n.nspacl::text[] AS acl,
+       COALESCE(n.nspacl, acldefault('n', n.nspowner))::text[] AS acl,
        d.description AS comment
 FROM pg_namespace n
 LEFT JOIN pg_description d

@@ -16,7 +16,7 @@ SELECT n.nspname AS schema,
           AND dep.refobjsubid > 0) AS owned_by,
        c.relpersistence AS persistence,
        pg_get_userbyid(c.relowner) AS owner,
-       c.relacl::text[] AS acl,
+       COALESCE(c.relacl, acldefault('s', c.relowner))::text[] AS acl,
        d.description AS comment
 FROM pg_sequence s
 JOIN pg_class c ON c.oid = s.seqrelid

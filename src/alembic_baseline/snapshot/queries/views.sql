@@ -5,7 +5,7 @@ SELECT n.nspname AS schema,
        c.relkind = 'm' AS materialized,
        c.reloptions AS options,
        pg_get_userbyid(c.relowner) AS owner,
-       c.relacl::text[] AS acl,
+       COALESCE(c.relacl, acldefault('r', c.relowner))::text[] AS acl,
        d.description AS comment
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
