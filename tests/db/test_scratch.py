@@ -16,7 +16,7 @@ import pytest
 
 from alembic_baseline.cli import main
 from alembic_baseline.errors import ScratchError
-from alembic_baseline.pg import binaries, scratch
+from alembic_baseline.pg import binaries, cluster, scratch
 from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.scratch import ScratchServer, scratch_server
 
@@ -29,7 +29,7 @@ def scratch_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("ALEMBIC_BASELINE_SCRATCH_DIR", str(short))
     yield short
     for major in binaries.majors():
-        scratch.stop_persistent(major)
+        cluster.stop_persistent(major)
     import shutil
 
     shutil.rmtree(short, ignore_errors=True)
@@ -137,13 +137,13 @@ def test_port_in_use_is_a_clear_error(scratch_dir: Path) -> None:
         taken.listen()
         port = taken.getsockname()[1]
         with pytest.raises(ScratchError, match=f"Port {port}"):
-            scratch.start_persistent(None, port=port)
+            cluster.start_persistent(None, port=port)
 
 
 def test_disk_without_room_is_refused_before_initdb(
     scratch_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(scratch, "MIN_FREE_BYTES", 1 << 62)
+    monkeypatch.setattr(cluster, "MIN_FREE_BYTES", 1 << 62)
     with pytest.raises(ScratchError) as info:
         scratch.open_server()
     assert "free" in info.value.message

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from alembic_baseline.errors import ScratchError
-from alembic_baseline.pg import binaries, scratch
+from alembic_baseline.pg import binaries
+from alembic_baseline.pg import cluster as clusters
 from alembic_baseline.pg.url import DatabaseURL
 
 
@@ -37,24 +38,24 @@ class ScratchStatus:
     installations: tuple[InstallationView, ...]
 
 
-def _view(info: scratch.ClusterInfo) -> ClusterView:
+def _view(info: clusters.ClusterInfo) -> ClusterView:
     return ClusterView(info.major, info.version, info.admin_url(), info.base, info.bindir)
 
 
 def start(major: int | None = None, port: int | None = None) -> ClusterView:
     """Start a persistent scratch server (or return the one already running)."""
-    return _view(scratch.start_persistent(major, port))
+    return _view(clusters.start_persistent(major, port))
 
 
 def stop(major: int | None = None) -> tuple[int, ...]:
     """Stop the persistent scratch server of ``major`` (all of them when None)."""
-    majors = [major] if major is not None else [c.major for c in scratch.persistent_clusters()]
-    return tuple(m for m in majors if scratch.stop_persistent(m))
+    majors = [major] if major is not None else [c.major for c in clusters.persistent_clusters()]
+    return tuple(m for m in majors if clusters.stop_persistent(m))
 
 
 def status() -> ScratchStatus:
     """Running persistent scratch servers and the PostgreSQL installations found here."""
-    running = tuple(_view(i) for i in scratch.persistent_clusters())
+    running = tuple(_view(i) for i in clusters.persistent_clusters())
     installs = tuple(
         InstallationView(
             i.major, i.version, i.source, str(i.bindir), i.has(*binaries.SERVER_PROGRAMS)
@@ -66,7 +67,7 @@ def status() -> ScratchStatus:
 
 def url(major: int | None = None) -> DatabaseURL:
     """URL of the running persistent scratch server (maintenance database ``postgres``)."""
-    clusters = scratch.persistent_clusters()
+    clusters = clusters.persistent_clusters()
     if major is not None:
         clusters = [c for c in clusters if c.major == major]
     if not clusters:
