@@ -1,7 +1,8 @@
 """The catalog snapshot: a value made of frozen dataclasses, serialised as deterministic JSON.
 
-Every catalog object is a frozen dataclass with generated equality and a :class:`ObjectKey`
-(kind, schema, name and, for objects that live on a table, the table). A :class:`Snapshot` holds
+Every catalog object (:mod:`.objects`, re-exported here) is a frozen dataclass with generated
+equality and a :class:`ObjectKey` (kind, schema, name and, for objects that live on a table,
+the table). A :class:`Snapshot` holds
 one sorted tuple per kind, so two snapshots of the same schema are equal (``==``) and serialise
 byte for byte the same. Nothing here knows about databases: the loader in :mod:`.inspect` drops
 the catalog noise (OIDs, statistics, attnum gaps) before objects are built.
@@ -13,322 +14,64 @@ import json
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
-from functools import cache, cached_property
+from functools import cache
 from operator import attrgetter
-from typing import Any, ClassVar, TypeVar
+from typing import Any, TypeVar
+
+from alembic_baseline.snapshot.objects import (
+    OBJECT_TYPES,
+    Attribute,
+    CatalogObject,
+    Column,
+    Composite,
+    Constraint,
+    Dependency,
+    Domain,
+    DomainCheck,
+    Enum,
+    EventTrigger,
+    Extension,
+    Function,
+    Index,
+    ObjectKey,
+    Policy,
+    Schema,
+    Sequence,
+    Table,
+    Trigger,
+    View,
+)
+
+__all__ = [
+    "FORMAT_VERSION",
+    "OBJECT_TYPES",
+    "Attribute",
+    "CatalogObject",
+    "Column",
+    "Composite",
+    "Constraint",
+    "Dependency",
+    "Domain",
+    "DomainCheck",
+    "Enum",
+    "EventTrigger",
+    "Extension",
+    "Function",
+    "Index",
+    "ObjectKey",
+    "Policy",
+    "Schema",
+    "Sequence",
+    "Snapshot",
+    "Table",
+    "Trigger",
+    "View",
+    "sort_objects",
+]
 
 FORMAT_VERSION = 1
 """Bumped whenever the JSON layout changes in a way older readers cannot load."""
 
-
-@dataclass(frozen=True, order=True)
-class ObjectKey:
-    """Identity of a catalog object: what the diff matches objects by.
-
-    ``name`` of a function carries its identity arguments (``f(integer, text)``); ``table`` is
-    set for objects that live on a table (columns, constraints, indexes, triggers, policies).
-    """
-
-    kind: str
-    schema: str
-    name: str
-    table: str = ""
-
-    def __str__(self) -> str:
-        parts = [p for p in (self.schema, self.table, self.name) if p]
-        return f"{self.kind} {'.'.join(parts)}"
-
-
-@dataclass(frozen=True)
-class CatalogObject:
-    """Base of every snapshot object: a ``KIND`` and a :class:`ObjectKey`."""
-
-    KIND: ClassVar[str] = ""
-    comment: str | None = field(default=None, kw_only=True)
-
-    @cached_property
-    def key(self) -> ObjectKey:
-        # Cached: diffs of large schemas look keys up hundreds of thousands of times. The cache
-        # lives in the instance __dict__, outside the dataclass fields, equality and JSON.
-        schema = str(getattr(self, "schema", ""))
-        return ObjectKey(self.KIND, schema, str(getattr(self, "name", "")), self._table())
-
-    def _table(self) -> str:
-        return str(getattr(self, "table", ""))
-
-
-@dataclass(frozen=True)
-class Schema(CatalogObject):
-    KIND: ClassVar[str] = "schema"
-    name: str
-    owner: str | None = None
-    acl: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Extension(CatalogObject):
-    KIND: ClassVar[str] = "extension"
-    name: str
-    schema: str
-    version: str
-
-    @cached_property
-    def key(self) -> ObjectKey:
-        # Extension names are database-wide; the schema is an attribute that can change.
-        return ObjectKey(self.KIND, "", self.name)
-
-
-@dataclass(frozen=True)
-class Table(CatalogObject):
-    """An ordinary or partitioned table (``partition_key`` set for the latter)."""
-
-    KIND: ClassVar[str] = "table"
-    schema: str
-    name: str
-    persistence: str = "permanent"  # permanent | unlogged
-    partition_key: str | None = None
-    partition_of: str | None = None  # qualified parent of a partition
-    partition_bound: str | None = None
-    inherits: tuple[str, ...] = ()  # qualified parents in inheritance order
-    rls_enabled: bool = False
-    rls_forced: bool = False
-    options: tuple[str, ...] = ()
-    owner: str | None = None
-    acl: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Column(CatalogObject):
-    """A table column; for a generated column ``default`` holds the generation expression."""
-
-    KIND: ClassVar[str] = "column"
-    schema: str
-    table: str
-    name: str
-    position: int
-    type: str
-    not_null: bool = False
-    default: str | None = None
-    identity: str | None = None  # always | by default
-    identity_options: str | None = None
-    generated: str | None = None  # stored | virtual
-    collation: str | None = None  # only when not the type's default
-    local: bool = True  # False: comes from a parent table only (partitions, inheritance)
-
-
-@dataclass(frozen=True)
-class Constraint(CatalogObject):
-    """PK (p), FK (f), UNIQUE (u), CHECK (c), EXCLUDE (x), NOT NULL (n, PostgreSQL 18)."""
-
-    KIND: ClassVar[str] = "constraint"
-    schema: str
-    table: str
-    name: str
-    type: str
-    definition: str
-    columns: tuple[str, ...] = ()
-    ref_table: str | None = None  # qualified, for FKs
-    deferrable: bool = False
-    deferred: bool = False
-    validated: bool = True
-    enforced: bool = True
-
-
-@dataclass(frozen=True)
-class Index(CatalogObject):
-    """An index that no constraint owns (those come with their constraint)."""
-
-    KIND: ClassVar[str] = "index"
-    schema: str
-    table: str
-    name: str
-    definition: str
-    method: str
-    unique: bool = False
-    keys: tuple[str, ...] = ()  # as printed: column or expression, then collation, opclass, order
-    include: tuple[str, ...] = ()
-    predicate: str | None = None
-    nulls_not_distinct: bool = False
-
-
-@dataclass(frozen=True)
-class View(CatalogObject):
-    KIND: ClassVar[str] = "view"
-    schema: str
-    name: str
-    definition: str
-    materialized: bool = False
-    options: tuple[str, ...] = ()
-    owner: str | None = None
-    acl: tuple[str, ...] = ()
-
-    @cached_property
-    def key(self) -> ObjectKey:
-        kind = "materialized view" if self.materialized else "view"
-        return ObjectKey(kind, self.schema, self.name)
-
-
-@dataclass(frozen=True)
-class Sequence(CatalogObject):
-    KIND: ClassVar[str] = "sequence"
-    schema: str
-    name: str
-    data_type: str
-    start: int
-    increment: int
-    min_value: int
-    max_value: int
-    cache: int = 1
-    cycle: bool = False
-    owned_by: str | None = None  # table.column
-    persistence: str = "permanent"
-    owner: str | None = None
-    acl: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Enum(CatalogObject):
-    KIND: ClassVar[str] = "enum"
-    schema: str
-    name: str
-    labels: tuple[str, ...]
-    owner: str | None = None
-    acl: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class DomainCheck:
-    name: str
-    definition: str
-
-
-@dataclass(frozen=True)
-class Domain(CatalogObject):
-    KIND: ClassVar[str] = "domain"
-    schema: str
-    name: str
-    base_type: str
-    not_null: bool = False
-    default: str | None = None
-    collation: str | None = None
-    checks: tuple[DomainCheck, ...] = ()
-    owner: str | None = None
-    acl: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Attribute:
-    name: str
-    type: str
-    collation: str | None = None
-
-
-@dataclass(frozen=True)
-class Composite(CatalogObject):
-    KIND: ClassVar[str] = "composite type"
-    schema: str
-    name: str
-    attributes: tuple[Attribute, ...]
-    owner: str | None = None
-    acl: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Function(CatalogObject):
-    """A function or procedure; ``name`` is bare, the key adds the identity arguments."""
-
-    KIND: ClassVar[str] = "function"
-    schema: str
-    name: str
-    identity_args: str
-    arguments: str  # with names, modes and defaults
-    result: str | None  # None for procedures
-    language: str
-    body: str
-    procedure: bool = False
-    sql_body: bool = False  # SQL-standard body (BEGIN ATOMIC / RETURN), not a string
-    volatility: str = "volatile"
-    strict: bool = False
-    security_definer: bool = False
-    leakproof: bool = False
-    parallel: str = "unsafe"
-    cost: float = 100.0
-    rows: float = 0.0
-    config: tuple[str, ...] = ()
-    window: bool = False
-    owner: str | None = None
-    acl: tuple[str, ...] = ()
-
-    @cached_property
-    def key(self) -> ObjectKey:
-        kind = "procedure" if self.procedure else "function"
-        return ObjectKey(kind, self.schema, f"{self.name}({self.identity_args})")
-
-
-@dataclass(frozen=True)
-class Trigger(CatalogObject):
-    KIND: ClassVar[str] = "trigger"
-    schema: str
-    table: str
-    name: str
-    definition: str
-    timing: str
-    events: tuple[str, ...]
-    function: str
-    when: str | None = None
-    enabled: str = "origin"  # origin | disabled | replica | always
-
-
-@dataclass(frozen=True)
-class EventTrigger(CatalogObject):
-    KIND: ClassVar[str] = "event trigger"
-    name: str
-    event: str
-    function: str
-    tags: tuple[str, ...] = ()
-    enabled: str = "origin"
-    owner: str | None = None
-
-
-@dataclass(frozen=True)
-class Policy(CatalogObject):
-    KIND: ClassVar[str] = "policy"
-    schema: str
-    table: str
-    name: str
-    command: str  # ALL | SELECT | INSERT | UPDATE | DELETE
-    permissive: bool = True
-    roles: tuple[str, ...] = ("public",)
-    using: str | None = None
-    with_check: str | None = None
-
-
-@dataclass(frozen=True, order=True)
-class Dependency:
-    """``dependent`` must be dropped before ``referenced`` can be dropped or recreated."""
-
-    dependent: ObjectKey
-    referenced: ObjectKey
-
-
-OBJECT_TYPES: dict[str, type[CatalogObject]] = {
-    "schemas": Schema,
-    "extensions": Extension,
-    "tables": Table,
-    "columns": Column,
-    "constraints": Constraint,
-    "indexes": Index,
-    "views": View,
-    "sequences": Sequence,
-    "enums": Enum,
-    "domains": Domain,
-    "composites": Composite,
-    "functions": Function,
-    "triggers": Trigger,
-    "event_triggers": EventTrigger,
-    "policies": Policy,
-}
-"""Snapshot field name → object class, in the order objects are listed in JSON and reports."""
 
 T = TypeVar("T", bound=CatalogObject)
 
