@@ -138,3 +138,19 @@ def test_sample_project_golden_snapshot(pg: ScratchServer) -> None:
         f"{c.kind.value} {c.key} {[a.name for a in c.attributes]}" for c in diff.changes
     ]
     assert text == golden.read_text()
+
+
+def test_helper_connection_reads_the_same_snapshot(conn) -> None:  # type: ignore[no-untyped-def]
+    conn.execute(EVERYTHING.encode())
+    assert inspect(conn, InspectOptions(parallel=True)) == inspect(
+        conn, InspectOptions(parallel=False)
+    )
+
+
+def test_inside_an_open_transaction_sees_its_own_changes(fresh_db: DatabaseURL) -> None:
+    with connect(fresh_db, autocommit=False) as c:
+        c.execute("CREATE TABLE uncommitted (id integer)")
+        snap = inspect(c)  # a savepoint, one connection: a helper could not see this table
+        assert [t.name for t in snap.tables] == ["uncommitted"]
+        c.execute("INSERT INTO uncommitted VALUES (1)")  # the transaction is still usable
+        c.rollback()

@@ -105,8 +105,12 @@ def inspect(conn: psycopg.Connection[Any], options: InspectOptions | None = None
         with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
             if idle:
                 cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            # SET LOCAL outlives a released savepoint: put the caller's path back afterwards.
+            cur.execute("SELECT current_setting('search_path') AS path")
+            saved = cur.fetchone()
             cur.execute("SELECT set_config('search_path', '', true)")
             snap = _read(cur, options, major, parallel=idle and options.parallel)
+            cur.execute("SELECT set_config('search_path', %s, true)", (saved["path"] if saved else "",))
     except errors.InsufficientPrivilege as exc:
         raise DatabaseError(
             f"Reading the catalog was refused: {exc}",

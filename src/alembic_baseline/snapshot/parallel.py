@@ -58,6 +58,12 @@ def helper_reading(
     import psycopg
     from psycopg import sql
 
+    # Not on a standby, where an export could fail and abort the caller's transaction (no
+    # savepoint can guard it: a subtransaction cannot export its snapshot).
+    standby = conn.execute("SELECT pg_is_in_recovery()").fetchone()
+    if standby is None or standby[0]:
+        yield None
+        return
     try:
         snapshot_id = conn.execute("SELECT pg_export_snapshot()").fetchone()
         helper = _connect_like(conn)
