@@ -110,7 +110,9 @@ def inspect(conn: psycopg.Connection[Any], options: InspectOptions | None = None
             saved = cur.fetchone()
             cur.execute("SELECT set_config('search_path', '', true)")
             snap = _read(cur, options, major, parallel=idle and options.parallel)
-            cur.execute("SELECT set_config('search_path', %s, true)", (saved["path"] if saved else "",))
+            cur.execute(
+                "SELECT set_config('search_path', %s, true)", (saved["path"] if saved else "",)
+            )
     except errors.InsufficientPrivilege as exc:
         raise DatabaseError(
             f"Reading the catalog was refused: {exc}",
