@@ -130,3 +130,31 @@ def test_privileges_round_trip_when_read(load) -> None:  # type: ignore[no-untyp
     assert {str(c.key) for c in diff.changes} == {"table public.t", "function public.f()"}
     apply(a.conn, [s.sql for s in diff.to_statements() if s.enabled])
     assert not compare(inspect(a.conn, options), snap_b)
+
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "lot_management"
+
+
+@pytest.mark.skipif(not EXAMPLE.is_dir(), reason="examples/lot_management is not there")
+def test_sample_project_first_revision_fixed_up_to_head(pg_default: ScratchServer) -> None:
+    """The fix SQL from the first revision's schema to head's, on the real sample history."""
+    from alembic_baseline.history.driver import AlembicProject
+    from alembic_baseline.settings import load as load_settings
+
+    project = AlembicProject(load_settings(config=str(EXAMPLE / "alembic.ini")))
+    first = list(project.script.walk_revisions())[-1].revision
+    old, new = pg_default.create_database(), pg_default.create_database()
+    try:
+        project.upgrade(old, first)
+        project.upgrade(new, "heads")
+        with connect(old) as a, connect(new) as b:
+            options = CompareOptions(ignore_column_order=True)
+            target = inspect(b)
+            diff = compare(inspect(a), target, options)
+            assert len(diff) > 100
+            apply(a, [s.sql for s in diff.to_statements(allow_destructive=True) if s.enabled])
+            residual = compare(inspect(a), target, options)
+            assert not residual, [str(c.key) for c in residual.changes]
+    finally:
+        pg_default.drop_database(old.database)
+        pg_default.drop_database(new.database)

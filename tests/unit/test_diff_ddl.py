@@ -197,3 +197,19 @@ def test_owner_and_grants_when_privileges_were_read() -> None:
         "GRANT INSERT ON TABLE public.t TO PUBLIC",
         "GRANT UPDATE ON TABLE public.t TO PUBLIC WITH GRANT OPTION",
     ]
+
+
+def test_new_columns_are_appended_in_b_order_not_name_order() -> None:
+    table = Table("public", "t")
+    a = Snapshot.build(tables=[table], columns=[Column("public", "t", "id", 1, "integer")])
+    b = a.with_objects(
+        columns=[
+            Column("public", "t", "id", 1, "integer"),
+            Column("public", "t", "zeta", 2, "text"),
+            Column("public", "t", "alpha", 3, "text"),
+        ]
+    )
+    assert sqls(a, b) == [
+        "ALTER TABLE public.t ADD COLUMN zeta text",
+        "ALTER TABLE public.t ADD COLUMN alpha text",
+    ]

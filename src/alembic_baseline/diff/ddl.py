@@ -26,7 +26,7 @@ from alembic_baseline.diff import ddl_meta, ddl_objects, ddl_tables, ddl_trigger
 from alembic_baseline.diff.model import Change, ChangeKind, SchemaDiff
 from alembic_baseline.diff.plan import PHASES, Plan, Statement
 from alembic_baseline.diff.quote import qualified
-from alembic_baseline.snapshot.model import CatalogObject, Constraint, ObjectKey, Snapshot
+from alembic_baseline.snapshot.model import CatalogObject, Column, Constraint, ObjectKey, Snapshot
 
 Create = Callable[[Plan, CatalogObject], None]
 Drop = Callable[[Plan, CatalogObject, bool], None]
@@ -237,8 +237,17 @@ def _ordered(plan: Plan) -> list[Statement]:
     out: list[Statement] = []
     for phase in PHASES:
         stmts = by_phase.get(phase, [])
+        if phase == "add columns":
+            # Appended in B's column order, so that the table ends up with B's order.
+            stmts = sorted(stmts, key=lambda s: _column_position(plan, s.key))
         out += _toposort(stmts, sorting[phase]) if phase in sorting else stmts
     return out
+
+
+def _column_position(plan: Plan, key: ObjectKey | None) -> tuple[str, str, int]:
+    column = plan.b(key) if key is not None else None
+    position = column.position if isinstance(column, Column) else 0
+    return (key.schema, key.table, position) if key is not None else ("", "", 0)
 
 
 # -- the script ---------------------------------------------------------------------------------
