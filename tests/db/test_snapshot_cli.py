@@ -64,3 +64,20 @@ def test_revision_side_replays_the_sample_project(pg_default: ScratchServer) -> 
     )
     assert code == 0, stderr
     assert "No differences." in stdout
+
+
+def test_sql_and_snapshot_output_are_verbatim(pg_default: ScratchServer) -> None:
+    empty = pg_default.create_database()
+    url = pg_default.create_database()
+    with connect(url) as conn:
+        conn.execute(
+            "CREATE FUNCTION check_pw(password text) RETURNS boolean LANGUAGE plpgsql AS "
+            "$$ BEGIN RETURN password = 'secret'; END $$"
+        )
+    code, stdout, _ = run("diff", empty.render("psycopg"), url.render("psycopg"), "--sql")
+    assert code == 1
+    assert "RETURN password = 'secret';" in stdout  # not redacted: it is schema, not a secret
+    code, stdout, _ = run("snapshot", "--url", url.render("psycopg"))
+    assert (
+        code == 0 and "password = 'secret'" in json.loads(stdout)["objects"]["functions"][0]["body"]
+    )

@@ -11,6 +11,7 @@ from alembic_baseline.cli._app import app, state
 from alembic_baseline.errors import ExitCode
 
 if TYPE_CHECKING:
+    from alembic_baseline.report import Reporter
     from alembic_baseline.snapshot import InspectOptions
 
 SchemaOpt = Annotated[
@@ -43,6 +44,13 @@ def _inspect_options(
     )
 
 
+def _verbatim(rep: Reporter, text: str) -> None:
+    """Schema text exactly as produced. ``Reporter.raw`` redacts ``password = …`` pairs, which
+    would corrupt a function body that compares a password column; schema text carries no
+    connection secret (URLs in it are already redacted)."""
+    rep.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
 @app.command("snapshot")
 def snapshot_cmd(
     ctx: typer.Context,
@@ -67,7 +75,7 @@ def snapshot_cmd(
     options = _inspect_options(schema, exclude_schema, privileges, include_version_table)
     result = snapshot.snapshot(st.settings, url=url, revision=revision, out=out, options=options)
     if out is None:
-        rep.raw(result.snapshot.to_json())
+        _verbatim(rep, result.snapshot.to_json())
     elif rep.quiet:
         rep.json(result)
     else:
@@ -137,9 +145,9 @@ def diff_cmd(
         rep.json(result)
     elif rep.output == "markdown":
         text = render.render_markdown(result.diff, title=f"`{result.a}` → `{result.b}`")
-        rep.raw(text + (f"\n```sql\n{result.sql}```\n" if result.sql else ""))
+        _verbatim(rep, text + (f"\n```sql\n{result.sql}```\n" if result.sql else ""))
     elif result.sql is not None:
-        rep.raw(result.sql)  # stdout stays a runnable script; the summary goes to stderr
+        _verbatim(rep, result.sql)  # stdout stays a runnable script; the summary: stderr
         rep.err.print(render.render_text(result.diff).splitlines()[-1], highlight=False)
     else:
         rep.out.print(render.render_rich(result.diff))
