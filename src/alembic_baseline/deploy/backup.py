@@ -146,7 +146,11 @@ def take(url: DatabaseURL, directory: Path, name: str, server_major: int) -> Bac
     installation = client_for(server_major)
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     final = directory / name
-    partial = directory / f".{name}.partial"
+    counter = 1
+    while final.exists():  # never replace an earlier backup (two in one second)
+        counter += 1
+        final = directory / f"{Path(name).stem}-{counter}{Path(name).suffix}"
+    partial = directory / f".{final.name}.partial"
     start = time.perf_counter()
     # Created 0600 before pg_dump writes a byte: the dump holds every row of production.
     os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))

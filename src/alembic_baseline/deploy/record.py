@@ -95,9 +95,10 @@ def _now() -> str:
 
 
 def new_run_id(command: str, at: datetime | None = None) -> str:
-    """``20260119T143022Z-apply-3f9a``: sorts by time, unique, safe as a directory name."""
+    """``20260119T143022.123456Z-apply-3f9a``: sorts by time (several runs can start within one
+    second: a refused restore, then the confirmed one), unique, safe as a directory name."""
     at = at or datetime.now(UTC)
-    return f"{at:%Y%m%dT%H%M%SZ}-{command}-{secrets.token_hex(2)}"
+    return f"{at:%Y%m%dT%H%M%S.%fZ}-{command}-{secrets.token_hex(2)}"
 
 
 def start(runs_dir: Path, command: str, database: str) -> RunRecord:
