@@ -17,8 +17,8 @@ Command groups (planned ones are marked):
   scratch                 throwaway PostgreSQL servers and databases
   demo                    the runbook, end to end, on the sample project
   snapshot, diff          catalog snapshots; drift between any two schemas
-  baseline                create / archive / verify a baseline  (planned)
-  status, plan, apply, rollback  guarded production patches     (planned)
+  baseline, upgrade       create / archive / verify a baseline; reach it
+  status, plan, apply, rollback  guarded production patches
   lint                    best practices and lock safety of revisions
   doctor, repair, check   diagnose version state; checklists    (planned)
 
