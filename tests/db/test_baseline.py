@@ -287,3 +287,22 @@ def test_recursive_version_locations_puts_the_archive_outside(
     fresh = pg_default.create_database()
     project(ini).upgrade(fresh, "heads")  # Alembic sees no duplicate revision ids
     assert project(ini).current_heads(fresh) == ("3c4d5e6f7a8b",)
+
+
+def test_version_table_in_its_own_schema(pg_default: ScratchServer, tmp_path: Path) -> None:
+    """env.py keeps the version table in meta.schema_history and creates that schema itself."""
+    ini = copy_project(FIXTURES / "mini", tmp_path)
+    x = ("-x", "version_table=schema_history", "-x", "version_schema=meta")
+    prod = pg_default.create_database()
+    project(ini, "version_table=schema_history", "version_schema=meta").upgrade(prod, "heads")
+    code, _, err = cli("-c", str(ini), *x, "baseline", "create", "--url", prod.render())
+    assert code == 0, err
+    sql = next((ini.parent / "migrations" / "baselines").glob("*.sql")).read_text()
+    assert "schema_history" not in sql and "CREATE SCHEMA IF NOT EXISTS meta" in sql
+    proj = project(ini, "version_table=schema_history", "version_schema=meta")
+    fresh = pg_default.create_database()
+    proj.upgrade(fresh, "heads")
+    assert rows(fresh, "SELECT version_num FROM meta.schema_history") == [("3c4d5e6f7a8b",)]
+    assert proj.upgrade(prod, "heads").steps == ()  # production continues: nothing to run
+    code, out, err = cli("-c", str(ini), *x, "baseline", "verify")
+    assert code == 0, out + err

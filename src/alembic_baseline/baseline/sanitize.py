@@ -161,6 +161,23 @@ def _is_version(schema: str | None, name: str | None, options: SanitizeOptions) 
     return name == options.version_table and (schema or "public") == wanted_schema
 
 
+def _create_schema_if_missing(entry: DumpEntry) -> DumpEntry:
+    """``CREATE SCHEMA x`` → ``CREATE SCHEMA IF NOT EXISTS x``: env.py often creates the version
+    table's schema itself before the first revision runs."""
+    if entry.toc_type != "SCHEMA":
+        return entry
+    from pglast import ast, parse_sql
+    from pglast.stream import RawStream
+
+    (raw,) = parse_sql(entry.sql)
+    stmt = raw.stmt
+    if not isinstance(stmt, ast.CreateSchemaStmt) or stmt.if_not_exists or stmt.schemaElts:
+        return entry
+    return DumpEntry(entry.comment, str(RawStream()(ast.CreateSchemaStmt(
+        schemaname=stmt.schemaname, authrole=stmt.authrole, if_not_exists=True
+    ))))  # fmt: skip
+
+
 def _matview_to_refresh(entry: DumpEntry) -> str | None:
     if entry.toc_type != "MATERIALIZED VIEW":
         return None
@@ -206,7 +223,7 @@ def sanitize(
             if _targets_version_table(entry.sql, options):
                 removed.append(f"version table: {entry.sql.splitlines()[0]}")
                 continue
-            body.append(entry)
+            body.append(_create_schema_if_missing(entry))
             statement = _matview_to_refresh(entry)
             if statement:
                 refresh.append(DumpEntry("-- populate (dumped WITH NO DATA)", statement))
