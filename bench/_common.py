@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -21,8 +23,21 @@ def median_time(fn: Callable[[], object], runs: int = 5) -> float:
     return statistics.median(samples)
 
 
+# Commands run as after a normal install: with compiled bytecode cached. (This machine sets
+# PYTHONDONTWRITEBYTECODE=1, which makes every Python command recompile its imports.)
+PYCACHE = Path(tempfile.gettempdir()) / "alembic-baseline-bench-pycache"
+
+
+def command_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
+    env.update(extra or {})
+    return env
+
+
 def run(argv: Sequence[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> None:
-    subprocess.run(list(argv), check=True, capture_output=True, env=env, cwd=cwd)
+    """Run a command (bytecode cached, see :data:`PYCACHE`); fail loudly when it fails."""
+    subprocess.run(list(argv), check=True, capture_output=True, env=command_env(env), cwd=cwd)
 
 
 def write_section(title: str, body: str) -> None:

@@ -9,7 +9,6 @@ Targets (issue 4):
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 import tempfile
@@ -35,7 +34,7 @@ def measure(name: str, ini: Path, server: ScratchServer) -> list[str]:
     bindir = binaries.find_client(server.major, "psql").bindir
 
     def env_for(db: str) -> dict[str, str]:
-        return {**os.environ, "DATABASE_URL": server.url(db).render("psycopg")}
+        return {"DATABASE_URL": server.url(db).render("psycopg")}
 
     def plain_upgrade() -> None:
         db = server.create_database()
