@@ -1,0 +1,281 @@
+"""Which revision is the live schema really at? Replay, fingerprint every state, compare.
+
+1. The upgrade order of the whole history gives a chain of states (the empty database, then the
+   version table's rows after each revision); each state has a cache key (:mod:`.cache`).
+2. States the cache does not know are produced by one ``upgrade heads`` replay on a scratch
+   database of production's major, taking the signature after every revision from inside the
+   revision's transaction (:mod:`.replay`, :mod:`.shape`). A state whose signature equals
+   production's is looked at closely right there, while the replay stands on it: its shape, and
+   when the shape is equal too, its full catalog snapshot.
+3. Those candidates are compared with production as full snapshots (the comparison ``status``
+   uses: column order ignored). Every equal one is an exact match; the earliest is the answer,
+   because later schema-identical revisions changed data only and must not be claimed.
+4. With no exact match, the states nearest by signature are snapshotted (one more replay when
+   the cache lacks them) and the one with the fewest differences is reported with them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from alembic_baseline.deploy.expected import (
+    Scratch,
+    VersionTable,
+    describe_diff,
+    expected_snapshot,
+    inspect_options,
+)
+from alembic_baseline.doctor import shape as sh
+from alembic_baseline.doctor.cache import FingerprintCache, State, root_key, states
+from alembic_baseline.doctor.model import Identification, Match
+from alembic_baseline.doctor.replay import Step, upgrade_order, upgrade_with_hook
+from alembic_baseline.errors import BaselineError
+from alembic_baseline.pg.connect import connection
+
+if TYPE_CHECKING:
+    from alembic.runtime.migration import MigrationContext
+
+    from alembic_baseline.history.driver import AlembicProject
+    from alembic_baseline.history.graph import History
+    from alembic_baseline.pg.url import DatabaseURL
+    from alembic_baseline.snapshot import Snapshot
+
+Progress = Callable[[str], None]
+CLOSEST_CONFIRMED = 3
+"""How many of the nearest states (by signature) are compared in full when nothing matches."""
+
+
+@dataclass(frozen=True)
+class Live:
+    """Production as identification sees it (INVALID indexes left out).
+
+    The full snapshot is read on another thread while the replay runs (the catalog queries wait
+    on production's server, not on this process); it is only needed to judge the candidates.
+    """
+
+    probe: sh.Probe
+    pending: Future[Snapshot]
+
+    @property
+    def snapshot(self) -> Snapshot:
+        return self.pending.result()
+
+
+def _snapshot(url: DatabaseURL, version_table: VersionTable, invalid: frozenset[str]) -> Snapshot:
+    from alembic_baseline.snapshot import inspect
+
+    with connection(url) as conn:
+        snap = inspect(conn, inspect_options(version_table))
+    if invalid:
+        snap = snap.with_objects(
+            indexes=[i for i in snap.indexes if f"{i.schema}.{i.name}" not in invalid]
+        )
+    return snap
+
+
+def live_state(url: DatabaseURL, version_table: VersionTable, invalid: Iterable[str]) -> Live:
+    """Production's fingerprints now, its snapshot in the background (``invalid``: the INVALID
+    indexes, as ``schema.name``, left out of both)."""
+    probe = sh.probe(url, version_table)
+    with ThreadPoolExecutor(1, thread_name_prefix="ab-live-snapshot") as pool:
+        pending = pool.submit(_snapshot, url, version_table, frozenset(invalid))
+        pool.shutdown(wait=False)
+        return Live(probe, pending)
+
+
+@dataclass
+class Identifier:
+    """One identification: the project, a scratch server on demand, the caches."""
+
+    project: AlembicProject
+    history: History
+    scratch: Scratch
+    version_table: VersionTable
+    cache_dir: Path
+    """``.alembic-baseline/cache``: fingerprints go to ``fingerprints/``."""
+    progress: Progress = field(default=lambda _: None)
+
+    def __post_init__(self) -> None:
+        self.cache = FingerprintCache(self.cache_dir / "fingerprints", self.scratch.major)
+        self.options = inspect_options(self.version_table)
+        self.signatures: dict[str, sh.Signature] = {}
+        self.shapes: dict[str, sh.Shape] = {}
+        self.replayed = 0
+
+    def chain(self) -> list[State]:
+        root = root_key(self.history, self.scratch.major, self.version_table)
+        return states(self.history, upgrade_order(self.history), root)
+
+    def identify(self, live: Live) -> Identification:
+        start = time.perf_counter()
+        chain = self.chain()
+        self.signatures = self.cache.signatures()
+        if not all(self._known(s, live) for s in chain):
+            self._replay(chain, live, set())
+        exact = [m for m in (self._confirm(s, live) for s in self._candidates(chain, live))]
+        exact = [m for m in exact if m.exact]
+        closest = None if exact else self._closest(chain, live)
+        return Identification(
+            tuple(exact), closest, len(chain), self.replayed, time.perf_counter() - start
+        )
+
+    def _shape(self, key: str) -> sh.Shape | None:
+        if key not in self.shapes:
+            found = self.cache.shape(key)
+            if found is None:
+                return None
+            self.shapes[key] = found
+        return self.shapes[key]
+
+    def _known(self, state: State, live: Live) -> bool:
+        """Whether the cache holds all this state needs to be judged against ``live``."""
+        if state.key not in self.signatures:
+            return False
+        if self.signatures[state.key] != live.probe.signature:
+            return True
+        shape = self._shape(state.key)
+        if shape is None:
+            return False
+        return shape.digest != live.probe.shape.digest or self.cache.has_snapshot(state.key)
+
+    def _candidates(self, chain: list[State], live: Live) -> Iterator[State]:
+        for state in chain:
+            if self.signatures.get(state.key) != live.probe.signature:
+                continue
+            shape = self._shape(state.key)
+            if shape is not None and shape.digest == live.probe.shape.digest:
+                yield state
+
+    # -- the replay ------------------------------------------------------------------------
+    def _replay(self, chain: list[State], live: Live, wanted: set[str]) -> None:
+        """Replay the history once; fingerprint uncached states; look closely at the states
+        that resemble ``live`` or are ``wanted`` (snapshots for the nearest ones)."""
+        server = self.scratch.server()
+        self.progress(
+            f"identify: replaying {len(chain) - 1} revision(s) on {server.description} "
+            "to fingerprint the schema after each"
+        )
+        url = server.create_database(server.new_name("identify"))
+        try:
+            base = chain[0]
+            if base.key not in self.signatures or base.key in wanted:
+                found = sh.probe(url, self.version_table)
+                self.signatures[base.key] = found.signature
+                self.shapes[base.key] = found.shape
+                self.cache.store_shape(base.key, found.shape)
+            upgrade_with_hook(self.project, url, self._hook(iter(chain[1:]), live, wanted))
+        finally:
+            server.drop_database(url.database)
+        self.replayed += 1
+        self.cache.store_signatures(chain, self.signatures)
+
+    def _hook(
+        self, steps: Iterator[State], live: Live, wanted: set[str]
+    ) -> Callable[[MigrationContext, Step], None]:
+        vt = self.version_table
+        installed: list[bool] = []
+
+        def hook(ctx: MigrationContext, step: Step) -> None:
+            state = next(steps)
+            if (state.revision, state.heads) != (step.revision, step.heads):
+                raise BaselineError(
+                    f"The replay applied {step.revision} where {state.revision} was expected: "
+                    "Alembic's upgrade order differs from the one computed.",
+                    hint="Report this as a bug, with the project's revision graph.",
+                )
+            if not installed:
+                for statement in sh.install_functions(vt.name, vt.schema):
+                    _execute(ctx, statement)
+                installed.append(True)
+            if state.key not in self.signatures:
+                row = _execute(ctx, sh.CALL_SIGNATURE)[0]
+                self.signatures[state.key] = sh.signature_from_row(row)
+            close = self.signatures[state.key] == live.probe.signature
+            if not close and state.key not in wanted:
+                return
+            shape = self._shape(state.key)
+            if shape is None:
+                shape = sh.shape_from_rows(_execute(ctx, sh.CALL_SHAPE))
+                self.shapes[state.key] = shape
+                self.cache.store_shape(state.key, shape)
+            if shape.digest == live.probe.shape.digest or state.key in wanted:
+                self._snapshot_here(ctx, state)
+
+        return hook
+
+    def _snapshot_here(self, ctx: MigrationContext, state: State) -> None:
+        """The full snapshot of a state, taken inside the revision's transaction (in a savepoint
+        rolled back afterwards: the inspector's SET LOCAL must not outlive it)."""
+        import psycopg
+
+        from alembic_baseline.snapshot import inspect
+
+        if self.cache.has_snapshot(state.key) or ctx.connection is None:
+            return
+        raw = ctx.connection.connection.driver_connection
+        if not isinstance(raw, psycopg.Connection):
+            return  # an async driver: confirmed later from a replay of its own
+        with raw.transaction(force_rollback=True):
+            snap = inspect(raw, self.options)
+        self.cache.store_snapshot(state.key, snap)
+
+    # -- judging -----------------------------------------------------------------------------
+    def _snapshot_of(self, state: State) -> Snapshot | None:
+        snap = self.cache.snapshot(state.key)
+        if snap is None and len(state.heads) == 1:
+            # One head means every applied revision is its ancestor: the state is `upgrade R`.
+            snap, _ = expected_snapshot(
+                self.project, self.history, self.scratch, state.heads[0], self.options,
+                self.cache_dir,
+            )  # fmt: skip
+        return snap
+
+    def _confirm(self, state: State, live: Live) -> Match:
+        from alembic_baseline.diff import CompareOptions, compare
+
+        if state.revision is None:  # the empty database: equal shapes are all there is
+            shape = self._shape(state.key) or sh.Shape()
+            distance = shape.distance(live.probe.shape)
+            return Match((), distance == 0, shape.differences(live.probe.shape), distance)
+        expected = self._snapshot_of(state)
+        if expected is None:
+            return Match(state.heads, False, ("not confirmed by a full snapshot",), -1)
+        diff = compare(expected, live.snapshot, CompareOptions(ignore_column_order=True))
+        return Match(state.heads, not diff, describe_diff(diff), len(diff.changes))
+
+    def _closest(self, chain: list[State], live: Live) -> Match | None:
+        def distance(state: State) -> int:
+            return sh.signature_distance(self.signatures[state.key], live.probe.signature)
+
+        # Among equals the later state first: the nearest recent revision is the likelier story.
+        nearest = sorted(reversed(chain), key=distance)[:CLOSEST_CONFIRMED]
+        if not nearest:
+            return None
+        if any(s.revision is not None and not self.cache.has_snapshot(s.key) for s in nearest):
+            try:
+                self._replay(chain, live, {s.key for s in nearest})
+            except BaselineError as exc:
+                self.progress(f"identify: the nearest states could not be rebuilt: {exc}")
+        matches = [self._confirm(s, live) for s in nearest]
+        confirmed = [m for m in matches if m.distance >= 0] or matches
+        return min(confirmed, key=lambda m: abs(m.distance))
+
+
+def _execute(ctx: MigrationContext, statement: str) -> list[Any]:
+    """Run one statement on the migration's connection: straight on a psycopg connection (the
+    hook runs after every revision; SQLAlchemy's execution layer would double its cost), else
+    through SQLAlchemy and whatever driver env.py chose."""
+    import psycopg
+
+    assert ctx.connection is not None
+    raw = ctx.connection.connection.driver_connection
+    if isinstance(raw, psycopg.Connection):
+        cursor = raw.execute(statement.encode())
+        return cursor.fetchall() if cursor.description else []
+    result = ctx.connection.exec_driver_sql(statement)
+    return list(result.fetchall()) if result.returns_rows else []

@@ -1,0 +1,141 @@
+"""What ``doctor`` finds: diagnoses (code, severity, message, context, the exact fix) and reports.
+
+A diagnosis is data: the code (``AB-D004``) and kebab-case name identify the problem for people,
+docs and scripts; ``fix`` is the one command (or SQL) that gets the database out, and ``repair``
+names the ``alembic-baseline repair --fix`` action that applies it when the tool can do it
+safely. Nothing here touches a database.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from alembic_baseline.errors import ExitCode
+
+
+class Severity(enum.StrEnum):
+    ERROR = "error"
+    """The version bookkeeping or the schema is wrong: patches must not be applied."""
+    WARNING = "warning"
+    """Works today, but the next step (upgrade, patch, baseline) will go wrong."""
+    INFO = "info"
+    """Worth knowing; nothing to do."""
+
+
+@dataclass(frozen=True)
+class Code:
+    """One kind of problem: ``AB-Dnnn``, a kebab-case name, a one-line summary."""
+
+    code: str
+    name: str
+    summary: str
+
+
+CODES: dict[str, Code] = {
+    c.code: c
+    for c in (
+        Code("AB-D001", "version-table-missing", "the schema has objects but no version table"),
+        Code("AB-D002", "version-table-empty", "the version table is empty on a non-empty schema"),
+        Code("AB-D003", "several-rows", "the version table holds duplicate or surplus rows"),
+        Code("AB-D004", "unknown-revision", "a recorded revision is not in the project"),
+        Code(
+            "AB-D005",
+            "not-head-nor-ancestor",
+            "recorded revisions overlap: one is an ancestor of another",
+        ),
+        Code("AB-D006", "multiple-heads", "the project has several heads and no merge"),
+        Code("AB-D007", "half-applied", "an autocommit step stopped midway (INVALID index)"),
+        Code("AB-D008", "schema-drift", "the schema differs from its recorded revision"),
+        Code("AB-D009", "bridge-not-applied", "the database is behind the baseline's bridge"),
+        Code("AB-D010", "wrong-revision", "the schema is exactly another revision's"),
+        Code("AB-D011", "no-scratch-server", "no scratch server of production's major"),
+        Code("AB-D012", "pg-dump-too-old", "no pg_dump at least as new as the server"),
+    )
+}
+"""Every diagnosis code (docs/doctor.md documents each one)."""
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """One problem found, and the way out."""
+
+    code: str
+    severity: Severity
+    message: str
+    fix: str
+    """The exact command (or SQL) to run."""
+    context: Mapping[str, str] = field(default_factory=dict)
+    details: tuple[str, ...] = ()
+    """Supporting lines: differences, candidate revisions, leftovers."""
+    repair: str | None = None
+    """The ``repair --fix`` action that applies ``fix``, when the tool can apply it."""
+    sql: str | None = None
+    """SQL that would fix it by hand (shown for review; ``repair`` is the safe way)."""
+
+    @property
+    def name(self) -> str:
+        return CODES[self.code].name
+
+
+@dataclass(frozen=True)
+class Match:
+    """A replayed state compared with the live schema."""
+
+    heads: tuple[str, ...]
+    """The version table's rows in that state (one revision unless branches are unmerged)."""
+    exact: bool
+    differences: tuple[str, ...] = ()
+    distance: int = 0
+    """Objects that differ, by the cheap shape comparison (0 for an exact match)."""
+
+    @property
+    def label(self) -> str:
+        return ", ".join(self.heads) or "base (empty schema)"
+
+
+@dataclass(frozen=True)
+class Identification:
+    """Which revision the live schema really is at."""
+
+    exact: tuple[Match, ...]
+    """States whose schema equals the live one, in upgrade order (several when revisions in
+    between change data only)."""
+    closest: Match | None
+    """The nearest state when none is exact."""
+    states: int
+    fingerprinted: int
+    """States replayed and fingerprinted by this run (0: everything came from the cache)."""
+    seconds: float
+
+    @property
+    def revision(self) -> tuple[str, ...] | None:
+        """The identified heads: the earliest exact match, so that nothing unapplied (a data
+        migration between schema-identical revisions) is ever marked as applied."""
+        return self.exact[0].heads if self.exact else None
+
+
+@dataclass(frozen=True)
+class DoctorReport:
+    """Everything ``doctor`` found about one database."""
+
+    database: str
+    server_version: str
+    version_table: str
+    recorded: tuple[str, ...]
+    heads: tuple[str, ...]
+    diagnoses: tuple[Diagnosis, ...]
+    identification: Identification | None
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return all(d.severity is Severity.INFO for d in self.diagnoses)
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return ExitCode.OK if self.ok else ExitCode.FINDINGS
+
+    def by_code(self, code: str) -> list[Diagnosis]:
+        return [d for d in self.diagnoses if d.code == code]
