@@ -50,20 +50,37 @@ CLOSEST_CONFIRMED = 3
 """How many of the nearest states (by signature) are compared in full when nothing matches."""
 
 
-@dataclass(frozen=True)
 class Live:
-    """Production as identification sees it (INVALID indexes left out).
+    """Production as identification sees it (the INVALID indexes of ``leftovers`` left out).
 
-    The full snapshot is read on another thread while the replay runs (the catalog queries wait
-    on production's server, not on this process); it is only needed to judge the candidates.
+    With ``background``, the full snapshot is read on another thread while the replay runs (the
+    catalog queries wait on production's server, not on this process); otherwise on first use.
     """
 
-    probe: sh.Probe
-    pending: Future[Snapshot]
+    def __init__(
+        self,
+        url: DatabaseURL,
+        version_table: VersionTable,
+        leftovers: Iterable[str] = (),
+        *,
+        background: bool = True,
+    ) -> None:
+        self.leftovers = frozenset(leftovers)
+        self.probe = sh.probe(url, version_table, tuple(sorted(self.leftovers)))
+        self._args = (url, version_table, self.leftovers)
+        self._pending: Future[Snapshot] | None = None
+        self._snapshot: Snapshot | None = None
+        if background:
+            with ThreadPoolExecutor(1, thread_name_prefix="ab-live-snapshot") as pool:
+                self._pending = pool.submit(_snapshot, *self._args)
+                pool.shutdown(wait=False)
 
     @property
     def snapshot(self) -> Snapshot:
-        return self.pending.result()
+        if self._snapshot is None:
+            pending = self._pending
+            self._snapshot = pending.result() if pending is not None else _snapshot(*self._args)
+        return self._snapshot
 
 
 def _snapshot(url: DatabaseURL, version_table: VersionTable, invalid: frozenset[str]) -> Snapshot:
@@ -78,14 +95,16 @@ def _snapshot(url: DatabaseURL, version_table: VersionTable, invalid: frozenset[
     return snap
 
 
-def live_state(url: DatabaseURL, version_table: VersionTable, invalid: Iterable[str]) -> Live:
-    """Production's fingerprints now, its snapshot in the background (``invalid``: the INVALID
+def live_state(
+    url: DatabaseURL,
+    version_table: VersionTable,
+    invalid: Iterable[str],
+    *,
+    background: bool = True,
+) -> Live:
+    """Production's fingerprints now, its snapshot in the background (``invalid``: INVALID
     indexes, as ``schema.name``, left out of both)."""
-    probe = sh.probe(url, version_table)
-    with ThreadPoolExecutor(1, thread_name_prefix="ab-live-snapshot") as pool:
-        pending = pool.submit(_snapshot, url, version_table, frozenset(invalid))
-        pool.shutdown(wait=False)
-        return Live(probe, pending)
+    return Live(url, version_table, invalid, background=background)
 
 
 @dataclass

@@ -94,14 +94,20 @@ def _template(name: str) -> str:
 
 
 @cache
-def query(name: str, version_table: str, version_schema: str | None) -> str:
-    """``shape`` or ``signature`` with the version table left out, as plain text (no bind
-    parameters: it runs through whatever driver env.py uses, each with its own paramstyle)."""
+def query(
+    name: str, version_table: str, version_schema: str | None, leftovers: tuple[str, ...] = ()
+) -> str:
+    """``shape`` or ``signature`` with the version table (and the INVALID indexes named in
+    ``leftovers``) left out, as plain text: no bind parameters, because it runs through
+    whatever driver env.py uses, each with its own paramstyle."""
     from psycopg import sql
 
-    composed = sql.SQL(_template(name)).format(  # type: ignore[arg-type,unused-ignore]
-        version_table=sql.Literal(version_table), version_schema=sql.Literal(version_schema)
-    )
+    values = {
+        "version_table": sql.Literal(version_table),
+        "version_schema": sql.Literal(version_schema),
+        "leftovers": sql.Literal(list(leftovers)),
+    }
+    composed = sql.SQL(_template(name)).format(**values)  # type: ignore[arg-type,unused-ignore]
     return composed.as_string(None)
 
 
@@ -132,12 +138,12 @@ class Probe:
     shape: Shape
 
 
-def probe(url: DatabaseURL, version_table: VersionTable) -> Probe:
+def probe(url: DatabaseURL, version_table: VersionTable, leftovers: tuple[str, ...] = ()) -> Probe:
     """Signature and shape of a database, read in one READ ONLY transaction."""
     name, schema = version_table.name, version_table.schema
     with connection(url, autocommit=False) as conn:
         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         row = conn.execute(query("signature", name, schema).encode()).fetchone()
-        rows = conn.execute(query("shape", name, schema).encode()).fetchall()
+        rows = conn.execute(query("shape", name, schema, leftovers).encode()).fetchall()
         conn.rollback()
     return Probe(signature_from_row(row), shape_from_rows(rows))

@@ -7,8 +7,9 @@
 -- converse is checked with a full snapshot. No OIDs or attnums appear in the output: the shape
 -- of a scratch replay must be comparable with production's. Type names come from joins, not
 -- from format_type(): catalog rows are read at the query's snapshot, cached lookups are not.
--- INVALID indexes (an interrupted CREATE INDEX CONCURRENTLY) are left out: they are leftovers,
--- not part of any revision's schema. {version_table} / {version_schema} are literals.
+-- INVALID indexes named in {leftovers} (interrupted CREATE INDEX CONCURRENTLY of revisions not
+-- recorded as applied) are left out: they are not part of any revision's schema.
+-- {version_table}, {version_schema} and {leftovers} (text[] of schema.index) are literals.
 WITH rel AS MATERIALIZED (
     SELECT c.oid, c.relkind, n.nspname || '.' || c.relname AS qname
     FROM pg_class c
@@ -53,6 +54,7 @@ FROM rel r
 JOIN pg_index x ON x.indrelid = r.oid
 JOIN pg_class i ON i.oid = x.indexrelid
 WHERE x.indisvalid
+   OR NOT (split_part(r.qname, '.', 1) || '.' || i.relname = ANY ({leftovers}::text[]))
 UNION ALL
 SELECT 'constraint', r.qname || '.' || con.conname,
        concat_ws(' ', con.contype, f.relname, con.condeferrable, con.convalidated)

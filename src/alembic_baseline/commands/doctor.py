@@ -1,0 +1,263 @@
+"""``doctor``, ``repair`` and ``check``: diagnose the version state, fix it, run the checklists.
+
+Each function is the operation behind one command: it returns a result (never prints) and
+reports progress through a callback. ``repair`` writes a run record (like ``apply``) for every
+confirmed run, whether it succeeds, is refused or fails.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from alembic_baseline.commands.common import database_url
+from alembic_baseline.deploy import record as rec
+from alembic_baseline.deploy import run
+from alembic_baseline.deploy.checks import Status
+from alembic_baseline.deploy.expected import Scratch, compare_with_expected
+from alembic_baseline.deploy.options import DeployOptions, duration, from_settings
+from alembic_baseline.deploy.state import Progress, quiet
+from alembic_baseline.deploy.verify import Verification, VerifyItem
+from alembic_baseline.doctor import repair as rp
+from alembic_baseline.doctor.checklists import LISTS, Checklist, ChecklistInputs, run_checklist
+from alembic_baseline.doctor.diagnose import IDENTIFY_MODES, Doctor, DoctorOptions
+from alembic_baseline.doctor.facts import read_facts
+from alembic_baseline.doctor.model import DoctorReport
+from alembic_baseline.errors import ConfigError, ExitCode
+from alembic_baseline.history.driver import AlembicProject
+from alembic_baseline.history.graph import History
+from alembic_baseline.pg.scratch import ScratchServer
+from alembic_baseline.settings import Settings
+
+if TYPE_CHECKING:
+    from alembic_baseline.baseline.manifest import Manifest
+
+DEFAULT_LOCK_TIMEOUT = "5s"
+
+
+def _manifest(project: AlembicProject) -> Manifest | None:
+    from alembic_baseline.baseline.manifest import find_manifest
+
+    try:
+        return find_manifest(project.script_location)
+    except ConfigError:
+        return None
+
+
+@contextlib.contextmanager
+def examined(
+    settings: Settings,
+    url: str | None,
+    options: DoctorOptions,
+    server: ScratchServer | None,
+    progress: Progress,
+) -> Iterator[tuple[Doctor, DoctorReport]]:
+    """Run the doctor on a database; the scratch server stays open inside the block."""
+    if options.identify not in IDENTIFY_MODES:
+        raise ConfigError(f"--identify must be one of {', '.join(IDENTIFY_MODES)}.")
+    project = AlembicProject(settings)
+    db_url = database_url(settings, url, project)
+    history = History(project)
+    facts = read_facts(project, db_url)
+    cache_dir = from_settings(settings).cache_dir
+    manifest = _manifest(project)
+    with Scratch(facts.server_major, settings.scratch_url, server) as scratch:
+        doctor_ = Doctor(
+            project,
+            history,
+            facts,
+            scratch,
+            cache_dir,
+            settings.scratch_url,
+            manifest,
+            options,
+            progress,
+        )
+        yield doctor_, doctor_.run()
+
+
+def doctor(
+    settings: Settings,
+    *,
+    url: str | None = None,
+    identify: str = "auto",
+    schema_check: bool = True,
+    server: ScratchServer | None = None,
+    progress: Progress = quiet,
+) -> DoctorReport:
+    """Diagnose the database's version table and schema; each problem with its exact fix."""
+    options = DoctorOptions(identify, schema_check)
+    with examined(settings, url, options, server, progress) as (_, report):
+        return report
+
+
+# -- repair ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RepairResult:
+    """The diagnosis, the plan, and — when it was carried out — the run record."""
+
+    report: DoctorReport
+    plan: rp.RepairPlan | None
+    record: rec.RunRecord | None
+
+    @property
+    def confirmed(self) -> bool:
+        return self.record is not None
+
+    @property
+    def exit_code(self) -> ExitCode:
+        if self.record is None:
+            return ExitCode.UNSAFE  # shown, not done: confirmation is missing
+        return ExitCode.OK if self.record.outcome == "ok" else ExitCode.FINDINGS
+
+
+def repair(
+    settings: Settings,
+    *,
+    url: str | None = None,
+    fix: str | None = None,
+    to: tuple[str, ...] = (),
+    confirmed: bool = False,
+    runs_dir: Path | None = None,
+    lock_timeout: str | None = None,
+    server: ScratchServer | None = None,
+    progress: Progress = quiet,
+) -> RepairResult:
+    """Apply one diagnosed fix in one transaction, after showing it (needs --yes); recorded."""
+    deploy: DeployOptions = from_settings(settings)
+    runs = runs_dir or deploy.runs_dir
+    timeout = duration(lock_timeout or DEFAULT_LOCK_TIMEOUT, "lock_timeout")
+    options = DoctorOptions("auto", True)
+    with examined(settings, url, options, server, progress) as (doc, report):
+        if not confirmed:
+            return RepairResult(report, rp.plan_repair(doc, report, fix, to), None)
+        record = rec.start(runs, "repair", doc.facts.url.redacted)
+        progress(f"run {record.id} (record: {record.directory})")
+        with run.recorded(record):
+            record.server_version = doc.facts.server_version
+            record.from_revisions = doc.facts.rows
+            plan = rp.plan_repair(doc, report, fix, to)
+            _record_plan(record, plan, report, timeout)
+            _carry_out(doc, plan, record, timeout, progress)
+        return RepairResult(report, plan, record)
+
+
+def _record_plan(
+    record: rec.RunRecord, plan: rp.RepairPlan, report: DoctorReport, timeout: str
+) -> None:
+    record.to_revisions = plan.stamp if plan.stamp is not None else plan.before
+    record.settings = {"fix": plan.fix, "lock_timeout": timeout, "indexes": list(plan.indexes)}
+    record.plan = {
+        "fix": plan.fix,
+        "diagnosis": plan.diagnosis,
+        "steps": list(plan.steps),
+        "diagnoses": [f"{d.code} {d.name}: {d.message}" for d in report.diagnoses],
+        "transactional": plan.transactional,
+    }
+    rec.save(record)
+
+
+def _carry_out(
+    doc: Doctor, plan: rp.RepairPlan, record: rec.RunRecord, timeout: str, progress: Progress
+) -> None:
+    label = ", ".join(plan.stamp or ()) or ", ".join(plan.indexes) or "-"
+    step = rec.StepRecord(label, f"{plan.fix} ({plan.diagnosis})", "repair", "running")
+    record.steps.append(step)
+    rec.save(record)
+    progress(f"repair: {plan.fix}")
+    start = time.perf_counter()
+    rp.execute(doc, plan, timeout)
+    step.status, step.seconds = "done", time.perf_counter() - start
+    record.timings["repair"] = step.seconds
+    result = verify_repair(doc, plan)
+    record.verification = result
+    after = read_facts(doc.project, doc.facts.url)
+    record.stopped_at = after.rows
+    record.outcome = "ok" if result.ok else "verify_failed"
+    record.next_steps = _next_steps(plan, result)
+    rec.save(record)
+
+
+def verify_repair(doc: Doctor, plan: rp.RepairPlan) -> Verification:
+    """The version table holds what was stamped; the schema equals it; the indexes are fixed."""
+    start = time.perf_counter()
+    after = read_facts(doc.project, doc.facts.url)
+    items = []
+    if plan.stamp is not None:
+        ok = after.rows == tuple(sorted(plan.stamp))
+        shown = ", ".join(after.rows) or "(none)"
+        items.append(VerifyItem("revision", Status.PASS if ok else Status.FAIL, shown))
+    if plan.fix in rp.STAMPING and plan.stamp and len(plan.stamp) == 1:
+        check = compare_with_expected(
+            doc.project,
+            doc.history,
+            doc.scratch,
+            doc.facts.url,
+            plan.stamp[0],
+            doc.facts.version_table,
+            doc.cache_dir,
+        )
+        status = {True: Status.PASS, False: Status.FAIL, None: Status.SKIPPED}[check.matches]
+        items.append(VerifyItem("schema", status, check.detail))
+    if plan.indexes:
+        left = {i.qualified for i in after.invalid_indexes} & set(plan.indexes)
+        items.append(
+            VerifyItem(
+                "indexes",
+                Status.FAIL if left else Status.PASS,
+                f"still INVALID: {', '.join(sorted(left))}" if left else "no INVALID index left",
+            )
+        )
+    return Verification(tuple(items), time.perf_counter() - start)
+
+
+def _next_steps(plan: rp.RepairPlan, result: Verification) -> list[str]:
+    if not result.ok:
+        return ["Verification failed: run `alembic-baseline doctor` and read its diagnoses."]
+    steps = [f"The version table held: {', '.join(plan.before) or '(none)'}."]
+    if plan.fix == "drop-invalid-index" and plan.stamp is not None:
+        steps.append("`alembic-baseline apply` re-runs the un-recorded revision.")
+    else:
+        steps.append("`alembic-baseline status` shows what is pending; `apply` runs it.")
+    return steps
+
+
+# -- check -------------------------------------------------------------------------------------
+
+
+def check(
+    settings: Settings,
+    name: str,
+    *,
+    url: str | None = None,
+    backup: Path | None = None,
+    max_backup_age_hours: float = 24.0,
+    verify_baseline: bool = True,
+    health_url: str | None = None,
+    health_timeout: float | None = None,
+    backup_dir: Path | None = None,
+    runs_dir: Path | None = None,
+    server: ScratchServer | None = None,
+    progress: Progress = quiet,
+) -> Checklist:
+    """Run one of the runbook's checklists: verify what can be verified, list the rest."""
+    if name not in LISTS:
+        raise ConfigError(f"Unknown checklist {name!r}.", hint=f"Checklists: {', '.join(LISTS)}.")
+    deploy = from_settings(
+        settings,
+        health_url=health_url,
+        health_timeout=health_timeout,
+        backup_dir=backup_dir,
+        runs_dir=runs_dir,
+    )
+    inputs = ChecklistInputs(deploy, backup, max_backup_age_hours, verify_baseline, progress)
+    # The schema is checked item by item; identification is the doctor's business.
+    options = DoctorOptions("never", schema_check=False)
+    with examined(settings, url, options, server, progress) as (doc, report):
+        return run_checklist(name, doc, report, inputs)

@@ -1,0 +1,255 @@
+"""``doctor``: every diagnosis for one database, in one pass.
+
+Order of work: the environment (scratch server, pg_dump) and the project's graph cost nothing;
+the database is read once (version table rows, INVALID indexes, signature and shape; its full
+snapshot on another thread); the recorded revision's expected schema comes from the replay
+cache; the real revision is identified only when the bookkeeping or the schema says it must be
+(or ``--identify``), because a cold identification replays the whole history.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from alembic_baseline.deploy.expected import Scratch, describe_diff, expected_snapshot
+from alembic_baseline.deploy.expected import inspect_options as vt_options
+from alembic_baseline.doctor import environment, leftovers, versions
+from alembic_baseline.doctor.identify import Identifier, Live, live_state
+from alembic_baseline.doctor.model import (
+    Diagnosis,
+    DoctorReport,
+    Identification,
+    Match,
+    Severity,
+)
+from alembic_baseline.errors import BaselineError
+
+if TYPE_CHECKING:
+    from alembic_baseline.baseline.manifest import Manifest
+    from alembic_baseline.diff import SchemaDiff
+    from alembic_baseline.doctor.facts import Facts
+    from alembic_baseline.history.driver import AlembicProject
+    from alembic_baseline.history.graph import History
+    from alembic_baseline.snapshot import Snapshot
+
+Progress = Callable[[str], None]
+IDENTIFY_MODES = ("auto", "always", "never")
+
+
+@dataclass(frozen=True)
+class DoctorOptions:
+    identify: str = "auto"
+    """``auto``: when the version table or the schema calls for it; ``always``; ``never``."""
+    schema_check: bool = True
+
+
+@dataclass
+class Doctor:
+    """One examination of one database against one project."""
+
+    project: AlembicProject
+    history: History
+    facts: Facts
+    scratch: Scratch
+    cache_dir: Path
+    scratch_url: str | None = None
+    manifest: Manifest | None = None
+    options: DoctorOptions = field(default_factory=DoctorOptions)
+    progress: Progress = field(default=lambda _: None)
+    live: Live | None = None
+    """After :meth:`run`: the database as identification saw it."""
+    identification: Identification | None = None
+    _snapshot: Snapshot | None = None
+
+    def live_snapshot(self) -> Snapshot:
+        if self._snapshot is not None:
+            return self._snapshot
+        assert self.live is not None, "run() first"
+        return self.live.snapshot
+
+    def set_live_snapshot(self, snapshot: Snapshot | None) -> None:
+        self._snapshot = snapshot
+
+    def run(self) -> DoctorReport:
+        start = time.perf_counter()
+        facts, history = self.facts, self.history
+        major = facts.server_major
+        found: list[Diagnosis] = []
+        no_scratch = environment.scratch_problem(major, self.scratch_url)
+        found += [d for d in (no_scratch, environment.pg_dump_problem(major)) if d]
+        found += versions.graph_diagnoses(history)
+        found += leftovers.invalid_index_diagnoses(facts, history)
+        eager = self.options.schema_check or self.options.identify != "never"
+        live = self.live = live_state(
+            facts.url, facts.version_table, self.leftover_names(), background=eager
+        )
+        usable = no_scratch is None
+        recorded = self.single_live_revision()
+        mismatch = None
+        if recorded and usable and self.options.schema_check:
+            mismatch = self.compare_recorded(recorded, live)
+        ident: Identification | None = None
+        wanted = self.options.identify == "always" or (
+            self.options.identify == "auto" and (mismatch is not None or self.needs_identity())
+        )
+        if usable and wanted:
+            ident = self.identify(live)
+        elif recorded and self.options.schema_check and usable and mismatch is None:
+            ident = Identification((Match((recorded,), True),), None, 0, 0, 0.0)
+        self.identification = ident
+        empty = live.probe.shape.empty
+        found += versions.version_diagnoses(facts, history, empty, ident, self.manifest)
+        if recorded and mismatch is not None:
+            found.append(self.schema_diagnosis(recorded, mismatch, ident, live))
+        return DoctorReport(
+            facts.url.redacted,
+            facts.server_version,
+            facts.table_label,
+            facts.recorded,
+            history.heads(),
+            tuple(found),
+            ident if wanted else None,
+            time.perf_counter() - start,
+        )
+
+    # -- what to look at ---------------------------------------------------------------------
+    def leftover_names(self) -> set[str]:
+        """INVALID indexes that belong to no applied revision (left out of schema checks); one
+        whose revision is recorded as applied stays in: the revision's schema has that index."""
+        done = leftovers.applied(self.history, self.facts.recorded)
+        names = set()
+        for index in self.facts.invalid_indexes:
+            rev = leftovers.origin(self.history, index)
+            if rev is None or rev.id not in done:
+                names.add(index.qualified)
+        return names
+
+    def single_live_revision(self) -> str | None:
+        recorded = self.facts.recorded
+        if len(recorded) == 1 and self.history.locate(recorded[0]) == "live":
+            return recorded[0]
+        return None
+
+    def needs_identity(self) -> bool:
+        facts = self.facts
+        if not facts.table_exists or not facts.rows or len(facts.recorded) > 1:
+            return True
+        return any(self.history.locate(r) != "live" for r in facts.recorded)
+
+    def compare_recorded(self, revision: str, live: Live) -> tuple[Snapshot, SchemaDiff] | None:
+        """``revision``'s expected snapshot and its differences from the live schema (None:
+        equal, or not comparable here)."""
+        from alembic_baseline.diff import CompareOptions, compare
+
+        options = vt_options(self.facts.version_table)
+        self.progress(f"schema: comparing with the expected schema of {revision}")
+        try:
+            expected, _ = expected_snapshot(
+                self.project, self.history, self.scratch, revision, options, self.cache_dir
+            )
+        except BaselineError as exc:
+            self.progress(f"schema: not compared: {exc.message}")
+            return None
+        diff = compare(expected, live.snapshot, CompareOptions(ignore_column_order=True))
+        return (expected, diff) if diff else None
+
+    def identify(self, live: Live) -> Identification | None:
+        identifier = Identifier(
+            self.project,
+            self.history,
+            self.scratch,
+            self.facts.version_table,
+            self.cache_dir,
+            self.progress,
+        )
+        try:
+            return identifier.identify(live)
+        except BaselineError as exc:
+            self.progress(f"identify: failed: {exc.message}")
+            return None
+
+    # -- the schema against the recorded revision ----------------------------------------------
+    def schema_diagnosis(
+        self,
+        recorded: str,
+        mismatch: tuple[Snapshot, SchemaDiff],
+        ident: Identification | None,
+        live: Live,
+    ) -> Diagnosis:
+        expected, diff = mismatch
+        lines = describe_diff(diff)
+        context = {"recorded": recorded, "differences": str(len(diff.changes))}
+        if ident is not None and ident.exact and ident.revision != (recorded,):
+            return self.wrong_revision(recorded, ident, context)
+        undo = _undo_sql(expected, live)
+        partial = leftovers.partial_revision(self.history, recorded)
+        if partial is not None:
+            return Diagnosis(
+                "AB-D007",
+                Severity.ERROR,
+                f"The schema matches neither the recorded revision {recorded} nor the next one, "
+                f"{partial.id} ({partial.message}), whose autocommit block commits statement by "
+                "statement: it probably stopped midway.",
+                f"alembic-baseline diff --sql DATABASE_URL rev:{recorded} > undo.sql  "
+                "# review and run it, then: alembic-baseline apply (re-runs "
+                f"{partial.id})",
+                {**context, "revision": partial.id},
+                lines,
+                None,
+                undo,
+            )
+        closest = ident.closest if ident else None
+        extra: tuple[str, ...] = ()
+        if closest is not None and closest.heads != (recorded,):
+            extra = (f"nearest replayed revision: {closest.label} ({closest.distance} diff.)",)
+        return Diagnosis(
+            "AB-D008",
+            Severity.ERROR,
+            f"The schema differs from its recorded revision {recorded} in "
+            f"{len(diff.changes)} place(s): changed by hand or by code outside the history.",
+            f"alembic-baseline diff --sql DATABASE_URL rev:{recorded} > fix.sql  # review it: "
+            "either apply it, or turn the change into a revision",
+            context,
+            (*lines, *extra),
+            None,
+            undo,
+        )
+
+    def wrong_revision(
+        self, recorded: str, ident: Identification, context: dict[str, str]
+    ) -> Diagnosis:
+        real = ident.exact[0].label
+        below = versions.ancestors(self.history, recorded)
+        if set(ident.revision or ()) <= below:
+            story = (
+                f"the revisions after {real} up to {recorded} are recorded but were never "
+                "applied — `alembic upgrade` would skip them"
+            )
+        else:
+            story = (
+                f"revisions up to {real} were applied but not recorded — `alembic upgrade` "
+                "would run them again"
+            )
+        fix, action, details = versions.restamp_fix(ident, self.facts.server_major)
+        return Diagnosis(
+            "AB-D010",
+            Severity.ERROR,
+            f"The version table says {recorded}, but the schema is exactly revision {real}: "
+            f"{story}.",
+            fix,
+            {**context, "identified": real},
+            tuple(details),
+            action,
+        )
+
+
+def _undo_sql(expected: Snapshot, live: Live) -> str | None:
+    """DDL that turns the live schema into the recorded revision's (shown for review)."""
+    from alembic_baseline.diff import CompareOptions, compare
+
+    back = compare(live.snapshot, expected, CompareOptions(ignore_column_order=True))
+    return back.to_sql() or None

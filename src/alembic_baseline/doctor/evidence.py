@@ -1,0 +1,199 @@
+"""Evidence for checklist items outside the schema: backups, the application, recent errors.
+
+* A fresh backup: the newest dump of this database — ``--backup FILE``, a run record's backup
+  (``apply`` takes one), or ``<db>_*.dump`` in the backup directory — no older than the limit,
+  readable by ``pg_restore --list`` and, when a record kept its checksum, the same file.
+* The application: ``--health-url`` answers 2xx (the same check ``apply`` runs afterwards).
+* Recent errors: ``pg_stat_database`` counters (deadlocks, recovery conflicts, checksum failures,
+  rollbacks) compared with the previous ``check`` of the same database; every run saves them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from alembic_baseline.deploy import backup as bk
+from alembic_baseline.deploy.checks import CheckItem, Status
+from alembic_baseline.deploy.verify import check_health
+from alembic_baseline.errors import BaselineError
+from alembic_baseline.pg.connect import connection
+
+if TYPE_CHECKING:
+    from alembic_baseline.doctor.checklists import ChecklistInputs
+    from alembic_baseline.doctor.diagnose import Doctor
+    from alembic_baseline.pg.url import DatabaseURL
+
+COUNTERS = ("xact_commit", "xact_rollback", "conflicts", "deadlocks", "checksum_failures")
+ROLLBACK_WARN_RATIO = 0.05
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+@dataclass(frozen=True)
+class FoundBackup:
+    path: Path
+    size: int | None = None
+    sha256: str | None = None
+    source: str = "backup directory"
+
+
+def find_backups(doc: Doctor, inputs: ChecklistInputs) -> list[FoundBackup]:
+    """Every known dump of this database, newest first."""
+    database = doc.facts.url.database
+    found: list[FoundBackup] = []
+    if inputs.backup is not None:
+        found.append(FoundBackup(inputs.backup, source="--backup"))
+    runs = inputs.options.runs_dir
+    for record in sorted(runs.glob("*/record.json")) if runs.is_dir() else []:
+        try:
+            data = json.loads(record.read_text(encoding="utf-8"))
+            kept = data.get("backup") or {}
+            if kept and kept.get("database") in (database, ""):
+                path = Path(kept["path"])
+                found.append(
+                    FoundBackup(path, int(kept["size"]), str(kept["sha256"]), record.parent.name)
+                )
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    directory = inputs.options.backup_dir
+    if directory.is_dir():
+        found += [FoundBackup(p) for p in directory.glob(f"{database}_*.dump")]
+    existing = [f for f in found if f.path.is_file()]
+    existing.sort(key=lambda f: f.path.stat().st_mtime, reverse=True)
+    if inputs.backup is not None:  # the one named on the command line is the one checked
+        existing.sort(key=lambda f: f.source != "--backup")
+    return existing
+
+
+def backup_item(doc: Doctor, inputs: ChecklistInputs, runbook: str, *, required: bool) -> CheckItem:
+    found = find_backups(doc, inputs)
+    newest = found[0] if found else None
+    age_h = (time.time() - newest.path.stat().st_mtime) / 3600 if newest else None
+    if newest is None or (age_h is not None and age_h > inputs.max_backup_age_hours):
+        detail = (
+            f"no backup of {doc.facts.url.database!r} in {inputs.options.backup_dir} or the run "
+            "records"
+            if newest is None
+            else f"the newest backup ({newest.path.name}) is {age_h:.0f} h old "
+            f"(limit {inputs.max_backup_age_hours:g} h)"
+        )
+        return _no_fresh_backup(doc, inputs, runbook, detail, required)
+    try:
+        if newest.sha256 is not None and newest.size is not None:
+            bk.verify_file(newest.path, newest.size, newest.sha256)
+        entries = bk.toc(bk.client_for(doc.facts.server_major), newest.path)
+    except BaselineError as exc:
+        return CheckItem("backup", runbook, Status.FAIL, f"{newest.path}: {exc.message}", exc.hint)
+    return CheckItem(
+        "backup",
+        runbook,
+        Status.PASS,
+        f"{newest.path} ({newest.source}, {age_h:.1f} h old): readable, {len(entries)} entries"
+        + (", checksum as recorded" if newest.sha256 else ""),
+    )
+
+
+def _no_fresh_backup(
+    doc: Doctor, inputs: ChecklistInputs, runbook: str, detail: str, required: bool
+) -> CheckItem:
+    hint = (
+        f"pg_dump --format=custom --file={doc.facts.url.database}_$(date +%Y%m%d).dump "
+        "(then --backup FILE), or let `alembic-baseline apply` take one"
+    )
+    if required:
+        return CheckItem("backup", runbook, Status.FAIL, detail, hint)
+    try:  # apply takes a verified backup itself when it can
+        bk.client_for(doc.facts.server_major)
+        space = bk.space_for(
+            inputs.options.backup_dir,
+            bk.estimate_bytes(doc.facts.url),
+            inputs.options.min_free_bytes,
+        )
+    except BaselineError as exc:
+        return CheckItem("backup", runbook, Status.FAIL, f"{detail}; {exc.message}", exc.hint)
+    if not space.ok:
+        return CheckItem("backup", runbook, Status.FAIL, f"{detail}; {space.describe()}", hint)
+    return CheckItem(
+        "backup",
+        runbook,
+        Status.WARN,
+        f"{detail}; `alembic-baseline apply` takes and verifies one before changing anything "
+        f"({space.describe()})",
+        hint,
+    )
+
+
+def health_item(inputs: ChecklistInputs, runbook: str) -> CheckItem:
+    url = inputs.options.health_url
+    if not url:
+        return CheckItem(
+            "health", runbook, Status.MANUAL, "no --health-url given", "pass --health-url URL"
+        )
+    result = check_health(url, inputs.options.health_timeout)
+    return CheckItem("health", runbook, result.status, result.detail)
+
+
+# -- pg_stat_database --------------------------------------------------------------------------
+
+
+def read_counters(url: DatabaseURL) -> dict[str, Any]:
+    with connection(url) as conn:
+        row = conn.execute(
+            "SELECT xact_commit, xact_rollback, conflicts, deadlocks, "
+            "coalesce(checksum_failures, 0), stats_reset::text "
+            "FROM pg_stat_database WHERE datname = current_database()"
+        ).fetchone()
+    assert row is not None  # the current database always has a row
+    values: dict[str, Any] = dict(zip(COUNTERS, (int(str(v)) for v in row[:5]), strict=True))
+    values["stats_reset"] = row[5]
+    values["at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    return values
+
+
+def counters_path(cache_dir: Path, url: DatabaseURL) -> Path:
+    name = _UNSAFE.sub("_", f"{url.host or 'local'}-{url.port or 5432}-{url.database}")
+    return cache_dir / "pgstat" / f"{name}.json"
+
+
+def save_counters(doc: Doctor, cache_dir: Path, values: dict[str, Any] | None = None) -> None:
+    path = counters_path(cache_dir, doc.facts.url)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(values or read_counters(doc.facts.url)), encoding="utf-8")
+
+
+def pg_stat_item(doc: Doctor, cache_dir: Path, runbook: str) -> CheckItem:
+    path = counters_path(cache_dir, doc.facts.url)
+    try:
+        before: dict[str, Any] | None = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        before = None
+    now = read_counters(doc.facts.url)
+    save_counters(doc, cache_dir, now)
+    if before is None or before.get("stats_reset") != now["stats_reset"]:
+        why = "no earlier counters" if before is None else "the statistics were reset since"
+        return CheckItem(
+            "pg-stat",
+            runbook,
+            Status.WARN,
+            f"{why}: nothing to compare (counters saved now)",
+            "Run `alembic-baseline check pre-patch` before patching: it saves them.",
+        )
+    delta = {k: int(now[k]) - int(before.get(k, 0)) for k in COUNTERS}
+    since = f"since {before.get('at')}: {delta['xact_commit']} commits, "
+    since += f"{delta['xact_rollback']} rollbacks, {delta['deadlocks']} deadlocks, "
+    since += f"{delta['conflicts']} conflicts, {delta['checksum_failures']} checksum failures"
+    if delta["deadlocks"] or delta["checksum_failures"] or delta["conflicts"]:
+        return CheckItem(
+            "pg-stat", runbook, Status.FAIL, since, "Look at the server log around the patch."
+        )
+    total = delta["xact_commit"] + delta["xact_rollback"]
+    if total and delta["xact_rollback"] / total > ROLLBACK_WARN_RATIO:
+        return CheckItem(
+            "pg-stat", runbook, Status.WARN, since, "Many rollbacks: read the application's log."
+        )
+    return CheckItem("pg-stat", runbook, Status.PASS, since)
