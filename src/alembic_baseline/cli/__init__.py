@@ -21,7 +21,7 @@ from alembic_baseline.report import Reporter
 
 # Importing a group module registers its commands on ``app``; modules import heavy
 # dependencies inside their functions so that ``--help`` stays fast.
-_GROUPS = ("scratch", "demo", "snapshot", "baseline", "deploy", "lint")
+_GROUPS = ("scratch", "demo", "snapshot", "baseline", "deploy", "lint", "doctor")
 
 
 def _register_groups() -> None:
