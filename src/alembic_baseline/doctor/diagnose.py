@@ -93,15 +93,16 @@ class Doctor:
         if recorded and usable and self.options.schema_check:
             mismatch = self.compare_recorded(recorded, live)
         ident: Identification | None = None
+        empty = live.probe.shape.empty
         wanted = self.options.identify == "always" or (
-            self.options.identify == "auto" and (mismatch is not None or self.needs_identity())
+            self.options.identify == "auto"
+            and (mismatch is not None or self.needs_identity(empty))
         )
         if usable and wanted:
             ident = self.identify(live)
         elif recorded and self.options.schema_check and usable and mismatch is None:
             ident = Identification((Match((recorded,), True),), None, 0, 0, 0.0)
         self.identification = ident
-        empty = live.probe.shape.empty
         found += versions.version_diagnoses(facts, history, empty, ident, self.manifest)
         if recorded and mismatch is not None:
             found.append(self.schema_diagnosis(recorded, mismatch, ident, live))
@@ -134,9 +135,11 @@ class Doctor:
             return recorded[0]
         return None
 
-    def needs_identity(self) -> bool:
+    def needs_identity(self, empty: bool) -> bool:
         facts = self.facts
-        if not facts.table_exists or not facts.rows or len(facts.recorded) > 1:
+        if not facts.table_exists or not facts.rows:
+            return not empty  # an empty database without revision is just new
+        if len(facts.recorded) > 1:
             return True
         return any(self.history.locate(r) != "live" for r in facts.recorded)
 

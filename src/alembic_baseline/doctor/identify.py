@@ -271,8 +271,8 @@ class Identifier:
         def distance(state: State) -> int:
             return sh.signature_distance(self.signatures[state.key], live.probe.signature)
 
-        # Among equals the later state first: the nearest recent revision is the likelier story.
-        nearest = sorted(reversed(chain), key=distance)[:CLOSEST_CONFIRMED]
+        # Among equals the earliest state first, as for exact matches: never claim more.
+        nearest = sorted(chain, key=distance)[:CLOSEST_CONFIRMED]
         if not nearest:
             return None
         if any(s.revision is not None and not self.cache.has_snapshot(s.key) for s in nearest):

@@ -78,6 +78,20 @@ class Diagnosis:
     def name(self) -> str:
         return CODES[self.code].name
 
+    def to_json(self) -> dict[str, object]:
+        """The fields, plus the kebab-case name (for ``--json`` readers)."""
+        return {
+            "code": self.code,
+            "name": self.name,
+            "severity": self.severity.value,
+            "message": self.message,
+            "fix": self.fix,
+            "repair": self.repair,
+            "context": dict(self.context),
+            "details": list(self.details),
+            "sql": self.sql,
+        }
+
 
 @dataclass(frozen=True)
 class Match:
