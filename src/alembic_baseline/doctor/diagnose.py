@@ -95,8 +95,7 @@ class Doctor:
         ident: Identification | None = None
         empty = live.probe.shape.empty
         wanted = self.options.identify == "always" or (
-            self.options.identify == "auto"
-            and (mismatch is not None or self.needs_identity(empty))
+            self.options.identify == "auto" and (mismatch is not None or self.needs_identity(empty))
         )
         if usable and wanted:
             ident = self.identify(live)

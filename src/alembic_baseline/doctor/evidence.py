@@ -31,6 +31,9 @@ if TYPE_CHECKING:
 
 COUNTERS = ("xact_commit", "xact_rollback", "conflicts", "deadlocks", "checksum_failures")
 ROLLBACK_WARN_RATIO = 0.05
+ROLLBACK_WARN_MIN = 50
+"""Rollbacks are only worth a warning when there are many: tools (this one included) end
+read-only transactions with a rollback, and a quiet database has few commits to compare."""
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
@@ -166,6 +169,12 @@ def save_counters(doc: Doctor, cache_dir: Path, values: dict[str, Any] | None = 
     path.write_text(json.dumps(values or read_counters(doc.facts.url)), encoding="utf-8")
 
 
+def _reset(before: dict[str, Any], now: dict[str, Any]) -> bool:
+    """Counters reset in between (a new database gets its reset time only later: None first)."""
+    changed = before.get("stats_reset") not in (None, now["stats_reset"])
+    return changed or int(now["xact_commit"]) < int(before.get("xact_commit", 0))
+
+
 def pg_stat_item(doc: Doctor, cache_dir: Path, runbook: str) -> CheckItem:
     path = counters_path(cache_dir, doc.facts.url)
     try:
@@ -174,7 +183,7 @@ def pg_stat_item(doc: Doctor, cache_dir: Path, runbook: str) -> CheckItem:
         before = None
     now = read_counters(doc.facts.url)
     save_counters(doc, cache_dir, now)
-    if before is None or before.get("stats_reset") != now["stats_reset"]:
+    if before is None or _reset(before, now):
         why = "no earlier counters" if before is None else "the statistics were reset since"
         return CheckItem(
             "pg-stat",
@@ -192,7 +201,8 @@ def pg_stat_item(doc: Doctor, cache_dir: Path, runbook: str) -> CheckItem:
             "pg-stat", runbook, Status.FAIL, since, "Look at the server log around the patch."
         )
     total = delta["xact_commit"] + delta["xact_rollback"]
-    if total and delta["xact_rollback"] / total > ROLLBACK_WARN_RATIO:
+    rollbacks = delta["xact_rollback"]
+    if rollbacks >= ROLLBACK_WARN_MIN and rollbacks / max(total, 1) > ROLLBACK_WARN_RATIO:
         return CheckItem(
             "pg-stat", runbook, Status.WARN, since, "Many rollbacks: read the application's log."
         )

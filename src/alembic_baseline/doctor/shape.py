@@ -145,5 +145,5 @@ def probe(url: DatabaseURL, version_table: VersionTable, leftovers: tuple[str, .
         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         row = conn.execute(query("signature", name, schema).encode()).fetchone()
         rows = conn.execute(query("shape", name, schema, leftovers).encode()).fetchall()
-        conn.rollback()
+        conn.commit()  # read only; a rollback would count in pg_stat_database's xact_rollback
     return Probe(signature_from_row(row), shape_from_rows(rows))

@@ -187,7 +187,8 @@ def _archived(
     if not behind:
         return []
     bridge = manifest.old_head if manifest else None
-    at_bridge = ident is not None and bool(ident.exact) and ident.revision == (bridge,)
+    # The baseline and its no-op bridge have the same schema: the bridge is among the matches.
+    at_bridge = ident is not None and any(m.heads == (bridge,) for m in ident.exact)
     base = manifest.revision if manifest else "the baseline"
     message = (
         f"The database is at {', '.join(behind)}, a revision archived by {base}: plain "
