@@ -3,6 +3,7 @@ repaired, and the repaired database must reach a fresh build's schema with `alem
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -69,7 +70,7 @@ def test_missing_and_empty_version_tables(case: Case) -> None:
     (diag,) = report["diagnoses"]
     assert diag["code"] == "AB-D001" and diag["repair"] == "restamp"
     assert report["identification"]["exact"][0]["heads"] == ["aa02"]
-    assert report["identification"]["fingerprinted"] == 0  # the D002 run filled the cache
+    assert report["identification"]["replays"] == 0  # the D002 run filled the cache
     assert case.cli("repair", "--yes")[0] == ExitCode.OK
     assert case.rows() == ["aa02"]
     assert case.upgrade_differs_from_fresh() == []
@@ -197,3 +198,45 @@ def test_scratch_of_another_major_is_diagnosed(case: Case, tmp_path: Path) -> No
         case.db.render("psycopg"),
     )
     assert '"AB-D011"' in out and code == ExitCode.FINDINGS
+
+
+def test_two_bases_before_their_merge_are_identified_as_both_heads(
+    pg_default: ScratchServer, tmp_path: Path
+) -> None:
+    case = make_case(pg_default, tmp_path, name="multibase", at=None)
+    project = case.project()
+    project.upgrade(case.db, "aa11aa11aa11")
+    project.upgrade(case.db, "bb22bb22bb22")
+    case.execute("DROP TABLE alembic_version")
+    _, report = case.doctor()
+    ident = report["identification"]
+    assert ident["exact"][0]["heads"] == ["aa11aa11aa11", "bb22bb22bb22"]
+    assert ident["states"] == 5  # empty, one base, both bases, merge, index
+    (diag,) = report["diagnoses"]
+    assert diag["fix"].endswith("--to aa11aa11aa11 --to bb22bb22bb22 --yes")
+    assert case.cli("repair", "--yes")[0] == ExitCode.OK
+    assert case.rows() == ["aa11aa11aa11", "bb22bb22bb22"]
+    assert case.upgrade_differs_from_fresh() == []
+    pg_default.drop_database(case.db.database)
+
+
+def test_fingerprints_are_cached_by_history(case: Case) -> None:
+    case.execute("UPDATE alembic_version SET version_num = 'aa01'")
+    first = case.doctor()[1]["identification"]
+    assert first["replays"] == 1 and first["states"] == 7
+    again = case.doctor()[1]["identification"]
+    assert again["replays"] == 0 and again["exact"] == first["exact"]
+    cache = case.project_dir / ".alembic-baseline" / "cache" / "fingerprints"
+    (chain,) = cache.glob(f"pg{case.server.major}/chain-*.json")
+    assert len(json.loads(chain.read_text())["signatures"]) == 7
+    # a new revision at the end reuses every earlier state and replays for the new one only
+    versions = case.project_dir / "migrations" / "versions"
+    add_revision(versions, "aa07", "aa06", "op.execute('CREATE TABLE t7 (id int)')", "pass")
+    later = case.doctor()[1]["identification"]
+    assert later["replays"] == 1 and later["states"] == 8
+    (chain,) = cache.glob(f"pg{case.server.major}/chain-*.json")  # the old chain file is gone
+    # changing a revision file changes the keys of its state and every later one
+    aa05 = versions / "aa05_create_orders.py"
+    aa05.write_text(aa05.read_text().replace('server_default="1"', 'server_default="2"'))
+    changed = case.doctor()[1]["identification"]
+    assert changed["replays"] == 1 and changed["exact"][0]["heads"] == ["aa02"]

@@ -119,8 +119,8 @@ class Identification:
     closest: Match | None
     """The nearest state when none is exact."""
     states: int
-    fingerprinted: int
-    """States replayed and fingerprinted by this run (0: everything came from the cache)."""
+    replays: int
+    """Replays of the history this run needed (0: every state came from the cache)."""
     seconds: float
 
     @property
