@@ -133,9 +133,16 @@ def all_steps() -> list[Callable[[DemoContext], DemoStep]]:
     """The core steps, then each feature's steps (imported here: they import this module)."""
     from alembic_baseline.baseline import demo_steps as baseline_steps
     from alembic_baseline.deploy import demo_steps as deploy_steps
+    from alembic_baseline.doctor import demo_steps as doctor_steps
     from alembic_baseline.lint import demo_steps as lint_steps
 
-    return [*STEPS, *lint_steps.STEPS, *baseline_steps.STEPS, *deploy_steps.STEPS]
+    return [
+        *STEPS,
+        *lint_steps.STEPS,
+        *baseline_steps.STEPS,
+        *deploy_steps.STEPS,
+        *doctor_steps.STEPS,
+    ]
 
 
 def default_major(settings: Settings) -> int:
