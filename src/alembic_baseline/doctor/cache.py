@@ -129,7 +129,7 @@ class FingerprintCache:
 
         path = self._path(key, "snapshot")
         try:
-            return Snapshot.from_json(path.read_text(encoding="utf-8"))
+            return Snapshot.from_dict(json.loads(path.read_text(encoding="utf-8")))
         except OSError:
             return None
         except (ValueError, KeyError, TypeError):
@@ -141,7 +141,8 @@ class FingerprintCache:
         return self._path(key, "snapshot").is_file()
 
     def store_snapshot(self, key: str, snapshot: Snapshot) -> None:
-        self._write(self._path(key, "snapshot"), snapshot.to_json())
+        # Compact JSON: the indented form cannot use the C encoder and costs several times more.
+        self._write(self._path(key, "snapshot"), json.dumps(snapshot.to_dict(), sort_keys=True))
 
     def _path(self, key: str, kind: str) -> Path:
         return self.directory / f"{key}.{kind}.json"

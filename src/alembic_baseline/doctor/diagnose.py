@@ -64,6 +64,7 @@ class Doctor:
     """After :meth:`run`: the database as identification saw it."""
     identification: Identification | None = None
     _snapshot: Snapshot | None = None
+    _identifier: Identifier | None = None
 
     def live_snapshot(self) -> Snapshot:
         if self._snapshot is not None:
@@ -83,11 +84,14 @@ class Doctor:
         found += [d for d in (no_scratch, environment.pg_dump_problem(major)) if d]
         found += versions.graph_diagnoses(history)
         found += leftovers.invalid_index_diagnoses(facts, history)
+        usable = no_scratch is None
+        identifier = self.identifier()
+        if usable and self.options.identify != "never":
+            identifier.prepare()  # a replay database, created while production is read
         eager = self.options.schema_check or self.options.identify != "never"
         live = self.live = live_state(
             facts.url, facts.version_table, self.leftover_names(), background=eager
         )
-        usable = no_scratch is None
         recorded = self.single_live_revision()
         mismatch = None
         if recorded and usable and self.options.schema_check:
@@ -159,17 +163,21 @@ class Doctor:
         diff = compare(expected, live.snapshot, CompareOptions(ignore_column_order=True))
         return (expected, diff) if diff else None
 
+    def identifier(self) -> Identifier:
+        if self._identifier is None:
+            self._identifier = Identifier(
+                self.project,
+                self.history,
+                self.scratch,
+                self.facts.version_table,
+                self.cache_dir,
+                self.progress,
+            )
+        return self._identifier
+
     def identify(self, live: Live) -> Identification | None:
-        identifier = Identifier(
-            self.project,
-            self.history,
-            self.scratch,
-            self.facts.version_table,
-            self.cache_dir,
-            self.progress,
-        )
         try:
-            return identifier.identify(live)
+            return self.identifier().identify(live)
         except BaselineError as exc:
             self.progress(f"identify: failed: {exc.message}")
             return None

@@ -71,9 +71,10 @@ class Live:
         self._pending: Future[Snapshot] | None = None
         self._snapshot: Snapshot | None = None
         if background:
-            with ThreadPoolExecutor(1, thread_name_prefix="ab-live-snapshot") as pool:
-                self._pending = pool.submit(_snapshot, *self._args)
-                pool.shutdown(wait=False)
+            # Not a `with` block: leaving one waits for the thread, which is what this avoids.
+            pool = ThreadPoolExecutor(1, thread_name_prefix="ab-live-snapshot")
+            self._pending = pool.submit(_snapshot, *self._args)
+            pool.shutdown(wait=False)
 
     @property
     def snapshot(self) -> Snapshot:
@@ -124,16 +125,41 @@ class Identifier:
         self.options = inspect_options(self.version_table)
         self.signatures: dict[str, sh.Signature] = {}
         self.shapes: dict[str, sh.Shape] = {}
+        self.snapshots: dict[str, Snapshot] = {}
+        """Taken by this run (the cache file is only for the next one)."""
         self.replayed = 0
+        self._chain: list[State] | None = None
+        self._database: Future[DatabaseURL] | None = None
 
     def chain(self) -> list[State]:
-        root = root_key(self.history, self.scratch.major, self.version_table)
-        return states(self.history, upgrade_order(self.history), root)
+        if self._chain is None:
+            root = root_key(self.history, self.scratch.major, self.version_table)
+            self._chain = states(self.history, upgrade_order(self.history), root)
+        return self._chain
+
+    def prepare(self) -> None:
+        """When the cache lacks states, start creating the replay's database now, on another
+        thread: CREATE DATABASE costs tens of milliseconds of the server's time, which the
+        caller's own work (reading production) can cover."""
+        self.signatures = self.cache.signatures()
+        if self._database is not None or all(s.key in self.signatures for s in self.chain()):
+            return
+        server = self.scratch.server()
+        pool = ThreadPoolExecutor(1, thread_name_prefix="ab-identify-db")
+        self._database = pool.submit(server.create_database, server.new_name("identify"))
+        pool.shutdown(wait=False)
+
+    def _new_database(self) -> DatabaseURL:
+        if self._database is not None:
+            pending, self._database = self._database, None
+            return pending.result()
+        server = self.scratch.server()
+        return server.create_database(server.new_name("identify"))
 
     def identify(self, live: Live) -> Identification:
         start = time.perf_counter()
         chain = self.chain()
-        self.signatures = self.cache.signatures()
+        self.signatures = self.signatures or self.cache.signatures()
         if not all(self._known(s, live) for s in chain):
             self._replay(chain, live, set())
         exact = [m for m in (self._confirm(s, live) for s in self._candidates(chain, live))]
@@ -179,7 +205,7 @@ class Identifier:
             f"identify: replaying {len(chain) - 1} revision(s) on {server.description} "
             "to fingerprint the schema after each"
         )
-        url = server.create_database(server.new_name("identify"))
+        url = self._new_database()
         try:
             base = chain[0]
             if base.key not in self.signatures or base.key in wanted:
@@ -234,18 +260,21 @@ class Identifier:
 
         from alembic_baseline.snapshot import inspect
 
-        if self.cache.has_snapshot(state.key) or ctx.connection is None:
+        if state.key in self.snapshots or self.cache.has_snapshot(state.key):
+            return
+        if ctx.connection is None:
             return
         raw = ctx.connection.connection.driver_connection
         if not isinstance(raw, psycopg.Connection):
             return  # an async driver: confirmed later from a replay of its own
         with raw.transaction(force_rollback=True):
             snap = inspect(raw, self.options)
+        self.snapshots[state.key] = snap
         self.cache.store_snapshot(state.key, snap)
 
     # -- judging -----------------------------------------------------------------------------
     def _snapshot_of(self, state: State) -> Snapshot | None:
-        snap = self.cache.snapshot(state.key)
+        snap = self.snapshots.get(state.key) or self.cache.snapshot(state.key)
         if snap is None and len(state.heads) == 1:
             # One head means every applied revision is its ancestor: the state is `upgrade R`.
             snap, _ = expected_snapshot(

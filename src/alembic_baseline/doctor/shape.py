@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from alembic_baseline.deploy.expected import VersionTable
     from alembic_baseline.pg.url import DatabaseURL
 
-SHAPE_VERSION = 1
+SHAPE_VERSION = 2
 """Bumped whenever a query changes: part of every fingerprint cache key."""
 _DRIFT = {"added": "extra in the database", "removed": "missing in the database"}
 

@@ -1,5 +1,5 @@
--- The "signature" of a schema: how many relations, constraints, functions, triggers, types,
--- enum labels, schemas and comments it has, in one row. Every count is an index range scan from
+-- The "signature" of a schema: how many relations, constraints, functions, triggers, enum
+-- labels and comments it has, in one row. Every count is an index range scan from
 -- OID 16384 (FirstNormalObjectId: initdb's objects are never user objects) over a small catalog,
 -- so it costs about a tenth of a millisecond and is taken after every revision of a replay;
 -- columns and indexes, whose catalogs are large, are left to the shape. Only states whose
@@ -26,12 +26,7 @@ SELECT ARRAY[
      WHERE p.oid >= 16384 AND p.pronamespace NOT IN (SELECT oid FROM temp)),
     (SELECT count(*) FROM pg_trigger t
      WHERE t.oid >= 16384 AND NOT t.tgisinternal AND t.tgrelid NOT IN (SELECT oid FROM vt)),
-    (SELECT count(*) FROM pg_type t
-     WHERE t.oid >= 16384 AND t.typtype IN ('e', 'd', 'r', 'm')
-       AND t.typnamespace NOT IN (SELECT oid FROM temp)),
     (SELECT count(*) FROM pg_enum e WHERE e.oid >= 16384),
-    (SELECT count(*) FROM pg_namespace n
-     WHERE n.oid >= 16384 AND n.oid NOT IN (SELECT oid FROM temp)),
     (SELECT count(*) FROM pg_description d
      WHERE d.objoid >= 16384 AND d.objoid NOT IN (SELECT oid FROM vt))
 ]::bigint[]
