@@ -240,3 +240,15 @@ def test_fingerprints_are_cached_by_history(case: Case) -> None:
     aa05.write_text(aa05.read_text().replace('server_default="1"', 'server_default="2"'))
     changed = case.doctor()[1]["identification"]
     assert changed["replays"] == 1 and changed["exact"][0]["heads"] == ["aa02"]
+
+
+def test_identification_through_an_asyncpg_env(pg_default: ScratchServer, tmp_path: Path) -> None:
+    case = make_case(pg_default, tmp_path, name="async_env", at=None)
+    case.db = case.db.with_driver("asyncpg")
+    case.project().upgrade(case.db, "heads")
+    case.execute("DELETE FROM alembic_version")
+    (diag,) = case.doctor()[1]["diagnoses"]
+    assert diag["code"] == "AB-D002" and diag["fix"].endswith("--to 1a2b3c4d5e6f --yes")
+    assert case.cli("repair", "--yes")[0] == ExitCode.OK
+    assert case.rows() == ["1a2b3c4d5e6f"]
+    pg_default.drop_database(case.db.database)

@@ -37,6 +37,8 @@ def test_databases_around_the_baseline(pg_default: ScratchServer, tmp_path: Path
     (diag,) = old_dev.doctor()[1]["diagnoses"]
     assert diag["code"] == "AB-D009" and diag["severity"] == "warning"
     assert diag["fix"] == "alembic-baseline upgrade" and diag["repair"] is None
+    archived = diag["context"]["archived_file"]
+    assert archived.endswith(f"versions/archive/{OLD_DEV}_create_lots_table_and_lot_status_enum.py")
     assert old_dev.cli("upgrade")[0] == ExitCode.OK
     assert old_dev.rows() == [OLD_HEAD] and old_dev.codes() == []
 

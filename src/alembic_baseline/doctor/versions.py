@@ -187,6 +187,8 @@ def _archived(
     if not behind:
         return []
     bridge = manifest.old_head if manifest else None
+    files = ", ".join(str(history.archived[r].path) for r in behind)
+    where = {**where, "archived_file": files}
     # The baseline and its no-op bridge have the same schema: the bridge is among the matches.
     at_bridge = ident is not None and any(m.heads == (bridge,) for m in ident.exact)
     base = manifest.revision if manifest else "the baseline"
