@@ -150,7 +150,7 @@ def test_closest_revision_when_nothing_matches(case: Case) -> None:
     assert ident["closest"]["differences"] == ["column public.items.note: extra in the database"]
     (diag,) = report["diagnoses"]
     assert diag["code"] == "AB-D001" and diag["repair"] is None
-    assert "diff --sql DATABASE_URL rev:aa02" in diag["fix"]
+    assert 'diff --sql "$DATABASE_URL" rev:aa02' in diag["fix"]
     assert case.cli("repair", "--yes")[0] == ExitCode.USAGE  # nothing repair may do
 
 

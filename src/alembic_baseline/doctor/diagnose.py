@@ -85,9 +85,11 @@ class Doctor:
         found += versions.graph_diagnoses(history)
         found += leftovers.invalid_index_diagnoses(facts, history)
         usable = no_scratch is None
-        identifier = self.identifier()
-        if usable and self.options.identify != "never":
-            identifier.prepare()  # a replay database, created while production is read
+        likely = self.options.identify == "always" or (
+            self.options.identify == "auto" and self.needs_identity(empty=False)
+        )
+        if usable and likely:
+            self.identifier().prepare()  # a replay database, created while production is read
         eager = self.options.schema_check or self.options.identify != "never"
         live = self.live = live_state(
             facts.url, facts.version_table, self.leftover_names(), background=eager
@@ -204,7 +206,7 @@ class Doctor:
                 f"The schema matches neither the recorded revision {recorded} nor the next one, "
                 f"{partial.id} ({partial.message}), whose autocommit block commits statement by "
                 "statement: it probably stopped midway.",
-                f"alembic-baseline diff --sql DATABASE_URL rev:{recorded} > undo.sql  "
+                f'alembic-baseline diff --sql "$DATABASE_URL" rev:{recorded} > undo.sql  '
                 "# review and run it, then: alembic-baseline apply (re-runs "
                 f"{partial.id})",
                 {**context, "revision": partial.id},
@@ -221,7 +223,7 @@ class Doctor:
             Severity.ERROR,
             f"The schema differs from its recorded revision {recorded} in "
             f"{len(diff.changes)} place(s): changed by hand or by code outside the history.",
-            f"alembic-baseline diff --sql DATABASE_URL rev:{recorded} > fix.sql  # review it: "
+            f'alembic-baseline diff --sql "$DATABASE_URL" rev:{recorded} > fix.sql  # review it: '
             "either apply it, or turn the change into a revision",
             context,
             (*lines, *extra),

@@ -148,7 +148,7 @@ def require_exact(doctor: Doctor, target: tuple[str, ...]) -> None:
             f"Refused: the schema is not exactly revision {target[0]} ({len(diff.changes)} "
             "difference(s)); stamping it would mark changes as applied that are not. "
             "Nothing was done.",
-            hint=f"See the differences with `alembic-baseline diff DATABASE_URL rev:{target[0]}`.",
+            hint=f'See them with `alembic-baseline diff "$DATABASE_URL" rev:{target[0]}`.',
             context={f"difference {i}": line for i, line in enumerate(lines[:10], start=1)},
         )
 

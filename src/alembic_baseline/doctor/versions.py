@@ -56,7 +56,7 @@ def restamp_fix(ident: Identification | None, major: int) -> tuple[str, str | No
     ]
     target = closest.heads[0] if len(closest.heads) == 1 else "REV"
     fix = (
-        f"alembic-baseline diff --sql DATABASE_URL rev:{target} > fix.sql  # review, apply, "
+        f'alembic-baseline diff --sql "$DATABASE_URL" rev:{target} > fix.sql  # review, apply, '
         f"then {REPAIR} --fix restamp --to {target} --yes"
     )
     return fix, None, details
