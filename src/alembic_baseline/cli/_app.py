@@ -13,14 +13,14 @@ from alembic_baseline.settings import Settings
 
 HELP = "Make the life cycle of an Alembic migration history on PostgreSQL safe and fast."
 EPILOG = """\b
-Command groups (planned ones are marked):
+Command groups:
   scratch                 throwaway PostgreSQL servers and databases
   demo                    the runbook, end to end, on the sample project
   snapshot, diff          catalog snapshots; drift between any two schemas
   baseline, upgrade       create / archive / verify a baseline; reach it
   status, plan, apply, rollback  guarded production patches
   lint                    best practices and lock safety of revisions
-  doctor, repair, check   diagnose version state; checklists    (planned)
+  doctor, repair, check   diagnose version state; checklists
 
 \b
 Exit codes: 0 ok, 1 findings or differences, 2 usage or environment error,

@@ -67,14 +67,14 @@ def status() -> ScratchStatus:
 
 def url(major: int | None = None) -> DatabaseURL:
     """URL of the running persistent scratch server (maintenance database ``postgres``)."""
-    clusters = clusters.persistent_clusters()
+    running = clusters.persistent_clusters()
     if major is not None:
-        clusters = [c for c in clusters if c.major == major]
-    if not clusters:
+        running = [c for c in running if c.major == major]
+    if not running:
         which = f"PostgreSQL {major} " if major else ""
         raise ScratchError(
             f"No {which}scratch server is running.",
             hint="Start one with `alembic-baseline scratch start"
             + (f" --major {major}`." if major else "`."),
         )
-    return max(clusters, key=lambda c: c.major).admin_url()
+    return max(running, key=lambda c: c.major).admin_url()
