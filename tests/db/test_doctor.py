@@ -179,7 +179,7 @@ def test_markdown_and_text_reports(case: Case) -> None:
 
 
 def test_scratch_of_another_major_is_diagnosed(case: Case, tmp_path: Path) -> None:
-    from conftest import MAJORS, server_for
+    from tests.db.conftest import MAJORS, server_for
 
     others = [m for m in MAJORS if m != case.server.major]
     if not others:
