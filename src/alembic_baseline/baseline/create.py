@@ -116,11 +116,8 @@ def check_source_at_head(project: AlembicProject, url: DatabaseURL, head: str) -
             f"The source database {url.redacted} has no Alembic revision recorded.",
             hint="Point --url at production (at head), or use --from-history.",
         )
-    pending = (
-        History(project).pending(current)
-        if all(c in History(project).live for c in current)
-        else []
-    )
+    history = History(project, archive=False)
+    pending = history.pending(current) if all(c in history.live for c in current) else []
     raise UnsafeError(
         f"The source database is at {', '.join(current)}, not at the head {head}"
         + (f" ({len(pending)} revisions pending)." if pending else "."),
