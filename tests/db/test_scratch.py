@@ -5,11 +5,14 @@ from __future__ import annotations
 import io
 import os
 import pwd
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -198,3 +201,52 @@ def test_persistent_server_through_the_cli(scratch_dir: Path) -> None:
     assert main(["scratch", "stop"], io.StringIO(), err) == 0
     assert main(["scratch", "url"], io.StringIO(), err) == 2
     assert "scratch start" in err.getvalue()
+
+
+@pytest.fixture
+def default_roots(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Path, Path]]:
+    """The default roots (RAM and the temp dir), redirected to private directories."""
+    if not cluster._is_tmpfs(Path("/dev/shm")):
+        pytest.skip("/dev/shm is not a tmpfs on this machine")
+    ram = Path("/dev/shm") / f"abt-{os.getpid()}-ram"
+    disk = Path("/tmp") / f"abt-{os.getpid()}-disk"
+    ram.mkdir()
+    disk.mkdir()
+    monkeypatch.delenv("ALEMBIC_BASELINE_SCRATCH_DIR", raising=False)
+    monkeypatch.delenv("TMPDIR", raising=False)
+    monkeypatch.setattr(cluster, "RAM_DIR", ram)
+    monkeypatch.setattr(tempfile, "tempdir", str(disk))
+    yield ram, disk
+    for major in binaries.majors():
+        cluster.stop_persistent(major)
+    shutil.rmtree(ram, ignore_errors=True)
+    shutil.rmtree(disk, ignore_errors=True)
+
+
+def test_clusters_live_in_ram_by_default(default_roots: tuple[Path, Path]) -> None:
+    ram, disk = default_roots
+    with scratch_server() as server:
+        assert isinstance(server, scratch.LocalCluster)
+        assert Path(server.info.base).parent == ram
+        data = server.admin().execute("SHOW data_directory").fetchone()
+        assert data is not None and str(data[0]).startswith(str(ram))
+    assert not list(ram.glob("ab-scratch-*")) and not list(disk.glob("ab-scratch-*"))
+
+
+def test_persistent_server_is_found_when_the_default_root_changed(
+    default_roots: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ram, disk = default_roots
+    monkeypatch.setenv("TMPDIR", str(disk))  # started while TMPDIR pointed at the disk
+    started = cluster.start_persistent(None)
+    assert Path(started.base).is_relative_to(disk)
+    monkeypatch.delenv("TMPDIR")  # a later command runs without it: new clusters go to RAM
+    assert cluster.scratch_root() == ram
+    assert cluster.start_persistent(started.major) == started  # found, not started twice
+    assert [i.base for i in cluster.persistent_clusters()] == [started.base]
+    with scratch_server(major=started.major) as server:
+        assert isinstance(server, scratch.LocalCluster) and not server.owned
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["scratch", "stop", "--major", str(started.major)], out, err) == 0, err.getvalue()
+    assert cluster.persistent_info(started.major) is None
+    assert not Path(started.base).exists()
