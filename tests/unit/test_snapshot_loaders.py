@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import FrozenInstanceError, replace
+
 import pytest
 
 from alembic_baseline.snapshot.inspect import InspectOptions, build
 from alembic_baseline.snapshot.loaders import index_columns
+from alembic_baseline.snapshot.objects import Column, Constraint, field_names
 
 
 @pytest.mark.parametrize(
@@ -70,3 +73,13 @@ def test_build_drops_attnum_gaps_and_names_constraint_columns() -> None:
     snap = build(rows, InspectOptions())
     assert [(c.name, c.position) for c in snap.columns] == [("a", 1), ("c", 2)]
     assert snap.constraints[0].columns == ("c", "a")
+    # columns and constraints are assembled without __init__: the same values, every field set
+    assert snap.columns[0] == Column("public", "t", "a", 1, "integer")
+    assert snap.constraints[0] == Constraint(
+        "public", "t", "t_pkey", "p", "PRIMARY KEY (c, a)", columns=("c", "a")
+    )
+    for obj in (snap.columns[0], snap.constraints[0]):
+        assert set(vars(obj)) == field_names(type(obj))
+        assert hash(obj) == hash(replace(obj))
+        with pytest.raises(FrozenInstanceError):
+            obj.name = "x"  # type: ignore[misc]

@@ -125,8 +125,13 @@ def inspect(conn: psycopg.Connection[Any], options: InspectOptions | None = None
     return replace(snap, server_version=version, options=options.describe())
 
 
-# Queries the helper connection runs when there is one: about half of the server's work.
-_HELPER_QUERIES = ("indexes", "dependencies", "views", "functions", "sequences", "triggers")
+# Queries the helper connection runs when there is one: about half of the server's work, and
+# the half whose rows are cheap to load (the main thread loads columns and constraints while the
+# helper still reads). Measured on 2,000 tables: dependencies on the main connection is ~8%
+# faster than on the helper.
+_HELPER_QUERIES = (
+    "indexes", "views", "functions", "sequences", "triggers", "enums", "domains", "composites"
+)  # fmt: skip
 
 
 def _read(

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from alembic_baseline.snapshot import model as m
+from alembic_baseline.snapshot.objects import assemble
 
 if TYPE_CHECKING:
     from alembic_baseline.snapshot.inspect import InspectOptions
@@ -58,37 +59,43 @@ def _table(row: Row, o: InspectOptions) -> m.Table:
 
 
 def _column(row: Row, o: InspectOptions) -> m.Column:
-    return m.Column(
-        row["schema"],
-        row["table"],
-        row["name"],
-        int(row["position"]),
-        row["type"],
-        not_null=row["not_null"],
-        default=row["default"],
-        identity=IDENTITY.get(row["identity"]),
-        identity_options=row["identity_options"],
-        generated=GENERATED.get(row["generated"]),
-        collation=row["collation"],
-        local=row["local"],
-        comment=row["comment"],
+    return assemble(
+        m.Column,
+        {
+            "schema": row["schema"],
+            "table": row["table"],
+            "name": row["name"],
+            "position": row["position"],
+            "type": row["type"],
+            "not_null": row["not_null"],
+            "default": row["default"],
+            "identity": IDENTITY.get(row["identity"]),
+            "identity_options": row["identity_options"],
+            "generated": GENERATED.get(row["generated"]),
+            "collation": row["collation"],
+            "local": row["local"],
+            "comment": row["comment"],
+        },
     )
 
 
 def _constraint(row: Row, o: InspectOptions) -> m.Constraint:
-    return m.Constraint(
-        row["schema"],
-        row["table"],
-        row["name"],
-        row["type"],
-        row["definition"],
-        columns=tuple(row["columns"]),
-        ref_table=row["ref_table"],
-        deferrable=row["deferrable"],
-        deferred=row["deferred"],
-        validated=row["validated"],
-        enforced=row["enforced"],
-        comment=row["comment"],
+    return assemble(
+        m.Constraint,
+        {
+            "schema": row["schema"],
+            "table": row["table"],
+            "name": row["name"],
+            "type": row["type"],
+            "definition": row["definition"],
+            "columns": tuple(row["columns"]),
+            "ref_table": row["ref_table"],
+            "deferrable": row["deferrable"],
+            "deferred": row["deferred"],
+            "validated": row["validated"],
+            "enforced": row["enforced"],
+            "comment": row["comment"],
+        },
     )
 
 
