@@ -98,3 +98,17 @@ def test_objects_are_frozen_values() -> None:
     with pytest.raises(AttributeError):
         table.name = "b"  # type: ignore[misc]
     assert {table, Table("public", "a")} == {table}
+
+
+def test_fast_keys_equal_constructed_ones() -> None:
+    from alembic_baseline.snapshot.objects import ObjectKey, Table, View
+
+    fast, slow = ObjectKey.of("table", "public", "t"), ObjectKey("table", "public", "t")
+    assert fast == slow and hash(fast) == hash(slow) and not fast < slow
+    assert sorted([ObjectKey.of("view", "a", "v"), slow]) == [slow, ObjectKey("view", "a", "v")]
+    table = Table("public", "t")
+    assert table.key is table.key and table.key == slow  # computed once, then cached
+    assert "key" in vars(table) and table == Table("public", "t")  # the cache is no field
+    assert View("s", "m", "SELECT 1", materialized=True).key == ObjectKey(
+        "materialized view", "s", "m"
+    )

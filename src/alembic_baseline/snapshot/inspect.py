@@ -173,10 +173,10 @@ def _dependencies(rows: Iterable[Row], known: set[m.ObjectKey]) -> list[m.Depend
     """Edges between objects the snapshot holds (a column counts when its table does)."""
     edges = []
     for r in rows:
-        dep = m.ObjectKey(r["dep_kind"], r["dep_schema"], r["dep_name"], r["dep_table"])
-        ref = m.ObjectKey(r["ref_kind"], r["ref_schema"], r["ref_name"], r["ref_table"])
-        owner = m.ObjectKey("table", ref.schema, ref.table) if ref.kind == "column" else ref
-        dep_owner = m.ObjectKey("table", dep.schema, dep.table) if dep.kind == "default" else dep
+        dep = m.ObjectKey.of(r["dep_kind"], r["dep_schema"], r["dep_name"], r["dep_table"])
+        ref = m.ObjectKey.of(r["ref_kind"], r["ref_schema"], r["ref_name"], r["ref_table"])
+        owner = m.ObjectKey.of("table", ref.schema, ref.table) if ref.kind == "column" else ref
+        dep_owner = m.ObjectKey.of("table", dep.schema, dep.table) if dep.kind == "default" else dep
         if dep != ref and owner in known and dep_owner in known:
             edges.append(m.Dependency(dep, ref))
     return edges

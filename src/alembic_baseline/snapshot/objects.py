@@ -6,11 +6,13 @@ Generated equality, no database knowledge: the loaders in :mod:`.loaders` drop c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from functools import cache, cached_property
-from typing import Any, ClassVar, TypeVar
+from functools import cache
+from typing import Any, ClassVar, Generic, TypeVar, overload
 
 _T = TypeVar("_T")
+_V = TypeVar("_V")
 
 
 def assemble(cls: type[_T], values: dict[str, Any]) -> _T:
@@ -31,6 +33,27 @@ def field_names(cls: type) -> frozenset[str]:
     return frozenset(f.name for f in fields(cls))
 
 
+class cached_key(Generic[_V]):
+    """functools.cached_property without its per-instance lock (Python 3.11 takes one on
+    every first access): a snapshot builds tens of thousands of keys. The value is stored in the
+    instance ``__dict__``, which then shadows this non-data descriptor."""
+
+    def __init__(self, func: Callable[[Any], _V]) -> None:
+        self.func = func
+        self.name = func.__name__
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> cached_key[_V]: ...
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> _V: ...
+    def __get__(self, obj: object | None, owner: type | None = None) -> _V | cached_key[_V]:
+        if obj is None:
+            return self
+        value = self.func(obj)
+        obj.__dict__[self.name] = value
+        return value
+
+
 @dataclass(frozen=True, order=True)
 class ObjectKey:
     """Identity of a catalog object: what the diff matches objects by.
@@ -48,6 +71,11 @@ class ObjectKey:
         parts = [p for p in (self.schema, self.table, self.name) if p]
         return f"{self.kind} {'.'.join(parts)}"
 
+    @classmethod
+    def of(cls, kind: str, schema: str, name: str, table: str = "") -> ObjectKey:
+        """The same as ``ObjectKey(kind, schema, name, table)``, about twice as fast."""
+        return assemble(cls, {"kind": kind, "schema": schema, "name": name, "table": table})
+
 
 @dataclass(frozen=True)
 class CatalogObject:
@@ -56,12 +84,12 @@ class CatalogObject:
     KIND: ClassVar[str] = ""
     comment: str | None = field(default=None, kw_only=True)
 
-    @cached_property
+    @cached_key
     def key(self) -> ObjectKey:
         # Cached: diffs of large schemas look keys up hundreds of thousands of times. The cache
         # lives in the instance __dict__, outside the dataclass fields, equality and JSON.
         schema = str(getattr(self, "schema", ""))
-        return ObjectKey(self.KIND, schema, str(getattr(self, "name", "")), self._table())
+        return ObjectKey.of(self.KIND, schema, str(getattr(self, "name", "")), self._table())
 
     def _table(self) -> str:
         return str(getattr(self, "table", ""))
@@ -82,10 +110,10 @@ class Extension(CatalogObject):
     schema: str
     version: str
 
-    @cached_property
+    @cached_key
     def key(self) -> ObjectKey:
         # Extension names are database-wide; the schema is an attribute that can change.
-        return ObjectKey(self.KIND, "", self.name)
+        return ObjectKey.of(self.KIND, "", self.name)
 
 
 @dataclass(frozen=True)
@@ -172,10 +200,10 @@ class View(CatalogObject):
     owner: str | None = None
     acl: tuple[str, ...] = ()
 
-    @cached_property
+    @cached_key
     def key(self) -> ObjectKey:
         kind = "materialized view" if self.materialized else "view"
-        return ObjectKey(kind, self.schema, self.name)
+        return ObjectKey.of(kind, self.schema, self.name)
 
 
 @dataclass(frozen=True)
@@ -269,10 +297,10 @@ class Function(CatalogObject):
     owner: str | None = None
     acl: tuple[str, ...] = ()
 
-    @cached_property
+    @cached_key
     def key(self) -> ObjectKey:
         kind = "procedure" if self.procedure else "function"
-        return ObjectKey(kind, self.schema, f"{self.name}({self.identity_args})")
+        return ObjectKey.of(kind, self.schema, f"{self.name}({self.identity_args})")
 
 
 @dataclass(frozen=True)
