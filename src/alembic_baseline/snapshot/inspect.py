@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from alembic_baseline.errors import DatabaseError
 from alembic_baseline.snapshot import model as m
-from alembic_baseline.snapshot.loaders import LOADERS, Row
+from alembic_baseline.snapshot.loaders import LOADERS, Row, spell_index
 from alembic_baseline.snapshot.parallel import helper_reading
 
 if TYPE_CHECKING:
@@ -130,7 +130,8 @@ def inspect(conn: psycopg.Connection[Any], options: InspectOptions | None = None
 # helper still reads). Measured on 2,000 tables: dependencies on the main connection is ~8%
 # faster than on the helper.
 _HELPER_QUERIES = (
-    "indexes", "views", "functions", "sequences", "triggers", "enums", "domains", "composites"
+    "indexes", "opclasses", "views", "functions", "sequences", "triggers", "enums", "domains",
+    "composites",
 )  # fmt: skip
 
 
@@ -154,19 +155,42 @@ def _read(
         skipped = [r["oid"] for r in cur.fetchall()]
     params = {"schemas": [r["oid"] for r in schemas], "skipped": skipped}
     rows: dict[str, list[Row]] = {"schemas": schemas}
-    queries = {n: _query(n, major) for n in (*LOADERS, "dependencies") if n != "schemas"}
+    names = (*LOADERS, "dependencies", "opclasses")
+    queries = {n: _query(n, major) for n in names if n != "schemas"}
     delegated = {n: q for n, q in queries.items() if parallel and n in _HELPER_QUERIES}
     with helper_reading(cur.connection, delegated, params) if delegated else nullcontext() as job:
         for name, query in queries.items():
             if job is None or name not in delegated:
                 cur.execute(query, params)
                 rows[name] = cur.fetchall()
-        kinds = load(rows, options)  # while the helper's queries still run
+        by_attnum = _resolve_attnums(rows)
+        # while the helper's queries still run
+        kinds = load({k: v for k, v in rows.items() if k != "indexes"}, options, by_attnum)
         if job is not None:
-            helped = job.result()
-            rows.update(helped)
-            kinds.update(load(helped, options))
+            rows.update(job.result())
+        _complete_indexes(cur, rows, by_attnum)
+        kinds.update(load({k: v for k, v in rows.items() if k not in kinds}, options, by_attnum))
     return finish(kinds, rows.get("dependencies", []))
+
+
+def _complete_indexes(
+    cur: psycopg.Cursor[Row], rows: Mapping[str, list[Row]], by_attnum: _ByAttnum
+) -> None:
+    """Index definitions the query left to us: spelled from the rows, else pg_get_indexdef."""
+    defaults = {r["oid"]: r["type_oid"] for r in rows.get("opclasses", ())}
+    missing = [
+        r
+        for r in rows.get("indexes", ())
+        if r["definition"] is None and not spell_index(r, by_attnum, defaults)
+    ]
+    if missing:
+        cur.execute(
+            "SELECT x AS oid, pg_get_indexdef(x) AS definition FROM unnest(%s::oid[]) AS x",
+            ([r["oid"] for r in missing],),
+        )
+        spelled = {r["oid"]: r["definition"] for r in cur.fetchall()}
+        for r in missing:
+            r["definition"] = spelled[r["oid"]]
 
 
 def _dependencies(rows: Iterable[Row], known: set[m.ObjectKey]) -> list[m.Dependency]:
@@ -182,23 +206,33 @@ def _dependencies(rows: Iterable[Row], known: set[m.ObjectKey]) -> list[m.Depend
     return edges
 
 
-def _resolve_attnums(rows: Mapping[str, list[Row]]) -> None:
+_ByAttnum = dict[tuple[str, str, int], Row]
+
+
+def _resolve_attnums(rows: Mapping[str, list[Row]]) -> _ByAttnum:
     """Dense column positions, and constraint columns by name: done here from the column rows,
-    because per-row catalog lookups in SQL cost more than the rest of the query."""
-    names: dict[tuple[str, str, int], str] = {}
+    because per-row catalog lookups in SQL cost more than the rest of the query. Returns the
+    column rows by (schema, table, attnum)."""
+    by_attnum: _ByAttnum = {}
     position: dict[tuple[str, str], int] = {}
     for row in rows.get("columns", ()):  # ordered by table and attnum (see columns.sql)
         table = (row["schema"], row["table"])
         position[table] = row["position"] = position.get(table, 0) + 1
-        names[(*table, row["attnum"])] = row["name"]
+        by_attnum[(*table, row["attnum"])] = row
     for row in rows.get("constraints", ()):
         if "columns" not in row:
-            row["columns"] = [names[(row["schema"], row["table"], n)] for n in row["attnums"] or ()]
+            keys = [(row["schema"], row["table"], n) for n in row["attnums"] or ()]
+            row["columns"] = [by_attnum[k]["name"] for k in keys]
+    return by_attnum
 
 
-def load(rows: Mapping[str, list[Row]], options: InspectOptions) -> dict[str, list[Any]]:
-    """Objects of the kinds present in ``rows`` (columns and constraints must come together)."""
-    _resolve_attnums(rows)
+def load(
+    rows: Mapping[str, list[Row]], options: InspectOptions, by_attnum: _ByAttnum | None = None
+) -> dict[str, list[Any]]:
+    """Objects of the kinds present in ``rows`` (columns and constraints must come together;
+    ``by_attnum`` when :func:`_resolve_attnums` already ran over them)."""
+    if by_attnum is None:
+        _resolve_attnums(rows)
     return {
         name: [loader(row, options) for row in rows[name]]
         for name, loader in LOADERS.items()

@@ -134,8 +134,43 @@ def index_columns(definition: str, method: str) -> tuple[tuple[str, ...], tuple[
     return tuple(keys), tuple(include)
 
 
+def spell_index(
+    row: Row, by_attnum: Mapping[tuple[str, str, int], Row], default_opclasses: Mapping[int, int]
+) -> bool:
+    """Set ``definition`` (and ``keys``, ``include``) of an index row the way pg_get_indexdef
+    prints it, when the index is plain: key columns only, each with the one default operator
+    class of its exact type and the column's own collation (then pg_get_indexdef prints neither).
+    False, leaving the row alone, when that cannot be shown from the rows at hand."""
+    table, key_count, quoted = (row["schema"], row["table"]), row["key_count"], []
+    for k, attnum in enumerate(row["attnums"]):
+        column = by_attnum.get((*table, attnum))
+        if column is None:  # an expression, or a materialized view's column
+            return False
+        if k < key_count and (
+            column["is_domain"]
+            or default_opclasses.get(row["opclasses"][k]) != column["type_oid"]
+            or row["collations"][k] not in (0, column["collation_oid"])
+        ):
+            return False
+        quoted.append(column["quoted"])
+    keys, include = quoted[:key_count], quoted[key_count:]
+    text = f"CREATE {'UNIQUE ' if row['unique'] else ''}INDEX {row['spelled_target']} "
+    text += f"({', '.join(keys)})"
+    if include:
+        text += f" INCLUDE ({', '.join(include)})"
+    if row["nulls_not_distinct"]:
+        text += " NULLS NOT DISTINCT"
+    if row["predicate"] is not None:
+        text += f" WHERE {row['predicate']}"
+    row["definition"], row["keys"], row["include"] = text, tuple(keys), tuple(include)
+    return True
+
+
 def _index(row: Row, o: InspectOptions) -> m.Index:
-    keys, include = index_columns(row["definition"], row["method"])
+    if "keys" in row:
+        keys, include = row["keys"], row["include"]
+    else:
+        keys, include = index_columns(row["definition"], row["method"])
     return m.Index(
         row["schema"],
         row["table"],

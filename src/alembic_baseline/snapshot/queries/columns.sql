@@ -22,7 +22,12 @@ SELECT n.nspname AS schema,
            WHERE dep.classid = 'pg_class'::regclass AND dep.refclassid = 'pg_class'::regclass
              AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum AND dep.deptype = 'i')
        END AS identity_options,
-       d.description AS comment
+       d.description AS comment,
+       -- for spelling index definitions (see indexes.sql)
+       quote_ident(a.attname) AS quoted,
+       a.atttypid AS type_oid,
+       a.attcollation AS collation_oid,
+       t.typtype = 'd' AS is_domain
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
