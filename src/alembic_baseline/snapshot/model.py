@@ -88,6 +88,11 @@ def _order(cls: type) -> Callable[[Any], Any]:
     return attrgetter(*(n for n in _SORT_FIELDS if n in names))
 
 
+def sort_key(cls: type) -> Callable[[Any], Any]:
+    """The canonical sort key of ``cls``'s objects (what :func:`sort_objects` sorts by)."""
+    return _order(cls)
+
+
 def _edge_order(dep: Dependency) -> tuple[str, ...]:
     # Plain string tuples: much cheaper to sort than nested dataclass comparisons.
     d, r = dep.dependent, dep.referenced
