@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import json
 import signal
 import subprocess
 import sys
@@ -12,6 +14,7 @@ from pathlib import Path
 import pytest
 from test_deploy_support import Env, make_env
 
+from alembic_baseline.cli import main
 from alembic_baseline.errors import ExitCode
 from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.scratch import ScratchServer
@@ -64,3 +67,60 @@ def test_signal_during_a_revision_leaves_the_last_good_revision(
     assert record["outcome"] == "interrupted" and record["stopped_at"] == ["d1000001"]
     assert [s["status"] for s in record["steps"]] == ["interrupted", "pending"]
     assert Path(record["backup"]["path"]).is_file()  # the backup taken before is kept
+
+
+def test_a_killed_run_is_reported_then_closed_by_the_next(env: Env) -> None:
+    """kill -9 leaves a record saying ``running``: doctor's checklist names it (its process is
+    gone, in which revision it stopped), and the next apply closes it as interrupted."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "alembic_baseline", *env.argv("apply", x=("sleep=60",))],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not _sleeping(env):
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.1)
+        proc.kill()
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    # the server notices the dead client only when the statement ends; an operator (or
+    # idle_session_timeout) ends that session, which rolls the revision back
+    with connection(env.server.admin_url) as conn:
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
+            "AND pid <> pg_backend_pid()",
+            (env.db.database,),
+        )
+    killed = env.records()[-1]
+    assert killed["outcome"] == "running" and killed["pid"] == proc.pid
+
+    argv = env.argv("check", json=True)
+    argv.insert(argv.index("check") + 1, "pre-patch")
+    out, err = io.StringIO(), io.StringIO()
+    assert main(argv, out, err) == ExitCode.FINDINGS, err.getvalue()
+    items = {i["name"]: i for i in json.loads(out.getvalue())["items"]}
+    item = items["no-unfinished-run"]
+    assert item["status"] == "fail", item
+    assert f"apply run {killed['id']}" in item["detail"] and "is gone" in item["detail"]
+    assert "it was inside d2000002" in item["detail"] and "half-applied" in item["hint"]
+
+    code, out_text, err_text = env.cli("apply")
+    assert code == ExitCode.OK, err_text
+    assert f"closed an earlier run as interrupted: apply run {killed['id']}" in out_text
+    closed, latest = env.records()[-2:]
+    assert closed["id"] == killed["id"] and closed["outcome"] == "interrupted"
+    assert closed["error"]["type"] == "Abandoned"
+    assert [s["status"] for s in closed["steps"]] == ["interrupted", "pending"]
+    md = Path(killed["backup"]["path"]).parents[1] / "runs" / killed["id"] / "record.md"
+    assert "Closed as **interrupted** by run" in md.read_text()
+    assert latest["closed_runs"] and killed["id"] in latest["closed_runs"][0]
+    assert env.current() == ("d3000003",)  # the revision rolled back by the kill ran again
+
+    out, err = io.StringIO(), io.StringIO()
+    main(argv, out, err)
+    items = {i["name"]: i for i in json.loads(out.getvalue())["items"]}
+    assert items["no-unfinished-run"]["status"] == "pass"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -173,3 +175,52 @@ def test_record_markdown_and_load(tmp_path: Path) -> None:
     assert loaded.from_revisions == ("a1",) and loaded.backup is None and loaded.outcome == "failed"
     with pytest.raises(ConfigError, match="No apply run with a backup"):
         record.load(tmp_path, "latest")
+
+
+def _write_record(runs: Path, run_id: str, **fields: object) -> Path:
+    data = {"id": run_id, "command": "apply", "database": "postgresql://db/prod"}
+    data.update(fields)
+    (runs / run_id).mkdir(parents=True)
+    path = runs / run_id / "record.json"
+    path.write_text(json.dumps(data))
+    (runs / run_id / "record.md").write_text("# apply\n")
+    return path
+
+
+def test_unfinished_runs_are_told_apart_and_only_dead_ones_closed(tmp_path: Path) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()  # a pid that has ended
+    host = socket.gethostname()
+    steps = [
+        {"revision": "a1", "status": "done"},
+        {"revision": "b2", "status": "running"},
+        {"revision": "c3", "status": "pending"},
+    ]
+    runs = tmp_path / "runs"
+    _write_record(runs, "1-alive", outcome="running", host=host, pid=os.getpid())
+    gone = _write_record(runs, "2-gone", outcome="running", host=host, pid=dead.pid, steps=steps)
+    _write_record(runs, "3-elsewhere", outcome="running", host="another-box", pid=1)
+    _write_record(runs, "4-finished", outcome="ok", host=host, pid=dead.pid)
+    _write_record(runs, "5-other-db", outcome="running", host=host, pid=dead.pid,
+                  database="postgresql://db/other")  # fmt: skip
+    found = {u.id: u for u in record.unfinished(runs, "postgresql://db/prod")}
+    assert {k: u.state for k, u in found.items()} == {
+        "1-alive": "alive", "2-gone": "gone", "3-elsewhere": "elsewhere"
+    }  # fmt: skip
+    assert found["2-gone"].describe() == (
+        f"apply run 2-gone: its process (pid {dead.pid}) is gone: killed, or the machine "
+        "stopped; a1 finished; it was inside b2"
+    )
+    closed = record.close_abandoned(runs, "postgresql://db/prod", by="9-new")
+    assert [u.id for u in closed] == ["2-gone"]
+    data = json.loads(gone.read_text())
+    assert data["outcome"] == "interrupted" and data["error"]["type"] == "Abandoned"
+    assert [s["status"] for s in data["steps"]] == ["done", "interrupted", "pending"]
+    assert "by run `9-new`" in (runs / "2-gone" / "record.md").read_text()
+    assert [u.id for u in record.unfinished(runs, "postgresql://db/prod")] == [
+        "1-alive", "3-elsewhere"
+    ]  # fmt: skip

@@ -255,6 +255,8 @@ def _start_record(
         "backup": options.backup,
     }
     progress(f"run {record.id} (record: {record.directory})")
+    for closed in record.closed_runs:
+        progress(f"warning: closed an earlier run as interrupted: {closed}")
     return record
 
 

@@ -139,6 +139,8 @@ def repair(
             return RepairResult(report, rp.plan_repair(doc, report, fix, to), None)
         record = rec.start(runs, "repair", doc.facts.url.redacted)
         progress(f"run {record.id} (record: {record.directory})")
+        for closed in record.closed_runs:
+            progress(f"warning: closed an earlier run as interrupted: {closed}")
         with run.recorded(record):
             record.server_version = doc.facts.server_version
             record.from_revisions = doc.facts.rows

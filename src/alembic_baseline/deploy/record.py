@@ -22,6 +22,7 @@ from typing import Any
 from alembic_baseline.deploy.backup import Backup
 from alembic_baseline.deploy.verify import Verification
 from alembic_baseline.errors import BaselineError, ConfigError
+from alembic_baseline.pg import tools
 from alembic_baseline.report import to_jsonable
 
 FORMAT_VERSION = 1
@@ -49,6 +50,7 @@ class RunRecord:
     database: str
     user: str = ""
     host: str = ""
+    pid: int = 0
     started_at: str = ""
     finished_at: str | None = None
     server_version: str = ""
@@ -65,6 +67,8 @@ class RunRecord:
     timings: dict[str, float] = field(default_factory=dict)
     error: dict[str, Any] | None = None
     next_steps: list[str] = field(default_factory=list)
+    closed_runs: list[str] = field(default_factory=list)
+    """Earlier runs of this database whose process had died, closed as interrupted by this one."""
     directory: Path | None = None
 
     def fail(self, outcome: str, exc: BaselineError, next_steps: list[str]) -> None:
@@ -102,7 +106,8 @@ def new_run_id(command: str, at: datetime | None = None) -> str:
 
 
 def start(runs_dir: Path, command: str, database: str) -> RunRecord:
-    """A new record (already on disk, outcome ``running``)."""
+    """A new record (already on disk, outcome ``running``). Records of the same database whose
+    process died (``kill -9``) are closed as interrupted first (see ``closed_runs``)."""
     run_id = new_run_id(command)
     directory = runs_dir / run_id
     directory.mkdir(parents=True, exist_ok=False, mode=0o700)
@@ -112,9 +117,11 @@ def start(runs_dir: Path, command: str, database: str) -> RunRecord:
         database,
         user=_user(),
         host=socket.gethostname(),
+        pid=os.getpid(),
         started_at=_now(),
         directory=directory,
     )
+    record.closed_runs = [u.describe() for u in close_abandoned(runs_dir, database, run_id)]
     save(record)
     return record
 
@@ -132,6 +139,100 @@ def save(record: RunRecord) -> None:
         tmp = record.directory / f".{name}.tmp"
         tmp.write_text(text + "\n", encoding="utf-8")
         tmp.replace(record.directory / name)
+
+
+# -- runs that never finished their record ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Unfinished:
+    """A record still saying ``running``: its process is alive, gone, or on another machine."""
+
+    id: str
+    command: str
+    host: str
+    pid: int
+    state: str  # alive | gone | elsewhere
+    done: tuple[str, ...]  # revisions whose step finished
+    stopped_in: str | None  # the revision whose step was running, if any
+    path: Path
+
+    def describe(self) -> str:
+        where = {
+            "alive": f"still running (pid {self.pid})",
+            "gone": f"its process (pid {self.pid}) is gone: killed, or the machine stopped",
+            "elsewhere": f"started on {self.host}; whether it still runs cannot be seen here",
+        }[self.state]
+        done = ", ".join(self.done) if self.done else "no revision"
+        inside = f"; it was inside {self.stopped_in}" if self.stopped_in else ""
+        return f"{self.command} run {self.id}: {where}; {done} finished{inside}"
+
+
+def unfinished(runs_dir: Path, database: str) -> list[Unfinished]:
+    """Records of ``database`` (as recorded: the redacted URL) that still say ``running``."""
+    found = []
+    host = socket.gethostname()
+    for path in sorted(runs_dir.glob("*/record.json")) if runs_dir.is_dir() else []:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("outcome") != "running" or data.get("database") != database:
+                continue
+            pid = int(data.get("pid") or 0)
+            if data.get("host") != host or not pid:
+                state = "elsewhere"
+            else:
+                state = "alive" if tools.pid_alive(pid) else "gone"
+            steps = data.get("steps") or []
+            found.append(
+                Unfinished(
+                    str(data["id"]),
+                    str(data.get("command", "")),
+                    str(data.get("host", "")),
+                    pid,
+                    state,
+                    tuple(str(s["revision"]) for s in steps if s.get("status") == "done"),
+                    next((str(s["revision"]) for s in steps if s.get("status") == "running"), None),
+                    path,
+                )
+            )
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    return found
+
+
+def close_abandoned(runs_dir: Path, database: str, by: str) -> list[Unfinished]:
+    """Mark the records whose process is gone as ``interrupted`` (said in record.md too), so
+    that they stop looking like a run in progress; returns what was closed."""
+    closed = []
+    for run in unfinished(runs_dir, database):
+        if run.state != "gone":
+            continue
+        try:
+            data = json.loads(run.path.read_text(encoding="utf-8"))
+            data["outcome"] = "interrupted"
+            for step in data.get("steps") or []:
+                if step.get("status") == "running":
+                    step["status"] = "interrupted"
+            data["error"] = {
+                "type": "Abandoned",
+                "message": f"The process of this run (pid {run.pid}) ended without finishing "
+                f"its record; found by run {by}.",
+                "hint": "Check the database with `alembic-baseline doctor` before going on: "
+                "a revision without transactional DDL may be half-applied.",
+                "context": {},
+            }
+            tmp = run.path.with_name(".record.json.tmp")
+            tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", "utf-8")
+            tmp.replace(run.path)
+            with open(run.path.with_name("record.md"), "a", encoding="utf-8") as md:
+                md.write(
+                    f"\n> Closed as **interrupted** by run `{by}`: the process that wrote this "
+                    "record ended without finishing it.\n"
+                )
+        except (OSError, ValueError):
+            continue
+        closed.append(run)
+    return closed
 
 
 @dataclass(frozen=True)
@@ -216,7 +317,7 @@ def render_markdown(r: RunRecord) -> str:
         "| | |",
         "|---|---|",
         f"| run | `{r.id}` |",
-        f"| who | {r.user} on {r.host} |",
+        f"| who | {r.user} on {r.host} (pid {r.pid}) |",
         f"| when | {r.started_at} → {r.finished_at or '…'} |",
         f"| database | `{r.database}` (PostgreSQL {r.server_version}) |",
         f"| from | {_revs(r.from_revisions)} |",
@@ -252,4 +353,7 @@ def render_markdown(r: RunRecord) -> str:
             lines += ["", f"Hint: {r.error['hint']}"]
     if r.next_steps:
         lines += ["", "## Next steps", ""] + [f"1. {s}" for s in r.next_steps]
+    if r.closed_runs:
+        lines += ["", "## Earlier runs closed as interrupted", ""]
+        lines += [f"- {c}" for c in r.closed_runs]
     return "\n".join(lines)

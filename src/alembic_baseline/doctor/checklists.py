@@ -187,6 +187,9 @@ def pre_patch(doc: Doctor, report: DoctorReport, inputs: ChecklistInputs) -> lis
     current = doc.facts.recorded
     pending = doc.history.pending(current) if doc.single_live_revision() else []
     found = [
+        evidence.unfinished_item(
+            doc, inputs, "前回の適用が途中で止まっていない (no unfinished run)"
+        ),
         checks.tested(False, None),
         checks.downgrades(pending),
         evidence.backup_item(doc, inputs, "本番DBのバックアップを取得", required=False),
@@ -207,6 +210,7 @@ def pre_patch(doc: Doctor, report: DoctorReport, inputs: ChecklistInputs) -> lis
 def post_apply(doc: Doctor, report: DoctorReport, inputs: ChecklistInputs) -> list[CheckItem]:
     return [
         at_head(doc, "alembic current で最新リビジョンを確認", "current-is-head"),
+        evidence.unfinished_item(doc, inputs, "適用が最後まで終わった (the run finished)"),
         schema_matches(doc, "the schema equals the head revision's"),
         evidence.health_item(inputs, "アプリケーションの動作確認"),
         evidence.pg_stat_item(doc, inputs.options.cache_dir, "ログにエラーがないか確認"),

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from alembic_baseline.deploy import backup as bk
+from alembic_baseline.deploy import record as rec
 from alembic_baseline.deploy.checks import CheckItem, Status
 from alembic_baseline.deploy.verify import check_health
 from alembic_baseline.errors import BaselineError
@@ -71,6 +72,27 @@ def find_backups(doc: Doctor, inputs: ChecklistInputs) -> list[FoundBackup]:
     if inputs.backup is not None:  # the one named on the command line is the one checked
         existing.sort(key=lambda f: f.source != "--backup")
     return existing
+
+
+def unfinished_item(doc: Doctor, inputs: ChecklistInputs, runbook: str) -> CheckItem:
+    """No earlier run of this database is still ``running`` in its record: one that is would be
+    a run in progress, or one killed part-way (``kill -9``, a stopped machine)."""
+    runs = rec.unfinished(inputs.options.runs_dir, doc.facts.url.redacted)
+    if not runs:
+        return CheckItem("no-unfinished-run", runbook, Status.PASS, "no run record says running")
+    detail = "; ".join(r.describe() for r in runs)
+    if any(r.state == "alive" for r in runs):
+        hint = "Wait for that run to end: two runs against one database are never safe."
+    elif any(r.state == "gone" for r in runs):
+        hint = (
+            "A killed run can leave a revision half-applied: read this doctor report's "
+            "diagnosis first; the next apply closes the record as interrupted."
+        )
+    else:
+        return CheckItem(
+            "no-unfinished-run", runbook, Status.WARN, detail, "Check on that machine."
+        )
+    return CheckItem("no-unfinished-run", runbook, Status.FAIL, detail, hint)
 
 
 def backup_item(doc: Doctor, inputs: ChecklistInputs, runbook: str, *, required: bool) -> CheckItem:

@@ -155,16 +155,6 @@ def _check_disk(base: Path) -> None:
         )
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def start_cluster(
     installation: binaries.Installation,
     *,
@@ -274,7 +264,7 @@ def reap_orphans() -> int:
             info = json.loads((base / "cluster.json").read_text())
         except (OSError, ValueError):
             continue
-        if owner == os.getpid() or _pid_alive(owner):
+        if owner == os.getpid() or tools.pid_alive(owner):
             continue
         stop_cluster(ClusterInfo(**info))
         reaped += 1
@@ -296,7 +286,7 @@ def persistent_info(major: int) -> ClusterInfo | None:
         pid = int(pidfile.read_text().split()[0])
     except (OSError, ValueError, IndexError):
         return None
-    return info if _pid_alive(pid) else None
+    return info if tools.pid_alive(pid) else None
 
 
 def persistent_clusters() -> list[ClusterInfo]:

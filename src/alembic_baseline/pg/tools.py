@@ -189,3 +189,14 @@ def git_tracked(path: Path) -> bool:
 
 def git_mv(source: Path, target: Path) -> None:
     run(["git", "-C", source.parent, "mv", source, target], what="git mv", timeout=60)
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id exists on this machine (signal 0 probes, sends nothing)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
