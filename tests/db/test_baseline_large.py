@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from alembic_baseline.errors import MigrationError
+from alembic_baseline.pg import binaries, tools
 from tests.db.conftest import MAJORS, server_for
 from tests.helpers.projects import FIXTURES, cli, copy_project, project
 
@@ -62,6 +63,15 @@ def test_large_schema_loads_in_chunks_where_one_transaction_fails(tmp_path: Path
     fresh = server.create_database()
     project(ini).upgrade(fresh, "heads")  # default max_locks_per_transaction = 64
     assert project(ini).current_heads(fresh) == ("000000000001",)
+
+    # offline (--sql), for a DBA to run with psql: also one transaction per chunk
+    offline = project(ini).offline_sql("heads")
+    assert offline.count("BEGIN;") > json.loads(out)["chunks"]
+    script = tmp_path / "offline.sql"
+    script.write_text(offline)
+    by_psql = server.create_database()
+    tools.psql_file(binaries.find_client(major, "psql").bindir, by_psql, script)
+    assert project(ini).current_heads(by_psql) == ("000000000001",)
 
     # the same SQL as a single transaction needs more locks than the server has
     sql = next((ini.parent / "migrations" / "baselines").glob("*.sql"))
