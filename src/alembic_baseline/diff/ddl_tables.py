@@ -278,6 +278,9 @@ def create_constraint(plan: Plan, obj: CatalogObject) -> None:
     assert isinstance(obj, Constraint)
     if obj.type == "n" and _not_null_covered(plan, obj):
         return
+    if plan.left_by_detach(obj):
+        plan.created.add(obj.key)
+        return
     if plan.create_once(obj.key):
         phase = "foreign keys" if obj.type == "f" else "constraints"
         sql = f"{_alter_table(obj.schema, obj.table)} ADD CONSTRAINT {ident(obj.name)} "
@@ -294,6 +297,9 @@ def _not_null_covered(plan: Plan, obj: Constraint) -> bool:
 def drop_constraint(plan: Plan, obj: CatalogObject, destructive: bool) -> None:
     assert isinstance(obj, Constraint)
     if plan.relation_gone(obj.schema, obj.table):
+        return
+    if plan.absorbed_by_attach(obj):
+        plan.dropped.add(obj.key)
         return
     if obj.type == "n":
         col = plan.b(ObjectKey("column", obj.schema, obj.columns[0], obj.table))
@@ -318,6 +324,9 @@ def rename_not_null(plan: Plan, old: Constraint, new: Constraint) -> None:
 
 def create_index(plan: Plan, obj: CatalogObject) -> None:
     assert isinstance(obj, Index)
+    if plan.left_by_detach(obj):
+        plan.created.add(obj.key)
+        return
     if plan.create_once(obj.key):
         on_view = plan.b(ObjectKey("materialized view", obj.schema, obj.table)) is not None
         # pg_get_indexdef says ON ONLY for a partitioned table (pg_dump attaches the partitions'
@@ -328,6 +337,9 @@ def create_index(plan: Plan, obj: CatalogObject) -> None:
 
 def drop_index(plan: Plan, obj: CatalogObject, destructive: bool) -> None:
     assert isinstance(obj, Index)
+    if plan.absorbed_by_attach(obj):
+        plan.dropped.add(obj.key)
+        return
     if not plan.relation_gone(obj.schema, obj.table) and plan.drop_once(obj.key):
         plan.add("drop indexes", f"DROP INDEX {qualified(obj.schema, obj.name)}", obj.key)
 

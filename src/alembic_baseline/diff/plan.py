@@ -10,7 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from alembic_baseline.snapshot.model import CatalogObject, Column, Constraint, ObjectKey
+from alembic_baseline.diff.quote import qualified
+from alembic_baseline.snapshot.model import (
+    CatalogObject,
+    Column,
+    Constraint,
+    Index,
+    ObjectKey,
+    Snapshot,
+    Table,
+)
 
 if TYPE_CHECKING:
     from alembic_baseline.diff.model import SchemaDiff
@@ -94,6 +103,7 @@ class Plan:
         self.created: set[ObjectKey] = set()
         self.removed_relations: set[tuple[str, str]] = set()
         self.new_tables: set[tuple[str, str]] = set()
+        self._tables: dict[int, dict[str, Table]] = {}  # per side: tables by qualified name
         self._not_null = {
             (c.schema, c.table, c.columns[0]): c.name
             for c in diff.b.constraints
@@ -128,6 +138,52 @@ class Plan:
 
     def b(self, key: ObjectKey) -> CatalogObject | None:
         return self.b_objects.get(key)
+
+    def left_by_detach(self, obj: Constraint | Index) -> bool:
+        """Whether ``obj`` (in B, on a table that A has as a partition and B does not) is what
+        ``DETACH PARTITION`` itself leaves on the table: the partition's copy of a constraint or
+        index of its parent in A. Creating it again would fail ("already exists")."""
+        return self._partition_copy(obj, self.diff.a, self.a_objects, self.b_objects)
+
+    def absorbed_by_attach(self, obj: Constraint | Index) -> bool:
+        """Whether ``obj`` (in A, on a table that B has as a partition and A does not) matches
+        a constraint or index of the parent in B: ``ATTACH PARTITION`` takes it over as the
+        partition's copy (a CHECK must even exist for the attach to work), so it is not dropped."""
+        return self._partition_copy(obj, self.diff.b, self.b_objects, self.a_objects)
+
+    def _partition_copy(
+        self,
+        obj: Constraint | Index,
+        where: Snapshot,
+        parented: dict[ObjectKey, CatalogObject],
+        free: dict[ObjectKey, CatalogObject],
+    ) -> bool:
+        """``obj``'s table is a partition in ``where`` (not in the other side), and its parent
+        there has a constraint or index of the same shape as ``obj``."""
+        child = parented.get(ObjectKey("table", obj.schema, obj.table))
+        other = free.get(ObjectKey("table", obj.schema, obj.table))
+        if not (isinstance(child, Table) and isinstance(other, Table)):
+            return False
+        if not child.partition_of or other.partition_of == child.partition_of:
+            return False
+        if id(where) not in self._tables:
+            self._tables[id(where)] = {qualified(t.schema, t.name): t for t in where.tables}
+        found = self._tables[id(where)].get(child.partition_of)
+        if found is None:
+            return False
+        if isinstance(obj, Constraint):
+            return any(
+                (c.type, c.definition) == (obj.type, obj.definition)
+                for c in where.constraints
+                if (c.schema, c.table) == (found.schema, found.name)
+            )
+        shape = (obj.method, obj.unique, obj.keys, obj.include, obj.predicate)
+        return any(
+            (i.method, i.unique, i.keys, i.include, i.predicate) == shape
+            and i.nulls_not_distinct == obj.nulls_not_distinct
+            for i in where.indexes
+            if (i.schema, i.table) == (found.schema, found.name)
+        )
 
     def relation_gone(self, schema: str, table: str) -> bool:
         """The table or view ``table`` is dropped as a whole: its parts go with it."""
