@@ -165,12 +165,14 @@ def _read(
                 rows[name] = cur.fetchall()
         by_attnum = _resolve_attnums(rows)
         # while the helper's queries still run
-        kinds = load({k: v for k, v in rows.items() if k != "indexes"}, options, by_attnum)
+        kinds = load({k: v for k, v in rows.items() if k != "indexes"}, options, resolved=True)
         if job is not None:
             _prepare(kinds)  # while the helper's queries still run
             rows.update(job.result())
         _complete_indexes(cur, rows, by_attnum)
-        kinds.update(load({k: v for k, v in rows.items() if k not in kinds}, options, by_attnum))
+        kinds.update(
+            load({k: v for k, v in rows.items() if k not in kinds}, options, resolved=True)
+        )
     return finish(kinds, rows.get("dependencies", []))
 
 
@@ -239,11 +241,11 @@ def _resolve_attnums(rows: Mapping[str, list[Row]]) -> _ByAttnum:
 
 
 def load(
-    rows: Mapping[str, list[Row]], options: InspectOptions, by_attnum: _ByAttnum | None = None
+    rows: Mapping[str, list[Row]], options: InspectOptions, *, resolved: bool = False
 ) -> dict[str, list[Any]]:
     """Objects of the kinds present in ``rows`` (columns and constraints must come together;
-    ``by_attnum`` when :func:`_resolve_attnums` already ran over them)."""
-    if by_attnum is None:
+    ``resolved`` when :func:`_resolve_attnums` already ran over them)."""
+    if not resolved:
         _resolve_attnums(rows)
     return {
         name: [loader(row, options) for row in rows[name]]
