@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import math
+import os
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from alembic_baseline.errors import DatabaseError
 from alembic_baseline.pg.url import DatabaseURL, redact
@@ -13,6 +16,9 @@ if TYPE_CHECKING:
     import psycopg
 
 CONNECT_TIMEOUT_S = 10
+UNBOUNDED_CONNECT_S = 130
+
+T = TypeVar("T")
 
 
 def explain_connect_error(url: DatabaseURL, detail: str) -> DatabaseError:
@@ -54,12 +60,45 @@ def connect(url: DatabaseURL, *, autocommit: bool = True) -> psycopg.Connection[
     import psycopg
 
     kwargs = url.libpq_kwargs()
-    kwargs.setdefault("connect_timeout", str(CONNECT_TIMEOUT_S))
+    given = kwargs.get("connect_timeout") or os.environ.get("PGCONNECT_TIMEOUT")
     kwargs.setdefault("application_name", "alembic-baseline")
     try:
-        return psycopg.connect(autocommit=autocommit, **kwargs)  # type: ignore[arg-type]
+        timeout = float(given) if given else CONNECT_TIMEOUT_S
+    except ValueError:
+        timeout = CONNECT_TIMEOUT_S
+    if timeout <= 0:  # libpq: wait indefinitely; psycopg caps that at 130 s
+        timeout = UNBOUNDED_CONNECT_S
+
+    def attempt(remaining: float) -> psycopg.Connection[tuple[object, ...]]:
+        params = {**kwargs, "connect_timeout": str(max(2, math.ceil(remaining)))}
+        return psycopg.connect(autocommit=autocommit, **params)  # type: ignore[arg-type]
+
+    try:
+        return until_timeout(attempt, timeout, psycopg.errors.ConnectionTimeout)
     except psycopg.OperationalError as exc:
         raise explain_connect_error(url, str(exc)) from None
+
+
+def until_timeout(
+    attempt: Callable[[float], T],
+    timeout: float,
+    early: type[Exception],
+    clock: Callable[[], float] = time.monotonic,
+) -> T:
+    """Call ``attempt(seconds left)``; when it raises ``early`` before ``timeout`` seconds have
+    passed, call it again with the time that is left, until the time is up.
+
+    psycopg 3 sometimes reports "connection timeout expired" at once, long before
+    ``connect_timeout`` (psycopg issues #1089, #1238, #1338: its own wait loop, not the
+    server). A server that really does not answer still fails after ``timeout`` seconds.
+    """
+    deadline = clock() + max(timeout, 0.0)
+    while True:
+        try:
+            return attempt(deadline - clock())
+        except early:
+            if deadline - clock() < 0.5:
+                raise
 
 
 @contextmanager
