@@ -34,6 +34,8 @@ def to_jsonable(value: Any) -> Any:
         return str(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, tuple) and hasattr(value, "_asdict"):  # a named tuple: an object
+        return {str(k): to_jsonable(v) for k, v in value._asdict().items()}
     if isinstance(value, Mapping):
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):

@@ -8,6 +8,7 @@ import pytest
 from alembic_baseline.pg.connect import connect
 from alembic_baseline.pg.url import DatabaseURL
 from alembic_baseline.snapshot import InspectOptions, inspect
+from alembic_baseline.snapshot.loaders import LOADERS
 
 SHAPES = """
 CREATE SCHEMA "Odd Schema";
@@ -75,20 +76,21 @@ def test_every_index_definition_is_pg_get_indexdef(conn, parallel: bool) -> None
 
 
 def test_plain_indexes_are_spelled_without_pg_get_indexdef(conn) -> None:  # type: ignore[no-untyped-def]
-    from psycopg.rows import dict_row
+    from psycopg.rows import namedtuple_row
 
-    from alembic_baseline.snapshot.inspect import _resolve_attnums, query_text
-    from alembic_baseline.snapshot.loaders import spell_index
+    from alembic_baseline.snapshot.inspect import query_text
+    from alembic_baseline.snapshot.loaders import Loading, spell_index
 
-    with conn.cursor(row_factory=dict_row) as cur:
+    with conn.cursor(row_factory=namedtuple_row) as cur:
         cur.execute("SET search_path = ''")
         found = cur.execute("SELECT '\"Odd Schema\"'::regnamespace::oid AS o").fetchone()
-        params = {"schemas": [found["o"] if found else 0], "skipped": []}
+        params = {"schemas": [found.o if found else 0], "skipped": []}
         rows = {n: cur.execute(query_text(n), params).fetchall() for n in ("columns", "indexes")}
-        defaults = {r["oid"]: r["type_oid"] for r in cur.execute(query_text("opclasses"))}
-    by_attnum = _resolve_attnums(rows)
-    left = [r for r in rows["indexes"] if r["definition"] is None]
-    spelled = {r["name"] for r in left if spell_index(r, by_attnum, defaults)}
+        defaults = {r.oid: r.type_oid for r in cur.execute(query_text("opclasses"))}
+    ld = Loading(InspectOptions())
+    LOADERS["columns"](rows["columns"], ld)
+    left = [r for r in rows["indexes"] if r.definition is None]
+    spelled = {r.name for r in left if spell_index(r, ld.columns, defaults)}
     # enum, array, domain and varchar keys use an opclass of a compatible type (enum_ops,
     # array_ops, text_ops): pg_get_indexdef decides those; so it does every other shape above
     assert spelled == {

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from alembic_baseline.errors import DatabaseError
 from alembic_baseline.snapshot import model as m
-from alembic_baseline.snapshot.loaders import LOADERS, Row, spell_index
+from alembic_baseline.snapshot.loaders import LOADERS, Loading, Row, index_columns, spell_index
 from alembic_baseline.snapshot.parallel import helper_reading
 
 if TYPE_CHECKING:
@@ -87,7 +87,7 @@ def inspect(conn: psycopg.Connection[Any], options: InspectOptions | None = None
     when the connection is already inside one) and change no session setting for good.
     """
     from psycopg import errors
-    from psycopg.rows import dict_row
+    from psycopg.rows import namedtuple_row
 
     options = options or InspectOptions()
     major = conn.info.server_version // 10000
@@ -102,16 +102,16 @@ def inspect(conn: psycopg.Connection[Any], options: InspectOptions | None = None
     paused = gc.isenabled()
     gc.disable()
     try:
-        with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
+        with conn.transaction(), conn.cursor(row_factory=namedtuple_row) as cur:
             if idle:
                 cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             # SET LOCAL outlives a released savepoint: put the caller's path back afterwards.
             cur.execute("SELECT current_setting('search_path') AS path")
-            saved = cur.fetchone()
+            saved: Row = cur.fetchone()
             cur.execute("SELECT set_config('search_path', '', true)")
             snap = _read(cur, options, major, parallel=idle and options.parallel)
             cur.execute(
-                "SELECT set_config('search_path', %s, true)", (saved["path"] if saved else "",)
+                "SELECT set_config('search_path', %s, true)", (saved.path if saved else "",)
             )
     except errors.InsufficientPrivilege as exc:
         raise DatabaseError(
@@ -152,118 +152,96 @@ def _read(
                 "version_schema": options.version_table_schema,
             },
         )
-        skipped = [r["oid"] for r in cur.fetchall()]
-    params = {"schemas": [r["oid"] for r in schemas], "skipped": skipped}
+        skipped = [r.oid for r in cur.fetchall()]
+    params = {"schemas": [r.oid for r in schemas], "skipped": skipped}
     rows: dict[str, list[Row]] = {"schemas": schemas}
     names = (*LOADERS, "dependencies", "opclasses")
     queries = {n: _query(n, major) for n in names if n != "schemas"}
     delegated = {n: q for n, q in queries.items() if parallel and n in _HELPER_QUERIES}
+    ld = Loading(options)
     with helper_reading(cur.connection, delegated, params) if delegated else nullcontext() as job:
         for name, query in queries.items():
             if job is None or name not in delegated:
                 cur.execute(query, params)
                 rows[name] = cur.fetchall()
-        by_attnum = _resolve_attnums(rows)
         # while the helper's queries still run
-        kinds = load({k: v for k, v in rows.items() if k != "indexes"}, options, resolved=True)
+        kinds = load({k: v for k, v in rows.items() if k != "indexes"}, ld)
+        ready: set[str] = set()
         if job is not None:
-            _prepare(kinds)  # while the helper's queries still run
+            _prepare(kinds, ready)  # while the helper's queries still run
             rows.update(job.result())
-        _complete_indexes(cur, rows, by_attnum)
-        kinds.update(
-            load({k: v for k, v in rows.items() if k not in kinds}, options, resolved=True)
-        )
-    return finish(kinds, rows.get("dependencies", []))
+        _complete_indexes(cur, rows, ld)
+        kinds.update(load({k: v for k, v in rows.items() if k not in kinds}, ld))
+    return finish(kinds, rows.get("dependencies", []), ready)
 
 
-def _prepare(kinds: Mapping[str, list[Any]]) -> None:
-    """Work :func:`finish` would do, done early: each kind in canonical order (the final sort
-    then only confirms it) and the keys dependency edges are checked against."""
+def _prepare(kinds: Mapping[str, list[Any]], ready: set[str]) -> None:
+    """Put each kind not yet ``ready`` in canonical order (in place), compute the keys that
+    dependency edges are checked against, and add it to ``ready``: :func:`finish` work, done
+    early when there is time for it."""
     for name, objs in kinds.items():
-        if objs:
+        if name not in ready and objs:
             objs.sort(key=m.sort_key(type(objs[0])))
             if name in ("tables", "constraints"):
                 for obj in objs:
                     obj.key  # noqa: B018 (computed once and cached on the object)
+        ready.add(name)
 
 
-def _complete_indexes(
-    cur: psycopg.Cursor[Row], rows: Mapping[str, list[Row]], by_attnum: _ByAttnum
-) -> None:
+def _complete_indexes(cur: psycopg.Cursor[Row], rows: Mapping[str, list[Row]], ld: Loading) -> None:
     """Index definitions the query left to us: spelled from the rows, else pg_get_indexdef."""
-    defaults = {r["oid"]: r["type_oid"] for r in rows.get("opclasses", ())}
-    missing = [
-        r
-        for r in rows.get("indexes", ())
-        if r["definition"] is None and not spell_index(r, by_attnum, defaults)
-    ]
+    defaults = {r.oid: r.type_oid for r in rows.get("opclasses", ())}
+    missing = []
+    for r in rows.get("indexes", ()):
+        if r.definition is None:
+            spelled = spell_index(r, ld.columns, defaults)
+            if spelled is None:
+                missing.append(r)
+            else:
+                ld.index_text[r.oid] = spelled
     if missing:
         cur.execute(
             "SELECT x AS oid, pg_get_indexdef(x) AS definition FROM unnest(%s::oid[]) AS x",
-            ([r["oid"] for r in missing],),
+            ([r.oid for r in missing],),
         )
-        spelled = {r["oid"]: r["definition"] for r in cur.fetchall()}
+        printed = {r.oid: r.definition for r in cur.fetchall()}
         for r in missing:
-            r["definition"] = spelled[r["oid"]]
+            ld.index_text[r.oid] = (printed[r.oid], *index_columns(printed[r.oid], r.method))
 
 
 def _dependencies(rows: Iterable[Row], known: set[m.ObjectKey]) -> list[m.Dependency]:
     """Edges between objects the snapshot holds (a column counts when its table does)."""
-    edges = []
+    key, edges = m.ObjectKey.of, []
     for r in rows:
-        dep = m.ObjectKey.of(r["dep_kind"], r["dep_schema"], r["dep_name"], r["dep_table"])
-        ref = m.ObjectKey.of(r["ref_kind"], r["ref_schema"], r["ref_name"], r["ref_table"])
-        owner = m.ObjectKey.of("table", ref.schema, ref.table) if ref.kind == "column" else ref
-        dep_owner = m.ObjectKey.of("table", dep.schema, dep.table) if dep.kind == "default" else dep
+        dep = key(r.dep_kind, r.dep_schema, r.dep_name, r.dep_table)
+        ref = key(r.ref_kind, r.ref_schema, r.ref_name, r.ref_table)
+        owner = key("table", ref.schema, ref.table) if ref.kind == "column" else ref
+        dep_owner = key("table", dep.schema, dep.table) if dep.kind == "default" else dep
         if dep != ref and owner in known and dep_owner in known:
             edges.append(m.Dependency(dep, ref))
     return edges
 
 
-_ByAttnum = dict[tuple[str, str, int], Row]
-
-
-def _resolve_attnums(rows: Mapping[str, list[Row]]) -> _ByAttnum:
-    """Dense column positions, and constraint columns by name: done here from the column rows,
-    because per-row catalog lookups in SQL cost more than the rest of the query. Returns the
-    column rows by (schema, table, attnum)."""
-    by_attnum: _ByAttnum = {}
-    position: dict[tuple[str, str], int] = {}
-    for row in rows.get("columns", ()):  # ordered by table and attnum (see columns.sql)
-        table = (row["schema"], row["table"])
-        position[table] = row["position"] = position.get(table, 0) + 1
-        by_attnum[(*table, row["attnum"])] = row
-    for row in rows.get("constraints", ()):
-        if "columns" not in row:
-            keys = [(row["schema"], row["table"], n) for n in row["attnums"] or ()]
-            row["columns"] = [by_attnum[k]["name"] for k in keys]
-    return by_attnum
-
-
-def load(
-    rows: Mapping[str, list[Row]], options: InspectOptions, *, resolved: bool = False
-) -> dict[str, list[Any]]:
-    """Objects of the kinds present in ``rows`` (columns and constraints must come together;
-    ``resolved`` when :func:`_resolve_attnums` already ran over them)."""
-    if not resolved:
-        _resolve_attnums(rows)
-    return {
-        name: [loader(row, options) for row in rows[name]]
-        for name, loader in LOADERS.items()
-        if name in rows
-    }
+def load(rows: Mapping[str, list[Row]], ld: Loading) -> dict[str, list[Any]]:
+    """Objects of the kinds present in ``rows`` (columns before, or with, the constraints and
+    indexes that name them)."""
+    return {name: loader(rows[name], ld) for name, loader in LOADERS.items() if name in rows}
 
 
 def build(rows: Mapping[str, list[Row]], options: InspectOptions) -> m.Snapshot:
     """Rows of every query → snapshot (pure; the unit of the loaders)."""
-    return finish(load(rows, options), rows.get("dependencies", []))
+    return finish(load(rows, Loading(options)), rows.get("dependencies", []))
 
 
-def finish(kinds: Mapping[str, list[Any]], edges: list[Row]) -> m.Snapshot:
-    """The snapshot of loaded objects, with the dependency edges between them."""
+def finish(
+    kinds: Mapping[str, list[Any]], edges: list[Row], ready: set[str] | None = None
+) -> m.Snapshot:
+    """The snapshot of loaded objects, with the dependency edges between them (the kinds in
+    ``ready`` are already in canonical order)."""
+    _prepare(kinds, set() if ready is None else ready)
     # Keys only of the kinds edges name (a column edge names its table): building a key for
     # each of tens of thousands of columns would cost more than the edges are worth.
-    wanted = ({r["ref_kind"] for r in edges} | {r["dep_kind"] for r in edges} | {"table"}) - {
+    wanted = ({r.ref_kind for r in edges} | {r.dep_kind for r in edges} | {"table"}) - {
         "column",
         "default",
     }
@@ -274,4 +252,6 @@ def finish(kinds: Mapping[str, list[Any]], edges: list[Row]) -> m.Snapshot:
         for o in objs
     }
     deps = _dependencies(edges, known)
-    return m.Snapshot.build(**kinds, dependencies=deps)
+    # every kind is sorted: the snapshot is made without Snapshot.build's sorting them again
+    values: dict[str, Any] = {name: tuple(objs) for name, objs in kinds.items()}
+    return m.Snapshot(**values, dependencies=tuple(sorted(set(deps))))

@@ -93,12 +93,6 @@ def sort_key(cls: type) -> Callable[[Any], Any]:
     return _order(cls)
 
 
-def _edge_order(dep: Dependency) -> tuple[str, ...]:
-    # Plain string tuples: much cheaper to sort than nested dataclass comparisons.
-    d, r = dep.dependent, dep.referenced
-    return (d.kind, d.schema, d.name, d.table, r.kind, r.schema, r.name, r.table)
-
-
 def sort_objects(objects: typing.Iterable[T]) -> tuple[T, ...]:
     """Objects in canonical order (schema, table, column position, name)."""
     items = list(objects)
@@ -142,7 +136,7 @@ class Snapshot:
             if name in OBJECT_TYPES:
                 values[name] = sort_objects(items)
             elif name == "dependencies":
-                values[name] = tuple(sorted(set(items), key=_edge_order))
+                values[name] = tuple(sorted(set(items)))  # named tuples: in C
             else:
                 values[name] = items
         return cls(**values)

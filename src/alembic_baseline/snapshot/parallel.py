@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import psycopg
 
-Row = dict[str, Any]
+Row = Any  # a named tuple of the query's columns
 
 
 def _connect_like(conn: psycopg.Connection[Any]) -> psycopg.Connection[Any]:
@@ -36,10 +36,10 @@ def _connect_like(conn: psycopg.Connection[Any]) -> psycopg.Connection[Any]:
 def _run(
     helper: psycopg.Connection[Any], queries: Mapping[str, Any], params: Mapping[str, Any]
 ) -> dict[str, list[Row]]:
-    from psycopg.rows import dict_row
+    from psycopg.rows import namedtuple_row
 
     rows: dict[str, list[Row]] = {}
-    with helper.cursor(row_factory=dict_row) as cur:
+    with helper.cursor(row_factory=namedtuple_row) as cur:
         for name, query in queries.items():
             cur.execute(query, params)
             rows[name] = cur.fetchall()

@@ -23,7 +23,8 @@ SELECT n.nspname AS schema,
              AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum AND dep.deptype = 'i')
        END AS identity_options,
        d.description AS comment,
-       -- for spelling index definitions (see indexes.sql)
+       -- for naming constraint columns and spelling index definitions (see indexes.sql)
+       a.attrelid AS table_oid,
        quote_ident(a.attname) AS quoted,
        a.atttypid AS type_oid,
        a.attcollation AS collation_oid,

@@ -6,6 +6,7 @@ SELECT n.nspname AS schema,
        con.conname AS name,
        con.contype AS type,
        pg_get_constraintdef(con.oid) AS definition,
+       con.conrelid AS table_oid,
        con.conkey AS attnums,  -- named by the loader from the columns query
        CASE WHEN con.contype = 'f' THEN con.confrelid::regclass::text END AS ref_table,
        con.condeferrable AS deferrable,

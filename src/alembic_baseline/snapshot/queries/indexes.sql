@@ -19,6 +19,7 @@ SELECT n.nspname AS schema,
        x.indexrelid AS oid,
        quote_ident(i.relname) || ' ON ' || quote_ident(n.nspname) || '.' || quote_ident(t.relname)
            || ' USING ' || quote_ident(am.amname) AS spelled_target,
+       x.indrelid AS table_oid,
        x.indkey::int2[] AS attnums,
        x.indnkeyatts AS key_count,
        x.indclass::oid[] AS opclasses,
