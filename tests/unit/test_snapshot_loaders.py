@@ -68,6 +68,8 @@ def test_build_drops_attnum_gaps_and_names_constraint_columns() -> None:
                 deferred=False,
                 validated=True,
                 enforced=True,
+                oid=16500,
+                index_oid=16501,
             )
         ],
         "dependencies": [],
@@ -117,3 +119,15 @@ def test_columns_come_out_in_table_name_order_with_positions_per_table() -> None
         ("zeta", "z2", 1),
         ("zeta", "z1", 2),
     ]
+
+
+def test_every_kind_is_read_and_loaded_in_an_order_that_names_columns_first() -> None:
+    from alembic_baseline.snapshot.inspect import _HELPER_SHARE, _ORDER
+    from alembic_baseline.snapshot.loaders import LOADERS
+
+    assert set(_ORDER) == set(LOADERS) - {"schemas"} | {"opclasses", "dependencies"}
+    assert set(_ORDER) >= _HELPER_SHARE
+    position = {name: i for i, name in enumerate(_ORDER)}
+    assert position["columns"] < position["constraints"] < position["indexes"]
+    assert position["opclasses"] < position["indexes"]
+    assert _ORDER[-1] == "dependencies"  # its edges resolve against every loaded object

@@ -10,8 +10,7 @@ noise for a schema comparison (OIDs, attnum gaps, owners and privileges unless a
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Mapping
-from contextlib import nullcontext
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
@@ -19,14 +18,21 @@ from typing import TYPE_CHECKING, Any
 
 from alembic_baseline.errors import DatabaseError
 from alembic_baseline.snapshot import model as m
-from alembic_baseline.snapshot.loaders import LOADERS, Loading, Row, index_columns, spell_index
-from alembic_baseline.snapshot.parallel import helper_reading
+from alembic_baseline.snapshot.loaders import (
+    LOADERS,
+    Loading,
+    Row,
+    edges,
+    index_columns,
+    load_kind,
+    spell_index,
+)
+from alembic_baseline.snapshot.parallel import reading
 
 if TYPE_CHECKING:
     import psycopg
 
 MIN_MAJOR = 15
-_KINDS = {"views": {"view", "materialized view"}, "functions": {"function", "procedure"}}
 
 
 @dataclass(frozen=True)
@@ -125,13 +131,19 @@ def inspect(conn: psycopg.Connection[Any], options: InspectOptions | None = None
     return replace(snap, server_version=version, options=options.describe())
 
 
-# Queries the helper connection runs when there is one: about half of the server's work, and
-# the half whose rows are cheap to load (the main thread loads columns and constraints while the
-# helper still reads). Rebalanced by measurement on 2,000 tables: with index definitions spelled
-# from rows, the dependency query belongs on the helper again (7% less wall time).
-_HELPER_QUERIES = (
-    "indexes", "opclasses", "dependencies", "views", "functions", "sequences", "triggers",
-    "enums", "domains", "composites",
+# The order queries are read and loaded in: columns before the constraints and indexes that
+# name them, the dependency edges last (they are checked against every loaded object).
+_ORDER = (
+    "extensions", "tables", "columns", "constraints", "opclasses", "indexes", "views",
+    "functions", "sequences", "triggers", "enums", "domains", "composites", "event_triggers",
+    "policies", "dependencies",
+)  # fmt: skip
+
+# What a helper connection reads when there is one: about half of the server's work (measured
+# on 2,000 tables), the half whose rows come last in _ORDER.
+_HELPER_SHARE = frozenset(
+    ("opclasses", "indexes", "views", "functions", "sequences", "triggers", "enums", "domains",
+     "composites", "dependencies")
 )  # fmt: skip
 
 
@@ -154,25 +166,30 @@ def _read(
         )
         skipped = [r.oid for r in cur.fetchall()]
     params = {"schemas": [r.oid for r in schemas], "skipped": skipped}
-    rows: dict[str, list[Row]] = {"schemas": schemas}
-    names = (*LOADERS, "dependencies", "opclasses")
-    queries = {n: _query(n, major) for n in names if n != "schemas"}
-    delegated = {n: q for n, q in queries.items() if parallel and n in _HELPER_QUERIES}
+    queries = {name: _query(name, major) for name in _ORDER}
     ld = Loading(options)
-    with helper_reading(cur.connection, delegated, params) if delegated else nullcontext() as job:
-        for name, query in queries.items():
-            if job is None or name not in delegated:
-                cur.execute(query, params)
-                rows[name] = cur.fetchall()
-        # while the helper's queries still run
-        kinds = load({k: v for k, v in rows.items() if k != "indexes"}, ld)
-        ready: set[str] = set()
-        if job is not None:
-            _prepare(kinds, ready)  # while the helper's queries still run
-            rows.update(job.result())
-        _complete_indexes(cur, rows, ld)
-        kinds.update(load({k: v for k, v in rows.items() if k not in kinds}, ld))
-    return finish(kinds, rows.get("dependencies", []), ready)
+    kinds: dict[str, list[Any]] = {"schemas": load_kind("schemas", schemas, ld)}
+    ready: set[str] = set()
+    unspelled: list[Row] = []
+    share = _HELPER_SHARE if parallel else ()
+    # Objects are built from each query's rows while the server runs the next ones.
+    with reading(cur.connection, queries, params, share) as catalog:
+        for name in _ORDER[:-1]:
+            rows = catalog.rows(name)
+            if name == "opclasses":
+                ld.default_opclasses = {r.oid: r.type_oid for r in rows}
+            elif name == "indexes":
+                unspelled = _spell_indexes(rows, ld)
+                if unspelled:
+                    continue  # loaded below, once the connection is free for pg_get_indexdef
+            if name in LOADERS:
+                kinds[name] = load_kind(name, rows, ld)
+                _prepare(kinds, ready)
+        dependencies = catalog.rows("dependencies")
+    if unspelled:
+        _print_indexes(cur, unspelled, ld)
+        kinds["indexes"] = load_kind("indexes", catalog.rows("indexes"), ld)
+    return finish(kinds, edges(dependencies, ld), ready)
 
 
 def _prepare(kinds: Mapping[str, list[Any]], ready: set[str]) -> None:
@@ -188,70 +205,49 @@ def _prepare(kinds: Mapping[str, list[Any]], ready: set[str]) -> None:
         ready.add(name)
 
 
-def _complete_indexes(cur: psycopg.Cursor[Row], rows: Mapping[str, list[Row]], ld: Loading) -> None:
-    """Index definitions the query left to us: spelled from the rows, else pg_get_indexdef."""
-    defaults = {r.oid: r.type_oid for r in rows.get("opclasses", ())}
-    missing = []
-    for r in rows.get("indexes", ()):
+def _spell_indexes(rows: list[Row], ld: Loading) -> list[Row]:
+    """Spell the index definitions the query left NULL (see indexes.sql) from the rows; return
+    the rows whose definitions only pg_get_indexdef can print."""
+    unspelled = []
+    for r in rows:
         if r.definition is None:
-            spelled = spell_index(r, ld.columns, defaults)
+            spelled = spell_index(r, ld.columns, ld.default_opclasses)
             if spelled is None:
-                missing.append(r)
+                unspelled.append(r)
             else:
                 ld.index_text[r.oid] = spelled
-    if missing:
-        cur.execute(
-            "SELECT x AS oid, pg_get_indexdef(x) AS definition FROM unnest(%s::oid[]) AS x",
-            ([r.oid for r in missing],),
-        )
-        printed = {r.oid: r.definition for r in cur.fetchall()}
-        for r in missing:
-            ld.index_text[r.oid] = (printed[r.oid], *index_columns(printed[r.oid], r.method))
+    return unspelled
 
 
-def _dependencies(rows: Iterable[Row], known: set[m.ObjectKey]) -> list[m.Dependency]:
-    """Edges between objects the snapshot holds (a column counts when its table does)."""
-    key, edges = m.ObjectKey.of, []
+def _print_indexes(cur: psycopg.Cursor[Row], rows: list[Row], ld: Loading) -> None:
+    cur.execute(
+        "SELECT x AS oid, pg_get_indexdef(x) AS definition FROM unnest(%s::oid[]) AS x",
+        ([r.oid for r in rows],),
+    )
+    printed = {r.oid: r.definition for r in cur.fetchall()}
     for r in rows:
-        dep = key(r.dep_kind, r.dep_schema, r.dep_name, r.dep_table)
-        ref = key(r.ref_kind, r.ref_schema, r.ref_name, r.ref_table)
-        owner = key("table", ref.schema, ref.table) if ref.kind == "column" else ref
-        dep_owner = key("table", dep.schema, dep.table) if dep.kind == "default" else dep
-        if dep != ref and owner in known and dep_owner in known:
-            edges.append(m.Dependency(dep, ref))
-    return edges
+        ld.index_text[r.oid] = (printed[r.oid], *index_columns(printed[r.oid], r.method))
 
 
 def load(rows: Mapping[str, list[Row]], ld: Loading) -> dict[str, list[Any]]:
     """Objects of the kinds present in ``rows`` (columns before, or with, the constraints and
     indexes that name them)."""
-    return {name: loader(rows[name], ld) for name, loader in LOADERS.items() if name in rows}
+    return {name: load_kind(name, rows[name], ld) for name in LOADERS if name in rows}
 
 
 def build(rows: Mapping[str, list[Row]], options: InspectOptions) -> m.Snapshot:
     """Rows of every query → snapshot (pure; the unit of the loaders)."""
-    return finish(load(rows, Loading(options)), rows.get("dependencies", []))
+    ld = Loading(options)
+    kinds = load(rows, ld)
+    return finish(kinds, edges(rows.get("dependencies", []), ld))
 
 
 def finish(
-    kinds: Mapping[str, list[Any]], edges: list[Row], ready: set[str] | None = None
+    kinds: Mapping[str, list[Any]], dependencies: list[m.Dependency], ready: set[str] | None = None
 ) -> m.Snapshot:
-    """The snapshot of loaded objects, with the dependency edges between them (the kinds in
+    """The snapshot of loaded objects and the dependency edges between them (the kinds in
     ``ready`` are already in canonical order)."""
     _prepare(kinds, set() if ready is None else ready)
-    # Keys only of the kinds edges name (a column edge names its table): building a key for
-    # each of tens of thousands of columns would cost more than the edges are worth.
-    wanted = ({r.ref_kind for r in edges} | {r.dep_kind for r in edges} | {"table"}) - {
-        "column",
-        "default",
-    }
-    known = {
-        o.key
-        for name, objs in kinds.items()
-        if _KINDS.get(name, {m.OBJECT_TYPES[name].KIND}) & wanted
-        for o in objs
-    }
-    deps = _dependencies(edges, known)
     # every kind is sorted: the snapshot is made without Snapshot.build's sorting them again
     values: dict[str, Any] = {name: tuple(objs) for name, objs in kinds.items()}
-    return m.Snapshot(**values, dependencies=tuple(sorted(set(deps))))
+    return m.Snapshot(**values, dependencies=tuple(sorted(set(dependencies))))

@@ -34,8 +34,14 @@ class Loading:
     options: InspectOptions
     columns: dict[tuple[int, int], Row] = field(default_factory=dict)
     """Column rows by (table oid, attnum), filled by the column loader."""
+    default_opclasses: dict[int, int] = field(default_factory=dict)
+    """Default operator classes: opclass oid → the type oid it is the default for."""
     index_text: dict[int, IndexText] = field(default_factory=dict)
     """Definitions of the indexes whose row left it NULL (see indexes.sql), by index oid."""
+    dependents: dict[tuple[str, int], m.ObjectKey] = field(default_factory=dict)
+    referenced: dict[tuple[str, int], m.ObjectKey] = field(default_factory=dict)
+    """Loaded objects by (catalog, oid) as the two ends of a dependency row name them (see
+    dependencies.sql): what :func:`edges` resolves rows with."""
 
 
 PERSISTENCE = {"p": "permanent", "u": "unlogged", "t": "temporary"}
@@ -388,3 +394,62 @@ LOADERS: Mapping[str, Loader] = {
     "policies": _each(_policy),
 }
 """Kind → loader, in loading order: columns before the constraints and indexes naming them."""
+
+_DEPENDENT, _REFERENCED = "dependents", "referenced"
+_ENDS: Mapping[str, tuple[tuple[str, str, str], ...]] = {
+    # kind: (which end, catalog as dependencies.sql names it, the row's oid column), ...
+    "tables": ((_REFERENCED, "relation", "oid"), (_REFERENCED, "type", "type_oid")),
+    "views": (
+        (_DEPENDENT, "view", "oid"),
+        (_REFERENCED, "relation", "oid"),
+        (_REFERENCED, "type", "type_oid"),
+    ),
+    "sequences": ((_REFERENCED, "relation", "oid"),),
+    # a PK/UNIQUE/EXCLUDE index stands for its constraint
+    "constraints": ((_DEPENDENT, "constraint", "oid"), (_REFERENCED, "relation", "index_oid")),
+    "indexes": ((_DEPENDENT, "relation", "oid"),),
+    "functions": ((_DEPENDENT, "function", "oid"), (_REFERENCED, "function", "oid")),
+    "triggers": ((_DEPENDENT, "trigger", "oid"),),
+    "policies": ((_DEPENDENT, "policy", "oid"),),
+    "enums": ((_REFERENCED, "type", "oid"),),
+    "domains": ((_REFERENCED, "type", "oid"),),
+    "composites": ((_REFERENCED, "type", "oid"),),
+}
+
+
+def load_kind(name: str, rows: list[Row], ld: Loading) -> list[Any]:
+    """The objects of kind ``name``, in row order; each is also recorded by the oids a
+    dependency row may name it by."""
+    objects = LOADERS[name](rows, ld)
+    for end, catalog, column in _ENDS.get(name, ()):
+        table = getattr(ld, end)
+        for row, obj in zip(rows, objects, strict=True):
+            oid = getattr(row, column)
+            if oid is not None:
+                table[catalog, oid] = obj.key
+    return objects
+
+
+def edges(rows: Iterable[Row], ld: Loading) -> list[m.Dependency]:
+    """Dependency rows → edges between loaded objects (a column counts when its table was
+    loaded: an edge to a table column names the column, one from a column default names the
+    default). Rows with an end outside the snapshot are dropped."""
+    dependents, referenced, columns = ld.dependents, ld.referenced, ld.columns
+    key, out = m.ObjectKey.of, []
+    for r in rows:
+        if r.dep_catalog == "default":
+            column = columns.get((r.dep_oid, r.dep_attnum))
+            dep = (
+                None if column is None else key("default", column.schema, column.name, column.table)
+            )
+        else:
+            dep = dependents.get((r.dep_catalog, r.dep_oid))
+        ref = referenced.get((r.ref_catalog, r.ref_oid))
+        if ref is not None and r.ref_attnum > 0 and ref.kind == "table":
+            column = columns.get((r.ref_oid, r.ref_attnum))
+            ref = (
+                None if column is None else key("column", column.schema, column.name, column.table)
+            )
+        if dep is not None and ref is not None and dep != ref:
+            out.append(m.Dependency(dep, ref))
+    return out

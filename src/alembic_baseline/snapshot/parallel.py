@@ -1,24 +1,42 @@
-"""A second connection that reads part of the catalog at the same MVCC snapshot, in a thread.
+"""Catalog queries read in background threads, so the server works while this process builds
+objects from the rows it already has.
 
-The way ``pg_dump --jobs`` does it: the first transaction exports its snapshot
-(``pg_export_snapshot()``), the helper's REPEATABLE READ transaction adopts it
-(``SET TRANSACTION SNAPSHOT``), so both see exactly the same catalog. The server runs the two
-halves of the queries on two backends while this process turns rows into objects. When a helper
-cannot be had (connection limit, a transaction-pooling bouncer, no password to reuse) the
-caller reads everything on its own connection; nothing else changes.
+Each connection is a *lane*: a thread that runs its queries one after the other and hands over
+each query's rows as soon as they are read. The caller's own connection is always a lane. A
+second one, the helper, reads another share of the queries at the same MVCC snapshot, the way
+``pg_dump --jobs`` does: the first transaction exports its snapshot (``pg_export_snapshot()``),
+the helper's REPEATABLE READ transaction adopts it (``SET TRANSACTION SNAPSHOT``), so both see
+exactly the same catalog. When a helper cannot be had (connection limit, a transaction-pooling
+bouncer, no password to reuse, a standby) its queries go to the caller's lane; nothing else
+changes.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+import threading
+from collections.abc import Collection, Iterator, Mapping
+from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import psycopg
 
 Row = Any  # a named tuple of the query's columns
+
+
+class Reading:
+    """The rows of every query, each available once its lane has read it."""
+
+    def __init__(self, futures: Mapping[str, Future[list[Row]]], helped: bool) -> None:
+        self._futures = futures
+        self.helped = helped
+        """Whether a helper connection reads part of the queries."""
+
+    def rows(self, name: str) -> list[Row]:
+        """The rows of query ``name``, waiting for its lane if need be (its error, if it
+        failed)."""
+        return self._futures[name].result()
 
 
 def _connect_like(conn: psycopg.Connection[Any]) -> psycopg.Connection[Any]:
@@ -33,53 +51,100 @@ def _connect_like(conn: psycopg.Connection[Any]) -> psycopg.Connection[Any]:
     return psycopg.connect(autocommit=True, **params)
 
 
-def _run(
-    helper: psycopg.Connection[Any], queries: Mapping[str, Any], params: Mapping[str, Any]
-) -> dict[str, list[Row]]:
+def _lane(
+    conn: psycopg.Connection[Any],
+    names: list[str],
+    queries: Mapping[str, Any],
+    params: Mapping[str, Any],
+    futures: Mapping[str, Future[list[Row]]],
+    stop: threading.Event,
+) -> None:
+    """Run ``names`` in order on ``conn``; a failure (or ``stop``) fails the rest as well."""
     from psycopg.rows import namedtuple_row
 
-    rows: dict[str, list[Row]] = {}
-    with helper.cursor(row_factory=namedtuple_row) as cur:
-        for name, query in queries.items():
-            cur.execute(query, params)
-            rows[name] = cur.fetchall()
-    helper.execute("COMMIT")
-    return rows
+    with conn.cursor(row_factory=namedtuple_row) as cur:
+        for i, name in enumerate(names):
+            try:
+                if stop.is_set():
+                    raise RuntimeError("catalog reading stopped")
+                cur.execute(queries[name], params)
+                futures[name].set_result(cur.fetchall())
+            except BaseException as exc:  # handed to the caller, who re-raises it
+                for rest in names[i:]:
+                    futures[rest].set_exception(exc)
+                return
 
 
-@contextlib.contextmanager
-def helper_reading(
-    conn: psycopg.Connection[Any], queries: Mapping[str, Any], params: Mapping[str, Any]
-) -> Iterator[Future[dict[str, list[Row]]] | None]:
-    """Run ``queries`` on a helper at ``conn``'s snapshot; yield the future (None: no helper).
+def _open_helper(conn: psycopg.Connection[Any]) -> psycopg.Connection[Any] | None:
+    """A connection in a REPEATABLE READ transaction at ``conn``'s snapshot, or None.
 
-    ``conn`` must be inside the REPEATABLE READ transaction whose snapshot is shared.
+    ``conn`` must be inside the REPEATABLE READ transaction whose snapshot is shared, and not
+    on a standby, where an export could fail and abort the caller's transaction (no savepoint
+    can guard it: a subtransaction cannot export its snapshot).
     """
     import psycopg
     from psycopg import sql
 
-    # Not on a standby, where an export could fail and abort the caller's transaction (no
-    # savepoint can guard it: a subtransaction cannot export its snapshot).
     standby = conn.execute("SELECT pg_is_in_recovery()").fetchone()
     if standby is None or standby[0]:
-        yield None
-        return
+        return None
     try:
-        snapshot_id = conn.execute("SELECT pg_export_snapshot()").fetchone()
+        exported = conn.execute("SELECT pg_export_snapshot()").fetchone()
         helper = _connect_like(conn)
     except psycopg.Error:
-        yield None
-        return
+        return None
     try:
-        try:
-            helper.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            exported = snapshot_id[0] if snapshot_id else ""
-            helper.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(exported)))
-            helper.execute("SELECT set_config('search_path', '', true)")
-        except psycopg.Error:
-            yield None
-            return
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            yield pool.submit(_run, helper, queries, params)
-    finally:
+        helper.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        snapshot = sql.Literal(exported[0] if exported else "")
+        helper.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(snapshot))
+        helper.execute("SELECT set_config('search_path', '', true)")
+    except psycopg.Error:
         helper.close()
+        return None
+    return helper
+
+
+@contextlib.contextmanager
+def reading(
+    conn: psycopg.Connection[Any],
+    queries: Mapping[str, Any],
+    params: Mapping[str, Any],
+    helper_share: Collection[str] = (),
+) -> Iterator[Reading]:
+    """Run ``queries`` (in their order) in background lanes: those in ``helper_share`` on a
+    helper connection when one can be had, the rest on ``conn``.
+
+    ``conn`` belongs to its lane until the block ends; use :meth:`Reading.rows` meanwhile. When
+    the block is left early (an error, Ctrl-C), running queries are cancelled and the lanes
+    stopped before it returns.
+    """
+    helper = _open_helper(conn) if helper_share else None
+    futures: dict[str, Future[list[Row]]] = {name: Future() for name in queries}
+    shared = [n for n in queries if helper is not None and n in helper_share]
+    lanes = [(conn, [n for n in queries if n not in shared])]
+    if helper is not None:
+        lanes.append((helper, shared))
+    stop = threading.Event()
+    threads = [
+        threading.Thread(
+            target=_lane,
+            args=(c, names, queries, params, futures, stop),
+            name="ab-catalog",
+            daemon=True,
+        )
+        for c, names in lanes
+    ]
+    try:
+        for thread in threads:
+            thread.start()
+        yield Reading(futures, helped=helper is not None)
+    finally:
+        stop.set()
+        for (c, _), thread in zip(lanes, threads, strict=True):
+            if thread.is_alive():
+                with contextlib.suppress(Exception):
+                    c.cancel()
+            if thread.ident is not None:  # started
+                thread.join()
+        if helper is not None:
+            helper.close()

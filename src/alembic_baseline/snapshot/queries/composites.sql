@@ -14,7 +14,8 @@ SELECT n.nspname AS schema,
              ORDER BY a.attnum) AS attr_collations,
        pg_get_userbyid(t.typowner) AS owner,
        COALESCE(t.typacl, acldefault('T', t.typowner))::text[] AS acl,
-       d.description AS comment
+       d.description AS comment,
+       t.oid AS oid  -- dependency edges name objects by oid (see dependencies.sql)
 FROM pg_type t
 JOIN pg_class c ON c.oid = t.typrelid
 JOIN pg_namespace n ON n.oid = t.typnamespace

@@ -13,7 +13,9 @@ SELECT n.nspname AS schema,
        con.condeferred AS deferred,
        con.convalidated AS validated,
        {enforced} AS enforced,
-       d.description AS comment
+       d.description AS comment,
+       con.oid AS oid,  -- dependency edges name objects by oid (see dependencies.sql)
+       CASE WHEN con.contype IN ('p', 'u', 'x') THEN con.conindid END AS index_oid
 FROM pg_constraint con
 JOIN pg_class c ON c.oid = con.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace

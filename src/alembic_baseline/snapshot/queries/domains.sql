@@ -12,7 +12,8 @@ SELECT n.nspname AS schema,
              WHERE con.contypid = t.oid AND con.contype = 'c' ORDER BY con.conname) AS check_defs,
        pg_get_userbyid(t.typowner) AS owner,
        COALESCE(t.typacl, acldefault('T', t.typowner))::text[] AS acl,
-       d.description AS comment
+       d.description AS comment,
+       t.oid AS oid  -- dependency edges name objects by oid (see dependencies.sql)
 FROM pg_type t
 JOIN pg_type b ON b.oid = t.typbasetype
 JOIN pg_namespace n ON n.oid = t.typnamespace

@@ -5,7 +5,8 @@ SELECT n.nspname AS schema,
              WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder) AS labels,
        pg_get_userbyid(t.typowner) AS owner,
        COALESCE(t.typacl, acldefault('T', t.typowner))::text[] AS acl,
-       d.description AS comment
+       d.description AS comment,
+       t.oid AS oid  -- dependency edges name objects by oid (see dependencies.sql)
 FROM pg_type t
 JOIN pg_namespace n ON n.oid = t.typnamespace
 LEFT JOIN pg_description d

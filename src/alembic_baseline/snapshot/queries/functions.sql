@@ -22,7 +22,8 @@ SELECT n.nspname AS schema,
        p.prokind = 'w' AS "window",
        pg_get_userbyid(p.proowner) AS owner,
        COALESCE(p.proacl, acldefault('f', p.proowner))::text[] AS acl,
-       d.description AS comment
+       d.description AS comment,
+       p.oid AS oid  -- dependency edges name objects by oid (see dependencies.sql)
 FROM pg_proc p
 JOIN pg_namespace n ON n.oid = p.pronamespace
 JOIN pg_language l ON l.oid = p.prolang

@@ -17,7 +17,8 @@ SELECT n.nspname AS schema,
        c.relpersistence AS persistence,
        pg_get_userbyid(c.relowner) AS owner,
        COALESCE(c.relacl, acldefault('s', c.relowner))::text[] AS acl,
-       d.description AS comment
+       d.description AS comment,
+       c.oid AS oid  -- dependency edges name objects by oid (see dependencies.sql)
 FROM pg_sequence s
 JOIN pg_class c ON c.oid = s.seqrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace

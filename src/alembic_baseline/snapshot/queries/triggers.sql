@@ -14,7 +14,8 @@ SELECT n.nspname AS schema,
            CASE WHEN t.tgtype & 32 <> 0 THEN 'TRUNCATE' END], NULL) AS events,
        t.tgfoid::regproc::text AS function,
        t.tgenabled AS enabled,
-       d.description AS comment
+       d.description AS comment,
+       t.oid AS oid  -- dependency edges name objects by oid (see dependencies.sql)
 FROM pg_trigger t
 JOIN pg_class c ON c.oid = t.tgrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace

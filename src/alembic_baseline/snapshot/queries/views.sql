@@ -6,7 +6,9 @@ SELECT n.nspname AS schema,
        c.reloptions AS options,
        pg_get_userbyid(c.relowner) AS owner,
        COALESCE(c.relacl, acldefault('r', c.relowner))::text[] AS acl,
-       d.description AS comment
+       d.description AS comment,
+       c.oid AS oid,  -- dependency edges name objects by oid (see dependencies.sql)
+       c.reltype AS type_oid
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_description d
