@@ -142,6 +142,8 @@ def _constraints(rows: Iterable[Row], ld: Loading) -> list[m.Constraint]:
                 "validated": row.validated,
                 "enforced": row.enforced,
                 "comment": row.comment,
+                # its key, cached now: dependency edges and the diff look it up
+                "key": m.ObjectKey.of("constraint", row.schema, row.name, row.table),
             },
         )
         for row in rows
@@ -394,6 +396,9 @@ LOADERS: Mapping[str, Loader] = {
     "policies": _each(_policy),
 }
 """Kind → loader, in loading order: columns before the constraints and indexes naming them."""
+
+IN_ORDER = frozenset({"columns"})
+"""Kinds whose loader returns them in canonical order already (see :func:`_columns`)."""
 
 _DEPENDENT, _REFERENCED = "dependents", "referenced"
 _ENDS: Mapping[str, tuple[tuple[str, str, str], ...]] = {

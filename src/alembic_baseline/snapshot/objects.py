@@ -16,7 +16,8 @@ _V = TypeVar("_V")
 
 
 def assemble(cls: type[_T], values: dict[str, Any]) -> _T:
-    """An instance of the frozen dataclass ``cls`` from ``values``: every field, by name.
+    """An instance of the frozen dataclass ``cls`` from ``values``: every field, by name (and
+    perhaps ``key``, the value :attr:`CatalogObject.key` would compute and cache).
 
     What the generated ``__init__`` does, minus its per-field ``object.__setattr__`` calls:
     loaders build tens of thousands of columns and constraints per snapshot, and this halves

@@ -41,7 +41,4 @@ WHERE a.attnum > 0
   AND c.relkind IN ('r', 'p')
   AND c.relnamespace = ANY (%(schemas)s::oid[])
   AND c.oid <> ALL (%(skipped)s::oid[])
-  AND NOT EXISTS (
-        SELECT 1 FROM pg_depend e
-        WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e')
 ORDER BY a.attrelid, a.attnum  -- grouped by table, in table order: positions need it

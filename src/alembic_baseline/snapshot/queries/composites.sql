@@ -24,6 +24,4 @@ LEFT JOIN pg_description d
 WHERE t.typtype = 'c'
   AND c.relkind = 'c'
   AND t.typnamespace = ANY (%(schemas)s::oid[])
-  AND NOT EXISTS (
-        SELECT 1 FROM pg_depend e
-        WHERE e.classid = 'pg_type'::regclass AND e.objid = t.oid AND e.deptype = 'e')
+  AND t.oid <> ALL (%(skipped_types)s::oid[])

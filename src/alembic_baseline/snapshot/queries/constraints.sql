@@ -27,6 +27,3 @@ WHERE con.conrelid <> 0
   AND c.relkind IN ('r', 'p')
   AND c.relnamespace = ANY (%(schemas)s::oid[])
   AND c.oid <> ALL (%(skipped)s::oid[])
-  AND NOT EXISTS (
-        SELECT 1 FROM pg_depend e
-        WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e')

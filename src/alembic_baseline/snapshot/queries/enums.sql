@@ -13,6 +13,4 @@ LEFT JOIN pg_description d
        ON d.objoid = t.oid AND d.classoid = 'pg_type'::regclass AND d.objsubid = 0
 WHERE t.typtype = 'e'
   AND t.typnamespace = ANY (%(schemas)s::oid[])
-  AND NOT EXISTS (
-        SELECT 1 FROM pg_depend e
-        WHERE e.classid = 'pg_type'::regclass AND e.objid = t.oid AND e.deptype = 'e')
+  AND t.oid <> ALL (%(skipped_types)s::oid[])

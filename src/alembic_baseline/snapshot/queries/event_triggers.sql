@@ -9,6 +9,4 @@ SELECT et.evtname AS name,
 FROM pg_event_trigger et
 LEFT JOIN pg_description d
        ON d.objoid = et.oid AND d.classoid = 'pg_event_trigger'::regclass AND d.objsubid = 0
-WHERE NOT EXISTS (
-        SELECT 1 FROM pg_depend e
-        WHERE e.classid = 'pg_event_trigger'::regclass AND e.objid = et.oid AND e.deptype = 'e')
+WHERE et.oid <> ALL (%(skipped_event_triggers)s::oid[])

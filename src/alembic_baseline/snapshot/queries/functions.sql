@@ -31,6 +31,4 @@ LEFT JOIN pg_description d
        ON d.objoid = p.oid AND d.classoid = 'pg_proc'::regclass AND d.objsubid = 0
 WHERE p.prokind IN ('f', 'p', 'w')
   AND p.pronamespace = ANY (%(schemas)s::oid[])
-  AND NOT EXISTS (
-        SELECT 1 FROM pg_depend e
-        WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid AND e.deptype = 'e')
+  AND p.oid <> ALL (%(skipped_functions)s::oid[])

@@ -44,6 +44,3 @@ WHERE t.relkind IN ('r', 'p', 'm')
         SELECT 1 FROM pg_constraint con
         WHERE con.conindid = x.indexrelid AND con.conrelid = x.indrelid
           AND con.contype IN ('p', 'u', 'x'))
-  AND NOT EXISTS (
-        SELECT 1 FROM pg_depend e
-        WHERE e.classid = 'pg_class'::regclass AND e.objid = t.oid AND e.deptype = 'e')

@@ -1,7 +1,18 @@
--- Relations left out on purpose: the Alembic version table (by name, in any or one schema).
-SELECT c.oid AS oid
-FROM pg_class c
-JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind IN ('r', 'p')
-  AND c.relname = %(version_table)s
-  AND (%(version_schema)s::text IS NULL OR n.nspname = %(version_schema)s)
+-- What the other queries leave out, found once (one scan of pg_depend instead of one in each
+-- query): the Alembic version table (by name, in any or one schema) and the members of
+-- extensions (pg_depend deptype e), by catalog.
+WITH members AS (
+    SELECT classid, objid FROM pg_depend WHERE deptype = 'e'
+)
+SELECT ARRAY(SELECT c.oid
+             FROM pg_class c
+             JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE c.relkind IN ('r', 'p')
+               AND c.relname = %(version_table)s
+               AND (%(version_schema)s::text IS NULL OR n.nspname = %(version_schema)s)
+             UNION ALL
+             SELECT objid FROM members WHERE classid = 'pg_class'::regclass) AS relations,
+       ARRAY(SELECT objid FROM members WHERE classid = 'pg_proc'::regclass) AS functions,
+       ARRAY(SELECT objid FROM members WHERE classid = 'pg_type'::regclass) AS types,
+       ARRAY(SELECT objid FROM members WHERE classid = 'pg_event_trigger'::regclass)
+           AS event_triggers

@@ -25,6 +25,3 @@ WHERE NOT t.tgisinternal
   AND t.tgparentid = 0
   AND c.relnamespace = ANY (%(schemas)s::oid[])
   AND c.oid <> ALL (%(skipped)s::oid[])
-  AND NOT EXISTS (
-        SELECT 1 FROM pg_depend e
-        WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e')
