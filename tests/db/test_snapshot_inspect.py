@@ -87,6 +87,41 @@ def test_extension_members_are_left_out(conn) -> None:  # type: ignore[no-untype
     assert [c.type for c in snap.columns] == ["public.citext"]
 
 
+def test_every_kind_of_extension_member_is_left_out(conn) -> None:  # type: ignore[no-untyped-def]
+    """Members added to an extension (plpgsql is there on every server) vanish with all that
+    hangs on them; the same objects outside the extension stay."""
+    conn.execute(
+        b"""
+        CREATE TYPE mood AS ENUM ('ok');
+        CREATE DOMAIN positive AS integer CHECK (VALUE > 0);
+        CREATE TYPE pair AS (a integer, b integer);
+        CREATE FUNCTION noop() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+        CREATE FUNCTION on_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$;
+        CREATE TABLE member (id integer PRIMARY KEY, m mood, p positive);
+        CREATE INDEX member_m ON member (m);
+        CREATE TRIGGER member_t BEFORE INSERT ON member FOR EACH ROW EXECUTE FUNCTION noop();
+        CREATE POLICY member_p ON member USING (id > 0);
+        CREATE VIEW member_v AS SELECT id FROM member;
+        CREATE EVENT TRIGGER member_e ON ddl_command_end EXECUTE FUNCTION on_ddl();
+        CREATE TABLE kept (id integer PRIMARY KEY REFERENCES member (id));
+        """
+    )
+    for kind, name in [
+        ("TYPE", "mood"), ("DOMAIN", "positive"), ("TYPE", "pair"), ("FUNCTION", "noop()"),
+        ("FUNCTION", "on_ddl()"), ("TABLE", "member"), ("VIEW", "member_v"),
+        ("EVENT TRIGGER", "member_e"),
+    ]:  # fmt: skip
+        conn.execute(f"ALTER EXTENSION plpgsql ADD {kind} {name}".encode())
+    snap = inspect(conn)
+    not_null = {"constraint public.kept.kept_id_not_null"}  # PostgreSQL 18 names NOT NULL
+    names = {str(o.key) for o in snap.objects()} - not_null
+    assert names == {
+        "schema public", "extension plpgsql", "table public.kept", "column public.kept.id",
+        "constraint public.kept.kept_pkey", "constraint public.kept.kept_id_fkey",
+    }  # fmt: skip
+    assert snap.dependencies == ()  # the FK's other end is an extension member
+
+
 def test_dependencies_recorded_for_views_and_foreign_keys(conn) -> None:  # type: ignore[no-untyped-def]
     conn.execute((FIXTURES / "schemas" / "views" / "a.sql").read_text().encode())
     conn.execute("CREATE TABLE child (id integer REFERENCES account (id))")
