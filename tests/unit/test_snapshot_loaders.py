@@ -131,3 +131,28 @@ def test_every_kind_is_read_and_loaded_in_an_order_that_names_columns_first() ->
     assert position["columns"] < position["constraints"] < position["indexes"]
     assert position["opclasses"] < position["indexes"]
     assert _ORDER[-1] == "dependencies"  # its edges resolve against every loaded object
+
+
+def test_tables_and_indexes_are_assembled_with_every_field() -> None:
+    from alembic_baseline.snapshot.objects import Index, Table
+
+    table = SimpleNamespace(
+        schema="public", name="t", persistence="p", partition_key=None, partition_of=None,
+        partition_bound=None, inherits=[], rls_enabled=False, rls_forced=False,
+        options=["fillfactor=70"], owner=None, acl=None, comment="c", oid=16400, type_oid=16402,
+    )  # fmt: skip
+    index = row(
+        name="t_a",
+        definition="CREATE INDEX t_a ON public.t USING btree (a)",
+        method="btree",
+        unique=False,
+        predicate=None,
+        nulls_not_distinct=False,
+        oid=16403,
+    )
+    snap = build({"tables": [table], "indexes": [index], "dependencies": []}, InspectOptions())
+    assert snap.tables[0] == Table("public", "t", options=("fillfactor=70",), comment="c")
+    assert snap.indexes[0] == Index("public", "t", "t_a", index.definition, "btree", keys=("a",))
+    for obj in (snap.tables[0], snap.indexes[0]):
+        assert set(vars(obj)) - {"key"} == field_names(type(obj))
+        assert obj.key == replace(obj).key  # the cached key is the computed one

@@ -169,6 +169,7 @@ def _read(
         "skipped_functions": skipped.functions,
         "skipped_types": skipped.types,
         "skipped_event_triggers": skipped.event_triggers,
+        "privileges": options.privileges,
     }
     queries = {name: _query(name, major) for name in _ORDER}
     ld = Loading(options)

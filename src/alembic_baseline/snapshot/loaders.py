@@ -67,21 +67,30 @@ def _extension(row: Row, o: InspectOptions) -> m.Extension:
     return m.Extension(row.name, row.schema, row.version)
 
 
-def _table(row: Row, o: InspectOptions) -> m.Table:
-    return m.Table(
-        row.schema,
-        row.name,
-        persistence=PERSISTENCE[row.persistence],
-        partition_key=row.partition_key,
-        partition_of=row.partition_of,
-        partition_bound=row.partition_bound,
-        inherits=tuple(row.inherits),
-        rls_enabled=row.rls_enabled,
-        rls_forced=row.rls_forced,
-        options=tuple(sorted(row.options or ())),
-        comment=row.comment,
-        **_acl(row, o),
-    )
+def _tables(rows: Iterable[Row], ld: Loading) -> list[m.Table]:
+    privileges, key = ld.options.privileges, m.ObjectKey.of
+    return [
+        assemble(
+            m.Table,
+            {
+                "schema": row.schema,
+                "name": row.name,
+                "persistence": PERSISTENCE[row.persistence],
+                "partition_key": row.partition_key,
+                "partition_of": row.partition_of,
+                "partition_bound": row.partition_bound,
+                "inherits": tuple(row.inherits),
+                "rls_enabled": row.rls_enabled,
+                "rls_forced": row.rls_forced,
+                "options": tuple(sorted(row.options)) if row.options else (),
+                "owner": row.owner if privileges else None,
+                "acl": tuple(sorted(row.acl or ())) if privileges else (),
+                "comment": row.comment,
+                "key": key("table", row.schema, row.name),  # cached now: edges look it up
+            },
+        )
+        for row in rows
+    ]
 
 
 def _columns(rows: Iterable[Row], ld: Loading) -> list[m.Column]:
@@ -135,7 +144,7 @@ def _constraints(rows: Iterable[Row], ld: Loading) -> list[m.Constraint]:
                 "name": row.name,
                 "type": row.type,
                 "definition": row.definition,
-                "columns": tuple(by_attnum[row.table_oid, n].name for n in row.attnums or ()),
+                "columns": tuple([by_attnum[row.table_oid, n].name for n in row.attnums or ()]),
                 "ref_table": row.ref_table,
                 "deferrable": row.deferrable,
                 "deferred": row.deferred,
@@ -217,7 +226,7 @@ def spell_index(
 
 
 def _indexes(rows: Iterable[Row], ld: Loading) -> list[m.Index]:
-    out = []
+    out, key = [], m.ObjectKey.of
     for row in rows:
         if row.definition is None:
             definition, keys, include = ld.index_text[row.oid]
@@ -225,18 +234,22 @@ def _indexes(rows: Iterable[Row], ld: Loading) -> list[m.Index]:
             definition = row.definition
             keys, include = index_columns(definition, row.method)
         out.append(
-            m.Index(
-                row.schema,
-                row.table,
-                row.name,
-                definition,
-                row.method,
-                unique=row.unique,
-                keys=keys,
-                include=include,
-                predicate=row.predicate,
-                nulls_not_distinct=row.nulls_not_distinct,
-                comment=row.comment,
+            assemble(
+                m.Index,
+                {
+                    "schema": row.schema,
+                    "table": row.table,
+                    "name": row.name,
+                    "definition": definition,
+                    "method": row.method,
+                    "unique": row.unique,
+                    "keys": keys,
+                    "include": include,
+                    "predicate": row.predicate,
+                    "nulls_not_distinct": row.nulls_not_distinct,
+                    "comment": row.comment,
+                    "key": key("index", row.schema, row.name, row.table),
+                },
             )
         )
     return out
@@ -381,7 +394,7 @@ def _each(load: Callable[[Row, InspectOptions], m.CatalogObject]) -> Loader:
 LOADERS: Mapping[str, Loader] = {
     "schemas": _each(_schema),
     "extensions": _each(_extension),
-    "tables": _each(_table),
+    "tables": _tables,
     "columns": _columns,
     "constraints": _constraints,
     "indexes": _indexes,

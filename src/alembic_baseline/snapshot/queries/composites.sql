@@ -12,8 +12,9 @@ SELECT n.nspname AS schema,
              FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid
              WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
              ORDER BY a.attnum) AS attr_collations,
-       pg_get_userbyid(t.typowner) AS owner,
-       COALESCE(t.typacl, acldefault('T', t.typowner))::text[] AS acl,
+       CASE WHEN %(privileges)s THEN pg_get_userbyid(t.typowner) END AS owner,
+       CASE WHEN %(privileges)s
+            THEN COALESCE(t.typacl, acldefault('T', t.typowner))::text[] END AS acl,
        d.description AS comment,
        t.oid AS oid  -- dependency edges name objects by oid (see dependencies.sql)
 FROM pg_type t

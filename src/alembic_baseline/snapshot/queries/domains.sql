@@ -10,8 +10,9 @@ SELECT n.nspname AS schema,
              WHERE con.contypid = t.oid AND con.contype = 'c' ORDER BY con.conname) AS check_names,
        ARRAY(SELECT pg_get_constraintdef(con.oid) FROM pg_constraint con
              WHERE con.contypid = t.oid AND con.contype = 'c' ORDER BY con.conname) AS check_defs,
-       pg_get_userbyid(t.typowner) AS owner,
-       COALESCE(t.typacl, acldefault('T', t.typowner))::text[] AS acl,
+       CASE WHEN %(privileges)s THEN pg_get_userbyid(t.typowner) END AS owner,
+       CASE WHEN %(privileges)s
+            THEN COALESCE(t.typacl, acldefault('T', t.typowner))::text[] END AS acl,
        d.description AS comment,
        t.oid AS oid  -- dependency edges name objects by oid (see dependencies.sql)
 FROM pg_type t

@@ -3,8 +3,9 @@ SELECT n.nspname AS schema,
        t.typname AS name,
        ARRAY(SELECT e.enumlabel FROM pg_enum e
              WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder) AS labels,
-       pg_get_userbyid(t.typowner) AS owner,
-       COALESCE(t.typacl, acldefault('T', t.typowner))::text[] AS acl,
+       CASE WHEN %(privileges)s THEN pg_get_userbyid(t.typowner) END AS owner,
+       CASE WHEN %(privileges)s
+            THEN COALESCE(t.typacl, acldefault('T', t.typowner))::text[] END AS acl,
        d.description AS comment,
        t.oid AS oid  -- dependency edges name objects by oid (see dependencies.sql)
 FROM pg_type t

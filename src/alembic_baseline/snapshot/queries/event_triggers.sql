@@ -4,7 +4,7 @@ SELECT et.evtname AS name,
        et.evtfoid::regproc::text AS function,
        COALESCE(et.evttags, '{}') AS tags,
        et.evtenabled AS enabled,
-       pg_get_userbyid(et.evtowner) AS owner,
+       CASE WHEN %(privileges)s THEN pg_get_userbyid(et.evtowner) END AS owner,
        d.description AS comment
 FROM pg_event_trigger et
 LEFT JOIN pg_description d

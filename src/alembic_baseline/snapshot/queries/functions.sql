@@ -1,6 +1,7 @@
 -- Functions and procedures (aggregates are not covered). A SQL-standard body (BEGIN ATOMIC,
 -- RETURN) has no prosrc text; the server prints it back with pg_get_function_sqlbody. A NULL
--- ACL means the defaults: acldefault spells them out (in every query that reads an ACL).
+-- ACL means the defaults: acldefault spells them out (in every query that reads an ACL). Owners
+-- and ACLs are only read when privileges are asked for (the privileges parameter).
 SELECT n.nspname AS schema,
        p.proname AS name,
        pg_get_function_identity_arguments(p.oid) AS identity_args,
@@ -20,8 +21,9 @@ SELECT n.nspname AS schema,
        p.prorows AS rows,
        p.proconfig AS config,
        p.prokind = 'w' AS "window",
-       pg_get_userbyid(p.proowner) AS owner,
-       COALESCE(p.proacl, acldefault('f', p.proowner))::text[] AS acl,
+       CASE WHEN %(privileges)s THEN pg_get_userbyid(p.proowner) END AS owner,
+       CASE WHEN %(privileges)s
+            THEN COALESCE(p.proacl, acldefault('f', p.proowner))::text[] END AS acl,
        d.description AS comment,
        p.oid AS oid  -- dependency edges name objects by oid (see dependencies.sql)
 FROM pg_proc p

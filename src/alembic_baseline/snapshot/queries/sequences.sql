@@ -15,8 +15,9 @@ SELECT n.nspname AS schema,
           AND dep.refclassid = 'pg_class'::regclass AND dep.deptype = 'a'
           AND dep.refobjsubid > 0) AS owned_by,
        c.relpersistence AS persistence,
-       pg_get_userbyid(c.relowner) AS owner,
-       COALESCE(c.relacl, acldefault('s', c.relowner))::text[] AS acl,
+       CASE WHEN %(privileges)s THEN pg_get_userbyid(c.relowner) END AS owner,
+       CASE WHEN %(privileges)s
+            THEN COALESCE(c.relacl, acldefault('s', c.relowner))::text[] END AS acl,
        d.description AS comment,
        c.oid AS oid  -- dependency edges name objects by oid (see dependencies.sql)
 FROM pg_sequence s

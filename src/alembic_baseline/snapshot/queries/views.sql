@@ -4,8 +4,9 @@ SELECT n.nspname AS schema,
        pg_get_viewdef(c.oid, true) AS definition,
        c.relkind = 'm' AS materialized,
        c.reloptions AS options,
-       pg_get_userbyid(c.relowner) AS owner,
-       COALESCE(c.relacl, acldefault('r', c.relowner))::text[] AS acl,
+       CASE WHEN %(privileges)s THEN pg_get_userbyid(c.relowner) END AS owner,
+       CASE WHEN %(privileges)s
+            THEN COALESCE(c.relacl, acldefault('r', c.relowner))::text[] END AS acl,
        d.description AS comment,
        c.oid AS oid,  -- dependency edges name objects by oid (see dependencies.sql)
        c.reltype AS type_oid
