@@ -84,10 +84,12 @@ def test_plain_indexes_are_spelled_without_pg_get_indexdef(conn) -> None:  # typ
     with conn.cursor(row_factory=namedtuple_row) as cur:
         cur.execute("SET search_path = ''")
         found = cur.execute("SELECT '\"Odd Schema\"'::regnamespace::oid AS o").fetchone()
-        params = {"schemas": [found.o if found else 0], "skipped": []}
-        rows = {n: cur.execute(query_text(n), params).fetchall() for n in ("columns", "indexes")}
+        params = {"schemas": [found.o if found else 0], "skipped": [], "privileges": False}
+        names = ("tables", "columns", "indexes")
+        rows = {n: cur.execute(query_text(n), params).fetchall() for n in names}
         defaults = {r.oid: r.type_oid for r in cur.execute(query_text("opclasses"))}
     ld = Loading(InspectOptions())
+    LOADERS["tables"](rows["tables"], ld)
     LOADERS["columns"](rows["columns"], ld)
     left = [r for r in rows["indexes"] if r.definition is None]
     spelled = {r.name for r in left if spell_index(r, ld.columns, defaults)}

@@ -44,6 +44,17 @@ def row(**values: object) -> SimpleNamespace:
     return SimpleNamespace(**{**base, **values})
 
 
+def table_row(name: str = "t", oid: int = 16400, **values: object) -> SimpleNamespace:
+    """A row of tables.sql: column and constraint rows name their table by its oid."""
+    base = {
+        "schema": "public", "name": name, "persistence": "p", "partition_key": None,
+        "partition_of": None, "partition_bound": None, "inherits": [], "rls_enabled": False,
+        "rls_forced": False, "options": None, "owner": None, "acl": None, "comment": None,
+        "oid": oid, "type_oid": oid + 1,
+    }  # fmt: skip
+    return SimpleNamespace(**{**base, **values})
+
+
 def test_build_drops_attnum_gaps_and_names_constraint_columns() -> None:
     column = {
         "type": "integer",
@@ -56,6 +67,7 @@ def test_build_drops_attnum_gaps_and_names_constraint_columns() -> None:
         "local": True,
     }
     rows = {
+        "tables": [table_row()],
         "columns": [row(name="a", attnum=1, **column), row(name="c", attnum=3, **column)],
         "constraints": [
             row(
@@ -109,6 +121,7 @@ def test_columns_come_out_in_table_name_order_with_positions_per_table() -> None
         )
 
     rows = {
+        "tables": [table_row("zeta", 1), table_row("alpha", 2)],
         "columns": [col("zeta", 1, "z2", 2), col("zeta", 1, "z1", 5), col("alpha", 2, "a1", 1)],
         "constraints": [],
         "dependencies": [],
@@ -136,11 +149,7 @@ def test_every_kind_is_read_and_loaded_in_an_order_that_names_columns_first() ->
 def test_tables_and_indexes_are_assembled_with_every_field() -> None:
     from alembic_baseline.snapshot.objects import Index, Table
 
-    table = SimpleNamespace(
-        schema="public", name="t", persistence="p", partition_key=None, partition_of=None,
-        partition_bound=None, inherits=[], rls_enabled=False, rls_forced=False,
-        options=["fillfactor=70"], owner=None, acl=None, comment="c", oid=16400, type_oid=16402,
-    )  # fmt: skip
+    table = table_row(options=["fillfactor=70"], comment="c")
     index = row(
         name="t_a",
         definition="CREATE INDEX t_a ON public.t USING btree (a)",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from alembic_baseline.snapshot import model as m
@@ -32,6 +33,9 @@ class Loading:
     """What loaders share within one snapshot."""
 
     options: InspectOptions
+    tables: dict[int, tuple[str, str]] = field(default_factory=dict)
+    """(schema, name) of each loaded table by oid, filled by the table loader: column and
+    constraint rows name their table by oid only."""
     columns: dict[tuple[int, int], Row] = field(default_factory=dict)
     """Column rows by (table oid, attnum), filled by the column loader."""
     default_opclasses: dict[int, int] = field(default_factory=dict)
@@ -68,7 +72,9 @@ def _extension(row: Row, o: InspectOptions) -> m.Extension:
 
 
 def _tables(rows: Iterable[Row], ld: Loading) -> list[m.Table]:
+    rows = list(rows)
     privileges, key = ld.options.privileges, m.ObjectKey.of
+    ld.tables.update((row.oid, (row.schema, row.name)) for row in rows)
     return [
         assemble(
             m.Table,
@@ -97,24 +103,26 @@ def _columns(rows: Iterable[Row], ld: Loading) -> list[m.Column]:
     """Columns with dense positions (dropped columns leave attnum gaps that are catalog noise).
 
     ``rows`` come grouped by table in attnum order (see columns.sql); the groups are put in
-    table name order here, so that sorting the columns afterwards is a single linear pass.
+    table name order here, so the columns come out in canonical order (see IN_ORDER).
     """
-    groups: list[tuple[str, str, list[m.Column]]] = []
+    groups: list[tuple[tuple[str, str], list[m.Column]]] = []
     group: list[m.Column] = []
-    by_attnum, previous, position = ld.columns, None, 0
+    by_attnum, tables, previous, position = ld.columns, ld.tables, None, 0
+    schema = table = ""
     for row in rows:
         oid = row.table_oid
         if oid != previous:
             previous, position, group = oid, 0, []
-            groups.append((row.schema, row.table, group))
+            schema, table = names = tables[oid]
+            groups.append((names, group))
         position += 1
         by_attnum[oid, row.attnum] = row
         group.append(
             assemble(
                 m.Column,
                 {
-                    "schema": row.schema,
-                    "table": row.table,
+                    "schema": schema,
+                    "table": table,
                     "name": row.name,
                     "position": position,
                     "type": row.type,
@@ -129,34 +137,37 @@ def _columns(rows: Iterable[Row], ld: Loading) -> list[m.Column]:
                 },
             )
         )
-    groups.sort(key=lambda g: (g[0], g[1]))
-    return [column for _, _, group in groups for column in group]
+    groups.sort(key=itemgetter(0))
+    return [column for _, group in groups for column in group]
 
 
 def _constraints(rows: Iterable[Row], ld: Loading) -> list[m.Constraint]:
-    by_attnum = ld.columns
-    return [
-        assemble(
-            m.Constraint,
-            {
-                "schema": row.schema,
-                "table": row.table,
-                "name": row.name,
-                "type": row.type,
-                "definition": row.definition,
-                "columns": tuple([by_attnum[row.table_oid, n].name for n in row.attnums or ()]),
-                "ref_table": row.ref_table,
-                "deferrable": row.deferrable,
-                "deferred": row.deferred,
-                "validated": row.validated,
-                "enforced": row.enforced,
-                "comment": row.comment,
-                # its key, cached now: dependency edges and the diff look it up
-                "key": m.ObjectKey.of("constraint", row.schema, row.name, row.table),
-            },
+    by_attnum, tables, key, out = ld.columns, ld.tables, m.ObjectKey.of, []
+    for row in rows:
+        oid = row.table_oid
+        schema, table = tables[oid]
+        out.append(
+            assemble(
+                m.Constraint,
+                {
+                    "schema": schema,
+                    "table": table,
+                    "name": row.name,
+                    "type": row.type,
+                    "definition": row.definition,
+                    "columns": tuple([by_attnum[oid, n].name for n in row.attnums or ()]),
+                    "ref_table": row.ref_table,
+                    "deferrable": row.deferrable,
+                    "deferred": row.deferred,
+                    "validated": row.validated,
+                    "enforced": row.enforced,
+                    "comment": row.comment,
+                    # its key, cached now: dependency edges and the diff look it up
+                    "key": key("constraint", schema, row.name, table),
+                },
+            )
         )
-        for row in rows
-    ]
+    return out
 
 
 def split_list(text: str, start: int) -> tuple[list[str], int]:
@@ -212,7 +223,7 @@ def spell_index(
             or row.collations[k] not in (0, column.collation_oid)
         ):
             return None
-        quoted.append(column.quoted)
+        quoted.append(column.quoted or column.name)  # NULL: needs no quotes
     keys, include = quoted[:key_count], quoted[key_count:]
     text = f"CREATE {'UNIQUE ' if row.unique else ''}INDEX {row.spelled_target} "
     text += f"({', '.join(keys)})"
@@ -452,22 +463,22 @@ def edges(rows: Iterable[Row], ld: Loading) -> list[m.Dependency]:
     """Dependency rows → edges between loaded objects (a column counts when its table was
     loaded: an edge to a table column names the column, one from a column default names the
     default). Rows with an end outside the snapshot are dropped."""
-    dependents, referenced, columns = ld.dependents, ld.referenced, ld.columns
+    dependents, referenced, columns, tables = ld.dependents, ld.referenced, ld.columns, ld.tables
     key, out = m.ObjectKey.of, []
     for r in rows:
+        dep: m.ObjectKey | None
         if r.dep_catalog == "default":
             column = columns.get((r.dep_oid, r.dep_attnum))
-            dep = (
-                None if column is None else key("default", column.schema, column.name, column.table)
-            )
+            if column is None:
+                continue
+            schema, table = tables[r.dep_oid]
+            dep = key("default", schema, column.name, table)
         else:
             dep = dependents.get((r.dep_catalog, r.dep_oid))
         ref = referenced.get((r.ref_catalog, r.ref_oid))
         if ref is not None and r.ref_attnum > 0 and ref.kind == "table":
             column = columns.get((r.ref_oid, r.ref_attnum))
-            ref = (
-                None if column is None else key("column", column.schema, column.name, column.table)
-            )
+            ref = None if column is None else key("column", ref.schema, column.name, ref.name)
         if dep is not None and ref is not None and dep != ref:
             out.append(m.Dependency(dep, ref))
     return out

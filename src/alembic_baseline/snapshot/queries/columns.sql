@@ -1,9 +1,7 @@
 -- Columns of the tables above. The loader turns attnum into a dense position (1..n): dropped
 -- columns leave attnum gaps that are catalog noise. For generated columns "default" is the
 -- generation expression.
-SELECT n.nspname AS schema,
-       c.relname AS "table",
-       a.attname AS name,
+SELECT a.attname AS name,  -- of the table a.attrelid (table_oid below: see tables.sql)
        a.attnum AS attnum,
        format_type(a.atttypid, a.atttypmod) AS type,
        a.attnotnull AS not_null,
@@ -25,13 +23,12 @@ SELECT n.nspname AS schema,
        d.description AS comment,
        -- for naming constraint columns and spelling index definitions (see indexes.sql)
        a.attrelid AS table_oid,
-       quote_ident(a.attname) AS quoted,
+       NULLIF(quote_ident(a.attname), a.attname) AS quoted,  -- NULL: as is
        a.atttypid AS type_oid,
        a.attcollation AS collation_oid,
        t.typtype = 'd' AS is_domain
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
-JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
 LEFT JOIN pg_description d

@@ -1,9 +1,7 @@
 -- Table constraints declared on the table itself: copies that partitions and inheritance
 -- children receive from their parent (conparentid set, or not conislocal) come with the parent.
 -- {enforced} is conenforced on PostgreSQL 18 and true before (NOT ENFORCED is new in 18).
-SELECT n.nspname AS schema,
-       c.relname AS "table",
-       con.conname AS name,
+SELECT con.conname AS name,  -- of the table con.conrelid (table_oid below: see tables.sql)
        con.contype AS type,
        pg_get_constraintdef(con.oid) AS definition,
        con.conrelid AS table_oid,
@@ -18,7 +16,6 @@ SELECT n.nspname AS schema,
        CASE WHEN con.contype IN ('p', 'u', 'x') THEN con.conindid END AS index_oid
 FROM pg_constraint con
 JOIN pg_class c ON c.oid = con.conrelid
-JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_description d
        ON d.objoid = con.oid AND d.classoid = 'pg_constraint'::regclass AND d.objsubid = 0
 WHERE con.conrelid <> 0
