@@ -87,6 +87,19 @@ def test_extension_members_are_left_out(conn) -> None:  # type: ignore[no-untype
     assert [c.type for c in snap.columns] == ["public.citext"]
 
 
+def test_the_snapshot_leaves_the_young_generation_empty(conn) -> None:  # type: ignore[no-untyped-def]
+    """Objects made with the collector paused are aged at once, so the first collection after
+    a snapshot does not walk them all (see inspect._age_young_objects)."""
+    import gc
+
+    conn.execute(b"CREATE TABLE t (" + b", ".join(b"c%d integer" % i for i in range(200)) + b")")
+    gc.collect()
+    snap = inspect(conn)
+    assert gc.isenabled() and len(snap.columns) == 200
+    oldest = {id(o) for o in gc.get_objects(generation=2)}
+    assert all(id(c) in oldest for c in snap.columns)
+
+
 def test_every_kind_of_extension_member_is_left_out(conn) -> None:  # type: ignore[no-untyped-def]
     """Members added to an extension (plpgsql is there on every server) vanish with all that
     hangs on them; the same objects outside the extension stay."""

@@ -127,9 +127,24 @@ def inspect(conn: psycopg.Connection[Any], options: InspectOptions | None = None
         ) from None
     finally:
         if paused:
+            _age_young_objects()
             gc.enable()
     version = str(conn.info.parameter_status("server_version") or "")
     return replace(snap, server_version=version, options=options.describe())
+
+
+def _age_young_objects() -> None:
+    """Move every tracked object to the oldest generation without a collection.
+
+    The snapshot's tens of thousands of objects were made with the collector paused, so they
+    all sit in the youngest generation: the first allocation after ``gc.enable()`` would walk
+    all of them (15 ms on 2,000 tables) to find no garbage. ``freeze`` then ``unfreeze`` moves
+    them to the oldest generation in constant time. Skipped when the program froze objects
+    itself (a pre-fork server): unfreezing would hand those back to the collector.
+    """
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
+        gc.unfreeze()
 
 
 # The order queries are read and loaded in: columns before the constraints and indexes that
