@@ -11,6 +11,7 @@ import psycopg
 import pytest
 
 from alembic_baseline.diff import compare
+from alembic_baseline.errors import DatabaseError
 from alembic_baseline.pg.connect import connect
 from alembic_baseline.pg.scratch import ScratchServer
 from alembic_baseline.pg.url import DatabaseURL
@@ -202,3 +203,27 @@ def test_inside_an_open_transaction_sees_its_own_changes(fresh_db: DatabaseURL) 
         assert [t.name for t in snap.tables] == ["uncommitted"]
         c.execute("INSERT INTO uncommitted VALUES (1)")  # the transaction is still usable
         c.rollback()
+
+
+@pytest.mark.parametrize("parallel", [True, False], ids=["helper", "one-connection"])
+def test_a_failing_catalog_query_stops_every_lane(fresh_db: DatabaseURL, parallel: bool) -> None:
+    """A catalog query that fails in a background lane (the column query, on the helper when
+    there is one) fails the snapshot with a clear error; no lane thread outlives it and the
+    connection is usable afterwards."""
+    import threading
+
+    with connect(fresh_db) as admin:
+        admin.execute(EVERYTHING.encode())
+        admin.execute(
+            "DROP ROLE IF EXISTS reader; CREATE ROLE reader LOGIN;"
+            "REVOKE SELECT ON pg_catalog.pg_attrdef FROM PUBLIC"
+        )
+    try:
+        with connect(replace(fresh_db, username="reader")) as c:
+            with pytest.raises(DatabaseError, match="Reading the catalog was refused"):
+                inspect(c, InspectOptions(parallel=parallel))
+            assert not [t for t in threading.enumerate() if t.name == "ab-catalog"]
+            assert c.execute("SELECT 1").fetchone() == (1,)
+    finally:
+        with connect(fresh_db) as admin:
+            admin.execute("GRANT SELECT ON pg_catalog.pg_attrdef TO PUBLIC; DROP ROLE reader")
