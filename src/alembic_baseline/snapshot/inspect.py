@@ -148,7 +148,7 @@ def _age_young_objects() -> None:
 
 
 # The order queries are read and loaded in: columns before the constraints and indexes that
-# name them, the dependency edges last (they are checked against every loaded object).
+# name them, the dependency rows last (they are resolved against every loaded object).
 _ORDER = (
     "extensions", "tables", "columns", "constraints", "opclasses", "indexes", "views",
     "functions", "sequences", "triggers", "enums", "domains", "composites", "event_triggers",
@@ -213,15 +213,11 @@ def _read(
 
 
 def _prepare(kinds: Mapping[str, list[Any]], ready: set[str]) -> None:
-    """Put each kind not yet ``ready`` in canonical order (in place), compute the keys that
-    dependency edges are checked against, and add it to ``ready``: :func:`finish` work, done
-    early when there is time for it."""
+    """Put each kind not yet ``ready`` in canonical order (in place) and add it to ``ready``:
+    :func:`finish` work, done while the lanes still read."""
     for name, objs in kinds.items():
         if name not in ready and objs and name not in IN_ORDER:
             objs.sort(key=m.sort_key(type(objs[0])))
-            if name in ("tables", "constraints"):
-                for obj in objs:
-                    obj.key  # noqa: B018 (computed once and cached on the object)
         ready.add(name)
 
 

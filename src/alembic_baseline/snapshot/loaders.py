@@ -3,8 +3,10 @@
 Loaders drop what is noise for a schema comparison: catalog codes become words, arrays become
 sorted tuples where their order means nothing, owners and privileges are kept only when asked.
 A row is a named tuple of its query's columns (psycopg's ``namedtuple_row``: decoded in C and
-read by attribute, a third of the cost of dict rows on large schemas). Columns load first: the
-constraints and indexes of a table name their columns through :class:`Loading`.
+read by attribute, a third of the cost of dict rows on large schemas). Tables load first,
+then columns: column and constraint rows name their table by oid, constraints and indexes name
+their columns by attnum, and dependency rows name both ends by oid, all resolved through
+:class:`Loading`.
 """
 
 from __future__ import annotations
@@ -419,7 +421,8 @@ LOADERS: Mapping[str, Loader] = {
     "event_triggers": _each(_event_trigger),
     "policies": _each(_policy),
 }
-"""Kind → loader, in loading order: columns before the constraints and indexes naming them."""
+"""Kind → loader, in loading order: tables, then columns, then the constraints and indexes
+naming them."""
 
 IN_ORDER = frozenset({"columns"})
 """Kinds whose loader returns them in canonical order already (see :func:`_columns`)."""
