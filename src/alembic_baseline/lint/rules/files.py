@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from pglast import ast
 
 from alembic_baseline.lint import sqlfacts as sf
-from alembic_baseline.lint.model import Finding, RevisionFile, Severity
+from alembic_baseline.lint.model import Direction, Finding, RevisionFile, Severity
 from alembic_baseline.lint.registry import Rule
 
 
@@ -227,6 +227,11 @@ class OfflineSqlRenders(Rule):
     If the revision really must inspect, guard it with ``context.is_offline_mode()`` and emit
     the SQL that a reviewer can read.
 
+    A baseline revision's ``downgrade()`` is not reported: it deliberately refuses to run
+    (online or with ``--sql``) unless the database is marked disposable
+    (``alembic -x allow_baseline_downgrade=1 downgrade base``), and the linter renders without
+    ``-x`` arguments. Its ``upgrade()`` is checked like any other.
+
     References
     ----------
     - https://alembic.sqlalchemy.org/en/latest/offline.html
@@ -238,15 +243,19 @@ class OfflineSqlRenders(Rule):
     severity = Severity.WARNING
 
     def check(self, rev: RevisionFile) -> Iterator[Finding]:
-        if rev.offline_error and not rev.parse_errors:
-            yield self.finding(
-                rev.path,
-                rev.upgrade_line or 1,
-                f"alembic upgrade --sql cannot render this revision: {rev.offline_error}",
-                "Emit SQL that does not depend on database answers, or guard the inspection "
-                "with context.is_offline_mode().",
-                subject="offline",
-            )
+        if not rev.offline_error or rev.parse_errors:
+            return
+        failed = set(Direction) - rev.rendered
+        if failed == {Direction.DOWNGRADE} and rev.is_baseline:
+            return  # the baseline's guarded downgrade refuses without -x: by design
+        yield self.finding(
+            rev.path,
+            rev.upgrade_line or 1,
+            f"alembic upgrade --sql cannot render this revision: {rev.offline_error}",
+            "Emit SQL that does not depend on database answers, or guard the inspection "
+            "with context.is_offline_mode().",
+            subject="offline",
+        )
 
 
 class VersionTableUntouched(Rule):
