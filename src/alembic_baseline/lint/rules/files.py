@@ -176,7 +176,10 @@ class ParseError(Rule):
     A revision whose Python does not compile stops every Alembic command (Alembic imports all
     revisions to build the graph). SQL that PostgreSQL's parser rejects fails at deploy time,
     after the earlier statements of the revision ran. The linter uses PostgreSQL's own parser
-    (libpg_query via pglast), so what it rejects, the server rejects.
+    (libpg_query via pglast), so what it rejects, the server rejects. The ``:name`` bind
+    parameters of ``op.get_bind().execute(sa.text("... :batch_size"), {"batch_size": 100})`` are
+    read as SQLAlchemy sends them, as parameters (``$1``); an ``op.execute`` has no values to
+    bind, so a ``:name`` there is reported.
 
     Anti-pattern
     ------------
