@@ -106,6 +106,46 @@ def test_real_downgrade_by_ast(tmp_path: Path, body: str, real: bool) -> None:
             rollback.require_downgrades([rev])
 
 
+MERGE = (
+    '"""merge heads\n\nRevision ID: m1\nRevises: a1, b1\n"""\n'
+    'revision = "m1"\ndown_revision = ("a1", "b1")\nbranch_labels = None\ndepends_on = None\n\n\n'
+    "def upgrade() -> None:\n    pass\n\n\ndef downgrade() -> None:\n    pass\n"
+)
+BRIDGE = (
+    'revision = "f30373801237"\ndown_revision = "baseline_20260119"\n\n\n'
+    'def upgrade() -> None:\n    """Nothing to do: the baseline built this schema."""\n\n\n'
+    'def downgrade() -> None:\n    """Nothing to undo: the baseline\'s downgrade does."""\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("source", "real"),
+    [
+        (MERGE, True),  # `alembic merge heads`: nothing changed, nothing to undo
+        (BRIDGE, True),  # the baseline's bridge revision
+        (MERGE.replace("    pass\n", "    op.drop_table('t')\n", 1), False),  # a merge that changes
+        (MERGE.rsplit("    pass", 1)[0] + "    raise NotImplementedError()\n", False),
+        (MERGE.rsplit("\n\n\ndef downgrade", 1)[0] + "\n", False),  # no downgrade() at all
+    ],
+    ids=["merge", "bridge", "merge-with-upgrade", "no-op-raising-downgrade", "no-downgrade"],
+)
+def test_revisions_that_change_nothing_pass_the_downgrade_check(
+    tmp_path: Path, source: str, real: bool
+) -> None:
+    path = tmp_path / "m1_merge.py"
+    path.write_text(source)
+    rev = Revision("m1", ("a1", "b1"), "merge heads", path)
+    assert checks.has_real_downgrade(path) is real
+    item = checks.downgrades([rev])
+    assert item.status is (Status.PASS if real else Status.FAIL)
+    if real:
+        assert "change nothing" in item.detail
+        rollback.require_downgrades([rev])
+    else:
+        with pytest.raises(UnsafeError, match="no real downgrade"):
+            rollback.require_downgrades([rev])
+
+
 def test_failing_items_respect_skip_by_name() -> None:
     items = [
         checks.item("downgrades", Status.FAIL, "x"),

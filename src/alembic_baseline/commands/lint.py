@@ -69,30 +69,41 @@ def _script(settings: Settings) -> ScriptDirectory:
     return AlembicProject(settings).script
 
 
-def _version_dirs(settings: Settings, cache_dir: Path | None) -> list[Path]:
-    """The project's version directories, as Alembic reads them from alembic.ini.
+def _version_dirs(settings: Settings, cache_dir: Path | None) -> tuple[list[Path], str]:
+    """The project's version directories and ``file_template``, as Alembic reads them.
 
     Importing Alembic costs more than a warm lint run itself, so the answer is cached, keyed by
-    the ini file's bytes, the section and the working directory (which relative paths depend on).
+    the ini file's bytes, the section, pyproject.toml (``[tool.alembic]``) and the working
+    directory (which relative paths depend on).
     """
+    pyproject = settings.project_dir / "pyproject.toml"
     key = hashlib.sha256(
-        b"\0".join([settings.config_file.read_bytes(), settings.ini_section.encode(), os.getcwdb()])
+        b"\0".join(
+            [
+                settings.config_file.read_bytes(),
+                settings.ini_section.encode(),
+                pyproject.read_bytes() if pyproject.is_file() else b"",
+                os.getcwdb(),
+            ]
+        )
     ).hexdigest()
     entry = cache_dir / "version-dirs.json" if cache_dir is not None else None
     if entry is not None and entry.is_file():
         try:
             data = json.loads(entry.read_text(encoding="utf-8"))
             if data["key"] == key and all(Path(d).is_dir() for d in data["dirs"]):
-                return [Path(d) for d in data["dirs"]]
+                return [Path(d) for d in data["dirs"]], str(data["file_template"])
         except (OSError, ValueError, KeyError, TypeError):
             pass  # recompute below
     script = _script(settings)
     dirs = [Path(d) for d in (getattr(script, "_version_locations", None) or [script.versions])]
+    template = str(script.file_template)
     if entry is not None:
         with contextlib.suppress(OSError):
             entry.parent.mkdir(parents=True, exist_ok=True)
-            entry.write_text(json.dumps({"key": key, "dirs": [str(d) for d in dirs]}))
-    return dirs
+            data = {"key": key, "dirs": [str(d) for d in dirs], "file_template": template}
+            entry.write_text(json.dumps(data))
+    return dirs, template
 
 
 def _alembic_heads(settings: Settings) -> tuple[str, ...] | None:
@@ -224,7 +235,8 @@ def lint(
     cache_dir = (opts.cache_dir or root / CACHE_DIR) if opts.cache else None
     context: list[Target] = []
     if has_project:
-        dirs = _version_dirs(settings, cache_dir)
+        dirs, template = _version_dirs(settings, cache_dir)
+        config = lint_config.with_file_template(config, template)
         context = [t for d in dirs for t in _discover(d, config.include_archive)]
     elif not paths:
         raise ConfigError(

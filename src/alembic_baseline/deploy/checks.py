@@ -70,14 +70,42 @@ def _function(tree: ast.Module, name: str) -> ast.FunctionDef | ast.AsyncFunctio
     return None
 
 
+def _does_nothing(fn: ast.FunctionDef | ast.AsyncFunctionDef | None) -> bool:
+    """Only a docstring, ``pass`` and/or ``...``: it runs and changes nothing (no ``raise``)."""
+    return fn is not None and all(
+        isinstance(s, ast.Pass) or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
+        for s in fn.body
+    )
+
+
+def is_no_op(path: Path) -> bool:
+    """Whether the revision changes nothing either way: ``upgrade()`` and ``downgrade()`` are
+    both only a docstring / ``pass`` / ``...`` — a merge revision (``alembic merge heads``) or
+    the bridge revision of a baseline. Its empty downgrade is the exact inverse of its upgrade.
+    """
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return False
+    return _does_nothing(_function(tree, "upgrade")) and _does_nothing(_function(tree, "downgrade"))
+
+
 def has_real_downgrade(path: Path) -> bool:
-    """Whether the revision file's ``downgrade()`` does something (not pass/raise/docstring)."""
+    """Whether ``alembic downgrade`` really undoes the revision file.
+
+    True when ``downgrade()`` does something (not pass/raise/docstring), and for a revision that
+    changes nothing (:func:`is_no_op`: merges, the baseline's bridge), whose empty downgrade is
+    correct. False for an upgrade that changes the schema with a ``pass`` downgrade, and for an
+    empty upgrade whose downgrade raises (``alembic downgrade`` would stop there).
+    """
     try:
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
     except (OSError, SyntaxError, UnicodeDecodeError):
         return False
     fn = _function(tree, "downgrade")
-    return fn is not None and not _is_trivial_body(fn.body)
+    if fn is not None and not _is_trivial_body(fn.body):
+        return True
+    return _does_nothing(_function(tree, "upgrade")) and _does_nothing(fn)
 
 
 def uses_autocommit_block(path: Path, function: str = "upgrade") -> bool:
@@ -115,10 +143,12 @@ def downgrades(revisions: Iterable[Revision], *, direction: str = "pending") -> 
             "Implement downgrade() (the runbook: 必ず downgrade を実装する), or accept "
             "that only a restore can undo them: --skip-check downgrades.",
         )
+    no_ops = sum(1 for r in revisions if is_no_op(r.path))
     return item(
         "downgrades",
         Status.PASS,
-        f"all {len(revisions)} {direction} revision(s) have a downgrade()",
+        f"all {len(revisions)} {direction} revision(s) have a downgrade()"
+        + (f" ({no_ops} change nothing either way: merge or bridge)" if no_ops else ""),
     )
 
 

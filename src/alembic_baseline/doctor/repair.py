@@ -4,7 +4,8 @@ Fixes (``--fix``):
 
 * ``restamp`` — record the revision the schema *is* at (``--to``, default: the identified one),
   through Alembic's own stamp, after removing the rows that are there;
-* ``dedupe`` — the same for a version table holding a revision twice;
+* ``dedupe`` — the same for a version table holding a revision twice, then Alembic's primary key
+  (``<table>_pkc`` on ``version_num``) put back when it is missing;
 * ``bridge`` — record the baseline's bridge (the old head) for a database whose schema already
   equals it but whose version table still names an archived revision;
 * ``drop-invalid-index`` — drop INVALID indexes an interrupted autocommit step left behind; when
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from alembic_baseline.deploy.expected import describe_diff, expected_snapshot, inspect_options
+from alembic_baseline.doctor import version_key
 from alembic_baseline.doctor.model import DoctorReport
 from alembic_baseline.errors import ConfigError, UnsafeError
 
@@ -89,11 +91,14 @@ def plan_repair(
     target = _stamp_target(doctor, report, fix, to)
     require_exact(doctor, target)
     rows = ", ".join(facts.rows) or "(none)"
-    steps = (
+    steps: tuple[str, ...] = (
         f"lock {facts.table_label} and check it still holds: {rows}",
         f"delete its rows and stamp {', '.join(target)} (alembic stamp)",
         "verify the version table and that the schema equals the stamped revision",
     )
+    if fix == "dedupe":  # duplicates mean the key is gone: put Alembic's back
+        key = version_key.constraint_name(facts.version_table.name)
+        steps = (*steps[:2], f"add the primary key {key} (version_num) if missing", steps[2])
     return RepairPlan(fix, code, facts.rows, target, (), steps)
 
 
@@ -220,6 +225,8 @@ def execute(doctor: Doctor, plan: RepairPlan, lock_timeout: str) -> None:
             _drop_index(conn, index)
         if plan.stamp is not None:
             _stamp(conn, doctor, plan.stamp)
+        if plan.fix == "dedupe":
+            version_key.restore(conn, _table(doctor.facts), doctor.facts.version_table.name)
 
 
 def _ident(*parts: str) -> str:

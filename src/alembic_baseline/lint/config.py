@@ -120,6 +120,16 @@ class LintConfig:
         )
 
 
+def with_file_template(config: LintConfig, template: str) -> LintConfig:
+    """The project's Alembic ``file_template`` for AB101, unless its options set a name rule."""
+    code = "AB101"
+    given = config.rule_options.get(code, {})
+    if "file-template" in given or given.get("pattern"):
+        return config
+    options = {**config.rule_options, code: {**given, "file-template": template}}
+    return replace(config, rule_options=options)
+
+
 def _severity(value: object, where: str) -> Severity:
     try:
         return Severity.parse(str(value))

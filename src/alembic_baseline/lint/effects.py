@@ -46,6 +46,10 @@ def _alter_table(node: ast.AlterTableStmt, line: int) -> Iterator[Effect]:
             yield Effect("drop", "column", f"{table}.{name}", line, table)
         elif sub == sf.AT.AT_AddConstraint and isinstance(cmd.def_, ast.Constraint):
             con = sf.lower(cmd.def_.conname) or "?"
+            if cmd.def_.indexname:  # UNIQUE / PRIMARY KEY USING INDEX: the constraint takes
+                # the index over (renamed to the constraint's name); dropping it drops the index
+                index = sf.lower(cmd.def_.indexname)
+                yield Effect("drop", "index", index, line, table, rename=True)
             yield Effect("create", "constraint", f"{table}.{con}", line, table)
         elif sub == sf.AT.AT_DropConstraint:
             yield Effect("drop", "constraint", f"{table}.{name}", line, table)

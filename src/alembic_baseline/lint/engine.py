@@ -115,6 +115,20 @@ def _results(
     return [results[i] for i in range(len(targets))], len(targets) - len(missing)
 
 
+def _distinct_files(targets: Sequence[Target]) -> list[Target]:
+    """One target per file, the first naming it winning: a file given relative to the working
+    directory (pre-commit passes ``alembic/versions/x.py``) is the same as the project's
+    absolute ``context`` entry, not a second file declaring the same revision."""
+    seen: dict[Path, Target] = {}
+    for target in targets:
+        try:
+            key = target.path.resolve()
+        except OSError:  # unreadable here: reading it reports the problem
+            key = target.path.absolute()
+        seen.setdefault(key, target)
+    return list(seen.values())
+
+
 def _relative(path: str, root: Path) -> str:
     try:
         return Path(path).resolve().relative_to(root.resolve()).as_posix()
@@ -140,8 +154,9 @@ def run(
     ``alembic_heads`` computes them on demand, asked only when the files show a branch (Alembic's
     ScriptDirectory imports every revision module: too slow for every run).
     """
+    targets = _distinct_files(targets)
     reported = {str(t.path) for t in targets}
-    everything = list({str(t.path): t for t in (*targets, *context)}.values())
+    everything = _distinct_files((*targets, *context))
     cache = LintCache(cache_dir) if cache_dir is not None and config.cache else None
     workers = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
     results, cached = _results(everything, config, cache, sys_path, workers)

@@ -12,6 +12,7 @@ Three tiers, best first, so that no revision crashes the linter:
 from __future__ import annotations
 
 import ast
+import re
 import types
 from collections.abc import Sequence
 from pathlib import Path
@@ -146,6 +147,28 @@ def _render_one(module: types.ModuleType | None, op: Operation, node: ast.Call) 
     return []
 
 
+# SQLAlchemy's text(): ``:name`` is a bind parameter (not after ``:``, a word character or a
+# backslash, not before ``:``), ``\:`` a literal colon (TextClause and the compiler's escape).
+_TEXT_BIND = re.compile(r"(?<![:\w\x5c]):(\w+)(?!:)", re.UNICODE)
+_TEXT_ESCAPE = re.compile(r"\x5c(:[\w\$]*)(?![:\w\$])", re.UNICODE)
+
+
+def _positional_binds(sql: str) -> str:
+    """``bind.execute(text("... :batch_size"), {...})``: the statement as the server gets it,
+    each bind parameter a ``$n`` placeholder (PostgreSQL's own syntax, which its parser reads).
+
+    Offline, such a call renders with its ``:name`` placeholders (the values are not part of the
+    SQL); the literal from the source has them too. Only ``bind.execute`` gets values: an
+    ``op.execute`` with an unbound ``:name`` fails online as well, so its text is left as is.
+    """
+    numbers: dict[str, int] = {}
+
+    def placeholder(match: re.Match[str]) -> str:
+        return f"${numbers.setdefault(match.group(1), len(numbers) + 1)}"
+
+    return _TEXT_ESCAPE.sub(r"\1", _TEXT_BIND.sub(placeholder, sql))
+
+
 def _covering(ops: Sequence[Operation], line: int) -> Operation | None:
     best: Operation | None = None
     for op in ops:
@@ -182,6 +205,8 @@ def _statements(
         if not text:
             continue
         op = _covering(ops, chunk.line)
+        if op is not None and op.name == "bind.execute":
+            text = _positional_binds(text)
         try:
             parsed = pglast.parse_sql(text)
         except pglast.parser.ParseError as exc:

@@ -106,7 +106,10 @@ class DowngradeReversesUpgrade(Rule):
 
     (Dropping the column does drop its index in PostgreSQL, and the linter accepts that for
     objects owned by a dropped table; for columns it asks for the explicit drop, which also
-    documents the intent.)
+    documents the intent.) A constraint added with ``UNIQUE USING INDEX`` or ``PRIMARY KEY USING
+    INDEX`` takes its index over: dropping the constraint is the inverse of both the
+    ``CREATE UNIQUE INDEX CONCURRENTLY`` and the ``ADD CONSTRAINT`` (and when the index came
+    from an earlier revision, the downgrade re-creates it after dropping the constraint).
 
     References
     ----------

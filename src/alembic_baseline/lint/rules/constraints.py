@@ -303,6 +303,10 @@ class UniqueUsingIndex(StatementRule):
             "ALTER TABLE lots ADD CONSTRAINT uq_lots_lot_number "
             "UNIQUE USING INDEX uq_lots_lot_number"
         )
+
+    def downgrade() -> None:
+        # the constraint owns the index now: dropping it drops the index too
+        op.drop_constraint("uq_lots_lot_number", "lots", type_="unique")
     ```
 
     References

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any, ClassVar
 
 from pglast import ast
 
+from alembic_baseline.lint import file_template as ft
 from alembic_baseline.lint import sqlfacts as sf
-from alembic_baseline.lint.model import Finding, RevisionFile, Severity
+from alembic_baseline.lint.model import Direction, Finding, RevisionFile, Severity
 from alembic_baseline.lint.registry import Rule
 
 
@@ -42,8 +44,16 @@ class RevisionFileName(Rule):
 
     When the id
     must change (``--rev-id``), change the file name, ``revision =`` and the docstring together.
-    A project whose ``file_template`` adds a date prefix sets the ``pattern`` option (a regular
-    expression in which ``{revision}`` stands for the escaped id).
+
+    The expected name follows the project's ``file_template`` (``alembic.ini`` or
+    ``[tool.alembic]``), read by ``alembic-baseline lint``: with
+    ``file_template = %%(year)d_%%(month).2d_%%(day).2d_%%(rev)s_%%(slug)s`` the file is
+    ``2026_01_19_a1b2c3d4e5f6_add_shipping_date_column.py``, and only the revision id must be the
+    declared one (dates and slug are free); names from Alembic's default template stay accepted,
+    for histories that switched templates. The ``file-template`` option gives the template
+    where the linter runs without the project's configuration; the ``pattern`` option (a
+    regular expression in which ``{revision}`` stands for the escaped id, matched against the
+    name without ``.py``) overrides both.
 
     References
     ----------
@@ -54,7 +64,7 @@ class RevisionFileName(Rule):
     code = "AB101"
     name = "revision-file-name"
     severity = Severity.WARNING
-    options: ClassVar[Mapping[str, Any]] = {"pattern": r"^{revision}_\w+$"}
+    options: ClassVar[Mapping[str, Any]] = {"file-template": ft.DEFAULT, "pattern": ""}
 
     def check(self, rev: RevisionFile) -> Iterator[Finding]:
         if rev.parse_errors and rev.revision is None:
@@ -68,13 +78,16 @@ class RevisionFileName(Rule):
                 subject="no revision",
             )
             return
-        pattern = str(self.opts["pattern"]).replace("{revision}", re.escape(rev.revision))
-        if not re.match(pattern, rev.path.stem):
+        if not self._named_well(rev.path, rev.revision):
+            template = str(self.opts["file-template"])
             yield self.finding(
                 rev.path,
                 rev.revision_line,
-                f"File name {rev.path.name} does not match its revision id {rev.revision!r}.",
-                f"Rename the file to {rev.revision}_<slug>.py (git mv), keeping the slug short.",
+                f"File name {rev.path.name} does not match its revision id {rev.revision!r}"
+                + (f" (file_template {template})" if template != ft.DEFAULT else "")
+                + ".",
+                f"Rename the file to {ft.example(template, rev.revision)} (git mv), keeping the "
+                "slug short.",
                 subject=f"name {rev.revision}",
             )
         if rev.docstring_revision and rev.docstring_revision != rev.revision:
@@ -86,6 +99,15 @@ class RevisionFileName(Rule):
                 "Make the docstring's Revision ID, revision = ... and the file name agree.",
                 subject=f"docstring {rev.docstring_revision}",
             )
+
+    def _named_well(self, path: Path, revision: str) -> bool:
+        custom = str(self.opts["pattern"])
+        if custom:
+            wanted = custom.replace("{revision}", re.escape(revision))
+            return re.match(wanted, path.stem) is not None
+        template = str(self.opts["file-template"])
+        # Alembic's default stays accepted: histories that switched templates keep old names.
+        return ft.matches(path, template, revision) or ft.matches(path, ft.DEFAULT, revision)
 
 
 def _is_relative(path: str) -> bool:
@@ -154,7 +176,10 @@ class ParseError(Rule):
     A revision whose Python does not compile stops every Alembic command (Alembic imports all
     revisions to build the graph). SQL that PostgreSQL's parser rejects fails at deploy time,
     after the earlier statements of the revision ran. The linter uses PostgreSQL's own parser
-    (libpg_query via pglast), so what it rejects, the server rejects.
+    (libpg_query via pglast), so what it rejects, the server rejects. The ``:name`` bind
+    parameters of ``op.get_bind().execute(sa.text("... :batch_size"), {"batch_size": 100})`` are
+    read as SQLAlchemy sends them, as parameters (``$1``); an ``op.execute`` has no values to
+    bind, so a ``:name`` there is reported.
 
     Anti-pattern
     ------------
@@ -227,6 +252,11 @@ class OfflineSqlRenders(Rule):
     If the revision really must inspect, guard it with ``context.is_offline_mode()`` and emit
     the SQL that a reviewer can read.
 
+    A baseline revision's ``downgrade()`` is not reported: it deliberately refuses to run
+    (online or with ``--sql``) unless the database is marked disposable
+    (``alembic -x allow_baseline_downgrade=1 downgrade base``), and the linter renders without
+    ``-x`` arguments. Its ``upgrade()`` is checked like any other.
+
     References
     ----------
     - https://alembic.sqlalchemy.org/en/latest/offline.html
@@ -238,15 +268,19 @@ class OfflineSqlRenders(Rule):
     severity = Severity.WARNING
 
     def check(self, rev: RevisionFile) -> Iterator[Finding]:
-        if rev.offline_error and not rev.parse_errors:
-            yield self.finding(
-                rev.path,
-                rev.upgrade_line or 1,
-                f"alembic upgrade --sql cannot render this revision: {rev.offline_error}",
-                "Emit SQL that does not depend on database answers, or guard the inspection "
-                "with context.is_offline_mode().",
-                subject="offline",
-            )
+        if not rev.offline_error or rev.parse_errors:
+            return
+        failed = set(Direction) - rev.rendered
+        if failed == {Direction.DOWNGRADE} and rev.is_baseline:
+            return  # the baseline's guarded downgrade refuses without -x: by design
+        yield self.finding(
+            rev.path,
+            rev.upgrade_line or 1,
+            f"alembic upgrade --sql cannot render this revision: {rev.offline_error}",
+            "Emit SQL that does not depend on database answers, or guard the inspection "
+            "with context.is_offline_mode().",
+            subject="offline",
+        )
 
 
 class VersionTableUntouched(Rule):
