@@ -1,0 +1,155 @@
+"""Seed data and secrets in baselines, on real PostgreSQL.
+
+The fixture project ``seeded`` writes rows in its migrations: a default workspace with a
+``gen_random_uuid()`` id and a ``now()`` timestamp, a member with a token made by ``uuid.uuid4()``
+in Python, feature flags (``now()`` too), a stable lookup table (countries) and foreign keys
+between the seeded tables (member → workspace → country).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from pathlib import Path
+
+from alembic_baseline.pg.connect import connection
+from alembic_baseline.pg.scratch import ScratchServer
+from alembic_baseline.pg.url import DatabaseURL
+from tests.helpers.projects import FIXTURES, cli, copy_project, project
+
+SEEDED = FIXTURES / "seeded"
+SEED_ROWS = {
+    "public.countries": 3,
+    "public.feature_flags": 3,
+    "public.workspace_members": 1,
+    "public.workspaces": 1,
+}
+
+
+def rows(url: DatabaseURL, query: str) -> list[tuple[object, ...]]:
+    with connection(url) as conn:
+        return list(conn.execute(query).fetchall())  # type: ignore[arg-type]
+
+
+def run(pg: ScratchServer, ini: Path, *argv: str) -> tuple[int, str, str]:
+    return cli("-c", str(ini), "--scratch-url", pg.admin_url.render(), *argv)
+
+
+def create(pg: ScratchServer, ini: Path, *extra: str) -> dict[str, object]:
+    code, out, err = run(pg, ini, "--json", "baseline", "create", *extra)
+    assert code == 0, out + err
+    return dict(json.loads(out))
+
+
+def generated_files(ini: Path) -> dict[Path, str]:
+    """Every file the baseline wrote: SQL, manifest, baseline and bridge revisions."""
+    script = ini.parent / "migrations"
+    files = [*(script / "baselines").iterdir(), *(script / "versions").glob("*.py")]
+    return {p: p.read_text(encoding="utf-8") for p in files}
+
+
+def test_seed_rows_are_carried_by_default_and_verified(pg: ScratchServer, tmp_path: Path) -> None:
+    ini = copy_project(SEEDED, tmp_path)
+    result = create(pg, ini, "--from-history", "--rev-id", "baseline_seed")
+    assert result["seed_rows"] == SEED_ROWS and result["seed_carried"] is True
+    assert str(result["source"]).startswith("history")
+    manifest = json.loads(Path(str(result["manifest_path"])).read_text())
+    assert manifest["seed_data"] is True and manifest["seed_rows"] == SEED_ROWS
+    revision_text = Path(str(result["revision_path"])).read_text()
+    assert "production" not in revision_text.split('"""')[1]  # labelled "from history"
+
+    # a fresh database from the baseline holds the seed rows, sequences where the history left
+    # them (feature_flags: 4 used, one row deleted again), and the foreign keys hold
+    fresh = pg.create_database()
+    project(ini).upgrade(fresh, "heads")
+    assert rows(fresh, "SELECT name, country FROM workspaces") == [("Default", "JP")]
+    assert rows(fresh, "SELECT count(*) FROM workspace_members m JOIN workspaces w "
+                       "ON w.id = m.workspace_id") == [(1,)]  # fmt: skip
+    assert rows(fresh, "INSERT INTO feature_flags (name, enabled) VALUES ('x', true) "
+                       "RETURNING id") == [(5,)]  # fmt: skip
+    assert rows(fresh, "SELECT count(*) FROM pg_constraint WHERE contype = 'f'") == [(2,)]
+
+    # verify passes although ids, tokens and timestamps differ on every replay, and says why
+    code, out, err = run(pg, ini, "baseline", "verify")
+    assert code == 0, out + err
+    text = " ".join(out.split())
+    assert "seed rows (4 tables)" in text and "volatile columns" in text
+    for column in ("workspaces.id", "workspaces.created_at", "workspace_members.invite_token",
+                   "workspace_members.workspace_id", "feature_flags.updated_at"):  # fmt: skip
+        assert f"public.{column}" in text
+    assert "public.countries.name" not in text and "feature_flags.name" not in text
+    assert re.search(rf"verified: baseline baseline_seed on PostgreSQL {pg.major}\.\d+\b", text)
+    assert str(pg.version_num) not in out
+
+    # a seed row removed from the SQL and a stable value changed: verify fails, naming both
+    sql_path = Path(str(result["sql_path"]))
+    sql = sql_path.read_text()
+    flag_row = re.search(r"(?m)^\t\(2, 'new_billing', true, .*\),\n", sql)
+    assert flag_row is not None and "'Germany'" in sql
+    sql_path.write_text(sql.replace(flag_row.group(0), "").replace("'Germany'", "'Deutschland'"))
+    code, out, err = run(pg, ini, "--json", "baseline", "verify")
+    assert code == 1, out + err
+    seed = next(c for c in json.loads(out)["result"]["comparisons"] if c["name"].startswith("seed"))
+    lines = "\n".join(seed["differences"])
+    assert "public.feature_flags: 3 rows in the history, 2 in the baseline" in lines
+    assert "row only in history: public.feature_flags" in lines and "new_billing" in lines
+    assert "row only in baseline: public.countries" in lines and "Deutschland" in lines
+
+
+def test_no_seed_data_is_recorded_and_carries_no_rows(
+    pg_default: ScratchServer, tmp_path: Path
+) -> None:
+    ini = copy_project(SEEDED, tmp_path)
+    result = create(pg_default, ini, "--from-history", "--no-seed-data")
+    assert result["seed_carried"] is False and result["seed_rows"] == SEED_ROWS
+    assert any("--no-seed-data" in w for w in result["warnings"])  # type: ignore[attr-defined]
+    manifest = json.loads(Path(str(result["manifest_path"])).read_text())
+    assert manifest["seed_data"] is False
+    assert "INSERT INTO" not in Path(str(result["sql_path"])).read_text()
+    fresh = pg_default.create_database()
+    project(ini).upgrade(fresh, "heads")
+    assert rows(fresh, "SELECT count(*) FROM workspaces") == [(0,)]
+    # the opt-out is explicit: verify passes and says what is not carried
+    code, out, err = run(pg_default, ini, "baseline", "verify")
+    assert code == 0, out + err
+    assert "seed rows not carried (--no-seed-data)" in " ".join(out.split())
+
+
+def test_production_rows_and_secrets_never_reach_the_repository(
+    pg: ScratchServer, tmp_path: Path
+) -> None:
+    ini = copy_project(SEEDED, tmp_path)
+    login, password = "ab_prod_login_7f3", "Pr0d-Passw0rd-9d1"
+    with connection(pg.admin_url) as conn:
+        conn.execute(f"DROP ROLE IF EXISTS {login}")
+        conn.execute(f"CREATE ROLE {login} LOGIN SUPERUSER PASSWORD '{password}'")
+    prod = dataclasses.replace(pg.create_database(), username=login, password=password)
+    project(ini).upgrade(prod, "heads")
+    with connection(prod) as conn:
+        # customer data in a table the history seeds, and a user mapping with a password
+        conn.execute("INSERT INTO workspaces (name) VALUES ('Acme Customer GmbH')")
+        conn.execute("INSERT INTO customers (email) VALUES ('ceo@acme.example')")
+        conn.execute("CREATE FOREIGN DATA WRAPPER ab_wrapper")
+        conn.execute("CREATE SERVER ab_remote FOREIGN DATA WRAPPER ab_wrapper")
+        conn.execute("CREATE USER MAPPING FOR CURRENT_USER SERVER ab_remote "
+                     "OPTIONS (user 'remote_app', password 'S3cret-fdw-42')")  # fmt: skip
+    result = create(pg, ini, "--url", prod.render(), "--rev-id", "baseline_prod")
+    assert result["seed_rows"] == SEED_ROWS  # counted in the replay, not in production
+    assert result["source"] == f"production (database {prod.database})"
+    warnings = " ".join(result["warnings"])  # type: ignore[arg-type]
+    assert "user mapping on foreign server ab_remote was left out" in warnings
+    assert "CREATE USER MAPPING FOR <role> SERVER ab_remote" in warnings
+    files = generated_files(ini)
+    assert len(files) == 4
+    secrets = [password, login, "S3cret-fdw-42", "remote_app", "Acme Customer", "ceo@acme"]
+    where = [str(prod.host), f"port={prod.port}", f":{prod.port}"]
+    for path, text in files.items():
+        for needle in secrets + where:
+            assert needle not in text, f"{needle!r} in {path.name}"
+    sql = next(t for p, t in files.items() if p.suffix == ".sql")
+    assert "'Default'" in sql and "CREATE SERVER ab_remote" in sql
+    assert "USER MAPPING" not in sql
+    manifest = next(t for p, t in files.items() if p.suffix == ".json")
+    assert f"production (database {prod.database})" in manifest
+    assert "user mapping on server ab_remote" in manifest
