@@ -66,3 +66,5 @@ def test_seed_header_and_warnings() -> None:
     skipped = SeedData({"public.flags": 3}, False)
     assert "NOT carried" in skipped.header and "public.flags (3)" in skipped.warnings[0]
     assert SeedData({}, True).header == "seed data: none (the history writes no rows)"
+    big = SeedData({"public.events": 20_000}, True, "INSERT …")
+    assert "20000 rows" in big.warnings[0] and "--no-seed-data" in big.warnings[0]

@@ -36,6 +36,7 @@ SELECT format('%%I.%%I', n.nspname, c.relname)
 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE c.oid = to_regclass(%s)
 """
+LARGE_SEED = 10_000  # more rows than this in total: warn that they all go into the repository
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,13 @@ class SeedData:
 
     @property
     def warnings(self) -> tuple[str, ...]:
+        total = sum(self.rows.values())
+        if self.carried and total > LARGE_SEED:
+            return (
+                f"the history writes {total} rows, all carried into the baseline SQL (in the "
+                "repository); if they are not seed data (e.g. a data migration), consider "
+                "--no-seed-data",
+            )
         if self.carried or not self.rows:
             return ()
         return (
