@@ -216,7 +216,8 @@ def compare_carried(
         return checks
     tables = sorted(set(hist) | set(base))
     lines, volatile = _compare_tables(tables, history, baseline, second, sequences=True)
-    name = f"seed rows ({len(tables)} tables)" if tables else "seed rows (the history writes none)"
+    none = "besides the reference tables" if reference_tables else "the history writes none"
+    name = f"seed rows ({len(tables)} tables)" if tables else f"seed rows ({none})"
     checks.append(RowsCheck(name, tuple(lines), _volatile_note(volatile)))
     return checks
 
