@@ -2,8 +2,9 @@
 
 The fixture project ``seeded`` writes rows in its migrations: a default workspace with a
 ``gen_random_uuid()`` id and a ``now()`` timestamp, a member with a token made by ``uuid.uuid4()``
-in Python, feature flags (``now()`` too), a stable lookup table (countries) and foreign keys
-between the seeded tables (member → workspace → country).
+in Python, feature flags (``now()`` too), a stable lookup table (countries), a table whose default
+uses a sequence it does not own (plans), and foreign keys between the seeded tables (member →
+workspace → country).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ SEEDED = FIXTURES / "seeded"
 SEED_ROWS = {
     "public.countries": 3,
     "public.feature_flags": 3,
+    "public.plans": 2,
     "public.workspace_members": 1,
     "public.workspaces": 1,
 }
@@ -68,13 +70,14 @@ def test_seed_rows_are_carried_by_default_and_verified(pg: ScratchServer, tmp_pa
                        "ON w.id = m.workspace_id") == [(1,)]  # fmt: skip
     assert rows(fresh, "INSERT INTO feature_flags (name, enabled) VALUES ('x', true) "
                        "RETURNING id") == [(5,)]  # fmt: skip
+    assert rows(fresh, "INSERT INTO plans (name) VALUES ('x') RETURNING id") == [(1002,)]
     assert rows(fresh, "SELECT count(*) FROM pg_constraint WHERE contype = 'f'") == [(2,)]
 
     # verify passes although ids, tokens and timestamps differ on every replay, and says why
     code, out, err = run(pg, ini, "baseline", "verify")
     assert code == 0, out + err
     text = " ".join(out.split())
-    assert "seed rows (4 tables)" in text and "volatile columns" in text
+    assert "seed rows (5 tables)" in text and "volatile columns" in text
     for column in ("workspaces.id", "workspaces.created_at", "workspace_members.invite_token",
                    "workspace_members.workspace_id", "feature_flags.updated_at"):  # fmt: skip
         assert f"public.{column}" in text
@@ -82,12 +85,15 @@ def test_seed_rows_are_carried_by_default_and_verified(pg: ScratchServer, tmp_pa
     assert re.search(rf"verified: baseline baseline_seed on PostgreSQL {pg.major}\.\d+\b", text)
     assert str(pg.version_num) not in out
 
-    # a seed row removed from the SQL and a stable value changed: verify fails, naming both
+    # a seed row removed from the SQL, a stable value changed, a sequence not set: verify fails,
+    # naming each
     sql_path = Path(str(result["sql_path"]))
     sql = sql_path.read_text()
     flag_row = re.search(r"(?m)^\t\(2, 'new_billing', true, .*\),\n", sql)
-    assert flag_row is not None and "'Germany'" in sql
-    sql_path.write_text(sql.replace(flag_row.group(0), "").replace("'Germany'", "'Deutschland'"))
+    setval = "SELECT pg_catalog.setval('public.plan_numbers', 1001, true);"
+    assert flag_row is not None and "'Germany'" in sql and setval in sql
+    sql = sql.replace(flag_row.group(0), "").replace("'Germany'", "'Deutschland'")
+    sql_path.write_text(sql.replace(setval, ""))
     code, out, err = run(pg, ini, "--json", "baseline", "verify")
     assert code == 1, out + err
     seed = next(c for c in json.loads(out)["result"]["comparisons"] if c["name"].startswith("seed"))
@@ -95,6 +101,34 @@ def test_seed_rows_are_carried_by_default_and_verified(pg: ScratchServer, tmp_pa
     assert "public.feature_flags: 3 rows in the history, 2 in the baseline" in lines
     assert "row only in history: public.feature_flags" in lines and "new_billing" in lines
     assert "row only in baseline: public.countries" in lines and "Deutschland" in lines
+    assert "sequence public.plan_numbers: at 1001 in the history, None in the baseline" in lines
+
+
+def test_reference_table_with_random_ids_verifies(
+    pg_default: ScratchServer, tmp_path: Path
+) -> None:
+    """The old failure: --reference-table on rows with gen_random_uuid()/now() was always red."""
+    ini = copy_project(SEEDED, tmp_path)
+    prod = pg_default.create_database()
+    project(ini).upgrade(prod, "heads")
+    # workspaces from production, its members (random foreign keys) from the replay: refused
+    code, out, err = run(pg_default, ini, "baseline", "create", "--url", prod.render(),
+                         "--reference-table", "workspaces")  # fmt: skip
+    assert code == 2, out + err
+    assert "workspace_members_workspace_id_fkey" in err and "1 key(s) not found" in err
+    assert not (ini.parent / "migrations" / "baselines").exists()
+    # both from production: created, and verify passes on the random ids and timestamps
+    result = create(pg_default, ini, "--url", prod.render(), "--reference-table", "workspaces",
+                    "--reference-table", "workspace_members")  # fmt: skip
+    assert "public.workspaces" not in result["seed_rows"]  # type: ignore[operator]
+    code, out, err = run(pg_default, ini, "--json", "baseline", "verify")
+    assert code == 0, out + err
+    refs = next(
+        c for c in json.loads(out)["result"]["comparisons"] if c["name"] == "reference rows"
+    )
+    note = refs["notes"][0]
+    assert "public.workspaces.created_at, public.workspaces.id" in note
+    assert "public.workspace_members.invite_token" in note and "workspaces.name" not in note
 
 
 def test_no_seed_data_is_recorded_and_carries_no_rows(

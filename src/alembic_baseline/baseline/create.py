@@ -150,6 +150,10 @@ def _source_database(
 
         def keep_seeds(replay: DatabaseURL, major: int) -> None:
             seeds.append(_seeds(project, replay, major, options))
+            if seeds[0].carried and options.url is not None:
+                seed.check_links(
+                    replay, options.url, tuple(seeds[0].rows), options.reference_tables
+                )
 
         drift = _drift(
             project, options.url, facts.major, scratch_url, progress, seconds, server, keep_seeds

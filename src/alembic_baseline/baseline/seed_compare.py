@@ -17,8 +17,8 @@ of the replay made at create time, so they can never equal a new replay. The rul
 * When the two replays write a different number of rows, the table cannot be compared: said so,
   and it counts as a difference.
 
-The positions of the sequences owned by the seeded tables are compared as well (the next
-``INSERT`` after a baseline must not collide with a seed row).
+The positions of the sequences the seeded tables own or use in column defaults are compared as
+well (the next ``INSERT`` after a baseline must not collide with a seed row).
 """
 
 from __future__ import annotations
@@ -40,14 +40,22 @@ from alembic_baseline.pg.url import DatabaseURL
 Row = dict[str, str]
 _SHOWN = 10
 _VOLATILE = "<volatile>"
-_OWNED_SEQUENCES = """
+# Sequences a table owns (serial, identity) or its column defaults use.
+_TABLE_SEQUENCES = """
+WITH t AS (SELECT to_regclass(%s) AS oid), seqs AS (
+    SELECT d.objid AS seq FROM pg_catalog.pg_depend d, t
+    WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
+      AND d.refobjid = t.oid AND d.deptype IN ('a', 'i')
+    UNION
+    SELECT d.refobjid FROM pg_catalog.pg_attrdef ad
+    JOIN pg_catalog.pg_depend d ON d.classid = 'pg_attrdef'::regclass AND d.objid = ad.oid
+      AND d.refclassid = 'pg_class'::regclass
+    JOIN t ON ad.adrelid = t.oid
+)
 SELECT format('%%I.%%I', sn.nspname, s.relname), ps.last_value::text
-FROM pg_catalog.pg_depend d
-JOIN pg_catalog.pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+FROM seqs JOIN pg_catalog.pg_class s ON s.oid = seqs.seq AND s.relkind = 'S'
 JOIN pg_catalog.pg_namespace sn ON sn.oid = s.relnamespace
 JOIN pg_catalog.pg_sequences ps ON ps.schemaname = sn.nspname AND ps.sequencename = s.relname
-WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
-  AND d.refobjid = to_regclass(%s) AND d.deptype IN ('a', 'i')
 ORDER BY 1
 """
 
@@ -84,7 +92,7 @@ def _sequences(url: DatabaseURL, table: str) -> dict[str, str | None]:
     with connection(url) as conn:
         return {
             str(r[0]): None if r[1] is None else str(r[1])
-            for r in conn.execute(_OWNED_SEQUENCES, (table,))
+            for r in conn.execute(_TABLE_SEQUENCES, (table,))
         }
 
 
