@@ -54,6 +54,8 @@ def create_cmd(
     ] = False,
 ) -> int:
     """Create the baseline revision from production (or the history), archive the old ones."""
+    from rich.markup import escape
+
     from alembic_baseline.commands.baseline import create_baseline
 
     st = state(ctx)
@@ -85,9 +87,9 @@ def create_cmd(
         rep.text(f"  seed data carried (rows the history writes, from its replay): "
                  f"{len(result.seed_rows)} tables")  # fmt: skip
         for table, count in result.seed_rows.items():
-            rep.text(f"    {table}: {count} rows")
+            rep.text(f"    {escape(table)}: {count} row{'' if count == 1 else 's'}")
     for warning in result.warnings:
-        rep.text(f"  [yellow]warning: {warning}[/]")
+        rep.text(f"  [yellow]warning: {escape(warning)}[/]")
     if result.drift:
         rep.text(f"  [yellow]production accepted as the truth over {len(result.drift)} "
                  "differences (recorded in the manifest)[/]")  # fmt: skip
