@@ -118,9 +118,13 @@ def test_reference_table_with_random_ids_verifies(
     assert "workspace_members_workspace_id_fkey" in err and "1 key(s) not found" in err
     assert not (ini.parent / "migrations" / "baselines").exists()
     # both from production: created, and verify passes on the random ids and timestamps
-    result = create(pg_default, ini, "--url", prod.render(), "--reference-table", "workspaces",
-                    "--reference-table", "workspace_members")  # fmt: skip
-    assert "public.workspaces" not in result["seed_rows"]  # type: ignore[operator]
+    code, out, err = run(pg_default, ini, "baseline", "create", "--url", prod.render(),
+                         "--reference-table", "workspaces",
+                         "--reference-table", "workspace_members")  # fmt: skip
+    assert code == 0, out + err
+    text = " ".join(out.split())
+    assert "seed data carried (rows the history writes, from its replay): 3 tables" in text
+    assert "public.countries: 3 rows" in text and "public.workspaces:" not in text
     code, out, err = run(pg_default, ini, "--json", "baseline", "verify")
     assert code == 0, out + err
     refs = next(
@@ -135,12 +139,17 @@ def test_no_seed_data_is_recorded_and_carries_no_rows(
     pg_default: ScratchServer, tmp_path: Path
 ) -> None:
     ini = copy_project(SEEDED, tmp_path)
-    result = create(pg_default, ini, "--from-history", "--no-seed-data")
-    assert result["seed_carried"] is False and result["seed_rows"] == SEED_ROWS
-    assert any("--no-seed-data" in w for w in result["warnings"])  # type: ignore[attr-defined]
-    manifest = json.loads(Path(str(result["manifest_path"])).read_text())
-    assert manifest["seed_data"] is False
-    assert "INSERT INTO" not in Path(str(result["sql_path"])).read_text()
+    code, out, err = run(pg_default, ini, "baseline", "create", "--from-history", "--no-seed-data")
+    assert code == 0, out + err
+    text = " ".join(out.split())
+    assert (
+        "warning: the history writes rows into 5 table(s) that the baseline does not carry" in text
+    )
+    assert "public.workspaces (1)" in text and "seed data carried" not in text
+    baselines = ini.parent / "migrations" / "baselines"
+    manifest = json.loads(next(baselines.glob("*.json")).read_text())
+    assert manifest["seed_data"] is False and manifest["seed_rows"] == SEED_ROWS
+    assert "INSERT INTO" not in next(baselines.glob("*.sql")).read_text()
     fresh = pg_default.create_database()
     project(ini).upgrade(fresh, "heads")
     assert rows(fresh, "SELECT count(*) FROM workspaces") == [(0,)]
