@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import uuid
 from pathlib import Path
 
 from alembic_baseline.pg.connect import connection
@@ -163,9 +164,8 @@ def test_production_rows_and_secrets_never_reach_the_repository(
     pg: ScratchServer, tmp_path: Path
 ) -> None:
     ini = copy_project(SEEDED, tmp_path)
-    login, password = "ab_prod_login_7f3", "Pr0d-Passw0rd-9d1"
+    login, password = f"ab_prod_{uuid.uuid4().hex[:10]}", "Pr0d-Passw0rd-9d1"
     with connection(pg.admin_url) as conn:
-        conn.execute(f"DROP ROLE IF EXISTS {login}")
         conn.execute(f"CREATE ROLE {login} LOGIN SUPERUSER PASSWORD '{password}'")
     prod = dataclasses.replace(pg.create_database(), username=login, password=password)
     project(ini).upgrade(prod, "heads")
@@ -177,7 +177,14 @@ def test_production_rows_and_secrets_never_reach_the_repository(
         conn.execute("CREATE SERVER ab_remote FOREIGN DATA WRAPPER ab_wrapper")
         conn.execute("CREATE USER MAPPING FOR CURRENT_USER SERVER ab_remote "
                      "OPTIONS (user 'remote_app', password 'S3cret-fdw-42')")  # fmt: skip
-    result = create(pg, ini, "--url", prod.render(), "--rev-id", "baseline_prod")
+        conn.execute("CREATE SUBSCRIPTION ab_feed CONNECTION 'host=feed.example dbname=feed "
+                     "password=Sub-S3cret-77' PUBLICATION p "
+                     "WITH (connect = false, slot_name = NONE, enabled = false)")  # fmt: skip
+    try:
+        result = create(pg, ini, "--url", prod.render(), "--rev-id", "baseline_prod")
+    finally:
+        with connection(prod) as conn:
+            conn.execute("DROP SUBSCRIPTION ab_feed")
     assert result["seed_rows"] == SEED_ROWS  # counted in the replay, not in production
     assert result["source"] == f"production (database {prod.database})"
     warnings = " ".join(result["warnings"])  # type: ignore[arg-type]
@@ -185,7 +192,9 @@ def test_production_rows_and_secrets_never_reach_the_repository(
     assert "CREATE USER MAPPING FOR <role> SERVER ab_remote" in warnings
     files = generated_files(ini)
     assert len(files) == 4
-    secrets = [password, login, "S3cret-fdw-42", "remote_app", "Acme Customer", "ceo@acme"]
+    assert "subscription ab_feed was left out" in warnings
+    secrets = [password, login, "S3cret-fdw-42", "remote_app", "Sub-S3cret-77", "feed.example"]
+    secrets += ["Acme Customer", "ceo@acme"]
     where = [str(prod.host), f"port={prod.port}", f":{prod.port}"]
     for path, text in files.items():
         for needle in secrets + where:

@@ -68,3 +68,19 @@ def test_seed_header_and_warnings() -> None:
     assert SeedData({}, True).header == "seed data: none (the history writes no rows)"
     big = SeedData({"public.events": 20_000}, True, "INSERT …")
     assert "20000 rows" in big.warnings[0] and "--no-seed-data" in big.warnings[0]
+
+
+def test_subscription_and_its_comment_are_left_out() -> None:
+    dump = (
+        "--\n-- Name: ab_sub; Type: SUBSCRIPTION; Schema: -; Owner: -\n--\n\n"
+        "CREATE SUBSCRIPTION ab_sub CONNECTION 'host=remote dbname=x password=SubS3cret' "
+        "PUBLICATION p WITH (connect = false, slot_name = NONE);\n\n"
+        "--\n-- Name: SUBSCRIPTION ab_sub; Type: COMMENT; Schema: -; Owner: -\n--\n\n"
+        "COMMENT ON SUBSCRIPTION ab_sub IS 'feed';\n\n"
+        "CREATE TABLE a (id int);\n"
+    )
+    baseline = sanitize("", dump)
+    text = baseline.render()
+    assert "SubS3cret" not in text and "SUBSCRIPTION" not in text and "CREATE TABLE a" in text
+    assert baseline.removed == ("subscription ab_sub (its connection string may hold secrets)",)
+    assert "subscription ab_sub was left out" in baseline.notes[0]

@@ -15,7 +15,8 @@ What a raw ``pg_dump --schema-only`` cannot do inside an Alembic revision, and w
   ``REFRESH`` is appended for each.
 * ``CREATE USER MAPPING`` statements are left out whole: their OPTIONS hold credentials (a
   ``postgres_fdw`` password) and their role is a login of the source. A note says how to
-  recreate each one.
+  recreate each one. ``CREATE SUBSCRIPTION`` (and comments on one) likewise: its CONNECTION
+  string may hold a password, and a new database should not subscribe to production's publisher.
 * Statements are split (by PostgreSQL's own scanner, via pglast) into chunks, so a loader can
   commit a very large schema in parts instead of taking tens of thousands of locks at once.
 """
@@ -229,6 +230,16 @@ def sanitize(
                 removed.append(f"user mapping on server {server} (its options hold credentials)")
                 notes.append(_user_mapping_note(server))
                 continue
+            if entry.toc_type == "SUBSCRIPTION" or _SUBSCRIPTION_COMMENT.match(entry.sql):
+                if entry.toc_type == "SUBSCRIPTION":
+                    name = _subscription_name(entry.sql)
+                    removed.append(f"subscription {name} (its connection string may hold secrets)")
+                    notes.append(
+                        f"the subscription {name} was left out of the baseline (its CONNECTION "
+                        "string may hold a password); create it by hand where it is needed, with "
+                        "the password from a secret"
+                    )
+                continue
             if _targets_version_table(entry.sql, options):
                 removed.append(f"version table: {entry.sql.splitlines()[0]}")
                 continue
@@ -250,7 +261,23 @@ def _user_mapping_server(statement: str) -> str:
     stmt = raw.stmt
     if not isinstance(stmt, ast.CreateUserMappingStmt) or not stmt.servername:
         return "?"
-    name = str(stmt.servername)
+    return _ident(str(stmt.servername))
+
+
+_SUBSCRIPTION_COMMENT = re.compile(r"(?i)^COMMENT\s+ON\s+SUBSCRIPTION\s")
+
+
+def _subscription_name(statement: str) -> str:
+    from pglast import ast, parse_sql
+
+    (raw,) = parse_sql(statement)
+    stmt = raw.stmt
+    if not isinstance(stmt, ast.CreateSubscriptionStmt) or not stmt.subname:
+        return "?"
+    return _ident(str(stmt.subname))
+
+
+def _ident(name: str) -> str:
     if re.fullmatch(r"[a-z_][a-z0-9_$]*", name):
         return name
     return '"' + name.replace('"', '""') + '"'
