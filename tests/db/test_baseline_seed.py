@@ -158,6 +158,16 @@ def test_no_seed_data_is_recorded_and_carries_no_rows(
     code, out, err = run(pg_default, ini, "baseline", "verify")
     assert code == 0, out + err
     assert "seed rows not carried (--no-seed-data)" in " ".join(out.split())
+    # a manifest of an older version (no seed fields) with a schema-only baseline: the rows the
+    # history writes are missing, and verify says so instead of "verified"
+    path = next(baselines.glob("*.json"))
+    old = {k: v for k, v in json.loads(path.read_text()).items() if not k.startswith("seed")}
+    path.write_text(json.dumps(old))
+    code, out, err = run(pg_default, ini, "--json", "baseline", "verify")
+    assert code == 1, out + err
+    seed = next(c for c in json.loads(out)["result"]["comparisons"] if c["name"].startswith("seed"))
+    assert "public.workspaces: 1 rows in the history, 0 in the baseline" in seed["differences"]
+    assert "the manifest lists no seed rows" in seed["notes"][-1]
 
 
 def test_production_rows_and_secrets_never_reach_the_repository(

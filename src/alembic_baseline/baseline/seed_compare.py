@@ -246,7 +246,16 @@ def carried_rows(
         full.upgrade(url, manifest.old_head)
         return url
 
-    return compare_carried(
+    checks = compare_carried(
         history=history, baseline=baseline, second_replay=again, version_table=version_table,
         reference_tables=manifest.reference_tables, seed_data=manifest.seed_data,
     )  # fmt: skip
+    seeds = checks[-1]
+    if manifest.seed_data and not manifest.seed_rows and seeds.differences:
+        hint = (
+            "the manifest lists no seed rows: this baseline was made without them (by an older "
+            "alembic-baseline, or before the history wrote them); recreate it with `baseline "
+            "archive --restore` and `baseline create`"
+        )
+        checks[-1] = RowsCheck(seeds.name, seeds.differences, (*seeds.notes, hint))
+    return checks
