@@ -22,7 +22,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from alembic_baseline import __version__
-from alembic_baseline.baseline import archive, source
+from alembic_baseline.baseline import archive, seed, source
 from alembic_baseline.baseline.manifest import Manifest, baselines_dir
 from alembic_baseline.baseline.render import (
     BaselineSpec,
@@ -58,6 +58,7 @@ class CreateOptions:
     min_major: int = DEFAULT_MIN_MAJOR
     chunk_size: int = DEFAULT_CHUNK_SIZE
     today: date | None = None
+    seed_data: bool = True
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,9 @@ class CreateResult:
     removed: tuple[str, ...]
     drift: tuple[str, ...] = ()
     seconds: dict[str, float] = field(default_factory=dict)
+    seed_rows: dict[str, int] = field(default_factory=dict)  # what the history writes
+    seed_carried: bool = True
+    warnings: tuple[str, ...] = ()
 
 
 Progress = Callable[[str], None]
@@ -136,13 +140,24 @@ def _source_database(
     progress: Progress,
     seconds: dict[str, float],
     server: ScratchServer | None = None,
-) -> Iterator[tuple[DatabaseURL, str, tuple[str, ...]]]:
-    """Yield (url of the database to dump, description, drift lines)."""
+) -> Iterator[tuple[DatabaseURL, str, tuple[str, ...], seed.SeedData]]:
+    """Yield (url of the database to dump, description, drift lines, the history's seed rows)."""
     if options.url is not None and not options.from_history:
         check_source_at_head(project, options.url, head)
         drift: tuple[str, ...] = ()
         facts = source.facts(options.url)
-        drift = _drift(project, options.url, facts.major, scratch_url, progress, seconds, server)
+        seeds: list[seed.SeedData] = []
+
+        def keep_seeds(replay: DatabaseURL, major: int) -> None:
+            seeds.append(_seeds(project, replay, major, options))
+            if seeds[0].carried and options.url is not None:
+                seed.check_links(
+                    replay, options.url, tuple(seeds[0].rows), options.reference_tables
+                )
+
+        drift = _drift(
+            project, options.url, facts.major, scratch_url, progress, seconds, server, keep_seeds
+        )
         if drift and not options.accept_production:
             raise UnsafeError(
                 f"Production differs from what the history builds ({len(drift)} differences):\n  "
@@ -150,7 +165,8 @@ def _source_database(
                 hint="Fix the drift with a revision, or accept production as the truth with "
                 "--accept-production (recorded in the baseline manifest).",
             )
-        yield options.url, f"production {options.url.redacted}", drift
+        # The database name only: host, port and user never go into a generated file.
+        yield options.url, f"production (database {options.url.database})", drift, seeds[0]
         return
     major = pg_major
     if options.url is not None:
@@ -160,7 +176,18 @@ def _source_database(
         start = time.perf_counter()
         url = build_at(project, srv, head, use_cache=False)
         seconds["replay"] = time.perf_counter() - start
-        yield url, f"the replayed history (PostgreSQL {srv.major})", ()
+        seeds_found = _seeds(project, url, srv.major, options)
+        yield url, "history (replayed on a scratch server)", (), seeds_found
+
+
+def _seeds(
+    project: AlembicProject, replay: DatabaseURL, major: int, options: CreateOptions
+) -> seed.SeedData:
+    """The rows the replayed history wrote (see :mod:`.seed`), never production's."""
+    return seed.collect(
+        replay, major, version_table=project.version_table(replay),
+        reference_tables=options.reference_tables, carry=options.seed_data,
+    )  # fmt: skip
 
 
 def _drift(
@@ -171,13 +198,14 @@ def _drift(
     progress: Progress,
     seconds: dict[str, float],
     server: ScratchServer | None = None,
+    on_replay: Callable[[DatabaseURL, int], object] | None = None,
 ) -> tuple[str, ...]:
     """Differences between production and the replayed history (empty when equal)."""
     from alembic_baseline.baseline.verify import drift_lines
 
     progress(f"comparing production with the history replayed on PostgreSQL {major}")
     start = time.perf_counter()
-    lines = drift_lines(project, prod, major, scratch_url, server)
+    lines = drift_lines(project, prod, major, scratch_url, server, on_replay=on_replay)
     seconds["drift_check"] = time.perf_counter() - start
     return lines
 
@@ -203,7 +231,10 @@ def create(
     revision = options.revision or f"baseline_{today:%Y%m%d}"
     if revision in history.live or revision in history.archived:
         raise ConfigError(f"A revision {revision!r} already exists.", hint="Pass --rev-id NAME.")
-    message = options.message or f"Baseline: production schema as of {today:%Y-%m-%d}"
+    origin = (
+        "production schema" if options.url and not options.from_history else "schema from history"
+    )
+    message = options.message or f"Baseline: {origin} as of {today:%Y-%m-%d}"
     seconds: dict[str, float] = {}
     with _source_database(
         project, options, pg_major, scratch_url, head, progress, seconds, server
@@ -211,6 +242,7 @@ def create(
         url,
         description,
         drift,
+        seeds,
     ):
         facts = source.facts(url)
         source.check_reference_tables(url, options.reference_tables)
@@ -227,7 +259,7 @@ def create(
     baseline = sanitize(
         dumped.pre_data,
         dumped.post_data,
-        dumped.data,
+        "\n".join(d for d in (dumped.data, seeds.data) if d),
         SanitizeOptions(
             version_table=version_table[0],
             version_table_schema=version_table[1],
@@ -255,7 +287,8 @@ def create(
         f"alembic-baseline {__version__}: baseline {revision} (replaces {len(history.live)} "
         "revisions, now in versions/archive/)",
         f"source: {description}, PostgreSQL {facts.version}; pg_dump {dumped.pg_dump.version}",
-        f"reference tables: {', '.join(options.reference_tables) or 'none'}",
+        f"reference tables (rows from the source): {', '.join(options.reference_tables) or 'none'}",
+        seeds.header,
         "Loaded by the baseline revision at the driver level; verify with "
         "`alembic-baseline baseline verify`. Do not edit by hand.",
     )
@@ -273,6 +306,9 @@ def create(
         removed=baseline.removed,
         created=datetime.now().isoformat(timespec="seconds"),
         tool_version=__version__,
+        notes=baseline.notes,
+        seed_data=options.seed_data,
+        seed_rows=seeds.rows,
     )
     files = {
         baselines_dir(project.script_location) / sql_name: baseline.render(header),
@@ -287,7 +323,8 @@ def create(
         pg_dump=dumped.pg_dump.describe(), sql_path=paths[0], revision_path=paths[1],
         bridge_path=paths[2], manifest_path=paths[3], archived=archived,
         statements=baseline.statement_count, chunks=len(baseline.chunks),
-        removed=baseline.removed, drift=drift, seconds=seconds,
+        removed=baseline.removed, drift=drift, seconds=seconds, seed_rows=seeds.rows,
+        seed_carried=options.seed_data, warnings=baseline.notes + seeds.warnings,
     )  # fmt: skip
 
 

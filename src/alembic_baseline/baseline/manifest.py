@@ -1,6 +1,7 @@
 """The baseline manifest (``baselines/<revision>.json``): what was made, from what, and how.
 
-Verify reads it to know the baseline revision, the bridge (old head) and the reference tables.
+Verify reads it to know the baseline revision, the bridge (old head), the reference tables and
+whether seed data was carried. It never holds the source's host, port, user or password.
 """
 
 from __future__ import annotations
@@ -30,6 +31,10 @@ class Manifest:
     created: str = ""
     tool_version: str = ""
     notes: tuple[str, ...] = field(default=())
+    # Seed data: rows the history writes (from its replay), table → count; seed_data False when
+    # left out with --no-seed-data. Manifests made before seed data was carried read as True.
+    seed_data: bool = True
+    seed_rows: dict[str, int] = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, ensure_ascii=False, sort_keys=True) + "\n"

@@ -13,6 +13,10 @@ What a raw ``pg_dump --schema-only`` cannot do inside an Alembic revision, and w
 * The version table is excluded: Alembic owns it.
 * Materialized views are dumped ``WITH NO DATA``; a replayed history has them populated, so a
   ``REFRESH`` is appended for each.
+* ``CREATE USER MAPPING`` statements are left out whole: their OPTIONS hold credentials (a
+  ``postgres_fdw`` password) and their role is a login of the source. A note says how to
+  recreate each one. ``CREATE SUBSCRIPTION`` (and comments on one) likewise: its CONNECTION
+  string may hold a password, and a new database should not subscribe to production's publisher.
 * Statements are split (by PostgreSQL's own scanner, via pglast) into chunks, so a loader can
   commit a very large schema in parts instead of taking tens of thousands of locks at once.
 """
@@ -205,6 +209,7 @@ def sanitize(
     prologue: list[str] = []
     settings: list[str] = []
     removed: list[str] = []
+    notes: list[str] = []
     body: list[DumpEntry] = []
     refresh: list[DumpEntry] = []
     for part in (pre_data, data, post_data):
@@ -220,6 +225,21 @@ def sanitize(
                     settings.append(name)
                     prologue.append(entry.sql)
                 continue
+            if entry.toc_type == "USER MAPPING":
+                server = _user_mapping_server(entry.sql)
+                removed.append(f"user mapping on server {server} (its options hold credentials)")
+                notes.append(_user_mapping_note(server))
+                continue
+            if entry.toc_type == "SUBSCRIPTION" or _SUBSCRIPTION_COMMENT.match(entry.sql):
+                if entry.toc_type == "SUBSCRIPTION":
+                    name = _subscription_name(entry.sql)
+                    removed.append(f"subscription {name} (its connection string may hold secrets)")
+                    notes.append(
+                        f"the subscription {name} was left out of the baseline (its CONNECTION "
+                        "string may hold a password); create it by hand where it is needed, with "
+                        "the password from a secret"
+                    )
+                continue
             if _targets_version_table(entry.sql, options):
                 removed.append(f"version table: {entry.sql.splitlines()[0]}")
                 continue
@@ -230,4 +250,42 @@ def sanitize(
     body.extend(refresh)
     size = max(1, options.chunk_size)
     chunks = tuple(tuple(body[i : i + size]) for i in range(0, len(body), size)) or ((),)
-    return Baseline(tuple(prologue), chunks, tuple(settings), tuple(removed))
+    return Baseline(tuple(prologue), chunks, tuple(settings), tuple(removed), tuple(notes))
+
+
+def _user_mapping_server(statement: str) -> str:
+    """The (quoted as needed) server name of ``CREATE USER MAPPING … SERVER name``, parsed."""
+    from pglast import ast, parse_sql
+
+    (raw,) = parse_sql(statement)
+    stmt = raw.stmt
+    if not isinstance(stmt, ast.CreateUserMappingStmt) or not stmt.servername:
+        return "?"
+    return _ident(str(stmt.servername))
+
+
+_SUBSCRIPTION_COMMENT = re.compile(r"(?i)^COMMENT\s+ON\s+SUBSCRIPTION\s")
+
+
+def _subscription_name(statement: str) -> str:
+    from pglast import ast, parse_sql
+
+    (raw,) = parse_sql(statement)
+    stmt = raw.stmt
+    if not isinstance(stmt, ast.CreateSubscriptionStmt) or not stmt.subname:
+        return "?"
+    return _ident(str(stmt.subname))
+
+
+def _ident(name: str) -> str:
+    if re.fullmatch(r"[a-z_][a-z0-9_$]*", name):
+        return name
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _user_mapping_note(server: str) -> str:
+    return (
+        f"a user mapping on foreign server {server} was left out of the baseline (its OPTIONS "
+        "hold credentials); recreate it on each database from a deploy secret, e.g. "
+        f"CREATE USER MAPPING FOR <role> SERVER {server} OPTIONS (user '…', password '…')"
+    )

@@ -7,8 +7,9 @@ On scratch databases of production's major:
 * a fresh database is built from the baseline (+ bridge) and then to the current heads;
 * production, when reachable, is snapshotted too;
 
-and every pair is compared as catalog snapshots (plus the rows of the reference tables the
-baseline carries). Equal means exit 0; any difference is listed and exits 1.
+and every pair is compared as catalog snapshots (plus the rows the baseline carries: reference
+tables and the history's seed rows, see :mod:`.seed_compare`). Equal means exit 0; any
+difference is listed and exits 1.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from alembic_baseline.baseline.manifest import Manifest, find_manifest
+from alembic_baseline.baseline.seed_compare import carried_rows
 from alembic_baseline.diff.compare import compare
 from alembic_baseline.diff.model import CompareOptions, SchemaDiff
 from alembic_baseline.errors import ConfigError
@@ -41,6 +43,7 @@ class Comparison:
 
     name: str
     differences: tuple[str, ...]
+    notes: tuple[str, ...] = ()
 
     @property
     def equal(self) -> bool:
@@ -167,10 +170,8 @@ def verify(
                 f"history ≡ baseline at {manifest.old_head}", hist_snaps[0], base_snaps[0], options
             )
         )
-        if manifest.reference_tables:
-            rows_a = reference_rows(hist_snaps[2], manifest.reference_tables)
-            rows_b = reference_rows(base_snaps[2], manifest.reference_tables)
-            comparisons.append(Comparison("reference rows", compare_rows(rows_a, rows_b)))
+        carried = carried_rows(full, manifest, server, hist_snaps[2], base_snaps[2], vt)
+        comparisons += [Comparison(c.name, c.differences, c.notes) for c in carried]
         if post:
             name = f"history ≡ baseline after the new revisions ({', '.join(heads)})"
             comparisons.append(_pair(name, hist_snaps[1], base_snaps[1], options))
@@ -248,8 +249,10 @@ def drift_lines(
     major: int,
     scratch_url: str | None,
     server: ScratchServer | None = None,
+    on_replay: Callable[[DatabaseURL, int], object] | None = None,
 ) -> tuple[str, ...]:
-    """Differences between production and the history replayed on a scratch server."""
+    """Differences between production and the history replayed on a scratch server
+    (``on_replay(url, major)`` sees the replay before it goes, e.g. to read its seed rows)."""
     from alembic_baseline.history.replay import build_at
     from alembic_baseline.pg import binaries
 
@@ -261,4 +264,6 @@ def drift_lines(
     with use_server(server, major=major, scratch_url=scratch_url) as srv:
         vt = project.version_table(prod)
         replayed = build_at(project, srv, "heads", use_cache=False)
+        if on_replay is not None:
+            on_replay(replayed, srv.major)
         return describe(compare(snapshot_of(replayed, vt), snapshot_of(prod, vt), options))

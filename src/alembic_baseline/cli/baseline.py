@@ -34,8 +34,18 @@ def create_cmd(
     message: Annotated[str | None, typer.Option("-m", "--message", help="Message.")] = None,
     reference_table: Annotated[
         list[str] | None,
-        typer.Option("--reference-table", help="Carry this table's rows (repeatable)."),
+        typer.Option(
+            "--reference-table",
+            help="Carry this table's rows from the source database (repeatable).",
+        ),
     ] = None,
+    no_seed_data: Annotated[
+        bool,
+        typer.Option(
+            "--no-seed-data",
+            help="Do not carry the rows the history writes (recorded in the manifest).",
+        ),
+    ] = False,
     accept_production: Annotated[
         bool,
         typer.Option(
@@ -43,7 +53,9 @@ def create_cmd(
         ),
     ] = False,
 ) -> int:
-    """Create the baseline revision from production, archive the old revisions."""
+    """Create the baseline revision from production (or the history), archive the old ones."""
+    from rich.markup import escape
+
     from alembic_baseline.commands.baseline import create_baseline
 
     st = state(ctx)
@@ -56,13 +68,14 @@ def create_cmd(
         message=message,
         reference_tables=tuple(reference_table or ()),
         accept_production=accept_production,
+        seed_data=not no_seed_data,
         progress=lambda m: rep.step(f"[dim]… {m}[/]"),
     )
     if rep.quiet:
         rep.json(result)
         return ExitCode.OK
-    rep.text(f"[green]baseline {result.revision}[/] from {result.source} "
-             f"(PostgreSQL {result.server_version})")  # fmt: skip
+    rep.text(f"[green]baseline {result.revision}[/] from {result.source}, "
+             f"PostgreSQL {result.server_version}")  # fmt: skip
     rep.text(f"  pg_dump: {result.pg_dump}")
     rep.text(f"  {result.sql_path}  ({result.statements} statements, {result.chunks} chunk(s))")
     rep.text(f"  {result.revision_path}")
@@ -70,6 +83,13 @@ def create_cmd(
     rep.text(f"  {len(result.archived)} revisions archived to {result.archived[0].parent}")
     for item in result.removed:
         rep.text(f"  [dim]removed from the dump: {item}[/]")
+    if result.seed_rows and result.seed_carried:
+        rep.text(f"  seed data carried (rows the history writes, from its replay): "
+                 f"{len(result.seed_rows)} tables")  # fmt: skip
+        for table, count in result.seed_rows.items():
+            rep.text(f"    {escape(table)}: {count} row{'' if count == 1 else 's'}")
+    for warning in result.warnings:
+        rep.text(f"  [yellow]warning: {escape(warning)}[/]")
     if result.drift:
         rep.text(f"  [yellow]production accepted as the truth over {len(result.drift)} "
                  "differences (recorded in the manifest)[/]")  # fmt: skip
@@ -103,8 +123,11 @@ def verify_cmd(
             rep.text(f"{mark}  {escape(comparison.name)}")
             for line in comparison.differences:
                 rep.text(f"    {escape(line)}")
+            for note in comparison.notes:
+                rep.text(f"    [dim]{escape(note)}[/]")
         verdict = "[green]verified[/]" if result.equal else "[red]not verified[/]"
-        rep.text(f"{verdict}: baseline {result.revision} on PostgreSQL {result.pg_version}")
+        version = f"{result.pg_version // 10000}.{result.pg_version % 10000}"  # 150018 → 15.18
+        rep.text(f"{verdict}: baseline {result.revision} on PostgreSQL {version}")
     return ExitCode.OK if result.equal else ExitCode.FINDINGS
 
 

@@ -25,6 +25,7 @@ def create_baseline(
     reference_tables: tuple[str, ...],
     accept_production: bool,
     progress: Progress,
+    seed_data: bool = True,
 ) -> CreateResult:
     """Create a baseline revision from production (or the replayed history) and archive the rest."""
     proj = project(settings)
@@ -42,6 +43,7 @@ def create_baseline(
         accept_production=accept_production,
         min_major=int(conf.get("min_pg_major", DEFAULT_MIN_MAJOR)),
         chunk_size=int(conf.get("chunk_size", DEFAULT_CHUNK_SIZE)),
+        seed_data=seed_data,
     )
     return create(
         proj, options, pg_major=settings.pg_major, scratch_url=settings.scratch_url,
