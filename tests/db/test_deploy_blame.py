@@ -150,13 +150,15 @@ def _when_sleeping(env: Env, action: Any) -> threading.Thread:
 def _assert_connection_lost(env: Env, code: int, err: str) -> None:
     assert code == ExitCode.USAGE, err
     assert "connection to the database was lost while revision d2000002 ran" in err, err
-    assert "rolled back" in err and "Fix revision" not in err
+    assert "PostgreSQL rolls back the transaction" in err and "Fix revision" not in err
     assert "database_is_at: d1000001" in err
     record = env.records()[-1]
     assert record["outcome"] == "failed" and record["stopped_at"] == ["d1000001"]
     assert record["error"]["type"] == "ConnectionLost"
     assert "(unknown" not in json.dumps(record)
+    assert "the server rolled back its transaction" in record["next_steps"][0]
     assert "the database is at d1000001" in record["next_steps"][0]
+    assert [s["status"] for s in record["steps"]] == ["failed", "pending"]
     assert env.current() == ("d1000001",)
     assert env.columns("items") == ["id", "name"]  # the revision's transaction rolled back
 

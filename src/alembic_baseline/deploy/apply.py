@@ -91,7 +91,7 @@ def _explain(
     where = ", ".join(stopped) if stopped else failure.unknown_where(exc)
     text = exc.message
     steps = [
-        failure.first_step(rev, exc, where)
+        failure.first_step(rev, exc, where, direction, stopped)
         or f"The database is at {where}: revision {rev.id} was rolled back, the revisions "
         "before it stay applied."
     ]
@@ -158,6 +158,7 @@ def run_steps(
             step.status, step.error = "failed", exc.message
             step.seconds = time.perf_counter() - start
             record.stopped_at = failure.stopped_at(dep, exc)
+            step.status = failure.step_status(rev, direction, record.stopped_at)
             error, next_steps = _explain(dep, rev, exc, record.stopped_at, record, direction)
             record.fail("failed", error, next_steps)
             rec.save(record)

@@ -48,17 +48,43 @@ def unknown_where(exc: BaselineError) -> str:
     return "(unknown: the database could not be read)"
 
 
-def first_step(rev: Revision, exc: BaselineError, where: str) -> str | None:
+def step_status(rev: Revision, direction: str, stopped: tuple[str, ...] | None) -> str:
+    """``done`` when the version table shows the revision's step took effect (a connection lost
+    during its COMMIT may have come after the commit), else ``failed``."""
+    if stopped is None:
+        return "failed"
+    took_effect = (rev.id in stopped) == (direction == "upgrade")
+    return "done" if took_effect else "failed"
+
+
+def first_step(
+    rev: Revision,
+    exc: BaselineError,
+    where: str,
+    direction: str = "upgrade",
+    stopped: tuple[str, ...] | None = None,
+) -> str | None:
     """The record's first next step when the revision is not to blame (else None)."""
     if isinstance(exc, ConnectionLost):
+        took_effect = None if stopped is None else step_status(rev, direction, stopped) == "done"
+        if took_effect:
+            outcome = "its transaction had committed before (the version table says so)"
+        elif took_effect is False:
+            outcome = "the server rolled back its transaction"
+        else:
+            outcome = "what it left cannot be read yet"
         return (
-            f"The connection was lost while revision {rev.id} ran; the server rolled back its "
-            f"transaction. Read again on a new connection: the database is at {where}."
+            f"The connection was lost while revision {rev.id} ran; {outcome}. Read again on a "
+            f"new connection: the database is at {where}."
         )
-    if isinstance(exc, EnvPyFailed | ImportFailed):
+    if isinstance(exc, EnvPyFailed):
         return (
-            f"Revision {rev.id} did not run: the failure is in env.py or the Python "
-            f"environment, before the revision's code. The database is at {where}."
+            f"Revision {rev.id} did not run: env.py failed before it. The database is at {where}."
+        )
+    if isinstance(exc, ImportFailed):
+        return (
+            f"Revision {rev.id} was not applied: a module that env.py or the revision imports "
+            f"is missing from this Python environment. The database is at {where}."
         )
     return None
 

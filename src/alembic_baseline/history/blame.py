@@ -271,7 +271,8 @@ def _lost(
         shared = f" (with the {len(steps) - 1} revision(s) before it in the same transaction)"
     return ConnectionLost(
         f"{what}: the connection to the database was lost {during}: {first_line(exc)}. "
-        f"The server rolled back the open transaction{shared}; revisions are not at fault.",
+        f"PostgreSQL rolls back the transaction that was open when the session ended{shared}; "
+        "the revisions are not at fault.",
         hint="Find out why the session ended (server restart or failover, an operator's "
         "pg_terminate_backend, idle/session timeouts, the network); once the server answers, "
         "check with `alembic-baseline status` and run the command again.",
