@@ -197,8 +197,11 @@ def load_error(exc: Exception, base: Path) -> BaselineError:
 
 
 def _failed_revision(steps: list[str]) -> str | None:
+    """The revision the last step ran: ``upgrade a -> b`` runs b, ``downgrade b -> a`` runs b."""
     match = _STEP.match(steps[-1]) if steps else None
-    return match.group("dst") if match else None
+    if not match:
+        return None
+    return match.group("src") if steps[-1].startswith("downgrade") else match.group("dst")
 
 
 def classify(
