@@ -216,3 +216,15 @@ def test_unusable_directory_blocks_nothing_afterwards(env: Env, option: str) -> 
     code, _, err = env.cli("apply")  # the next run is not blocked by anything left behind
     assert code == ExitCode.OK, err
     assert env.current() == ("d3000003",)
+
+
+@pytest.mark.parametrize("target", ["zzzz", "d"], ids=["unknown", "ambiguous"])
+def test_apply_to_an_unknown_or_ambiguous_target(env: Env, target: str) -> None:
+    code, out, err = env.cli("apply", "--target", target, "--no-backup", json=True)
+    assert code == ExitCode.USAGE, err
+    error = json.loads(out)["error"]
+    assert (
+        error["type"] == "ConfigError" and f"Unknown target revision {target!r}" in error["message"]
+    )
+    assert "internal" not in err and env.records()[-1]["outcome"] == "error"
+    assert env.current() == ("d1000001",)

@@ -95,12 +95,11 @@ class Plan:
 
 def resolve_target(history: History, target: str) -> tuple[str, ...]:
     """Revision ids a target names (``heads``, ``head``, an id, a branch label)."""
-    from alembic.script.revision import RevisionError
     from alembic.util import CommandError
 
     try:
         revs = history.script.get_revisions(target)
-    except (CommandError, RevisionError) as exc:
+    except CommandError as exc:
         raise ConfigError(
             f"Unknown target revision {target!r}: {exc}",
             hint="Use a revision id from `alembic history`, or heads.",
