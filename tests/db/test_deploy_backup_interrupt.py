@@ -56,8 +56,12 @@ def _pg_dump_pid(parent: int) -> int:
     raise AssertionError("pg_dump is not a child of the CLI")
 
 
-@pytest.mark.parametrize("target", ["group", "pg_dump"])
-def test_ctrl_c_during_the_backup(env: Env, target: str) -> None:
+@pytest.mark.parametrize(
+    ("target", "signum"),
+    [("group", signal.SIGINT), ("pg_dump", signal.SIGINT), ("group", signal.SIGTERM)],
+    ids=["ctrl-c", "pg_dump-first", "sigterm"],
+)
+def test_ctrl_c_during_the_backup(env: Env, target: str, signum: signal.Signals) -> None:
     # pg_dump locks partitioned tables; the size estimate before it does not look at them.
     with connection(env.db) as conn:
         conn.execute("CREATE TABLE held (id int) PARTITION BY RANGE (id)")
@@ -78,9 +82,9 @@ def test_ctrl_c_during_the_backup(env: Env, target: str) -> None:
             assert time.monotonic() < deadline, "pg_dump never started"
             time.sleep(0.1)
         if target == "group":
-            os.killpg(proc.pid, signal.SIGINT)
+            os.killpg(proc.pid, signum)
         else:
-            os.kill(_pg_dump_pid(proc.pid), signal.SIGINT)
+            os.kill(_pg_dump_pid(proc.pid), signum)
         out, err = proc.communicate(timeout=60)
     finally:
         holder.rollback()
