@@ -5,15 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from alembic_baseline.deploy.failure import step_status
-from alembic_baseline.history.blame import _failed_revision, is_connection_lost
+from alembic_baseline.history.blame import failed_revision, is_connection_lost
 from alembic_baseline.history.graph import Revision
 
 
 def test_the_revision_a_step_ran() -> None:
-    assert _failed_revision(["upgrade  -> d1, create"]) == "d1"
-    assert _failed_revision(["upgrade d1 -> d2, note"]) == "d2"
-    assert _failed_revision(["downgrade d2 -> d1, note"]) == "d2"
-    assert _failed_revision([]) is None
+    assert failed_revision(["upgrade  -> d1, create"]) == "d1"
+    assert failed_revision(["upgrade d1 -> d2, note"]) == "d2"
+    assert failed_revision(["downgrade d2 -> d1, note"]) == "d2"
+    assert failed_revision([]) is None
 
 
 def test_a_step_took_effect_when_the_version_table_says_so() -> None:

@@ -196,7 +196,7 @@ def load_error(exc: Exception, base: Path) -> BaselineError:
     )
 
 
-def _failed_revision(steps: list[str]) -> str | None:
+def failed_revision(steps: list[str]) -> str | None:
     """The revision the last step ran: ``upgrade a -> b`` runs b, ``downgrade b -> a`` runs b."""
     match = _STEP.match(steps[-1]) if steps else None
     if not match:
@@ -235,7 +235,7 @@ def classify(
             context={"failed_in": "env.py", **({"at": where} if where else {})},
         )
     if per_migration is False and len(steps) > 1 and _needs_commit(exc, revision_file):
-        rev = _failed_revision(steps) or steps[-1]
+        rev = failed_revision(steps) or steps[-1]
         return NeedsTransactionPerMigration(
             f"{what} failed in revision {rev}: {first_line(exc)}. It uses what an earlier "
             f"revision of the same run did before that was committed: env.py runs all "
@@ -267,7 +267,7 @@ def _needs_commit(exc: Exception, revision_file: Path | None) -> bool:
 def _lost(
     what: str, steps: list[str], exc: Exception, per_migration: bool | None
 ) -> ConnectionLost:
-    rev = _failed_revision(steps)
+    rev = failed_revision(steps)
     during = f"while revision {rev} ran" if rev else "before any revision ran"
     shared = ""
     if rev and per_migration is False and len(steps) > 1:

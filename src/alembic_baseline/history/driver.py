@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from alembic_baseline.errors import BaselineError, ConfigError, MigrationError
-from alembic_baseline.history import project_load as blame_ini
+from alembic_baseline.history import project_load
 from alembic_baseline.history.blame import is_connection_lost as lost
 from alembic_baseline.pg.url import DatabaseURL, redact
 from alembic_baseline.settings import Settings
@@ -79,7 +79,7 @@ class AlembicProject:
                 hint="Run from the directory that holds alembic.ini, or pass -c PATH/alembic.ini.",
             )
         cfg = self.config()
-        if blame_ini.script_location(cfg, settings) is None:
+        if project_load.script_location(cfg, settings) is None:
             raise ConfigError(
                 f"{settings.config_file} has no [{settings.ini_section}] section with "
                 "script_location.",
@@ -123,7 +123,7 @@ class AlembicProject:
                 f"Alembic cannot read the script directory: {exc}",
                 hint="Check script_location in alembic.ini.",
             ) from None
-        blame_ini.load_revisions(script, self.settings.project_dir)
+        project_load.load_revisions(script, self.settings.project_dir)
         return script
 
     @property
@@ -233,7 +233,7 @@ class AlembicProject:
         opts = getattr(getattr(self, "_environment", None), "context_opts", None) or {}
         per_migration = bool(opts.get("transaction_per_migration")) if opts else None
         revision_file = None
-        failed = blame._failed_revision(steps)
+        failed = blame.failed_revision(steps)
         if failed:
             with contextlib.suppress(Exception):
                 revision_file = Path(self.script.get_revision(failed).path)
