@@ -207,10 +207,11 @@ def test_server_restart_mid_revision(tmp_path: Path, pg_default: ScratchServer) 
 def test_unusable_directory_blocks_nothing_afterwards(env: Env, option: str) -> None:
     blocker = env.project_dir / "a-file"
     blocker.write_text("not a directory")
-    code, out, err = env.cli("apply", option, str(blocker / "sub"), json=True)
+    path = str(blocker / "sub")
+    code, out, err = env.cli("apply", option, path, json=True)
     assert code == ExitCode.USAGE, err
     error = json.loads(out)["error"]
-    assert error["type"] == "ConfigError" and f"{option} {blocker / 'sub'}" in error["message"]
+    assert error["type"] == "ConfigError" and f"{option} {path} cannot be used" in error["message"]
     assert env.records() == [] and env.backups() == [] and env.current() == ("d1000001",)
     _no_unfinished_run(env)
     code, _, err = env.cli("apply")  # the next run is not blocked by anything left behind

@@ -118,6 +118,13 @@ def test_unusable_run_directories_leave_no_record(ini: Path, option: str) -> Non
     assert not (ini.parent / ".alembic-baseline").exists()  # no record, nothing "running"
 
 
+def test_a_runs_dir_the_kernel_refuses_is_the_same_error(ini: Path) -> None:
+    """/proc passes the permission check even for root, but nothing can be created in it: the
+    OSError of mkdir becomes the same paragraph (the path that catches what checks cannot)."""
+    code, _, err = cli("-c", str(ini), "apply", "--url", NOWHERE, "--runs-dir", "/proc/ab-test/sub")
+    assert_clean_error(code, err, "--runs-dir /proc/ab-test/sub cannot be used")
+
+
 def test_json_error_document_for_several_commands(ini: Path) -> None:
     ini.write_text("[other]\n")
     for command in (["status"], ["doctor"], ["lint"], ["rollback", "--to", "x"]):
