@@ -229,3 +229,25 @@ def test_apply_to_an_unknown_or_ambiguous_target(env: Env, target: str) -> None:
     )
     assert "internal" not in err and env.records()[-1]["outcome"] == "error"
     assert env.current() == ("d1000001",)
+
+
+@pytest.mark.parametrize(
+    ("prefix", "words"),
+    [
+        (
+            "import not_installed_anywhere_xyz\n",
+            ["No module named", "env.py, line 1", "PYTHONPATH"],
+        ),
+        ("def broken(:\n", ["The file migrations/env.py, line 1 has a syntax error"]),
+    ],
+    ids=["import", "syntax"],
+)
+def test_broken_env_py_is_named(env: Env, prefix: str, words: list[str]) -> None:
+    env_py = env.project_dir / "migrations" / "env.py"
+    env_py.write_text(prefix + env_py.read_text())
+    code, out, err = env.cli("status", "--no-schema-check", json=True)
+    assert code == ExitCode.USAGE, err
+    error = json.loads(out)["error"]
+    for word in words:
+        assert word in error["message"] + " " + str(error["hint"]), error
+    assert "internal" not in err and "Fix the revision" not in err
