@@ -15,6 +15,7 @@ from contextlib import redirect_stderr, redirect_stdout
 from types import FrameType
 from typing import IO
 
+from alembic_baseline.cli import _errors
 from alembic_baseline.cli._app import app
 from alembic_baseline.errors import BaselineError, ExitCode
 from alembic_baseline.report import Reporter
@@ -63,28 +64,57 @@ def main(
         except BaselineError as exc:
             if show_traceback:
                 tb.print_exc(file=err)
-            reporter.error(exc)
-            return int(exc.exit_code)
+            return _errors.report(reporter, exc, exc.exit_code, as_json=_json(args, reporter))
         except KeyboardInterrupt:
             reporter.err.print("[bold red]interrupted:[/] stopped; scratch servers cleaned up.")
-            return int(ExitCode.INTERRUPTED)
+            stopped = BaselineError("Interrupted; scratch servers cleaned up.")
+            return _errors.report(
+                reporter,
+                stopped,
+                ExitCode.INTERRUPTED,
+                as_json=_json(args, reporter),
+                kind="Interrupted",
+                paragraph=False,
+            )
         except Exception as exc:
+            as_json = _json(args, reporter)
             if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # click usage errors
                 exc.show(file=err)
-                return int(exc.exit_code)
+                message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+                usage = BaselineError(str(message))
+                return _errors.report(
+                    reporter,
+                    usage,
+                    exc.exit_code,
+                    as_json=as_json,
+                    kind="UsageError",
+                    paragraph=False,
+                )
             if type(exc).__name__ == "Abort":
                 reporter.err.print("[bold red]aborted.[/]")
-                return int(ExitCode.INTERRUPTED)
+                aborted = BaselineError("Aborted.")
+                return _errors.report(
+                    reporter,
+                    aborted,
+                    ExitCode.INTERRUPTED,
+                    as_json=as_json,
+                    kind="Interrupted",
+                    paragraph=False,
+                )
             if show_traceback:
                 tb.print_exc(file=err)
-            reporter.error(
-                BaselineError(
-                    f"Unexpected internal error: {type(exc).__name__}: {exc}",
-                    hint="Re-run with --traceback and report the output as a bug.",
-                )
+            internal = BaselineError(
+                f"Unexpected internal error: {type(exc).__name__}: {exc}",
+                hint="Re-run with --traceback and report the output as a bug.",
             )
-            return int(ExitCode.USAGE)
+            return _errors.report(
+                reporter, internal, ExitCode.USAGE, as_json=as_json, kind="InternalError"
+            )
     return int(result) if isinstance(result, int) else int(ExitCode.OK)
+
+
+def _json(args: Sequence[str], reporter: Reporter) -> bool:
+    return _errors.wants_json(args, reporter)
 
 
 def run() -> None:

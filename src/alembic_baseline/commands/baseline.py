@@ -32,7 +32,7 @@ def create_baseline(
     conf = settings.section("baseline")
     tables = reference_tables or tuple(str(t) for t in conf.get("reference_tables", ()))
     source_url = None
-    if url or not from_history:
+    if url is not None or not from_history:
         source_url = database_url(settings, url, proj)
     options = CreateOptions(
         url=source_url,
@@ -56,7 +56,7 @@ def verify_baseline(
 ) -> VerifyResult:
     """Prove on scratch databases that history, baseline (and production) build the same schema."""
     proj = project(settings)
-    prod = database_url(settings, url, proj) if url else None
+    prod = database_url(settings, url, proj) if url is not None else None
     return verify(
         proj, url=prod, revision=revision, pg_major=settings.pg_major,
         scratch_url=settings.scratch_url, progress=progress,

@@ -16,8 +16,8 @@ def database_url(
     settings: Settings, url: str | None, proj: AlembicProject | None = None
 ) -> DatabaseURL:
     """``--url``, else the project's URL (``$DATABASE_URL`` or ``sqlalchemy.url``)."""
-    if url:
-        return DatabaseURL.parse(url)
+    if url is not None:
+        return parse_given_url(url)
     configured = (proj or AlembicProject(settings)).configured_url()
     if configured is None:
         raise ConfigError(
@@ -26,3 +26,15 @@ def database_url(
             "(or sqlalchemy.url in alembic.ini).",
         )
     return configured
+
+
+def parse_given_url(url: str) -> DatabaseURL:
+    """A ``--url`` that was given: an empty one is an error, never "use the default"."""
+    if not url.strip():
+        raise ConfigError(
+            "--url is empty.",
+            hint="Pass --url postgresql://USER:PASSWORD@HOST/DB, or leave --url out to use "
+            "the project's URL ($DATABASE_URL or sqlalchemy.url); an empty variable expanded "
+            'into --url "$X" is the usual cause.',
+        )
+    return DatabaseURL.parse(url)

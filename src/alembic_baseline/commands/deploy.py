@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from alembic_baseline.commands.common import parse_given_url
 from alembic_baseline.deploy import options as opts
 from alembic_baseline.deploy import plan as pl
 from alembic_baseline.deploy import record as rec
@@ -22,6 +23,7 @@ from alembic_baseline.deploy import rollback as rb
 from alembic_baseline.deploy import run
 from alembic_baseline.deploy.apply import run_steps
 from alembic_baseline.deploy.checks import unknown_names
+from alembic_baseline.deploy.dirs import require_usable
 from alembic_baseline.deploy.expected import SchemaCheck, Scratch, compare_with_expected
 from alembic_baseline.deploy.restore import check_restorable, restore_run
 from alembic_baseline.deploy.state import (
@@ -57,8 +59,8 @@ def deploy_options(settings: Settings, **flags: Any) -> DeployOptions:
 
 def database_url(project: AlembicProject, url: str | None) -> DatabaseURL:
     """``--url``, else the project's own URL (``$DATABASE_URL`` or ``sqlalchemy.url``)."""
-    if url:
-        return DatabaseURL.parse(url)
+    if url is not None:
+        return parse_given_url(url)
     configured = project.configured_url()
     if configured is None:
         raise ConfigError(
@@ -246,6 +248,8 @@ class RunResult:
 def _start_record(
     options: DeployOptions, command: str, db_url: DatabaseURL, progress: Progress
 ) -> rec.RunRecord:
+    if options.backup:  # before the record exists: a bad --backup-dir leaves no run behind
+        require_usable(options.backup_dir, "--backup-dir")
     record = rec.start(options.runs_dir, command, db_url.redacted)
     record.settings = {
         "target": options.target,

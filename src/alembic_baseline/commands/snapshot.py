@@ -91,6 +91,10 @@ def snapshot(
             "Give exactly one of --url and --revision.",
             hint="alembic-baseline snapshot --url postgresql://… -o schema.json",
         )
+    if url is not None:
+        from alembic_baseline.commands.common import parse_given_url
+
+        parse_given_url(url)  # an empty --url is an error, not a fallback
     spec = url if url is not None else f"{sources.REVISION_PREFIX}{revision}"
     snap = sources.resolve(spec, settings, options)
     if out is not None:

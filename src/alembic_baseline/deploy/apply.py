@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from alembic_baseline.deploy import failure
 from alembic_baseline.deploy import record as rec
 from alembic_baseline.deploy.checks import uses_autocommit_block
 from alembic_baseline.deploy.options import duration
@@ -87,13 +88,14 @@ def _explain(
     direction: str,
 ) -> tuple[MigrationError, list[str]]:
     """The error a person reads, and the record's next steps, for a failed revision."""
-    where = ", ".join(stopped) if stopped else "(unknown: the database could not be read)"
+    where = ", ".join(stopped) if stopped else failure.unknown_where(exc)
     text = exc.message
     steps = [
-        f"The database is at {where}: revision {rev.id} was rolled back, the revisions "
+        failure.first_step(rev, exc, where, direction, stopped)
+        or f"The database is at {where}: revision {rev.id} was rolled back, the revisions "
         "before it stay applied."
     ]
-    hint = f"Fix revision {rev.id} and run the command again."
+    hint = failure.hint(rev, exc) or f"Fix revision {rev.id} and run the command again."
     low = text.lower()
     if "lock timeout" in low:
         hint = (
@@ -124,7 +126,8 @@ def _explain(
             f"To go back to where the run started instead: `alembic-baseline rollback "
             f"--restore {record.id} --yes` (backup {record.backup.path})."
         )
-    error = MigrationError(
+    kind = type(exc) if isinstance(exc, MigrationError) else MigrationError
+    error = kind(
         f"{direction} stopped at revision {rev.id} ({rev.message}): {text}",
         hint=hint,
         context={"database_is_at": where, "run_record": str(record.directory or "")},
@@ -154,7 +157,8 @@ def run_steps(
         except BaselineError as exc:
             step.status, step.error = "failed", exc.message
             step.seconds = time.perf_counter() - start
-            record.stopped_at = _stopped_at(dep)
+            record.stopped_at = failure.stopped_at(dep, exc)
+            step.status = failure.step_status(rev, direction, record.stopped_at)
             error, next_steps = _explain(dep, rev, exc, record.stopped_at, record, direction)
             record.fail("failed", error, next_steps)
             rec.save(record)

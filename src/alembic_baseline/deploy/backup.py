@@ -143,8 +143,14 @@ def toc(installation: binaries.Installation, path: Path) -> list[str]:
 
 def take(url: DatabaseURL, directory: Path, name: str, server_major: int) -> Backup:
     """Dump ``url`` into ``directory/name`` (mode 0600) and verify it; no partial file remains."""
+    from alembic_baseline.deploy.dirs import require_usable, unusable
+
     installation = client_for(server_major)
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    require_usable(directory, "--backup-dir")
+    try:
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise unusable(exc, directory, "--backup-dir") from None
     final = directory / name
     counter = 1
     while final.exists():  # never replace an earlier backup (two in one second)

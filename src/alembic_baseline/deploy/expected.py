@@ -187,8 +187,9 @@ def compare_with_expected(
             project, history, scratch, revision, options, cache_dir
         )
     except BaselineError as exc:
+        hint = f" Hint: {exc.hint}" if exc.hint else ""  # e.g. transaction_per_migration
         return SchemaCheck(
-            revision, None, detail=f"the expected schema could not be built: {exc.message}"
+            revision, None, detail=f"the expected schema could not be built: {exc.message}{hint}"
         )
     actual = live_snapshot(url, options)
     # Column order is not compared: ADD COLUMN can only append, so a database whose revisions

@@ -108,9 +108,15 @@ def new_run_id(command: str, at: datetime | None = None) -> str:
 def start(runs_dir: Path, command: str, database: str) -> RunRecord:
     """A new record (already on disk, outcome ``running``). Records of the same database whose
     process died (``kill -9``) are closed as interrupted first (see ``closed_runs``)."""
+    from alembic_baseline.deploy.dirs import require_usable, unusable
+
     run_id = new_run_id(command)
     directory = runs_dir / run_id
-    directory.mkdir(parents=True, exist_ok=False, mode=0o700)
+    require_usable(runs_dir, "--runs-dir")
+    try:
+        directory.mkdir(parents=True, exist_ok=False, mode=0o700)
+    except OSError as exc:
+        raise unusable(exc, runs_dir, "--runs-dir") from None
     record = RunRecord(
         run_id,
         command,

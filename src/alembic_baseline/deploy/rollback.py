@@ -37,6 +37,7 @@ _TOC_ROUTINE = re.compile(r"^(?:FUNCTION|PROCEDURE) (?P<schema>\S+) (?P<name>.+\
 
 def downgrade_path(history: History, current: tuple[str, ...], target: str) -> list[Revision]:
     """Revisions ``downgrade target`` undoes, newest first (the target itself stays)."""
+    from alembic.script.revision import RevisionError
     from alembic.util import CommandError
 
     if len(current) != 1:
@@ -48,12 +49,28 @@ def downgrade_path(history: History, current: tuple[str, ...], target: str) -> l
     try:
         revs = history.script.iterate_revisions(current[0], target)
         path = [history.live[s.revision] for s in revs if s is not None]
-    except CommandError as exc:
-        raise ConfigError(
-            f"Cannot downgrade from {current[0]} to {target}: {exc}",
-            hint="--to must be an ancestor of the current revision.",
-        ) from None
+    except (CommandError, RevisionError) as exc:
+        raise revision_error(exc, target, current[0]) from None
     return [r for r in path if r.id != target]
+
+
+def revision_error(exc: Exception, target: str, current: str) -> ConfigError:
+    """``--to`` names no revision, several (an ambiguous prefix), or one that is not below."""
+    text = str(exc)
+    if "Multiple revisions start with" in text:
+        return ConfigError(
+            f"--to {target} is ambiguous: {text}",
+            hint="Give more characters of the revision id (`alembic history` lists them).",
+        )
+    if "No such revision" in text or "Can't locate revision" in text:
+        return ConfigError(
+            f"--to {target}: no revision of this project has that id or label.",
+            hint="Use a revision id from `alembic history` (below the current one), or base.",
+        )
+    return ConfigError(
+        f"Cannot downgrade from {current} to {target}: {text}",
+        hint="--to must be an ancestor of the current revision.",
+    )
 
 
 def target_for_steps(history: History, current: tuple[str, ...], steps: int) -> str:

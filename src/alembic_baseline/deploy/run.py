@@ -40,6 +40,15 @@ def recorded(record: rec.RunRecord) -> Iterator[None]:
             )
         record.fail("interrupted", error, [error.hint or ""])
         raise error from None
+    except Exception as exc:  # a bug: the record must still end, never stay "running"
+        if record.outcome == "running":
+            unexpected = BaselineError(
+                f"Unexpected internal error: {type(exc).__name__}: {exc}",
+                hint="Check the database with `alembic-baseline status`; re-run with "
+                "--traceback and report the output as a bug.",
+            )
+            record.fail("error", unexpected, [unexpected.hint or ""])
+        raise
     finally:
         rec.save(record)
 

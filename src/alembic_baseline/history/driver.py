@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from alembic_baseline.errors import BaselineError, ConfigError, MigrationError
+from alembic_baseline.history import project_load
+from alembic_baseline.history.blame import is_connection_lost as lost
 from alembic_baseline.pg.url import DatabaseURL, redact
 from alembic_baseline.settings import Settings
 
@@ -77,7 +79,7 @@ class AlembicProject:
                 hint="Run from the directory that holds alembic.ini, or pass -c PATH/alembic.ini.",
             )
         cfg = self.config()
-        if cfg.get_main_option("script_location") is None:
+        if project_load.script_location(cfg, settings) is None:
             raise ConfigError(
                 f"{settings.config_file} has no [{settings.ini_section}] section with "
                 "script_location.",
@@ -115,12 +117,14 @@ class AlembicProject:
         from alembic.util import CommandError
 
         try:
-            return ScriptDirectory.from_config(self.config())
+            script = ScriptDirectory.from_config(self.config())
         except CommandError as exc:
             raise ConfigError(
                 f"Alembic cannot read the script directory: {exc}",
                 hint="Check script_location in alembic.ini.",
             ) from None
+        project_load.load_revisions(script, self.settings.project_dir)
+        return script
 
     @property
     def script_location(self) -> Path:
@@ -187,6 +191,7 @@ class AlembicProject:
 
         buffer = io.StringIO()
         cfg = self.config(url, buffer=buffer)
+        self._environment: Any = None  # set by _migrate: what env.py configured
         with self._driving(url) as tracker:
             try:
                 action(cfg)
@@ -206,16 +211,39 @@ class AlembicProject:
         step, what it said. A failure to connect says how to reach the database instead."""
         detail = redact(str(getattr(exc, "orig", None) or exc)).strip().splitlines()
         first = detail[0] if detail else type(exc).__name__
-        if not steps and url is not None and _is_connect_failure(exc):
+        if not steps and url is not None and _is_connect_failure(exc) and not lost(exc):
             from alembic_baseline.pg.connect import explain_connect_error
 
             return explain_connect_error(url, first)
         step = steps[-1] if steps else "(before the first revision)"
+        special = self._blame(what, steps, exc)
+        if special is not None:
+            return special
         return MigrationError(
             f"{what} failed in {step}: {first}",
             hint="Fix the revision, then run it again; transactional DDL has rolled back the "
             "failed step (autocommit blocks excepted).",
             context={"failed_step": step, "completed_steps": str(max(0, len(steps) - 1))},
+        )
+
+    def _blame(self, what: str, steps: list[str], exc: Exception) -> BaselineError | None:
+        """env.py, the environment, one shared transaction or the connection: see blame."""
+        from alembic_baseline.history import blame
+
+        opts = getattr(getattr(self, "_environment", None), "context_opts", None) or {}
+        per_migration = bool(opts.get("transaction_per_migration")) if opts else None
+        revision_file = None
+        failed = blame.failed_revision(steps)
+        if failed:
+            with contextlib.suppress(Exception):
+                revision_file = Path(self.script.get_revision(failed).path)
+        return blame.classify(
+            what,
+            steps,
+            exc,
+            base=self.settings.project_dir,
+            per_migration=per_migration,
+            revision_file=revision_file,
         )
 
     def _command_error(self, what: str, text: str) -> MigrationError:
@@ -249,7 +277,8 @@ class AlembicProject:
 
         with EnvironmentContext(
             cfg, script, fn=steps, as_sql=sql, starting_rev=starting, destination_rev=target
-        ):
+        ) as environment:
+            self._environment = environment
             script.run_env()
 
     def upgrade(self, url: DatabaseURL, target: str = "heads") -> RunResult:

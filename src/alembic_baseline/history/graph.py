@@ -105,6 +105,10 @@ class History:
                     f"The archived revisions in {directory} do not form a valid history: {exc}",
                     hint="Restore them with `alembic-baseline baseline archive --restore`.",
                 ) from None
+            except Exception as exc:  # a broken archived file: name it (see blame.load_error)
+                from alembic_baseline.history.blame import load_error
+
+                raise load_error(exc, project.settings.project_dir) from None
 
     def heads(self) -> tuple[str, ...]:
         return tuple(sorted(self.script.get_heads()))

@@ -101,8 +101,20 @@ def run(
         if out_file:
             out_file.close()
     if check and proc.returncode != 0:
+        if interrupted(proc.returncode, proc.stderr):
+            # Ctrl-C reaches the whole process group: when the program dies of it before
+            # Python notices, the run is still interrupted, not failed.
+            raise KeyboardInterrupt
         raise tool_failure(what, args[0], proc.returncode, proc.stderr)
     return proc
+
+
+def interrupted(code: int, stderr: bytes | None) -> bool:
+    """The program ended because of SIGINT/SIGTERM (pg_dump and pg_restore catch them and say
+    "terminated by user")."""
+    import signal
+
+    return code in (-signal.SIGINT, -signal.SIGTERM) or b"terminated by user" in (stderr or b"")
 
 
 def tool_failure(what: str, program: str, code: int, stderr: bytes) -> ToolError:
