@@ -196,7 +196,7 @@ class Doctor:
         lines = describe_diff(diff)
         context = {"recorded": recorded, "differences": str(len(diff.changes))}
         if ident is not None and ident.exact and ident.revision != (recorded,):
-            return self.wrong_revision(recorded, ident, context)
+            return self.wrong_revision(recorded, ident, context, lines)
         undo = _undo_sql(expected, live)
         partial = leftovers.partial_revision(self.history, recorded)
         if partial is not None:
@@ -206,13 +206,14 @@ class Doctor:
                 f"The schema matches neither the recorded revision {recorded} nor the next one, "
                 f"{partial.id} ({partial.message}), whose autocommit block commits statement by "
                 "statement: it probably stopped midway.",
-                f'alembic-baseline diff --sql "$DATABASE_URL" rev:{recorded} > undo.sql  '
+                f"{versions.diff_command(self.facts.server_major, recorded)} > undo.sql  "
                 "# review and run it, then: alembic-baseline apply (re-runs "
                 f"{partial.id})",
                 {**context, "revision": partial.id},
                 lines,
                 None,
                 undo,
+                lines,
             )
         closest = ident.closest if ident else None
         extra: tuple[str, ...] = ()
@@ -223,16 +224,21 @@ class Doctor:
             Severity.ERROR,
             f"The schema differs from its recorded revision {recorded} in "
             f"{len(diff.changes)} place(s): changed by hand or by code outside the history.",
-            f'alembic-baseline diff --sql "$DATABASE_URL" rev:{recorded} > fix.sql  # review it: '
+            f"{versions.diff_command(self.facts.server_major, recorded)} > fix.sql  # review it: "
             "either apply it, or turn the change into a revision",
             context,
             (*lines, *extra),
             None,
             undo,
+            lines,
         )
 
     def wrong_revision(
-        self, recorded: str, ident: Identification, context: dict[str, str]
+        self,
+        recorded: str,
+        ident: Identification,
+        context: dict[str, str],
+        differences: tuple[str, ...] = (),
     ) -> Diagnosis:
         real = ident.exact[0].label
         below = versions.ancestors(self.history, recorded)
@@ -256,6 +262,7 @@ class Doctor:
             {**context, "identified": real},
             tuple(details),
             action,
+            differences=differences,
         )
 
 

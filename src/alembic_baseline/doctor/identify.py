@@ -165,6 +165,9 @@ class Identifier:
         exact = [m for m in (self._confirm(s, live) for s in self._candidates(chain, live))]
         exact = [m for m in exact if m.exact]
         closest = None if exact else self._closest(chain, live)
+        if closest is not None and closest.exact:
+            # The fingerprints missed it, the full snapshot did not: the snapshot decides.
+            exact, closest = [closest], None
         return Identification(
             tuple(exact), closest, len(chain), self.replayed, time.perf_counter() - start
         )

@@ -24,6 +24,13 @@ def to_options(heads: Iterable[str]) -> str:
     return " ".join(f"--to {h}" for h in heads)
 
 
+def diff_command(major: int, revision: str) -> str:
+    """``diff --sql`` from the database to ``revision``, replayed on production's major: a
+    newer major's catalog (PostgreSQL 18's named NOT NULL constraints) would write DDL that
+    production rejects."""
+    return f'alembic-baseline --pg-major {major} diff --sql "$DATABASE_URL" rev:{revision}'
+
+
 def restamp_fix(ident: Identification | None, major: int) -> tuple[str, str | None, list[str]]:
     """``(fix, repair action, details)`` for "record the revision the schema is at"."""
     if ident is None:
@@ -56,7 +63,7 @@ def restamp_fix(ident: Identification | None, major: int) -> tuple[str, str | No
     ]
     target = closest.heads[0] if len(closest.heads) == 1 else "REV"
     fix = (
-        f'alembic-baseline diff --sql "$DATABASE_URL" rev:{target} > fix.sql  # review, apply, '
+        f"{diff_command(major, target)} > fix.sql  # review, apply, "
         f"then {REPAIR} --fix restamp --to {target} --yes"
     )
     return fix, None, details
