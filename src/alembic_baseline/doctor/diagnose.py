@@ -15,7 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from alembic_baseline.deploy.expected import Scratch, describe_diff, expected_snapshot
+from alembic_baseline.deploy.expected import (
+    SchemaCheck,
+    Scratch,
+    describe_diff,
+    expected_snapshot,
+)
 from alembic_baseline.deploy.expected import inspect_options as vt_options
 from alembic_baseline.doctor import environment, leftovers, versions
 from alembic_baseline.doctor.identify import Identifier, Live, live_state
@@ -108,7 +113,12 @@ class Doctor:
         elif recorded and self.options.schema_check and usable and mismatch is None:
             ident = Identification((Match((recorded,), True),), None, 0, 0, 0.0)
         self.identification = ident
-        found += versions.version_diagnoses(facts, history, empty, ident, self.manifest)
+        at_archived = None
+        if usable and self.options.schema_check and not (ident and ident.exact):
+            at_archived = self.compare_archived(live)
+        found += versions.version_diagnoses(
+            facts, history, empty, ident, self.manifest, at_archived
+        )
         if recorded and mismatch is not None:
             found.append(self.schema_diagnosis(recorded, mismatch, ident, live))
         return DoctorReport(
@@ -164,6 +174,21 @@ class Doctor:
             return None
         diff = compare(expected, live.snapshot, CompareOptions(ignore_column_order=True))
         return (expected, diff) if diff else None
+
+    def compare_archived(self, live: Live) -> SchemaCheck | None:
+        """The schema against the one recorded revision when it is archived (the evidence
+        ``alembic-baseline upgrade`` needs before it replays the archive); None otherwise."""
+        from alembic_baseline.baseline.archived import check_archived
+
+        recorded = self.facts.recorded
+        if len(recorded) != 1 or self.history.locate(recorded[0]) != "archived":
+            return None
+        self.progress(f"schema: comparing with the expected schema of archived {recorded[0]}")
+        options = vt_options(self.facts.version_table)
+        return check_archived(
+            self.project, self.history, self.scratch, recorded[0], live.snapshot, options,
+            self.cache_dir,
+        )  # fmt: skip
 
     def identifier(self) -> Identifier:
         if self._identifier is None:
