@@ -111,3 +111,6 @@ def test_one_revision_behind_with_long_names_is_identified(case: Case) -> None:
     # the differences from the recorded revision are named, not only counted
     assert diag["context"]["differences"] == "1"
     assert diag["differences"] == [f"index public.{TABLE}.{QUANTITY}: extra in the database"]
+    code, out, _ = case.cli("doctor")
+    assert code == ExitCode.FINDINGS
+    assert f"- differs: index public.{TABLE}.{QUANTITY}: extra in the database" in out, out
