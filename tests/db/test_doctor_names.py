@@ -3,6 +3,7 @@ first 63 bytes must never collide, and the catalog's row order must never matter
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -114,3 +115,25 @@ def test_one_revision_behind_with_long_names_is_identified(case: Case) -> None:
     code, out, _ = case.cli("doctor")
     assert code == ExitCode.FINDINGS
     assert f"- differs: index public.{TABLE}.{QUANTITY}: extra in the database" in out, out
+
+
+def test_the_full_snapshot_decides_when_a_fingerprint_misses(case: Case) -> None:
+    """A cached shape that misses (as truncated names did): the nearest states are compared in
+    full, and the equal one is still an exact match — never drift with a fix that reverts it."""
+    case.project().upgrade(case.db, "heads")
+    case.execute("UPDATE alembic_version SET version_num = 'bb01'")
+    assert case.doctor()[1]["identification"]["exact"][0]["heads"] == ["bb02"]
+    cache = case.project_dir / ".alembic-baseline" / "cache" / "fingerprints"
+    key = f"index public.{TABLE}.{QUANTITY}"
+    tampered = 0
+    for path in cache.glob("pg*/*.shape.json"):
+        data = json.loads(path.read_text())
+        if key in data["objects"]:
+            data["objects"][key] = "a fingerprint that misses"
+            path.write_text(json.dumps(data))
+            tampered += 1
+    assert tampered == 1
+    _, report = case.doctor()
+    (diag,) = report["diagnoses"]
+    assert diag["code"] == "AB-D010", diag
+    assert report["identification"]["exact"][0]["heads"] == ["bb02"]
