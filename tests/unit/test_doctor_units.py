@@ -136,7 +136,9 @@ def test_restamp_fix_never_guesses() -> None:
     assert "also equal: b" in details[1] and "data" in details[1]
     closest = Identification((), Match(("c",), False, ("column x: differs",), 1), 3, 0, 0.1)
     fix, action, details = versions.restamp_fix(closest, 16)
-    assert action is None and fix.startswith('alembic-baseline diff --sql "$DATABASE_URL" rev:c')
+    assert action is None and fix.startswith(
+        'alembic-baseline --pg-major 16 diff --sql "$DATABASE_URL" rev:c'
+    )
     assert details == [
         "no revision matches exactly; closest: c with 1 difference(s)",
         "column x: differs",

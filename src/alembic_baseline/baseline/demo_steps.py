@@ -161,7 +161,7 @@ def step_old_dev_catches_up(ctx: DemoContext) -> DemoStep:
         plain = "plain alembic upgrade worked"
     except MigrationError as exc:
         plain = f"plain alembic: {exc.message.split(': ', 1)[-1]}"
-    result = upgrade(ctx.project, dev)
+    result = upgrade(ctx.project, dev, server=ctx.server)  # proves the schema first
     return DemoStep(
         "An old database catches up through the archive",
         "(tool) alembic-baseline upgrade",

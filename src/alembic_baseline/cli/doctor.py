@@ -83,7 +83,11 @@ def doctor_cmd(
 def _render_report(rep: Reporter, r: DoctorReport) -> None:
     from rich.markup import escape
 
-    from alembic_baseline.doctor.render import identification_line, report_markdown
+    from alembic_baseline.doctor.render import (
+        extra_differences,
+        identification_line,
+        report_markdown,
+    )
 
     if rep.output == "json":
         rep.json(r)
@@ -103,6 +107,8 @@ def _render_report(rep: Reporter, r: DoctorReport) -> None:
             rep.text(f"  [dim]{escape(key)}: {escape(value)}[/]")
         for line in d.details:
             rep.text(f"  - {escape(line)}")
+        for line in extra_differences(d):
+            rep.text(f"  - differs: {escape(line)}")
         rep.text(f"  [bold]fix:[/] {escape(d.fix)}")
     if not r.diagnoses:
         rep.text("\n[green]No problem found.[/]")

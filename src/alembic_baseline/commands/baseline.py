@@ -71,6 +71,13 @@ def restore_archive(settings: Settings) -> RestoreResult:
 def upgrade_database(
     settings: Settings, *, url: str | None, target: str, progress: Progress
 ) -> UpgradeResult:
-    """``alembic upgrade`` that also brings databases at archived revisions to the baseline."""
+    """``alembic upgrade`` that also brings databases at archived revisions to the baseline
+    (refused, exit 3, when the schema is not at the recorded archived revision)."""
+    from alembic_baseline.deploy.options import from_settings
+
     proj = project(settings)
-    return upgrade(proj, database_url(settings, url, proj), target, progress)
+    db_url = database_url(settings, url, proj)
+    return upgrade(
+        proj, db_url, target, progress, scratch_url=settings.scratch_url,
+        cache_dir=from_settings(settings).cache_dir,
+    )  # fmt: skip

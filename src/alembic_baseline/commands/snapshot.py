@@ -5,7 +5,7 @@ Operations only: they compute and return results; ``cli.snapshot`` presents them
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -106,13 +106,15 @@ def snapshot(
 def diff(
     settings: Settings, side_a: str, side_b: str, options: DiffOptions | None = None
 ) -> DiffResult:
-    """Compare two schemas; each side is a URL, a snapshot file or ``rev:REV``.
+    """Compare two schemas; each side is a URL, a snapshot file or ``rev:REV`` (replayed on the
+    major of ``--pg-major``, else on the database side's).
 
     The result's exit code is 0 when they are equal and 1 when they differ; with ``sql`` it
     carries the DDL that turns A into B (destructive statements commented out unless
     ``allow_destructive``).
     """
     options = options or DiffOptions()
+    settings = replace(settings, pg_major=sources.replay_major(settings, side_a, side_b))
     a = sources.resolve(side_a, settings, options.inspect)
     b = sources.resolve(side_b, settings, options.inspect)
     result = compare(a, b, options.compare)

@@ -15,7 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from alembic_baseline.deploy.expected import Scratch, describe_diff, expected_snapshot
+from alembic_baseline.deploy.expected import (
+    SchemaCheck,
+    Scratch,
+    describe_diff,
+    expected_snapshot,
+)
 from alembic_baseline.deploy.expected import inspect_options as vt_options
 from alembic_baseline.doctor import environment, leftovers, versions
 from alembic_baseline.doctor.identify import Identifier, Live, live_state
@@ -108,7 +113,12 @@ class Doctor:
         elif recorded and self.options.schema_check and usable and mismatch is None:
             ident = Identification((Match((recorded,), True),), None, 0, 0, 0.0)
         self.identification = ident
-        found += versions.version_diagnoses(facts, history, empty, ident, self.manifest)
+        at_archived = None
+        if usable and self.options.schema_check and not (ident and ident.exact):
+            at_archived = self.compare_archived(live)
+        found += versions.version_diagnoses(
+            facts, history, empty, ident, self.manifest, at_archived
+        )
         if recorded and mismatch is not None:
             found.append(self.schema_diagnosis(recorded, mismatch, ident, live))
         return DoctorReport(
@@ -165,6 +175,21 @@ class Doctor:
         diff = compare(expected, live.snapshot, CompareOptions(ignore_column_order=True))
         return (expected, diff) if diff else None
 
+    def compare_archived(self, live: Live) -> SchemaCheck | None:
+        """The schema against the one recorded revision when it is archived (the evidence
+        ``alembic-baseline upgrade`` needs before it replays the archive); None otherwise."""
+        from alembic_baseline.baseline.archived import check_archived
+
+        recorded = self.facts.recorded
+        if len(recorded) != 1 or self.history.locate(recorded[0]) != "archived":
+            return None
+        self.progress(f"schema: comparing with the expected schema of archived {recorded[0]}")
+        options = vt_options(self.facts.version_table)
+        return check_archived(
+            self.project, self.history, self.scratch, recorded[0], live.snapshot, options,
+            self.cache_dir,
+        )  # fmt: skip
+
     def identifier(self) -> Identifier:
         if self._identifier is None:
             self._identifier = Identifier(
@@ -196,7 +221,7 @@ class Doctor:
         lines = describe_diff(diff)
         context = {"recorded": recorded, "differences": str(len(diff.changes))}
         if ident is not None and ident.exact and ident.revision != (recorded,):
-            return self.wrong_revision(recorded, ident, context)
+            return self.wrong_revision(recorded, ident, context, lines)
         undo = _undo_sql(expected, live)
         partial = leftovers.partial_revision(self.history, recorded)
         if partial is not None:
@@ -206,13 +231,14 @@ class Doctor:
                 f"The schema matches neither the recorded revision {recorded} nor the next one, "
                 f"{partial.id} ({partial.message}), whose autocommit block commits statement by "
                 "statement: it probably stopped midway.",
-                f'alembic-baseline diff --sql "$DATABASE_URL" rev:{recorded} > undo.sql  '
+                f"{versions.diff_command(self.facts.server_major, recorded)} > undo.sql  "
                 "# review and run it, then: alembic-baseline apply (re-runs "
                 f"{partial.id})",
                 {**context, "revision": partial.id},
                 lines,
                 None,
                 undo,
+                lines,
             )
         closest = ident.closest if ident else None
         extra: tuple[str, ...] = ()
@@ -223,16 +249,21 @@ class Doctor:
             Severity.ERROR,
             f"The schema differs from its recorded revision {recorded} in "
             f"{len(diff.changes)} place(s): changed by hand or by code outside the history.",
-            f'alembic-baseline diff --sql "$DATABASE_URL" rev:{recorded} > fix.sql  # review it: '
+            f"{versions.diff_command(self.facts.server_major, recorded)} > fix.sql  # review it: "
             "either apply it, or turn the change into a revision",
             context,
             (*lines, *extra),
             None,
             undo,
+            lines,
         )
 
     def wrong_revision(
-        self, recorded: str, ident: Identification, context: dict[str, str]
+        self,
+        recorded: str,
+        ident: Identification,
+        context: dict[str, str],
+        differences: tuple[str, ...] = (),
     ) -> Diagnosis:
         real = ident.exact[0].label
         below = versions.ancestors(self.history, recorded)
@@ -256,6 +287,7 @@ class Doctor:
             {**context, "identified": real},
             tuple(details),
             action,
+            differences=differences,
         )
 
 

@@ -48,6 +48,8 @@ if TYPE_CHECKING:
 Progress = Callable[[str], None]
 CLOSEST_CONFIRMED = 3
 """How many of the nearest states (by signature) are compared in full when nothing matches."""
+UNKNOWN = 1 << 30
+"""The shape distance of a state whose shape was not taken (sorted after every known one)."""
 
 
 class Live:
@@ -164,7 +166,16 @@ class Identifier:
             self._replay(chain, live, set())
         exact = [m for m in (self._confirm(s, live) for s in self._candidates(chain, live))]
         exact = [m for m in exact if m.exact]
-        closest = None if exact else self._closest(chain, live)
+        closest = None
+        if not exact:
+            nearest = self._nearest(chain, live)
+            # A state the fingerprints missed but the full snapshot finds equal is exact all
+            # the same: the snapshot decides (equal states have equal signatures, so they come
+            # first among the nearest, in upgrade order).
+            exact = [m for m in nearest if m.exact]
+            confirmed = [m for m in nearest if m.distance >= 0] or nearest
+            if not exact and confirmed:
+                closest = min(confirmed, key=lambda m: abs(m.distance))
         return Identification(
             tuple(exact), closest, len(chain), self.replayed, time.perf_counter() - start
         )
@@ -296,22 +307,25 @@ class Identifier:
         diff = compare(expected, live.snapshot, CompareOptions(ignore_column_order=True))
         return Match(state.heads, not diff, describe_diff(diff), len(diff.changes))
 
-    def _closest(self, chain: list[State], live: Live) -> Match | None:
-        def distance(state: State) -> int:
-            return sh.signature_distance(self.signatures[state.key], live.probe.signature)
+    def _nearest(self, chain: list[State], live: Live) -> list[Match]:
+        """The states nearest to ``live`` by signature (then by shape, where the replay took
+        one: every state with production's signature), each compared in full."""
+
+        def distance(state: State) -> tuple[int, int]:
+            shape = self._shape(state.key)
+            apart = shape.distance(live.probe.shape) if shape is not None else UNKNOWN
+            return sh.signature_distance(self.signatures[state.key], live.probe.signature), apart
 
         # Among equals the earliest state first, as for exact matches: never claim more.
         nearest = sorted(chain, key=distance)[:CLOSEST_CONFIRMED]
         if not nearest:
-            return None
+            return []
         if any(s.revision is not None and not self.cache.has_snapshot(s.key) for s in nearest):
             try:
                 self._replay(chain, live, {s.key for s in nearest})
             except BaselineError as exc:
                 self.progress(f"identify: the nearest states could not be rebuilt: {exc}")
-        matches = [self._confirm(s, live) for s in nearest]
-        confirmed = [m for m in matches if m.distance >= 0] or matches
-        return min(confirmed, key=lambda m: abs(m.distance))
+        return [self._confirm(s, live) for s in nearest]
 
 
 def _execute(ctx: MigrationContext, statement: str) -> list[Any]:

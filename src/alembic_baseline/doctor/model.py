@@ -73,6 +73,9 @@ class Diagnosis:
     """The ``repair --fix`` action that applies ``fix``, when the tool can apply it."""
     sql: str | None = None
     """SQL that would fix it by hand (shown for review; ``repair`` is the safe way)."""
+    differences: tuple[str, ...] = ()
+    """What differs between the schema and its recorded revision, one line per object (the
+    ``differences`` count in ``context`` counts these)."""
 
     @property
     def name(self) -> str:
@@ -90,6 +93,7 @@ class Diagnosis:
             "context": dict(self.context),
             "details": list(self.details),
             "sql": self.sql,
+            "differences": list(self.differences),
         }
 
 

@@ -32,10 +32,16 @@ def identification_line(ident: Identification) -> str:
     return "not identified"
 
 
+def extra_differences(d: Diagnosis) -> list[str]:
+    """The differences a diagnosis names that its details do not already list."""
+    return [line for line in d.differences if line not in d.details]
+
+
 def diagnosis_markdown(d: Diagnosis) -> list[str]:
     lines = [f"### {d.code} `{d.name}` — {d.severity.value}", "", d.message, ""]
     lines += [f"- {k}: `{v}`" for k, v in d.context.items()]
     lines += [f"- {line}" for line in d.details]
+    lines += [f"- differs: {line}" for line in extra_differences(d)]
     lines += ["", "Fix:", "", "```sh", d.fix, "```"]
     if d.sql:
         lines += ["", "SQL (for review):", "", "```sql", d.sql.strip(), "```"]

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from alembic_baseline.deploy.expected import VersionTable
     from alembic_baseline.pg.url import DatabaseURL
 
-SHAPE_VERSION = 2
+SHAPE_VERSION = 3
 """Bumped whenever a query changes: part of every fingerprint cache key."""
 _DRIFT = {"added": "extra in the database", "removed": "missing in the database"}
 
@@ -81,7 +81,13 @@ class Shape:
 
 
 def shape_from_rows(rows: Iterable[Any]) -> Shape:
-    return Shape({f"{r[0]} {r[1]}": str(r[2]) for r in rows})
+    """The shape of the query's rows, whatever order the catalog returned them in: rows are
+    sorted, and should two ever share a key, their details are all kept (sorted), never one
+    of them chosen by catalog order."""
+    found: dict[str, list[str]] = {}
+    for kind, name, detail in sorted((str(r[0]), str(r[1]), str(r[2])) for r in rows):
+        found.setdefault(f"{kind} {name}", []).append(detail)
+    return Shape({key: " | ".join(details) for key, details in found.items()})
 
 
 def signature_from_row(row: Any) -> Signature:

@@ -14,6 +14,7 @@ from alembic_baseline.doctor.model import Diagnosis, Identification, Severity
 
 if TYPE_CHECKING:
     from alembic_baseline.baseline.manifest import Manifest
+    from alembic_baseline.deploy.expected import SchemaCheck
     from alembic_baseline.doctor.facts import Facts
     from alembic_baseline.history.graph import History
 
@@ -22,6 +23,13 @@ REPAIR = "alembic-baseline repair"
 
 def to_options(heads: Iterable[str]) -> str:
     return " ".join(f"--to {h}" for h in heads)
+
+
+def diff_command(major: int, revision: str) -> str:
+    """``diff --sql`` from the database to ``revision``, replayed on production's major: a
+    newer major's catalog (PostgreSQL 18's named NOT NULL constraints) would write DDL that
+    production rejects."""
+    return f'alembic-baseline --pg-major {major} diff --sql "$DATABASE_URL" rev:{revision}'
 
 
 def restamp_fix(ident: Identification | None, major: int) -> tuple[str, str | None, list[str]]:
@@ -56,7 +64,7 @@ def restamp_fix(ident: Identification | None, major: int) -> tuple[str, str | No
     ]
     target = closest.heads[0] if len(closest.heads) == 1 else "REV"
     fix = (
-        f'alembic-baseline diff --sql "$DATABASE_URL" rev:{target} > fix.sql  # review, apply, '
+        f"{diff_command(major, target)} > fix.sql  # review, apply, "
         f"then {REPAIR} --fix restamp --to {target} --yes"
     )
     return fix, None, details
@@ -100,8 +108,10 @@ def version_diagnoses(
     empty: bool,
     ident: Identification | None,
     manifest: Manifest | None,
+    at_archived: SchemaCheck | None = None,
 ) -> list[Diagnosis]:
-    """D001–D005 and D009 from the version table's rows (``empty``: the schema has no objects)."""
+    """D001–D005 and D009 from the version table's rows (``empty``: the schema has no objects;
+    ``at_archived``: the schema compared with the recorded archived revision's)."""
     fix, action, details = restamp_fix(ident, facts.server_major)
     where = {"version_table": facts.table_label, "database": facts.url.redacted}
     if not facts.table_exists or not facts.rows:
@@ -119,7 +129,7 @@ def version_diagnoses(
         return [Diagnosis(code, Severity.ERROR, message, fix, where, tuple(details), action)]
     found = _duplicates(facts, fix, action, details, where)
     found += _unknown(facts, history, fix, action, details, where)
-    found += _archived(facts, history, ident, manifest, where)
+    found += _archived(facts, history, ident, manifest, where, at_archived)
     found += _overlapping(facts, history, fix, action, details, where)
     return found
 
@@ -182,18 +192,23 @@ def _archived(
     ident: Identification | None,
     manifest: Manifest | None,
     where: dict[str, str],
+    at_archived: SchemaCheck | None,
 ) -> list[Diagnosis]:
+    """D009. ``alembic-baseline upgrade`` replays the archived revisions after the recorded one:
+    it is advised only with evidence that the schema is at that revision; a schema identified as
+    a live revision gets the restamp to it, anything else what differs."""
     behind = [r for r in facts.recorded if history.locate(r) == "archived"]
     if not behind:
         return []
     bridge = manifest.old_head if manifest else None
     files = ", ".join(str(history.archived[r].path) for r in behind)
-    where = {**where, "archived_file": files}
+    where = {**where, "archived_file": files, "bridge": str(bridge)}
     # The baseline and its no-op bridge have the same schema: the bridge is among the matches.
     at_bridge = ident is not None and any(m.heads == (bridge,) for m in ident.exact)
     base = manifest.revision if manifest else "the baseline"
+    recorded = ", ".join(behind)
     message = (
-        f"The database is at {', '.join(behind)}, a revision archived by {base}: plain "
+        f"The database is at {recorded}, a revision archived by {base}: plain "
         f'`alembic upgrade` cannot continue from it ("Can\'t locate revision").'
     )
     if at_bridge:
@@ -203,19 +218,58 @@ def _archived(
                 Severity.ERROR,
                 message + f" Its schema already equals the bridge {bridge} (the old head).",
                 f"{REPAIR} --fix bridge --yes",
-                {**where, "bridge": str(bridge)},
+                where,
                 (f"the schema equals {bridge} exactly: only the version table is behind",),
                 "bridge",
             )
         ]
+    if ident is not None and ident.exact:
+        real = ident.exact[0].label
+        fix, action, details = restamp_fix(ident, facts.server_major)
+        return [
+            Diagnosis(
+                "AB-D009",
+                Severity.ERROR,
+                message + f" But its schema is exactly revision {real}: only the version table "
+                f"is wrong, and `alembic-baseline upgrade` would replay the archived revisions "
+                f"after {recorded} on it (it refuses).",
+                fix,
+                {**where, "identified": real},
+                tuple(details),
+                action,
+            )
+        ]
+    if at_archived is not None and at_archived.matches:
+        return [
+            Diagnosis(
+                "AB-D009",
+                Severity.WARNING,
+                message + f" The archived revisions must run first, up to the bridge {bridge}.",
+                "alembic-baseline upgrade",
+                where,
+                (
+                    f"the schema equals archived revision {recorded} exactly",
+                    "alembic-baseline upgrade runs the archived revisions, then the live ones",
+                ),
+            )
+        ]
+    fix, action, details = restamp_fix(ident, facts.server_major)
+    if at_archived is None or at_archived.matches is None:
+        why = at_archived.detail if at_archived else "the schema was not compared"
+        story = f" Whether its schema is at {recorded} is not known ({why})"
+    else:
+        story = f" Its schema is not at {recorded} either ({at_archived.detail})"
+    differences = at_archived.differences if at_archived else ()
     return [
         Diagnosis(
             "AB-D009",
-            Severity.WARNING,
-            message + f" The archived revisions must run first, up to the bridge {bridge}.",
-            "alembic-baseline upgrade",
-            {**where, "bridge": str(bridge)},
-            ("alembic-baseline upgrade runs the archived revisions, then the live ones",),
+            Severity.ERROR,
+            message + story + ": `alembic-baseline upgrade` is not safe here (it refuses).",
+            fix,
+            where,
+            tuple(details),
+            action,
+            differences=differences,
         )
     ]
 

@@ -1,7 +1,8 @@
 """Resolve a diff "side" to a snapshot: a database URL, a snapshot JSON file, or ``rev:REV``.
 
 ``rev:REV`` replays the project's own history up to REV (``rev:head``, ``rev:abc123``) on a
-throwaway database of the production major (``settings.pg_major``) and inspects it.
+throwaway database of the production major (``settings.pg_major``, else the major of the other
+side's database: see :func:`replay_major`) and inspects it.
 """
 
 from __future__ import annotations
@@ -70,6 +71,22 @@ def from_revision(settings: Settings, revision: str, options: InspectOptions) ->
                 return inspect(conn, options)
         finally:
             server.drop_database(url.database)
+
+
+def replay_major(settings: Settings, *specs: str) -> int | None:
+    """The major ``rev:`` sides are replayed on: ``settings.pg_major`` when set, else that of
+    the first database side (production's: a newer major's catalog — PostgreSQL 18's named NOT
+    NULL constraints — would produce DDL that production rejects), else None (the newest)."""
+    if settings.pg_major is not None or not any(s.startswith(REVISION_PREFIX) for s in specs):
+        return settings.pg_major
+    from alembic_baseline.pg.connect import connection, server_major
+    from alembic_baseline.pg.url import DatabaseURL
+
+    for spec in specs:
+        if "://" in spec and not spec.startswith(REVISION_PREFIX):
+            with connection(DatabaseURL.parse(spec)) as conn:
+                return server_major(conn)
+    return None
 
 
 def resolve(spec: str, settings: Settings, options: InspectOptions | None = None) -> Snapshot:

@@ -9,9 +9,12 @@
 -- from format_type(): catalog rows are read at the query's snapshot, cached lookups are not.
 -- INVALID indexes named in {leftovers} (interrupted CREATE INDEX CONCURRENTLY of revisions not
 -- recorded as applied) are left out: they are not part of any revision's schema.
+-- Every name is cast to text in every branch: a UNION ALL whose first branch yields `name`
+-- (63 bytes) would truncate the qualified names of all the others, and objects whose combined
+-- identity (schema.table.constraint) share their first 63 bytes would collide.
 -- {version_table}, {version_schema} and {leftovers} (text[] of schema.index) are literals.
 WITH rel AS MATERIALIZED (
-    SELECT c.oid, c.relkind, n.nspname || '.' || c.relname AS qname
+    SELECT c.oid, c.relkind, n.nspname::text || '.' || c.relname::text AS qname
     FROM pg_class c
     JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE c.oid >= 16384
@@ -21,11 +24,11 @@ WITH rel AS MATERIALIZED (
                AND ({version_schema}::text IS NULL OR n.nspname = {version_schema}))
 )
 SELECT shape.kind::text, shape.name::text, shape.detail::text FROM (
-SELECT 'schema', n.nspname, md5(coalesce(obj_description(n.oid, 'pg_namespace'), ''))
+SELECT 'schema'::text, n.nspname::text, md5(coalesce(obj_description(n.oid, 'pg_namespace'), ''))
 FROM pg_namespace n
 WHERE (n.oid >= 16384 OR n.nspname = 'public') AND n.nspname !~ '^pg_(toast_)?temp_'
 UNION ALL
-SELECT 'extension', x.extname, x.extversion
+SELECT 'extension', x.extname::text, x.extversion
 FROM pg_extension x
 UNION ALL
 SELECT 'relation', r.qname, r.relkind::text || ' ' || coalesce(md5(d.description), '')
@@ -71,7 +74,7 @@ SELECT 'policy', r.qname || '.' || pol.polname, concat_ws(' ', pol.polcmd, pol.p
 FROM rel r
 JOIN pg_policy pol ON pol.polrelid = r.oid
 UNION ALL
-SELECT 'type', n.nspname || '.' || t.typname,
+SELECT 'type', n.nspname::text || '.' || t.typname::text,
        concat_ws(' ', t.typtype, t.typnotnull,
                  (SELECT string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder)
                   FROM pg_enum e WHERE e.enumtypid = t.oid),
@@ -82,7 +85,7 @@ JOIN pg_namespace n ON n.oid = t.typnamespace
 WHERE t.oid >= 16384 AND t.typtype IN ('e', 'd', 'r', 'm')
   AND n.nspname !~ '^pg_(toast_)?temp_'
 UNION ALL
-SELECT 'function', n.nspname || '.' || p.proname || '(' || array_to_string(
+SELECT 'function', n.nspname::text || '.' || p.proname::text || '(' || array_to_string(
            ARRAY(SELECT tn.nspname || '.' || t.typname
                  FROM unnest(p.proargtypes) WITH ORDINALITY AS a (oid, i)
                  JOIN pg_type t ON t.oid = a.oid
@@ -93,7 +96,7 @@ FROM pg_proc p
 JOIN pg_namespace n ON n.oid = p.pronamespace
 WHERE p.oid >= 16384 AND n.nspname !~ '^pg_(toast_)?temp_'
 UNION ALL
-SELECT 'event trigger', ev.evtname, concat_ws(' ', ev.evtevent, ev.evtenabled, p.proname)
+SELECT 'event trigger', ev.evtname::text, concat_ws(' ', ev.evtevent, ev.evtenabled, p.proname)
 FROM pg_event_trigger ev
 JOIN pg_proc p ON p.oid = ev.evtfoid
 ) AS shape (kind, name, detail)
