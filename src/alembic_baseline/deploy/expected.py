@@ -17,7 +17,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from alembic_baseline.errors import BaselineError
+from alembic_baseline.errors import BaselineError, UnsafeError
 from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.scratch import ScratchServer, open_server
 from alembic_baseline.pg.url import DatabaseURL
@@ -186,6 +186,8 @@ def compare_with_expected(
         expected, cached = expected_snapshot(
             project, history, scratch, revision, options, cache_dir
         )
+    except UnsafeError:
+        raise  # env.py reached for another database, or the replay did not run: never hidden
     except BaselineError as exc:
         return SchemaCheck(
             revision, None, detail=f"the expected schema could not be built: {exc.message}"

@@ -62,7 +62,7 @@ def copy_production(dep: Deployment, workdir: Path) -> DatabaseURL:
         )
     if dep.state.current:
         # A stamp on a throwaway copy only: the schema-only dump carries no version rows.
-        dep.project.stamp(copy, dep.state.current[0])
+        dep.project.stamp(copy, dep.state.current[0], scratch=True)
     return copy
 
 
@@ -95,7 +95,7 @@ def _run(
     for rev in pending:
         start = time.perf_counter()
         try:
-            dep.project.upgrade(copy, rev.id)
+            dep.project.upgrade(copy, rev.id, scratch=True)
         except BaselineError as exc:
             return Rehearsal(False, seconds, refs, None, (), exc.message)
         seconds[rev.id] = time.perf_counter() - start
