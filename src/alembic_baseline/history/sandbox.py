@@ -129,7 +129,7 @@ class Sandbox:
 
     # -- refusing ------------------------------------------------------------------------------
     def refuse(
-        self, attempted: str, how: str, reached: Callable[[Endpoint], bool]
+        self, attempted: str, how: str, reached: Callable[[Endpoint], bool], *, opened: bool
     ) -> SandboxViolation:
         where = (
             f"the scratch database {self.target.database!r} that alembic-baseline made for this run"
@@ -139,8 +139,13 @@ class Sandbox:
         guess = _variable_pointing_at(reached)
         reads = f" (it looks like env.py reads ${guess})" if guess else ""
         error = SandboxViolation(
-            f"Refused: env.py {how} {attempted}{reads}, not {where}. Nothing was run there: the "
-            "connection was stopped before any statement.",
+            f"Refused: env.py {how} {attempted}{reads}, not {where}. "
+            + (
+                "Nothing ran there but the read of current_database() that caught it; the "
+                "connection was closed."
+                if opened
+                else "No connection was opened there."
+            ),
             hint=f"Make env.py use the URL alembic-baseline hands it: it sets sqlalchemy.url and "
             f"${self.url_env}. If env.py reads another variable, name it with "
             f'url_env = "{guess or "MYAPP_DATABASE_URL"}" in [tool.alembic-baseline] '
@@ -157,7 +162,9 @@ class Sandbox:
         params = _connect_params(cargs, cparams)
         attempted = Endpoint.of(params)
         if not attempted.matches(self.endpoint):
-            raise self.refuse(_shown(params), "tried to connect to", attempted.matches)
+            raise self.refuse(
+                _shown(params), "tried to connect to", attempted.matches, opened=False
+            )
 
     def check_dbapi(self, dbapi_connection: Any, *, clean: bool) -> None:
         """Ask the server which database this is; ``clean``: end the read's transaction."""
@@ -177,6 +184,7 @@ class Sandbox:
                 f"database {database!r} on a server listening on port {port}",
                 "opened a connection to",
                 lambda e: (e.database, e.port) == (str(database), int(str(port))),
+                opened=True,
             )
 
 
