@@ -137,6 +137,31 @@ def test_verify_and_status_refuse_the_apps_database(
     assert "scratch database" in err and f"/{app_db.database}" in err
 
 
+def test_doctor_identification_refuses_the_apps_database(
+    pg: ScratchServer, app_db: DatabaseURL, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The version table records a revision the schema does not have: identifying the real one
+    replays the history on scratch, which env.py would have run on the application's database."""
+    with connection(app_db) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '3c4d5e6f7a8b'")
+    ini = copy_project(FIXTURES / "own_url", tmp_path)
+    monkeypatch.setenv("MYAPP_DATABASE_URL", app_url(app_db))
+    _, err = refused(pg, app_db, ini, "doctor", "--url", app_db.render())
+    assert "scratch database" in err
+
+
+def test_migrations_run_from_a_thread_env_py_starts_are_checked(
+    pg: ScratchServer, app_db: DatabaseURL, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A thread env.py starts does not inherit the run's context, so its engine connects
+    unchecked; the connection handed to context.configure() is checked before Alembic uses it."""
+    ini = copy_project(FIXTURES / "own_url", tmp_path)
+    monkeypatch.setenv("MYAPP_DATABASE_URL", app_url(app_db))
+    _, err = refused(pg, app_db, ini, "-x", "driver=thread", "baseline", "create",
+                     "--from-history")  # fmt: skip
+    assert f"database '{app_db.database}'" in err
+
+
 def test_a_run_on_a_given_database_is_not_redirected(
     pg: ScratchServer, app_db: DatabaseURL, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

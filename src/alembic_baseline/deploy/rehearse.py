@@ -24,6 +24,7 @@ from alembic_baseline.deploy.expected import (
 from alembic_baseline.deploy.plan import Rehearsal
 from alembic_baseline.deploy.state import Deployment
 from alembic_baseline.errors import BaselineError
+from alembic_baseline.history.sandbox import SandboxRefusal
 from alembic_baseline.pg import tools
 from alembic_baseline.pg.url import DatabaseURL
 
@@ -74,6 +75,8 @@ def rehearse(dep: Deployment, pending: list[Revision]) -> Rehearsal:
         start = time.perf_counter()
         try:
             copy = copy_production(dep, Path(tmp))
+        except SandboxRefusal:
+            raise  # refused by the sandbox (the stamp on the copy runs env.py)
         except BaselineError as exc:
             return Rehearsal(False, seconds, refs, None, (), f"copying production: {exc.message}")
         seconds["copy"] = time.perf_counter() - start
@@ -96,6 +99,8 @@ def _run(
         start = time.perf_counter()
         try:
             dep.project.upgrade(copy, rev.id, scratch=True)
+        except SandboxRefusal:
+            raise  # refused by the sandbox: env.py reached for another database
         except BaselineError as exc:
             return Rehearsal(False, seconds, refs, None, (), exc.message)
         seconds[rev.id] = time.perf_counter() - start

@@ -48,7 +48,12 @@ _INSTALL_LOCK = threading.Lock()
 _installed = False
 
 
-class SandboxViolation(UnsafeError):
+class SandboxRefusal(UnsafeError):
+    """A run of the project's env.py was refused by the sandbox (exit 3). Callers that turn
+    errors into "could not compare" let this one through."""
+
+
+class SandboxViolation(SandboxRefusal):
     """env.py tried to reach a database other than the one the tool gave it (exit 3)."""
 
 
@@ -284,7 +289,7 @@ def guard_environment(env: EnvironmentContext) -> EnvironmentContext:
 
 
 # -- after a replay ----------------------------------------------------------------------------
-class ReplayIncomplete(UnsafeError):
+class ReplayIncomplete(SandboxRefusal):
     """A replay on scratch finished without its database reaching the revision (exit 3)."""
 
 
