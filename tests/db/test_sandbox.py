@@ -150,6 +150,18 @@ def test_doctor_identification_refuses_the_apps_database(
     assert "scratch database" in err
 
 
+def test_a_rehearsal_refuses_the_apps_database(
+    pg: ScratchServer, app_db: DatabaseURL, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rehearsal stamps and upgrades a scratch copy of the schema: refused, not reported as
+    a failed rehearsal."""
+    ini = copy_project(FIXTURES / "own_url", tmp_path / "p")
+    monkeypatch.setenv("MYAPP_DATABASE_URL", app_url(app_db))
+    _, err = refused(pg, app_db, ini, "plan", "--url", app_db.render(), "--no-schema-check",
+                     "--rehearse", "--out", str(tmp_path / "plan.sql"))  # fmt: skip
+    assert "scratch database" in err
+
+
 def test_migrations_run_from_a_thread_env_py_starts_are_checked(
     pg: ScratchServer, app_db: DatabaseURL, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
