@@ -292,14 +292,22 @@ class AlembicProject:
     def stamp(
         self, url: DatabaseURL, revision: str, *, purge: bool = False, scratch: bool = False
     ) -> RunResult:
-        from alembic import command
+        from alembic.runtime.environment import EnvironmentContext
 
-        return self._run(
-            url,
-            f"stamp {revision}",
-            lambda c: command.stamp(c, revision, purge=purge),
-            scratch=scratch,
-        )
+        script = self.script
+
+        def steps(rev: Any, context: Any) -> Any:
+            return script._stamp_revs((revision,), rev)
+
+        def action(cfg: Config) -> None:
+            # alembic.command.stamp, with the connection env.py configures checked (sandbox).
+            env = EnvironmentContext(
+                cfg, script, fn=steps, destination_rev=(revision,), purge=purge
+            )
+            with sandbox.guard_environment(env):
+                script.run_env()
+
+        return self._run(url, f"stamp {revision}", action, scratch=scratch)
 
     def offline_sql(self, revision_range: str, *, downgrade: bool = False) -> str:
         """The SQL Alembic renders in ``--sql`` mode for ``from:to`` (or ``to`` from empty)."""
