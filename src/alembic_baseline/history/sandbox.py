@@ -156,7 +156,7 @@ class Sandbox:
             f'url_env = "{guess or "MYAPP_DATABASE_URL"}" in [tool.alembic-baseline] '
             "(or ALEMBIC_BASELINE_URL_ENV); if it takes the URL from -x arguments, make it fall "
             f"back to sqlalchemy.url when none is given. See {DOCS}.",
-            context={"env.py connected to": attempted, "expected": self.target.redacted},
+            context={"env.py went to": attempted, "expected": self.target.redacted},
         )
         if self.violation is None:
             self.violation = error
@@ -254,7 +254,7 @@ def confine(sandbox: Sandbox) -> Iterator[Sandbox]:
     reset = _ACTIVE.set(sandbox)
     try:
         yield sandbox
-    except BaseException:
+    except Exception:  # an interrupt stays an interrupt
         if sandbox.violation is not None:
             raise sandbox.violation from None
         raise
