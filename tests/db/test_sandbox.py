@@ -150,6 +150,15 @@ def test_doctor_identification_refuses_the_apps_database(
     assert "scratch database" in err
 
 
+def test_a_url_passed_with_x_is_refused_and_named(
+    pg: ScratchServer, app_db: DatabaseURL, tmp_path: Path
+) -> None:
+    ini = copy_project(FIXTURES / "own_url", tmp_path)
+    _, err = refused(pg, app_db, ini, "-x", f"db_url={app_url(app_db)}", "baseline", "create",
+                     "--from-history")  # fmt: skip
+    assert "-x db_url=…" in err and "do not pass that -x" in err
+
+
 def test_a_rehearsal_refuses_the_apps_database(
     pg: ScratchServer, app_db: DatabaseURL, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -200,7 +200,8 @@ class AlembicProject:
         cfg = self.config(url, buffer=buffer)
         box = None
         if url is not None:
-            box = sandbox.Sandbox(url, "scratch" if scratch else "given", self.settings.url_env)
+            purpose = "scratch" if scratch else "given"
+            box = sandbox.Sandbox(url, purpose, self.settings.url_env, self.settings.x_args)
         confined = sandbox.confine(box) if box is not None else contextlib.nullcontext()
         with self._driving(url) as tracker, confined:
             try:

@@ -124,6 +124,7 @@ class Sandbox:
     purpose: str
     """"scratch" (a database the tool made) or "given" (the database the user named)."""
     url_env: str = "DATABASE_URL"
+    x_args: tuple[str, ...] = ()
     token: str = field(default_factory=lambda: secrets.token_hex(8))
     violation: SandboxViolation | None = None
     version_table: tuple[str, str | None] | None = None
@@ -142,7 +143,10 @@ class Sandbox:
             else f"the database you gave, {self.target.redacted}"
         )
         guess = _variable_pointing_at(reached)
+        x_arg = _x_arg_pointing_at(self.x_args, reached)
         reads = f" (it looks like env.py reads ${guess})" if guess else ""
+        if x_arg:
+            reads = f" (it looks like env.py reads -x {x_arg}=…)"
         error = SandboxViolation(
             f"Refused: env.py {how} {attempted}{reads}, not {where}. "
             + (
@@ -154,8 +158,9 @@ class Sandbox:
             hint=f"Make env.py use the URL alembic-baseline hands it: it sets sqlalchemy.url and "
             f"${self.url_env}. If env.py reads another variable, name it with "
             f'url_env = "{guess or "MYAPP_DATABASE_URL"}" in [tool.alembic-baseline] '
-            "(or ALEMBIC_BASELINE_URL_ENV); if it takes the URL from -x arguments, make it fall "
-            f"back to sqlalchemy.url when none is given. See {DOCS}.",
+            "(or ALEMBIC_BASELINE_URL_ENV); if it takes the URL from -x arguments, do not pass "
+            "that -x to alembic-baseline and let env.py fall back to sqlalchemy.url. "
+            f"See {DOCS}.",
             context={"env.py went to": attempted, "expected": self.target.redacted},
         )
         if self.violation is None:
@@ -191,6 +196,19 @@ class Sandbox:
                 lambda e: (e.database, e.port) == (str(database), int(str(port))),
                 opened=True,
             )
+
+
+def _x_arg_pointing_at(x_args: Sequence[str], reached: Callable[[Endpoint], bool]) -> str | None:
+    """The key of a ``-x key=URL`` argument that leads where env.py went."""
+    for arg in x_args:
+        key, sep, value = arg.partition("=")
+        if sep and "://" in value:
+            try:
+                if reached(Endpoint.of(DatabaseURL.parse(value).libpq_kwargs())):
+                    return key
+            except Exception:
+                continue
+    return None
 
 
 def _variable_pointing_at(reached: Callable[[Endpoint], bool]) -> str | None:
