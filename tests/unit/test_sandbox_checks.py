@@ -9,11 +9,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, pool
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from alembic_baseline import settings
 from alembic_baseline.errors import ExitCode
 from alembic_baseline.history.sandbox import (
     Endpoint,
@@ -110,3 +112,13 @@ def test_connect_parameters(
     for name in ("PGHOST", "PGPORT", "PGDATABASE", "PGUSER"):
         monkeypatch.delenv(name, raising=False)
     assert Endpoint.of(_connect_params(cargs, cparams)) == expected
+
+
+def test_pre_replay_is_read_from_pyproject(tmp_path: Path) -> None:
+    (tmp_path / "alembic.ini").write_text("[alembic]\nscript_location = migrations\n")
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.alembic-baseline]\npre_replay = "sql/pre.sql"\n'
+    )
+    assert settings.load(cwd=tmp_path, environ={}).pre_replay == "sql/pre.sql"
+    (tmp_path / "pyproject.toml").write_text("[tool.alembic-baseline]\n")
+    assert settings.load(cwd=tmp_path, environ={}).pre_replay is None
