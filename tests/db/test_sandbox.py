@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -227,3 +228,31 @@ def test_a_replay_that_ran_nothing_is_refused(pg: ScratchServer, tmp_path: Path)
     assert code == 3, out + err
     assert "holds no revision" in err
     assert files(ini.parent) == before
+
+
+def test_a_refusal_after_apply_is_a_failed_verification_not_a_refused_run(
+    pg: ScratchServer, app_db: DatabaseURL, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """apply on the application's own database (the database given: allowed) with the expected
+    schema of the starting revision cached: the revisions run, and the proof afterwards, which
+    needs a replay on scratch, is refused — recorded as a failed verification (exit 1) with the
+    reason, never as "refused" (which would say nothing ran)."""
+    with connection(app_db) as conn:
+        conn.execute("DROP TABLE orders")  # the schema of FIRST exactly: no drift to refuse
+    ini = copy_project(FIXTURES / "own_url", tmp_path / "p")
+    scratch = ("-c", str(ini), "--scratch-url", pg.admin_url.render())
+    state = ("--runs-dir", str(tmp_path / "runs"), "--backup-dir", str(tmp_path / "backups"))
+    code, out, err = cli(*scratch, "status", "--url", app_db.render())  # caches FIRST's schema
+    assert code == 0, out + err
+    monkeypatch.setenv("MYAPP_DATABASE_URL", app_url(app_db))
+    code, out, err = cli(*scratch, "--json", "apply", "--url", app_db.render(), *state)
+    assert code == 1, out + err
+    assert SECRET not in out + err
+    record = json.loads(out)
+    assert record["outcome"] == "verify_failed"
+    assert [s["revision"] for s in record["steps"] if s["status"] == "done"] == [
+        "2b3c4d5e6f7a",
+        "3c4d5e6f7a8b",
+    ]
+    (schema,) = [i for i in record["verification"]["items"] if i["name"] == "schema"]
+    assert schema["status"] == "fail" and "Refused: env.py" in schema["detail"]
