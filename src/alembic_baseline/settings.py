@@ -36,6 +36,9 @@ class Settings:
     project: Mapping[str, Any] = field(default_factory=dict)
     """The raw ``[tool.alembic-baseline]`` table, for feature-specific options (lint, baseline)."""
     pyproject: Path | None = None
+    pre_replay: str | None = None
+    """A SQL file or ``module:function`` run on each empty scratch database before the history
+    replays on it (tables an application makes outside Alembic); see docs/baseline.md."""
 
     @property
     def project_dir(self) -> Path:
@@ -110,6 +113,8 @@ def load(
         settings = replace(settings, scratch_url=str(table["scratch_url"]))
     if "pg_major" in table:
         settings = replace(settings, pg_major=_int(table["pg_major"], "pg_major"))
+    if table.get("pre_replay"):
+        settings = replace(settings, pre_replay=str(table["pre_replay"]))
     # 2. environment
     if f"{ENV_PREFIX}URL_ENV" in env:
         settings = replace(settings, url_env=env[f"{ENV_PREFIX}URL_ENV"])

@@ -161,7 +161,7 @@ def verify(
         whole_history(project, manifest) as full,
         use_server(server, major=major, scratch_url=scratch_url) as server,
     ):
-        vt = project.version_table(server.admin_url)
+        vt = project.version_table(server.admin_url, scratch=True)
         build = (server, manifest.old_head, heads, post, vt, progress, seconds)
         hist_snaps = _build(full, "history", *build)
         base_snaps = _build(project, "baseline", *build)
@@ -203,7 +203,7 @@ def _build(
     url = server.create_database(server.new_name(label))
     progress(f"building the {label} to {old_head}")
     start = time.perf_counter()
-    project.upgrade(url, old_head)
+    project.upgrade(url, old_head, scratch=True)
     seconds[f"{label}_build"] = time.perf_counter() - start
     at_old = snapshot_of(url, vt)
     at_old_copy = url
@@ -212,7 +212,7 @@ def _build(
         at_old_copy = server.create_database(server.new_name(label), template=url.database)
         progress(f"applying the new revisions on the {label}")
         start = time.perf_counter()
-        project.upgrade(url, "heads")
+        project.upgrade(url, "heads", scratch=True)
         seconds[f"{label}_post"] = time.perf_counter() - start
         at_heads = snapshot_of(url, vt)
     return at_old, at_heads, at_old_copy

@@ -18,6 +18,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from alembic_baseline.errors import BaselineError
+from alembic_baseline.history.sandbox import SandboxRefusal
 from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.scratch import ScratchServer, open_server
 from alembic_baseline.pg.url import DatabaseURL
@@ -186,6 +187,8 @@ def compare_with_expected(
         expected, cached = expected_snapshot(
             project, history, scratch, revision, options, cache_dir
         )
+    except SandboxRefusal:
+        raise  # env.py reached for another database, or the replay did not run: never hidden
     except BaselineError as exc:
         hint = f" Hint: {exc.hint}" if exc.hint else ""  # e.g. transaction_per_migration
         return SchemaCheck(

@@ -24,6 +24,7 @@ from alembic_baseline.deploy.expected import (
 from alembic_baseline.deploy.plan import Rehearsal
 from alembic_baseline.deploy.state import Deployment
 from alembic_baseline.errors import BaselineError
+from alembic_baseline.history.sandbox import SandboxRefusal
 from alembic_baseline.pg import tools
 from alembic_baseline.pg.url import DatabaseURL
 
@@ -62,7 +63,7 @@ def copy_production(dep: Deployment, workdir: Path) -> DatabaseURL:
         )
     if dep.state.current:
         # A stamp on a throwaway copy only: the schema-only dump carries no version rows.
-        dep.project.stamp(copy, dep.state.current[0])
+        dep.project.stamp(copy, dep.state.current[0], scratch=True)
     return copy
 
 
@@ -74,6 +75,8 @@ def rehearse(dep: Deployment, pending: list[Revision]) -> Rehearsal:
         start = time.perf_counter()
         try:
             copy = copy_production(dep, Path(tmp))
+        except SandboxRefusal:
+            raise  # refused by the sandbox (the stamp on the copy runs env.py)
         except BaselineError as exc:
             return Rehearsal(False, seconds, refs, None, (), f"copying production: {exc.message}")
         seconds["copy"] = time.perf_counter() - start
@@ -95,7 +98,9 @@ def _run(
     for rev in pending:
         start = time.perf_counter()
         try:
-            dep.project.upgrade(copy, rev.id)
+            dep.project.upgrade(copy, rev.id, scratch=True)
+        except SandboxRefusal:
+            raise  # refused by the sandbox: env.py reached for another database
         except BaselineError as exc:
             return Rehearsal(False, seconds, refs, None, (), exc.message)
         seconds[rev.id] = time.perf_counter() - start

@@ -17,6 +17,7 @@ from alembic_baseline.deploy.checks import Status
 from alembic_baseline.deploy.expected import compare_with_expected
 from alembic_baseline.deploy.state import Deployment, read_state
 from alembic_baseline.errors import BaselineError
+from alembic_baseline.history.sandbox import SandboxRefusal
 from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.url import DatabaseURL
 
@@ -109,18 +110,22 @@ def verify(dep: Deployment, expected: tuple[str, ...]) -> Verification:
     current = read_state(dep.project, dep.url).current
     items = [check_revision(current, expected)]
     if dep.options.schema_check and len(expected) == 1:
-        result = compare_with_expected(
-            dep.project,
-            dep.history,
-            dep.scratch,
-            dep.url,
-            expected[0],
-            dep.state.version_table,
-            dep.options.cache_dir,
-        )
-        status = {True: Status.PASS, False: Status.FAIL, None: Status.SKIPPED}[result.matches]
-        detail = "; ".join((result.detail, *result.differences[:5]))
-        items.append(VerifyItem("schema", status, detail))
+        try:
+            result = compare_with_expected(
+                dep.project,
+                dep.history,
+                dep.scratch,
+                dep.url,
+                expected[0],
+                dep.state.version_table,
+                dep.options.cache_dir,
+            )
+        except SandboxRefusal as exc:  # after the run: the revisions ran, the proof cannot
+            items.append(VerifyItem("schema", Status.FAIL, f"not verified: {exc.message}"))
+        else:
+            status = {True: Status.PASS, False: Status.FAIL, None: Status.SKIPPED}[result.matches]
+            detail = "; ".join((result.detail, *result.differences[:5]))
+            items.append(VerifyItem("schema", status, detail))
     else:
         items.append(
             VerifyItem(

@@ -32,6 +32,7 @@ from alembic_baseline.doctor.model import (
     Severity,
 )
 from alembic_baseline.errors import BaselineError
+from alembic_baseline.history.sandbox import SandboxRefusal
 
 if TYPE_CHECKING:
     from alembic_baseline.baseline.manifest import Manifest
@@ -169,6 +170,8 @@ class Doctor:
             expected, _ = expected_snapshot(
                 self.project, self.history, self.scratch, revision, options, self.cache_dir
             )
+        except SandboxRefusal:
+            raise  # env.py reached for another database, or the replay did not run (sandbox)
         except BaselineError as exc:
             self.progress(f"schema: not compared: {exc.message}")
             return None
@@ -205,6 +208,8 @@ class Doctor:
     def identify(self, live: Live) -> Identification | None:
         try:
             return self.identifier().identify(live)
+        except SandboxRefusal:
+            raise  # refused by the sandbox: never reported as "could not identify"
         except BaselineError as exc:
             self.progress(f"identify: failed: {exc.message}")
             return None

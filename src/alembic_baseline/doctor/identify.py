@@ -35,6 +35,7 @@ from alembic_baseline.doctor.cache import FingerprintCache, State, root_key, sta
 from alembic_baseline.doctor.model import Identification, Match
 from alembic_baseline.doctor.replay import Step, upgrade_order, upgrade_with_hook
 from alembic_baseline.errors import BaselineError
+from alembic_baseline.history.sandbox import SandboxRefusal
 from alembic_baseline.pg.connect import connection
 
 if TYPE_CHECKING:
@@ -323,6 +324,8 @@ class Identifier:
         if any(s.revision is not None and not self.cache.has_snapshot(s.key) for s in nearest):
             try:
                 self._replay(chain, live, {s.key for s in nearest})
+            except SandboxRefusal:
+                raise  # refused by the sandbox
             except BaselineError as exc:
                 self.progress(f"identify: the nearest states could not be rebuilt: {exc}")
         return [self._confirm(s, live) for s in nearest]

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from alembic_baseline.history import prepare, sandbox
 from alembic_baseline.history.graph import History
 
 if TYPE_CHECKING:
@@ -74,7 +75,7 @@ def _hooked_environment(cfg: Config, script: Any, fn: Any, hook: StepHook) -> An
         configure(*args, **kwargs)
 
     env.configure = configure_with_hook  # type: ignore[method-assign]
-    return env
+    return sandbox.guard_environment(env)
 
 
 def upgrade_with_hook(project: AlembicProject, url: DatabaseURL, hook: StepHook) -> None:
@@ -89,5 +90,9 @@ def upgrade_with_hook(project: AlembicProject, url: DatabaseURL, hook: StepHook)
         with _hooked_environment(cfg, script, steps, hook):
             script.run_env()
 
-    # The driver's run wrapper points env.py at the URL and turns failures into MigrationError.
-    project._run(url, "replay with fingerprints", action)
+    # The driver's run wrapper points env.py at the URL, confines it to that scratch database
+    # and turns failures into MigrationError; the version table must then hold the heads.
+    prepare.run(project.settings, script, url)
+    result = project._run(url, "replay with fingerprints", action, scratch=True)
+    if result.sandbox is not None:
+        sandbox.confirm_reached(result.sandbox, script, "heads", len(result.steps))

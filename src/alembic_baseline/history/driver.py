@@ -15,13 +15,13 @@ import logging
 import os
 from argparse import Namespace
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from alembic_baseline.errors import BaselineError, ConfigError, MigrationError
-from alembic_baseline.history import project_load
+from alembic_baseline.history import prepare, project_load, sandbox
 from alembic_baseline.history.blame import is_connection_lost as lost
 from alembic_baseline.pg.url import DatabaseURL, redact
 from alembic_baseline.settings import Settings
@@ -63,6 +63,8 @@ class RunResult:
 
     steps: tuple[str, ...]
     sql: str = ""
+    sandbox: sandbox.Sandbox | None = field(default=None, compare=False, repr=False)
+    """What the confinement saw (the version table env.py configured), for after-run checks."""
 
 
 class AlembicProject:
@@ -185,14 +187,27 @@ class AlembicProject:
                 os.environ[self.settings.url_env] = saved_env
 
     def _run(
-        self, url: DatabaseURL | None, what: str, action: Callable[[Config], Any]
+        self,
+        url: DatabaseURL | None,
+        what: str,
+        action: Callable[[Config], Any],
+        *,
+        scratch: bool = False,
     ) -> RunResult:
+        """Run ``action`` with env.py pointed at ``url`` and confined to it (history/sandbox.py):
+        a connection env.py opens anywhere else is refused before any SQL. ``scratch``: ``url``
+        is a scratch database the tool made (the wording of a refusal says so)."""
         from alembic.util import CommandError
 
         buffer = io.StringIO()
         cfg = self.config(url, buffer=buffer)
         self._environment: Any = None  # set by _migrate: what env.py configured
-        with self._driving(url) as tracker:
+        box = None
+        if url is not None:
+            purpose = "scratch" if scratch else "given"
+            box = sandbox.Sandbox(url, purpose, self.settings.url_env, self.settings.x_args)
+        confined = sandbox.confine(box) if box is not None else contextlib.nullcontext()
+        with self._driving(url) as tracker, confined:
             try:
                 action(cfg)
             except CommandError as exc:
@@ -201,7 +216,7 @@ class AlembicProject:
                 raise
             except Exception as exc:
                 raise self._failure(what, url, tracker.steps, exc) from exc
-        return RunResult(tuple(tracker.steps), buffer.getvalue())
+        return RunResult(tuple(tracker.steps), buffer.getvalue(), box)
 
     def _failure(
         self, what: str, url: DatabaseURL | None, steps: list[str], exc: Exception
@@ -275,26 +290,53 @@ class AlembicProject:
                 return script._downgrade_revs(target, rev)
             return script._upgrade_revs(target, rev)
 
-        with EnvironmentContext(
-            cfg, script, fn=steps, as_sql=sql, starting_rev=starting, destination_rev=target
+        with sandbox.guard_environment(
+            EnvironmentContext(
+                cfg, script, fn=steps, as_sql=sql, starting_rev=starting, destination_rev=target
+            )
         ) as environment:
             self._environment = environment
             script.run_env()
 
-    def upgrade(self, url: DatabaseURL, target: str = "heads") -> RunResult:
-        return self._run(url, f"upgrade to {target}", lambda c: self._migrate(c, target))
+    def upgrade(
+        self, url: DatabaseURL, target: str = "heads", *, scratch: bool = False
+    ) -> RunResult:
+        """``alembic upgrade target``. ``scratch``: ``url`` is a scratch database the tool made —
+        an empty one is prepared first (``pre_replay``), and afterwards its version table must
+        hold ``target`` (a replay that ran nothing there is refused, exit 3)."""
+        if scratch:
+            prepare.run(self.settings, self.script, url)
+        result = self._run(
+            url, f"upgrade to {target}", lambda c: self._migrate(c, target), scratch=scratch
+        )
+        if scratch and result.sandbox is not None:
+            sandbox.confirm_reached(result.sandbox, self.script, target, len(result.steps))
+        return result
 
     def downgrade(self, url: DatabaseURL, target: str) -> RunResult:
         return self._run(
             url, f"downgrade to {target}", lambda c: self._migrate(c, target, down=True)
         )
 
-    def stamp(self, url: DatabaseURL, revision: str, *, purge: bool = False) -> RunResult:
-        from alembic import command
+    def stamp(
+        self, url: DatabaseURL, revision: str, *, purge: bool = False, scratch: bool = False
+    ) -> RunResult:
+        from alembic.runtime.environment import EnvironmentContext
 
-        return self._run(
-            url, f"stamp {revision}", lambda c: command.stamp(c, revision, purge=purge)
-        )
+        script = self.script
+
+        def steps(rev: Any, context: Any) -> Any:
+            return script._stamp_revs((revision,), rev)
+
+        def action(cfg: Config) -> None:
+            # alembic.command.stamp, with the connection env.py configures checked (sandbox).
+            env = EnvironmentContext(
+                cfg, script, fn=steps, destination_rev=(revision,), purge=purge
+            )
+            with sandbox.guard_environment(env):
+                script.run_env()
+
+        return self._run(url, f"stamp {revision}", action, scratch=scratch)
 
     def offline_sql(self, revision_range: str, *, downgrade: bool = False) -> str:
         """The SQL Alembic renders in ``--sql`` mode for ``from:to`` (or ``to`` from empty)."""
@@ -304,7 +346,9 @@ class AlembicProject:
             lambda c: self._migrate(c, revision_range, down=downgrade, sql=True),
         ).sql
 
-    def with_context(self, url: DatabaseURL, fn: Callable[[MigrationContext], None]) -> None:
+    def with_context(
+        self, url: DatabaseURL, fn: Callable[[MigrationContext], None], *, scratch: bool = False
+    ) -> None:
         """Run env.py against ``url`` and call ``fn`` with its configured MigrationContext."""
         from alembic.runtime.environment import EnvironmentContext
 
@@ -313,10 +357,11 @@ class AlembicProject:
             return []
 
         def action(cfg: Config) -> None:
-            with EnvironmentContext(cfg, self.script, fn=call, dont_mutate=True):
+            env = EnvironmentContext(cfg, self.script, fn=call, dont_mutate=True)
+            with sandbox.guard_environment(env):
                 self.script.run_env()
 
-        self._run(url, "read the version table", action)
+        self._run(url, "read the version table", action, scratch=scratch)
 
     def current_heads(self, url: DatabaseURL) -> tuple[str, ...]:
         """The revisions recorded in the database's version table (as env.py configures it)."""
@@ -331,10 +376,12 @@ class AlembicProject:
         """The same project (env.py, settings) reading revisions from ``locations`` only."""
         return AlembicProject(self.settings, version_locations=tuple(locations))
 
-    def version_table(self, url: DatabaseURL) -> tuple[str, str | None]:
+    def version_table(self, url: DatabaseURL, *, scratch: bool = False) -> tuple[str, str | None]:
         """(name, schema) of the version table as the project's env.py configures it."""
         found: list[tuple[str, str | None]] = []
         self.with_context(
-            url, lambda ctx: found.append((ctx.version_table, ctx.version_table_schema))
+            url,
+            lambda ctx: found.append((ctx.version_table, ctx.version_table_schema)),
+            scratch=scratch,
         )
         return found[0]

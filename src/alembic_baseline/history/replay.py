@@ -36,12 +36,12 @@ def build_at(
     history = history or History(project)
     if not use_cache:
         url = server.create_database(server.new_name("replay"))
-        project.upgrade(url, revision)
+        project.upgrade(url, revision, scratch=True)
         return url
     template = template_name(history, revision)
     if not server.database_exists(template):
         staging = server.create_database(server.new_name("staging"))
-        project.upgrade(staging, revision)
+        project.upgrade(staging, revision, scratch=True)
         # Renamed only once complete: a failed replay never leaves a wrong template behind.
         server.rename_database(staging.database, template, keep=True)
     return server.create_database(server.new_name("replay"), template=template)

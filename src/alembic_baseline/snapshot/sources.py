@@ -66,7 +66,7 @@ def from_revision(settings: Settings, revision: str, options: InspectOptions) ->
     with scratch_server(major=settings.pg_major, scratch_url=settings.scratch_url) as server:
         url = server.create_database(server.new_name("snapshot"))
         try:
-            project.upgrade(url, revision)
+            project.upgrade(url, revision, scratch=True)
             with connection(url) as conn:
                 return inspect(conn, options)
         finally:
