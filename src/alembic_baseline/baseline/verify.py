@@ -30,7 +30,7 @@ from alembic_baseline.history.graph import History
 from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.scratch import ScratchServer, use_server
 from alembic_baseline.pg.url import DatabaseURL
-from alembic_baseline.snapshot import InspectOptions, Snapshot, inspect
+from alembic_baseline.snapshot import InspectOptions, Snapshot, inspect, inventory
 
 Progress = Callable[[str], None]
 
@@ -41,6 +41,7 @@ class Comparison:
 
     name: str
     differences: tuple[str, ...]
+    notes: tuple[str, ...] = ()  # e.g. the kinds the inventory compared by name only
 
     @property
     def equal(self) -> bool:
@@ -133,7 +134,10 @@ def whole_history(project: AlembicProject, manifest: Manifest) -> Iterator[Alemb
 
 
 def _pair(name: str, a: Snapshot, b: Snapshot, options: CompareOptions) -> Comparison:
-    return Comparison(name, describe(compare(a, b, options)))
+    lines = describe(compare(a, b, options))
+    found = inventory.check(a.inventory, b.inventory)  # every object by name, any kind
+    note = found.name_only_line()
+    return Comparison(name, lines + found.lines(modelled=not lines), (note,) if note else ())
 
 
 def verify(
@@ -261,4 +265,4 @@ def drift_lines(
     with use_server(server, major=major, scratch_url=scratch_url) as srv:
         vt = project.version_table(prod)
         replayed = build_at(project, srv, "heads", use_cache=False)
-        return describe(compare(snapshot_of(replayed, vt), snapshot_of(prod, vt), options))
+        return _pair("drift", snapshot_of(replayed, vt), snapshot_of(prod, vt), options).differences

@@ -103,6 +103,8 @@ def verify_cmd(
             rep.text(f"{mark}  {escape(comparison.name)}")
             for line in comparison.differences:
                 rep.text(f"    {escape(line)}")
+            for line in comparison.notes:
+                rep.text(f"    [dim]{escape(line)}[/]")
         verdict = "[green]verified[/]" if result.equal else "[red]not verified[/]"
         rep.text(f"{verdict}: baseline {result.revision} on PostgreSQL {result.pg_version}")
     return ExitCode.OK if result.equal else ExitCode.FINDINGS
