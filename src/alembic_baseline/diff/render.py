@@ -11,7 +11,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from alembic_baseline.diff.model import AttributeChange, Change, ChangeKind, SchemaDiff
-from alembic_baseline.snapshot.inventory import NAME_ONLY
+from alembic_baseline.snapshot.inventory import NAME_ONLY, plural
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -49,7 +49,7 @@ def _summary(diff: SchemaDiff, inventory: InventoryCheck | None = None) -> str:
         extra = " The inventory check could not run: not proven equal."
     elif inventory is not None and not inventory.equal:
         found = len(inventory.only_a) + len(inventory.only_b) + len(inventory.changed)
-        extra = f" {found} inventory differences (objects by name, whatever their kind)."
+        extra = f" {plural('inventory difference', found)} (objects by name, whatever their kind)."
     if diff.is_empty:
         return ("No differences." if not extra else "No differences in the compared kinds.") + extra
     counts = diff.counts()

@@ -173,10 +173,11 @@ WITH skip AS MATERIALIZED (
     SELECT 'pg_publication_rel'::regclass, p.oid, 0, NULL, NULL
     FROM pg_publication_rel p
     JOIN rels r ON r.oid = p.prrelid
+    WHERE %(globals)s  -- belongs to its publication, a database-wide object
     UNION ALL
     SELECT 'pg_publication_namespace'::regclass, p.oid, 0, NULL, NULL
     FROM pg_publication_namespace p
-    WHERE p.pnnspid = ANY (%(schemas)s::oid[])
+    WHERE p.pnnspid = ANY (%(schemas)s::oid[]) AND %(globals)s
     UNION ALL
     SELECT 'pg_default_acl'::regclass, a.oid, 0, NULL, NULL
     FROM pg_default_acl a
