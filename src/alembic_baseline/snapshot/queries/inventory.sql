@@ -11,19 +11,20 @@
 -- "detail" carries attributes that identify no object but that pg_dump emits: a column's
 -- STORAGE, COMPRESSION, STATISTICS and options, a table's REPLICA IDENTITY, a text search
 -- configuration's mappings.
-WITH skip AS MATERIALIZED (
-    SELECT DISTINCT classid, objid FROM pg_depend WHERE deptype IN ('e', 'i')
-), rels AS MATERIALIZED (
+-- (pg_depend is probed by its index per candidate: a scan of it into a CTE would be read once
+-- per row, as CTEs have no index.)
+WITH rels AS MATERIALIZED (
     SELECT c.oid, c.relkind, c.relreplident
     FROM pg_class c
     WHERE c.relnamespace = ANY (%(schemas)s::oid[])
       AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f', 'c')
       AND c.oid <> ALL (%(skipped)s::oid[])
       -- a composite type's relation is internal to its type: the type decides
-      AND NOT EXISTS (SELECT 1 FROM skip s
-                      WHERE (s.classid, s.objid) = CASE WHEN c.relkind = 'c'
-                            THEN ('pg_type'::regclass::oid, c.reltype)
-                            ELSE ('pg_class'::regclass::oid, c.oid) END)
+      AND NOT EXISTS (SELECT 1 FROM pg_depend s
+                      WHERE s.classid = CASE WHEN c.relkind = 'c' THEN 'pg_type'::regclass
+                                             ELSE 'pg_class'::regclass END
+                        AND s.objid = CASE WHEN c.relkind = 'c' THEN c.reltype ELSE c.oid END
+                        AND s.deptype IN ('e', 'i'))
 ), objects (classid, objid, subid, detail, label) AS (
     SELECT 'pg_namespace'::regclass, n.oid, 0, NULL, NULL
     FROM unnest(%(schemas)s::oid[]) AS n (oid)
@@ -48,8 +49,9 @@ WITH skip AS MATERIALIZED (
     SELECT 'pg_class'::regclass, i.indexrelid, 0, NULL, NULL
     FROM pg_index i
     JOIN rels r ON r.oid = i.indrelid
-    WHERE NOT EXISTS (SELECT 1 FROM skip s
-                      WHERE s.classid = 'pg_class'::regclass AND s.objid = i.indexrelid)
+    WHERE NOT EXISTS (SELECT 1 FROM pg_depend s
+                      WHERE s.classid = 'pg_class'::regclass AND s.objid = i.indexrelid
+                        AND s.deptype IN ('e', 'i'))
     UNION ALL
     SELECT 'pg_attrdef'::regclass, d.oid, 0, NULL, NULL
     FROM pg_attrdef d
@@ -85,58 +87,67 @@ WITH skip AS MATERIALIZED (
     WHERE t.typnamespace = ANY (%(schemas)s::oid[])
       AND (t.typrelid = 0 OR t.typtype = 'c' AND EXISTS (
            SELECT 1 FROM pg_class c WHERE c.oid = t.typrelid AND c.relkind = 'c'))
-      AND NOT EXISTS (SELECT 1 FROM skip s
-                      WHERE s.classid = 'pg_type'::regclass AND s.objid = t.oid)
+      AND NOT EXISTS (SELECT 1 FROM pg_depend s
+                      WHERE s.classid = 'pg_type'::regclass AND s.objid = t.oid
+                        AND s.deptype IN ('e', 'i'))
     UNION ALL
     SELECT 'pg_proc'::regclass, p.oid, 0, NULL, NULL
     FROM pg_proc p
     WHERE p.pronamespace = ANY (%(schemas)s::oid[])
-      AND NOT EXISTS (SELECT 1 FROM skip s
-                      WHERE s.classid = 'pg_proc'::regclass AND s.objid = p.oid)
+      AND NOT EXISTS (SELECT 1 FROM pg_depend s
+                      WHERE s.classid = 'pg_proc'::regclass AND s.objid = p.oid
+                        AND s.deptype IN ('e', 'i'))
     UNION ALL
     SELECT 'pg_operator'::regclass, o.oid, 0, NULL, NULL
     FROM pg_operator o
     WHERE o.oprnamespace = ANY (%(schemas)s::oid[])
-      AND NOT EXISTS (SELECT 1 FROM skip s
-                      WHERE s.classid = 'pg_operator'::regclass AND s.objid = o.oid)
+      AND NOT EXISTS (SELECT 1 FROM pg_depend s
+                      WHERE s.classid = 'pg_operator'::regclass AND s.objid = o.oid
+                        AND s.deptype IN ('e', 'i'))
     UNION ALL
     SELECT 'pg_opfamily'::regclass, f.oid, 0, NULL, NULL
     FROM pg_opfamily f
     WHERE f.opfnamespace = ANY (%(schemas)s::oid[])
-      AND NOT EXISTS (SELECT 1 FROM skip s
-                      WHERE s.classid = 'pg_opfamily'::regclass AND s.objid = f.oid)
+      AND NOT EXISTS (SELECT 1 FROM pg_depend s
+                      WHERE s.classid = 'pg_opfamily'::regclass AND s.objid = f.oid
+                        AND s.deptype IN ('e', 'i'))
     UNION ALL
     SELECT 'pg_opclass'::regclass, c.oid, 0, NULL, NULL
     FROM pg_opclass c
     WHERE c.opcnamespace = ANY (%(schemas)s::oid[])
-      AND NOT EXISTS (SELECT 1 FROM skip s
-                      WHERE s.classid = 'pg_opclass'::regclass AND s.objid = c.oid)
+      AND NOT EXISTS (SELECT 1 FROM pg_depend s
+                      WHERE s.classid = 'pg_opclass'::regclass AND s.objid = c.oid
+                        AND s.deptype IN ('e', 'i'))
     UNION ALL
     SELECT 'pg_amop'::regclass, o.oid, 0, NULL, NULL
     FROM pg_amop o
     JOIN pg_opfamily f ON f.oid = o.amopfamily
     WHERE f.opfnamespace = ANY (%(schemas)s::oid[])
-      AND NOT EXISTS (SELECT 1 FROM skip s
-                      WHERE s.classid = 'pg_opfamily'::regclass AND s.objid = f.oid)
+      AND NOT EXISTS (SELECT 1 FROM pg_depend s
+                      WHERE s.classid = 'pg_opfamily'::regclass AND s.objid = f.oid
+                        AND s.deptype IN ('e', 'i'))
     UNION ALL
     SELECT 'pg_amproc'::regclass, p.oid, 0, NULL, NULL
     FROM pg_amproc p
     JOIN pg_opfamily f ON f.oid = p.amprocfamily
     WHERE f.opfnamespace = ANY (%(schemas)s::oid[])
-      AND NOT EXISTS (SELECT 1 FROM skip s
-                      WHERE s.classid = 'pg_opfamily'::regclass AND s.objid = f.oid)
+      AND NOT EXISTS (SELECT 1 FROM pg_depend s
+                      WHERE s.classid = 'pg_opfamily'::regclass AND s.objid = f.oid
+                        AND s.deptype IN ('e', 'i'))
     UNION ALL
     SELECT 'pg_collation'::regclass, c.oid, 0, NULL, NULL
     FROM pg_collation c
     WHERE c.collnamespace = ANY (%(schemas)s::oid[])
-      AND NOT EXISTS (SELECT 1 FROM skip s
-                      WHERE s.classid = 'pg_collation'::regclass AND s.objid = c.oid)
+      AND NOT EXISTS (SELECT 1 FROM pg_depend s
+                      WHERE s.classid = 'pg_collation'::regclass AND s.objid = c.oid
+                        AND s.deptype IN ('e', 'i'))
     UNION ALL
     SELECT 'pg_conversion'::regclass, c.oid, 0, NULL, NULL
     FROM pg_conversion c
     WHERE c.connamespace = ANY (%(schemas)s::oid[])
-      AND NOT EXISTS (SELECT 1 FROM skip s
-                      WHERE s.classid = 'pg_conversion'::regclass AND s.objid = c.oid)
+      AND NOT EXISTS (SELECT 1 FROM pg_depend s
+                      WHERE s.classid = 'pg_conversion'::regclass AND s.objid = c.oid
+                        AND s.deptype IN ('e', 'i'))
     UNION ALL
     SELECT 'pg_statistic_ext'::regclass, x.oid, 0, NULL, NULL
     FROM pg_statistic_ext x
@@ -149,26 +160,30 @@ WITH skip AS MATERIALIZED (
             FROM pg_ts_config_map m WHERE m.mapcfg = c.oid), NULL
     FROM pg_ts_config c
     WHERE c.cfgnamespace = ANY (%(schemas)s::oid[])
-      AND NOT EXISTS (SELECT 1 FROM skip s
-                      WHERE s.classid = 'pg_ts_config'::regclass AND s.objid = c.oid)
+      AND NOT EXISTS (SELECT 1 FROM pg_depend s
+                      WHERE s.classid = 'pg_ts_config'::regclass AND s.objid = c.oid
+                        AND s.deptype IN ('e', 'i'))
     UNION ALL
     SELECT 'pg_ts_dict'::regclass, d.oid, 0, NULL, NULL
     FROM pg_ts_dict d
     WHERE d.dictnamespace = ANY (%(schemas)s::oid[])
-      AND NOT EXISTS (SELECT 1 FROM skip s
-                      WHERE s.classid = 'pg_ts_dict'::regclass AND s.objid = d.oid)
+      AND NOT EXISTS (SELECT 1 FROM pg_depend s
+                      WHERE s.classid = 'pg_ts_dict'::regclass AND s.objid = d.oid
+                        AND s.deptype IN ('e', 'i'))
     UNION ALL
     SELECT 'pg_ts_parser'::regclass, p.oid, 0, NULL, NULL
     FROM pg_ts_parser p
     WHERE p.prsnamespace = ANY (%(schemas)s::oid[])
-      AND NOT EXISTS (SELECT 1 FROM skip s
-                      WHERE s.classid = 'pg_ts_parser'::regclass AND s.objid = p.oid)
+      AND NOT EXISTS (SELECT 1 FROM pg_depend s
+                      WHERE s.classid = 'pg_ts_parser'::regclass AND s.objid = p.oid
+                        AND s.deptype IN ('e', 'i'))
     UNION ALL
     SELECT 'pg_ts_template'::regclass, t.oid, 0, NULL, NULL
     FROM pg_ts_template t
     WHERE t.tmplnamespace = ANY (%(schemas)s::oid[])
-      AND NOT EXISTS (SELECT 1 FROM skip s
-                      WHERE s.classid = 'pg_ts_template'::regclass AND s.objid = t.oid)
+      AND NOT EXISTS (SELECT 1 FROM pg_depend s
+                      WHERE s.classid = 'pg_ts_template'::regclass AND s.objid = t.oid
+                        AND s.deptype IN ('e', 'i'))
     UNION ALL
     SELECT 'pg_publication_rel'::regclass, p.oid, 0, NULL, NULL
     FROM pg_publication_rel p
@@ -191,44 +206,51 @@ WITH skip AS MATERIALIZED (
     SELECT 'pg_event_trigger'::regclass, e.oid, 0, NULL, NULL
     FROM pg_event_trigger e
     WHERE %(globals)s
-      AND NOT EXISTS (SELECT 1 FROM skip s
-                      WHERE s.classid = 'pg_event_trigger'::regclass AND s.objid = e.oid)
+      AND NOT EXISTS (SELECT 1 FROM pg_depend s
+                      WHERE s.classid = 'pg_event_trigger'::regclass AND s.objid = e.oid
+                        AND s.deptype IN ('e', 'i'))
     UNION ALL
     SELECT 'pg_cast'::regclass, c.oid, 0, NULL, NULL
     FROM pg_cast c
     WHERE %(globals)s AND c.oid >= 16384
-      AND NOT EXISTS (SELECT 1 FROM skip s
-                      WHERE s.classid = 'pg_cast'::regclass AND s.objid = c.oid)
+      AND NOT EXISTS (SELECT 1 FROM pg_depend s
+                      WHERE s.classid = 'pg_cast'::regclass AND s.objid = c.oid
+                        AND s.deptype IN ('e', 'i'))
     UNION ALL
     SELECT 'pg_language'::regclass, l.oid, 0, NULL, NULL
     FROM pg_language l
     WHERE %(globals)s AND l.oid >= 16384
-      AND NOT EXISTS (SELECT 1 FROM skip s
-                      WHERE s.classid = 'pg_language'::regclass AND s.objid = l.oid)
+      AND NOT EXISTS (SELECT 1 FROM pg_depend s
+                      WHERE s.classid = 'pg_language'::regclass AND s.objid = l.oid
+                        AND s.deptype IN ('e', 'i'))
     UNION ALL
     SELECT 'pg_am'::regclass, a.oid, 0, NULL, NULL
     FROM pg_am a
     WHERE %(globals)s AND a.oid >= 16384
-      AND NOT EXISTS (SELECT 1 FROM skip s
-                      WHERE s.classid = 'pg_am'::regclass AND s.objid = a.oid)
+      AND NOT EXISTS (SELECT 1 FROM pg_depend s
+                      WHERE s.classid = 'pg_am'::regclass AND s.objid = a.oid
+                        AND s.deptype IN ('e', 'i'))
     UNION ALL
     SELECT 'pg_transform'::regclass, t.oid, 0, NULL, NULL
     FROM pg_transform t
     WHERE %(globals)s AND t.oid >= 16384
-      AND NOT EXISTS (SELECT 1 FROM skip s
-                      WHERE s.classid = 'pg_transform'::regclass AND s.objid = t.oid)
+      AND NOT EXISTS (SELECT 1 FROM pg_depend s
+                      WHERE s.classid = 'pg_transform'::regclass AND s.objid = t.oid
+                        AND s.deptype IN ('e', 'i'))
     UNION ALL
     SELECT 'pg_foreign_data_wrapper'::regclass, w.oid, 0, NULL, NULL
     FROM pg_foreign_data_wrapper w
     WHERE %(globals)s
-      AND NOT EXISTS (SELECT 1 FROM skip s
-                      WHERE s.classid = 'pg_foreign_data_wrapper'::regclass AND s.objid = w.oid)
+      AND NOT EXISTS (SELECT 1 FROM pg_depend s
+                      WHERE s.classid = 'pg_foreign_data_wrapper'::regclass AND s.objid = w.oid
+                        AND s.deptype IN ('e', 'i'))
     UNION ALL
     SELECT 'pg_foreign_server'::regclass, v.oid, 0, NULL, NULL
     FROM pg_foreign_server v
     WHERE %(globals)s
-      AND NOT EXISTS (SELECT 1 FROM skip s
-                      WHERE s.classid = 'pg_foreign_server'::regclass AND s.objid = v.oid)
+      AND NOT EXISTS (SELECT 1 FROM pg_depend s
+                      WHERE s.classid = 'pg_foreign_server'::regclass AND s.objid = v.oid
+                        AND s.deptype IN ('e', 'i'))
     UNION ALL
     -- identity only (the role and the server): a mapping's options hold passwords
     SELECT 'pg_user_mapping'::regclass, u.umid, 0, NULL, NULL
