@@ -146,3 +146,24 @@ def test_schema_filter_leaves_database_wide_objects_out(
     assert code == 0, out + err  # publications are database-wide: not in one schema's dump
     code, out, _ = cli("diff", source.render(), other.render())
     assert code == 1 and "removed publication pub" in out and "+ other" in out
+
+
+def test_an_ordinary_role_reads_the_inventory(pg: ScratchServer, source: DatabaseURL) -> None:
+    """No superuser needed (pg_user_mapping and pg_subscription's conninfo are not readable)."""
+    from dataclasses import replace
+
+    from psycopg import sql
+
+    role = f"reader_{source.database}"
+    with connection(source) as conn:
+        conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(role)))
+    try:
+        with connection(replace(source, username=role)) as conn:
+            snap = inspect(conn)
+        assert snap.inventory is not None
+        types = {e.type for e in snap.inventory.entries}
+        assert {"user mapping", "publication", "rule", "aggregate"} <= types
+    finally:
+        with connection(source) as conn:
+            conn.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(role)))
+        pg.admin().execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
