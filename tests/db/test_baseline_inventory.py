@@ -1,9 +1,10 @@
 """``baseline verify`` sees objects of kinds the snapshot does not model; ``baseline create``
 refuses a truncated or garbled dump before it touches the project.
 
-The fixture project (mini) gets a revision with a rule, an aggregate, a text search dictionary
-and a column STORAGE change. pg_dump faults are made by a real wrapper program in front of the
-real pg_dump (found through ALEMBIC_BASELINE_PG_BIN), which exits 0 with cut or garbled output.
+The fixture project (mini) gets a revision with a rule, an aggregate, a text search dictionary,
+a column STORAGE change, partitions and inheritance (whose cloned objects must not differ).
+pg_dump faults are made by a real wrapper program in front of the real pg_dump (found through
+ALEMBIC_BASELINE_PG_BIN), which exits 0 with cut or garbled output.
 """
 
 from __future__ import annotations
@@ -30,6 +31,14 @@ CREATE FUNCTION add2(int, int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT $1 
 CREATE AGGREGATE total(int) (SFUNC = add2, STYPE = int, INITCOND = '0');
 CREATE TEXT SEARCH DICTIONARY plain_dict (TEMPLATE = simple);
 ALTER TABLE audit_sink ALTER COLUMN body SET STORAGE EXTERNAL;
+CREATE TABLE events (id int, at date, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+CREATE INDEX ON events (at);
+CREATE TABLE event_refs (event_id int, event_at date, FOREIGN KEY (event_id, event_at)
+    REFERENCES events);
+CREATE TABLE audit_kids () INHERITS (audit_sink);
+ALTER TABLE audit_sink ADD CONSTRAINT body_short CHECK (length(body) < 100);
 """)
 '''
 DOWNGRADE = 'op.execute("DROP TABLE audit_sink; DROP AGGREGATE total(int); DROP FUNCTION add2")'

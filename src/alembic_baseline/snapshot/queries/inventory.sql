@@ -3,7 +3,9 @@
 -- independent of the per-kind queries: it walks the system catalogs generically. Left out: system
 -- schemas (the schemas parameter holds the covered ones only), extension members and objects made
 -- implicitly with another one (pg_depend deptype e and i: array and row types, constraint
--- indexes, RI triggers, view rules...), the version table (skipped), NOT NULL constraints
+-- indexes, RI triggers, view rules...), what a partition or inheritance child gets from its
+-- parent (cloned constraints, indexes, triggers: pg_dump does not emit them either), the version
+-- table (skipped), NOT NULL constraints
 -- (compared through the columns; only PostgreSQL 18 has them as objects), large objects (data)
 -- and, unless privileges are read, default privileges. Database-wide objects (casts, languages,
 -- FDWs, servers, user mappings, publications, subscriptions, event triggers, extensions, access
@@ -49,7 +51,9 @@ WITH rels AS MATERIALIZED (
     SELECT 'pg_class'::regclass, i.indexrelid, 0, NULL, NULL
     FROM pg_index i
     JOIN rels r ON r.oid = i.indrelid
-    WHERE NOT EXISTS (SELECT 1 FROM pg_depend s
+    JOIN pg_class ic ON ic.oid = i.indexrelid
+    WHERE NOT ic.relispartition  -- a partition's copy of its parent's index comes with it
+      AND NOT EXISTS (SELECT 1 FROM pg_depend s
                       WHERE s.classid = 'pg_class'::regclass AND s.objid = i.indexrelid
                         AND s.deptype IN ('e', 'i'))
     UNION ALL
@@ -62,12 +66,13 @@ WITH rels AS MATERIALIZED (
     LEFT JOIN rels r ON r.oid = c.conrelid
     LEFT JOIN pg_type t ON t.oid = c.contypid
     WHERE c.contype <> 'n'
+      AND c.conparentid = 0 AND c.conislocal  -- copies a child gets from its parent
       AND (r.oid IS NOT NULL OR t.typnamespace = ANY (%(schemas)s::oid[]))
     UNION ALL
     SELECT 'pg_trigger'::regclass, t.oid, 0, NULL, NULL
     FROM pg_trigger t
     JOIN rels r ON r.oid = t.tgrelid
-    WHERE NOT t.tgisinternal
+    WHERE NOT t.tgisinternal AND t.tgparentid = 0
     UNION ALL
     SELECT 'pg_rewrite'::regclass, w.oid, 0, NULL, NULL
     FROM pg_rewrite w
