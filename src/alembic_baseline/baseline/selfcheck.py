@@ -89,7 +89,8 @@ def check(
         )
     start = time.perf_counter()
     options = CompareOptions()
-    if not scratch_url and server is None and major not in binaries.majors():
+    reuse = server is not None and server.major == major
+    if not reuse and not scratch_url and major not in binaries.majors():
         major = binaries.find_server().major  # none of the source's major here: the newest
         options = CompareOptions.cross_version()
     with use_server(server, major=major, scratch_url=scratch_url) as srv:
