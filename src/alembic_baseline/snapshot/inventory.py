@@ -63,8 +63,10 @@ class Inventory:
 
     @classmethod
     def from_rows(cls, rows: Iterable[Any]) -> Inventory:
-        """From the rows of ``inventory.sql`` (named tuples: type, identity, detail)."""
-        return cls.of(Entry(str(r.type), str(r.identity), str(r.detail or "")) for r in rows)
+        """From the rows of ``inventory.sql`` (named tuples of text: type, identity, detail)."""
+        made = (Entry(r.type or "", r.identity or "", r.detail or "") for r in rows)
+        unique = {(e.type, e.identity): e for e in made}
+        return cls(tuple(sorted(unique.values())))
 
     def counts(self) -> dict[str, int]:
         """Objects per type."""
