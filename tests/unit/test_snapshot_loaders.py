@@ -138,7 +138,7 @@ def test_every_kind_is_read_and_loaded_in_an_order_that_names_columns_first() ->
     from alembic_baseline.snapshot.inspect import _HELPER_SHARE, _ORDER
     from alembic_baseline.snapshot.loaders import LOADERS
 
-    assert set(_ORDER) == set(LOADERS) - {"schemas"} | {"opclasses", "dependencies"}
+    assert set(_ORDER) == set(LOADERS) - {"schemas"} | {"opclasses", "inventory", "dependencies"}
     assert set(_ORDER) >= _HELPER_SHARE
     position = {name: i for i, name in enumerate(_ORDER)}
     assert position["columns"] < position["constraints"] < position["indexes"]

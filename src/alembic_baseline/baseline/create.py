@@ -22,7 +22,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from alembic_baseline import __version__
-from alembic_baseline.baseline import archive, seed, source
+from alembic_baseline.baseline import archive, seed, selfcheck, source
 from alembic_baseline.baseline.manifest import Manifest, baselines_dir
 from alembic_baseline.baseline.render import (
     BaselineSpec,
@@ -316,6 +316,10 @@ def create(
         old.path.parent / bridge_filename(spec): render_bridge(spec),
         baselines_dir(project.script_location) / f"{revision}.json": manifest.to_json(),
     }
+    selfcheck.check(
+        baseline.render(header), dumped.expected, facts.major, version_table,
+        scratch_url=scratch_url, server=server, progress=progress, seconds=seconds,
+    )  # fmt: skip
     archived = _write_atomically(project, history, files, revision, head)
     paths = list(files)
     return CreateResult(

@@ -9,6 +9,7 @@ from alembic_baseline.errors import ConfigError
 from alembic_baseline.pg import binaries, tools
 from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.url import DatabaseURL
+from alembic_baseline.snapshot import InspectOptions, Snapshot, inspect
 
 _SYSTEM_SCHEMAS = ("pg_catalog", "information_schema", "pg_toast")
 
@@ -32,6 +33,9 @@ class Dump:
     post_data: str
     data: str
     pg_dump: binaries.Installation
+    expected: Snapshot | None = None
+    """The source's snapshot (with its inventory) read at the dump's own MVCC snapshot: what
+    the sanitized SQL must build (see :mod:`.selfcheck`)."""
 
 
 def facts(url: DatabaseURL) -> SourceFacts:
@@ -113,6 +117,10 @@ def dump(
         row = conn.execute("SELECT pg_export_snapshot()").fetchone()
         jobs = [[f"--snapshot={row[0]}", *args] for args in jobs] if row else jobs
         with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-            outputs = list(pool.map(lambda a: tools.pg_dump(client.bindir, url, a), jobs))
+            running = pool.map(lambda a: tools.pg_dump(client.bindir, url, a), jobs)
+            # the same catalog the dumps read, inspected while they run
+            options = InspectOptions(version_table=name, version_table_schema=schema)
+            expected = inspect(conn, options) if row else None
+            outputs = list(running)
     texts = [o.decode("utf-8") for o in outputs]
-    return Dump(texts[0], texts[1], texts[2] if reference_tables else "", client)
+    return Dump(texts[0], texts[1], texts[2] if reference_tables else "", client, expected)

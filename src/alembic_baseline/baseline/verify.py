@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from alembic_baseline.baseline.manifest import Manifest, find_manifest
+from alembic_baseline.baseline.sanitize import LEFT_OUT_TYPES
 from alembic_baseline.baseline.seed_compare import carried_rows
 from alembic_baseline.diff.compare import compare
 from alembic_baseline.diff.model import CompareOptions, SchemaDiff
@@ -32,7 +33,8 @@ from alembic_baseline.history.graph import History
 from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.scratch import ScratchServer, use_server
 from alembic_baseline.pg.url import DatabaseURL
-from alembic_baseline.snapshot import InspectOptions, Snapshot, inspect
+from alembic_baseline.snapshot import InspectOptions, Snapshot, inspect, inventory
+from alembic_baseline.snapshot.inventory import Inventory
 
 Progress = Callable[[str], None]
 
@@ -43,7 +45,7 @@ class Comparison:
 
     name: str
     differences: tuple[str, ...]
-    notes: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # volatile seed columns; kinds compared by name only
 
     @property
     def equal(self) -> bool:
@@ -135,8 +137,31 @@ def whole_history(project: AlembicProject, manifest: Manifest) -> Iterator[Alemb
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def _carried(found: Inventory | None) -> Inventory | None:
+    return None if found is None else found.without(LEFT_OUT_TYPES)
+
+
 def _pair(name: str, a: Snapshot, b: Snapshot, options: CompareOptions) -> Comparison:
-    return Comparison(name, describe(compare(a, b, options)))
+    lines = describe(compare(a, b, options))
+    # every object by name, any kind — but user mappings and subscriptions, which a baseline
+    # never carries (their options hold credentials; sanitize leaves them out with a warning):
+    # they are counted in a note, never named (a mapping names a login role)
+    found = inventory.check(_carried(a.inventory), _carried(b.inventory))
+    notes = [found.name_only_line()]
+    skipped = sum(
+        1
+        for side in (a.inventory, b.inventory)
+        if side is not None
+        for e in side.entries
+        if e.type in LEFT_OUT_TYPES
+    )
+    if skipped:
+        notes.append(
+            f"not compared: {skipped} user mapping/subscription object(s), never carried by a "
+            "baseline (credentials)"
+        )
+    kept = tuple(n for n in notes if n)
+    return Comparison(name, lines + found.lines(modelled=not lines), kept)
 
 
 def verify(
@@ -266,4 +291,4 @@ def drift_lines(
         replayed = build_at(project, srv, "heads", use_cache=False)
         if on_replay is not None:
             on_replay(replayed, srv.major)
-        return describe(compare(snapshot_of(replayed, vt), snapshot_of(prod, vt), options))
+        return _pair("drift", snapshot_of(replayed, vt), snapshot_of(prod, vt), options).differences

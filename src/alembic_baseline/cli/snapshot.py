@@ -144,11 +144,17 @@ def diff_cmd(
     if rep.output == "json":
         rep.json(result)
     elif rep.output == "markdown":
-        text = render.render_markdown(result.diff, title=f"`{result.a}` → `{result.b}`")
+        text = render.render_markdown(
+            result.diff, title=f"`{result.a}` → `{result.b}`", inventory=result.inventory
+        )
         _verbatim(rep, text + (f"\n```sql\n{result.sql}```\n" if result.sql else ""))
     elif result.sql is not None:
         _verbatim(rep, result.sql)  # stdout stays a runnable script; the summary: stderr
-        rep.err.print(render.render_text(result.diff).splitlines()[-1], highlight=False)
+        for line in render.inventory_lines(result.diff, result.inventory):
+            rep.err.print(line, highlight=False, markup=False)
+        rep.err.print(
+            render.render_text(result.diff, result.inventory).splitlines()[-1], highlight=False
+        )
     else:
-        rep.out.print(render.render_rich(result.diff))
+        rep.out.print(render.render_rich(result.diff, result.inventory))
     return result.exit_code

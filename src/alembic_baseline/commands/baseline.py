@@ -10,6 +10,10 @@ from alembic_baseline.baseline.sanitize import DEFAULT_CHUNK_SIZE, DEFAULT_MIN_M
 from alembic_baseline.baseline.upgrade import UpgradeResult, upgrade
 from alembic_baseline.baseline.verify import VerifyResult, verify
 from alembic_baseline.commands.common import database_url, project
+from alembic_baseline.pg import binaries
+from alembic_baseline.pg.connect import connection, server_major
+from alembic_baseline.pg.scratch import scratch_server
+from alembic_baseline.pg.url import DatabaseURL
 from alembic_baseline.settings import Settings
 
 Progress = Callable[[str], None]
@@ -45,10 +49,25 @@ def create_baseline(
         chunk_size=int(conf.get("chunk_size", DEFAULT_CHUNK_SIZE)),
         seed_data=seed_data,
     )
-    return create(
-        proj, options, pg_major=settings.pg_major, scratch_url=settings.scratch_url,
-        progress=progress,
-    )  # fmt: skip
+    # One scratch server for the replay or drift check and the self-check (one cold start).
+    major = _scratch_major(settings, source_url)
+    with scratch_server(major=major, scratch_url=settings.scratch_url) as srv:
+        return create(
+            proj, options, pg_major=settings.pg_major, scratch_url=settings.scratch_url,
+            progress=progress, server=srv,
+        )  # fmt: skip
+
+
+def _scratch_major(settings: Settings, url: DatabaseURL | None) -> int | None:
+    """The major ``create`` works on: production's with a URL (or the newest here when that one
+    is not, as the drift check falls back to), else ``--pg-major`` (None: the newest)."""
+    if url is None:
+        return settings.pg_major
+    with connection(url) as conn:
+        major = server_major(conn)
+    if settings.scratch_url or major in binaries.majors():
+        return major
+    return None
 
 
 def verify_baseline(

@@ -13,6 +13,7 @@ from alembic_baseline.diff import CompareOptions, SchemaDiff, compare
 from alembic_baseline.errors import ConfigError, ExitCode
 from alembic_baseline.settings import Settings
 from alembic_baseline.snapshot import InspectOptions, Snapshot, sources
+from alembic_baseline.snapshot.inventory import InventoryCheck, check
 from alembic_baseline.snapshot.model import OBJECT_TYPES
 
 
@@ -51,24 +52,34 @@ class DiffOptions:
 
 @dataclass(frozen=True)
 class DiffResult:
-    """The comparison of side A with side B (and the fix SQL when asked for)."""
+    """The comparison of side A with side B (and the fix SQL when asked for).
+
+    ``inventory`` is the independent check that every object, of any kind, is on both sides
+    (None: not run, as for a result made without it).
+    """
 
     a: str
     b: str
     diff: SchemaDiff
     sql: str | None = None
+    inventory: InventoryCheck | None = None
 
     @property
     def equal(self) -> bool:
-        return self.diff.is_empty
+        """Proven equal: no snapshot difference, and the inventory check ran and found none."""
+        return self.diff.is_empty and self.inventory is not None and self.inventory.equal
 
     @property
     def exit_code(self) -> ExitCode:
-        """0 when the schemas are equal, 1 when they differ."""
+        """0 when the schemas are proven equal, 1 when they differ or the inventory check could
+        not run (a snapshot file without an inventory)."""
         return ExitCode.OK if self.equal else ExitCode.FINDINGS
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"a": self.a, "b": self.b, **self.diff.to_dict()}
+        data["equal"] = self.equal
+        if self.inventory is not None:
+            data["inventory"] = self.inventory.to_dict()
         if self.sql is not None:
             data["sql"] = self.sql
         return data
@@ -118,5 +129,7 @@ def diff(
     a = sources.resolve(side_a, settings, options.inspect)
     b = sources.resolve(side_b, settings, options.inspect)
     result = compare(a, b, options.compare)
+    privileges = options.inspect.privileges and not options.compare.ignore_privileges
+    inventory = check(a.inventory, b.inventory, privileges=privileges)
     sql = result.to_sql(allow_destructive=options.allow_destructive) if options.sql else None
-    return DiffResult(sources.describe(side_a), sources.describe(side_b), result, sql)
+    return DiffResult(sources.describe(side_a), sources.describe(side_b), result, sql, inventory)

@@ -11,9 +11,12 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from alembic_baseline.diff.model import AttributeChange, Change, ChangeKind, SchemaDiff
+from alembic_baseline.snapshot.inventory import NAME_ONLY, plural
 
 if TYPE_CHECKING:
     from rich.text import Text
+
+    from alembic_baseline.snapshot.inventory import InventoryCheck
 
 _MARK = {ChangeKind.ADDED: "+", ChangeKind.REMOVED: "-", ChangeKind.CHANGED: "~"}
 _STYLE = {ChangeKind.ADDED: "green", ChangeKind.REMOVED: "red", ChangeKind.CHANGED: "yellow"}
@@ -40,22 +43,40 @@ def attribute_lines(attr: AttributeChange) -> list[str]:
     return [f"{attr.name}: {_value(old)} → {_value(new)}"]
 
 
-def _summary(diff: SchemaDiff) -> str:
+def _summary(diff: SchemaDiff, inventory: InventoryCheck | None = None) -> str:
+    extra = ""
+    if inventory is not None and not inventory.ran:
+        extra = " The inventory check could not run: not proven equal."
+    elif inventory is not None and not inventory.equal:
+        found = len(inventory.only_a) + len(inventory.only_b) + len(inventory.changed)
+        extra = f" {plural('inventory difference', found)} (objects by name, whatever their kind)."
     if diff.is_empty:
-        return "No differences."
+        return ("No differences." if not extra else "No differences in the compared kinds.") + extra
     counts = diff.counts()
     return (
         f"{len(diff)} differences: {counts['added']} added, {counts['removed']} removed, "
-        f"{counts['changed']} changed."
+        f"{counts['changed']} changed." + extra
     )
+
+
+def inventory_lines(diff: SchemaDiff, inventory: InventoryCheck | None) -> list[str]:
+    """The inventory's differences not already listed by ``diff`` (see
+    :meth:`InventoryCheck.lines`), then the kinds it compared by name only."""
+    if inventory is None:
+        return []
+    lines = list(inventory.lines(modelled=diff.is_empty))
+    note = inventory.name_only_line()
+    return lines + ([note] if note else [])
 
 
 def _object_name(change: Change) -> str:
     return str(change.key).split(" ", len(change.key.kind.split()))[-1]
 
 
-def render_rich(diff: SchemaDiff) -> Text:
-    """Coloured text for a terminal (rich ``Text``); ``.plain`` is the uncoloured version."""
+def render_rich(diff: SchemaDiff, inventory: InventoryCheck | None = None) -> Text:
+    """Coloured text for a terminal (rich ``Text``); ``.plain`` is the uncoloured version.
+
+    With ``inventory`` its differences and the kinds compared by name only come last."""
     from rich.text import Text
 
     out = Text()
@@ -71,13 +92,19 @@ def render_rich(diff: SchemaDiff) -> Text:
             if change.dependants:
                 names = ", ".join(str(k) for k in change.dependants)
                 out.append(f"      drags along: {names}\n", style="cyan")
-    out.append(_summary(diff) + "\n", style="bold")
+    extra = inventory_lines(diff, inventory)
+    if extra and not extra[0].startswith(NAME_ONLY):
+        out.append("inventory\n", style="bold")
+    for line in extra:
+        note = line.startswith(NAME_ONLY)
+        out.append(("" if note else "  ") + line + "\n", style="dim" if note else "red")
+    out.append(_summary(diff, inventory) + "\n", style="bold")
     return out
 
 
-def render_text(diff: SchemaDiff) -> str:
+def render_text(diff: SchemaDiff, inventory: InventoryCheck | None = None) -> str:
     """Plain text, grouped by kind."""
-    return render_rich(diff).plain
+    return render_rich(diff, inventory).plain
 
 
 def _cell(text: str) -> str:
@@ -90,9 +117,11 @@ def _markdown_attribute(attr: AttributeChange) -> str:
     return f"`{attr.name}`: {_cell(_value(attr.old))} → {_cell(_value(attr.new))}"
 
 
-def render_markdown(diff: SchemaDiff, *, title: str = "Schema differences") -> str:
-    """Markdown: a heading, the summary, one table per kind."""
-    lines = [f"## {title}", "", _summary(diff)]
+def render_markdown(
+    diff: SchemaDiff, *, title: str = "Schema differences", inventory: InventoryCheck | None = None
+) -> str:
+    """Markdown: a heading, the summary, one table per kind (then the inventory's lines)."""
+    lines = [f"## {title}", "", _summary(diff, inventory)]
     for kind, changes in diff.by_kind().items():
         lines += [
             "",
@@ -108,6 +137,9 @@ def render_markdown(diff: SchemaDiff, *, title: str = "Schema differences") -> s
                 f"| {_MARK[change.kind]} {change.kind.value} | `{_cell(_object_name(change))}` "
                 f"| {what} | {dragged} |"
             )
+    extra = inventory_lines(diff, inventory)
+    if extra:
+        lines += ["", "### inventory", "", *(f"- {_cell(line)}" for line in extra)]
     return "\n".join(lines) + "\n"
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from alembic_baseline.errors import DatabaseError
 from alembic_baseline.snapshot import model as m
+from alembic_baseline.snapshot.inventory import Inventory
 from alembic_baseline.snapshot.loaders import (
     IN_ORDER,
     LOADERS,
@@ -152,13 +153,15 @@ def _age_young_objects() -> None:
 _ORDER = (
     "extensions", "tables", "columns", "constraints", "opclasses", "indexes", "views",
     "functions", "sequences", "triggers", "enums", "domains", "composites", "event_triggers",
-    "policies", "dependencies",
+    "policies", "inventory", "dependencies",
 )  # fmt: skip
 
 # What a helper connection reads when there is one (measured on 2,000 tables): the queries whose
 # server functions need no relation caches (pg_get_constraintdef, pg_get_indexdef, pg_get_expr
 # and pg_get_viewdef open every table they name, a third slower on a new backend), so those stay
-# together on the caller's connection, where one warms the caches for the next.
+# together on the caller's connection, where one warms the caches for the next. The inventory
+# stays there too: it runs while the caller builds the views, where the helper's lane is the
+# longer one (+10 ms a snapshot on the 1,000-revision bench instead of +43 ms).
 _HELPER_SHARE = frozenset(
     ("columns", "functions", "sequences", "triggers", "enums", "domains", "composites",
      "event_triggers", "policies", "dependencies")
@@ -185,11 +188,13 @@ def _read(
         "skipped_types": skipped.types,
         "skipped_event_triggers": skipped.event_triggers,
         "privileges": options.privileges,
+        "globals": options.include_schemas is None,  # database-wide objects (inventory.sql)
     }
     queries = {name: _query(name, major) for name in _ORDER}
     ld = Loading(options)
     kinds: dict[str, list[Any]] = {"schemas": load_kind("schemas", schemas, ld)}
     ready: set[str] = set()
+    inventory = Inventory()
     unspelled: list[Row] = []
     share = _HELPER_SHARE if parallel else ()
     # Objects are built from each query's rows while the server runs the next ones.
@@ -198,6 +203,9 @@ def _read(
             rows = catalog.rows(name)
             if name == "opclasses":
                 ld.default_opclasses = {r.oid: r.type_oid for r in rows}
+            elif name == "inventory":
+                inventory = Inventory.from_rows(rows)
+                continue
             elif name == "indexes":
                 unspelled = _spell_indexes(rows, ld)
                 if unspelled:
@@ -209,7 +217,7 @@ def _read(
     if unspelled:
         _print_indexes(cur, unspelled, ld)
         kinds["indexes"] = load_kind("indexes", catalog.rows("indexes"), ld)
-    return finish(kinds, edges(dependencies, ld), ready)
+    return replace(finish(kinds, edges(dependencies, ld), ready), inventory=inventory)
 
 
 def _prepare(kinds: Mapping[str, list[Any]], ready: set[str]) -> None:

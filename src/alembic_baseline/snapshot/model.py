@@ -18,6 +18,7 @@ from functools import cache
 from operator import attrgetter
 from typing import Any, TypeVar
 
+from alembic_baseline.snapshot.inventory import Inventory
 from alembic_baseline.snapshot.objects import (
     OBJECT_TYPES,
     Attribute,
@@ -126,6 +127,9 @@ class Snapshot:
     dependencies: tuple[Dependency, ...] = ()
     server_version: str = field(default="", compare=False)
     options: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    inventory: Inventory | None = field(default=None, compare=False, repr=False)
+    """Every object by name, whatever its kind (:mod:`.inventory`); None when not read (a
+    snapshot file written before inventories existed). Compared by ``inventory.check``."""
     format_version: int = field(default=FORMAT_VERSION, compare=False)
 
     @classmethod
@@ -166,6 +170,7 @@ class Snapshot:
                 name: [encode(o) for o in getattr(self, name)]
                 for name in (*OBJECT_TYPES, "dependencies")
             },
+            **({"inventory": self.inventory.to_json()} if self.inventory is not None else {}),
         }
 
     def to_json(self) -> str:
@@ -187,7 +192,13 @@ class Snapshot:
         kinds["dependencies"] = [decode(Dependency, d) for d in objects.get("dependencies", [])]
         snap = cls.build(**kinds)
         options = tuple(sorted((str(k), str(v)) for k, v in data.get("options", {}).items()))
-        return replace(snap, server_version=str(data.get("server_version", "")), options=options)
+        inventory = data.get("inventory")
+        return replace(
+            snap,
+            server_version=str(data.get("server_version", "")),
+            options=options,
+            inventory=None if inventory is None else Inventory.from_json(inventory),
+        )
 
     @classmethod
     def from_json(cls, text: str) -> Snapshot:
