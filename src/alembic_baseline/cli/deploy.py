@@ -52,7 +52,22 @@ RunsDirOpt = Annotated[
     ),
 ]
 LockOpt = Annotated[
-    str | None, typer.Option("--lock-timeout", metavar="DUR", help="lock_timeout (default 5s).")
+    str | None,
+    typer.Option("--lock-timeout", metavar="DUR", help="lock_timeout per try (default 2s)."),
+]
+RetriesOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--lock-retries",
+        metavar="N",
+        help="Tries after a lock timeout, each a clean transaction (default 3; 0: none).",
+    ),
+]
+RetryWaitOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--lock-retry-wait", metavar="DUR", help="Pause before a retry, doubling (default 2s)."
+    ),
 ]
 StmtOpt = Annotated[
     str | None,
@@ -252,6 +267,8 @@ def apply_cmd(
     no_backup: NoBackupOpt = False,
     min_free_bytes: MinFreeOpt = None,
     lock_timeout: LockOpt = None,
+    lock_retries: RetriesOpt = None,
+    lock_retry_wait: RetryWaitOpt = None,
     statement_timeout: StmtOpt = None,
     health_url: HealthOpt = None,
     health_timeout: HealthTimeoutOpt = None,
@@ -271,6 +288,8 @@ def apply_cmd(
         no_backup=no_backup,
         min_free_bytes=min_free_bytes,
         lock_timeout=lock_timeout,
+        lock_retries=lock_retries,
+        lock_retry_wait=lock_retry_wait,
         statement_timeout=statement_timeout,
         health_url=health_url,
         health_timeout=health_timeout,
@@ -299,6 +318,8 @@ def rollback_cmd(
     no_backup: NoBackupOpt = False,
     min_free_bytes: MinFreeOpt = None,
     lock_timeout: LockOpt = None,
+    lock_retries: RetriesOpt = None,
+    lock_retry_wait: RetryWaitOpt = None,
     statement_timeout: StmtOpt = None,
     health_url: HealthOpt = None,
     health_timeout: HealthTimeoutOpt = None,
@@ -316,6 +337,8 @@ def rollback_cmd(
         no_backup=no_backup,
         min_free_bytes=min_free_bytes,
         lock_timeout=lock_timeout,
+        lock_retries=lock_retries,
+        lock_retry_wait=lock_retry_wait,
         statement_timeout=statement_timeout,
         health_url=health_url,
         health_timeout=health_timeout,

@@ -284,7 +284,12 @@ class AlembicProject:
             return []
 
         def action(cfg: Config) -> None:
-            with EnvironmentContext(cfg, self.script, fn=call, dont_mutate=True):
+            from alembic_baseline.pg.sessions import bounded_read
+
+            with (
+                EnvironmentContext(cfg, self.script, fn=call, dont_mutate=True),
+                bounded_read(url, "reading the version table"),
+            ):
                 self.script.run_env()
 
         self._run(url, "read the version table", action)

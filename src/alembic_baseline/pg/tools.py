@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from alembic_baseline.errors import ToolError
+from alembic_baseline.pg import waits
 from alembic_baseline.pg.url import DatabaseURL, redact
 
 DEFAULT_TIMEOUT_S = 600.0
@@ -112,6 +113,16 @@ def tool_failure(what: str, program: str, code: int, stderr: bytes) -> ToolError
     hint = "Re-run with --traceback for details."
     if "No space left on device" in text:
         hint = "The disk is full: free space or point TMPDIR / --backup-dir elsewhere."
+    elif (
+        "lock timeout" in text
+        or "could not obtain lock" in text
+        or ("statement timeout" in text and "LOCK TABLE" in text)
+    ):
+        hint = (
+            "Another session holds a lock on a table it needs (see pg_stat_activity / "
+            "pg_locks); run it again when that transaction has ended, or wait longer with "
+            "read_lock_timeout in [tool.alembic-baseline] (ALEMBIC_BASELINE_READ_LOCK_TIMEOUT)."
+        )
     elif "server version mismatch" in text or "aborting because of server version" in text:
         hint = "Use a pg_dump at least as new as the server (--pg-bin DIR)."
     return ToolError(f"{what}: {Path(program).name} exited with {code}: {tail}", hint=hint)
@@ -128,7 +139,13 @@ def pg_dump(
     out: Path | None = None,
     timeout: float | None = DEFAULT_TIMEOUT_S,
 ) -> bytes:
-    """Run pg_dump against ``url``; returns stdout unless ``out`` is given."""
+    """Run pg_dump against ``url``; returns stdout unless ``out`` is given.
+
+    pg_dump locks every table it dumps (ACCESS SHARE) before reading: ``--lock-wait-timeout``
+    (the read lock timeout, :mod:`alembic_baseline.pg.waits`) bounds that wait."""
+    lock = waits.current().lock_timeout
+    if lock != "0" and not any(a.startswith("--lock-wait-timeout") for a in args):
+        args = [f"--lock-wait-timeout={lock}", *args]
     proc = run(
         [bindir / "pg_dump", *args],
         what="pg_dump",
@@ -143,6 +160,10 @@ def pg_restore(
     bindir: Path, url: DatabaseURL | None, args: Sequence[str], *, timeout: float | None = None
 ) -> bytes:
     env = url.libpq_env() if url else None
+    if env is not None and waits.current().lock_timeout != "0":
+        # --clean drops what it restores: never queue behind the application without end.
+        lock = f"-c lock_timeout={waits.current().lock_timeout}"
+        env["PGOPTIONS"] = f"{lock} {env.get('PGOPTIONS', '')}".strip()
     proc = run([bindir / "pg_restore", *args], what="pg_restore", env=env, timeout=timeout)
     return proc.stdout or b""
 
