@@ -59,7 +59,7 @@ def env_sessions(url: DatabaseURL, waits: w.Waits, label: str) -> Iterator[EnvSe
         dbapi_connection.autocommit = previous
         if row:
             sessions.pids.append(int(row[0]))
-            w.WATCHER.add(int(row[0]), url, label)
+            w.WATCHER.add(int(row[0]), url, label, waits.lock_timeout)
 
     event.listen(Pool, "connect", on_connect)
     try:

@@ -135,8 +135,11 @@ def describe(blockers: tuple[Blocker, ...]) -> str:
 @dataclass
 class _Entry:
     url: DatabaseURL
-    since: float
     label: str
+    every: float
+    """Seconds between polls: a third of lock_timeout (so a short one is seen), at most POLL_S."""
+    next_poll: float
+    blocked_since: float | None = None
     blockers: tuple[Blocker, ...] = ()
     shown: str = ""
 
@@ -151,9 +154,11 @@ class _Watcher:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def add(self, pid: int, url: DatabaseURL, label: str) -> None:
+    def add(self, pid: int, url: DatabaseURL, label: str, lock_timeout: str = "0") -> None:
+        limit = seconds(lock_timeout)
+        every = min(POLL_S, max(0.05, limit / 3)) if limit else POLL_S
         with self._lock:
-            self._entries[pid] = _Entry(url, time.monotonic(), label)
+            self._entries[pid] = _Entry(url, label, every, time.monotonic() + every)
             self._last.pop(pid, None)
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="ab-waits", daemon=True)
@@ -167,28 +172,37 @@ class _Watcher:
             last = self._last.pop(pid, ())
         return entry.blockers if entry and entry.blockers else last
 
-    def _due(self) -> dict[int, _Entry]:
+    def _due(self) -> tuple[dict[int, _Entry], float]:
+        """Entries to poll now, and seconds until the next one is due."""
         now = time.monotonic()
         with self._lock:
-            return {p: e for p, e in self._entries.items() if now - e.since >= POLL_S}
+            due = {p: e for p, e in self._entries.items() if e.next_poll <= now}
+            for e in due.values():
+                e.next_poll = now + e.every
+            later = [e.next_poll - now for e in self._entries.values()]
+        return due, min(later, default=POLL_S)
 
     def _run(self) -> None:
         conns: dict[str, Any] = {}
         try:
+            pause = POLL_S
             while True:
-                self._wake.wait(POLL_S)
+                self._wake.wait(max(0.01, pause))
                 self._wake.clear()
-                due = self._due()
-                if not due:
+                due, pause = self._due()
+                with self._lock:
+                    idle = not self._entries
+                if idle:
                     for conn in conns.values():  # never keep a session open while idle
                         conn.close()
-                    conns.clear()
                     with self._lock:
                         if not self._entries:
                             self._thread = None
                             return
+                    conns.clear()
                     continue
-                self._poll(due, conns)
+                if due:
+                    self._poll(due, conns)
         except Exception:  # best effort: a watcher never breaks the work it watches
             with self._lock:
                 self._thread = None
@@ -221,11 +235,14 @@ class _Watcher:
         for pid, entry in due.items():
             blockers = tuple(found.get(pid, ()))
             with self._lock:
-                if blockers:
-                    entry.blockers = blockers
-                    self._last[pid] = blockers
+                if not blockers:
+                    entry.blocked_since = None
+                    continue
+                entry.blockers = blockers
+                self._last[pid] = blockers
+                entry.blocked_since = entry.blocked_since or now
             text = describe(blockers)
-            if blockers and now - entry.since >= SHOW_AFTER_S and text != entry.shown:
+            if now - entry.blocked_since >= SHOW_AFTER_S and text != entry.shown:
                 entry.shown = text
                 if _notify is not None:
                     _notify(f"{entry.label} is waiting for {text}")
@@ -246,10 +263,10 @@ class Watch:
 
 
 @contextmanager
-def watching(pid: int, url: DatabaseURL, label: str) -> Iterator[Watch]:
+def watching(pid: int, url: DatabaseURL, label: str, lock_timeout: str = "0") -> Iterator[Watch]:
     """Watch session ``pid`` meanwhile (progress lines after about a second blocked)."""
     watch = Watch()
-    WATCHER.add(pid, url, label)
+    WATCHER.add(pid, url, label, lock_timeout)
     try:
         yield watch
     finally:

@@ -44,7 +44,7 @@ class WatchedCursor(psycopg.Cursor[Any]):
         if not isinstance(conn, ToolConnection):
             return super().execute(query, params, prepare=prepare, binary=binary)
         url, waits = conn.ab_url, conn.ab_waits
-        with w.watching(conn.info.backend_pid, url, "a catalog read") as watch:
+        with w.watching(conn.info.backend_pid, url, "a catalog read", waits.lock_timeout) as watch:
             try:
                 return super().execute(query, params, prepare=prepare, binary=binary)
             except pgerrors.LockNotAvailable as exc:
@@ -55,6 +55,6 @@ class WatchedCursor(psycopg.Cursor[Any]):
                 error = exc
         if isinstance(error, pgerrors.LockNotAvailable):
             raise w.lock_timeout_error(
-                LockWaitTimeout, url, "A read", waits, watch.blocked_by
+                LockWaitTimeout, url, "A catalog read", waits, watch.blocked_by
             ) from None
-        raise w.statement_timeout_error(StatementTimeout, url, "A read", waits) from None
+        raise w.statement_timeout_error(StatementTimeout, url, "A catalog read", waits) from None
