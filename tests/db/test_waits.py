@@ -104,7 +104,7 @@ def test_apply_without_retries_names_the_blocker(env: Env, hold: Any) -> None:
     # SHARE: the tool's reads pass, the revision's ALTER TABLE (ACCESS EXCLUSIVE) must wait.
     holder = hold("LOCK TABLE items IN SHARE MODE")
     seconds, code, _, err = timed(
-        env, "apply", "--no-backup", "--lock-timeout", "300ms", "--lock-retries", "0"
+        env, "apply", "--no-backup", "--lock-timeout", "1s", "--lock-retries", "0"
     )
     assert seconds < 20 and code == ExitCode.USAGE
     assert "lock timeout" in err and "AccessExclusiveLock on items" in err
@@ -119,7 +119,7 @@ def test_apply_gives_up_cleanly_after_its_retries(env: Env, hold: Any) -> None:
         "apply",
         "--no-backup",
         "--lock-timeout",
-        "200ms",
+        "500ms",
         "--lock-retries",
         "2",
         "--lock-retry-wait",
@@ -127,7 +127,7 @@ def test_apply_gives_up_cleanly_after_its_retries(env: Env, hold: Any) -> None:
     )
     assert code == ExitCode.USAGE and seconds < 25
     assert "try 3 of 3" in err and "AccessExclusiveLock on items" in err
-    assert out.count("lock timeout (200ms) on try") == 2  # two pauses, then the last try
+    assert out.count("lock timeout (500ms) on try") == 2  # two pauses, then the last try
     assert env.current() == ("d1000001",)
     record = env.records()[-1]
     assert record["outcome"] == "failed" and record["stopped_at"] == ["d1000001"]
