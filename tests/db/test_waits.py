@@ -203,3 +203,22 @@ def test_tool_sessions_carry_the_read_waits(env: Env) -> None:
             "SELECT current_setting('lock_timeout'), current_setting('statement_timeout')"
         ).fetchone()
     assert row == (waits.DEFAULT_LOCK_TIMEOUT, waits.DEFAULT_STATEMENT_TIMEOUT)
+
+
+def test_pg_restore_gives_up_on_a_table_in_use(env: Env, hold: Any, tmp_path: Path) -> None:
+    bindir = binaries.find_client(env.server.major).bindir
+    dump = tmp_path / "x.dump"
+    tools.pg_dump(bindir, env.db, ["--format=custom"], out=dump)
+    holder = hold("SELECT count(*) FROM items")  # an open transaction reading it: ACCESS SHARE
+    waits.configure(waits.Waits(lock_timeout="1s"))
+    args = ["--clean", "--single-transaction", "--exit-on-error", f"--dbname={env.db.database}"]
+    try:
+        start = time.monotonic()
+        with pytest.raises(ToolError) as info:  # the archive says SET lock_timeout = 0 itself
+            tools.pg_restore(bindir, env.db, [*args, str(dump)], timeout=60)
+    finally:
+        waits.configure()
+    assert time.monotonic() - start < 15
+    assert "gave up after lock_timeout (1s)" in info.value.message
+    assert f"pid {holder.pid}" in info.value.message and "on items" in info.value.message
+    assert env.columns("items") == ["id", "name"]  # one transaction: nothing was dropped

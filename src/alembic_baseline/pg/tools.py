@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import secrets
 import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -159,12 +160,28 @@ def pg_dump(
 def pg_restore(
     bindir: Path, url: DatabaseURL | None, args: Sequence[str], *, timeout: float | None = None
 ) -> bytes:
-    env = url.libpq_env() if url else None
-    if env is not None and waits.current().lock_timeout != "0":
-        # --clean drops what it restores: never queue behind the application without end.
-        lock = f"-c lock_timeout={waits.current().lock_timeout}"
-        env["PGOPTIONS"] = f"{lock} {env.get('PGOPTIONS', '')}".strip()
-    proc = run([bindir / "pg_restore", *args], what="pg_restore", env=env, timeout=timeout)
+    """Run pg_restore (into ``url`` when given). ``--clean`` drops what it restores, so it must
+    not queue behind the application without end; the archive sets ``lock_timeout = 0`` itself
+    (PGOPTIONS cannot help), so a guard cancels a lock wait longer than the read lock timeout."""
+    if url is None:
+        proc = run([bindir / "pg_restore", *args], what="pg_restore", timeout=timeout)
+        return proc.stdout or b""
+    lock = waits.current().lock_timeout
+    env = {**url.libpq_env(), "PGAPPNAME": f"alembic-baseline pg_restore {secrets.token_hex(4)}"}
+    with waits.LockGuard(url, env["PGAPPNAME"], lock) as guard:
+        try:
+            proc = run([bindir / "pg_restore", *args], what="pg_restore", env=env, timeout=timeout)
+        except ToolError as exc:
+            if not guard.cancelled:
+                raise
+            held = f" It waited for {guard.blocked_by}." if guard.blocked_by else ""
+            raise ToolError(
+                f"pg_restore gave up after lock_timeout ({lock}): another session holds a lock "
+                f"on a table it restores.{held} ({exc.message})",
+                hint="Wait until that session's transaction ends (see pg_stat_activity), then "
+                "run it again; wait longer with read_lock_timeout in [tool.alembic-baseline] "
+                "(ALEMBIC_BASELINE_READ_LOCK_TIMEOUT).",
+            ) from None
     return proc.stdout or b""
 
 

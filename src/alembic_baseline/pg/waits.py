@@ -295,3 +295,68 @@ def statement_timeout_error(cls: type[E], url: DatabaseURL, what: str, waits: Wa
         hint="Is the server overloaded? Raise the limit with read_statement_timeout in "
         "[tool.alembic-baseline] or ALEMBIC_BASELINE_READ_STATEMENT_TIMEOUT=30min.",
     )
+
+
+# -- a program's session: cancel it after lock_timeout -----------------------------------------
+
+_WAITING = """
+SELECT pid, query_start::text FROM pg_stat_activity
+ WHERE application_name = %s AND wait_event_type = 'Lock'
+"""
+
+
+class LockGuard:
+    """Cancels the statement of a program's session (found by its unique application_name)
+    that waits for one lock longer than ``lock_timeout``: for programs that reset the setting
+    themselves (pg_restore's archive starts with ``SET lock_timeout = 0``)."""
+
+    def __init__(self, url: DatabaseURL, application_name: str, lock_timeout: str) -> None:
+        self.url = url
+        self.application_name = application_name
+        self.limit = seconds(lock_timeout)
+        self.cancelled = False
+        self.blockers: tuple[Blocker, ...] = ()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="ab-lock-guard", daemon=True)
+
+    @property
+    def blocked_by(self) -> str:
+        return describe(self.blockers)
+
+    def _run(self) -> None:
+        from alembic_baseline.pg.connect import connect
+
+        every = min(POLL_S, max(0.05, self.limit / 3))
+        first_seen: dict[tuple[int, str], float] = {}
+        conn: Any = None
+        try:
+            while not self._stop.wait(every):
+                conn = conn or connect(self.url, waits=Waits("1s", "5s"), watch=False)
+                now = time.monotonic()
+                rows = conn.execute(_WAITING, (self.application_name,)).fetchall()
+                for pid, started in rows:
+                    since = first_seen.setdefault((int(pid), str(started)), now)
+                    found = conn.execute(_BLOCKERS, ([int(pid)],)).fetchall()
+                    if found:
+                        texts = [[str(v or "") for v in r[2:]] for r in found]
+                        self.blockers = tuple(
+                            Blocker(int(str(r[1])), *t) for r, t in zip(found, texts, strict=True)
+                        )
+                    if now - since >= self.limit:
+                        conn.execute("SELECT pg_cancel_backend(%s)", (int(pid),))
+                        self.cancelled = True
+        except Exception:
+            return  # best effort: the program's own timeout still bounds it
+        finally:
+            if conn is not None:
+                conn.close()
+
+    def __enter__(self) -> LockGuard:
+        if self.limit > 0:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
