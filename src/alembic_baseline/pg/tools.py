@@ -168,20 +168,23 @@ def pg_restore(
         return proc.stdout or b""
     lock = waits.current().lock_timeout
     env = {**url.libpq_env(), "PGAPPNAME": f"alembic-baseline pg_restore {secrets.token_hex(4)}"}
+    failure: ToolError | None = None
     with waits.LockGuard(url, env["PGAPPNAME"], lock) as guard:
         try:
             proc = run([bindir / "pg_restore", *args], what="pg_restore", env=env, timeout=timeout)
         except ToolError as exc:
-            if not guard.cancelled:
-                raise
-            held = f" It waited for {guard.blocked_by}." if guard.blocked_by else ""
-            raise ToolError(
-                f"pg_restore gave up after lock_timeout ({lock}): another session holds a lock "
-                f"on a table it restores.{held} ({exc.message})",
-                hint="Wait until that session's transaction ends (see pg_stat_activity), then "
-                "run it again; wait longer with read_lock_timeout in [tool.alembic-baseline] "
-                "(ALEMBIC_BASELINE_READ_LOCK_TIMEOUT).",
-            ) from None
+            failure = exc
+    if failure is not None and not guard.cancelled:  # the guard has stopped: read it now
+        raise failure
+    if failure is not None:
+        held = f" It waited for {guard.blocked_by}." if guard.blocked_by else ""
+        raise ToolError(
+            f"pg_restore gave up after lock_timeout ({lock}): another session holds a lock on a "
+            f"table it restores.{held} ({failure.message})",
+            hint="Wait until that session's transaction ends (see pg_stat_activity), then run "
+            "it again; wait longer with read_lock_timeout in [tool.alembic-baseline] "
+            "(ALEMBIC_BASELINE_READ_LOCK_TIMEOUT).",
+        )
     return proc.stdout or b""
 
 

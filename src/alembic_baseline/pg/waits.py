@@ -343,8 +343,8 @@ class LockGuard:
                             Blocker(int(str(r[1])), *t) for r, t in zip(found, texts, strict=True)
                         )
                     if now - since >= self.limit:
+                        self.cancelled = True  # first: the program may end at once
                         conn.execute("SELECT pg_cancel_backend(%s)", (int(pid),))
-                        self.cancelled = True
         except Exception:
             return  # best effort: the program's own timeout still bounds it
         finally:
