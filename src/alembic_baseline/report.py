@@ -93,6 +93,12 @@ class Reporter:
         target = self.err if self.quiet else self.out
         target.print(redact(markup))
 
+    def waiting(self, line: str) -> None:
+        """A "still waiting for …" line (stderr, whatever the output format)."""
+        from rich.markup import escape
+
+        self.err.print(f"[yellow]waiting:[/] {escape(redact(line))}")
+
     def error(self, exc: BaselineError) -> None:
         from rich.markup import escape
 

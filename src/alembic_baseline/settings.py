@@ -32,6 +32,10 @@ class Settings:
     pg_major: int | None = None
     """PostgreSQL major of production: scratch replays use it (default: the newest available)."""
     output: str = "text"  # text | json | markdown
+    read_lock_timeout: str = "10s"
+    """lock_timeout of the tool's own sessions (catalog reads, backups); see pg/waits.py."""
+    read_statement_timeout: str = "5min"
+    """statement_timeout of the tool's own sessions (not of the revisions it applies)."""
     traceback: bool = False
     project: Mapping[str, Any] = field(default_factory=dict)
     """The raw ``[tool.alembic-baseline]`` table, for feature-specific options (lint, baseline)."""
@@ -115,7 +119,17 @@ def load(
         settings = replace(settings, pg_major=_int(table["pg_major"], "pg_major"))
     if table.get("pre_replay"):
         settings = replace(settings, pre_replay=str(table["pre_replay"]))
+    if "read_lock_timeout" in table:
+        settings = replace(settings, read_lock_timeout=str(table["read_lock_timeout"]))
+    if "read_statement_timeout" in table:
+        settings = replace(settings, read_statement_timeout=str(table["read_statement_timeout"]))
     # 2. environment
+    if env.get(f"{ENV_PREFIX}READ_LOCK_TIMEOUT"):
+        settings = replace(settings, read_lock_timeout=env[f"{ENV_PREFIX}READ_LOCK_TIMEOUT"])
+    if env.get(f"{ENV_PREFIX}READ_STATEMENT_TIMEOUT"):
+        settings = replace(
+            settings, read_statement_timeout=env[f"{ENV_PREFIX}READ_STATEMENT_TIMEOUT"]
+        )
     if f"{ENV_PREFIX}URL_ENV" in env:
         settings = replace(settings, url_env=env[f"{ENV_PREFIX}URL_ENV"])
     if env.get(f"{ENV_PREFIX}SCRATCH_URL"):

@@ -191,7 +191,9 @@ def test_production_rows_and_secrets_never_reach_the_repository(
                      "password=Sub-S3cret-77' PUBLICATION p "
                      "WITH (connect = false, slot_name = NONE, enabled = false)")  # fmt: skip
     try:
-        result = create(pg, ini, "--url", prod.render(), "--rev-id", "baseline_prod", "--accept-production")
+        result = create(
+            pg, ini, "--url", prod.render(), "--rev-id", "baseline_prod", "--accept-production"
+        )
     finally:
         with connection(prod) as conn:
             conn.execute("DROP SUBSCRIPTION ab_feed")

@@ -51,7 +51,9 @@ def test_lock_timeout_when_another_session_holds_the_table(env: Env) -> None:
     holder = connect(env.db, autocommit=False)
     try:
         holder.execute("SELECT * FROM items FOR UPDATE")  # a row lock: ALTER TABLE must wait
-        code, _, err = env.cli("apply", "--no-backup", "--lock-timeout", "300ms")
+        code, _, err = env.cli(
+            "apply", "--no-backup", "--lock-timeout", "300ms", "--lock-retries", "0"
+        )
     finally:
         holder.rollback()
         holder.close()

@@ -10,8 +10,8 @@ from __future__ import annotations
 import signal
 import sys
 import traceback as tb
-from collections.abc import Sequence
-from contextlib import redirect_stderr, redirect_stdout
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from types import FrameType
 from typing import IO
 
@@ -41,6 +41,17 @@ def _on_sigterm(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
+@contextmanager
+def _waits_reset() -> Iterator[None]:
+    """The read waits and their progress lines belong to one run (tests run many in-process)."""
+    from alembic_baseline.pg import waits
+
+    try:
+        yield
+    finally:
+        waits.configure()
+
+
 def main(
     argv: Sequence[str] | None = None,
     stdout: IO[str] | None = None,
@@ -56,7 +67,7 @@ def main(
     show_traceback = "--traceback" in args
     _register_groups()
     command = typer.main.get_command(app)
-    with redirect_stdout(out), redirect_stderr(err):
+    with redirect_stdout(out), redirect_stderr(err), _waits_reset():
         try:
             result = command.main(
                 args=args, prog_name="alembic-baseline", standalone_mode=False, obj=reporter

@@ -53,6 +53,14 @@ class State:
             from alembic_baseline import settings
 
             self._settings = settings.load(**self.options)  # type: ignore[arg-type]
+            from alembic_baseline.pg import waits
+
+            waits.configure(
+                waits.Waits(
+                    self._settings.read_lock_timeout, self._settings.read_statement_timeout
+                ),
+                notify=self.reporter.waiting,
+            )
         return self._settings
 
 

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from alembic_baseline.cli._app import app, state
+from alembic_baseline.cli._url import UrlEnvOpt, UrlFileOpt, chosen_url
 from alembic_baseline.errors import ExitCode
 
 baseline_app = typer.Typer(
@@ -25,6 +26,8 @@ UrlOpt = Annotated[
 def create_cmd(
     ctx: typer.Context,
     url: UrlOpt = None,
+    url_env: UrlEnvOpt = None,
+    url_file: UrlFileOpt = None,
     from_history: Annotated[
         bool, typer.Option("--from-history", help="Replay the history instead of dumping --url.")
     ] = False,
@@ -56,6 +59,7 @@ def create_cmd(
     """Create the baseline revision from production (or the history), archive the old ones."""
     from rich.markup import escape
 
+    url = chosen_url(ctx, url, url_env, url_file)
     from alembic_baseline.commands.baseline import create_baseline
 
     st = state(ctx)
@@ -103,9 +107,12 @@ def verify_cmd(
     url: Annotated[
         str | None, typer.Option("--url", help="Production, compared too when given.")
     ] = None,
+    url_env: UrlEnvOpt = None,
+    url_file: UrlFileOpt = None,
     revision: Annotated[str | None, typer.Option("--revision", help="Baseline to verify.")] = None,
 ) -> int:
     """Prove that history, baseline (and production) build the same schema."""
+    url = chosen_url(ctx, url, url_env, url_file)
     from rich.markup import escape
 
     from alembic_baseline.commands.baseline import verify_baseline
@@ -160,8 +167,11 @@ def upgrade_cmd(
     ctx: typer.Context,
     target: Annotated[str, typer.Argument(help="Target revision.")] = "heads",
     url: UrlOpt = None,
+    url_env: UrlEnvOpt = None,
+    url_file: UrlFileOpt = None,
 ) -> int:
     """`alembic upgrade` that also brings databases at archived revisions forward."""
+    url = chosen_url(ctx, url, url_env, url_file)
     from alembic_baseline.commands.baseline import upgrade_database
 
     st = state(ctx)

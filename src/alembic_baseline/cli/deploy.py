@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from alembic_baseline.cli._app import app, state
+from alembic_baseline.cli._url import UrlEnvOpt, UrlFileOpt, chosen_url
 from alembic_baseline.errors import ExitCode
 
 if TYPE_CHECKING:
@@ -52,7 +53,22 @@ RunsDirOpt = Annotated[
     ),
 ]
 LockOpt = Annotated[
-    str | None, typer.Option("--lock-timeout", metavar="DUR", help="lock_timeout (default 5s).")
+    str | None,
+    typer.Option("--lock-timeout", metavar="DUR", help="lock_timeout per try (default 2s)."),
+]
+RetriesOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--lock-retries",
+        metavar="N",
+        help="Tries after a lock timeout, each a clean transaction (default 3; 0: none).",
+    ),
+]
+RetryWaitOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--lock-retry-wait", metavar="DUR", help="Pause before a retry, doubling (default 2s)."
+    ),
 ]
 StmtOpt = Annotated[
     str | None,
@@ -101,8 +117,15 @@ _MARK = {
 
 
 @app.command("status")
-def status_cmd(ctx: typer.Context, url: UrlOpt = None, no_schema_check: NoSchemaOpt = False) -> int:
+def status_cmd(
+    ctx: typer.Context,
+    url: UrlOpt = None,
+    url_env: UrlEnvOpt = None,
+    url_file: UrlFileOpt = None,
+    no_schema_check: NoSchemaOpt = False,
+) -> int:
     """Show the database's revision, pending revisions and whether its schema matches."""
+    url = chosen_url(ctx, url, url_env, url_file)
     from alembic_baseline.commands.deploy import status
 
     st = state(ctx)
@@ -147,6 +170,8 @@ def _render_status(rep: Reporter, r: StatusResult) -> None:
 def plan_cmd(
     ctx: typer.Context,
     url: UrlOpt = None,
+    url_env: UrlEnvOpt = None,
+    url_file: UrlFileOpt = None,
     out: Annotated[
         Path, typer.Option("--out", metavar="FILE", help="Where to write the SQL.")
     ] = Path("migration_plan.sql"),
@@ -163,6 +188,7 @@ def plan_cmd(
     no_schema_check: NoSchemaOpt = False,
 ) -> int:
     """Render the pending SQL from the database's revision; checklist; locks; --rehearse."""
+    url = chosen_url(ctx, url, url_env, url_file)
     from alembic_baseline.commands.deploy import plan
 
     st = state(ctx)
@@ -243,6 +269,8 @@ def _render_rehearsal(rep: Reporter, p: Plan) -> None:
 def apply_cmd(
     ctx: typer.Context,
     url: UrlOpt = None,
+    url_env: UrlEnvOpt = None,
+    url_file: UrlFileOpt = None,
     target: TargetOpt = None,
     skip_check: Annotated[
         list[str] | None,
@@ -252,6 +280,8 @@ def apply_cmd(
     no_backup: NoBackupOpt = False,
     min_free_bytes: MinFreeOpt = None,
     lock_timeout: LockOpt = None,
+    lock_retries: RetriesOpt = None,
+    lock_retry_wait: RetryWaitOpt = None,
     statement_timeout: StmtOpt = None,
     health_url: HealthOpt = None,
     health_timeout: HealthTimeoutOpt = None,
@@ -260,6 +290,7 @@ def apply_cmd(
     no_schema_check: NoSchemaOpt = False,
 ) -> int:
     """Back up, apply pending revisions one by one, verify, record (refuses on failed checks)."""
+    url = chosen_url(ctx, url, url_env, url_file)
     from alembic_baseline.commands.deploy import apply
 
     st = state(ctx)
@@ -271,6 +302,8 @@ def apply_cmd(
         no_backup=no_backup,
         min_free_bytes=min_free_bytes,
         lock_timeout=lock_timeout,
+        lock_retries=lock_retries,
+        lock_retry_wait=lock_retry_wait,
         statement_timeout=statement_timeout,
         health_url=health_url,
         health_timeout=health_timeout,
@@ -286,6 +319,8 @@ def apply_cmd(
 def rollback_cmd(
     ctx: typer.Context,
     url: UrlOpt = None,
+    url_env: UrlEnvOpt = None,
+    url_file: UrlFileOpt = None,
     to: Annotated[str | None, typer.Option("--to", metavar="REV", help="Downgrade to REV.")] = None,
     steps: Annotated[
         int | None, typer.Option("--steps", metavar="N", help="Downgrade N revisions.")
@@ -299,6 +334,8 @@ def rollback_cmd(
     no_backup: NoBackupOpt = False,
     min_free_bytes: MinFreeOpt = None,
     lock_timeout: LockOpt = None,
+    lock_retries: RetriesOpt = None,
+    lock_retry_wait: RetryWaitOpt = None,
     statement_timeout: StmtOpt = None,
     health_url: HealthOpt = None,
     health_timeout: HealthTimeoutOpt = None,
@@ -307,6 +344,7 @@ def rollback_cmd(
     no_schema_check: NoSchemaOpt = False,
 ) -> int:
     """Undo: downgrade --to REV / --steps N, or --restore RUN_ID from its backup; verify."""
+    url = chosen_url(ctx, url, url_env, url_file)
     from alembic_baseline.commands.deploy import rollback
 
     st = state(ctx)
@@ -316,6 +354,8 @@ def rollback_cmd(
         no_backup=no_backup,
         min_free_bytes=min_free_bytes,
         lock_timeout=lock_timeout,
+        lock_retries=lock_retries,
+        lock_retry_wait=lock_retry_wait,
         statement_timeout=statement_timeout,
         health_url=health_url,
         health_timeout=health_timeout,

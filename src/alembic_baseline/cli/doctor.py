@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from alembic_baseline.cli._app import app, state
+from alembic_baseline.cli._url import UrlEnvOpt, UrlFileOpt, chosen_url
 
 if TYPE_CHECKING:
     from alembic_baseline.commands.doctor import RepairResult
@@ -51,6 +52,8 @@ def _progress(rep: Reporter) -> Any:
 def doctor_cmd(
     ctx: typer.Context,
     url: UrlOpt = None,
+    url_env: UrlEnvOpt = None,
+    url_file: UrlFileOpt = None,
     identify: Annotated[
         bool | None,
         typer.Option(
@@ -65,6 +68,7 @@ def doctor_cmd(
     ] = False,
 ) -> int:
     """Diagnose the version table and the schema; every problem with its exact fix."""
+    url = chosen_url(ctx, url, url_env, url_file)
     from alembic_baseline.commands.doctor import doctor
 
     st = state(ctx)
@@ -123,6 +127,8 @@ def _render_report(rep: Reporter, r: DoctorReport) -> None:
 def repair_cmd(
     ctx: typer.Context,
     url: UrlOpt = None,
+    url_env: UrlEnvOpt = None,
+    url_file: UrlFileOpt = None,
     fix: Annotated[
         str | None,
         typer.Option(
@@ -145,6 +151,7 @@ def repair_cmd(
     runs_dir: RunsDirOpt = None,
 ) -> int:
     """Apply one diagnosed fix in one transaction, after showing it; recorded like apply."""
+    url = chosen_url(ctx, url, url_env, url_file)
     from alembic_baseline.commands.doctor import repair
 
     st = state(ctx)
@@ -246,6 +253,8 @@ def _check(ctx: typer.Context, name: str, **options: Any) -> int:
 def pre_baseline_cmd(
     ctx: typer.Context,
     url: UrlOpt = None,
+    url_env: UrlEnvOpt = None,
+    url_file: UrlFileOpt = None,
     backup: BackupOpt = None,
     max_backup_age: MaxAgeOpt = 24.0,
     backup_dir: BackupDirOpt = None,
@@ -255,6 +264,7 @@ def pre_baseline_cmd(
     ] = False,
 ) -> int:
     """ベースライン化実施前: all applied, schema sane, fresh backup, baseline verified."""
+    url = chosen_url(ctx, url, url_env, url_file)
     return _check(
         ctx,
         "pre-baseline",
@@ -271,12 +281,15 @@ def pre_baseline_cmd(
 def pre_patch_cmd(
     ctx: typer.Context,
     url: UrlOpt = None,
+    url_env: UrlEnvOpt = None,
+    url_file: UrlFileOpt = None,
     backup: BackupOpt = None,
     max_backup_age: MaxAgeOpt = 24.0,
     backup_dir: BackupDirOpt = None,
     runs_dir: RunsDirOpt = None,
 ) -> int:
     """パッチ適用前: downgrades, backup, one head, schema sane (saves pg_stat counters)."""
+    url = chosen_url(ctx, url, url_env, url_file)
     return _check(
         ctx,
         "pre-patch",
@@ -292,11 +305,14 @@ def pre_patch_cmd(
 def post_apply_cmd(
     ctx: typer.Context,
     url: UrlOpt = None,
+    url_env: UrlEnvOpt = None,
+    url_file: UrlFileOpt = None,
     health_url: HealthOpt = None,
     health_timeout: HealthTimeoutOpt = None,
     runs_dir: RunsDirOpt = None,
 ) -> int:
     """適用後: current = head, schema matches, health URL, errors in pg_stat since pre-patch."""
+    url = chosen_url(ctx, url, url_env, url_file)
     return _check(
         ctx,
         "post-apply",

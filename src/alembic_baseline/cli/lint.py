@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from alembic_baseline.cli._app import app, state
+from alembic_baseline.cli._url import UrlEnvOpt, UrlFileOpt, chosen_url
 from alembic_baseline.errors import ConfigError, ExitCode
 
 if TYPE_CHECKING:
@@ -42,6 +43,8 @@ def lint_cmd(
     url: Annotated[
         str | None, typer.Option("--url", help="Database for --pending (default: the project's).")
     ] = None,
+    url_env: UrlEnvOpt = None,
+    url_file: UrlFileOpt = None,
     select: Annotated[
         list[str] | None,
         typer.Option("--select", metavar="CODES", help="Only these rules/prefixes."),
@@ -98,6 +101,7 @@ def lint_cmd(
     ] = None,
 ) -> int:
     """Check revisions for the runbook's best practices and PostgreSQL lock safety."""
+    url = chosen_url(ctx, url, url_env, url_file)
     from alembic_baseline.commands import lint as op
     from alembic_baseline.lint.output import Report, render
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from alembic_baseline.cli._app import app, state
+from alembic_baseline.cli._url import UrlEnvOpt, UrlFileOpt, chosen_url
 from alembic_baseline.errors import ExitCode
 
 if TYPE_CHECKING:
@@ -55,6 +56,8 @@ def _verbatim(rep: Reporter, text: str) -> None:
 def snapshot_cmd(
     ctx: typer.Context,
     url: Annotated[str | None, typer.Option("--url", help="Database to inspect.")] = None,
+    url_env: UrlEnvOpt = None,
+    url_file: UrlFileOpt = None,
     revision: Annotated[
         str | None,
         typer.Option("--revision", metavar="REV", help="Replay the history up to REV instead."),
@@ -68,6 +71,7 @@ def snapshot_cmd(
     include_version_table: VersionTableOpt = False,
 ) -> int:
     """Write a deterministic JSON snapshot of a database's schema (or of a revision)."""
+    url = chosen_url(ctx, url, url_env, url_file)
     from alembic_baseline.commands import snapshot
 
     st = state(ctx)

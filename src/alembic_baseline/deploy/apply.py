@@ -9,55 +9,69 @@ behind (typically an INVALID index from CREATE INDEX CONCURRENTLY); that is look
 
 Timeouts are set on every connection the project's env.py opens, whatever its driver (psycopg,
 psycopg2, asyncpg): a SQLAlchemy pool ``connect`` listener runs ``SET lock_timeout`` /
-``SET statement_timeout`` in autocommit (session level, so Alembic's transactions keep them).
+``SET statement_timeout`` in autocommit (session level, so Alembic's transactions keep them);
+see :mod:`alembic_baseline.pg.sessions`. A revision that hits ``lock_timeout`` is tried again
+``lock_retries`` times, pausing ``lock_retry_wait`` (doubling) in between, the way
+strong_migrations and safe-pg-migrations do: short waits that let the application through.
 """
 
 from __future__ import annotations
 
-import contextlib
 import time
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable
 
 from alembic_baseline.deploy import failure
 from alembic_baseline.deploy import record as rec
 from alembic_baseline.deploy.checks import uses_autocommit_block
-from alembic_baseline.deploy.options import duration
 from alembic_baseline.deploy.state import Deployment, read_state
 from alembic_baseline.errors import BaselineError, Interrupted, MigrationError
 from alembic_baseline.history.graph import Revision
 from alembic_baseline.pg.connect import connection
+from alembic_baseline.pg.sessions import env_sessions, is_lock_timeout
+from alembic_baseline.pg.waits import Waits, seconds
 
 
-@contextlib.contextmanager
-def session_timeouts(lock_timeout: str, statement_timeout: str) -> Iterator[None]:
-    """``lock_timeout`` / ``statement_timeout`` on every SQLAlchemy connection opened meanwhile."""
-    from sqlalchemy import event
-    from sqlalchemy.pool import Pool
+def retry_pause(first: str, attempt: int) -> float:
+    """Seconds to wait before try ``attempt + 1``: ``first``, doubling, at most a minute."""
+    return float(min(60.0, seconds(first) * 2 ** (attempt - 1)))
 
-    # Validated durations (digits + unit), so quoting them into SET is safe; SET cannot take a
-    # bind parameter, and each driver would want a different placeholder for set_config().
-    statements = (
-        f"SET lock_timeout = '{duration(lock_timeout, 'lock_timeout')}'",
-        f"SET statement_timeout = '{duration(statement_timeout, 'statement_timeout')}'",
-    )
 
-    def on_connect(dbapi_connection: Any, _record: Any) -> None:
-        previous = dbapi_connection.autocommit
-        dbapi_connection.autocommit = True  # session level: survives Alembic's ROLLBACK/COMMIT
-        cursor = dbapi_connection.cursor()
-        try:
-            for statement in statements:
-                cursor.execute(statement)
-        finally:
-            cursor.close()
-        dbapi_connection.autocommit = previous
+def _try_revision(
+    dep: Deployment, rev: Revision, direction: str, action: Callable[[Revision], object]
+) -> None:
+    """Run one revision; on a lock timeout try again (``lock_retries``) after a pause.
 
-    event.listen(Pool, "connect", on_connect)
-    try:
-        yield
-    finally:
-        event.remove(Pool, "connect", on_connect)
+    Each try is one ``alembic upgrade/downgrade`` of this revision alone, in its own
+    transaction: a lock timeout rolls it back completely, so the next try starts clean. A
+    revision with an autocommit block is never retried (its statements commit one by one), nor
+    is one after which the database is not where it was before the try.
+    """
+    options = dep.options
+    waits = Waits(options.lock_timeout, options.statement_timeout)
+    retries = 0 if uses_autocommit_block(rev.path, direction) else options.lock_retries
+    for attempt in range(1, retries + 2):
+        with env_sessions(dep.url, waits, f"{direction} of {rev.id}") as sessions:
+            try:
+                action(rev)
+                return
+            except BaselineError as exc:
+                if not is_lock_timeout(exc):
+                    raise
+                failure = exc
+        held = f" It waited for {sessions.blocked_by}." if sessions.blocked_by else ""
+        stopped = _stopped_at(dep) if attempt <= retries else None
+        clean = stopped is not None and (rev.id in stopped) == (direction == "downgrade")
+        if not clean:
+            tried = f" (try {attempt} of {retries + 1})" if retries else ""
+            raise MigrationError(
+                f"{failure.message}{tried}.{held}", hint=failure.hint, context=failure.context
+            ) from None
+        pause = retry_pause(options.lock_retry_wait, attempt)
+        dep.progress(
+            f"  lock timeout ({options.lock_timeout}) on try {attempt} of {retries + 1}.{held} "
+            f"Trying again in {pause:g} s."
+        )
+        time.sleep(pause)
 
 
 def invalid_indexes(dep: Deployment) -> list[str]:
@@ -100,8 +114,9 @@ def _explain(
     if "lock timeout" in low:
         hint = (
             f"Another session held a lock {rev.id} needed for longer than lock_timeout "
-            f"({dep.options.lock_timeout}). Find it in pg_stat_activity / pg_locks, then retry "
-            "in a quieter moment or with a larger --lock-timeout."
+            f"({dep.options.lock_timeout}, {dep.options.lock_retries} retries). Find it in "
+            "pg_stat_activity / pg_locks, then retry in a quieter moment, or with more "
+            "--lock-retries (short waits, paused between) or a larger --lock-timeout."
         )
     elif "statement timeout" in low:
         hint = (
@@ -152,8 +167,7 @@ def run_steps(
         rec.save(record)
         start = time.perf_counter()
         try:
-            with session_timeouts(dep.options.lock_timeout, dep.options.statement_timeout):
-                action(rev)
+            _try_revision(dep, rev, direction, action)
         except BaselineError as exc:
             step.status, step.error = "failed", exc.message
             step.seconds = time.perf_counter() - start

@@ -4,7 +4,9 @@ Example::
 
     [tool.alembic-baseline.deploy]
     backup_dir = "/var/backups/lot_management"
-    lock_timeout = "5s"
+    lock_timeout = "2s"              # per try; a revision that waits longer is tried again
+    lock_retries = 3                 # tries after the first (0: fail at the first lock timeout)
+    lock_retry_wait = "2s"           # pause before the first retry, doubling (2 s, 4 s, 8 s)
     statement_timeout = "0"          # no limit: data migrations may legitimately take long
     reference_tables = ["units_of_measure", "shipment_statuses"]
     health_url = "http://localhost:8000/api/health"
@@ -13,31 +15,21 @@ Example::
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
 from alembic_baseline.errors import ConfigError
+from alembic_baseline.pg.waits import duration as duration
 from alembic_baseline.settings import Settings
 
 STATE_DIR = ".alembic-baseline"
-DEFAULT_LOCK_TIMEOUT = "5s"
+DEFAULT_LOCK_TIMEOUT = "2s"
+DEFAULT_LOCK_RETRIES = 3
+DEFAULT_LOCK_RETRY_WAIT = "2s"
 DEFAULT_STATEMENT_TIMEOUT = "0"
 DEFAULT_MIN_FREE_BYTES = 64 * 1024 * 1024
-_DURATION = re.compile(r"^\d+(?:us|ms|s|min|h|d)?$")
-
-
-def duration(value: str, what: str) -> str:
-    """A PostgreSQL duration such as ``500ms``, ``5s`` or ``0`` (validated: it is sent as SQL)."""
-    text = str(value).strip().replace(" ", "")
-    if not _DURATION.match(text):
-        raise ConfigError(
-            f"{what} must be a duration like 500ms, 5s, 2min or 0 (no limit), not {value!r}.",
-            hint=f"Pass --{what.replace('_', '-')} 5s.",
-        )
-    return text
 
 
 @dataclass(frozen=True)
@@ -49,6 +41,10 @@ class DeployOptions:
     cache_dir: Path
     target: str = "heads"
     lock_timeout: str = DEFAULT_LOCK_TIMEOUT
+    lock_retries: int = DEFAULT_LOCK_RETRIES
+    """Tries after the first when a revision hits lock_timeout (each try its own transaction)."""
+    lock_retry_wait: str = DEFAULT_LOCK_RETRY_WAIT
+    """Pause before the first retry; it doubles for each further one (at most a minute)."""
     statement_timeout: str = DEFAULT_STATEMENT_TIMEOUT
     min_free_bytes: int = DEFAULT_MIN_FREE_BYTES
     """Free space the backup directory must keep on top of the backup's estimated size."""
@@ -65,9 +61,15 @@ class DeployOptions:
         """Flags win over pyproject; ``None`` means "not given"."""
         given = {k: v for k, v in values.items() if v is not None and v != ()}
         options = replace(self, **given)
+        if not isinstance(options.lock_retries, int) or options.lock_retries < 0:
+            raise ConfigError(
+                f"lock_retries must be a whole number ≥ 0, not {options.lock_retries!r}.",
+                hint="Pass --lock-retries 3 (or 0: no retry).",
+            )
         return replace(
             options,
             lock_timeout=duration(options.lock_timeout, "lock_timeout"),
+            lock_retry_wait=duration(options.lock_retry_wait, "lock_retry_wait"),
             statement_timeout=duration(options.statement_timeout, "statement_timeout"),
         )
 
@@ -104,7 +106,7 @@ def from_settings(settings: Settings, **overrides: Any) -> DeployOptions:
             values[key] = _path(value, base)
         elif key in ("skip_checks", "reference_tables", "check_sql"):
             values[key] = _strings(value, key)
-        elif key in ("min_free_bytes",):
+        elif key in ("min_free_bytes", "lock_retries"):
             values[key] = int(value)
         elif key == "health_timeout":
             values[key] = float(value)

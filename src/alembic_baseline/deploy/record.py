@@ -23,6 +23,7 @@ from alembic_baseline.deploy.backup import Backup
 from alembic_baseline.deploy.verify import Verification
 from alembic_baseline.errors import BaselineError, ConfigError
 from alembic_baseline.pg import tools
+from alembic_baseline.pg.url import redact
 from alembic_baseline.report import to_jsonable
 
 FORMAT_VERSION = 1
@@ -140,7 +141,7 @@ def save(record: RunRecord) -> None:
         record.finished_at = _now()
     for name, text in (
         ("record.json", json.dumps(record.to_dict(), indent=2, ensure_ascii=False)),
-        ("record.md", render_markdown(record)),
+        ("record.md", redact(render_markdown(record))),
     ):
         tmp = record.directory / f".{name}.tmp"
         tmp.write_text(text + "\n", encoding="utf-8")

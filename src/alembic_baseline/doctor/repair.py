@@ -291,8 +291,11 @@ def _stamp(conn: Connection, doctor: Doctor, target: tuple[str, ...]) -> None:
 
 def _rebuild(doctor: Doctor, plan: RepairPlan) -> None:
     from alembic_baseline.pg.connect import connection
+    from alembic_baseline.pg.waits import NO_LIMITS
 
-    with connection(doctor.facts.url) as conn:  # autocommit: CONCURRENTLY needs it
+    # autocommit: CONCURRENTLY needs it. No timeouts: a REINDEX CONCURRENTLY stopped half way
+    # (it waits for older transactions) would leave one more INVALID index behind.
+    with connection(doctor.facts.url, waits=NO_LIMITS) as conn:
         for qualified in plan.indexes:
             schema, name = qualified.split(".", 1)
             conn.execute(f"REINDEX INDEX CONCURRENTLY {_ident(schema, name)}".encode())

@@ -357,8 +357,13 @@ class AlembicProject:
             return []
 
         def action(cfg: Config) -> None:
+            from alembic_baseline.pg.sessions import bounded_read
+
             env = EnvironmentContext(cfg, self.script, fn=call, dont_mutate=True)
-            with sandbox.guard_environment(env):
+            with (
+                sandbox.guard_environment(env),
+                bounded_read(url, "reading the version table"),
+            ):
                 self.script.run_env()
 
         self._run(url, "read the version table", action, scratch=scratch)

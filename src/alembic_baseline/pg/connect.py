@@ -15,6 +15,8 @@ from alembic_baseline.pg.url import DatabaseURL, redact
 if TYPE_CHECKING:
     import psycopg
 
+    from alembic_baseline.pg.waits import Waits
+
 CONNECT_TIMEOUT_S = 10
 UNBOUNDED_CONNECT_S = 130
 
@@ -55,13 +57,31 @@ def explain_connect_error(url: DatabaseURL, detail: str) -> DatabaseError:
     )
 
 
-def connect(url: DatabaseURL, *, autocommit: bool = True) -> psycopg.Connection[tuple[object, ...]]:
-    """Connect with psycopg 3; raise :class:`DatabaseError` with a hint on failure."""
+def connect(
+    url: DatabaseURL,
+    *,
+    autocommit: bool = True,
+    waits: Waits | None = None,
+    watch: bool = True,
+) -> psycopg.Connection[tuple[object, ...]]:
+    """Connect with psycopg 3; raise :class:`DatabaseError` with a hint on failure.
+
+    The session gets ``lock_timeout`` / ``statement_timeout`` (``waits``, default: the
+    process's read waits, see :mod:`alembic_baseline.pg.waits`); with ``watch`` its statements
+    are watched for lock waits and a timeout becomes an error that names the blocker.
+    """
     import psycopg
 
+    from alembic_baseline.pg import waits as w
+    from alembic_baseline.pg.watched import ToolConnection, WatchedCursor
+
+    session = waits or w.current()
     kwargs = url.libpq_kwargs()
     given = kwargs.get("connect_timeout") or os.environ.get("PGCONNECT_TIMEOUT")
     kwargs.setdefault("application_name", "alembic-baseline")
+    # Ours first: a -c the user gave (URL ``options`` or PGOPTIONS) comes later and wins.
+    theirs = kwargs.get("options") or os.environ.get("PGOPTIONS") or ""
+    kwargs["options"] = f"{session.startup_options()} {theirs}".strip()
     try:
         timeout = float(given) if given else CONNECT_TIMEOUT_S
     except ValueError:
@@ -69,14 +89,32 @@ def connect(url: DatabaseURL, *, autocommit: bool = True) -> psycopg.Connection[
     if timeout <= 0:  # libpq: wait indefinitely; psycopg caps that at 130 s
         timeout = UNBOUNDED_CONNECT_S
 
-    def attempt(remaining: float) -> psycopg.Connection[tuple[object, ...]]:
+    def attempt(remaining: float) -> ToolConnection:
         params = {**kwargs, "connect_timeout": str(max(2, math.ceil(remaining)))}
-        return psycopg.connect(autocommit=autocommit, **params)  # type: ignore[arg-type]
+        try:
+            return ToolConnection.connect(autocommit=autocommit, **params)  # type: ignore[arg-type]
+        except psycopg.OperationalError as exc:
+            if "unsupported startup parameter" not in str(exc):
+                raise
+        # A pooler (PgBouncer) that refuses startup options: set the waits after connecting.
+        params["options"] = theirs
+        conn = ToolConnection.connect(autocommit=True, **params)  # type: ignore[arg-type]
+        conn.execute(
+            "SELECT set_config('lock_timeout', %s, false), "
+            "set_config('statement_timeout', %s, false)",
+            (session.lock_timeout, session.statement_timeout),
+        )
+        conn.autocommit = autocommit
+        return conn
 
     try:
-        return until_timeout(attempt, timeout, psycopg.errors.ConnectionTimeout)
+        conn = until_timeout(attempt, timeout, psycopg.errors.ConnectionTimeout)
     except psycopg.OperationalError as exc:
         raise explain_connect_error(url, str(exc)) from None
+    conn.ab_url, conn.ab_waits = url, session
+    if watch:
+        conn.cursor_factory = WatchedCursor
+    return conn
 
 
 def until_timeout(
@@ -103,9 +141,9 @@ def until_timeout(
 
 @contextmanager
 def connection(
-    url: DatabaseURL, *, autocommit: bool = True
+    url: DatabaseURL, *, autocommit: bool = True, waits: Waits | None = None
 ) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
-    conn = connect(url, autocommit=autocommit)
+    conn = connect(url, autocommit=autocommit, waits=waits)
     try:
         yield conn
     finally:

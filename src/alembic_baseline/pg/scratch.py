@@ -25,6 +25,7 @@ from alembic_baseline.pg import binaries
 from alembic_baseline.pg import cluster as clusters
 from alembic_baseline.pg.connect import connect, server_version_num
 from alembic_baseline.pg.url import DatabaseURL
+from alembic_baseline.pg.waits import Waits
 
 if TYPE_CHECKING:
     import psycopg
@@ -47,7 +48,8 @@ class ScratchServer:
     def admin(self) -> psycopg.Connection[tuple[object, ...]]:
         """A cached autocommit connection to the maintenance database."""
         if self._admin is None or self._admin.closed:
-            self._admin = connect(self.admin_url)
+            # A private server: CREATE DATABASE of a large template may take long.
+            self._admin = connect(self.admin_url, waits=Waits(statement_timeout="0"))
         return self._admin
 
     def url(self, database: str) -> DatabaseURL:

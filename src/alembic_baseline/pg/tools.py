@@ -9,12 +9,14 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import secrets
 import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from alembic_baseline.errors import ToolError
+from alembic_baseline.pg import waits
 from alembic_baseline.pg.url import DatabaseURL, redact
 
 DEFAULT_TIMEOUT_S = 600.0
@@ -124,6 +126,16 @@ def tool_failure(what: str, program: str, code: int, stderr: bytes) -> ToolError
     hint = "Re-run with --traceback for details."
     if "No space left on device" in text:
         hint = "The disk is full: free space or point TMPDIR / --backup-dir elsewhere."
+    elif (
+        "lock timeout" in text
+        or "could not obtain lock" in text
+        or ("statement timeout" in text and "LOCK TABLE" in text)
+    ):
+        hint = (
+            "Another session holds a lock on a table it needs (see pg_stat_activity / "
+            "pg_locks); run it again when that transaction has ended, or wait longer with "
+            "read_lock_timeout in [tool.alembic-baseline] (ALEMBIC_BASELINE_READ_LOCK_TIMEOUT)."
+        )
     elif "server version mismatch" in text or "aborting because of server version" in text:
         hint = "Use a pg_dump at least as new as the server (--pg-bin DIR)."
     return ToolError(f"{what}: {Path(program).name} exited with {code}: {tail}", hint=hint)
@@ -140,7 +152,13 @@ def pg_dump(
     out: Path | None = None,
     timeout: float | None = DEFAULT_TIMEOUT_S,
 ) -> bytes:
-    """Run pg_dump against ``url``; returns stdout unless ``out`` is given."""
+    """Run pg_dump against ``url``; returns stdout unless ``out`` is given.
+
+    pg_dump locks every table it dumps (ACCESS SHARE) before reading: ``--lock-wait-timeout``
+    (the read lock timeout, :mod:`alembic_baseline.pg.waits`) bounds that wait."""
+    lock = waits.current().lock_timeout
+    if lock != "0" and not any(a.startswith("--lock-wait-timeout") for a in args):
+        args = [f"--lock-wait-timeout={lock}", *args]
     proc = run(
         [bindir / "pg_dump", *args],
         what="pg_dump",
@@ -154,8 +172,31 @@ def pg_dump(
 def pg_restore(
     bindir: Path, url: DatabaseURL | None, args: Sequence[str], *, timeout: float | None = None
 ) -> bytes:
-    env = url.libpq_env() if url else None
-    proc = run([bindir / "pg_restore", *args], what="pg_restore", env=env, timeout=timeout)
+    """Run pg_restore (into ``url`` when given). ``--clean`` drops what it restores, so it must
+    not queue behind the application without end; the archive sets ``lock_timeout = 0`` itself
+    (PGOPTIONS cannot help), so a guard cancels a lock wait longer than the read lock timeout."""
+    if url is None:
+        proc = run([bindir / "pg_restore", *args], what="pg_restore", timeout=timeout)
+        return proc.stdout or b""
+    lock = waits.current().lock_timeout
+    env = {**url.libpq_env(), "PGAPPNAME": f"alembic-baseline pg_restore {secrets.token_hex(4)}"}
+    failure: ToolError | None = None
+    with waits.LockGuard(url, env["PGAPPNAME"], lock) as guard:
+        try:
+            proc = run([bindir / "pg_restore", *args], what="pg_restore", env=env, timeout=timeout)
+        except ToolError as exc:
+            failure = exc
+    if failure is not None and not guard.cancelled:  # the guard has stopped: read it now
+        raise failure
+    if failure is not None:
+        held = f" It waited for {guard.blocked_by}." if guard.blocked_by else ""
+        raise ToolError(
+            f"pg_restore gave up after lock_timeout ({lock}): another session holds a lock on a "
+            f"table it restores.{held} ({failure.message})",
+            hint="Wait until that session's transaction ends (see pg_stat_activity), then run "
+            "it again; wait longer with read_lock_timeout in [tool.alembic-baseline] "
+            "(ALEMBIC_BASELINE_READ_LOCK_TIMEOUT).",
+        )
     return proc.stdout or b""
 
 

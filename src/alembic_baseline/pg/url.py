@@ -38,16 +38,62 @@ _LIBPQ_QUERY_KEYS = frozenset(
         "passfile",
     }
 )
-_URL_PASSWORD = re.compile(r"(?P<head>\b[a-zA-Z][\w+.-]*://[^:/@\s]*:)(?P<pw>[^@\s]*)@")
-_KV_PASSWORD = re.compile(r"(?i)\b(password|PGPASSWORD)\s*=\s*('[^']*'|\S+)")
+# ``scheme://user:`` then the password: up to the LAST ``@`` on the line (a raw ``@`` or space
+# in a password is a common mistake; hiding a host too is better than showing part of one).
+_URL_PASSWORD = re.compile(r"(?P<head>\b[a-zA-Z][\w+.-]*://[^:/@\s]*:)[^\n]*@")
+# The same without a scheme (``user:secret@host/db``, a common DATABASE_URL mistake).
+_BARE_PASSWORD = re.compile(r"(?<![\w:.+%-])(?P<head>[\w.-]+:)(?!//)(?=\S)[^\n]*@(?=[\w.\[\]-])")
+_KV_PASSWORD = re.compile(
+    r"(?i)\b(password|PGPASSWORD|sslpassword)(\s*=\s*)('(?:[^'\\]|\\.)*'|\"[^\"]*\"|\S+)"
+)
+# ``PASSWORD 'secret'`` in SQL (CREATE/ALTER ROLE), e.g. a blocking session's last query.
+_SQL_PASSWORD = re.compile(r"(?i)\b(password\s+)('(?:[^']|'')*'|E'(?:[^'\\]|\\.)*')")
 
 DEFAULT_DRIVER = "psycopg"
 
 
 def redact(text: str) -> str:
-    """Hide passwords in any text: URLs (``user:secret@``) and ``password=secret`` pairs."""
+    """Hide passwords in any text: URLs (``user:secret@``), ``password=secret`` pairs (DSNs,
+    query strings) and ``PASSWORD '…'`` in SQL. Errs on the side of hiding too much."""
     text = _URL_PASSWORD.sub(r"\g<head>***@", text)
-    return _KV_PASSWORD.sub(lambda m: f"{m.group(1)}=***", text)
+    text = _BARE_PASSWORD.sub(r"\g<head>***@", text)
+    text = _KV_PASSWORD.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
+    return _SQL_PASSWORD.sub(lambda m: f"{m.group(1)}'***'", text)
+
+
+def redact_url_text(text: str) -> str:
+    """``text`` that is meant to be ONE URL (or DSN), redacted for an error message: all of
+    ``user:…@`` up to the last ``@`` is the password, whatever it contains."""
+    start = text.find("://") + 3 if "://" in text else 0
+    at = text.rfind("@")
+    colon = text.find(":", start, at) if at > start else -1
+    if colon >= 0:
+        text = text[: colon + 1] + "***" + text[at:]
+    return redact(text)
+
+
+def _authority_ambiguous(text: str, url: URL) -> bool:
+    """A raw ``@`` in the password: SQLAlchemy (and libpq) end the password at its first ``@``
+    and read the rest as host, database or query, where it would be shown."""
+    if url.host and "@" in url.host:
+        return True
+    rest = text.strip().split("://", 1)[-1]
+    pieces = rest.partition("?")[2].split("&")
+    if any(p.startswith("password=") for p in pieces) and not all(
+        re.match(r"^[A-Za-z_][\w.]*=", p) for p in pieces
+    ):
+        return True  # a raw '&' in ?password=…
+    colon = rest.find(":")
+    if colon < 0 or "/" in rest[:colon]:
+        return False  # no password in the authority
+    end = rest.find("@", colon)
+    tail = rest[end + 1 :] if end >= 0 else ""
+    before, _, query = tail.partition("?")
+    if "@" in before:
+        return True
+    # An '@' in the query is fine only in the value of a parameter a driver knows.
+    known = _LIBPQ_QUERY_KEYS | {"user", "dbname", "password"}
+    return any("@" in p and p.partition("=")[0] not in known for p in query.split("&"))
 
 
 @dataclass(frozen=True)
@@ -60,7 +106,7 @@ class DatabaseURL:
     port: int | None
     database: str
     driver: str | None = None
-    query: tuple[tuple[str, str], ...] = ()
+    query: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # may hold sslpassword
 
     @classmethod
     def parse(cls, text: str) -> DatabaseURL:
@@ -70,12 +116,21 @@ class DatabaseURL:
 
         try:
             url = make_url(text.strip())
-        except (ArgumentError, ValueError) as exc:
+        except (ArgumentError, ValueError):
             raise ConfigError(
-                f"{redact(text)!r} is not a database URL.",
+                f"{redact_url_text(text)!r} is not a database URL.",
                 hint="Use the form postgresql://USER:PASSWORD@HOST:PORT/DATABASE.",
-            ) from exc
-        return cls.from_sqlalchemy(url, original=text)
+            ) from None
+        if _authority_ambiguous(text, url):
+            raise ConfigError(
+                f"The database URL {redact_url_text(text)!r} has more than one '@' before the "
+                "host: its password contains a raw '@' (or another reserved character), so "
+                "where the password ends cannot be known.",
+                hint="Percent-encode the password: '@' as %40, ':' as %3A, '/' as %2F, '%' as "
+                '%25 (python -c "import urllib.parse,getpass; '
+                "print(urllib.parse.quote(getpass.getpass(), safe=''))\").",
+            )
+        return cls.from_sqlalchemy(url, original=redact_url_text(text))
 
     @classmethod
     def from_sqlalchemy(cls, url: URL, *, original: str = "") -> DatabaseURL:
@@ -97,10 +152,12 @@ class DatabaseURL:
             host = qdict["host"]
         if port is None and "port" in qdict:
             port = int(qdict["port"])
-        query = [(k, v) for k, v in query if k not in ("host", "port")]
+        # libpq reads ``?password=`` like the password of the authority: keep it there only.
+        password = qdict.get("password") if url.password is None else str(url.password)
+        query = [(k, v) for k, v in query if k not in ("host", "port", "password")]
         return cls(
             username=url.username,
-            password=url.password if url.password is None else str(url.password),
+            password=password,
             host=host,
             port=port,
             database=url.database or "",
