@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit db bench clean
+.PHONY: demo test lint typecheck unit db bench docs clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ db: $(STAMP)
 
 test: lint typecheck
 	$(BIN)/pytest -q
+
+# Regenerate the pages generated from docstrings (tests fail while they are stale).
+docs: $(STAMP)
+	$(BIN)/alembic-baseline lint --write-docs docs/rules
+	$(BIN)/python -m alembic_baseline.doctor.docs docs/doctor
 
 bench: $(STAMP)
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

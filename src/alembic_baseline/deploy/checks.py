@@ -8,43 +8,26 @@ that item is named in ``--skip-check NAME``; warnings never block.
 from __future__ import annotations
 
 import ast
-import enum
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
+from alembic_baseline.deploy.items import (
+    CheckItem,
+    Downgrades,
+    LongLocks,
+    SingleHead,
+    Status,
+    Tested,
+    find_check,
+    plan_checks,
+)
 from alembic_baseline.history.graph import Revision
 
-
-class Status(enum.StrEnum):
-    PASS = "pass"
-    FAIL = "fail"
-    WARN = "warn"
-    MANUAL = "manual"
-    SKIPPED = "skipped"
+__all__ = ["CheckItem", "Status"]  # the item model moved to deploy.items; imported from here
 
 
-@dataclass(frozen=True)
-class CheckItem:
-    """One checklist line: a kebab-case name (for ``--skip-check``), the runbook's wording."""
-
-    name: str
-    runbook: str
-    status: Status
-    detail: str
-    hint: str | None = None
-
-
-NAMES = {
-    "backup": "本番DBのバックアップを取得 (pg_dump available, room in the backup directory)",
-    "downgrades": "downgrade() が正しく実装されている / ロールバック手順を確認",
-    "single-head": "no multiple heads (one target for `upgrade head`)",
-    "schema-matches": "本番DBのスキーマが正常 (the database matches its recorded revision)",
-    "long-locks": "メンテナンスウィンドウを確保（必要に応じて）",
-    "tested": "開発環境でマイグレーションをテスト",
-    "lint": "migration lint rules",
-}
-"""Every check name, with the runbook line it stands for."""
+NAMES = {c.name: c.title for c in plan_checks()}
+"""Every check name ``plan`` knows (``--skip-check`` accepts these), with its runbook line."""
 
 
 # -- what a revision file says (AST only: nothing is imported or executed) -------------------
@@ -124,7 +107,8 @@ def uses_autocommit_block(path: Path, function: str = "upgrade") -> bool:
 
 
 def item(name: str, status: Status, detail: str, hint: str | None = None) -> CheckItem:
-    return CheckItem(name, NAMES[name], status, detail, hint)
+    """The item ``name`` (prefer ``TheCheck.item(...)``: the class, not a retyped name)."""
+    return find_check(name).item(status, detail, hint)
 
 
 def downgrades(revisions: Iterable[Revision], *, direction: str = "pending") -> CheckItem:
@@ -132,20 +116,19 @@ def downgrades(revisions: Iterable[Revision], *, direction: str = "pending") -> 
     revisions = list(revisions)
     missing = [r for r in revisions if not has_real_downgrade(r.path)]
     if not revisions:
-        return item("downgrades", Status.PASS, f"no {direction} revisions")
+        return Downgrades.item(Status.PASS, f"no {direction} revisions")
     if missing:
         names = ", ".join(f"{r.id} ({r.message})" for r in missing)
-        return item(
-            "downgrades",
+        return Downgrades.item(
             Status.FAIL,
             f"{len(missing)} of {len(revisions)} {direction} revision(s) have no real "
             f"downgrade(): {names}",
             "Implement downgrade() (the runbook: 必ず downgrade を実装する), or accept "
-            "that only a restore can undo them: --skip-check downgrades.",
+            "that only a restore can undo them: "
+            f"--skip-check {Downgrades.name}.",
         )
     no_ops = sum(1 for r in revisions if is_no_op(r.path))
-    return item(
-        "downgrades",
+    return Downgrades.item(
         Status.PASS,
         f"all {len(revisions)} {direction} revision(s) have a downgrade()"
         + (f" ({no_ops} change nothing either way: merge or bridge)" if no_ops else ""),
@@ -154,9 +137,8 @@ def downgrades(revisions: Iterable[Revision], *, direction: str = "pending") -> 
 
 def single_head(heads: Sequence[str], target: str) -> CheckItem:
     if len(heads) <= 1 or target not in ("head", "heads"):
-        return item("single-head", Status.PASS, f"target {target}: {', '.join(heads) or '-'}")
-    return item(
-        "single-head",
+        return SingleHead.item(Status.PASS, f"target {target}: {', '.join(heads) or '-'}")
+    return SingleHead.item(
         Status.FAIL,
         f"the project has {len(heads)} heads: {', '.join(heads)}",
         "Merge them (alembic merge heads -m merge) or pass --target REV.",
@@ -165,9 +147,8 @@ def single_head(heads: Sequence[str], target: str) -> CheckItem:
 
 def long_locks(count: int, revisions: Sequence[str]) -> CheckItem:
     if not count:
-        return item("long-locks", Status.PASS, "no pending statement holds a strong lock for long")
-    return item(
-        "long-locks",
+        return LongLocks.item(Status.PASS, "no pending statement holds a strong lock for long")
+    return LongLocks.item(
         Status.WARN,
         f"{count} statement(s) in {', '.join(revisions)} hold strong locks while they "
         "scan or rewrite (listed under locks)",
@@ -178,16 +159,14 @@ def long_locks(count: int, revisions: Sequence[str]) -> CheckItem:
 
 def tested(rehearsed: bool, ok: bool | None) -> CheckItem:
     if rehearsed and ok:
-        return item("tested", Status.PASS, "rehearsed on a scratch copy of production's schema")
+        return Tested.item(Status.PASS, "rehearsed on a scratch copy of production's schema")
     if rehearsed:
-        return item(
-            "tested",
+        return Tested.item(
             Status.FAIL,
             "the rehearsal on a copy of production failed",
             "Fix the failing revision before applying it to production.",
         )
-    return item(
-        "tested",
+    return Tested.item(
         Status.MANUAL,
         "not rehearsed in this plan",
         "Run `alembic-baseline plan --rehearse` (a scratch copy of production's schema).",

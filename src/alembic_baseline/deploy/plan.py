@@ -17,6 +17,7 @@ from pathlib import Path
 from alembic_baseline.deploy import backup, checks, locks
 from alembic_baseline.deploy.checks import CheckItem, Status
 from alembic_baseline.deploy.expected import SchemaCheck, compare_with_expected
+from alembic_baseline.deploy.items import Backup, Lint, SchemaMatches
 from alembic_baseline.deploy.locks import LockFinding
 from alembic_baseline.deploy.state import Deployment
 from alembic_baseline.errors import BaselineError, ConfigError
@@ -118,8 +119,7 @@ def render_sql(dep: Deployment, pending: list[Revision]) -> str:
 
 def backup_item(dep: Deployment) -> CheckItem:
     if not dep.options.backup:
-        return checks.item(
-            "backup",
+        return Backup.item(
             Status.WARN,
             "--no-backup: no backup will be taken",
             "Only skip the backup when another one was just taken.",
@@ -130,25 +130,22 @@ def backup_item(dep: Deployment) -> CheckItem:
             dep.options.backup_dir, backup.estimate_bytes(dep.url), dep.options.min_free_bytes
         )
     except BaselineError as exc:
-        return checks.item("backup", Status.FAIL, exc.message, exc.hint)
+        return Backup.item(Status.FAIL, exc.message, exc.hint)
     if not space.ok:
-        return checks.item(
-            "backup",
+        return Backup.item(
             Status.FAIL,
             f"not enough space: {space.describe()}",
             "Free space or pass --backup-dir DIR on a disk with room.",
         )
-    return checks.item("backup", Status.PASS, f"pg_dump {client.version}; {space.describe()}")
+    return Backup.item(Status.PASS, f"pg_dump {client.version}; {space.describe()}")
 
 
 def schema_item(dep: Deployment) -> tuple[CheckItem, SchemaCheck | None]:
     current = dep.state.current
     if not dep.options.schema_check:
-        return checks.item("schema-matches", Status.SKIPPED, "--no-schema-check"), None
+        return SchemaMatches.item(Status.SKIPPED, "--no-schema-check"), None
     if not current:
-        return checks.item(
-            "schema-matches", Status.SKIPPED, "the database records no revision"
-        ), None
+        return SchemaMatches.item(Status.SKIPPED, "the database records no revision"), None
     result = compare_with_expected(
         dep.project,
         dep.history,
@@ -159,11 +156,10 @@ def schema_item(dep: Deployment) -> tuple[CheckItem, SchemaCheck | None]:
         dep.options.cache_dir,
     )
     if result.matches is None:
-        return checks.item("schema-matches", Status.SKIPPED, result.detail), result
+        return SchemaMatches.item(Status.SKIPPED, result.detail), result
     if result.matches:
-        return checks.item("schema-matches", Status.PASS, result.detail), result
-    return checks.item(
-        "schema-matches",
+        return SchemaMatches.item(Status.PASS, result.detail), result
+    return SchemaMatches.item(
         Status.FAIL,
         f"{result.detail}: " + "; ".join(result.differences[:5]),
         "Find out why first (`alembic-baseline status`, `alembic-baseline doctor`): "
@@ -219,17 +215,16 @@ def lint_item(lint: Linter | None, pending: list[Revision]) -> CheckItem:
     rules it applies are what this run handles itself (lock_timeout, the long-locks item).
     """
     if lint is None:
-        return checks.item("lint", Status.SKIPPED, "the lint feature is not available")
+        return Lint.item(Status.SKIPPED, "the lint feature is not available")
     if not pending:
-        return checks.item("lint", Status.PASS, "no pending revisions")
+        return Lint.item(Status.PASS, "no pending revisions")
     try:
         findings = lint([r.id for r in pending])
     except BaselineError as exc:
-        return checks.item("lint", Status.SKIPPED, f"lint could not run: {exc.message}")
+        return Lint.item(Status.SKIPPED, f"lint could not run: {exc.message}")
     if not findings:
-        return checks.item("lint", Status.PASS, f"no findings in {len(pending)} revision(s)")
-    return checks.item(
-        "lint",
+        return Lint.item(Status.PASS, f"no findings in {len(pending)} revision(s)")
+    return Lint.item(
         Status.WARN,
         f"{len(findings)} finding(s): " + "; ".join(findings[:5]),
         "See `alembic-baseline lint --pending`; fix them or accept them in the lint baseline.",

@@ -22,7 +22,19 @@ from typing import TYPE_CHECKING
 from alembic_baseline.deploy import checks
 from alembic_baseline.deploy.checks import CheckItem, Status
 from alembic_baseline.deploy.expected import compare_with_expected
+from alembic_baseline.deploy.items import Check, SchemaMatches
 from alembic_baseline.doctor import evidence
+from alembic_baseline.doctor.items import (
+    AllApplied,
+    AppLogs,
+    BaselineTested,
+    Ci,
+    CurrentIsHead,
+    DoctorClean,
+    InvalidIndexes,
+    MaintenanceWindow,
+    Performance,
+)
 from alembic_baseline.doctor.model import Severity
 from alembic_baseline.errors import BaselineError, ExitCode
 
@@ -68,38 +80,29 @@ class ChecklistInputs:
     progress: Callable[[str], None] = field(default=lambda _: None)
 
 
-def item(
-    name: str, runbook: str, status: Status, detail: str, hint: str | None = None
-) -> CheckItem:
-    return CheckItem(name, runbook, status, detail, hint)
-
-
-def manual(name: str, runbook: str, hint: str) -> CheckItem:
-    return item(name, runbook, Status.MANUAL, "a person ticks this", hint)
-
-
 # -- items the tool verifies -------------------------------------------------------------------
 
 
-def at_head(doc: Doctor, runbook: str, name: str = "all-applied") -> CheckItem:
+def at_head(doc: Doctor, runbook: str, check: type[Check] = AllApplied) -> CheckItem:
     current, heads = doc.facts.recorded, doc.history.heads()
     pending = doc.history.pending(current) if doc.single_live_revision() else []
     if current == heads and not pending:
-        return item(name, runbook, Status.PASS, f"current = head = {', '.join(heads)}")
-    return item(
-        name,
-        runbook,
+        return check.item(Status.PASS, f"current = head = {', '.join(heads)}", runbook=runbook)
+    return check.item(
         Status.FAIL,
         f"current {', '.join(current) or '(none)'}, head {', '.join(heads)}; "
         f"{len(pending)} revision(s) pending",
         "alembic-baseline status; alembic-baseline apply",
+        runbook=runbook,
     )
 
 
 def schema_matches(doc: Doctor, runbook: str) -> CheckItem:
     revision = doc.single_live_revision()
     if revision is None:
-        return item("schema-matches", runbook, Status.SKIPPED, "no single live revision recorded")
+        return SchemaMatches.item(
+            Status.SKIPPED, "no single live revision recorded", runbook=runbook
+        )
     result = compare_with_expected(
         doc.project,
         doc.history,
@@ -111,36 +114,33 @@ def schema_matches(doc: Doctor, runbook: str) -> CheckItem:
     )
     status = {True: Status.PASS, False: Status.FAIL, None: Status.SKIPPED}[result.matches]
     detail = "; ".join((result.detail, *result.differences[:5]))
-    return item("schema-matches", runbook, status, detail, "alembic-baseline doctor")
+    return SchemaMatches.item(status, detail, "alembic-baseline doctor", runbook=runbook)
 
 
 def version_state(report: DoctorReport) -> CheckItem:
     """The doctor's errors (version table, leftovers) as one item."""
-    runbook = "マイグレーション履歴が整合している (doctor)"
     errors = [d for d in report.diagnoses if d.severity is Severity.ERROR]
     if not errors:
-        return item("doctor", runbook, Status.PASS, "no error diagnosed")
+        return DoctorClean.item(Status.PASS, "no error diagnosed")
     names = ", ".join(f"{d.code} {d.name}" for d in errors)
-    return item("doctor", runbook, Status.FAIL, names, errors[0].fix)
+    return DoctorClean.item(Status.FAIL, names, errors[0].fix)
 
 
 def invalid_indexes(doc: Doctor) -> CheckItem:
-    runbook = "no INVALID index left by CREATE INDEX CONCURRENTLY"
     left = [i.qualified for i in doc.facts.invalid_indexes if not i.building]
     if not left:
-        return item("invalid-indexes", runbook, Status.PASS, "none")
-    return item("invalid-indexes", runbook, Status.FAIL, ", ".join(left), "alembic-baseline doctor")
+        return InvalidIndexes.item(Status.PASS, "none")
+    return InvalidIndexes.item(Status.FAIL, ", ".join(left), "alembic-baseline doctor")
 
 
 def baseline_verified(doc: Doctor, inputs: ChecklistInputs, runbook: str) -> CheckItem:
     if doc.manifest is None:
-        return manual(
-            "baseline-tested",
-            runbook,
+        return BaselineTested.manual(
             "No baseline yet: alembic-baseline baseline create, then run this check again.",
+            runbook=runbook,
         )
     if not inputs.verify_baseline:
-        return manual("baseline-tested", runbook, "alembic-baseline baseline verify")
+        return BaselineTested.manual("alembic-baseline baseline verify", runbook=runbook)
     from alembic_baseline.baseline.verify import verify
 
     inputs.progress("baseline verify: history ≡ baseline ≡ production")
@@ -152,15 +152,17 @@ def baseline_verified(doc: Doctor, inputs: ChecklistInputs, runbook: str) -> Che
             server=doc.scratch.server(),
         )
     except BaselineError as exc:
-        return item("baseline-tested", runbook, Status.FAIL, exc.message, exc.hint)
+        return BaselineTested.item(Status.FAIL, exc.message, exc.hint, runbook=runbook)
     if result.equal:
         names = ", ".join(c.name for c in result.comparisons)
-        return item("baseline-tested", runbook, Status.PASS, f"baseline verify: equal ({names})")
+        return BaselineTested.item(
+            Status.PASS, f"baseline verify: equal ({names})", runbook=runbook
+        )
     bad = [
         f"{c.name}: {len(c.differences)} difference(s)" for c in result.comparisons if not c.equal
     ]
-    return item(
-        "baseline-tested", runbook, Status.FAIL, "; ".join(bad), "alembic-baseline baseline verify"
+    return BaselineTested.item(
+        Status.FAIL, "; ".join(bad), "alembic-baseline baseline verify", runbook=runbook
     )
 
 
@@ -175,11 +177,7 @@ def pre_baseline(doc: Doctor, report: DoctorReport, inputs: ChecklistInputs) -> 
         invalid_indexes(doc),
         evidence.backup_item(doc, inputs, "本番DBのバックアップを取得", required=True),
         baseline_verified(doc, inputs, "開発環境でベースラインマイグレーションをテスト"),
-        manual(
-            "ci",
-            "CI でベースラインマイグレーションが通ることを確認",
-            "Run `alembic-baseline baseline verify` in CI (exit 0 = equal).",
-        ),
+        Ci.manual("Run `alembic-baseline baseline verify` in CI (exit 0 = equal)."),
     ]
 
 
@@ -193,10 +191,8 @@ def pre_patch(doc: Doctor, report: DoctorReport, inputs: ChecklistInputs) -> lis
         checks.tested(False, None),
         checks.downgrades(pending),
         evidence.backup_item(doc, inputs, "本番DBのバックアップを取得", required=False),
-        manual(
-            "maintenance-window",
-            "メンテナンスウィンドウを確保（必要に応じて）",
-            "`alembic-baseline plan` lists the statements that hold strong locks for long.",
+        MaintenanceWindow.manual(
+            "`alembic-baseline plan` lists the statements that hold strong locks for long."
         ),
         checks.single_head(doc.history.heads(), "heads"),
         schema_matches(doc, "本番DBのスキーマが正常 (the database matches its recorded revision)"),
@@ -209,21 +205,13 @@ def pre_patch(doc: Doctor, report: DoctorReport, inputs: ChecklistInputs) -> lis
 
 def post_apply(doc: Doctor, report: DoctorReport, inputs: ChecklistInputs) -> list[CheckItem]:
     return [
-        at_head(doc, "alembic current で最新リビジョンを確認", "current-is-head"),
+        at_head(doc, CurrentIsHead.title, CurrentIsHead),
         evidence.unfinished_item(doc, inputs, "適用が最後まで終わった (the run finished)"),
         schema_matches(doc, "the schema equals the head revision's"),
         evidence.health_item(inputs, "アプリケーションの動作確認"),
         evidence.pg_stat_item(doc, inputs.options.cache_dir, "ログにエラーがないか確認"),
-        manual(
-            "app-logs",
-            "ログにエラーがないか確認 (application logs)",
-            "Read the application's logs since the deployment.",
-        ),
-        manual(
-            "performance",
-            "パフォーマンスに問題がないか確認",
-            "Compare latency and pg_stat_statements with before the patch.",
-        ),
+        AppLogs.manual("Read the application's logs since the deployment."),
+        Performance.manual("Compare latency and pg_stat_statements with before the patch."),
         version_state(report),
         invalid_indexes(doc),
     ]

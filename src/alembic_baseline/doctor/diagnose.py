@@ -29,8 +29,8 @@ from alembic_baseline.doctor.model import (
     DoctorReport,
     Identification,
     Match,
-    Severity,
 )
+from alembic_baseline.doctor.problems import HalfApplied, SchemaDrift, WrongRevision
 from alembic_baseline.errors import BaselineError
 from alembic_baseline.history.sandbox import SandboxRefusal
 
@@ -230,9 +230,7 @@ class Doctor:
         undo = _undo_sql(expected, live)
         partial = leftovers.partial_revision(self.history, recorded)
         if partial is not None:
-            return Diagnosis(
-                "AB-D007",
-                Severity.ERROR,
+            return HalfApplied.of(
                 f"The schema matches neither the recorded revision {recorded} nor the next one, "
                 f"{partial.id} ({partial.message}), whose autocommit block commits statement by "
                 "statement: it probably stopped midway.",
@@ -249,9 +247,7 @@ class Doctor:
         extra: tuple[str, ...] = ()
         if closest is not None and closest.heads != (recorded,):
             extra = (f"nearest replayed revision: {closest.label} ({closest.distance} diff.)",)
-        return Diagnosis(
-            "AB-D008",
-            Severity.ERROR,
+        return SchemaDrift.of(
             f"The schema differs from its recorded revision {recorded} in "
             f"{len(diff.changes)} place(s): changed by hand or by code outside the history.",
             f"{versions.diff_command(self.facts.server_major, recorded)} > fix.sql  # review it: "
@@ -283,9 +279,7 @@ class Doctor:
                 "would run them again"
             )
         fix, action, details = versions.restamp_fix(ident, self.facts.server_major)
-        return Diagnosis(
-            "AB-D010",
-            Severity.ERROR,
+        return WrongRevision.of(
             f"The version table says {recorded}, but the schema is exactly revision {real}: "
             f"{story}.",
             fix,

@@ -7,7 +7,8 @@ new as the server. Both are looked up without starting anything.
 
 from __future__ import annotations
 
-from alembic_baseline.doctor.model import Diagnosis, Severity
+from alembic_baseline.doctor.model import Diagnosis
+from alembic_baseline.doctor.problems import NoScratchServer, PgDumpTooOld
 from alembic_baseline.errors import BaselineError
 from alembic_baseline.pg import binaries
 from alembic_baseline.pg.scratch import ScratchServer
@@ -37,9 +38,7 @@ def scratch_problem(major: int, scratch_url: str | None) -> Diagnosis | None:
 
 
 def _no_scratch(major: int, why: str, hint: str) -> Diagnosis:
-    return Diagnosis(
-        "AB-D011",
-        Severity.WARNING,
+    return NoScratchServer.of(
         f"No scratch PostgreSQL {major} is available ({why}): the schema cannot be compared with "
         "the history and the real revision cannot be identified.",
         hint or f"apt-get install postgresql-{major}  # or --scratch-url postgresql://…",
@@ -52,9 +51,7 @@ def pg_dump_problem(major: int) -> Diagnosis | None:
         binaries.find_client(major, "pg_dump")
     except BaselineError as exc:
         older = sorted(i.major for i in binaries.discover() if i.has("pg_dump"))
-        return Diagnosis(
-            "AB-D012",
-            Severity.WARNING,
+        return PgDumpTooOld.of(
             f"No pg_dump of version {major} or newer: {exc.message} Backups before a patch and "
             "`baseline create` will refuse (an older pg_dump cannot dump a newer server).",
             exc.hint or f"apt-get install postgresql-client-{major}",

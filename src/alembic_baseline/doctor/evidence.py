@@ -21,7 +21,9 @@ from typing import TYPE_CHECKING, Any
 from alembic_baseline.deploy import backup as bk
 from alembic_baseline.deploy import record as rec
 from alembic_baseline.deploy.checks import CheckItem, Status
+from alembic_baseline.deploy.items import Backup
 from alembic_baseline.deploy.verify import check_health
+from alembic_baseline.doctor.items import Health, NoUnfinishedRun, PgStat
 from alembic_baseline.errors import BaselineError
 from alembic_baseline.pg.connect import connection
 
@@ -79,7 +81,7 @@ def unfinished_item(doc: Doctor, inputs: ChecklistInputs, runbook: str) -> Check
     a run in progress, or one killed part-way (``kill -9``, a stopped machine)."""
     runs = rec.unfinished(inputs.options.runs_dir, doc.facts.url.redacted)
     if not runs:
-        return CheckItem("no-unfinished-run", runbook, Status.PASS, "no run record says running")
+        return NoUnfinishedRun.item(Status.PASS, "no run record says running", runbook=runbook)
     detail = "; ".join(r.describe() for r in runs)
     if any(r.state == "alive" for r in runs):
         hint = "Wait for that run to end: two runs against one database are never safe."
@@ -89,10 +91,8 @@ def unfinished_item(doc: Doctor, inputs: ChecklistInputs, runbook: str) -> Check
             "diagnosis first; the next apply closes the record as interrupted."
         )
     else:
-        return CheckItem(
-            "no-unfinished-run", runbook, Status.WARN, detail, "Check on that machine."
-        )
-    return CheckItem("no-unfinished-run", runbook, Status.FAIL, detail, hint)
+        return NoUnfinishedRun.item(Status.WARN, detail, "Check on that machine.", runbook=runbook)
+    return NoUnfinishedRun.item(Status.FAIL, detail, hint, runbook=runbook)
 
 
 def backup_item(doc: Doctor, inputs: ChecklistInputs, runbook: str, *, required: bool) -> CheckItem:
@@ -113,13 +113,12 @@ def backup_item(doc: Doctor, inputs: ChecklistInputs, runbook: str, *, required:
             bk.verify_file(newest.path, newest.size, newest.sha256)
         entries = bk.toc(bk.client_for(doc.facts.server_major), newest.path)
     except BaselineError as exc:
-        return CheckItem("backup", runbook, Status.FAIL, f"{newest.path}: {exc.message}", exc.hint)
-    return CheckItem(
-        "backup",
-        runbook,
+        return Backup.item(Status.FAIL, f"{newest.path}: {exc.message}", exc.hint, runbook=runbook)
+    return Backup.item(
         Status.PASS,
         f"{newest.path} ({newest.source}, {age_h:.1f} h old): readable, {len(entries)} entries"
         + (", checksum as recorded" if newest.sha256 else ""),
+        runbook=runbook,
     )
 
 
@@ -131,7 +130,7 @@ def _no_fresh_backup(
         "(then --backup FILE), or let `alembic-baseline apply` take one"
     )
     if required:
-        return CheckItem("backup", runbook, Status.FAIL, detail, hint)
+        return Backup.item(Status.FAIL, detail, hint, runbook=runbook)
     try:  # apply takes a verified backup itself when it can
         bk.client_for(doc.facts.server_major)
         space = bk.space_for(
@@ -140,27 +139,26 @@ def _no_fresh_backup(
             inputs.options.min_free_bytes,
         )
     except BaselineError as exc:
-        return CheckItem("backup", runbook, Status.FAIL, f"{detail}; {exc.message}", exc.hint)
+        return Backup.item(Status.FAIL, f"{detail}; {exc.message}", exc.hint, runbook=runbook)
     if not space.ok:
-        return CheckItem("backup", runbook, Status.FAIL, f"{detail}; {space.describe()}", hint)
-    return CheckItem(
-        "backup",
-        runbook,
+        return Backup.item(Status.FAIL, f"{detail}; {space.describe()}", hint, runbook=runbook)
+    return Backup.item(
         Status.WARN,
         f"{detail}; `alembic-baseline apply` takes and verifies one before changing anything "
         f"({space.describe()})",
         hint,
+        runbook=runbook,
     )
 
 
 def health_item(inputs: ChecklistInputs, runbook: str) -> CheckItem:
     url = inputs.options.health_url
     if not url:
-        return CheckItem(
-            "health", runbook, Status.MANUAL, "no --health-url given", "pass --health-url URL"
+        return Health.item(
+            Status.MANUAL, "no --health-url given", "pass --health-url URL", runbook=runbook
         )
     result = check_health(url, inputs.options.health_timeout)
-    return CheckItem("health", runbook, result.status, result.detail)
+    return Health.item(result.status, result.detail, runbook=runbook)
 
 
 # -- pg_stat_database --------------------------------------------------------------------------
@@ -207,25 +205,24 @@ def pg_stat_item(doc: Doctor, cache_dir: Path, runbook: str) -> CheckItem:
     save_counters(doc, cache_dir, now)
     if before is None or _reset(before, now):
         why = "no earlier counters" if before is None else "the statistics were reset since"
-        return CheckItem(
-            "pg-stat",
-            runbook,
+        return PgStat.item(
             Status.WARN,
             f"{why}: nothing to compare (counters saved now)",
             "Run `alembic-baseline check pre-patch` before patching: it saves them.",
+            runbook=runbook,
         )
     delta = {k: int(now[k]) - int(before.get(k, 0)) for k in COUNTERS}
     since = f"since {before.get('at')}: {delta['xact_commit']} commits, "
     since += f"{delta['xact_rollback']} rollbacks, {delta['deadlocks']} deadlocks, "
     since += f"{delta['conflicts']} conflicts, {delta['checksum_failures']} checksum failures"
     if delta["deadlocks"] or delta["checksum_failures"] or delta["conflicts"]:
-        return CheckItem(
-            "pg-stat", runbook, Status.FAIL, since, "Look at the server log around the patch."
+        return PgStat.item(
+            Status.FAIL, since, "Look at the server log around the patch.", runbook=runbook
         )
     total = delta["xact_commit"] + delta["xact_rollback"]
     rollbacks = delta["xact_rollback"]
     if rollbacks >= ROLLBACK_WARN_MIN and rollbacks / max(total, 1) > ROLLBACK_WARN_RATIO:
-        return CheckItem(
-            "pg-stat", runbook, Status.WARN, since, "Many rollbacks: read the application's log."
+        return PgStat.item(
+            Status.WARN, since, "Many rollbacks: read the application's log.", runbook=runbook
         )
-    return CheckItem("pg-stat", runbook, Status.PASS, since)
+    return PgStat.item(Status.PASS, since, runbook=runbook)

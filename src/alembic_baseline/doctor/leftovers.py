@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from alembic_baseline.deploy.checks import uses_autocommit_block
 from alembic_baseline.doctor.model import Diagnosis, Severity
+from alembic_baseline.doctor.problems import HalfApplied
 from alembic_baseline.doctor.versions import REPAIR, ancestors
 
 if TYPE_CHECKING:
@@ -45,13 +46,12 @@ def invalid_index_diagnoses(facts: Facts, history: History) -> list[Diagnosis]:
         context = {"index": index.qualified, "table": f"{index.schema}.{index.table}"}
         if index.building:
             found.append(
-                Diagnosis(
-                    "AB-D007",
-                    Severity.INFO,
+                HalfApplied.of(
                     f"The index {index.qualified} is INVALID because a CREATE INDEX "
                     "CONCURRENTLY is building it right now.",
                     "wait for it to finish (pg_stat_progress_create_index)",
                     context,
+                    severity=Severity.INFO,
                 )
             )
             continue
@@ -70,9 +70,7 @@ def _leftover(
     rebuild = f"REINDEX INDEX CONCURRENTLY {index.qualified};"
     head = f"The index {index.qualified} on {index.schema}.{index.table} is INVALID"
     if rev is None:
-        return Diagnosis(
-            "AB-D007",
-            Severity.WARNING,
+        return HalfApplied.of(
             f"{head}, left by an interrupted CREATE INDEX CONCURRENTLY that no revision of "
             "this project names. It slows writes and serves no query.",
             f"{REPAIR} --fix drop-invalid-index --yes",
@@ -80,12 +78,11 @@ def _leftover(
             (index.definition,),
             "drop-invalid-index",
             drop,
+            severity=Severity.WARNING,
         )
     context = {**context, "revision": rev.id}
     if rev.id not in done:
-        return Diagnosis(
-            "AB-D007",
-            Severity.ERROR,
+        return HalfApplied.of(
             f"{head}: revision {rev.id} ({rev.message}) stopped midway in its autocommit block. "
             "It is not recorded as applied; re-running it would trip over (or, with "
             "if_not_exists, silently keep) the broken index.",
@@ -103,9 +100,7 @@ def _leftover(
     else:
         detail = "later revisions are applied on top: rebuild it in place"
         fix = f"{REPAIR} --fix rebuild-index --yes"
-    return Diagnosis(
-        "AB-D007",
-        Severity.ERROR,
+    return HalfApplied.of(
         f"{head} although revision {rev.id} ({rev.message}), which creates it, is recorded as "
         "applied: its autocommit step stopped midway and a re-run skipped the index "
         f"(if_not_exists) — {detail}.",

@@ -1,9 +1,10 @@
 """What ``doctor`` finds: diagnoses (code, severity, message, context, the exact fix) and reports.
 
 A diagnosis is data: the code (``AB-D004``) and kebab-case name identify the problem for people,
-docs and scripts; ``fix`` is the one command (or SQL) that gets the database out, and ``repair``
-names the ``alembic-baseline repair --fix`` action that applies it when the tool can do it
-safely. Nothing here touches a database.
+docs and scripts (each kind is declared and documented once, in ``doctor.problems``); ``fix`` is
+the one command (or SQL) that gets the database out, and ``repair`` names the
+``alembic-baseline repair --fix`` action that applies it when the tool can do it safely. Nothing
+here touches a database.
 """
 
 from __future__ import annotations
@@ -22,39 +23,6 @@ class Severity(enum.StrEnum):
     """Works today, but the next step (upgrade, patch, baseline) will go wrong."""
     INFO = "info"
     """Worth knowing; nothing to do."""
-
-
-@dataclass(frozen=True)
-class Code:
-    """One kind of problem: ``AB-Dnnn``, a kebab-case name, a one-line summary."""
-
-    code: str
-    name: str
-    summary: str
-
-
-CODES: dict[str, Code] = {
-    c.code: c
-    for c in (
-        Code("AB-D001", "version-table-missing", "the schema has objects but no version table"),
-        Code("AB-D002", "version-table-empty", "the version table is empty on a non-empty schema"),
-        Code("AB-D003", "several-rows", "the version table holds duplicate or surplus rows"),
-        Code("AB-D004", "unknown-revision", "a recorded revision is not in the project"),
-        Code(
-            "AB-D005",
-            "not-head-nor-ancestor",
-            "recorded revisions overlap: one is an ancestor of another",
-        ),
-        Code("AB-D006", "multiple-heads", "the project has several heads and no merge"),
-        Code("AB-D007", "half-applied", "an autocommit step stopped midway (INVALID index)"),
-        Code("AB-D008", "schema-drift", "the schema differs from its recorded revision"),
-        Code("AB-D009", "bridge-not-applied", "the database is behind the baseline's bridge"),
-        Code("AB-D010", "wrong-revision", "the schema is exactly another revision's"),
-        Code("AB-D011", "no-scratch-server", "no scratch server of production's major"),
-        Code("AB-D012", "pg-dump-too-old", "no pg_dump at least as new as the server"),
-    )
-}
-"""Every diagnosis code (docs/doctor.md documents each one)."""
 
 
 @dataclass(frozen=True)
@@ -79,7 +47,9 @@ class Diagnosis:
 
     @property
     def name(self) -> str:
-        return CODES[self.code].name
+        from alembic_baseline.doctor.registry import find_problem
+
+        return find_problem(self.code).name
 
     def to_json(self) -> dict[str, object]:
         """The fields, plus the kebab-case name (for ``--json`` readers)."""

@@ -11,6 +11,15 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from alembic_baseline.doctor.model import Diagnosis, Identification, Severity
+from alembic_baseline.doctor.problems import (
+    BridgeNotApplied,
+    MultipleHeads,
+    NotHeadNorAncestor,
+    SeveralRows,
+    UnknownRevision,
+    VersionTableEmpty,
+    VersionTableMissing,
+)
 
 if TYPE_CHECKING:
     from alembic_baseline.baseline.manifest import Manifest
@@ -75,9 +84,7 @@ def graph_diagnoses(history: History) -> list[Diagnosis]:
     if len(heads) <= 1:
         return []
     return [
-        Diagnosis(
-            "AB-D006",
-            Severity.WARNING,
+        MultipleHeads.of(
             f"The project has {len(heads)} heads ({', '.join(heads)}) and no merge revision: "
             "`alembic upgrade head` refuses, and each database may follow another branch.",
             'alembic merge heads -m "merge heads"',
@@ -117,16 +124,16 @@ def version_diagnoses(
     if not facts.table_exists or not facts.rows:
         if empty:
             return []
-        code, what = (
-            ("AB-D001", f"no version table {facts.table_label}")
+        kind, what = (
+            (VersionTableMissing, f"no version table {facts.table_label}")
             if not facts.table_exists
-            else ("AB-D002", f"an empty version table {facts.table_label}")
+            else (VersionTableEmpty, f"an empty version table {facts.table_label}")
         )
         message = (
             f"The database has a schema but {what}: Alembic takes it for an empty database and "
             "would run every revision again (and fail on the first CREATE)."
         )
-        return [Diagnosis(code, Severity.ERROR, message, fix, where, tuple(details), action)]
+        return [kind.of(message, fix, where, tuple(details), action)]
     found = _duplicates(facts, fix, action, details, where)
     found += _unknown(facts, history, fix, action, details, where)
     found += _archived(facts, history, ident, manifest, where, at_archived)
@@ -141,9 +148,7 @@ def _duplicates(
     if not twice:
         return []
     return [
-        Diagnosis(
-            "AB-D003",
-            Severity.ERROR,
+        SeveralRows.of(
             f"The version table holds {len(facts.rows)} rows with {', '.join(twice)} more than "
             "once: Alembic's bookkeeping expects one row per head.",
             fix.replace("--fix restamp", "--fix dedupe") if action == "restamp" else fix,
@@ -172,9 +177,7 @@ def _unknown(
             "branch or checkout (`git log --all -S " + rev + "` finds the file)"
         )
         found.append(
-            Diagnosis(
-                "AB-D004",
-                Severity.ERROR,
+            UnknownRevision.of(
                 f"The version table records {rev}, which is neither a live nor an archived "
                 f'revision of this project: {story}. Alembic stops with "Can\'t locate revision".',
                 fix,
@@ -213,9 +216,7 @@ def _archived(
     )
     if at_bridge:
         return [
-            Diagnosis(
-                "AB-D009",
-                Severity.ERROR,
+            BridgeNotApplied.of(
                 message + f" Its schema already equals the bridge {bridge} (the old head).",
                 f"{REPAIR} --fix bridge --yes",
                 where,
@@ -227,9 +228,7 @@ def _archived(
         real = ident.exact[0].label
         fix, action, details = restamp_fix(ident, facts.server_major)
         return [
-            Diagnosis(
-                "AB-D009",
-                Severity.ERROR,
+            BridgeNotApplied.of(
                 message + f" But its schema is exactly revision {real}: only the version table "
                 f"is wrong, and `alembic-baseline upgrade` would replay the archived revisions "
                 f"after {recorded} on it (it refuses).",
@@ -241,9 +240,7 @@ def _archived(
         ]
     if at_archived is not None and at_archived.matches:
         return [
-            Diagnosis(
-                "AB-D009",
-                Severity.WARNING,
+            BridgeNotApplied.of(
                 message + f" The archived revisions must run first, up to the bridge {bridge}.",
                 "alembic-baseline upgrade",
                 where,
@@ -251,6 +248,7 @@ def _archived(
                     f"the schema equals archived revision {recorded} exactly",
                     "alembic-baseline upgrade runs the archived revisions, then the live ones",
                 ),
+                severity=Severity.WARNING,
             )
         ]
     fix, action, details = restamp_fix(ident, facts.server_major)
@@ -261,9 +259,7 @@ def _archived(
         story = f" Its schema is not at {recorded} either ({at_archived.detail})"
     differences = at_archived.differences if at_archived else ()
     return [
-        Diagnosis(
-            "AB-D009",
-            Severity.ERROR,
+        BridgeNotApplied.of(
             message + story + ": `alembic-baseline upgrade` is not safe here (it refuses).",
             fix,
             where,
@@ -288,9 +284,7 @@ def _overlapping(
         below = ancestors(history, rev) - {rev}
         for other in sorted(set(live) & below):
             found.append(
-                Diagnosis(
-                    "AB-D005",
-                    Severity.ERROR,
+                NotHeadNorAncestor.of(
                     f"The version table records both {other} and {rev}, but {other} is an "
                     f"ancestor of {rev}: {other} is not a head and not the ancestor of another "
                     'recorded head. Alembic refuses ("overlaps with other requested revisions").',

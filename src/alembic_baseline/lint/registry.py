@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from alembic_baseline.docstrings import sections
 from alembic_baseline.lint.model import (
     Finding,
     RevisionFile,
@@ -149,25 +150,4 @@ def find_rule(key: str) -> type[Rule] | None:
 
 def doc_sections(rule: type[Rule]) -> dict[str, str]:
     """The docstring split into its titled sections (``Title`` underlined with dashes)."""
-    lines = (rule.__doc__ or "").expandtabs().splitlines()
-    body = [lines[0].strip(), *_dedent(lines[1:])] if lines else []
-    sections: dict[str, str] = {}
-    current = "summary"
-    buffer: list[str] = []
-    for index, line in enumerate(body):
-        following = body[index + 1] if index + 1 < len(body) else ""
-        if line.strip() and re.fullmatch(r"-{3,}", following.strip()):
-            sections[current] = "\n".join(buffer).strip()
-            current, buffer = line.strip(), []
-        elif re.fullmatch(r"-{3,}", line.strip()) and index and body[index - 1].strip() == current:
-            continue
-        else:
-            buffer.append(line)
-    sections[current] = "\n".join(buffer).strip()
-    return sections
-
-
-def _dedent(lines: list[str]) -> list[str]:
-    indents = [len(x) - len(x.lstrip()) for x in lines if x.strip()]
-    cut = min(indents, default=0)
-    return [x[cut:] for x in lines]
+    return sections(rule.__doc__)
