@@ -119,7 +119,8 @@ def statement_locks(nodes: Sequence[Any], *, target_version: int) -> list[list[L
     for index, node in enumerate(nodes):
         earlier = nodes[:index]
         hits = [h for rule in rules for h in rule.lock_hits(node, earlier)]
-        hits += list(unruled_hits(node))
+        known = {h.relation for h in hits}  # a rule's word on a relation beats the generic one
+        hits += [h for h in unruled_hits(node) if h.relation not in known]
         result.append([h for h in hits if h.table not in created])
         created.update(created_names(node))
     return result

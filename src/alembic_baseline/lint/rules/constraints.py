@@ -45,6 +45,16 @@ def _validated_later_in_same_transaction(
     return None
 
 
+def _added_in_transaction(earlier: Sequence[Any], name: str | None, contype: Any) -> bool:
+    """A NOT VALID constraint ``name`` was added since the last BEGIN/COMMIT in ``earlier``."""
+    for other in reversed(earlier):
+        if isinstance(other, ast.TransactionStmt):
+            return False
+        if any(sf.lower(c.conname) == sf.lower(name) for c in _added(other, (contype,))):
+            return True
+    return False
+
+
 class _NotValidRule(StatementRule):
     """Shared check: constraint added to an existing table without NOT VALID."""
 
@@ -57,10 +67,24 @@ class _NotValidRule(StatementRule):
         return ""
 
     def lock_hits(self, node: Any, earlier: Sequence[Any]) -> Iterator[LockHit]:
+        if self.lock is None:
+            return
         for con in _added(node, (self.contype,)):
-            if not con.skip_validation and self.lock is not None:  # validated: a full scan
+            if not con.skip_validation:  # validated: a full scan
                 relation = qualified(node.relation)
                 yield LockHit(relation, self.lock, self._reason(con), _NOT_VALID_HINT, self.code)
+        for cmd in sf.alter_cmds(node):
+            if cmd.subtype == sf.AT.AT_ValidateConstraint and _added_in_transaction(
+                earlier, cmd.name, self.contype
+            ):
+                yield LockHit(
+                    qualified(node.relation),
+                    self.lock,
+                    f"VALIDATE CONSTRAINT {cmd.name} runs in the same transaction as its NOT "
+                    f"VALID add: {self.lock_words} held during the scan",
+                    "Move the VALIDATE to a revision of its own.",
+                    self.code,
+                )
 
     def check_statement(self, st: Statement, facts: RevisionFacts) -> Iterator[Finding]:
         if not facts.is_existing_table(st):
