@@ -1,5 +1,7 @@
 """One lock knowledge base: the deploy plan's lock report and lint agree (pglast, no database).
 
+Also what the plan reports for each kind of statement (ported from the deploy unit tests).
+
 Each statement is linted as ``op.execute(...)`` in a revision's upgrade() and analysed as that
 revision's offline SQL by the plan; the lint rules that declare a long-held ``lock`` must report
 exactly the rules the plan names, with the lock and the work (rewrite/scan) the rule declares.
@@ -49,6 +51,69 @@ CASES: list[tuple[str, str | None, str, str]] = [
 
 def _offline(statement: str, rev: str = "b2") -> str:
     return f"BEGIN;\n\n-- Running upgrade a1 -> {rev}\n\n{statement};\n\nCOMMIT;\n"
+
+
+LOCK_CASES = [
+    ("ALTER TABLE t ALTER COLUMN a TYPE bigint", "ACCESS EXCLUSIVE", "rewrites"),
+    ("ALTER TABLE t ALTER COLUMN a SET NOT NULL", "ACCESS EXCLUSIVE", "scans"),
+    ("ALTER TABLE t ADD COLUMN u uuid DEFAULT gen_random_uuid()", "ACCESS EXCLUSIVE", "volatile"),
+    ("ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0)", "ACCESS EXCLUSIVE", "NOT VALID"),
+    (
+        "ALTER TABLE t ADD CONSTRAINT f FOREIGN KEY (a) REFERENCES u (id)",
+        "SHARE ROW EXCLUSIVE",
+        "u",
+    ),
+    ("ALTER TABLE t VALIDATE CONSTRAINT c", "SHARE UPDATE EXCLUSIVE", "continue"),
+    ("CREATE INDEX i ON s.t (a)", "SHARE", "CONCURRENTLY"),
+    ("REFRESH MATERIALIZED VIEW mv", "ACCESS EXCLUSIVE", "CONCURRENTLY"),
+    ("VACUUM FULL t", "ACCESS EXCLUSIVE", "rewrites"),
+    ("UPDATE t SET a = 1", "ROW EXCLUSIVE", "every row"),
+    ("ALTER TABLE t ADD PRIMARY KEY (a)", "ACCESS EXCLUSIVE", "index"),
+    ("ALTER TABLE t ADD COLUMN id bigserial", "ACCESS EXCLUSIVE", "nextval"),
+    ("CLUSTER t USING i", "ACCESS EXCLUSIVE", "rewrites"),
+    ("REINDEX TABLE t", "ACCESS EXCLUSIVE", "CONCURRENTLY"),
+    ("LOCK TABLE t IN SHARE MODE", "explicit", "commits"),
+    ("ALTER TABLE t SET TABLESPACE ts", "ACCESS EXCLUSIVE", "rewrites"),
+]
+HARMLESS = [
+    "ALTER TABLE t ADD COLUMN n text",
+    "ALTER TABLE t ADD COLUMN d timestamptz DEFAULT now()",
+    "ALTER TABLE t ADD COLUMN d timestamptz DEFAULT statement_timestamp()",
+    "ALTER TABLE t ADD COLUMN x text DEFAULT lower('X')",
+    "REINDEX TABLE CONCURRENTLY t",
+    "DROP INDEX i",
+    "ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0) NOT VALID",
+    "CREATE INDEX CONCURRENTLY i ON t (a)",
+    "REFRESH MATERIALIZED VIEW CONCURRENTLY mv",
+    "UPDATE t SET a = 1 WHERE id = 3",
+    "ALTER TABLE t ADD CONSTRAINT u UNIQUE USING INDEX i",
+]
+
+
+@pytest.mark.parametrize(("sql", "lock", "words"), LOCK_CASES, ids=[c[0][:40] for c in LOCK_CASES])
+def test_long_held_locks_are_found(sql: str, lock: str, words: str) -> None:
+    [finding] = plan_locks.analyse(_offline(sql))
+    assert finding.lock == lock and finding.revision == "b2"
+    assert words in finding.reason + finding.hint
+    assert finding.statement == sql
+
+
+@pytest.mark.parametrize("sql", HARMLESS)
+def test_brief_or_online_statements_are_not_reported(sql: str) -> None:
+    assert plan_locks.analyse(_offline(sql)) == []
+
+
+def test_statements_on_tables_created_by_the_plan_are_not_reported() -> None:
+    sql = _offline("CREATE TABLE n (a int)", "b2") + _offline("CREATE INDEX i ON n (a)", "c3")
+    assert plan_locks.analyse(sql) == []
+
+
+def test_statements_are_attributed_to_their_revision() -> None:
+    sql = _offline("ALTER TABLE t ADD COLUMN n text", "b2") + _offline(
+        "COMMENT ON TABLE t IS '在庫'; CREATE INDEX i ON t (a)", "c3"
+    )
+    [finding] = plan_locks.analyse(sql)
+    assert finding.revision == "c3" and finding.statement == "CREATE INDEX i ON t (a)"
 
 
 def _lock_rules() -> dict[str, type[Rule]]:
