@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 from pglast import ast
 
@@ -117,13 +117,34 @@ def statement_locks(nodes: Sequence[Any], *, target_version: int) -> list[list[L
     created: set[str] = set()
     result: list[list[LockHit]] = []
     for index, node in enumerate(nodes):
-        earlier = nodes[:index]
+        earlier = _Prefix(nodes, index)
         hits = [h for rule in rules for h in rule.lock_hits(node, earlier)]
         known = {h.relation for h in hits}  # a rule's word on a relation beats the generic one
         hits += [h for h in unruled_hits(node) if h.relation not in known]
         result.append([h for h in hits if h.table not in created])
         created.update(created_names(node))
     return result
+
+
+class _Prefix(Sequence[Any]):
+    """``nodes[:end]`` without copying (a plan can hold tens of thousands of statements)."""
+
+    def __init__(self, nodes: Sequence[Any], end: int) -> None:
+        self._nodes, self._end = nodes, end
+
+    def __len__(self) -> int:
+        return self._end
+
+    @overload
+    def __getitem__(self, index: int) -> Any: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Any]: ...
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return list(self._nodes[: self._end])[index]
+        if not -self._end <= index < self._end:
+            raise IndexError(index)
+        return self._nodes[index % self._end]
 
 
 def _has_option(options: Any, name: str) -> bool:

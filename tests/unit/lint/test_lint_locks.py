@@ -1,10 +1,9 @@
 """One lock knowledge base: the deploy plan's lock report and lint agree (pglast, no database).
 
-Also what the plan reports for each kind of statement (ported from the deploy unit tests).
-
 Each statement is linted as ``op.execute(...)`` in a revision's upgrade() and analysed as that
 revision's offline SQL by the plan; the lint rules that declare a long-held ``lock`` must report
 exactly the rules the plan names, with the lock and the work (rewrite/scan) the rule declares.
+Also what the plan reports for each kind of statement (ported from the deploy unit tests).
 """
 
 from __future__ import annotations
