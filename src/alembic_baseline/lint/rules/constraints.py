@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from pglast import ast, enums
+from pglast import ast
 
 from alembic_baseline.lint import sqlfacts as sf
 from alembic_baseline.lint.facts import RevisionFacts
@@ -17,42 +17,11 @@ from alembic_baseline.lint.locks import (
     qualified,
 )
 from alembic_baseline.lint.model import Finding, Severity, Statement
+from alembic_baseline.lint.rules import _constraint_facts as cf
 from alembic_baseline.lint.rules._base import AUTOCOMMIT_HINT, StatementRule
 
+_SCAN_AE = LockEffect(ACCESS_EXCLUSIVE, "scan")
 _NOT_VALID_HINT = "Add it NOT VALID, then VALIDATE CONSTRAINT in a later revision."
-
-
-def _added(node: Any, contypes: tuple[Any, ...]) -> Iterator[ast.Constraint]:
-    for cmd in sf.alter_cmds(node):
-        con = cmd.def_
-        adds = cmd.subtype == sf.AT.AT_AddConstraint and isinstance(con, ast.Constraint)
-        if adds and con.contype in contypes:
-            yield con
-
-
-def _validated_later_in_same_transaction(
-    st: Statement, name: str | None, facts: RevisionFacts
-) -> Statement | None:
-    """A VALIDATE of constraint ``name`` in the same transaction as its NOT VALID add."""
-    if not name or st.in_autocommit_block:
-        return None
-    for other in facts.rev.statements_of(st.direction)[st.index + 1 :]:
-        if other.in_autocommit_block:
-            return None  # Alembic committed before the autocommit block: a new transaction
-        for cmd in sf.alter_cmds(other.node):
-            if cmd.subtype == sf.AT.AT_ValidateConstraint and sf.lower(cmd.name) == name.lower():
-                return other
-    return None
-
-
-def _added_in_transaction(earlier: Sequence[Any], name: str | None, contype: Any) -> bool:
-    """A NOT VALID constraint ``name`` was added since the last BEGIN/COMMIT in ``earlier``."""
-    for other in reversed(earlier):
-        if isinstance(other, ast.TransactionStmt):
-            return False
-        if any(sf.lower(c.conname) == sf.lower(name) for c in _added(other, (contype,))):
-            return True
-    return False
 
 
 class _NotValidRule(StatementRule):
@@ -69,12 +38,12 @@ class _NotValidRule(StatementRule):
     def lock_hits(self, node: Any, earlier: Sequence[Any]) -> Iterator[LockHit]:
         if self.lock is None:
             return
-        for con in _added(node, (self.contype,)):
+        for con in cf.added(node, (self.contype,)):
             if not con.skip_validation:  # validated: a full scan
                 relation = qualified(node.relation)
                 yield LockHit(relation, self.lock, self._reason(con), _NOT_VALID_HINT, self.code)
         for cmd in sf.alter_cmds(node):
-            if cmd.subtype == sf.AT.AT_ValidateConstraint and _added_in_transaction(
+            if cmd.subtype == sf.AT.AT_ValidateConstraint and cf.added_in_transaction(
                 earlier, cmd.name, self.contype
             ):
                 yield LockHit(
@@ -90,7 +59,7 @@ class _NotValidRule(StatementRule):
         if not facts.is_existing_table(st):
             return
         table = sf.rel(st.node.relation)
-        for con in _added(st.node, (self.contype,)):
+        for con in cf.added(st.node, (self.contype,)):
             name = con.conname or "(unnamed)"
             if not con.skip_validation:  # the decision lock_hits makes
                 yield self.at(
@@ -103,7 +72,7 @@ class _NotValidRule(StatementRule):
                     subject=f"{table}.{name}",
                 )
             elif (
-                later := _validated_later_in_same_transaction(st, con.conname, facts)
+                later := cf.validated_later_in_same_transaction(st, con.conname, facts)
             ) is not None:
                 yield self.at(
                     later,
@@ -215,20 +184,10 @@ class CheckNotValid(_NotValidRule):
     label = "CHECK constraint"
     lock_words = "an ACCESS EXCLUSIVE lock"
     op_call = "op.create_check_constraint"
-    lock = LockEffect(ACCESS_EXCLUSIVE, "scan")
+    lock = _SCAN_AE
 
     def _reason(self, con: ast.Constraint) -> str:
         return "ADD CHECK without NOT VALID scans the whole table holding ACCESS EXCLUSIVE"
-
-
-def _not_null_check(con: ast.Constraint) -> str | None:
-    """The column of ``CHECK (col IS NOT NULL)``."""
-    expr = con.raw_expr
-    if not isinstance(expr, ast.NullTest) or expr.nulltesttype != enums.NullTestType.IS_NOT_NULL:
-        return None
-    if isinstance(expr.arg, ast.ColumnRef) and expr.arg.fields:
-        return sf.last_name(expr.arg.fields)
-    return None
 
 
 class SetNotNullWithCheck(StatementRule):
@@ -277,7 +236,7 @@ class SetNotNullWithCheck(StatementRule):
     code = "PG203"
     name = "set-not-null-with-check"
     severity = Severity.WARNING
-    lock = LockEffect(ACCESS_EXCLUSIVE, "scan")
+    lock = _SCAN_AE
 
     def _scanned(self, node: Any, earlier: Sequence[Any]) -> Iterator[str]:
         """Columns ``node`` sets NOT NULL with a scan (no validated CHECK earlier proves it)."""
@@ -286,7 +245,7 @@ class SetNotNullWithCheck(StatementRule):
             if cmd.subtype != sf.AT.AT_SetNotNull:
                 continue
             column = sf.lower(cmd.name)
-            if self.context.target_version >= 12 and _proved(earlier, table, column):
+            if self.context.target_version >= 12 and cf.proved(earlier, table, column):
                 continue
             yield column
 
@@ -294,7 +253,7 @@ class SetNotNullWithCheck(StatementRule):
         for column in self._scanned(node, earlier):
             yield LockHit(
                 qualified(node.relation),
-                LockEffect(ACCESS_EXCLUSIVE, "scan"),
+                _SCAN_AE,
                 f"SET NOT NULL on {column} scans the whole table holding ACCESS EXCLUSIVE",
                 "Add CHECK (col IS NOT NULL) NOT VALID, "
                 "VALIDATE it in a later revision, then SET NOT NULL (no scan).",
@@ -320,29 +279,6 @@ class SetNotNullWithCheck(StatementRule):
                 hint,
                 subject=f"{table}.{column}",
             )
-
-
-def _proved(earlier: Sequence[Any], table: str, column: str) -> bool:
-    """A validated CHECK (column IS NOT NULL) on the table is among the ``earlier`` statements."""
-    not_valid: set[str] = set()  # NOT VALID checks of this column added in this revision
-    unrelated: set[str] = set()  # checks added here that prove something else
-    for other in earlier:
-        if not isinstance(other, ast.AlterTableStmt) or sf.rel(other.relation) != table:
-            continue
-        for con in _added(other, (sf.CT.CONSTR_CHECK,)):
-            if _not_null_check(con) != column:
-                unrelated.add(sf.lower(con.conname))
-            elif not con.skip_validation:
-                return True
-            else:
-                not_valid.add(sf.lower(con.conname))
-        for cmd in sf.alter_cmds(other):
-            if cmd.subtype == sf.AT.AT_ValidateConstraint:
-                # A constraint from an earlier revision gets the benefit of the doubt.
-                name = sf.lower(cmd.name)
-                if name in not_valid or name not in unrelated:
-                    return True
-    return False
 
 
 class UniqueUsingIndex(StatementRule):
@@ -389,11 +325,11 @@ class UniqueUsingIndex(StatementRule):
     code = "PG204"
     name = "unique-constraint-using-index"
     severity = Severity.WARNING
-    lock = LockEffect(ACCESS_EXCLUSIVE, "scan")
+    lock = _SCAN_AE
 
     def _builds(self, node: Any) -> Iterator[ast.Constraint]:
         """UNIQUE / PRIMARY KEY constraints that build their index (no USING INDEX)."""
-        for con in _added(node, (sf.CT.CONSTR_UNIQUE, sf.CT.CONSTR_PRIMARY)):
+        for con in cf.added(node, (sf.CT.CONSTR_UNIQUE, sf.CT.CONSTR_PRIMARY)):
             if not con.indexname:
                 yield con
 
@@ -401,7 +337,7 @@ class UniqueUsingIndex(StatementRule):
         for _ in self._builds(node):
             yield LockHit(
                 qualified(node.relation),
-                LockEffect(ACCESS_EXCLUSIVE, "scan"),
+                _SCAN_AE,
                 "ADD PRIMARY KEY/UNIQUE builds an index holding ACCESS EXCLUSIVE",
                 "CREATE UNIQUE INDEX CONCURRENTLY first, then ADD CONSTRAINT ... USING INDEX.",
                 self.code,
