@@ -79,6 +79,9 @@ class LockHit:
     hint: str
     code: str = ""
     """The lint rule that knows about it (empty for statements no rule checks)."""
+    subject: str = ""
+    """What in the statement it is about, when a rule and the generic description can both
+    speak of it (``validate <constraint>``): the rule's hit replaces the generic one."""
 
     @property
     def table(self) -> str:
@@ -119,8 +122,8 @@ def statement_locks(nodes: Sequence[Any], *, target_version: int) -> list[list[L
     for index, node in enumerate(nodes):
         earlier = _Prefix(nodes, index)
         hits = [h for rule in rules for h in rule.lock_hits(node, earlier)]
-        known = {h.relation for h in hits}  # a rule's word on a relation beats the generic one
-        hits += [h for h in unruled_hits(node) if h.relation not in known]
+        known = {(h.relation, h.subject) for h in hits if h.subject}  # a rule's word wins
+        hits += [h for h in unruled_hits(node) if (h.relation, h.subject) not in known]
         result.append([h for h in hits if h.table not in created])
         created.update(created_names(node))
     return result
@@ -145,6 +148,10 @@ class _Prefix(Sequence[Any]):
         if not -self._end <= index < self._end:
             raise IndexError(index)
         return self._nodes[index % self._end]
+
+
+def validate_subject(constraint: str | None) -> str:
+    return f"validate {sf.lower(constraint)}"
 
 
 def _has_option(options: Any, name: str) -> bool:
@@ -227,6 +234,7 @@ def _alter_table(node: ast.AlterTableStmt) -> Iterator[LockHit]:
                 LockEffect(SHARE_UPDATE_EXCLUSIVE, "scan"),
                 f"VALIDATE CONSTRAINT {cmd.name} scans the table (reads and writes continue)",
                 "Fine outside peak hours.",
+                subject=validate_subject(cmd.name),
             )
         elif cmd.subtype == sf.AT.AT_AttachPartition:
             yield LockHit(

@@ -170,6 +170,19 @@ def test_set_not_null_proved_by_a_validated_check_is_not_reported(lint_files: Li
     assert [f.rule for f in old] == ["PG202", "PG203"]
 
 
+def test_a_rule_replaces_only_the_generic_line_about_the_same_thing() -> None:
+    sql = _offline(
+        "ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0) NOT VALID; "
+        "ALTER TABLE t VALIDATE CONSTRAINT c, VALIDATE CONSTRAINT old, SET TABLESPACE ts"
+    )
+    found = [(f.rule, f.lock, f.reason.split(" ", 3)[2]) for f in plan_locks.analyse(sql)]
+    assert sorted(found) == [
+        ("", "ACCESS EXCLUSIVE", "SET"),
+        ("", "SHARE UPDATE EXCLUSIVE", "old"),
+        ("PG202", "ACCESS EXCLUSIVE", "c"),
+    ]
+
+
 def test_validate_in_a_later_transaction_only_scans() -> None:
     sql = _offline("ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0) NOT VALID") + _offline(
         "ALTER TABLE t VALIDATE CONSTRAINT c", "c3"

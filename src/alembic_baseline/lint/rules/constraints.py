@@ -15,6 +15,7 @@ from alembic_baseline.lint.locks import (
     LockEffect,
     LockHit,
     qualified,
+    validate_subject,
 )
 from alembic_baseline.lint.model import Finding, Severity, Statement
 from alembic_baseline.lint.rules import _constraint_facts as cf
@@ -53,6 +54,7 @@ class _NotValidRule(StatementRule):
                     f"VALID add: {self.lock_words} held during the scan",
                     "Move the VALIDATE to a revision of its own.",
                     self.code,
+                    validate_subject(cmd.name),
                 )
 
     def check_statement(self, st: Statement, facts: RevisionFacts) -> Iterator[Finding]:
