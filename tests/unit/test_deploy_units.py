@@ -1,4 +1,4 @@
-"""Deploy building blocks without a database: locks, downgrade checks, options, records, names."""
+"""Deploy building blocks without a database: downgrade checks, options, records, names."""
 
 from __future__ import annotations
 
@@ -10,67 +10,10 @@ from pathlib import Path
 import pytest
 
 from alembic_baseline import settings
-from alembic_baseline.deploy import backup, checks, locks, options, record, rollback
+from alembic_baseline.deploy import backup, checks, options, record, rollback
 from alembic_baseline.deploy.checks import Status
 from alembic_baseline.errors import ConfigError, UnsafeError
 from alembic_baseline.history.graph import Revision
-
-LOCK_CASES = [
-    ("ALTER TABLE t ALTER COLUMN a TYPE bigint", "ACCESS EXCLUSIVE", "rewrites"),
-    ("ALTER TABLE t ALTER COLUMN a SET NOT NULL", "ACCESS EXCLUSIVE", "scans"),
-    ("ALTER TABLE t ADD COLUMN u uuid DEFAULT gen_random_uuid()", "ACCESS EXCLUSIVE", "volatile"),
-    ("ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0)", "ACCESS EXCLUSIVE", "NOT VALID"),
-    (
-        "ALTER TABLE t ADD CONSTRAINT f FOREIGN KEY (a) REFERENCES u (id)",
-        "SHARE ROW EXCLUSIVE",
-        "u",
-    ),
-    ("ALTER TABLE t VALIDATE CONSTRAINT c", "SHARE UPDATE EXCLUSIVE", "continue"),
-    ("CREATE INDEX i ON s.t (a)", "SHARE", "CONCURRENTLY"),
-    ("REFRESH MATERIALIZED VIEW mv", "ACCESS EXCLUSIVE", "CONCURRENTLY"),
-    ("VACUUM FULL t", "ACCESS EXCLUSIVE", "rewrites"),
-    ("UPDATE t SET a = 1", "ROW EXCLUSIVE", "every row"),
-    ("ALTER TABLE t ADD PRIMARY KEY (a)", "ACCESS EXCLUSIVE", "index"),
-]
-HARMLESS = [
-    "ALTER TABLE t ADD COLUMN n text",
-    "ALTER TABLE t ADD COLUMN d timestamptz DEFAULT now()",
-    "ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0) NOT VALID",
-    "CREATE INDEX CONCURRENTLY i ON t (a)",
-    "REFRESH MATERIALIZED VIEW CONCURRENTLY mv",
-    "UPDATE t SET a = 1 WHERE id = 3",
-    "ALTER TABLE t ADD CONSTRAINT u UNIQUE USING INDEX i",
-]
-
-
-def _offline(statement: str, rev: str = "b2") -> str:
-    return f"BEGIN;\n\n-- Running upgrade a1 -> {rev}\n\n{statement};\n\nCOMMIT;\n"
-
-
-@pytest.mark.parametrize(("sql", "lock", "words"), LOCK_CASES, ids=[c[0][:40] for c in LOCK_CASES])
-def test_long_held_locks_are_found(sql: str, lock: str, words: str) -> None:
-    [finding] = locks.analyse(_offline(sql))
-    assert finding.lock == lock and finding.revision == "b2"
-    assert words in finding.reason + finding.hint
-    assert finding.statement == sql
-
-
-@pytest.mark.parametrize("sql", HARMLESS)
-def test_brief_or_online_statements_are_not_reported(sql: str) -> None:
-    assert locks.analyse(_offline(sql)) == []
-
-
-def test_statements_on_tables_created_by_the_plan_are_not_reported() -> None:
-    sql = _offline("CREATE TABLE n (a int)", "b2") + _offline("CREATE INDEX i ON n (a)", "c3")
-    assert locks.analyse(sql) == []
-
-
-def test_statements_are_attributed_to_their_revision() -> None:
-    sql = _offline("ALTER TABLE t ADD COLUMN n text", "b2") + _offline(
-        "COMMENT ON TABLE t IS '在庫'; CREATE INDEX i ON t (a)", "c3"
-    )
-    [finding] = locks.analyse(sql)
-    assert finding.revision == "c3" and finding.statement == "CREATE INDEX i ON t (a)"
 
 
 def _rev(tmp_path: Path, downgrade_body: str, name: str = "r1") -> Revision:

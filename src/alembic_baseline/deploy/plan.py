@@ -180,7 +180,7 @@ def build(
         f"{', '.join(dep.state.current) or 'an empty database'}"
     )
     sql = render_sql(dep, pending_revs)
-    found = locks.analyse(sql) if sql else []
+    found = locks.analyse(sql, server_major=dep.state.server_major) if sql else []
     schema_check, schema = schema_item(dep)
     items = [
         backup_item(dep),

@@ -28,6 +28,10 @@ def _options(rule: type[Rule]) -> list[str]:
         value = list(default) if isinstance(default, tuple) else default
         lines.append(f"{name} = {_toml(value)}")
     lines += ["```", "", f"Silence one occurrence with `# alembic-baseline: ignore[{rule.code}]`."]
+    if rule.lock is not None:
+        lines += ["", f"Takes {rule.lock.describe()}."]
+        if rule.lock.long_held:
+            lines[-1] += " `plan` lists the statements this rule reports under *Long-held locks*."
     return lines
 
 

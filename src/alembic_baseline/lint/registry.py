@@ -11,11 +11,12 @@ and see every revision's summary.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from alembic_baseline.docstrings import sections
+from alembic_baseline.lint.locks import LockEffect, LockHit
 from alembic_baseline.lint.model import (
     Finding,
     RevisionFile,
@@ -58,6 +59,10 @@ class Rule:
     """Option name (kebab-case) → default value; pyproject values must have the same type."""
     history: ClassVar[bool] = False
     """True for rules that need the whole history (:meth:`check_history`)."""
+    lock: ClassVar[LockEffect | None] = None
+    """For rules about lock-heavy statements: the lock it takes and whether it rewrites or
+    scans the table (see :mod:`alembic_baseline.lint.locks`); such rules implement
+    :meth:`lock_hits`."""
 
     def __init__(
         self,
@@ -94,6 +99,11 @@ class Rule:
 
     def check_history(self, history: History) -> Iterable[Finding]:
         """Findings for the whole history (history rules)."""
+        return ()
+
+    def lock_hits(self, node: Any, earlier: Sequence[Any]) -> Iterable[LockHit]:
+        """The locks statement ``node`` takes, by this rule's decision (``earlier``: the parsed
+        statements that run before it). The caller leaves out tables created earlier."""
         return ()
 
     def finding(

@@ -2,38 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from pglast import ast, enums
+from pglast import ast
 
 from alembic_baseline.lint import sqlfacts as sf
 from alembic_baseline.lint.facts import RevisionFacts
+from alembic_baseline.lint.locks import (
+    ACCESS_EXCLUSIVE,
+    SHARE_ROW_EXCLUSIVE,
+    LockEffect,
+    LockHit,
+    qualified,
+    validate_subject,
+)
 from alembic_baseline.lint.model import Finding, Severity, Statement
+from alembic_baseline.lint.rules import _constraint_facts as cf
 from alembic_baseline.lint.rules._base import AUTOCOMMIT_HINT, StatementRule
 
-
-def _added(st: Statement, contypes: tuple[Any, ...]) -> Iterator[ast.Constraint]:
-    for cmd in sf.alter_cmds(st.node):
-        con = cmd.def_
-        adds = cmd.subtype == sf.AT.AT_AddConstraint and isinstance(con, ast.Constraint)
-        if adds and con.contype in contypes:
-            yield con
-
-
-def _validated_later_in_same_transaction(
-    st: Statement, name: str | None, facts: RevisionFacts
-) -> Statement | None:
-    """A VALIDATE of constraint ``name`` in the same transaction as its NOT VALID add."""
-    if not name or st.in_autocommit_block:
-        return None
-    for other in facts.rev.statements_of(st.direction)[st.index + 1 :]:
-        if other.in_autocommit_block:
-            return None  # Alembic committed before the autocommit block: a new transaction
-        for cmd in sf.alter_cmds(other.node):
-            if cmd.subtype == sf.AT.AT_ValidateConstraint and sf.lower(cmd.name) == name.lower():
-                return other
-    return None
+_SCAN_AE = LockEffect(ACCESS_EXCLUSIVE, "scan")
+_NOT_VALID_HINT = "Add it NOT VALID, then VALIDATE CONSTRAINT in a later revision."
 
 
 class _NotValidRule(StatementRule):
@@ -41,32 +30,56 @@ class _NotValidRule(StatementRule):
 
     contype: Any = None
     label = ""
-    lock = ""
+    lock_words = ""
     op_call = ""
+
+    def _reason(self, con: ast.Constraint) -> str:
+        return ""
+
+    def lock_hits(self, node: Any, earlier: Sequence[Any]) -> Iterator[LockHit]:
+        if self.lock is None:
+            return
+        for con in cf.added(node, (self.contype,)):
+            if not con.skip_validation:  # validated: a full scan
+                relation = qualified(node.relation)
+                yield LockHit(relation, self.lock, self._reason(con), _NOT_VALID_HINT, self.code)
+        for cmd in sf.alter_cmds(node):
+            if cmd.subtype == sf.AT.AT_ValidateConstraint and cf.added_in_transaction(
+                earlier, cmd.name, self.contype
+            ):
+                yield LockHit(
+                    qualified(node.relation),
+                    self.lock,
+                    f"VALIDATE CONSTRAINT {cmd.name} runs in the same transaction as its NOT "
+                    f"VALID add: {self.lock_words} held during the scan",
+                    "Move the VALIDATE to a revision of its own.",
+                    self.code,
+                    validate_subject(cmd.name),
+                )
 
     def check_statement(self, st: Statement, facts: RevisionFacts) -> Iterator[Finding]:
         if not facts.is_existing_table(st):
             return
         table = sf.rel(st.node.relation)
-        for con in _added(st, (self.contype,)):
+        for con in cf.added(st.node, (self.contype,)):
             name = con.conname or "(unnamed)"
-            if not con.skip_validation:
+            if not con.skip_validation:  # the decision lock_hits makes
                 yield self.at(
                     st,
                     f"{self.label} {name} on existing table {table} without NOT VALID "
-                    f"scans the whole table under {self.lock}.",
+                    f"scans the whole table under {self.lock_words}.",
                     f"Add it NOT VALID ({self.op_call}(..., postgresql_not_valid=True)), then "
                     f'in a later revision op.execute("ALTER TABLE {table} VALIDATE CONSTRAINT '
                     f'{name}"), which does not block writes.',
                     subject=f"{table}.{name}",
                 )
             elif (
-                later := _validated_later_in_same_transaction(st, con.conname, facts)
+                later := cf.validated_later_in_same_transaction(st, con.conname, facts)
             ) is not None:
                 yield self.at(
                     later,
                     f"VALIDATE CONSTRAINT {name} runs in the same transaction as the NOT VALID "
-                    f"add, so {self.lock} is held during the validating scan.",
+                    f"add, so {self.lock_words} is held during the validating scan.",
                     "Move the VALIDATE to a revision of its own (or after the autocommit "
                     "block), so the add's lock is released first.",
                     subject=f"validate {table}.{name}",
@@ -118,8 +131,15 @@ class ForeignKeyNotValid(_NotValidRule):
     severity = Severity.WARNING
     contype = sf.CT.CONSTR_FOREIGN
     label = "FOREIGN KEY"
-    lock = "SHARE ROW EXCLUSIVE locks on both tables"
+    lock_words = "SHARE ROW EXCLUSIVE locks on both tables"
     op_call = "op.create_foreign_key"
+    lock = LockEffect(SHARE_ROW_EXCLUSIVE, "scan")
+
+    def _reason(self, con: ast.Constraint) -> str:
+        return (
+            "ADD FOREIGN KEY without NOT VALID scans the "
+            f"table, blocking writes to it and to {qualified(con.pktable)}"
+        )
 
 
 class CheckNotValid(_NotValidRule):
@@ -164,18 +184,12 @@ class CheckNotValid(_NotValidRule):
     severity = Severity.WARNING
     contype = sf.CT.CONSTR_CHECK
     label = "CHECK constraint"
-    lock = "an ACCESS EXCLUSIVE lock"
+    lock_words = "an ACCESS EXCLUSIVE lock"
     op_call = "op.create_check_constraint"
+    lock = _SCAN_AE
 
-
-def _not_null_check(con: ast.Constraint) -> str | None:
-    """The column of ``CHECK (col IS NOT NULL)``."""
-    expr = con.raw_expr
-    if not isinstance(expr, ast.NullTest) or expr.nulltesttype != enums.NullTestType.IS_NOT_NULL:
-        return None
-    if isinstance(expr.arg, ast.ColumnRef) and expr.arg.fields:
-        return sf.last_name(expr.arg.fields)
-    return None
+    def _reason(self, con: ast.Constraint) -> str:
+        return "ADD CHECK without NOT VALID scans the whole table holding ACCESS EXCLUSIVE"
 
 
 class SetNotNullWithCheck(StatementRule):
@@ -224,17 +238,36 @@ class SetNotNullWithCheck(StatementRule):
     code = "PG203"
     name = "set-not-null-with-check"
     severity = Severity.WARNING
+    lock = _SCAN_AE
+
+    def _scanned(self, node: Any, earlier: Sequence[Any]) -> Iterator[str]:
+        """Columns ``node`` sets NOT NULL with a scan (no validated CHECK earlier proves it)."""
+        table = sf.rel(getattr(node, "relation", None))
+        for cmd in sf.alter_cmds(node):
+            if cmd.subtype != sf.AT.AT_SetNotNull:
+                continue
+            column = sf.lower(cmd.name)
+            if self.context.target_version >= 12 and cf.proved(earlier, table, column):
+                continue
+            yield column
+
+    def lock_hits(self, node: Any, earlier: Sequence[Any]) -> Iterator[LockHit]:
+        for column in self._scanned(node, earlier):
+            yield LockHit(
+                qualified(node.relation),
+                _SCAN_AE,
+                f"SET NOT NULL on {column} scans the whole table holding ACCESS EXCLUSIVE",
+                "Add CHECK (col IS NOT NULL) NOT VALID, "
+                "VALIDATE it in a later revision, then SET NOT NULL (no scan).",
+                self.code,
+            )
 
     def check_statement(self, st: Statement, facts: RevisionFacts) -> Iterator[Finding]:
         if not facts.is_existing_table(st):
             return
         table = sf.rel(st.node.relation)
-        for cmd in sf.alter_cmds(st.node):
-            if cmd.subtype != sf.AT.AT_SetNotNull:
-                continue
-            column = sf.lower(cmd.name)
-            if self.context.target_version >= 12 and _proved(st, table, column, facts):
-                continue
+        earlier = [o.node for o in facts.earlier(st)]
+        for column in self._scanned(st.node, earlier):
             hint = (
                 "Add CHECK (col IS NOT NULL) NOT VALID, validate it in a later revision, then "
                 "SET NOT NULL (no scan) and drop the CHECK."
@@ -248,29 +281,6 @@ class SetNotNullWithCheck(StatementRule):
                 hint,
                 subject=f"{table}.{column}",
             )
-
-
-def _proved(st: Statement, table: str, column: str, facts: RevisionFacts) -> bool:
-    """A validated CHECK (column IS NOT NULL) on the table precedes ``st``."""
-    not_valid: set[str] = set()  # NOT VALID checks of this column added in this revision
-    unrelated: set[str] = set()  # checks added here that prove something else
-    for other in facts.earlier(st):
-        if not isinstance(other.node, ast.AlterTableStmt) or sf.rel(other.node.relation) != table:
-            continue
-        for con in _added(other, (sf.CT.CONSTR_CHECK,)):
-            if _not_null_check(con) != column:
-                unrelated.add(sf.lower(con.conname))
-            elif not con.skip_validation:
-                return True
-            else:
-                not_valid.add(sf.lower(con.conname))
-        for cmd in sf.alter_cmds(other.node):
-            if cmd.subtype == sf.AT.AT_ValidateConstraint:
-                # A constraint from an earlier revision gets the benefit of the doubt.
-                name = sf.lower(cmd.name)
-                if name in not_valid or name not in unrelated:
-                    return True
-    return False
 
 
 class UniqueUsingIndex(StatementRule):
@@ -317,14 +327,29 @@ class UniqueUsingIndex(StatementRule):
     code = "PG204"
     name = "unique-constraint-using-index"
     severity = Severity.WARNING
+    lock = _SCAN_AE
+
+    def _builds(self, node: Any) -> Iterator[ast.Constraint]:
+        """UNIQUE / PRIMARY KEY constraints that build their index (no USING INDEX)."""
+        for con in cf.added(node, (sf.CT.CONSTR_UNIQUE, sf.CT.CONSTR_PRIMARY)):
+            if not con.indexname:
+                yield con
+
+    def lock_hits(self, node: Any, earlier: Sequence[Any]) -> Iterator[LockHit]:
+        for _ in self._builds(node):
+            yield LockHit(
+                qualified(node.relation),
+                _SCAN_AE,
+                "ADD PRIMARY KEY/UNIQUE builds an index holding ACCESS EXCLUSIVE",
+                "CREATE UNIQUE INDEX CONCURRENTLY first, then ADD CONSTRAINT ... USING INDEX.",
+                self.code,
+            )
 
     def check_statement(self, st: Statement, facts: RevisionFacts) -> Iterator[Finding]:
         if not facts.is_existing_table(st):
             return
         table = sf.rel(st.node.relation)
-        for con in _added(st, (sf.CT.CONSTR_UNIQUE, sf.CT.CONSTR_PRIMARY)):
-            if con.indexname:
-                continue
+        for con in self._builds(st.node):
             kind = "UNIQUE" if con.contype == sf.CT.CONSTR_UNIQUE else "PRIMARY KEY"
             yield self.at(
                 st,

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from pglast import ast
 
 from alembic_baseline.lint import sqlfacts as sf
 from alembic_baseline.lint.facts import RevisionFacts
+from alembic_baseline.lint.locks import (
+    ACCESS_EXCLUSIVE,
+    SHARE,
+    LockEffect,
+    LockHit,
+    qualified,
+)
 from alembic_baseline.lint.model import Direction, Finding, Severity, Statement
 from alembic_baseline.lint.rules._base import AUTOCOMMIT_HINT, StatementRule
+
+_BUILD = LockEffect(SHARE, "scan")
+_DROP = LockEffect(ACCESS_EXCLUSIVE, "none")
 
 
 class CreateIndexConcurrently(StatementRule):
@@ -57,12 +68,21 @@ class CreateIndexConcurrently(StatementRule):
     code = "PG101"
     name = "create-index-concurrently"
     severity = Severity.WARNING
+    lock = _BUILD
+
+    def lock_hits(self, node: Any, earlier: Sequence[Any]) -> Iterator[LockHit]:
+        if isinstance(node, ast.IndexStmt) and not node.concurrent:
+            yield LockHit(
+                qualified(node.relation),
+                _BUILD,
+                "CREATE INDEX without CONCURRENTLY blocks writes while the whole index is built",
+                "Use postgresql_concurrently=True inside op.get_context().autocommit_block().",
+                self.code,
+            )
 
     def check_statement(self, st: Statement, facts: RevisionFacts) -> Iterator[Finding]:
         node = st.node
-        if not isinstance(node, ast.IndexStmt) or node.concurrent:
-            return
-        if not facts.is_existing_table(st):
+        if not any(self.lock_hits(node, ())) or not facts.is_existing_table(st):
             return
         index = f"CREATE INDEX {node.idxname}" if node.idxname else "CREATE INDEX"
         yield self.at(
@@ -182,14 +202,26 @@ class DropIndexConcurrently(StatementRule):
     code = "PG103"
     name = "drop-index-concurrently"
     severity = Severity.WARNING
+    lock = _DROP
 
-    def check_statement(self, st: Statement, facts: RevisionFacts) -> Iterator[Finding]:
-        node = st.node
+    def lock_hits(self, node: Any, earlier: Sequence[Any]) -> Iterator[LockHit]:
         if not isinstance(node, ast.DropStmt) or node.removeType != sf.OT.OBJECT_INDEX:
             return
         if node.concurrent:
             return
-        names = [n for n in sf.drop_objects(node) if not facts.is_new(n, st)]
+        for name in sf.drop_objects(node):
+            yield LockHit(
+                name,
+                _DROP,
+                f"DROP INDEX {name} without CONCURRENTLY waits for, then blocks, every query "
+                "on its table (brief once granted)",
+                "Use DROP INDEX CONCURRENTLY in an autocommit block.",
+                self.code,
+            )
+
+    def check_statement(self, st: Statement, facts: RevisionFacts) -> Iterator[Finding]:
+        dropped = [h.relation for h in self.lock_hits(st.node, ())]
+        names = [n for n in dropped if not facts.is_new(n, st)]
         if names:
             yield self.at(
                 st,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
 from pglast import ast
@@ -10,6 +10,7 @@ from pglast import ast
 from alembic_baseline.lint import coercion
 from alembic_baseline.lint import sqlfacts as sf
 from alembic_baseline.lint.facts import RevisionFacts
+from alembic_baseline.lint.locks import REWRITE, LockHit, qualified, rewrite
 from alembic_baseline.lint.model import Finding, Operation, Severity, Statement
 from alembic_baseline.lint.rules._base import StatementRule
 
@@ -76,17 +77,14 @@ class ColumnTypeRewrite(StatementRule):
     code = "PG301"
     name = "column-type-rewrite"
     severity = Severity.WARNING
+    lock = REWRITE
 
-    def check_statement(self, st: Statement, facts: RevisionFacts) -> Iterator[Finding]:
-        if not facts.is_existing_table(st):
-            return
-        table = sf.rel(st.node.relation)
-        for cmd in sf.alter_cmds(st.node):
+    def _changes(self, node: Any, old: coercion.Canon | None) -> Iterator[tuple[str, str]]:
+        """(column, what) of the type changes that rewrite (or may: ``old`` is unknown)."""
+        for cmd in sf.alter_cmds(node):
             if cmd.subtype != sf.AT.AT_AlterColumnType or not isinstance(cmd.def_, ast.ColumnDef):
                 continue
-            column = sf.lower(cmd.name)
             new = coercion.from_sql(cmd.def_.typeName)
-            old = _existing_type(facts, st)
             using = cmd.def_.raw_default is not None
             if new is not None and old is not None:
                 if not coercion.rewrites(old, new, using=using):
@@ -95,6 +93,20 @@ class ColumnTypeRewrite(StatementRule):
             else:
                 target = coercion.render(new) if new else "a new type"
                 what = f"to {target} may rewrite (existing_type= not given, so unknown)"
+            yield sf.lower(cmd.name), what
+
+    def lock_hits(self, node: Any, earlier: Sequence[Any]) -> Iterator[LockHit]:
+        # Offline SQL does not say what the old type was: the change may rewrite.
+        for column, _ in self._changes(node, None):
+            yield rewrite(
+                qualified(node.relation), f"ALTER COLUMN {column} TYPE", EXPAND_CONTRACT, self.code
+            )
+
+    def check_statement(self, st: Statement, facts: RevisionFacts) -> Iterator[Finding]:
+        if not facts.is_existing_table(st):
+            return
+        table = sf.rel(st.node.relation)
+        for column, what in self._changes(st.node, _existing_type(facts, st)):
             yield self.at(
                 st,
                 f"Changing {table}.{column} {what} the table and its indexes under an ACCESS "
@@ -170,24 +182,39 @@ class AddColumnVolatileDefault(StatementRule):
         ),
     }
 
+    lock = REWRITE
+
+    def _rewriting(self, node: Any) -> Iterator[tuple[str, str]]:
+        """(column, reason) of the added columns whose default makes PostgreSQL rewrite."""
+        for cmd in sf.alter_cmds(node):
+            if cmd.subtype == sf.AT.AT_AddColumn and isinstance(cmd.def_, ast.ColumnDef):
+                reason = self._rewrite_reason(cmd.def_)
+                if reason:
+                    yield sf.lower(cmd.def_.colname), reason
+
+    def lock_hits(self, node: Any, earlier: Sequence[Any]) -> Iterator[LockHit]:
+        for column, reason in self._rewriting(node):
+            yield rewrite(
+                qualified(node.relation),
+                f"ADD COLUMN {column} with {reason}",
+                "Add the column without that default, then backfill in batches.",
+                self.code,
+            )
+
     def check_statement(self, st: Statement, facts: RevisionFacts) -> Iterator[Finding]:
         if not facts.is_existing_table(st):
             return
         table = sf.rel(st.node.relation)
-        for cmd in sf.alter_cmds(st.node):
-            if cmd.subtype == sf.AT.AT_AddColumn and isinstance(cmd.def_, ast.ColumnDef):
-                reason = self._rewrite_reason(cmd.def_)
-                if reason:
-                    column = sf.lower(cmd.def_.colname)
-                    yield self.at(
-                        st,
-                        f"Adding {table}.{column} with {reason} rewrites the whole table under "
-                        "an ACCESS EXCLUSIVE lock.",
-                        "Add the column without that default (nullable), set the default with "
-                        "op.alter_column(server_default=...) for new rows, and backfill existing "
-                        "rows in batches in a separate data revision.",
-                        subject=f"{table}.{column}",
-                    )
+        for column, reason in self._rewriting(st.node):
+            yield self.at(
+                st,
+                f"Adding {table}.{column} with {reason} rewrites the whole table under "
+                "an ACCESS EXCLUSIVE lock.",
+                "Add the column without that default (nullable), set the default with "
+                "op.alter_column(server_default=...) for new rows, and backfill existing "
+                "rows in batches in a separate data revision.",
+                subject=f"{table}.{column}",
+            )
 
     def _rewrite_reason(self, column: ast.ColumnDef) -> str | None:
         if sf.type_name(column.typeName) in _SERIAL:
