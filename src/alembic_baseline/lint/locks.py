@@ -236,6 +236,17 @@ def _alter_table(node: ast.AlterTableStmt) -> Iterator[LockHit]:
                 "Fine outside peak hours.",
                 subject=validate_subject(cmd.name),
             )
+        elif cmd.subtype == sf.AT.AT_AddColumn and isinstance(cmd.def_, ast.ColumnDef):
+            # constraints written inline in ADD COLUMN: no rule checks them (PG201/202/204
+            # look at ADD CONSTRAINT), the lock is the same
+            for con in cmd.def_.constraints or ():
+                yield from _constraint(relation, con, f"ADD COLUMN {cmd.def_.colname} with ")
+        elif cmd.subtype == sf.AT.AT_AddConstraint and (
+            isinstance(cmd.def_, ast.Constraint)
+            and cmd.def_.contype == sf.CT.CONSTR_EXCLUSION
+            and not cmd.def_.indexname
+        ):
+            yield from _constraint(relation, cmd.def_, "")
         elif cmd.subtype == sf.AT.AT_AttachPartition:
             yield LockHit(
                 relation,
@@ -243,3 +254,34 @@ def _alter_table(node: ast.AlterTableStmt) -> Iterator[LockHit]:
                 "ATTACH PARTITION scans the partition unless a matching CHECK constraint exists",
                 "Add a validated CHECK constraint matching the bound first.",
             )
+
+
+def _constraint(relation: str, con: Any, where: str) -> Iterator[LockHit]:
+    """The lock of a constraint no rule covers: inline in ADD COLUMN, or an EXCLUDE."""
+    kind = con.contype
+    if kind == sf.CT.CONSTR_CHECK and not con.skip_validation:
+        yield LockHit(
+            relation,
+            LockEffect(ACCESS_EXCLUSIVE, "scan"),
+            f"{where}CHECK without NOT VALID scans the whole table holding ACCESS EXCLUSIVE",
+            "Add the column first, then the CHECK NOT VALID, and VALIDATE it in a later revision.",
+        )
+    elif kind == sf.CT.CONSTR_FOREIGN and not con.skip_validation:
+        yield LockHit(
+            relation,
+            LockEffect(SHARE_ROW_EXCLUSIVE, "scan"),
+            f"{where}FOREIGN KEY without NOT VALID scans the table, blocking writes to it "
+            f"and to {qualified(con.pktable)}",
+            "Add the column first, then the FOREIGN KEY NOT VALID, and VALIDATE it later.",
+        )
+    elif kind in (sf.CT.CONSTR_PRIMARY, sf.CT.CONSTR_UNIQUE, sf.CT.CONSTR_EXCLUSION):
+        noun = {sf.CT.CONSTR_PRIMARY: "PRIMARY KEY", sf.CT.CONSTR_UNIQUE: "UNIQUE"}.get(
+            kind, "EXCLUDE"
+        )
+        yield LockHit(
+            relation,
+            LockEffect(ACCESS_EXCLUSIVE, "scan"),
+            f"{where}{noun} builds an index holding ACCESS EXCLUSIVE",
+            "Build the index CONCURRENTLY first (for PRIMARY KEY/UNIQUE, then ADD CONSTRAINT "
+            "... USING INDEX).",
+        )

@@ -45,6 +45,12 @@ CASES: list[tuple[str, str | None, str, str]] = [
     ("REFRESH MATERIALIZED VIEW mv", "", AE, "scan"),
     ("REFRESH MATERIALIZED VIEW CONCURRENTLY mv", None, "", ""),
     ("DROP INDEX i", None, "", ""),  # PG103: ACCESS EXCLUSIVE, but brief once granted
+    # constraints inline in ADD COLUMN and EXCLUDE: no rule checks them, the plan still does
+    ("ALTER TABLE t ADD COLUMN b int REFERENCES u (id)", "", SRE, "scan"),
+    ("ALTER TABLE t ADD COLUMN b int CHECK (b > 0)", "", AE, "scan"),
+    ("ALTER TABLE t ADD COLUMN b int UNIQUE", "", AE, "scan"),
+    ("ALTER TABLE t ADD COLUMN b int PRIMARY KEY", "", AE, "scan"),
+    ("ALTER TABLE t ADD CONSTRAINT x EXCLUDE USING gist (r WITH &&)", "", AE, "scan"),
 ]
 
 
