@@ -159,7 +159,15 @@ def schema_item(dep: Deployment) -> tuple[CheckItem, SchemaCheck | None]:
         dep.options.cache_dir,
     )
     if result.matches is None:
-        return checks.item("schema-matches", Status.SKIPPED, result.detail), result
+        # Not compared is not a pass: apply refuses unless --skip-check schema-matches.
+        return checks.item(
+            "schema-matches",
+            Status.FAIL,
+            result.detail,
+            "Make the comparison possible (the detail says how, e.g. `alembic-baseline scratch "
+            "install MAJOR` or --scratch-url), or pass --skip-check schema-matches to go on "
+            "without that proof.",
+        ), result
     if result.matches:
         return checks.item("schema-matches", Status.PASS, result.detail), result
     return checks.item(

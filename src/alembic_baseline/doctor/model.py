@@ -52,6 +52,7 @@ CODES: dict[str, Code] = {
         Code("AB-D010", "wrong-revision", "the schema is exactly another revision's"),
         Code("AB-D011", "no-scratch-server", "no scratch server of production's major"),
         Code("AB-D012", "pg-dump-too-old", "no pg_dump at least as new as the server"),
+        Code("AB-D013", "schema-not-compared", "the schema could not be compared or identified"),
     )
 }
 """Every diagnosis code (docs/doctor.md documents each one)."""
@@ -146,6 +147,8 @@ class DoctorReport:
     diagnoses: tuple[Diagnosis, ...]
     identification: Identification | None
     seconds: float
+    schema_compared: bool = True
+    """False with ``--no-schema-check`` (the report then says the schema was not compared)."""
 
     @property
     def ok(self) -> bool:
