@@ -157,6 +157,9 @@ def test_missing_major_is_reported_with_the_install_hint(
         code, out, err = cli("-c", str(based), "baseline", "verify", "--url", url)
         assert code == ExitCode.USAGE and hint in err, out + err
 
+        code, out, err = cli("-c", str(ini), "diff", url, "rev:heads")
+        assert code == ExitCode.USAGE and hint in err, out + err
+
         code, out, err = cli("-c", str(ini), "status", "--url", url)
         assert code == ExitCode.FINDINGS, out + err
         assert "schema not compared" in out and hint in out.replace("\n", " ")

