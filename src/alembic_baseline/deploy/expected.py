@@ -179,7 +179,7 @@ def compare_with_expected(
         return SchemaCheck(
             revision,
             None,
-            detail=f"{revision} is not a live revision of the "
+            detail=f"schema not compared: {revision} is not a live revision of the "
             "project; run `alembic-baseline doctor`.",
         )
     options = inspect_options(version_table)
@@ -192,7 +192,10 @@ def compare_with_expected(
     except BaselineError as exc:
         hint = f" Hint: {exc.hint}" if exc.hint else ""  # e.g. transaction_per_migration
         return SchemaCheck(
-            revision, None, detail=f"the expected schema could not be built: {exc.message}{hint}"
+            revision,
+            None,
+            detail=f"schema not compared: the expected schema could not be built: "
+            f"{exc.message}{hint}",
         )
     actual = live_snapshot(url, options)
     # Column order is not compared: ADD COLUMN can only append, so a database whose revisions

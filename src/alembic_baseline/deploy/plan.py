@@ -156,7 +156,14 @@ def schema_item(dep: Deployment) -> tuple[CheckItem, SchemaCheck | None]:
         dep.options.cache_dir,
     )
     if result.matches is None:
-        return SchemaMatches.item(Status.SKIPPED, result.detail), result
+        # Not compared is not a pass: apply refuses unless that check is skipped by name.
+        return SchemaMatches.item(
+            Status.FAIL,
+            result.detail,
+            "Make the comparison possible (the detail says how, e.g. `alembic-baseline scratch "
+            "install MAJOR` or --scratch-url), or pass --skip-check "
+            f"{SchemaMatches.name} to go on without that proof.",
+        ), result
     if result.matches:
         return SchemaMatches.item(Status.PASS, result.detail), result
     return SchemaMatches.item(

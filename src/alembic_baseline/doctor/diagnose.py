@@ -71,6 +71,8 @@ class Doctor:
     identification: Identification | None = None
     _snapshot: Snapshot | None = None
     _identifier: Identifier | None = None
+    not_compared: list[str] = field(default_factory=list)
+    """Why a schema comparison or an identification could not be made (AB-D013)."""
 
     def live_snapshot(self) -> Snapshot:
         if self._snapshot is not None:
@@ -112,7 +114,8 @@ class Doctor:
         if usable and wanted:
             ident = self.identify(live)
         elif recorded and self.options.schema_check and usable and mismatch is None:
-            ident = Identification((Match((recorded,), True),), None, 0, 0, 0.0)
+            proven = not self.not_compared  # compared and equal, not "could not compare"
+            ident = Identification((Match((recorded,), True),), None, 0, 0, 0.0) if proven else None
         self.identification = ident
         at_archived = None
         if usable and self.options.schema_check and not (ident and ident.exact):
@@ -122,6 +125,8 @@ class Doctor:
         )
         if recorded and mismatch is not None:
             found.append(self.schema_diagnosis(recorded, mismatch, ident, live))
+        if self.not_compared:
+            found.append(environment.not_compared(major, self.not_compared))
         return DoctorReport(
             facts.url.redacted,
             facts.server_version,
@@ -131,6 +136,7 @@ class Doctor:
             tuple(found),
             ident if wanted else None,
             time.perf_counter() - start,
+            self.options.schema_check,
         )
 
     # -- what to look at ---------------------------------------------------------------------
@@ -174,6 +180,10 @@ class Doctor:
             raise  # env.py reached for another database, or the replay did not run (sandbox)
         except BaselineError as exc:
             self.progress(f"schema: not compared: {exc.message}")
+            hint = f" ({exc.hint})" if exc.hint else ""
+            self.not_compared.append(
+                f"the expected schema of {revision} could not be built: {exc.message}{hint}"
+            )
             return None
         diff = compare(expected, live.snapshot, CompareOptions(ignore_column_order=True))
         return (expected, diff) if diff else None
@@ -212,6 +222,8 @@ class Doctor:
             raise  # refused by the sandbox: never reported as "could not identify"
         except BaselineError as exc:
             self.progress(f"identify: failed: {exc.message}")
+            hint = f" ({exc.hint})" if exc.hint else ""
+            self.not_compared.append(f"identification failed: {exc.message}{hint}")
             return None
 
     # -- the schema against the recorded revision ----------------------------------------------

@@ -8,7 +8,7 @@ new as the server. Both are looked up without starting anything.
 from __future__ import annotations
 
 from alembic_baseline.doctor.model import Diagnosis
-from alembic_baseline.doctor.problems import NoScratchServer, PgDumpTooOld
+from alembic_baseline.doctor.problems import NoScratchServer, PgDumpTooOld, SchemaNotCompared
 from alembic_baseline.errors import BaselineError
 from alembic_baseline.pg import binaries
 from alembic_baseline.pg.scratch import ScratchServer
@@ -33,15 +33,36 @@ def scratch_problem(major: int, scratch_url: str | None) -> Diagnosis | None:
             return None
         binaries.find_server(major)
     except BaselineError as exc:
-        return _no_scratch(major, exc.message, exc.hint or "")
+        return _no_scratch(
+            major,
+            exc.message,
+            f"alembic-baseline scratch install {major}  # or --scratch-url postgresql://… of a "
+            f"PostgreSQL {major} server",
+            (exc.hint,) if exc.hint else (),
+        )
     return None
 
 
-def _no_scratch(major: int, why: str, hint: str) -> Diagnosis:
+def _no_scratch(major: int, why: str, fix: str, details: tuple[str, ...] = ()) -> Diagnosis:
     return NoScratchServer.of(
-        f"No scratch PostgreSQL {major} is available ({why}): the schema cannot be compared with "
+        f"No scratch PostgreSQL {major} is available ({why}): the schema was not compared with "
         "the history and the real revision cannot be identified.",
-        hint or f"apt-get install postgresql-{major}  # or --scratch-url postgresql://…",
+        fix,
+        {"production_major": str(major)},
+        details,
+    )
+
+
+def not_compared(major: int, reasons: list[str]) -> Diagnosis:
+    """AB-D013: a scratch server was there, but a comparison or identification failed — the
+    report must not read as "no problem"."""
+    return SchemaNotCompared.of(
+        "The schema was not compared (or not identified): "
+        + "; ".join(reasons)
+        + ". Nothing is known about the schema's state.",
+        "fix the cause above, then run `alembic-baseline doctor` again "
+        f"(scratch server: PostgreSQL {major}, `alembic-baseline scratch install {major}` "
+        "or --scratch-url)",
         {"production_major": str(major)},
     )
 

@@ -116,6 +116,8 @@ class DoctorReport:
     diagnoses: tuple[Diagnosis, ...]
     identification: Identification | None
     seconds: float
+    schema_compared: bool = True
+    """False with ``--no-schema-check`` (the report then says the schema was not compared)."""
 
     @property
     def ok(self) -> bool:

@@ -344,3 +344,30 @@ class PgDumpTooOld(Problem):
     name = "pg-dump-too-old"
     severity = Severity.WARNING
     title = "no pg_dump at least as new as the server"
+
+
+class SchemaNotCompared(Problem):
+    """The schema could not be compared with its recorded revision, or not identified.
+
+    Why
+    ---
+    A scratch server of production's major was there, but building the expected schema or
+    identifying the database's real revision failed (a revision that no longer replays, an
+    env.py error). Without this, the report would read as "no problem" although nothing is known
+    about the schema's state.
+
+    What the tool checks
+    --------------------
+    Whether the schema comparison and the identification doctor attempted both completed; the
+    reasons they did not are listed in the message.
+
+    Fix
+    ---
+    Fix the cause named in the message, then run ``alembic-baseline doctor`` again (a scratch
+    server of production's major: ``alembic-baseline scratch install N`` or ``--scratch-url``).
+    """
+
+    code = "AB-D013"
+    name = "schema-not-compared"
+    severity = Severity.WARNING
+    title = "the schema could not be compared or identified"

@@ -48,6 +48,16 @@ def diagnosis_markdown(d: Diagnosis) -> list[str]:
     return [*lines, ""]
 
 
+def no_problem_line(r: DoctorReport) -> str:
+    """What a report without findings says: never "no problem" for a schema not looked at."""
+    if not r.schema_compared:
+        return (
+            "No problem found in the version table; the schema was not compared "
+            "(--no-schema-check)."
+        )
+    return "No problem found."
+
+
 def report_markdown(r: DoctorReport) -> str:
     lines = [
         f"## alembic-baseline doctor — {'ok' if r.ok else f'{len(r.diagnoses)} finding(s)'}",
@@ -64,7 +74,7 @@ def report_markdown(r: DoctorReport) -> str:
     for d in r.diagnoses:
         lines += diagnosis_markdown(d)
     if not r.diagnoses:
-        lines.append("No problem found.")
+        lines.append(no_problem_line(r))
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -46,7 +46,8 @@ def restamp_fix(ident: Identification | None, major: int) -> tuple[str, str | No
     if ident is None:
         return (
             "alembic-baseline doctor --identify (where a scratch PostgreSQL "
-            f"{major} is available: --scratch-url or installed binaries)",
+            f"{major} is available: `alembic-baseline scratch install {major}` or "
+            "--scratch-url)",
             None,
             ["the real revision could not be identified here"],
         )

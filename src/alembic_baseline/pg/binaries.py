@@ -27,7 +27,7 @@ class Installation:
     major: int
     version: str
     bindir: Path
-    source: str  # "env" | "path" | "debian" | "embedded"
+    source: str  # "env" | "path" | "debian" | "embedded" | "cache"
 
     def has(self, *programs: str) -> bool:
         return all((self.bindir / p).is_file() for p in programs)
@@ -64,6 +64,9 @@ def _candidates() -> list[tuple[Path, str]]:
             (d / "bin", "debian") for d in sorted(DEBIAN_ROOT.iterdir()) if (d / "bin").is_dir()
         )
     seen.extend((d, "embedded") for d in _embedded_bindirs())
+    from alembic_baseline.pg.install import cached_bindirs  # `scratch install MAJOR`
+
+    seen.extend((d, "cache") for d in cached_bindirs())
     return seen
 
 
@@ -100,6 +103,8 @@ def find_server(major: int | None = None) -> Installation:
     if usable:
         return usable[0]
     have = sorted({i.major for i in _available(SERVER_PROGRAMS)})
+    from alembic_baseline.pg.install import install_hint
+
     if major is None:
         raise ScratchError(
             "No PostgreSQL server binaries (initdb, pg_ctl, postgres) were found.",
@@ -109,9 +114,7 @@ def find_server(major: int | None = None) -> Installation:
     raise ScratchError(
         f"PostgreSQL {major} server binaries are not available here "
         f"(found: {', '.join(map(str, have)) or 'none'}).",
-        hint=f"Install PostgreSQL {major} (e.g. apt-get install postgresql-{major}), set "
-        "ALEMBIC_BASELINE_PG_BIN to its bin directory, or pass --scratch-url of a "
-        f"PostgreSQL {major} server.",
+        hint=install_hint(major),
     )
 
 

@@ -94,6 +94,12 @@ def run(
             f"{what}: the program {args[0]!r} was not found.",
             hint="Install PostgreSQL's client/server programs, or pass --pg-bin DIR.",
         ) from None
+    except PermissionError:
+        who = f" as {run_as.name}" if run_as else ""
+        raise ToolError(
+            f"{what}: the program {args[0]!r} could not be run{who} (permission denied).",
+            hint="Check the permissions of the program and of every folder above it.",
+        ) from None
     except subprocess.TimeoutExpired:
         raise ToolError(
             f"{what}: {Path(args[0]).name} did not finish within {timeout:.0f} s.",
@@ -210,11 +216,31 @@ def psql_file(
     run(args, what=f"psql -f {path.name}", env=url.libpq_env())
 
 
-def program_version(program: Path) -> str:
-    """``X.Y`` from ``program --version`` (e.g. ``postgres (PostgreSQL) 16.4`` → ``16.4``)."""
-    proc = run([program, "--version"], what=f"{program.name} --version", timeout=30)
+def program_version(program: Path, *, run_as: RunAs | None = None) -> str:
+    """``X.Y`` from ``program --version`` (e.g. ``postgres (PostgreSQL) 16.4`` → ``16.4``);
+    ``run_as`` proves that account can run it (server programs run as it when we are root)."""
+    proc = run([program, "--version"], what=f"{program.name} --version", run_as=run_as, timeout=30)
     match = _VERSION.search(proc.stdout.decode())
     return match.group(1) if match else ""
+
+
+def pip_download(
+    requirement: str, directory: Path, *, platform: str, python_version: str
+) -> tuple[int, str]:
+    """``pip download`` one binary wheel (no dependencies) into ``directory``; pip checks the
+    file against the hash the package index publishes. Returns pip's exit code and its
+    redacted output (stdout + stderr) for the caller to explain a failure."""
+    import sys
+
+    proc = run(
+        [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+         "--python-version", python_version, "--platform", platform,
+         "--disable-pip-version-check", "--no-input", "--retries", "1", "--timeout", "20",
+         "-d", directory, requirement],
+        what=f"pip download {requirement}", timeout=300, check=False,
+    )  # fmt: skip
+    output = (proc.stdout or b"") + b"\n" + (proc.stderr or b"")
+    return proc.returncode, redact(output.decode("utf-8", "replace")).strip()
 
 
 # -- git (moves of revision files keep their history) ------------------------------------------
