@@ -3,7 +3,8 @@
 Layout (``state_dir``, default ``<project>/.alembic-baseline``)::
 
     <state_dir>/
-        .gitignore            written when the tool creates the directory (content: GITIGNORE)
+        .gitignore            written when the tool creates the directory (content: GITIGNORE;
+                              it goes into the topmost directory the tool had to create)
         runs/<run-id>/        run records of deploy apply / rollback / doctor repair
         backups/              pg_dump backups taken before apply (``backup_dir`` moves them)
         cache/                safe to delete at any time:
