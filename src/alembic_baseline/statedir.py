@@ -125,12 +125,24 @@ def makedirs(directory: Path, mode: int = 0o777) -> None:
 
     Whatever the tool creates for its state (the state directory itself, or a backup directory
     elsewhere) thereby never shows up in ``git status``; existing directories are left as they
-    are (a user's own .gitignore is never overwritten).
+    are (a user's own .gitignore is never overwritten), and a directory already covered by our
+    .gitignore higher up gets none.
     """
     missing = [d for d in (directory, *directory.parents) if not d.exists()]
     directory.mkdir(parents=True, exist_ok=True, mode=mode)
-    if missing:
-        top = missing[-1]
-        marker = top / ".gitignore"
+    if missing and not _covered(missing[-1]):
+        marker = missing[-1] / ".gitignore"
         if not marker.exists():
             marker.write_text(GITIGNORE, encoding="utf-8")
+
+
+def _covered(directory: Path) -> bool:
+    """Whether a directory above already carries our .gitignore (e.g. runs/ in the state dir)."""
+    for parent in directory.parents:
+        marker = parent / ".gitignore"
+        try:
+            if marker.is_file() and marker.read_text(encoding="utf-8") == GITIGNORE:
+                return True
+        except OSError:
+            return False
+    return False

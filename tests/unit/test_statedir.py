@@ -94,6 +94,8 @@ def test_makedirs_writes_the_gitignore_into_what_it_creates(tmp_path: Path) -> N
     marker = tmp_path / ".alembic-baseline" / ".gitignore"
     assert marker.read_text() == statedir.GITIGNORE
     assert not (tmp_path / ".alembic-baseline" / "runs" / ".gitignore").exists()
+    statedir.makedirs(tmp_path / ".alembic-baseline" / "backups")  # covered by the one above
+    assert not (tmp_path / ".alembic-baseline" / "backups" / ".gitignore").exists()
     # an existing directory (e.g. one checked out with lint-baseline.json) is left alone;
     # the new subdirectory carries the marker instead
     mine = tmp_path / "mine"
