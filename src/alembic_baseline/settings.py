@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from alembic_baseline import statedir
 from alembic_baseline.errors import ConfigError
 
 ENV_PREFIX = "ALEMBIC_BASELINE_"
@@ -43,6 +44,15 @@ class Settings:
     pre_replay: str | None = None
     """A SQL file or ``module:function`` run on each empty scratch database before the history
     replays on it (tables an application makes outside Alembic); see docs/baseline.md."""
+    state_dir: Path | None = None
+    """Backups, run records, caches (None: ``<project>/.alembic-baseline``); see statedir.py."""
+    backup_dir: Path | None = None
+    """Backups elsewhere than ``<state_dir>/backups`` (a command's ``--backup-dir`` still wins)."""
+
+    @property
+    def state(self) -> statedir.Layout:
+        """Paths of the state directory (one layout, defined in statedir.py)."""
+        return statedir.layout(self.project_dir, self.state_dir, self.backup_dir)
 
     @property
     def project_dir(self) -> Path:
@@ -99,6 +109,7 @@ def load(
     traceback: bool = False,
     environ: Mapping[str, str] | None = None,
     cwd: Path | None = None,
+    state_dir: str | None = None,
 ) -> Settings:
     """Merge pyproject, environment and flags (flags win)."""
     env = os.environ if environ is None else environ
@@ -138,6 +149,15 @@ def load(
         settings = replace(
             settings, pg_major=_int(env[f"{ENV_PREFIX}PG_MAJOR"], f"{ENV_PREFIX}PG_MAJOR")
         )
+    # state_dir / backup_dir: pyproject < environment < --state-dir (statedir.resolve)
+    state, backup = statedir.resolve(
+        table,
+        env,
+        base=pyproject.parent if pyproject else cwd,
+        cwd=cwd,
+        state_flag=state_dir,
+    )
+    settings = replace(settings, state_dir=state, backup_dir=backup)
     # 3. flags
     return replace(
         settings,

@@ -119,6 +119,14 @@ def global_options(
             "--pg-major", metavar="N", help="PostgreSQL major for scratch servers (production's)."
         ),
     ] = None,
+    state_dir: Annotated[
+        str | None,
+        typer.Option(
+            "--state-dir",
+            metavar="DIR",
+            help="Backups, run records and caches (default: PROJECT/.alembic-baseline).",
+        ),
+    ] = None,
     traceback: Annotated[
         bool, typer.Option("--traceback", help="Show the Python traceback of an error.")
     ] = False,
@@ -143,5 +151,6 @@ def global_options(
             "pg_major": pg_major,
             "output": fmt,
             "traceback": traceback,
+            "state_dir": state_dir,
         },
     )

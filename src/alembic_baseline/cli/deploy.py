@@ -36,7 +36,7 @@ TargetOpt = Annotated[
 BackupDirOpt = Annotated[
     Path | None,
     typer.Option(
-        "--backup-dir", metavar="DIR", help="Backups (default: PROJECT/.alembic-baseline/backups)."
+        "--backup-dir", metavar="DIR", help="Backups (default: backup_dir, else STATE_DIR/backups)."
     ),
 ]
 NoBackupOpt = Annotated[bool, typer.Option("--no-backup", help="Do not take a backup first.")]
@@ -49,7 +49,7 @@ MinFreeOpt = Annotated[
 RunsDirOpt = Annotated[
     Path | None,
     typer.Option(
-        "--runs-dir", metavar="DIR", help="Run records (default: .alembic-baseline/runs)."
+        "--runs-dir", metavar="DIR", help="Run records (default: STATE_DIR/runs, see --state-dir)."
     ),
 ]
 LockOpt = Annotated[

@@ -26,7 +26,7 @@ UrlOpt = Annotated[
 RunsDirOpt = Annotated[
     Path | None,
     typer.Option(
-        "--runs-dir", metavar="DIR", help="Run records (default: .alembic-baseline/runs)."
+        "--runs-dir", metavar="DIR", help="Run records (default: STATE_DIR/runs, see --state-dir)."
     ),
 ]
 _SEVERITY = {"error": "[red]✗[/]", "warning": "[yellow]![/]", "info": "[blue]i[/]"}
@@ -231,7 +231,7 @@ MaxAgeOpt = Annotated[
 BackupDirOpt = Annotated[
     Path | None,
     typer.Option(
-        "--backup-dir", metavar="DIR", help="Backups (default: .alembic-baseline/backups)."
+        "--backup-dir", metavar="DIR", help="Backups (default: backup_dir, else STATE_DIR/backups)."
     ),
 ]
 HealthOpt = Annotated[

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from alembic_baseline import statedir
 from alembic_baseline.errors import ConfigError, ExitCode
 from alembic_baseline.lint import baseline as accepted
 from alembic_baseline.lint import config as lint_config
@@ -23,7 +24,7 @@ from alembic_baseline.settings import Settings
 if TYPE_CHECKING:
     from alembic.script import ScriptDirectory
 
-CACHE_DIR = Path(".alembic-baseline") / "cache" / "lint"
+CACHE_DIR = Path(statedir.DEFAULT_NAME) / statedir.CACHE / statedir.LINT_CACHE  # the default
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ def _version_dirs(settings: Settings, cache_dir: Path | None) -> tuple[list[Path
     template = str(script.file_template)
     if entry is not None:
         with contextlib.suppress(OSError):
-            entry.parent.mkdir(parents=True, exist_ok=True)
+            statedir.makedirs(entry.parent)
             data = {"key": key, "dirs": [str(d) for d in dirs], "file_template": template}
             entry.write_text(json.dumps(data))
     return dirs, template
@@ -232,7 +233,8 @@ def lint(
     config = _config(settings, opts)
     has_project = settings.config_file.is_file()
     root = settings.project_dir if has_project else Path.cwd()
-    cache_dir = (opts.cache_dir or root / CACHE_DIR) if opts.cache else None
+    state = statedir.Layout(settings.state_dir or root / statedir.DEFAULT_NAME)
+    cache_dir = (opts.cache_dir or state.lint_cache) if opts.cache else None
     context: list[Target] = []
     if has_project:
         dirs, template = _version_dirs(settings, cache_dir)

@@ -17,6 +17,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from alembic_baseline import statedir
 from alembic_baseline.errors import BaselineError
 from alembic_baseline.history.sandbox import SandboxRefusal
 from alembic_baseline.pg.connect import connection
@@ -132,7 +133,7 @@ def expected_snapshot(
         snap = live_snapshot(url, options)
     finally:
         server.drop_database(url.database)
-    cache_dir.mkdir(parents=True, exist_ok=True)
+    statedir.makedirs(cache_dir)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(snap.to_json(), encoding="utf-8")
     tmp.replace(path)  # atomic: a concurrent status never reads half a file

@@ -24,7 +24,6 @@ from alembic_baseline.errors import ConfigError
 from alembic_baseline.pg.waits import duration as duration
 from alembic_baseline.settings import Settings
 
-STATE_DIR = ".alembic-baseline"
 DEFAULT_LOCK_TIMEOUT = "2s"
 DEFAULT_LOCK_RETRIES = 3
 DEFAULT_LOCK_RETRY_WAIT = "2s"
@@ -90,7 +89,7 @@ def _strings(value: object, key: str) -> tuple[str, ...]:
 def from_settings(settings: Settings, **overrides: Any) -> DeployOptions:
     """Defaults, then ``[tool.alembic-baseline.deploy]``, then flags (``overrides``)."""
     project_dir = settings.project_dir
-    state = project_dir / STATE_DIR
+    state = settings.state  # state_dir / backup_dir: pyproject < env < --state-dir
     table: Mapping[str, Any] = settings.section("deploy")
     known = {f.name for f in fields(DeployOptions)}
     unknown = sorted(set(table) - known)
@@ -102,7 +101,9 @@ def from_settings(settings: Settings, **overrides: Any) -> DeployOptions:
     base = settings.pyproject.parent if settings.pyproject else project_dir
     values: dict[str, Any] = {}
     for key, value in table.items():
-        if key in ("runs_dir", "backup_dir", "cache_dir"):
+        if key == "backup_dir":
+            continue  # resolved with ALEMBIC_BASELINE_BACKUP_DIR by settings (statedir.resolve)
+        if key in ("runs_dir", "cache_dir"):
             values[key] = _path(value, base)
         elif key in ("skip_checks", "reference_tables", "check_sql"):
             values[key] = _strings(value, key)
@@ -112,7 +113,5 @@ def from_settings(settings: Settings, **overrides: Any) -> DeployOptions:
             values[key] = float(value)
         else:
             values[key] = value
-    options = DeployOptions(
-        runs_dir=state / "runs", backup_dir=state / "backups", cache_dir=state / "cache"
-    )
+    options = DeployOptions(runs_dir=state.runs, backup_dir=state.backups, cache_dir=state.cache)
     return replace(options, **values).with_overrides(**overrides)

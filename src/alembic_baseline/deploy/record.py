@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from alembic_baseline import statedir
 from alembic_baseline.deploy.backup import Backup
 from alembic_baseline.deploy.verify import Verification
 from alembic_baseline.errors import BaselineError, ConfigError
@@ -115,6 +116,7 @@ def start(runs_dir: Path, command: str, database: str) -> RunRecord:
     directory = runs_dir / run_id
     require_usable(runs_dir, "--runs-dir")
     try:
+        statedir.makedirs(runs_dir, mode=0o700)  # with its .gitignore when the tool creates it
         directory.mkdir(parents=True, exist_ok=False, mode=0o700)
     except OSError as exc:
         raise unusable(exc, runs_dir, "--runs-dir") from None

@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
+from alembic_baseline import statedir
 from alembic_baseline.deploy import backup as bk
 from alembic_baseline.deploy import record as rec
 from alembic_baseline.deploy.plan import Plan
@@ -87,6 +89,7 @@ def take_backup(
     bk.require_space(space)
     name = bk.file_name(dep.url.database, dep.state.current, to, datetime.now(UTC))
     dep.progress(f"backup: pg_dump --format=custom → {dep.options.backup_dir / name}")
+    _backup_dir(dep.options.backup_dir)
     backup = bk.take(dep.url, dep.options.backup_dir, name, dep.state.server_major)
     record.backup = backup
     record.timings["backup"] = backup.seconds
@@ -116,3 +119,13 @@ def finish(
         failed = ", ".join(f"{i.name} ({i.detail})" for i in result.failed)
         record.next_steps = [f"Verification failed: {failed}.", *if_failed]
     rec.save(record)
+
+
+def _backup_dir(directory: Path) -> None:
+    """Create the backup directory with its .gitignore (statedir): dumps never land in git."""
+    from alembic_baseline.deploy.dirs import unusable
+
+    try:
+        statedir.makedirs(directory, mode=0o700)
+    except OSError as exc:
+        raise unusable(exc, directory, "--backup-dir") from None

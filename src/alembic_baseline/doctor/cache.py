@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from alembic_baseline import statedir
 from alembic_baseline.doctor.replay import Step
 from alembic_baseline.doctor.shape import SHAPE_VERSION, Shape, Signature
 
@@ -148,7 +149,7 @@ class FingerprintCache:
         return self.directory / f"{key}.{kind}.json"
 
     def _write(self, path: Path, text: str) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        statedir.makedirs(path.parent)
         tmp = path.with_name(f".{path.name}.tmp")
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(path)  # atomic: a concurrent doctor never reads half a file

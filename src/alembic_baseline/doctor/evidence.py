@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from alembic_baseline import statedir
 from alembic_baseline.deploy import backup as bk
 from alembic_baseline.deploy import record as rec
 from alembic_baseline.deploy.checks import CheckItem, Status
@@ -180,12 +181,12 @@ def read_counters(url: DatabaseURL) -> dict[str, Any]:
 
 def counters_path(cache_dir: Path, url: DatabaseURL) -> Path:
     name = _UNSAFE.sub("_", f"{url.host or 'local'}-{url.port or 5432}-{url.database}")
-    return cache_dir / "pgstat" / f"{name}.json"
+    return cache_dir / statedir.PGSTAT / f"{name}.json"
 
 
 def save_counters(doc: Doctor, cache_dir: Path, values: dict[str, Any] | None = None) -> None:
     path = counters_path(cache_dir, doc.facts.url)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    statedir.makedirs(path.parent)
     path.write_text(json.dumps(values or read_counters(doc.facts.url)), encoding="utf-8")
 
 

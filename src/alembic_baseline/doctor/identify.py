@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from alembic_baseline import statedir
 from alembic_baseline.deploy.expected import (
     Scratch,
     VersionTable,
@@ -124,7 +125,7 @@ class Identifier:
     progress: Progress = field(default=lambda _: None)
 
     def __post_init__(self) -> None:
-        self.cache = FingerprintCache(self.cache_dir / "fingerprints", self.scratch.major)
+        self.cache = FingerprintCache(self.cache_dir / statedir.FINGERPRINTS, self.scratch.major)
         self.options = inspect_options(self.version_table)
         self.signatures: dict[str, sh.Signature] = {}
         self.shapes: dict[str, sh.Shape] = {}

@@ -173,9 +173,14 @@ class AlembicProject:
         alembic_log.setLevel(logging.INFO)
         alembic_log.propagate = False
         os.chdir(self.settings.project_dir)
+        from alembic_baseline.pg.engine_connect import retrying_engines
+
+        retry = retrying_engines()  # env.py's engine: psycopg's early timeout (pg/connect.py)
+        retry.__enter__()
         try:
             yield tracker
         finally:
+            retry.__exit__(None, None, None)
             os.chdir(saved_cwd)
             alembic_log.removeHandler(tracker)
             alembic_log.setLevel(saved_level)

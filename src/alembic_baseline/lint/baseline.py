@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from alembic_baseline import statedir
 from alembic_baseline.errors import ConfigError
 from alembic_baseline.lint.model import Finding
 
@@ -63,7 +64,7 @@ def write(path: Path, findings: Iterable[Finding]) -> int:
         ),
         key=lambda e: (e["path"], e["code"], e["fingerprint"]),
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
+    statedir.makedirs(path.parent)
     text = json.dumps({"format": FORMAT, "findings": entries}, indent=2, ensure_ascii=False)
     path.write_text(text + "\n", encoding="utf-8")
     return len(entries)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from alembic_baseline import __version__
+from alembic_baseline import __version__, statedir
 from alembic_baseline.lint.model import Finding, IgnoreDirectives, RevisionSummary, ViewEvent
 
 SCHEMA = 1
@@ -105,7 +105,7 @@ class LintCache:
             "findings": [f.to_json() for f in result.findings],
         }
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
+            statedir.makedirs(self.directory)
             # Write then rename: parallel runs never read a half-written entry.
             fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -28,11 +28,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from alembic_baseline import statedir
 from alembic_baseline.errors import ConfigError
 from alembic_baseline.lint.model import Finding, Severity
 from alembic_baseline.lint.registry import Rule, RuleContext, all_rules, find_rule
 
-DEFAULT_BASELINE = ".alembic-baseline/lint-baseline.json"
+DEFAULT_BASELINE = statedir.LINT_BASELINE  # project content for git, not state
 DEFAULT_TARGET_VERSION = 13
 _KEYS = {
     "select",

