@@ -263,6 +263,8 @@ class AlembicProject:
         from alembic.runtime.environment import EnvironmentContext
         from alembic.util import CommandError
 
+        from alembic_baseline import compat
+
         script = self.script
         starting: str | None = None
         if ":" in target:
@@ -272,8 +274,8 @@ class AlembicProject:
 
         def steps(rev: Any, context: Any) -> Any:
             if down:
-                return script._downgrade_revs(target, rev)
-            return script._upgrade_revs(target, rev)
+                return compat.downgrade_steps(script, target, rev)
+            return compat.upgrade_steps(script, target, rev)
 
         with EnvironmentContext(
             cfg, script, fn=steps, as_sql=sql, starting_rev=starting, destination_rev=target
