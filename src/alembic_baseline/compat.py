@@ -51,9 +51,33 @@ def sqlalchemy_driver(driver: str) -> str:
     return driver
 
 
+def env_driver(url_driver: str | None, project_driver: str) -> str:
+    """The driver env.py is given: the URL's own, else the project's.
+
+    On SQLAlchemy 1.4 a ``postgresql+psycopg`` URL (the driver the tool's scratch URLs name)
+    cannot load; the project's own driver is used instead, the one its env.py is written for
+    (psycopg2, or asyncpg for an async env.py).
+    """
+    if url_driver and (url_driver != "psycopg" or has_psycopg3_dialect()):
+        return url_driver
+    return sqlalchemy_driver(project_driver)
+
+
 def has_psycopg3_dialect() -> bool:
     """Whether ``postgresql+psycopg://`` works with the installed SQLAlchemy (2.0 and later)."""
     return sqlalchemy_version() >= (2,)
+
+
+def has_postgresql_not_valid() -> bool:
+    """Whether ``postgresql_not_valid=True`` is accepted on a CHECK constraint (later SQLAlchemy
+    1.4 releases and 2.x; 1.4.27 raises ArgumentError for the keyword)."""
+    from sqlalchemy import schema
+    from sqlalchemy.dialects.postgresql.base import PGDialect
+
+    return any(
+        cls is schema.CheckConstraint and "not_valid" in args
+        for cls, args in PGDialect.construct_arguments or ()
+    )
 
 
 # -- Alembic: the steps of a run ----------------------------------------------------------------
@@ -138,3 +162,22 @@ def loading_revision_path(exc: BaseException) -> Path | None:
             found = Path(str(path)) if path is not None else found
         tb = tb.tb_next
     return found
+
+
+def require_sqlalchemy_2(purpose: str) -> None:
+    """Refuse ``purpose`` on SQLAlchemy 1.4 with a one-paragraph error (exit 2).
+
+    The bundled sample project (the demo) is written for SQLAlchemy 2.0: its revisions use
+    ``postgresql.DOMAIN``, which SQLAlchemy 1.4 does not have.
+    """
+    import sqlalchemy
+
+    from alembic_baseline.errors import ConfigError
+
+    if sqlalchemy_version() < (2,):
+        raise ConfigError(
+            f"{purpose} needs SQLAlchemy 2.0 or later; this Python has SQLAlchemy "
+            f"{sqlalchemy.__version__} (the other commands work with it).",
+            hint="Run the demo from a separate virtualenv (python -m venv demo-env; "
+            "demo-env/bin/pip install alembic-baseline), which installs SQLAlchemy 2.",
+        )

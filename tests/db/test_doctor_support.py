@@ -46,7 +46,7 @@ class Case:
         scratch = self.server.admin_url.render("psycopg")
         head = ["-c", str(self.ini), "--scratch-url", scratch]
         head += ["--format", fmt] if fmt else []
-        tail = ["--url", self.db.render("psycopg")]
+        tail = ["--url", self.db.render()]  # the case's own driver (asyncpg for an async env)
         argv = [*head, *command.split(), *tail, *args]
         out, err = io.StringIO(), io.StringIO()
         code = main(argv, out, err)

@@ -145,15 +145,76 @@ def test_loading_revision_path_names_the_broken_file(tmp_path: Path, script: Any
 def test_sqlalchemy_driver_is_one_the_installed_sqlalchemy_has() -> None:
     from sqlalchemy.engine import make_url
 
-    for driver in ("psycopg", "psycopg2", "asyncpg"):
-        rendered = DatabaseURL.parse(f"postgresql+{driver}://u@h/db").render()
-        make_url(rendered).get_dialect()  # raises NoSuchModuleError for a missing dialect
+    for driver in ("psycopg", "psycopg2", "asyncpg", None):
+        for project_driver in ("psycopg", "psycopg2", "asyncpg"):
+            url = DatabaseURL.parse("postgresql://u@h/db").with_driver(driver)
+            rendered = url.render(compat.env_driver(url.driver, project_driver))
+            make_url(rendered).get_dialect()  # raises NoSuchModuleError for a missing dialect
     expected = "psycopg" if compat.has_psycopg3_dialect() else "psycopg2"
     assert compat.sqlalchemy_driver("psycopg") == expected
     assert compat.sqlalchemy_driver("asyncpg") == "asyncpg"
+
+
+def test_env_driver_prefers_the_url_then_the_project() -> None:
+    assert compat.env_driver("psycopg2", "asyncpg") == "psycopg2"
+    assert compat.env_driver("asyncpg", "psycopg") == "asyncpg"
+    assert compat.env_driver(None, "asyncpg") == "asyncpg"
+    # A psycopg (3) URL: as given on SQLAlchemy 2, the project's own driver on 1.4 (an async
+    # env.py keeps its async driver).
+    new = compat.has_psycopg3_dialect()
+    assert compat.env_driver("psycopg", "asyncpg") == ("psycopg" if new else "asyncpg")
+    assert compat.env_driver("psycopg", "psycopg") == ("psycopg" if new else "psycopg2")
 
 
 def test_versions_are_in_the_supported_range() -> None:
     assert compat.sqlalchemy_version() >= (1, 4, 27)
     assert compat.alembic_version() >= (1, 8, 1)
     assert compat._version("2.0.0b4") == (2, 0, 0)
+
+
+def test_the_demo_needs_sqlalchemy_2_and_says_so() -> None:
+    from alembic_baseline.errors import ConfigError
+
+    if compat.sqlalchemy_version() >= (2,):
+        compat.require_sqlalchemy_2("The demo")  # no error
+        return
+    with pytest.raises(ConfigError, match=r"needs SQLAlchemy 2\.0") as info:
+        compat.require_sqlalchemy_2("The demo")
+    assert "virtualenv" in (info.value.hint or "")
+
+
+@pytest.mark.skipif(compat.sqlalchemy_version() >= (2,), reason="the demo runs on SQLAlchemy 2")
+def test_demo_command_refuses_on_sqlalchemy_1_4_before_starting_anything() -> None:
+    from tests.helpers.projects import cli
+
+    code, _, err = cli("demo")
+    assert code == 2, err
+    assert err.startswith("error: ") and "SQLAlchemy 2.0" in err and "Traceback" not in err
+
+
+def test_postgresql_not_valid_support_matches_what_alembic_renders() -> None:
+    import io
+
+    from alembic.operations import Operations
+    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy.exc import ArgumentError
+
+    buffer = io.StringIO()
+    ctx = MigrationContext.configure(
+        dialect_name="postgresql", opts={"as_sql": True, "output_buffer": buffer}
+    )
+    try:
+        Operations(ctx).create_check_constraint("ck", "t", "x > 0", postgresql_not_valid=True)
+        accepted = True
+    except ArgumentError:
+        accepted = False
+    assert compat.has_postgresql_not_valid() == accepted
+    assert ("NOT VALID" in buffer.getvalue()) == accepted
+
+
+def test_lint_hint_for_not_valid_is_one_this_sqlalchemy_accepts() -> None:
+    from alembic_baseline.lint.rules.constraints import _not_valid_how
+
+    how = _not_valid_how("op.create_check_constraint", "lots")
+    assert ("postgresql_not_valid=True" in how) == compat.has_postgresql_not_valid()
+    assert "NOT VALID" in how or "not_valid" in how

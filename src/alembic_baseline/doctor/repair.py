@@ -205,7 +205,10 @@ def transaction(doctor: Doctor, lock_timeout: str) -> Iterator[Connection]:
     from sqlalchemy import create_engine, text
     from sqlalchemy.pool import NullPool
 
-    engine = create_engine(doctor.facts.url.render("psycopg"), poolclass=NullPool)
+    from alembic_baseline.compat import sqlalchemy_driver
+
+    url = doctor.facts.url.render(sqlalchemy_driver("psycopg"))
+    engine = create_engine(url, poolclass=NullPool)
     try:
         with engine.begin() as conn:
             conn.execute(text("SELECT set_config('lock_timeout', :v, true)"), {"v": lock_timeout})

@@ -148,7 +148,9 @@ class AlembicProject:
         return (url.driver if url and url.driver else None) or "psycopg"
 
     def render_url(self, url: DatabaseURL) -> str:
-        return url.render(url.driver or self.driver)
+        from alembic_baseline import compat
+
+        return url.render(compat.env_driver(url.driver, self.driver))
 
     # -- running ---------------------------------------------------------------------------
     @contextlib.contextmanager

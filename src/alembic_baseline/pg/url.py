@@ -122,9 +122,7 @@ class DatabaseURL:
     def sqlalchemy_url(self, driver: str | None = None) -> URL:
         from sqlalchemy.engine import URL
 
-        from alembic_baseline.compat import sqlalchemy_driver
-
-        drv = sqlalchemy_driver(driver if driver is not None else (self.driver or DEFAULT_DRIVER))
+        drv = driver if driver is not None else (self.driver or DEFAULT_DRIVER)
         query: dict[str, str] = dict(self.query)
         host = self.host
         if host is not None and host.startswith("/"):
