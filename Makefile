@@ -5,7 +5,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit db bench clean
+# The oldest supported SQLAlchemy/Alembic pair (requirements-oldest.lock) in a second venv; its
+# database tests run on one PostgreSQL major only, to keep CI short (docs/compatibility.md).
+OLDEST     := .venv-oldest
+OLDEST_BIN := $(OLDEST)/bin
+OLDEST_PG  ?= 18
+
+.PHONY: demo test test-oldest lock-oldest lint typecheck unit db bench clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,6 +21,15 @@ $(STAMP): pyproject.toml requirements.lock
 	  $(BIN)/python -m pip install -q -r requirements.lock -e '.[dev]'; \
 	fi
 	@touch $(STAMP)
+
+$(OLDEST)/.installed: $(STAMP) pyproject.toml requirements-oldest.lock
+	@test -x $(OLDEST_BIN)/python || $(PYTHON) -m venv $(OLDEST)
+	@if test -x $(BIN)/uv; then \
+	  $(BIN)/uv pip install -q --python $(OLDEST_BIN)/python -r requirements-oldest.lock -e '.[dev]'; \
+	else \
+	  $(OLDEST_BIN)/python -m pip install -q -r requirements-oldest.lock -e '.[dev]'; \
+	fi
+	@touch $@
 
 demo: $(STAMP)
 	$(BIN)/alembic-baseline demo
@@ -34,9 +49,18 @@ db: $(STAMP)
 
 test: lint typecheck
 	$(BIN)/pytest -q
+	$(MAKE) test-oldest
+
+# Unit tests, then the database tests on PostgreSQL $(OLDEST_PG), with the oldest supported pair.
+test-oldest: $(OLDEST)/.installed
+	AB_TEST_PG_MAJORS=$(OLDEST_PG) $(OLDEST_BIN)/pytest -q -p no:cacheprovider
+
+lock-oldest: $(STAMP)
+	$(BIN)/uv pip compile -q --no-header pyproject.toml --extra dev \
+	  -c requirements-oldest.in -o requirements-oldest.lock
 
 bench: $(STAMP)
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(OLDEST) .mypy_cache .ruff_cache .pytest_cache
