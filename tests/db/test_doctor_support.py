@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from alembic_baseline import settings
+from alembic_baseline import compat, settings
 from alembic_baseline.cli import main
 from alembic_baseline.diff import CompareOptions, compare
 from alembic_baseline.history.driver import AlembicProject
@@ -114,7 +114,8 @@ def kill_during_concurrent_index(case: Case, target: str, table: str) -> None:
     holder.execute(f"LOCK TABLE {table} IN ROW EXCLUSIVE MODE".encode())  # a writer, in flight
     env = {
         **os.environ,
-        "DATABASE_URL": case.db.render("psycopg"),
+        # plain `alembic` reads it: a driver the installed SQLAlchemy has (psycopg2 on 1.4)
+        "DATABASE_URL": case.db.render(compat.sqlalchemy_driver("psycopg")),
         "PGOPTIONS": "-c client_connection_check_interval=100",
     }
     proc = subprocess.Popen(
