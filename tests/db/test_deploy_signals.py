@@ -18,6 +18,7 @@ from alembic_baseline.cli import main
 from alembic_baseline.errors import ExitCode
 from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.scratch import ScratchServer
+from tests.helpers.versions import signals_need_sqlalchemy_2
 
 
 @pytest.fixture
@@ -36,6 +37,7 @@ def _sleeping(env: Env) -> bool:
     return bool(row and row[0])
 
 
+@signals_need_sqlalchemy_2
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_signal_during_a_revision_leaves_the_last_good_revision(
     env: Env, signum: signal.Signals

@@ -19,6 +19,7 @@ from alembic_baseline.pg.connect import connect
 from alembic_baseline.pg.scratch import ScratchServer
 from alembic_baseline.snapshot import Snapshot, inspect
 from tests.db.conftest import MAJORS, server_for
+from tests.helpers.versions import sample_needs_sqlalchemy_2
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "fixtures" / "schemas"
 CASES = sorted(p.name for p in SCHEMAS.iterdir() if (p / "a.sql").is_file())
@@ -135,6 +136,7 @@ def test_privileges_round_trip_when_read(load) -> None:  # type: ignore[no-untyp
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "lot_management"
 
 
+@sample_needs_sqlalchemy_2
 @pytest.mark.skipif(not EXAMPLE.is_dir(), reason="examples/lot_management is not there")
 def test_sample_project_first_revision_fixed_up_to_head(pg_default: ScratchServer) -> None:
     """The fix SQL from the first revision's schema to head's, on the real sample history."""

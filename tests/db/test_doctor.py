@@ -13,6 +13,7 @@ from test_doctor_support import Case, make_case
 from alembic_baseline.errors import ExitCode
 from alembic_baseline.pg.scratch import ScratchServer
 from tests.helpers.projects import add_revision
+from tests.helpers.versions import in_replay_snapshots_need_sqlalchemy_2
 
 
 @pytest.fixture
@@ -62,6 +63,7 @@ def test_recorded_ahead_of_the_schema(case: Case) -> None:
     assert case.upgrade_differs_from_fresh() == []
 
 
+@in_replay_snapshots_need_sqlalchemy_2
 def test_missing_and_empty_version_tables(case: Case) -> None:
     case.execute("DELETE FROM alembic_version")
     assert case.codes() == ["AB-D002"]
@@ -200,6 +202,7 @@ def test_scratch_of_another_major_is_diagnosed(case: Case, tmp_path: Path) -> No
     assert '"AB-D011"' in out and code == ExitCode.FINDINGS
 
 
+@in_replay_snapshots_need_sqlalchemy_2
 def test_two_bases_before_their_merge_are_identified_as_both_heads(
     pg_default: ScratchServer, tmp_path: Path
 ) -> None:
@@ -220,6 +223,7 @@ def test_two_bases_before_their_merge_are_identified_as_both_heads(
     pg_default.drop_database(case.db.database)
 
 
+@in_replay_snapshots_need_sqlalchemy_2
 def test_fingerprints_are_cached_by_history(case: Case) -> None:
     case.execute("UPDATE alembic_version SET version_num = 'aa01'")
     first = case.doctor()[1]["identification"]

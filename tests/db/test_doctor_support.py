@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from alembic_baseline import settings
+from alembic_baseline import compat, settings
 from alembic_baseline.cli import main
 from alembic_baseline.diff import CompareOptions, compare
 from alembic_baseline.history.driver import AlembicProject
@@ -46,7 +46,7 @@ class Case:
         scratch = self.server.admin_url.render("psycopg")
         head = ["-c", str(self.ini), "--scratch-url", scratch]
         head += ["--format", fmt] if fmt else []
-        tail = ["--url", self.db.render("psycopg")]
+        tail = ["--url", self.db.render()]  # the case's own driver (asyncpg for an async env)
         argv = [*head, *command.split(), *tail, *args]
         out, err = io.StringIO(), io.StringIO()
         code = main(argv, out, err)
@@ -114,7 +114,8 @@ def kill_during_concurrent_index(case: Case, target: str, table: str) -> None:
     holder.execute(f"LOCK TABLE {table} IN ROW EXCLUSIVE MODE".encode())  # a writer, in flight
     env = {
         **os.environ,
-        "DATABASE_URL": case.db.render("psycopg"),
+        # plain `alembic` reads it: a driver the installed SQLAlchemy has (psycopg2 on 1.4)
+        "DATABASE_URL": case.db.render(compat.sqlalchemy_driver("psycopg")),
         "PGOPTIONS": "-c client_connection_check_interval=100",
     }
     proc = subprocess.Popen(

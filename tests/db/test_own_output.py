@@ -38,7 +38,8 @@ def test_apply_through_an_alembic_merge_revision(env: Env) -> None:
                  "op.execute('DROP TABLE b4')")  # fmt: skip
     config = env.project().config()
     merge = command.merge(config, "heads", message="merge heads", rev_id="d5000005")
-    assert merge is not None and merge.down_revision == ("d4a00004", "d4b00004")
+    # (the order of a merge's parents is Alembic's: it differs between releases)
+    assert merge is not None and set(merge.down_revision) == {"d4a00004", "d4b00004"}
     assert "pass" in Path(merge.path).read_text()  # Alembic's own template: downgrade() is pass
 
     code, out, err = env.cli("plan", json=True)

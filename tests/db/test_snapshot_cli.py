@@ -9,6 +9,7 @@ from pathlib import Path
 from alembic_baseline.cli import main
 from alembic_baseline.pg.connect import connect
 from alembic_baseline.pg.scratch import ScratchServer
+from tests.helpers.versions import sample_needs_sqlalchemy_2
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "fixtures" / "schemas"
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "lot_management"
@@ -57,6 +58,7 @@ def test_bad_side_is_a_usage_error(tmp_path: Path) -> None:
     assert code == 2 and "not an alembic-baseline snapshot" in stderr
 
 
+@sample_needs_sqlalchemy_2
 def test_revision_side_replays_the_sample_project(pg_default: ScratchServer) -> None:
     config = str(EXAMPLE / "alembic.ini")
     code, stdout, stderr = run(

@@ -16,6 +16,7 @@ from alembic_baseline.pg.connect import connect
 from alembic_baseline.pg.scratch import ScratchServer
 from alembic_baseline.pg.url import DatabaseURL
 from alembic_baseline.snapshot import InspectOptions, Snapshot, inspect
+from tests.helpers.versions import sample_needs_sqlalchemy_2
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "lot_management"
@@ -158,6 +159,7 @@ def test_pg18_not_null_constraints(pg: ScratchServer, conn) -> None:  # type: ig
 # -- golden snapshots of the sample project ---------------------------------------------------
 
 
+@sample_needs_sqlalchemy_2
 @pytest.mark.skipif(not EXAMPLE.is_dir(), reason="examples/lot_management is not there")
 def test_sample_project_golden_snapshot(pg: ScratchServer) -> None:
     """Replayed to head, the sample project's schema matches tests/fixtures/golden/ (per major).

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from alembic_baseline import compat
 from alembic_baseline import settings as settings_mod
 from alembic_baseline.examples import copy_sample
 from alembic_baseline.history.driver import AlembicProject
@@ -155,6 +156,7 @@ def default_major(settings: Settings) -> int:
 
 def demo(settings: Settings, emit: Callable[[DemoStep], None]) -> DemoResult:
     """Run every runbook step that exists on the sample project; leave nothing behind."""
+    compat.require_sqlalchemy_2("The demo (its sample project)")
     major = default_major(settings)
     steps: list[DemoStep] = []
     with tempfile.TemporaryDirectory(prefix="ab-demo-") as tmp:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from alembic_baseline import statedir
+from alembic_baseline import compat, statedir
 from alembic_baseline.errors import ConfigError, ExitCode
 from alembic_baseline.lint import baseline as accepted
 from alembic_baseline.lint import config as lint_config
@@ -97,7 +97,7 @@ def _version_dirs(settings: Settings, cache_dir: Path | None) -> tuple[list[Path
         except (OSError, ValueError, KeyError, TypeError):
             pass  # recompute below
     script = _script(settings)
-    dirs = [Path(d) for d in (getattr(script, "_version_locations", None) or [script.versions])]
+    dirs = compat.version_locations(script)
     template = str(script.file_template)
     if entry is not None:
         with contextlib.suppress(OSError):

@@ -205,9 +205,11 @@ def transaction(doctor: Doctor, lock_timeout: str) -> Iterator[Connection]:
     from sqlalchemy import create_engine, text
     from sqlalchemy.pool import NullPool
 
+    from alembic_baseline.compat import sqlalchemy_driver
     from alembic_baseline.pg.engine_connect import retrying_engines
 
-    engine = create_engine(doctor.facts.url.render("psycopg"), poolclass=NullPool)
+    url = doctor.facts.url.render(sqlalchemy_driver("psycopg"))
+    engine = create_engine(url, poolclass=NullPool)
     try:
         with retrying_engines(), engine.begin() as conn:
             conn.execute(text("SELECT set_config('lock_timeout', :v, true)"), {"v": lock_timeout})

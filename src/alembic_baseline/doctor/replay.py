@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from alembic_baseline import compat
 from alembic_baseline.history import prepare, sandbox
 from alembic_baseline.history.graph import History
 
@@ -43,12 +44,12 @@ def upgrade_order(history: History) -> list[Step]:
     replaces the heads it revises, so after a branch point both children are heads, and a merge
     folds them back into one.
     """
-    steps = history.script._upgrade_revs("heads", ())  # type: ignore[arg-type]
+    steps = compat.upgrade_steps(history.script, "heads", ())
     heads: set[str] = set()
     order = []
     for step in steps:
         rev = step.revision
-        downs = rev._normalized_down_revisions
+        downs = compat.down_revisions(rev)
         heads = (heads - set(downs)) | {rev.revision}
         order.append(Step(rev.revision, tuple(sorted(heads))))
     return order
@@ -56,25 +57,17 @@ def upgrade_order(history: History) -> list[Step]:
 
 def _hooked_environment(cfg: Config, script: Any, fn: Any, hook: StepHook) -> Any:
     """An EnvironmentContext whose ``configure()`` (what env.py calls through ``alembic.context``)
-    adds our ``on_version_apply`` callback to env.py's own. Patched on the instance: Alembic's
-    module proxy only knows the EnvironmentContext class itself, not subclasses."""
-    from alembic import util
+    adds our ``on_version_apply`` callback to env.py's own."""
     from alembic.runtime.environment import EnvironmentContext
 
     env = EnvironmentContext(cfg, script, fn=fn, destination_rev="heads")
-    configure = env.configure
 
     def on_version_apply(
         *, ctx: MigrationContext, step: Any, heads: set[str], run_args: Any
     ) -> None:
         hook(ctx, Step(step.up_revision_id or "", tuple(sorted(heads))))
 
-    def configure_with_hook(*args: Any, **kwargs: Any) -> None:
-        theirs = util.to_tuple(kwargs.get("on_version_apply"), default=())
-        kwargs["on_version_apply"] = (*theirs, on_version_apply)
-        configure(*args, **kwargs)
-
-    env.configure = configure_with_hook  # type: ignore[method-assign]
+    compat.add_on_version_apply(env, on_version_apply)
     return sandbox.guard_environment(env)
 
 
@@ -84,7 +77,7 @@ def upgrade_with_hook(project: AlembicProject, url: DatabaseURL, hook: StepHook)
     script = project.script
 
     def steps(rev: Any, context: Any) -> Any:
-        return script._upgrade_revs("heads", rev)
+        return compat.upgrade_steps(script, "heads", rev)
 
     def action(cfg: Config) -> None:
         with _hooked_environment(cfg, script, steps, hook):

@@ -149,15 +149,10 @@ def import_failed(exc: ImportError, place: str, what: str) -> ImportFailed:
 
 
 def _revision_path(exc: BaseException) -> Path | None:
-    """The revision file Alembic was loading when ``exc`` escaped (its ``_from_path(path)``)."""
-    tb = exc.__traceback__
-    found = None
-    while tb is not None:
-        if tb.tb_frame.f_code.co_name in ("_from_path", "_from_filename"):
-            path = tb.tb_frame.f_locals.get("path")
-            found = Path(str(path)) if path is not None else found
-        tb = tb.tb_next
-    return found
+    """The revision file Alembic was loading when ``exc`` escaped."""
+    from alembic_baseline import compat
+
+    return compat.loading_revision_path(exc)
 
 
 def load_error(exc: Exception, base: Path) -> BaselineError:

@@ -150,7 +150,9 @@ class AlembicProject:
         return (url.driver if url and url.driver else None) or "psycopg"
 
     def render_url(self, url: DatabaseURL) -> str:
-        return url.render(url.driver or self.driver)
+        from alembic_baseline import compat
+
+        return url.render(compat.env_driver(url.driver, self.driver))
 
     # -- running ---------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -283,6 +285,8 @@ class AlembicProject:
         from alembic.runtime.environment import EnvironmentContext
         from alembic.util import CommandError
 
+        from alembic_baseline import compat
+
         script = self.script
         starting: str | None = None
         if ":" in target:
@@ -292,8 +296,8 @@ class AlembicProject:
 
         def steps(rev: Any, context: Any) -> Any:
             if down:
-                return script._downgrade_revs(target, rev)
-            return script._upgrade_revs(target, rev)
+                return compat.downgrade_steps(script, target, rev)
+            return compat.upgrade_steps(script, target, rev)
 
         with sandbox.guard_environment(
             EnvironmentContext(

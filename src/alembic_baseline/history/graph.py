@@ -59,7 +59,9 @@ def _revision(script: Script, archived: bool) -> Revision:
 def archive_dirs(script: ScriptDirectory) -> list[Path]:
     """``archive/`` folders in (or, for recursive scans, beside) every version location."""
     found: list[Path] = []
-    for location in script._version_locations:  # public API has no accessor
+    from alembic_baseline import compat
+
+    for location in compat.version_locations(script):
         for candidate in (Path(location) / ARCHIVE_DIR, Path(location).parent / ARCHIVE_DIR):
             if candidate.is_dir() and candidate not in found:
                 found.append(candidate)

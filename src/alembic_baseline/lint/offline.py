@@ -87,8 +87,9 @@ def _offline(buffer: io.StringIO) -> Iterator[None]:
     """An offline MigrationContext behind both ``op`` and ``context`` (for ``is_offline_mode``)."""
     from alembic.config import Config
     from alembic.operations import Operations
-    from alembic.runtime.environment import EnvironmentContext
     from alembic.runtime.migration import MigrationContext
+
+    from alembic_baseline import compat
 
     ctx = MigrationContext.configure(
         dialect_name="postgresql",
@@ -96,8 +97,7 @@ def _offline(buffer: io.StringIO) -> Iterator[None]:
         dialect_opts={"paramstyle": "named"},
         opts={"as_sql": True, "output_buffer": buffer, "transactional_ddl": True},
     )
-    env = EnvironmentContext(Config(), None, as_sql=True)  # type: ignore[arg-type]
-    env._migration_context = ctx
+    env = compat.offline_environment(Config(), ctx)
     with _quiet(), env, Operations.context(ctx):
         yield
 

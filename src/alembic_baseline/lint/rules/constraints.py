@@ -25,6 +25,16 @@ _SCAN_AE = LockEffect(ACCESS_EXCLUSIVE, "scan")
 _NOT_VALID_HINT = "Add it NOT VALID, then VALIDATE CONSTRAINT in a later revision."
 
 
+def _not_valid_how(op_call: str, table: str) -> str:
+    """How to add a constraint NOT VALID with the installed SQLAlchemy (1.4.27 rejects
+    ``postgresql_not_valid``; there only raw SQL can)."""
+    from alembic_baseline import compat
+
+    if compat.has_postgresql_not_valid():
+        return f"{op_call}(..., postgresql_not_valid=True)"
+    return f'op.execute("ALTER TABLE {table} ADD CONSTRAINT ... NOT VALID")'
+
+
 class _NotValidRule(StatementRule):
     """Shared check: constraint added to an existing table without NOT VALID."""
 
@@ -68,7 +78,7 @@ class _NotValidRule(StatementRule):
                     st,
                     f"{self.label} {name} on existing table {table} without NOT VALID "
                     f"scans the whole table under {self.lock_words}.",
-                    f"Add it NOT VALID ({self.op_call}(..., postgresql_not_valid=True)), then "
+                    f"Add it NOT VALID ({_not_valid_how(self.op_call, table)}), then "
                     f'in a later revision op.execute("ALTER TABLE {table} VALIDATE CONSTRAINT '
                     f'{name}"), which does not block writes.',
                     subject=f"{table}.{name}",

@@ -1,0 +1,183 @@
+"""Every use of Alembic's and SQLAlchemy's private or version-dependent API, in one place.
+
+Supported: SQLAlchemy 1.4.27 … 2.x and Alembic 1.8.1 … newest (docs/compatibility.md). CI runs
+the tests on both ends (``make test-oldest``). Alembic has no public API for the pieces below
+(the steps of a run, a revision's parents, the version directories, an offline environment, a
+hook after each step), so each is reached here, behind a small function with its own test
+(tests/unit/test_compat.py), instead of from the feature modules.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.runtime.environment import EnvironmentContext
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import Script, ScriptDirectory
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", text)[:3])
+
+
+def sqlalchemy_version() -> tuple[int, ...]:
+    import sqlalchemy
+
+    return _version(sqlalchemy.__version__)
+
+
+def alembic_version() -> tuple[int, ...]:
+    import alembic
+
+    return _version(alembic.__version__)
+
+
+# -- SQLAlchemy ---------------------------------------------------------------------------------
+
+
+def sqlalchemy_driver(driver: str) -> str:
+    """The SQLAlchemy dialect driver name to use for ``driver``.
+
+    SQLAlchemy 1.4 has no dialect for psycopg 3 (``postgresql+psycopg`` came with 2.0); the same
+    server is reached through psycopg2 there, the driver every SQLAlchemy 1.4 project has.
+    """
+    if driver == "psycopg" and sqlalchemy_version() < (2,):
+        return "psycopg2"
+    return driver
+
+
+def env_driver(url_driver: str | None, project_driver: str) -> str:
+    """The driver env.py is given: the URL's own, else the project's.
+
+    On SQLAlchemy 1.4 a ``postgresql+psycopg`` URL (the driver the tool's scratch URLs name)
+    cannot load; the project's own driver is used instead, the one its env.py is written for
+    (psycopg2, or asyncpg for an async env.py).
+    """
+    if url_driver and (url_driver != "psycopg" or has_psycopg3_dialect()):
+        return url_driver
+    return sqlalchemy_driver(project_driver)
+
+
+def has_psycopg3_dialect() -> bool:
+    """Whether ``postgresql+psycopg://`` works with the installed SQLAlchemy (2.0 and later)."""
+    return sqlalchemy_version() >= (2,)
+
+
+def has_postgresql_not_valid() -> bool:
+    """Whether ``postgresql_not_valid=True`` is accepted on a CHECK constraint (later SQLAlchemy
+    1.4 releases and 2.x; 1.4.27 raises ArgumentError for the keyword)."""
+    from sqlalchemy import schema
+    from sqlalchemy.dialects.postgresql.base import PGDialect
+
+    return any(
+        cls is schema.CheckConstraint and "not_valid" in args
+        for cls, args in PGDialect.construct_arguments or ()
+    )
+
+
+# -- Alembic: the steps of a run ----------------------------------------------------------------
+
+
+def upgrade_steps(script: ScriptDirectory, destination: str, current: Any) -> list[Any]:
+    """The ``RevisionStep`` list ``alembic upgrade destination`` takes from ``current`` heads
+    (what ``alembic.command.upgrade`` passes to the EnvironmentContext as ``fn``)."""
+    return list(script._upgrade_revs(destination, current))
+
+
+def downgrade_steps(script: ScriptDirectory, destination: str, current: Any) -> list[Any]:
+    """The ``RevisionStep`` list ``alembic downgrade destination`` takes from ``current``."""
+    return list(script._downgrade_revs(destination, current))
+
+
+def down_revisions(revision: Script) -> tuple[str, ...]:
+    """A revision's parents as a tuple (``down_revision`` may be None, a string or a tuple);
+    dependencies (``depends_on``) are not parents."""
+    return tuple(revision._normalized_down_revisions)
+
+
+def version_locations(script: ScriptDirectory) -> list[Path]:
+    """The absolute version directories Alembic scans (``version_locations`` or ``versions``)."""
+    locations = getattr(script, "_version_locations", None) or [script.versions]
+    return [Path(str(location)) for location in locations]
+
+
+# -- Alembic: environments --------------------------------------------------------------------
+
+
+def offline_environment(cfg: Config, ctx: MigrationContext) -> EnvironmentContext:
+    """An EnvironmentContext (``alembic.context``) that answers with ``ctx`` without env.py
+    having called ``configure()``: ``context.is_offline_mode()`` and friends work for code run
+    outside a real ``alembic`` command (offline lint rendering)."""
+    from alembic.runtime.environment import EnvironmentContext
+
+    env = EnvironmentContext(cfg, None, as_sql=True)  # type: ignore[arg-type]
+    env._migration_context = ctx
+    return env
+
+
+VersionApplied = Callable[..., None]
+
+
+def add_on_version_apply(env: EnvironmentContext, callback: VersionApplied) -> None:
+    """Make env.py's ``context.configure(...)`` also pass ``callback`` as ``on_version_apply``
+    (after env.py's own callbacks, which keep running).
+
+    Patched on the instance: Alembic's ``alembic.context`` proxy only knows the
+    EnvironmentContext class itself, not subclasses. ``on_version_apply`` exists since Alembic 0.9.
+    """
+    from alembic import util
+
+    configure = env.configure
+
+    def configure_with_callback(*args: Any, **kwargs: Any) -> None:
+        theirs = util.to_tuple(kwargs.get("on_version_apply"), default=())
+        kwargs["on_version_apply"] = (*theirs, callback)
+        configure(*args, **kwargs)
+
+    env.configure = configure_with_callback  # type: ignore[method-assign]
+
+
+# -- Alembic: errors while loading revision files ----------------------------------------------
+
+
+def loading_revision_path(exc: BaseException) -> Path | None:
+    """The revision file Alembic was importing when ``exc`` escaped, found on the traceback.
+
+    Alembic ≥ 1.13 loads through ``Script._from_path(path)``; older ones through
+    ``Script._from_filename(scriptdir, dir_, filename)``.
+    """
+    tb = exc.__traceback__
+    found = None
+    while tb is not None:
+        code, local = tb.tb_frame.f_code.co_name, tb.tb_frame.f_locals
+        if code in ("_from_path", "_from_filename"):
+            path = local.get("path")
+            if path is None and local.get("dir_") is not None and local.get("filename"):
+                path = Path(str(local["dir_"]), str(local["filename"]))
+            found = Path(str(path)) if path is not None else found
+        tb = tb.tb_next
+    return found
+
+
+def require_sqlalchemy_2(purpose: str) -> None:
+    """Refuse ``purpose`` on SQLAlchemy 1.4 with a one-paragraph error (exit 2).
+
+    The bundled sample project (the demo) is written for SQLAlchemy 2.0: its revisions use
+    ``postgresql.DOMAIN``, which SQLAlchemy 1.4 does not have.
+    """
+    import sqlalchemy
+
+    from alembic_baseline.errors import ConfigError
+
+    if sqlalchemy_version() < (2,):
+        raise ConfigError(
+            f"{purpose} needs SQLAlchemy 2.0 or later; this Python has SQLAlchemy "
+            f"{sqlalchemy.__version__} (the other commands work with it).",
+            hint="Run the demo from a separate virtualenv (python -m venv demo-env; "
+            "demo-env/bin/pip install alembic-baseline), which installs SQLAlchemy 2.",
+        )

@@ -1,0 +1,220 @@
+"""Each function of alembic_baseline.compat against the installed Alembic and SQLAlchemy.
+
+CI runs this file on the newest pair (requirements.lock) and the oldest supported pair
+(requirements-oldest.lock, `make test-oldest`), so a private API that moved fails here first.
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from alembic_baseline import compat
+from alembic_baseline.pg.url import DatabaseURL
+
+# base -> (left, right) -> merge: a branch point and a merge point.
+REVISIONS = {
+    "aaaa00000001": None,
+    "bbbb00000002": "'aaaa00000001'",
+    "cccc00000003": "'aaaa00000001'",
+    "dddd00000004": "('bbbb00000002', 'cccc00000003')",
+}
+
+
+def _write(versions: Path, rev: str, down: str | None, body: str = "pass") -> Path:
+    path = versions / f"{rev}_rev.py"
+    path.write_text(
+        textwrap.dedent(f"""\
+        from alembic import op
+
+        revision = {rev!r}
+        down_revision = {down}
+        branch_labels = None
+        depends_on = None
+
+
+        def upgrade():
+            op.execute("SELECT '{rev}'")
+
+
+        def downgrade():
+            {body}
+        """)
+    )
+    return path
+
+
+@pytest.fixture
+def script(tmp_path: Path) -> Any:
+    from alembic.script import ScriptDirectory
+
+    versions = tmp_path / "versions"
+    versions.mkdir()
+    for rev, down in REVISIONS.items():
+        _write(versions, rev, down)
+    return ScriptDirectory(str(tmp_path))
+
+
+def test_upgrade_and_downgrade_steps_follow_the_graph(script: Any) -> None:
+    up = [s.revision.revision for s in compat.upgrade_steps(script, "heads", ())]
+    assert up[0] == "aaaa00000001" and up[-1] == "dddd00000004"
+    assert set(up[1:3]) == {"bbbb00000002", "cccc00000003"}
+    partial = compat.upgrade_steps(script, "heads", ("bbbb00000002", "cccc00000003"))
+    assert [s.revision.revision for s in partial] == ["dddd00000004"]
+    down = compat.downgrade_steps(script, "aaaa00000001", ("dddd00000004",))
+    assert {s.revision.revision for s in down} == {"dddd00000004", "bbbb00000002", "cccc00000003"}
+    assert all(not s.is_upgrade for s in down)
+
+
+def test_down_revisions_is_always_a_tuple(script: Any) -> None:
+    assert compat.down_revisions(script.get_revision("aaaa00000001")) == ()
+    assert compat.down_revisions(script.get_revision("bbbb00000002")) == ("aaaa00000001",)
+    merge = script.get_revision("dddd00000004")
+    assert set(compat.down_revisions(merge)) == {"bbbb00000002", "cccc00000003"}
+
+
+def test_version_locations(tmp_path: Path, script: Any) -> None:
+    from alembic.script import ScriptDirectory
+
+    assert compat.version_locations(script) == [(tmp_path / "versions").absolute()]
+    other = tmp_path / "other"
+    other.mkdir()
+    two = ScriptDirectory(str(tmp_path), version_locations=[str(tmp_path / "versions"), str(other)])
+    assert compat.version_locations(two) == [tmp_path / "versions", other]
+
+
+def test_on_version_apply_is_added_to_env_pys_own(script: Any) -> None:
+    """A real offline run: env.py's callback and ours both see every step, in order."""
+    from alembic.config import Config
+    from alembic.runtime.environment import EnvironmentContext
+
+    theirs: list[str] = []
+    ours: list[tuple[str, tuple[str, ...]]] = []
+    env = EnvironmentContext(
+        Config(),
+        script,
+        fn=lambda rev, ctx: compat.upgrade_steps(script, "heads", rev),
+        as_sql=True,
+        destination_rev="heads",
+    )
+    compat.add_on_version_apply(
+        env, lambda *, step, heads, **_: ours.append((step.up_revision_id, tuple(sorted(heads))))
+    )
+    buffer = io.StringIO()
+    with env:  # what env.py does, through alembic.context
+        env.configure(
+            url="postgresql://u@localhost/db",
+            output_buffer=buffer,
+            on_version_apply=lambda *, step, **_: theirs.append(step.up_revision_id),
+        )
+        with env.begin_transaction():
+            env.run_migrations()
+    assert [rev for rev, _ in ours] == theirs
+    assert len(theirs) == 4 and theirs[-1] == "dddd00000004"
+    assert ours[-1][1] == ("dddd00000004",)
+    assert "SELECT 'dddd00000004'" in buffer.getvalue()
+
+
+def test_offline_environment_answers_alembic_context() -> None:
+    from alembic import context
+    from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext
+
+    ctx = MigrationContext.configure(dialect_name="postgresql", opts={"as_sql": True})
+    with compat.offline_environment(Config(), ctx):
+        assert context.is_offline_mode()
+        assert context.get_context() is ctx
+
+
+def test_loading_revision_path_names_the_broken_file(tmp_path: Path, script: Any) -> None:
+    from alembic.script import ScriptDirectory
+
+    broken = _write(tmp_path / "versions", "eeee00000005", "'dddd00000004'")
+    broken.write_text(broken.read_text() + "\nraise RuntimeError('boom at import')\n")
+    fresh = ScriptDirectory(str(tmp_path))
+    with pytest.raises(RuntimeError, match="boom at import") as info:
+        fresh.revision_map.heads  # noqa: B018 - imports every revision file
+    assert compat.loading_revision_path(info.value) == broken
+    assert compat.loading_revision_path(RuntimeError("not from Alembic")) is None
+
+
+def test_sqlalchemy_driver_is_one_the_installed_sqlalchemy_has() -> None:
+    from sqlalchemy.engine import make_url
+
+    for driver in ("psycopg", "psycopg2", "asyncpg", None):
+        for project_driver in ("psycopg", "psycopg2", "asyncpg"):
+            url = DatabaseURL.parse("postgresql://u@h/db").with_driver(driver)
+            rendered = url.render(compat.env_driver(url.driver, project_driver))
+            make_url(rendered).get_dialect()  # raises NoSuchModuleError for a missing dialect
+    expected = "psycopg" if compat.has_psycopg3_dialect() else "psycopg2"
+    assert compat.sqlalchemy_driver("psycopg") == expected
+    assert compat.sqlalchemy_driver("asyncpg") == "asyncpg"
+
+
+def test_env_driver_prefers_the_url_then_the_project() -> None:
+    assert compat.env_driver("psycopg2", "asyncpg") == "psycopg2"
+    assert compat.env_driver("asyncpg", "psycopg") == "asyncpg"
+    assert compat.env_driver(None, "asyncpg") == "asyncpg"
+    # A psycopg (3) URL: as given on SQLAlchemy 2, the project's own driver on 1.4 (an async
+    # env.py keeps its async driver).
+    new = compat.has_psycopg3_dialect()
+    assert compat.env_driver("psycopg", "asyncpg") == ("psycopg" if new else "asyncpg")
+    assert compat.env_driver("psycopg", "psycopg") == ("psycopg" if new else "psycopg2")
+
+
+def test_versions_are_in_the_supported_range() -> None:
+    assert compat.sqlalchemy_version() >= (1, 4, 27)
+    assert compat.alembic_version() >= (1, 8, 1)
+    assert compat._version("2.0.0b4") == (2, 0, 0)
+
+
+def test_the_demo_needs_sqlalchemy_2_and_says_so() -> None:
+    from alembic_baseline.errors import ConfigError
+
+    if compat.sqlalchemy_version() >= (2,):
+        compat.require_sqlalchemy_2("The demo")  # no error
+        return
+    with pytest.raises(ConfigError, match=r"needs SQLAlchemy 2\.0") as info:
+        compat.require_sqlalchemy_2("The demo")
+    assert "virtualenv" in (info.value.hint or "")
+
+
+@pytest.mark.skipif(compat.sqlalchemy_version() >= (2,), reason="the demo runs on SQLAlchemy 2")
+def test_demo_command_refuses_on_sqlalchemy_1_4_before_starting_anything() -> None:
+    from tests.helpers.projects import cli
+
+    code, _, err = cli("demo")
+    assert code == 2, err
+    assert err.startswith("error: ") and "SQLAlchemy 2.0" in err and "Traceback" not in err
+
+
+def test_postgresql_not_valid_support_matches_what_alembic_renders() -> None:
+    import io
+
+    from alembic.operations import Operations
+    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy.exc import ArgumentError
+
+    buffer = io.StringIO()
+    ctx = MigrationContext.configure(
+        dialect_name="postgresql", opts={"as_sql": True, "output_buffer": buffer}
+    )
+    try:
+        Operations(ctx).create_check_constraint("ck", "t", "x > 0", postgresql_not_valid=True)
+        accepted = True
+    except ArgumentError:
+        accepted = False
+    assert compat.has_postgresql_not_valid() == accepted
+    assert ("NOT VALID" in buffer.getvalue()) == accepted
+
+
+def test_lint_hint_for_not_valid_is_one_this_sqlalchemy_accepts() -> None:
+    from alembic_baseline.lint.rules.constraints import _not_valid_how
+
+    how = _not_valid_how("op.create_check_constraint", "lots")
+    assert ("postgresql_not_valid=True" in how) == compat.has_postgresql_not_valid()
+    assert "NOT VALID" in how or "not_valid" in how
