@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from alembic_baseline.deploy import backup as bk
+from alembic_baseline.deploy import backupdir
 from alembic_baseline.deploy import record as rec
 from alembic_baseline.deploy.plan import Plan
 from alembic_baseline.deploy.state import Deployment, read_state, require_patchable
@@ -72,6 +73,7 @@ def take_backup(
     if not dep.options.backup and not required:
         dep.progress("backup: skipped (--no-backup)")
         return None
+    backupdir.require_private(dep.options.backup_dir)
     space = bk.space_for(
         dep.options.backup_dir, bk.estimate_bytes(dep.url), dep.options.min_free_bytes
     )

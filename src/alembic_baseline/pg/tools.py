@@ -70,15 +70,19 @@ def run(
     stdin: bytes | None = None,
     stdout_path: Path | None = None,
     check: bool = True,
+    stdout_fd: int | None = None,
 ) -> subprocess.CompletedProcess[bytes]:
-    """Run one program; raise :class:`ToolError` (with redacted stderr) when it fails."""
+    """Run one program; raise :class:`ToolError` (with redacted stderr) when it fails.
+
+    ``stdout_fd``: an open file descriptor the program writes its output into (the caller
+    created the file, e.g. with ``O_EXCL``, and keeps ownership of the descriptor)."""
     args = [str(a) for a in argv]
     out_file = open(stdout_path, "wb") if stdout_path else None  # noqa: SIM115
     try:
         proc = subprocess.run(
             args,
             input=stdin,
-            stdout=out_file if out_file else subprocess.PIPE,
+            stdout=stdout_fd if stdout_fd is not None else out_file or subprocess.PIPE,
             stderr=subprocess.PIPE,
             env=_clean_env(env),
             timeout=timeout,
@@ -127,14 +131,16 @@ def pg_dump(
     *,
     out: Path | None = None,
     timeout: float | None = DEFAULT_TIMEOUT_S,
+    out_fd: int | None = None,
 ) -> bytes:
-    """Run pg_dump against ``url``; returns stdout unless ``out`` is given."""
+    """Run pg_dump against ``url``; returns stdout unless ``out`` / ``out_fd`` is given."""
     proc = run(
         [bindir / "pg_dump", *args],
         what="pg_dump",
         env=url.libpq_env(),
         timeout=timeout,
         stdout_path=out,
+        stdout_fd=out_fd,
     )
     return proc.stdout or b""
 
