@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from alembic_baseline.deploy import guard, run
 from alembic_baseline.deploy import options as opts
 from alembic_baseline.deploy import plan as pl
 from alembic_baseline.deploy import record as rec
 from alembic_baseline.deploy import rollback as rb
-from alembic_baseline.deploy import run
 from alembic_baseline.deploy.apply import run_steps
 from alembic_baseline.deploy.checks import unknown_names
 from alembic_baseline.deploy.expected import SchemaCheck, Scratch, compare_with_expected
@@ -275,6 +275,7 @@ def apply(
     record = _start_record(options, "apply", db_url, progress)
     with (
         run.recorded(record),
+        guard.held(db_url, "apply"),
         _deployment(settings, project, db_url, options, server, progress) as dep,
     ):
         run.begin(dep, record)
@@ -330,6 +331,7 @@ def rollback(
         record = _start_record(options, "rollback", db_url, progress)
         with (
             run.recorded(record),
+            guard.held(db_url, "rollback"),
             _deployment(settings, project, db_url, options, server, progress) as dep,
         ):
             restore_run(dep, record, recorded, backup)
@@ -337,6 +339,7 @@ def rollback(
     record = _start_record(options, "rollback", db_url, progress)
     with (
         run.recorded(record),
+        guard.held(db_url, "rollback"),
         _deployment(settings, project, db_url, options, server, progress) as dep,
     ):
         run.begin(dep, record)
