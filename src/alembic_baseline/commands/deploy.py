@@ -315,6 +315,7 @@ def rollback(
     steps: int | None = None,
     restore: str | None = None,
     confirmed: bool = False,
+    discard_new_rows: bool = False,
     options: DeployOptions | None = None,
     server: ScratchServer | None = None,
     progress: Progress = quiet,
@@ -334,7 +335,7 @@ def rollback(
             guard.held(db_url, "rollback"),
             _deployment(settings, project, db_url, options, server, progress) as dep,
         ):
-            restore_run(dep, record, recorded, backup)
+            restore_run(dep, record, recorded, backup, discard_new_rows)
             return RunResult(record)
     record = _start_record(options, "rollback", db_url, progress)
     with (
