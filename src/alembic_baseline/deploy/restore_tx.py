@@ -15,12 +15,15 @@ restore's server session is ended, and the transaction's fate is read with ``txi
 
 from __future__ import annotations
 
+import os
 import re
+import secrets
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from alembic_baseline.deploy import rollback as rb
 from alembic_baseline.deploy.backup import client_for
@@ -35,6 +38,16 @@ _HEADER_LINE = re.compile(
     rb"^(?:|--.*|\\restrict .*|SET [a-z_]+ = .*;|SELECT pg_catalog\.set_config\(.*\);)$"
 )
 _LOCK_TIMEOUT = re.compile(rb"^SET lock_timeout = 0;$")
+# The session's pid and its transaction id, widened from 32 bits (pg_stat_activity) to the
+# 64 bits txid_status() wants by the epoch of the newest transaction id.
+_SESSION = """
+SELECT pid, CASE WHEN x IS NULL THEN NULL
+                 WHEN x <= (cur & 4294967295) THEN ((cur >> 32) << 32) | x
+                 ELSE (((cur >> 32) - 1) << 32) | x END
+FROM (SELECT pid, backend_xid::text::bigint AS x,
+             txid_snapshot_xmax(txid_current_snapshot()) AS cur
+      FROM pg_stat_activity WHERE application_name = %s) s
+"""
 
 
 @dataclass
@@ -44,6 +57,11 @@ class Transaction:
     piped: tools.Piped
     backend_pid: int | None = None
     xid: int | None = None
+    application_name: str = field(
+        default_factory=lambda: f"{APPLICATION_NAME} {os.getpid()}-{secrets.token_hex(4)}"
+    )
+    """Its session's name (unique: the session is found by it while psql's output, buffered,
+    may not have said its pid yet)."""
 
 
 def header_filter(lock_timeout: str) -> Callable[[bytes, bool], bytes | None]:
@@ -95,7 +113,7 @@ def restore(
         "-",
         archive,
     ]
-    env = {"PGAPPNAME": APPLICATION_NAME}
+    env = {"PGAPPNAME": tx.application_name}
     if server_major >= 14:  # the session ends within a second of psql's death, even mid-wait
         env["PGOPTIONS"] = "-c client_connection_check_interval=1000"
     start = time.perf_counter()
@@ -129,20 +147,12 @@ def settle(url: DatabaseURL, tx: Transaction, wait_s: float = 30.0) -> str:
     is final; ``COMMIT`` never sent means it cannot have committed."""
     try:
         with connection(url) as conn:
-            if tx.backend_pid is not None:
-                conn.execute(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE pid = %s AND application_name = %s",
-                    (tx.backend_pid, APPLICATION_NAME),
-                )
-                deadline = time.monotonic() + wait_s
-                while time.monotonic() < deadline:
-                    row = conn.execute(
-                        "SELECT count(*) FROM pg_stat_activity WHERE pid = %s", (tx.backend_pid,)
-                    ).fetchone()
-                    if not row or not row[0]:
-                        break
-                    time.sleep(0.1)
+            session = conn.execute(_SESSION, (tx.application_name,)).fetchone()
+            if session is not None:
+                tx.backend_pid = int(str(session[0]))
+                tx.xid = tx.xid if session[1] is None else int(str(session[1]))
+                conn.execute("SELECT pg_terminate_backend(%s)", (tx.backend_pid,))
+                _wait_gone(conn, tx.backend_pid, wait_s)
             if not tx.piped.commit_sent:
                 return "aborted"
             if tx.xid is None:
@@ -152,3 +162,12 @@ def settle(url: DatabaseURL, tx: Transaction, wait_s: float = 30.0) -> str:
         return "aborted" if not tx.piped.commit_sent else "unknown"
     status = str(row[0]) if row and row[0] is not None else ""
     return {"committed": "committed", "aborted": "aborted"}.get(status, "unknown")
+
+
+def _wait_gone(conn: Any, pid: int, wait_s: float) -> None:
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        row = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", (pid,))
+        if not row.fetchone()[0]:
+            return
+        time.sleep(0.1)
