@@ -179,3 +179,34 @@ def test_rows_written_after_the_backup_are_listed_before_anything_is_done(env: E
     record = env.records()[-1]
     assert record["outcome"] == "refused" and not record["backup"] and not record["steps"]
     assert len(record["settings"]["row_changes"]) == 3
+
+
+def test_a_damaged_archive_never_commits_a_partial_restore(env: Env, tmp_path: Path) -> None:
+    """pg_restore fails half-way (a truncated archive): psql got the drops and part of the SQL,
+    but never COMMIT — the transaction is rolled back."""
+    from alembic_baseline.deploy import restore_tx as rtx
+    from alembic_baseline.deploy import rollback as rb
+    from alembic_baseline.deploy.backup import client_for
+    from alembic_baseline.errors import ToolError
+    from alembic_baseline.pg import tools
+
+    _applied(env)
+    backup = Path(env.records()[0]["backup"]["path"])
+    data = backup.read_bytes()
+    damaged = tmp_path / "damaged.dump"
+    pg_restore = client_for(env.server.major).bindir / "pg_restore"
+    for cut in range(len(data) - 1, 0, -16):  # the longest prefix pg_restore fails half-way on
+        damaged.write_bytes(data[:cut])
+        sql = subprocess.run([pg_restore, "--clean", "-f", "-", damaged], capture_output=True)
+        if sql.returncode != 0 and b"DROP TABLE public.items;" in sql.stdout:
+            break
+    else:
+        pytest.fail("no truncation makes pg_restore fail after some output")
+    before = _state(env)
+    drops = [rb.CatalogName("TABLE", "public", "orders")]
+    tx = rtx.Transaction(tools.Piped())
+    with pytest.raises(ToolError, match="pg_restore"):
+        rtx.restore(env.db, damaged, env.server.major, drops, "5s", tx)
+    fate = rtx.settle(env.db, tx)
+    assert _state(env) == before
+    assert not tx.piped.commit_sent and fate == "aborted"
