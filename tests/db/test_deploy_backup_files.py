@@ -97,3 +97,22 @@ def test_another_local_user_gets_nothing(env: Env, shared_dir: Path) -> None:
     read = _as_nobody("cat", str(backup.path))
     assert read.returncode != 0 and "Permission denied" in read.stderr
     assert read.stdout == ""
+
+
+def test_the_backup_does_not_wait_for_locks_forever(env: Env, tmp_path: Path) -> None:
+    """pg_dump waits for its table locks at most the lock timeout (an exclusive holder)."""
+    import time
+
+    from alembic_baseline.errors import ToolError
+    from alembic_baseline.pg.connect import connect
+
+    holder = connect(env.db, autocommit=False)
+    try:
+        holder.execute("LOCK TABLE items IN ACCESS EXCLUSIVE MODE")
+        start = time.monotonic()
+        with pytest.raises(ToolError, match="pg_dump"):
+            bk.take(env.db, tmp_path / "b", NAME, env.server.major, "1s")
+        assert time.monotonic() - start < 30
+    finally:
+        holder.close()
+    assert list((tmp_path / "b").iterdir()) == []  # no partial file left

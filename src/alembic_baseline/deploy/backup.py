@@ -143,12 +143,19 @@ def toc(installation: binaries.Installation, path: Path) -> list[str]:
     ]
 
 
-def take(url: DatabaseURL, directory: Path, name: str, server_major: int) -> Backup:
+def take(
+    url: DatabaseURL,
+    directory: Path,
+    name: str,
+    server_major: int,
+    lock_wait_timeout: str | None = None,
+) -> Backup:
     """Dump ``url`` into ``directory/name`` (mode 0600) and verify it; no partial file remains.
 
     pg_dump writes to its stdout, which is a file this process created with ``O_EXCL`` under
     an unguessable name (see :mod:`backupdir`); an earlier backup of the same name is kept
-    (the new one gets ``-2``)."""
+    (the new one gets ``-2``). ``lock_wait_timeout`` bounds pg_dump's wait for its table locks
+    (``0``/None: no limit)."""
     installation = client_for(server_major)
     backupdir.require_private(directory)
     start = time.perf_counter()
@@ -156,10 +163,11 @@ def take(url: DatabaseURL, directory: Path, name: str, server_major: int) -> Bac
     fd, partial = backupdir.create_private(directory, name)
     try:
         try:
+            wait = [f"--lock-wait-timeout={lock_wait_timeout}"] if lock_wait_timeout else []
             tools.pg_dump(
                 installation.bindir,
                 url,
-                ["--format=custom", "--no-password"],
+                ["--format=custom", "--no-password", *wait],
                 out_fd=fd,
                 timeout=None,
             )

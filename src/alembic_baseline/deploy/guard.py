@@ -21,7 +21,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from alembic_baseline.errors import UnsafeError
+from alembic_baseline.errors import DatabaseError, UnsafeError
 from alembic_baseline.pg.connect import connect
 from alembic_baseline.pg.url import DatabaseURL
 
@@ -65,17 +65,27 @@ class RunInProgress(UnsafeError):
 @contextlib.contextmanager
 def held(url: DatabaseURL, command: str) -> Iterator[None]:
     """Hold the database's run lock meanwhile; refuse (exit 3) when another run holds it."""
+    import psycopg
     from psycopg import sql
 
     k1, k2 = key(url.database)
     conn = connect(url)  # autocommit: a session-level lock, outside any transaction
     try:
-        # application_name holds 63 bytes: the process first, the host may be cut
-        label = f"alembic-baseline {command} pid {os.getpid()} on {socket.gethostname()}"
-        conn.execute(sql.SQL("SET application_name = {}").format(sql.Literal(label[:63])))
-        row = conn.execute("SELECT pg_try_advisory_lock(%s, %s)", (k1, k2)).fetchone()
+        try:
+            # application_name holds 63 bytes: the process first, the host may be cut
+            label = f"alembic-baseline {command} pid {os.getpid()} on {socket.gethostname()}"
+            conn.execute(sql.SQL("SET application_name = {}").format(sql.Literal(label[:63])))
+            if conn.info.server_version >= 140000:  # an idle lock session must not time out
+                conn.execute("SET idle_session_timeout = 0")
+            row = conn.execute("SELECT pg_try_advisory_lock(%s, %s)", (k1, k2)).fetchone()
+            found = [] if row and row[0] else holders(conn, url.database)
+        except psycopg.Error as exc:
+            raise DatabaseError(
+                f"Could not take the run lock of {url.redacted}: {exc}",
+                hint="Check that the user may connect and run pg_try_advisory_lock.",
+            ) from None
         if not (row and row[0]):
-            raise _refusal(url, command, holders(conn, url.database))
+            raise _refusal(url, command, found)
         yield
     finally:
         conn.close()  # releases the lock (also when the server already lost the session)

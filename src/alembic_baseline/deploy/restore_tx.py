@@ -115,7 +115,8 @@ def restore(
     ]
     env = {"PGAPPNAME": tx.application_name}
     if server_major >= 14:  # the session ends within a second of psql's death, even mid-wait
-        env["PGOPTIONS"] = "-c client_connection_check_interval=1000"
+        given = url.libpq_env().get("PGOPTIONS", "")
+        env["PGOPTIONS"] = f"{given} -c client_connection_check_interval=1000".strip()
     start = time.perf_counter()
     with tempfile.TemporaryFile() as out:
         try:
@@ -145,6 +146,8 @@ def settle(url: DatabaseURL, tx: Transaction, wait_s: float = 30.0) -> str:
 
     Its session (if still there) is ended first, so that its locks go at once and the answer
     is final; ``COMMIT`` never sent means it cannot have committed."""
+    import psycopg
+
     try:
         with connection(url) as conn:
             session = conn.execute(_SESSION, (tx.application_name,)).fetchone()
@@ -158,7 +161,7 @@ def settle(url: DatabaseURL, tx: Transaction, wait_s: float = 30.0) -> str:
             if tx.xid is None:
                 return "unknown"
             row = conn.execute("SELECT txid_status(%s)", (tx.xid,)).fetchone()
-    except BaselineError:
+    except (BaselineError, psycopg.Error):
         return "aborted" if not tx.piped.commit_sent else "unknown"
     status = str(row[0]) if row and row[0] is not None else ""
     return {"committed": "committed", "aborted": "aborted"}.get(status, "unknown")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from alembic_baseline.deploy.backup import client_for
+from alembic_baseline.errors import DatabaseError
 from alembic_baseline.pg import tools
 from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.url import DatabaseURL
@@ -70,17 +71,25 @@ def in_backup(path: Path, server_major: int) -> dict[str, int]:
 
 def live(url: DatabaseURL, lock_timeout: str) -> dict[str, int]:
     """``{schema.table: rows}`` of the database's tables now (``count(*)``)."""
+    import psycopg
     from psycopg import sql
 
     counts = {}
     with connection(url) as conn:
-        conn.execute(sql.SQL("SET lock_timeout = {}").format(sql.Literal(lock_timeout)))
-        for name, schema, table in conn.execute(_TABLES).fetchall():
-            query = sql.SQL("SELECT count(*) FROM {}").format(
-                sql.Identifier(str(schema), str(table))
-            )
-            row = conn.execute(query).fetchone()
-            counts[str(name)] = int(str(row[0])) if row else 0
+        try:
+            conn.execute(sql.SQL("SET lock_timeout = {}").format(sql.Literal(lock_timeout)))
+            for name, schema, table in conn.execute(_TABLES).fetchall():
+                query = sql.SQL("SELECT count(*) FROM {}").format(
+                    sql.Identifier(str(schema), str(table))
+                )
+                row = conn.execute(query).fetchone()
+                counts[str(name)] = int(str(row[0])) if row else 0
+        except psycopg.Error as exc:
+            raise DatabaseError(
+                f"Could not count the rows of {url.redacted}: {exc} Nothing was done.",
+                hint="On a lock timeout another session holds a table exclusively: retry when "
+                "it is done, or raise --lock-timeout.",
+            ) from None
     return counts
 
 

@@ -80,7 +80,8 @@ def take_backup(
     bk.require_space(space)
     name = bk.file_name(dep.url.database, dep.state.current, to, datetime.now(UTC))
     dep.progress(f"backup: pg_dump --format=custom → {dep.options.backup_dir / name}")
-    backup = bk.take(dep.url, dep.options.backup_dir, name, dep.state.server_major)
+    wait = dep.options.lock_timeout if dep.options.lock_timeout != "0" else None
+    backup = bk.take(dep.url, dep.options.backup_dir, name, dep.state.server_major, wait)
     record.backup = backup
     record.timings["backup"] = backup.seconds
     rec.save(record)
