@@ -137,7 +137,12 @@ def test_rollback_by_steps_then_restore_from_the_backup(env: Env) -> None:
     # Restore the apply run's backup: guarded by --yes (stdin is not a terminal here).
     code, _, err = env.cli("rollback", "--restore", apply_id)
     assert code == ExitCode.UNSAFE and "--yes" in err
+    # Rows written since the backup: listed, and the restore refused until that is confirmed.
     code, out, err = env.cli("rollback", "--restore", apply_id, "--yes")
+    assert code == ExitCode.UNSAFE, out + err
+    assert "public.deploy_session: 1 row(s) now, table not in the backup" in err
+    assert "--discard-new-rows" in err and env.current() == ("d2000002",)
+    code, out, err = env.cli("rollback", "--restore", apply_id, "--yes", "--discard-new-rows")
     assert code == ExitCode.OK, out + err
     assert env.current() == ("d1000001",)
     assert env.columns("items") == ["id", "name"]

@@ -330,6 +330,13 @@ def rollback_cmd(
         typer.Option("--restore", metavar="RUN_ID", help="Restore that run's backup (or latest)."),
     ] = None,
     yes: Annotated[bool, typer.Option("--yes", help="Confirm --restore (for scripts).")] = False,
+    discard_new_rows: Annotated[
+        bool,
+        typer.Option(
+            "--discard-new-rows",
+            help="Confirm --restore although tables changed since the backup (listed otherwise).",
+        ),
+    ] = False,
     backup_dir: BackupDirOpt = None,
     no_backup: NoBackupOpt = False,
     min_free_bytes: MinFreeOpt = None,
@@ -375,6 +382,7 @@ def rollback_cmd(
         steps=steps,
         restore=restore,
         confirmed=yes,
+        discard_new_rows=discard_new_rows,
         options=options,
         progress=_progress(st.reporter),
     )

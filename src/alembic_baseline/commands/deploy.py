@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from alembic_baseline.commands.common import parse_given_url
+from alembic_baseline.deploy import guard, run
 from alembic_baseline.deploy import options as opts
 from alembic_baseline.deploy import plan as pl
 from alembic_baseline.deploy import record as rec
 from alembic_baseline.deploy import rollback as rb
-from alembic_baseline.deploy import run
 from alembic_baseline.deploy.apply import run_steps
 from alembic_baseline.deploy.checks import unknown_names
 from alembic_baseline.deploy.dirs import require_usable
@@ -281,6 +281,7 @@ def apply(
     record = _start_record(options, "apply", db_url, progress)
     with (
         run.recorded(record),
+        guard.held(db_url, "apply"),
         _deployment(settings, project, db_url, options, server, progress) as dep,
     ):
         run.begin(dep, record)
@@ -320,6 +321,7 @@ def rollback(
     steps: int | None = None,
     restore: str | None = None,
     confirmed: bool = False,
+    discard_new_rows: bool = False,
     options: DeployOptions | None = None,
     server: ScratchServer | None = None,
     progress: Progress = quiet,
@@ -336,13 +338,15 @@ def rollback(
         record = _start_record(options, "rollback", db_url, progress)
         with (
             run.recorded(record),
+            guard.held(db_url, "rollback"),
             _deployment(settings, project, db_url, options, server, progress) as dep,
         ):
-            restore_run(dep, record, recorded, backup)
+            restore_run(dep, record, recorded, backup, discard_new_rows)
             return RunResult(record)
     record = _start_record(options, "rollback", db_url, progress)
     with (
         run.recorded(record),
+        guard.held(db_url, "rollback"),
         _deployment(settings, project, db_url, options, server, progress) as dep,
     ):
         run.begin(dep, record)

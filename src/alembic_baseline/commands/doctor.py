@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from alembic_baseline.commands.common import database_url
+from alembic_baseline.deploy import guard, run
 from alembic_baseline.deploy import record as rec
-from alembic_baseline.deploy import run
 from alembic_baseline.deploy.checks import Status
 from alembic_baseline.deploy.expected import Scratch, compare_with_expected
 from alembic_baseline.deploy.options import DeployOptions, duration, from_settings
@@ -142,7 +142,7 @@ def repair(
         progress(f"run {record.id} (record: {record.directory})")
         for closed in record.closed_runs:
             progress(f"warning: closed an earlier run as interrupted: {closed}")
-        with run.recorded(record):
+        with run.recorded(record), guard.held(doc.facts.url, "repair"):
             record.server_version = doc.facts.server_version
             record.from_revisions = doc.facts.rows
             plan = rp.plan_repair(doc, report, fix, to)

@@ -2,7 +2,8 @@
 
 Runbook step 1 (``pg_dump --format=custom --file=backup_before_patch_$(date).dump``) plus what the
 runbook leaves to luck: there must be room for it (checked before the database is touched), only
-its owner may read it (mode 0600 from the first byte, not chmod-ed afterwards), it must be
+its owner may read it (mode 0600 from the first byte, created with ``O_EXCL|O_NOFOLLOW`` under an
+unguessable name, in a directory others cannot tamper with: see :mod:`backupdir`), it must be
 readable by ``pg_restore --list`` (a truncated archive fails that), and its size and SHA-256 are
 recorded so that a restore months later knows it is restoring the same file.
 """
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from alembic_baseline.deploy import backupdir
 from alembic_baseline.errors import UnsafeError
 from alembic_baseline.pg import binaries, tools
 from alembic_baseline.pg.connect import connection
@@ -141,35 +143,45 @@ def toc(installation: binaries.Installation, path: Path) -> list[str]:
     ]
 
 
-def take(url: DatabaseURL, directory: Path, name: str, server_major: int) -> Backup:
-    """Dump ``url`` into ``directory/name`` (mode 0600) and verify it; no partial file remains."""
+def take(
+    url: DatabaseURL,
+    directory: Path,
+    name: str,
+    server_major: int,
+    lock_wait_timeout: str | None = None,
+) -> Backup:
+    """Dump ``url`` into ``directory/name`` (mode 0600) and verify it; no partial file remains.
+
+    pg_dump writes to its stdout, which is a file this process created with ``O_EXCL`` under
+    an unguessable name (see :mod:`backupdir`); an earlier backup of the same name is kept
+    (the new one gets ``-2``). ``lock_wait_timeout`` bounds pg_dump's wait for its table locks
+    (``0``/None: no limit)."""
     from alembic_baseline.deploy.dirs import require_usable, unusable
 
     installation = client_for(server_major)
     require_usable(directory, "--backup-dir")
     try:
-        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        backupdir.require_private(directory)
     except OSError as exc:
         raise unusable(exc, directory, "--backup-dir") from None
-    final = directory / name
-    counter = 1
-    while final.exists():  # never replace an earlier backup (two in one second)
-        counter += 1
-        final = directory / f"{Path(name).stem}-{counter}{Path(name).suffix}"
-    partial = directory / f".{final.name}.partial"
     start = time.perf_counter()
     # Created 0600 before pg_dump writes a byte: the dump holds every row of production.
-    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    fd, partial = backupdir.create_private(directory, name)
     try:
-        tools.pg_dump(
-            installation.bindir,
-            url,
-            ["--format=custom", "--no-password"],
-            out=partial,
-            timeout=None,
-        )
+        try:
+            wait = [f"--lock-wait-timeout={lock_wait_timeout}"] if lock_wait_timeout else []
+            tools.pg_dump(
+                installation.bindir,
+                url,
+                ["--format=custom", "--no-password", *wait],
+                out_fd=fd,
+                timeout=None,
+            )
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         entries = toc(installation, partial)
-        os.replace(partial, final)
+        final = backupdir.publish(partial, directory / name)
     finally:
         with contextlib.suppress(FileNotFoundError):
             partial.unlink()

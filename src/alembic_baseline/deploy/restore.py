@@ -1,9 +1,13 @@
 """``rollback --restore RUN_ID``: put back the backup an apply run took, as the last resort.
 
 Guarded in this order, each before anything is written: the recorded backup exists and has the
-recorded checksum; it is a backup of this database; the person confirmed (``--yes``); a fresh
-safety backup of the database as it is now is taken and verified. Only then are the objects the
-backup does not know dropped and ``pg_restore --clean --if-exists --single-transaction`` runs.
+recorded checksum; it is a backup of this database; the person confirmed (``--yes``); the tables
+whose row counts differ from the backup's are listed and must be confirmed too
+(``--discard-new-rows``: their rows written since the backup would be discarded); a fresh safety
+backup of the database as it is now is taken and verified. Only then does the restore run — the
+drops of the objects the backup does not know and the whole restore as one transaction, under
+the lock timeout (:mod:`restore_tx`). Interrupted or failed, the record says for certain
+whether that transaction committed (it never half did).
 """
 
 from __future__ import annotations
@@ -12,10 +16,17 @@ import time
 
 from alembic_baseline.deploy import backup as bk
 from alembic_baseline.deploy import record as rec
+from alembic_baseline.deploy import restore_tx as rtx
 from alembic_baseline.deploy import rollback as rb
+from alembic_baseline.deploy import rowcounts
 from alembic_baseline.deploy.run import begin, finish, take_backup
 from alembic_baseline.deploy.state import Deployment
-from alembic_baseline.errors import ConfigError, UnsafeError
+from alembic_baseline.errors import BaselineError, ConfigError, Interrupted, UnsafeError
+from alembic_baseline.pg import tools
+
+
+class RestoreFailed(BaselineError):
+    """The restore's transaction failed and was rolled back (or its fate is unknown)."""
 
 
 def check_restorable(recorded: rec.RecordedRun, database: str, confirmed: bool) -> bk.Backup:
@@ -42,32 +53,146 @@ def check_restorable(recorded: rec.RecordedRun, database: str, confirmed: bool) 
     return backup
 
 
-def restore_run(
-    dep: Deployment, record: rec.RunRecord, recorded: rec.RecordedRun, backup: bk.Backup
+def require_row_confirmation(
+    dep: Deployment, record: rec.RunRecord, backup: bk.Backup, discard: bool
 ) -> None:
-    """Safety backup, drop what the backup does not contain, restore, verify."""
+    """List the tables whose counts differ from the backup's; refuse (exit 3) unconfirmed."""
+    dep.progress("restore: counting rows in the backup and in the database")
+    start = time.perf_counter()
+    found = rowcounts.changes(
+        rowcounts.in_backup(backup.path, dep.state.server_major),
+        rowcounts.live(dep.url, dep.options.lock_timeout),
+    )
+    record.timings["row_counts"] = time.perf_counter() - start
+    record.settings["row_changes"] = [c.describe() for c in found]
+    record.settings["discard_new_rows"] = discard
+    rec.save(record)
+    if not found:
+        dep.progress(
+            "  every table has as many rows as in the backup (rows updated in place do not show "
+            "in a count)"
+        )
+        return
+    lines = [c.describe() for c in found]
+    for line in lines:
+        dep.progress(f"  changed since the backup: {line}")
+    if not discard:
+        raise UnsafeError(
+            f"Refused: {len(found)} table(s) changed since the backup (row counts): "
+            + "; ".join(lines)
+            + ". Restoring discards what was written to them since (the safety backup would "
+            "keep it). Nothing was done.",
+            hint="Save what must be kept first, then confirm with --discard-new-rows.",
+            context={f"table {i}": line for i, line in enumerate(lines, start=1)},
+        )
+
+
+def restore_run(
+    dep: Deployment,
+    record: rec.RunRecord,
+    recorded: rec.RecordedRun,
+    backup: bk.Backup,
+    discard_new_rows: bool = False,
+) -> None:
+    """Row check, safety backup, then drops + restore in one transaction, verify."""
     begin(dep, record)
     record.restored_from = str(backup.path)
     record.to_revisions = recorded.from_revisions
+    require_row_confirmation(dep, record, backup, discard_new_rows)
     take_backup(dep, record, recorded.from_revisions, required=True)
     entries = bk.toc(bk.client_for(dep.state.server_major), backup.path)
     extra = rb.created_since(dep.url, entries)
-    start = time.perf_counter()
+    record.settings["dropped_before_restore"] = [str(o) for o in extra]
     if extra:
         dep.progress(
-            f"restore: dropping {len(extra)} object(s) created after the backup: "
-            + ", ".join(map(str, extra))
+            f"restore: dropping {len(extra)} object(s) created after the backup, in the "
+            "restore's transaction: " + ", ".join(map(str, extra))
         )
-        rb.drop_objects(dep.url, extra)
-    record.settings["dropped_before_restore"] = [str(o) for o in extra]
-    dep.progress(f"restore: pg_restore --clean --if-exists --single-transaction {backup.path.name}")
-    bk.restore(dep.url, backup.path, dep.state.server_major)
-    record.timings["restore"] = time.perf_counter() - start
+    step = rec.StepRecord(f"restore {backup.path.name}", "one transaction", "restore", "running")
+    record.steps.append(step)
+    before = ", ".join(dep.state.current) or "(none)"
+    record.next_steps = [
+        "If this record still says running, its process was killed: the restore is one "
+        f"transaction, so the database is either as before ({before}) or fully restored "
+        f"({', '.join(recorded.from_revisions) or 'base'}). `alembic-baseline status` tells."
+    ]
+    rec.save(record)
+    dep.progress(
+        f"restore: pg_restore --clean --if-exists {backup.path.name} | psql, one transaction, "
+        f"lock_timeout {dep.options.lock_timeout}"
+    )
+    tx = rtx.Transaction(tools.Piped())
+    try:
+        step.seconds = rtx.restore(
+            dep.url, backup.path, dep.state.server_major, extra, dep.options.lock_timeout, tx
+        )
+    except (BaselineError, KeyboardInterrupt) as exc:
+        raise _stopped(dep, record, step, tx, exc) from None
+    step.status = "done"
+    record.timings["restore"] = step.seconds
     rec.save(record)
     safety = record.backup.path if record.backup else "the safety backup"
-    finish(
-        dep,
-        record,
-        recorded.from_revisions,
-        [f"The state before the restore is in {safety}: restore it the same way if needed."],
+    try:
+        finish(
+            dep,
+            record,
+            recorded.from_revisions,
+            [f"The state before the restore is in {safety}: restore it the same way if needed."],
+        )
+    except KeyboardInterrupt:
+        error = Interrupted(
+            f"Interrupted after the restore committed, while verifying (run {record.id}): the "
+            f"database holds the contents of {backup.path.name}.",
+            hint="Check it with `alembic-baseline status`; the state before the restore is in "
+            f"{safety}.",
+        )
+        record.fail("interrupted", error, [error.message, error.hint or ""])
+        raise error from None
+
+
+def _stopped(
+    dep: Deployment,
+    record: rec.RunRecord,
+    step: rec.StepRecord,
+    tx: rtx.Transaction,
+    exc: BaselineError | KeyboardInterrupt,
+) -> BaselineError:
+    """The truth after the restore stopped: settle its transaction, record where things are."""
+    fate = rtx.settle(dep.url, tx)
+    before = ", ".join(dep.state.current) or "(none)"
+    safety = record.backup.path if record.backup else "the safety backup"
+    record.stopped_at = {"aborted": dep.state.current, "committed": record.to_revisions}.get(fate)
+    if fate == "aborted":
+        where = (
+            f"The restore's transaction was rolled back as a whole: the database is as it was "
+            f"before the restore (at {before}, every table and row as before)."
+        )
+    elif fate == "committed":
+        where = "The restore's transaction had committed: the database holds the backup."
+        step.status = "done"
+    else:
+        where = (
+            "Whether the restore's transaction committed could not be determined (COMMIT was "
+            "sent): it is either fully restored or as before, never half."
+        )
+    interrupted = isinstance(exc, KeyboardInterrupt)
+    if step.status != "done":
+        step.status = "interrupted" if interrupted else "failed"
+    reason = "Interrupted" if interrupted else f"The restore failed: {exc}"
+    text = str(exc).lower()
+    hint = f"Check with `alembic-baseline status`. The state before is also in {safety}."
+    if "lock timeout" in text:
+        hint = (
+            f"Another session held a lock the restore needed for longer than lock_timeout "
+            f"({dep.options.lock_timeout}): stop the application's writers (pg_stat_activity "
+            "shows them), then run the restore again, or raise --lock-timeout."
+        )
+    message = f"{reason} (run {record.id}). {where}"
+    error: BaselineError = (
+        Interrupted(message, hint=hint) if interrupted else RestoreFailed(message, hint=hint)
     )
+    error.context["restore_transaction"] = fate
+    step.error = None if interrupted else str(exc)
+    record.fail("interrupted" if interrupted else "failed", error, [where, hint])
+    rec.save(record)
+    return error

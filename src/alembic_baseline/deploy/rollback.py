@@ -6,7 +6,8 @@ here: a revision whose downgrade() is ``pass`` would "succeed" and leave its cha
 every revision on the way is checked first; and ``pg_restore --clean`` only drops what the backup
 contains, so tables and types created after the backup (by the revisions being undone) would stay
 — and a new table with a foreign key into a restored one would make the restore fail. Those are
-dropped first, in one transaction, after the safety backup has saved them.
+dropped in the restore's own transaction (:mod:`restore_tx`), after the safety backup has saved
+them.
 """
 
 from __future__ import annotations
@@ -162,21 +163,21 @@ def created_since(url: DatabaseURL, toc: list[str]) -> list[CatalogName]:
     return [CatalogName(str(k), str(s), str(n)) for k, s, n in rows if (s, n) not in archived]
 
 
-def drop_objects(url: DatabaseURL, objects: list[CatalogName]) -> None:
-    """Drop them in one transaction (CASCADE: whatever depends on them is in the backup)."""
+def drop_statements(objects: list[CatalogName]) -> list[str]:
+    """``DROP … IF EXISTS … CASCADE`` per kind (whatever depends on them is in the backup), as
+    SQL text for the restore's transaction (see :mod:`restore_tx`)."""
     from psycopg import sql
 
     order = ("VIEW", "MATERIALIZED VIEW", "TABLE", "SEQUENCE", "ROUTINE", "TYPE")
-    with connection(url, autocommit=False) as conn:
-        for kind in order:
-            names = [_qualified(o) for o in objects if o.kind == kind]
-            if names:
-                conn.execute(
-                    sql.SQL("DROP {} IF EXISTS {} CASCADE").format(
-                        sql.SQL(kind), sql.SQL(", ").join(names)
-                    )
-                )
-        conn.commit()
+    statements = []
+    for kind in order:
+        names = [_qualified(o) for o in objects if o.kind == kind]
+        if names:
+            statement = sql.SQL("DROP {} IF EXISTS {} CASCADE;").format(
+                sql.SQL(kind), sql.SQL(", ").join(names)
+            )
+            statements.append(statement.as_string(None))
+    return statements
 
 
 def _qualified(obj: CatalogName) -> Any:

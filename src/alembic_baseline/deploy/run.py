@@ -9,6 +9,7 @@ from pathlib import Path
 
 from alembic_baseline import statedir
 from alembic_baseline.deploy import backup as bk
+from alembic_baseline.deploy import backupdir
 from alembic_baseline.deploy import record as rec
 from alembic_baseline.deploy.plan import Plan
 from alembic_baseline.deploy.state import Deployment, read_state, require_patchable
@@ -83,14 +84,16 @@ def take_backup(
     if not dep.options.backup and not required:
         dep.progress("backup: skipped (--no-backup)")
         return None
+    _backup_dir(dep.options.backup_dir)  # created with its .gitignore (statedir), then checked
+    backupdir.require_private(dep.options.backup_dir)
     space = bk.space_for(
         dep.options.backup_dir, bk.estimate_bytes(dep.url), dep.options.min_free_bytes
     )
     bk.require_space(space)
     name = bk.file_name(dep.url.database, dep.state.current, to, datetime.now(UTC))
     dep.progress(f"backup: pg_dump --format=custom → {dep.options.backup_dir / name}")
-    _backup_dir(dep.options.backup_dir)
-    backup = bk.take(dep.url, dep.options.backup_dir, name, dep.state.server_major)
+    wait = dep.options.lock_timeout if dep.options.lock_timeout != "0" else None
+    backup = bk.take(dep.url, dep.options.backup_dir, name, dep.state.server_major, wait)
     record.backup = backup
     record.timings["backup"] = backup.seconds
     rec.save(record)

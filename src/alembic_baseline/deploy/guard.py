@@ -1,0 +1,126 @@
+"""One guarded run per database at a time: a session-level advisory lock on its own connection.
+
+``apply``, ``rollback`` and ``repair`` hold it for their whole duration, from before they read
+the database's revision (a second run would otherwise plan from a revision about to change, take
+another backup and race the first) until their record is final. The second run is refused at
+once (exit 3) with the holder's pid, application name, client address and since when it holds
+the lock — it never waits.
+
+The key is two 32-bit numbers: a fixed namespace for this tool and a CRC of the database name
+(advisory locks are per database already; the name in the key also keeps the lock apart from a
+same-numbered lock the application might take). The lock lives as long as the connection does:
+a run killed with SIGKILL releases it when the server notices the connection is gone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from alembic_baseline.errors import DatabaseError, UnsafeError
+from alembic_baseline.pg.connect import connect
+from alembic_baseline.pg.url import DatabaseURL
+
+NAMESPACE = 0x41426C6B  # "ABlk": alembic-baseline's guarded runs
+_HOLDERS = """
+SELECT a.pid, a.application_name, coalesce(host(a.client_addr), 'local socket'),
+       a.backend_start, a.usename
+FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+  AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+  AND l.classid = %s::bigint::oid AND l.objid = %s::bigint::oid
+"""
+
+
+def key(database: str) -> tuple[int, int]:
+    """``(namespace, CRC-32 of the name)``, both in int4 range (pg_advisory_lock(int, int))."""
+    return NAMESPACE & 0x7FFFFFFF, zlib.crc32(database.encode()) & 0x7FFFFFFF
+
+
+@dataclass(frozen=True)
+class Holder:
+    """The session holding the lock, as pg_stat_activity shows it."""
+
+    pid: int | None
+    application_name: str
+    client: str
+    since: str
+    user: str
+
+    def describe(self) -> str:
+        return (
+            f"server pid {self.pid}, application_name {self.application_name!r}, "
+            f"client {self.client}, user {self.user}, since {self.since}"
+        )
+
+
+class RunInProgress(UnsafeError):
+    """Another guarded run holds the database."""
+
+
+@contextlib.contextmanager
+def held(url: DatabaseURL, command: str) -> Iterator[None]:
+    """Hold the database's run lock meanwhile; refuse (exit 3) when another run holds it."""
+    import psycopg
+    from psycopg import sql
+
+    k1, k2 = key(url.database)
+    conn = connect(url)  # autocommit: a session-level lock, outside any transaction
+    try:
+        try:
+            # application_name holds 63 bytes: the process first, the host may be cut
+            label = f"alembic-baseline {command} pid {os.getpid()} on {socket.gethostname()}"
+            conn.execute(sql.SQL("SET application_name = {}").format(sql.Literal(label[:63])))
+            if conn.info.server_version >= 140000:  # an idle lock session must not time out
+                conn.execute("SET idle_session_timeout = 0")
+            row = conn.execute("SELECT pg_try_advisory_lock(%s, %s)", (k1, k2)).fetchone()
+            found = [] if row and row[0] else holders(conn, url.database)
+        except psycopg.Error as exc:
+            raise DatabaseError(
+                f"Could not take the run lock of {url.redacted}: {exc}",
+                hint="Check that the user may connect and run pg_try_advisory_lock.",
+            ) from None
+        if not (row and row[0]):
+            raise _refusal(url, command, found)
+        yield
+    finally:
+        conn.close()  # releases the lock (also when the server already lost the session)
+
+
+def holders(conn: object, database: str) -> list[Holder]:
+    """Who holds the run lock of ``database`` (seen through ``conn``, a psycopg connection)."""
+    import psycopg
+
+    assert isinstance(conn, psycopg.Connection)
+    k1, k2 = key(database)
+    rows = conn.execute(_HOLDERS, (k1, k2)).fetchall()
+    return [
+        Holder(
+            int(str(pid)) if pid is not None else None,
+            str(app or "(not visible)"),
+            str(client or "(not visible)"),
+            f"{since:%Y-%m-%d %H:%M:%S %Z}".strip() if since is not None else "(not visible)",
+            str(user or "(not visible)"),
+        )
+        for pid, app, client, since, user in rows
+    ]
+
+
+def _refusal(url: DatabaseURL, command: str, found: list[Holder]) -> RunInProgress:
+    who = "; ".join(h.describe() for h in found) or "a session that has just ended"
+    first = found[0] if found else None
+    return RunInProgress(
+        f"Refused: another guarded run (apply, rollback or repair) is in progress on "
+        f"{url.redacted}: {who}. Nothing was done.",
+        hint="Wait for it to finish (its run record says how far it got), then check with "
+        f"`alembic-baseline status` and run the {command} again. Only if that run's process "
+        "is gone while its session stays (the pid in application_name no longer exists) end "
+        "the session"
+        + (f" with SELECT pg_terminate_backend({first.pid})" if first and first.pid else "")
+        + ".",
+        context={"holder": who},
+    )
