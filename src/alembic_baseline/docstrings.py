@@ -2,12 +2,14 @@
 
 Lint rules, doctor diagnoses and checklist items document themselves in their docstrings, with
 sections titled by a line underlined with dashes; the generated docs pages and the tests that
-check every unit is documented read them through :func:`sections`.
+check every unit is documented read them through :func:`sections`; :func:`write_pages` writes
+those pages.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 
 def sections(doc: str | None) -> dict[str, str]:
@@ -34,3 +36,20 @@ def _dedent(lines: list[str]) -> list[str]:
     indents = [len(x) - len(x.lstrip()) for x in lines if x.strip()]
     cut = min(indents, default=0)
     return [x[cut:] for x in lines]
+
+
+def write_pages(directory: Path, wanted: dict[str, str]) -> list[Path]:
+    """Write the generated pages ``wanted`` (file name → content) into ``directory`` and remove
+    the ``*.md`` pages not among them (units that no longer exist). Returns the files changed."""
+    directory.mkdir(parents=True, exist_ok=True)
+    changed: list[Path] = []
+    for name, text in wanted.items():
+        path = directory / name
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+            changed.append(path)
+    for stale in directory.glob("*.md"):
+        if stale.name not in wanted:
+            stale.unlink()
+            changed.append(stale)
+    return changed

@@ -14,11 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_deploy_support import Env, make_env
+from test_deploy_support import Env, make_env, sleeping
 
 from alembic_baseline.deploy import guard
 from alembic_baseline.errors import ExitCode
-from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.scratch import ScratchServer
 
 
@@ -27,15 +26,6 @@ def env(pg: ScratchServer, tmp_path: Path) -> Iterator[Env]:
     e = make_env(pg, tmp_path)
     yield e
     pg.drop_database(e.db.database)
-
-
-def _sleeping(env: Env) -> bool:
-    with connection(env.server.admin_url) as conn:
-        row = conn.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND query LIKE %s",
-            (env.db.database, "SELECT pg_sleep%"),
-        ).fetchone()
-    return bool(row and row[0])
 
 
 @pytest.fixture
@@ -49,7 +39,7 @@ def first_apply(env: Env) -> Iterator[subprocess.Popen[str]]:
     )
     try:
         deadline = time.monotonic() + 60
-        while not _sleeping(env):
+        while not sleeping(env):
             assert proc.poll() is None, proc.communicate()
             assert time.monotonic() < deadline, "the first apply never reached its revision"
             time.sleep(0.1)

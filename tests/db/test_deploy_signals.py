@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_deploy_support import Env, make_env
+from test_deploy_support import Env, make_env, sleeping
 
 from alembic_baseline.cli import main
 from alembic_baseline.errors import ExitCode
@@ -26,15 +26,6 @@ def env(pg_default: ScratchServer, tmp_path: Path) -> Iterator[Env]:
     e = make_env(pg_default, tmp_path)
     yield e
     pg_default.drop_database(e.db.database)
-
-
-def _sleeping(env: Env) -> bool:
-    with connection(env.server.admin_url) as conn:
-        row = conn.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND query LIKE %s",
-            (env.db.database, "SELECT pg_sleep%"),
-        ).fetchone()
-    return bool(row and row[0])
 
 
 @signals_need_sqlalchemy_2
@@ -51,7 +42,7 @@ def test_signal_during_a_revision_leaves_the_last_good_revision(
     )
     try:
         deadline = time.monotonic() + 60
-        while not _sleeping(env):  # revision d2000002 is now inside its transaction
+        while not sleeping(env):  # revision d2000002 is now inside its transaction
             assert proc.poll() is None, proc.communicate()
             assert time.monotonic() < deadline, "the revision never started"
             time.sleep(0.1)
@@ -64,7 +55,7 @@ def test_signal_during_a_revision_leaves_the_last_good_revision(
     assert "Interrupted during revision d2000002" in err and "d1000001" in err
     assert env.current() == ("d1000001",)  # the running revision rolled back as a whole
     assert env.columns("items") == ["id", "name"]
-    assert not _sleeping(env)  # the statement was cancelled, not left running on the server
+    assert not sleeping(env)  # the statement was cancelled, not left running on the server
     record = env.records()[-1]
     assert record["outcome"] == "interrupted" and record["stopped_at"] == ["d1000001"]
     assert [s["status"] for s in record["steps"]] == ["interrupted", "pending"]
@@ -81,7 +72,7 @@ def test_a_killed_run_is_reported_then_closed_by_the_next(env: Env) -> None:
     )
     try:
         deadline = time.monotonic() + 60
-        while not _sleeping(env):
+        while not sleeping(env):
             assert proc.poll() is None and time.monotonic() < deadline
             time.sleep(0.1)
         proc.kill()

@@ -116,3 +116,13 @@ def add_revision(env: Env, rev: str, down: str, upgrade: str, downgrade: str = "
         f"def downgrade() -> None:\n    {downgrade}\n"
     )
     return path
+
+
+def sleeping(env: Env) -> bool:
+    """Whether a revision of ``env``'s database is inside its ``pg_sleep`` (a run in progress)."""
+    with connection(env.server.admin_url) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND query LIKE %s",
+            (env.db.database, "SELECT pg_sleep%"),
+        ).fetchone()
+    return bool(row and row[0])

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from alembic_baseline.deploy.items import Check, all_checks
-from alembic_baseline.docstrings import sections
+from alembic_baseline.docstrings import sections, write_pages
 from alembic_baseline.doctor.registry import DOC_SECTIONS, Problem, all_problems
 
 HEADER = (
@@ -104,19 +104,7 @@ def pages() -> dict[str, str]:
 
 def write(directory: Path) -> list[Path]:
     """Write every page; remove pages of problems that no longer exist. Returns those changed."""
-    directory.mkdir(parents=True, exist_ok=True)
-    wanted = pages()
-    changed: list[Path] = []
-    for name, text in wanted.items():
-        path = directory / name
-        if not path.is_file() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
-            changed.append(path)
-    for stale in directory.glob("*.md"):
-        if stale.name not in wanted:
-            stale.unlink()
-            changed.append(stale)
-    return changed
+    return write_pages(directory, pages())
 
 
 if __name__ == "__main__":  # pragma: no cover - a maintainer's command

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from alembic_baseline.docstrings import write_pages
 from alembic_baseline.lint.registry import DOC_SECTIONS, Rule, all_rules, doc_sections
 
 HEADER = "<!-- Generated from the rule's docstring by alembic_baseline.lint.docs; do not edit. -->"
@@ -83,16 +84,4 @@ def pages() -> dict[str, str]:
 
 def write(directory: Path) -> list[Path]:
     """Write every page; remove pages of rules that no longer exist. Returns the files changed."""
-    directory.mkdir(parents=True, exist_ok=True)
-    wanted = pages()
-    changed: list[Path] = []
-    for name, text in wanted.items():
-        path = directory / name
-        if not path.is_file() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
-            changed.append(path)
-    for stale in directory.glob("*.md"):
-        if stale.name not in wanted:
-            stale.unlink()
-            changed.append(stale)
-    return changed
+    return write_pages(directory, pages())
