@@ -23,7 +23,6 @@ _COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "c
 _SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 _GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFO_URI = "https://github.com/alembic-baseline/alembic-baseline/blob/main/docs/rules"
 
 
 @dataclass(frozen=True)
@@ -87,17 +86,17 @@ def render_json(findings: Sequence[Finding], report: Report) -> str:
 
 
 def _sarif_rule(rule: Any) -> dict[str, Any]:
+    """A rule's whole documentation travels in the log (``help.markdown``, the page of
+    docs/rules/): code scanning shows it, and no address of a published copy is needed."""
+    from alembic_baseline.lint.docs import rule_page
+
     sections = doc_sections(rule)
     return {
         "id": rule.code,
         "name": rule.name,
         "shortDescription": {"text": rule.summary()},
         "fullDescription": {"text": sections.get("Why", rule.summary())},
-        "help": {
-            "text": sections.get("Best practice", ""),
-            "markdown": sections.get("Best practice", ""),
-        },
-        "helpUri": f"{INFO_URI}/{rule.name}.md",
+        "help": {"text": sections.get("Best practice", ""), "markdown": rule_page(rule)},
         "defaultConfiguration": {"level": _SARIF_LEVEL[rule.severity]},
         "properties": {"tags": ["alembic", "postgresql", rule.code[:2]]},
     }
@@ -141,7 +140,6 @@ def render_sarif(findings: Sequence[Finding], report: Report) -> str:
                     "driver": {
                         "name": "alembic-baseline",
                         "version": __version__,
-                        "informationUri": INFO_URI,
                         "rules": [_sarif_rule(rule) for rule in rules],
                     }
                 },
