@@ -32,9 +32,9 @@ from _common import command_env, write_section
 from generate_history import generate
 
 from alembic_baseline import settings
-from alembic_baseline.deploy.expected import Scratch, VersionTable
 from alembic_baseline.doctor.identify import Identifier, live_state
 from alembic_baseline.doctor.replay import upgrade_with_hook
+from alembic_baseline.expected import Scratch, VersionTable
 from alembic_baseline.history.driver import AlembicProject
 from alembic_baseline.history.graph import History
 from alembic_baseline.pg.connect import connection

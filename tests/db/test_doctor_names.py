@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from test_doctor_support import Case, make_case, snapshot
 
-from alembic_baseline.deploy.expected import VersionTable
 from alembic_baseline.diff import CompareOptions, compare
 from alembic_baseline.doctor import shape as sh
 from alembic_baseline.errors import ExitCode
+from alembic_baseline.expected import VersionTable
 from alembic_baseline.pg.scratch import ScratchServer
 from tests.helpers.projects import add_revision
 

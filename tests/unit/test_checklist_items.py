@@ -15,11 +15,11 @@ from alembic_baseline.deploy.items import (
     Check,
     Downgrades,
     Status,
-    all_checks,
     find_check,
     plan_checks,
 )
 from alembic_baseline.docstrings import sections
+from alembic_baseline.doctor.items import all_checks
 
 REPO = Path(__file__).resolve().parents[2]
 CHECKS = all_checks()

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from alembic_baseline import settings
-from alembic_baseline.deploy.expected import VersionTable
 from alembic_baseline.doctor import environment, leftovers, versions
 from alembic_baseline.doctor.docs import pages
 from alembic_baseline.doctor.facts import Facts, InvalidIndex
@@ -26,6 +25,7 @@ from alembic_baseline.doctor.registry import (
     all_problems,
     find_problem,
 )
+from alembic_baseline.expected import VersionTable
 from alembic_baseline.history.driver import AlembicProject
 from alembic_baseline.history.graph import History
 from alembic_baseline.pg import binaries

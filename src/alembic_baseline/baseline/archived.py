@@ -16,13 +16,13 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from alembic_baseline.deploy.expected import (
+from alembic_baseline.errors import BaselineError
+from alembic_baseline.expected import (
     SchemaCheck,
     Scratch,
     describe_diff,
     expected_snapshot,
 )
-from alembic_baseline.errors import BaselineError
 from alembic_baseline.history.graph import History
 
 if TYPE_CHECKING:

@@ -18,8 +18,8 @@ from pathlib import Path
 from alembic_baseline import statedir
 from alembic_baseline.baseline.archived import check_archived
 from alembic_baseline.baseline.manifest import find_manifest
-from alembic_baseline.deploy.expected import Scratch, VersionTable, inspect_options, live_snapshot
 from alembic_baseline.errors import MigrationError, UnsafeError
+from alembic_baseline.expected import Scratch, VersionTable, inspect_options, live_snapshot
 from alembic_baseline.history.driver import AlembicProject
 from alembic_baseline.history.graph import History
 from alembic_baseline.pg.connect import connection, server_major

@@ -13,7 +13,7 @@ def demo_cmd(ctx: typer.Context) -> int:
     """Run the runbook end to end on the sample project (scratch server, nothing left behind)."""
     from rich.markup import escape
 
-    from alembic_baseline.commands.demo import DemoStep, demo
+    from alembic_baseline.demo import DemoStep, demo
 
     st = state(ctx)
     rep = st.reporter

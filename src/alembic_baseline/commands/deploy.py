@@ -24,7 +24,6 @@ from alembic_baseline.deploy import rollback as rb
 from alembic_baseline.deploy.apply import run_steps
 from alembic_baseline.deploy.checks import unknown_names
 from alembic_baseline.deploy.dirs import require_usable
-from alembic_baseline.deploy.expected import SchemaCheck, Scratch, compare_with_expected
 from alembic_baseline.deploy.restore import check_restorable, restore_run
 from alembic_baseline.deploy.state import (
     Deployment,
@@ -35,6 +34,7 @@ from alembic_baseline.deploy.state import (
     require_patchable,
 )
 from alembic_baseline.errors import ConfigError, ExitCode
+from alembic_baseline.expected import SchemaCheck, Scratch, compare_with_expected
 from alembic_baseline.history.driver import AlembicProject
 from alembic_baseline.history.graph import History
 from alembic_baseline.pg.scratch import ScratchServer

@@ -18,7 +18,6 @@ from alembic_baseline.commands.common import database_url
 from alembic_baseline.deploy import guard, run
 from alembic_baseline.deploy import record as rec
 from alembic_baseline.deploy.checks import Status
-from alembic_baseline.deploy.expected import Scratch, compare_with_expected
 from alembic_baseline.deploy.options import DeployOptions, duration, from_settings
 from alembic_baseline.deploy.state import Progress, quiet
 from alembic_baseline.deploy.verify import Verification, VerifyItem
@@ -28,6 +27,7 @@ from alembic_baseline.doctor.diagnose import IDENTIFY_MODES, Doctor, DoctorOptio
 from alembic_baseline.doctor.facts import read_facts
 from alembic_baseline.doctor.model import DoctorReport
 from alembic_baseline.errors import ConfigError, ExitCode
+from alembic_baseline.expected import Scratch, compare_with_expected
 from alembic_baseline.history.driver import AlembicProject
 from alembic_baseline.history.graph import History
 from alembic_baseline.history.sandbox import SandboxRefusal

@@ -6,7 +6,8 @@ docstring that *is* its documentation, with the sections Why / What the tool che
 (``docs/doctor/checklist-items.md`` is generated from them). Code that checks an item builds its
 :class:`CheckItem` through the class (``Downgrades.item(...)``) and names it in hints through the
 class too (``Downgrades.name``), never by retyping the name. The items of ``check
-pre-baseline|pre-patch|post-apply`` are declared in ``doctor.items``.
+pre-baseline|pre-patch|post-apply`` are declared in ``doctor.items`` (above this package:
+``doctor.items.all_checks()`` lists every item).
 """
 
 from __future__ import annotations
@@ -71,16 +72,15 @@ class Check:
         return cls.item(Status.MANUAL, "a person ticks this", hint, runbook=runbook)
 
 
-def all_checks() -> list[type[Check]]:
-    """Every declared item (``plan``'s and the checklists'), sorted by name."""
-    import alembic_baseline.doctor.items  # noqa: F401 - importing registers them
-
+def registered_checks() -> list[type[Check]]:
+    """The items declared so far, sorted by name: this module's, plus any module's that declared
+    more (``doctor.items.all_checks()`` is every item: ``doctor`` sits above ``deploy``)."""
     return [_REGISTRY[name] for name in sorted(_REGISTRY)]
 
 
 def find_check(name: str) -> type[Check]:
-    """The item called ``name`` (KeyError: not declared)."""
-    return {c.name: c for c in all_checks()}[name]
+    """The declared item called ``name`` (KeyError: not declared)."""
+    return _REGISTRY[name]
 
 
 def plan_checks() -> list[type[Check]]:

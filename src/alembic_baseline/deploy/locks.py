@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from alembic_baseline.lint.locks import created_names, statement_locks
+from alembic_baseline.lint.locks import created_names
+from alembic_baseline.lint.statement_locks import statement_locks
 
 _RUNNING = re.compile(r"^-- Running (?:upgrade|downgrade) (?P<src>.*?) -> (?P<dst>\S+)\s*$", re.M)
 

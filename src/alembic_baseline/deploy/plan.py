@@ -16,11 +16,11 @@ from pathlib import Path
 
 from alembic_baseline.deploy import backup, checks, locks
 from alembic_baseline.deploy.checks import CheckItem, Status
-from alembic_baseline.deploy.expected import SchemaCheck, compare_with_expected
 from alembic_baseline.deploy.items import Backup, Lint, SchemaMatches
 from alembic_baseline.deploy.locks import LockFinding
 from alembic_baseline.deploy.state import Deployment
 from alembic_baseline.errors import BaselineError, ConfigError
+from alembic_baseline.expected import SchemaCheck, compare_with_expected
 from alembic_baseline.history.graph import History, Revision
 
 Linter = Callable[[list[str]], list[str]]

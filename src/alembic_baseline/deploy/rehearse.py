@@ -14,16 +14,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from alembic_baseline.deploy import backup
-from alembic_baseline.deploy.expected import (
+from alembic_baseline.deploy.plan import Rehearsal
+from alembic_baseline.deploy.state import Deployment
+from alembic_baseline.errors import BaselineError
+from alembic_baseline.expected import (
     CHANGE_WORDS,
     compare_with_expected,
     describe_diff,
     inspect_options,
     live_snapshot,
 )
-from alembic_baseline.deploy.plan import Rehearsal
-from alembic_baseline.deploy.state import Deployment
-from alembic_baseline.errors import BaselineError
 from alembic_baseline.history.sandbox import SandboxRefusal
 from alembic_baseline.pg import tools
 from alembic_baseline.pg.url import DatabaseURL

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from alembic_baseline.deploy.expected import Scratch, VersionTable
 from alembic_baseline.deploy.options import DeployOptions
 from alembic_baseline.errors import UnsafeError
+from alembic_baseline.expected import Scratch, VersionTable
 from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.url import DatabaseURL
 

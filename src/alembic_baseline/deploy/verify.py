@@ -14,9 +14,9 @@ import urllib.request
 from dataclasses import dataclass
 
 from alembic_baseline.deploy.checks import Status
-from alembic_baseline.deploy.expected import compare_with_expected
 from alembic_baseline.deploy.state import Deployment, read_state
 from alembic_baseline.errors import BaselineError
+from alembic_baseline.expected import compare_with_expected
 from alembic_baseline.history.sandbox import SandboxRefusal
 from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.url import DatabaseURL

@@ -32,7 +32,7 @@ from alembic_baseline.doctor.replay import Step
 from alembic_baseline.doctor.shape import SHAPE_VERSION, Shape, Signature
 
 if TYPE_CHECKING:
-    from alembic_baseline.deploy.expected import VersionTable
+    from alembic_baseline.expected import VersionTable
     from alembic_baseline.history.graph import History
     from alembic_baseline.snapshot import Snapshot
 

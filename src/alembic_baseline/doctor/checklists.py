@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING
 
 from alembic_baseline.deploy import checks
 from alembic_baseline.deploy.checks import CheckItem, Status
-from alembic_baseline.deploy.expected import compare_with_expected
 from alembic_baseline.deploy.items import Check, SchemaMatches
 from alembic_baseline.doctor import evidence
 from alembic_baseline.doctor.items import (
@@ -37,6 +36,7 @@ from alembic_baseline.doctor.items import (
 )
 from alembic_baseline.doctor.model import Severity
 from alembic_baseline.errors import BaselineError, ExitCode
+from alembic_baseline.expected import compare_with_expected
 
 if TYPE_CHECKING:
     from alembic_baseline.deploy.options import DeployOptions

@@ -15,13 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from alembic_baseline.deploy.expected import (
-    SchemaCheck,
-    Scratch,
-    describe_diff,
-    expected_snapshot,
-)
-from alembic_baseline.deploy.expected import inspect_options as vt_options
 from alembic_baseline.doctor import environment, leftovers, versions
 from alembic_baseline.doctor.identify import Identifier, Live, live_state
 from alembic_baseline.doctor.model import (
@@ -32,6 +25,13 @@ from alembic_baseline.doctor.model import (
 )
 from alembic_baseline.doctor.problems import HalfApplied, SchemaDrift, WrongRevision
 from alembic_baseline.errors import BaselineError
+from alembic_baseline.expected import (
+    SchemaCheck,
+    Scratch,
+    describe_diff,
+    expected_snapshot,
+)
+from alembic_baseline.expected import inspect_options as vt_options
 from alembic_baseline.history.sandbox import SandboxRefusal
 
 if TYPE_CHECKING:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from alembic_baseline.deploy.items import Check, all_checks
+from alembic_baseline.deploy.items import Check
 from alembic_baseline.docstrings import sections, write_pages
+from alembic_baseline.doctor.items import all_checks
 from alembic_baseline.doctor.registry import DOC_SECTIONS, Problem, all_problems
 
 HEADER = (

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from alembic_baseline.deploy.expected import VersionTable
+from alembic_baseline.expected import VersionTable
 from alembic_baseline.pg.connect import connection
 
 if TYPE_CHECKING:

@@ -24,18 +24,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from alembic_baseline import statedir
-from alembic_baseline.deploy.expected import (
+from alembic_baseline.doctor import shape as sh
+from alembic_baseline.doctor.cache import FingerprintCache, State, root_key, states
+from alembic_baseline.doctor.model import Identification, Match
+from alembic_baseline.doctor.replay import Step, upgrade_order, upgrade_with_hook
+from alembic_baseline.errors import BaselineError
+from alembic_baseline.expected import (
     Scratch,
     VersionTable,
     describe_diff,
     expected_snapshot,
     inspect_options,
 )
-from alembic_baseline.doctor import shape as sh
-from alembic_baseline.doctor.cache import FingerprintCache, State, root_key, states
-from alembic_baseline.doctor.model import Identification, Match
-from alembic_baseline.doctor.replay import Step, upgrade_order, upgrade_with_hook
-from alembic_baseline.errors import BaselineError
 from alembic_baseline.history.sandbox import SandboxRefusal
 from alembic_baseline.pg.connect import connection
 

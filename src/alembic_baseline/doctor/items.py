@@ -7,7 +7,7 @@ docstring is the item's documentation.
 
 from __future__ import annotations
 
-from alembic_baseline.deploy.items import Check
+from alembic_baseline.deploy.items import Check, registered_checks
 
 
 class AllApplied(Check):
@@ -268,3 +268,8 @@ class Performance(Check):
 
     name = "performance"
     title = "パフォーマンスに問題がないか確認"
+
+
+def all_checks() -> list[type[Check]]:
+    """Every declared item (``plan``'s in ``deploy.items`` and the checklists' here), by name."""
+    return registered_checks()

@@ -27,10 +27,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from alembic_baseline.deploy.expected import describe_diff, expected_snapshot, inspect_options
 from alembic_baseline.doctor import version_key
 from alembic_baseline.doctor.model import DoctorReport
 from alembic_baseline.errors import ConfigError, UnsafeError
+from alembic_baseline.expected import describe_diff, expected_snapshot, inspect_options
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from alembic_baseline.pg.connect import connection
 
 if TYPE_CHECKING:
-    from alembic_baseline.deploy.expected import VersionTable
+    from alembic_baseline.expected import VersionTable
     from alembic_baseline.pg.url import DatabaseURL
 
 SHAPE_VERSION = 3

@@ -23,8 +23,8 @@ from alembic_baseline.doctor.problems import (
 
 if TYPE_CHECKING:
     from alembic_baseline.baseline.manifest import Manifest
-    from alembic_baseline.deploy.expected import SchemaCheck
     from alembic_baseline.doctor.facts import Facts
+    from alembic_baseline.expected import SchemaCheck
     from alembic_baseline.history.graph import History
 
 REPAIR = "alembic-baseline repair"

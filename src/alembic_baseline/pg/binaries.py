@@ -56,6 +56,28 @@ def _embedded_bindirs() -> list[Path]:
     return sorted(p / "bin" for p in root.glob("pginstall*") if (p / "bin").is_dir())
 
 
+def cache_root() -> Path:
+    """The folder that holds one sub-folder per installed major."""
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg:
+        base = Path(xdg)
+    elif os.geteuid() == 0:
+        base = Path("/var/cache")
+    else:
+        base = Path.home() / ".cache"
+    return base / "alembic-baseline" / "postgresql"
+
+
+def cached_bindirs() -> list[Path]:
+    """The bin folders of the majors installed in the cache (``scratch install MAJOR``'s)."""
+    root = cache_root()
+    try:
+        dirs = [d / "bin" for d in root.iterdir() if d.name.isdigit()]
+    except OSError:
+        return []
+    return sorted(d for d in dirs if (d / "postgres").is_file())
+
+
 def _candidates() -> list[tuple[Path, str]]:
     seen: list[tuple[Path, str]] = []
     extra = os.environ.get("ALEMBIC_BASELINE_PG_BIN", "")
@@ -70,8 +92,6 @@ def _candidates() -> list[tuple[Path, str]]:
             (d / "bin", "debian") for d in sorted(DEBIAN_ROOT.iterdir()) if (d / "bin").is_dir()
         )
     seen.extend((d, "embedded") for d in _embedded_bindirs())
-    from alembic_baseline.pg.install import cached_bindirs  # `scratch install MAJOR`
-
     seen.extend((d, "cache") for d in cached_bindirs())
     return seen
 
@@ -123,8 +143,6 @@ def find_server(major: int | None = None) -> Installation:
 
 def no_server_hint(major: int | None) -> str:
     """Every way to get a scratch server, the quickest first (the core install has none)."""
-    from alembic_baseline.pg.install import cache_root
-
     wanted = str(major) if major is not None else "MAJOR"
     debian = f"postgresql-{major}" if major is not None else "postgresql-NN"
     embedded = (

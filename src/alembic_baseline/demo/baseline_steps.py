@@ -8,7 +8,7 @@ from collections.abc import Callable
 from alembic_baseline.baseline.create import CreateOptions, create
 from alembic_baseline.baseline.upgrade import upgrade
 from alembic_baseline.baseline.verify import describe, snapshot_of, verify
-from alembic_baseline.commands.demo import DemoContext, DemoStep
+from alembic_baseline.demo.model import DemoContext, DemoStep
 from alembic_baseline.diff.compare import compare
 from alembic_baseline.errors import MigrationError
 from alembic_baseline.history.driver import AlembicProject

@@ -6,8 +6,8 @@ import time
 from collections import Counter
 from collections.abc import Callable
 
-from alembic_baseline.commands.demo import DemoContext, DemoStep
 from alembic_baseline.commands.lint import LintOptions, lint
+from alembic_baseline.demo.model import DemoContext, DemoStep
 
 
 def step_lint_history(ctx: DemoContext) -> DemoStep:

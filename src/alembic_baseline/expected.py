@@ -18,17 +18,18 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from alembic_baseline import statedir
+from alembic_baseline.diff import CompareOptions, SchemaDiff, compare
 from alembic_baseline.errors import BaselineError
+from alembic_baseline.history.replay import build_at
 from alembic_baseline.history.sandbox import SandboxRefusal
 from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.scratch import ScratchServer, open_server
 from alembic_baseline.pg.url import DatabaseURL
+from alembic_baseline.snapshot import FORMAT_VERSION, InspectOptions, Snapshot, inspect
 
 if TYPE_CHECKING:
-    from alembic_baseline.diff import SchemaDiff
     from alembic_baseline.history.driver import AlembicProject
     from alembic_baseline.history.graph import History
-    from alembic_baseline.snapshot import InspectOptions, Snapshot
 
 MAX_LISTED = 20
 
@@ -85,16 +86,12 @@ class SchemaCheck:
 
 
 def inspect_options(version_table: VersionTable) -> InspectOptions:
-    from alembic_baseline.snapshot import InspectOptions
-
     return InspectOptions(
         version_table=version_table.name, version_table_schema=version_table.schema
     )
 
 
 def live_snapshot(url: DatabaseURL, options: InspectOptions) -> Snapshot:
-    from alembic_baseline.snapshot import inspect
-
     with connection(url) as conn:
         return inspect(conn, options)
 
@@ -102,8 +99,6 @@ def live_snapshot(url: DatabaseURL, options: InspectOptions) -> Snapshot:
 def _cache_file(
     cache_dir: Path, fingerprint: str, revision: str, major: int, options: InspectOptions
 ) -> Path:
-    from alembic_baseline.snapshot import FORMAT_VERSION
-
     key = json.dumps([fingerprint, revision, major, options.describe(), FORMAT_VERSION])
     digest = hashlib.sha256(key.encode()).hexdigest()[:16]
     return cache_dir / f"expected-{revision[:16]}-pg{major}-{digest}.json"
@@ -118,9 +113,6 @@ def expected_snapshot(
     cache_dir: Path,
 ) -> tuple[Snapshot, bool]:
     """The snapshot of ``revision`` replayed on a scratch database; ``(snapshot, from_cache)``."""
-    from alembic_baseline.history.replay import build_at
-    from alembic_baseline.snapshot import Snapshot
-
     path = _cache_file(cache_dir, history.fingerprint(revision), revision, scratch.major, options)
     if path.is_file():
         try:
@@ -173,8 +165,6 @@ def compare_with_expected(
     cache_dir: Path,
 ) -> SchemaCheck:
     """Snapshot ``url`` and compare it with the expected schema of ``revision``."""
-    from alembic_baseline.diff import CompareOptions, compare
-
     start = time.perf_counter()
     if history.locate(revision) != "live":
         return SchemaCheck(
