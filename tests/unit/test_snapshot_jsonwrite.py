@@ -10,6 +10,7 @@ import pytest
 
 from alembic_baseline.snapshot import Snapshot, jsonwrite
 from alembic_baseline.snapshot.inventory import Entry, Inventory
+from alembic_baseline.snapshot.objects import Attribute, Composite, EventTrigger, Policy
 
 GOLDEN = sorted((Path(__file__).resolve().parents[1] / "fixtures" / "golden").glob("*.json"))
 
@@ -39,6 +40,16 @@ def test_edge_values_identical() -> None:
     snap = Snapshot.from_json(GOLDEN[0].read_text(encoding="utf-8"))
     table = replace(snap.tables[0], comment='naïve "quoted"\n\ttab \u2028 \x00 日本')
     odd = replace(snap.with_objects(tables=[table, *snap.tables[1:]]), options=())
+    # the kinds the golden schema lacks, with nested records, empty tuples and non-ASCII
+    odd = odd.with_objects(
+        composites=[
+            Composite("public", "pair", (Attribute("a", "int"), Attribute("b", "text", "C"))),
+            Composite("public", "none", ()),
+        ],
+        event_triggers=[EventTrigger("ddl_log", "ddl_command_end", "public.f()", ("CREATE",))],
+        policies=[Policy("public", "t", "p", "SELECT", False, ("r1", "ロール"), "x > 1")],
+    )
+    assert all(getattr(odd, k) for k in ("composites", "event_triggers", "policies"))
     for value in (
         Snapshot(),
         odd,
