@@ -110,7 +110,9 @@ def snapshot(
     snap = sources.resolve(spec, settings, options)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(snap.to_json(), encoding="utf-8")
+        from alembic_baseline.snapshot.jsonwrite import write
+
+        write(snap, out)  # streamed: the whole text is never in memory
     return SnapshotResult(snap, sources.describe(spec), out)
 
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from alembic_baseline.errors import ConfigError
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
+
+    from alembic_baseline.pg.urltext import ParsedURL
 
 # libpq connection parameters that may travel in a URL's query string.
 _LIBPQ_QUERY_KEYS = frozenset(
@@ -72,7 +74,7 @@ def redact_url_text(text: str) -> str:
     return redact(text)
 
 
-def _authority_ambiguous(text: str, url: URL) -> bool:
+def _authority_ambiguous(text: str, url: URL | ParsedURL) -> bool:
     """A raw ``@`` in the password: SQLAlchemy (and libpq) end the password at its first ``@``
     and read the rest as host, database or query, where it would be shown."""
     if url.host and "@" in url.host:
@@ -111,12 +113,11 @@ class DatabaseURL:
     @classmethod
     def parse(cls, text: str) -> DatabaseURL:
         """Parse a SQLAlchemy/libpq-style URL; raise :class:`ConfigError` when it is not one."""
-        from sqlalchemy.engine import make_url
-        from sqlalchemy.exc import ArgumentError
+        from alembic_baseline.pg import urltext  # SQLAlchemy's format, without importing it
 
         try:
-            url = make_url(text.strip())
-        except (ArgumentError, ValueError):
+            url = urltext.parse(text.strip())
+        except ValueError:
             raise ConfigError(
                 f"{redact_url_text(text)!r} is not a database URL.",
                 hint="Use the form postgresql://USER:PASSWORD@HOST:PORT/DATABASE.",
@@ -130,21 +131,31 @@ class DatabaseURL:
                 '%25 (python -c "import urllib.parse,getpass; '
                 "print(urllib.parse.quote(getpass.getpass(), safe=''))\").",
             )
-        return cls.from_sqlalchemy(url, original=redact_url_text(text))
+        return cls._from_parsed(url, original=redact_url_text(text))
 
     @classmethod
     def from_sqlalchemy(cls, url: URL, *, original: str = "") -> DatabaseURL:
-        backend, _, driver = url.drivername.partition("+")
-        if backend not in ("postgresql", "postgres"):
-            raise ConfigError(
-                f"{redact(original or url.render_as_string())!r} is not a PostgreSQL URL "
-                f"(backend {backend!r}).",
-                hint="alembic-baseline works with PostgreSQL only: use postgresql://…",
-            )
+        from alembic_baseline.pg.urltext import ParsedURL
+
         query: list[tuple[str, str]] = []
         for key, value in url.query.items():
             values = value if isinstance(value, tuple) else (value,)
             query.extend((key, v) for v in values)
+        password = None if url.password is None else str(url.password)
+        parsed = ParsedURL(
+            url.drivername, url.username, password, url.host, url.port, url.database, tuple(query)
+        )
+        return cls._from_parsed(parsed, original=original or url.render_as_string())
+
+    @classmethod
+    def _from_parsed(cls, url: ParsedURL, *, original: str) -> DatabaseURL:
+        backend, _, driver = url.drivername.partition("+")
+        if backend not in ("postgresql", "postgres"):
+            raise ConfigError(
+                f"{redact(original)!r} is not a PostgreSQL URL (backend {backend!r}).",
+                hint="alembic-baseline works with PostgreSQL only: use postgresql://…",
+            )
+        query = list(url.query)
         host = url.host
         port = url.port
         qdict = dict(query)
@@ -153,7 +164,7 @@ class DatabaseURL:
         if port is None and "port" in qdict:
             port = int(qdict["port"])
         # libpq reads ``?password=`` like the password of the authority: keep it there only.
-        password = qdict.get("password") if url.password is None else str(url.password)
+        password = qdict.get("password") if url.password is None else url.password
         query = [(k, v) for k, v in query if k not in ("host", "port", "password")]
         return cls(
             username=url.username,
@@ -179,6 +190,10 @@ class DatabaseURL:
     def sqlalchemy_url(self, driver: str | None = None) -> URL:
         from sqlalchemy.engine import URL
 
+        return URL.create(**self._url_parts(driver))
+
+    def _url_parts(self, driver: str | None) -> dict[str, Any]:
+        """``URL.create`` arguments (what :meth:`render` renders without SQLAlchemy)."""
         drv = driver if driver is not None else (self.driver or DEFAULT_DRIVER)
         query: dict[str, str] = dict(self.query)
         host = self.host
@@ -187,15 +202,15 @@ class DatabaseURL:
             query["host"] = host
             if self.port is not None:
                 query["port"] = str(self.port)
-            return URL.create(
-                f"postgresql+{drv}",
+            return dict(
+                drivername=f"postgresql+{drv}",
                 username=self.username,
                 password=self.password,
                 database=self.database,
                 query=query,
             )
-        return URL.create(
-            f"postgresql+{drv}",
+        return dict(
+            drivername=f"postgresql+{drv}",
             username=self.username,
             password=self.password,
             host=host,
@@ -206,7 +221,13 @@ class DatabaseURL:
 
     def render(self, driver: str | None = None, *, hide_password: bool = False) -> str:
         """The URL as text for SQLAlchemy/Alembic (with the password unless hidden)."""
-        text = self.sqlalchemy_url(driver).render_as_string(hide_password=hide_password)
+        from alembic_baseline.pg import urltext
+
+        parts = self._url_parts(driver)
+        parts["query"] = tuple(parts["query"].items())
+        parts.setdefault("host", None)
+        parts.setdefault("port", None)
+        text = urltext.render(**parts, hide_password=hide_password)
         base, sep, query = text.partition("?")
         # A socket directory reads better (and parses the same) with its slashes unescaped.
         return base + sep + query.replace("%2F", "/") if sep else text

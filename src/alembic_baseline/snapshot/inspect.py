@@ -196,11 +196,12 @@ def _read(
     ready: set[str] = set()
     inventory = Inventory()
     unspelled: list[Row] = []
+    index_rows: list[Row] = []
     share = _HELPER_SHARE if parallel else ()
     # Objects are built from each query's rows while the server runs the next ones.
     with reading(cur.connection, queries, params, share) as catalog:
         for name in _ORDER[:-1]:
-            rows = catalog.rows(name)
+            rows = catalog.take(name)
             if name == "opclasses":
                 ld.default_opclasses = {r.oid: r.type_oid for r in rows}
             elif name == "inventory":
@@ -209,14 +210,16 @@ def _read(
             elif name == "indexes":
                 unspelled = _spell_indexes(rows, ld)
                 if unspelled:
+                    index_rows = rows
                     continue  # loaded below, once the connection is free for pg_get_indexdef
             if name in LOADERS:
                 kinds[name] = load_kind(name, rows, ld)
                 _prepare(kinds, ready)
-        dependencies = catalog.rows("dependencies")
+            del rows  # each query's rows are freed once loaded
+        dependencies = catalog.take("dependencies")
     if unspelled:
         _print_indexes(cur, unspelled, ld)
-        kinds["indexes"] = load_kind("indexes", catalog.rows("indexes"), ld)
+        kinds["indexes"] = load_kind("indexes", index_rows, ld)
     return replace(finish(kinds, edges(dependencies, ld), ready), inventory=inventory)
 
 

@@ -28,7 +28,7 @@ Row = Any  # a named tuple of the query's columns
 class Reading:
     """The rows of every query, each available once its lane has read it."""
 
-    def __init__(self, futures: Mapping[str, Future[list[Row]]], helped: bool) -> None:
+    def __init__(self, futures: dict[str, Future[list[Row]]], helped: bool) -> None:
         self._futures = futures
         self.helped = helped
         """Whether a helper connection reads part of the queries."""
@@ -37,6 +37,15 @@ class Reading:
         """The rows of query ``name``, waiting for its lane if need be (its error, if it
         failed)."""
         return self._futures[name].result()
+
+    def take(self, name: str) -> list[Row]:
+        """:meth:`rows`, forgotten here: the caller then holds the only reference, so the rows
+        are freed once it has built its objects (a lower peak memory on big schemas)."""
+        rows = self._futures[name].result()
+        done: Future[list[Row]] = Future()
+        done.set_result([])
+        self._futures[name] = done
+        return rows
 
 
 def _connect_like(conn: psycopg.Connection[Any]) -> psycopg.Connection[Any]:

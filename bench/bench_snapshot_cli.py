@@ -1,0 +1,129 @@
+"""Benchmark: the ``snapshot`` command as users run it — whole processes, paired with pg_dump.
+
+Generates the 2,000-table schema of ``bench_snapshot.py`` (2,000 tables, 200 views, 100
+functions) on a scratch server, then runs N pairs of whole processes, alternating which goes
+first:
+
+- ``.venv/bin/alembic-baseline snapshot --url … -o FILE`` (the installed command), and
+- ``pg_dump --schema-only -f FILE`` of the server's major (``binaries.find_client``),
+
+each timed from spawn to exit, with its peak RSS from ``os.wait4`` (``ru_maxrss``, KiB on
+Linux). Reports the median of the per-pair time ratios (snapshot / pg_dump) with min–max, the
+median times and the peak RSS of each. Bytecode is cached as after a normal install
+(``_common.command_env``); the first pair is a warm-up and not counted.
+
+Usage::
+
+    python bench/bench_snapshot_cli.py [--major 18] [--pairs 7] [--write]
+
+``--write`` replaces the "Snapshot (whole process)" section of docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _common import ROOT, command_env, write_section
+from bench_snapshot import FUNCTIONS, TABLES, VIEWS, schema_sql
+
+from alembic_baseline.pg import binaries
+from alembic_baseline.pg.connect import connect
+from alembic_baseline.pg.scratch import scratch_server
+
+SECTION = "Snapshot (whole process)"
+
+
+def measure(argv: list[str], env: dict[str, str]) -> tuple[float, int]:
+    """Wall seconds from spawn to exit and peak RSS (KiB) of one process; fails loudly."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        sys.exit(f"{argv[0]} exited {proc.returncode}: {err.decode(errors='replace')[-2000:]}")
+    return elapsed, usage.ru_maxrss
+
+
+def run(major: int | None, pairs: int) -> dict[str, object]:
+    command = str(Path(sys.executable).parent / "alembic-baseline")
+    with scratch_server(major=major) as server, tempfile.TemporaryDirectory() as tmp:
+        url = server.create_database(server.new_name("bench"))
+        with connect(url) as conn:
+            for batch in schema_sql():
+                conn.execute(batch.encode())
+            conn.execute("VACUUM ANALYZE")
+        bindir = binaries.find_client(server.major).bindir
+        ours_argv = [command, "snapshot", "--url", url.render("psycopg"), "-o", f"{tmp}/s.json"]
+        dump_argv = [str(bindir / "pg_dump"), "--schema-only", "-f", f"{tmp}/d.sql"]
+        ours_env = command_env()
+        dump_env = {**os.environ, **url.libpq_env()}
+        rows: list[tuple[float, int, float, int]] = []
+        for i in range(pairs + 1):
+            if i % 2:
+                d, d_rss = measure(dump_argv, dump_env)
+                o, o_rss = measure(ours_argv, ours_env)
+            else:
+                o, o_rss = measure(ours_argv, ours_env)
+                d, d_rss = measure(dump_argv, dump_env)
+            if i:  # the first pair warms caches
+                rows.append((o, o_rss, d, d_rss))
+        json_mib = Path(f"{tmp}/s.json").stat().st_size / 2**20
+        ratios = [o / d for o, _, d, _ in rows]
+        return {
+            "major": server.major,
+            "pg_dump_major": binaries.find_client(server.major).major,
+            "pairs": pairs,
+            "ratio_median": statistics.median(ratios),
+            "ratio_min": min(ratios),
+            "ratio_max": max(ratios),
+            "snapshot_s": statistics.median(r[0] for r in rows),
+            "pg_dump_s": statistics.median(r[2] for r in rows),
+            "snapshot_rss_mib": max(r[1] for r in rows) / 1024,
+            "pg_dump_rss_mib": max(r[3] for r in rows) / 1024,
+            "json_mib": json_mib,
+        }
+
+
+def report(r: dict[str, object], label: str) -> str:
+    return (
+        f"| {label} | {r['major']} | {r['pairs']} | {r['snapshot_s']:.2f} s | "
+        f"{r['pg_dump_s']:.2f} s | **{r['ratio_median']:.2f}×** "
+        f"({r['ratio_min']:.2f}–{r['ratio_max']:.2f}) | {r['snapshot_rss_mib']:.0f} MiB | "
+        f"{r['pg_dump_rss_mib']:.0f} MiB |"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--major", type=int, default=None)
+    parser.add_argument("--pairs", type=int, default=7)
+    parser.add_argument("--label", default="this tree")
+    parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
+    args = parser.parse_args()
+    r = run(args.major, args.pairs)
+    print(r)
+    row = report(r, args.label)
+    print(row)
+    print(f"snapshot / pg_dump --schema-only: {r['ratio_median']:.2f}x (target <= 1.0)")
+    print(f"peak RSS: {r['snapshot_rss_mib']:.0f} MiB (target <= 100)")
+    if args.write:
+        write_section(
+            SECTION,
+            f"{TABLES:,} tables, {VIEWS} views, {FUNCTIONS} functions "
+            f"(`bench/bench_snapshot_cli.py --pairs {args.pairs}`, run from {ROOT.name}).\n\n"
+            + row,
+        )
+
+
+if __name__ == "__main__":
+    main()

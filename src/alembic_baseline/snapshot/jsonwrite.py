@@ -1,0 +1,205 @@
+"""The snapshot's JSON text, streamed: the exact bytes of
+``json.dumps(snapshot.to_dict(), sort_keys=True, indent=1, ensure_ascii=False) + "\\n"``.
+
+``json.dumps`` with ``indent`` runs the pure-Python encoder, and :meth:`Snapshot.to_dict` first
+copies every object into dicts through a generic walker (:func:`.codec.encode`): together more
+than half of a ``snapshot`` command's time. This writer emits the same layout directly from the
+objects: per class, the field names sorted once and read in one ``attrgetter`` call, strings
+escaped by the C function ``json`` itself uses, and the text produced in chunks (one per object)
+so a caller can write it to a file without holding the whole document in memory.
+``tests/unit/test_snapshot_jsonwrite.py`` checks the bytes against the reference encoder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import fields, is_dataclass
+from functools import cache
+from json.encoder import encode_basestring
+from operator import attrgetter
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from alembic_baseline.snapshot.model import Snapshot
+
+_ENC = encode_basestring  # what json.dumps(ensure_ascii=False) escapes strings with (C)
+_FLOAT = float.__repr__
+_INT = int.__repr__
+
+
+@cache
+def _ind(level: int) -> str:
+    return "\n" + " " * level
+
+
+@cache
+def _plan(cls: type, level: int) -> tuple[Any, tuple[str, ...]] | None:
+    """For a dataclass or named tuple: a getter of its fields in sorted-name order and each
+    field's line prefix at ``level`` (None: not a record type)."""
+    if is_dataclass(cls):
+        names = sorted(f.name for f in fields(cls))
+    elif issubclass(cls, tuple) and hasattr(cls, "_fields"):
+        names = sorted(cls._fields)
+    else:
+        return None
+    ind = _ind(level + 1)
+    prefixes = tuple(("{" if i == 0 else ",") + ind + _ENC(n) + ": " for i, n in enumerate(names))
+    if not names:
+        return (lambda o: ()), prefixes
+    getter = attrgetter(*names)
+    if len(names) == 1:
+        return (lambda o, g=getter: (g(o),)), prefixes
+    return getter, prefixes
+
+
+def _leaf(value: Any) -> str | None:
+    """The JSON text of a scalar, as ``json`` writes it (None: not a scalar)."""
+    if isinstance(value, str):
+        return _ENC(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return _INT(value)
+    if isinstance(value, float):
+        return json.dumps(value)  # nan/inf spellings, as the reference encoder
+    return None
+
+
+def _emit(value: Any, level: int, out: list[str]) -> None:
+    """Append the JSON text of ``value`` (its first line not indented) at nesting ``level``."""
+    cls: type = type(value)
+    if cls is str:
+        out.append(_ENC(value))
+        return
+    plan = _plan(cls, level)
+    if plan is not None:
+        getter, prefixes = plan
+        values = getter(value)
+        for prefix, v in zip(prefixes, values, strict=True):
+            out.append(prefix)
+            t = type(v)
+            if t is str:
+                out.append(_ENC(v))
+            elif v is None:
+                out.append("null")
+            elif t is bool:
+                out.append("true" if v else "false")
+            elif t is int:
+                out.append(_INT(v))
+            else:
+                _emit(v, level + 1, out)
+        out.append(_ind(level) + "}" if prefixes else "{}")
+        return
+    if isinstance(value, (tuple, list)):
+        if not value:
+            out.append("[]")
+            return
+        ind = _ind(level + 1)
+        sep = "[" + ind
+        for v in value:
+            out.append(sep)
+            sep = "," + ind
+            if type(v) is str:
+                out.append(_ENC(v))
+            else:
+                _emit(v, level + 1, out)
+        out.append(_ind(level) + "]")
+        return
+    if isinstance(value, dict):
+        if not value:
+            out.append("{}")
+            return
+        ind = _ind(level + 1)
+        sep = "{" + ind
+        for k in sorted(value):
+            out.append(sep + _ENC(k) + ": ")
+            sep = "," + ind
+            _emit(value[k], level + 1, out)
+        out.append(_ind(level) + "}")
+        return
+    text = _leaf(value)
+    if text is None:
+        raise TypeError(f"Object of type {cls.__name__} is not JSON serializable")
+    out.append(text)
+
+
+def chunks(snap: Snapshot) -> Iterator[str]:
+    """The snapshot's JSON text in pieces (about one per object), keys in sorted order."""
+    from alembic_baseline.snapshot.model import OBJECT_TYPES
+
+    top: dict[str, Any] = {
+        "format_version": snap.format_version,
+        "server_version": snap.server_version,
+        "options": {k: v for k, v in snap.options},
+        "objects": None,  # streamed below
+    }
+    if snap.inventory is not None:
+        top["inventory"] = [tuple(e) for e in snap.inventory.entries]  # lists, as to_json
+    sep = "{\n "
+    for key in sorted(top):
+        out: list[str] = [sep, _ENC(key), ": "]
+        sep = ",\n "
+        if key == "objects":
+            yield from _objects(snap, [*OBJECT_TYPES, "dependencies"], out)
+            continue
+        if key == "inventory":
+            yield "".join(out)
+            yield from _list(top[key], 1)
+            continue
+        _emit(top[key], 1, out)
+        yield "".join(out)
+    yield "\n}\n"
+
+
+def _list(items: Any, level: int) -> Iterator[str]:
+    if not items:
+        yield "[]"
+        return
+    ind = _ind(level + 1)
+    sep = "[" + ind
+    for item in items:
+        out = [sep]
+        sep = "," + ind
+        _emit(item, level + 1, out)
+        yield "".join(out)
+    yield _ind(level) + "]"
+
+
+def _objects(snap: Snapshot, names: list[str], out: list[str]) -> Iterator[str]:
+    sep = "{\n  "
+    for name in sorted(names):
+        out.extend((sep, _ENC(name), ": "))
+        sep = ",\n  "
+        yield "".join(out)
+        out = []
+        yield from _list(getattr(snap, name), 2)
+    yield "\n }"
+
+
+def to_json(snap: Snapshot) -> str:
+    return "".join(chunks(snap))
+
+
+def write(snap: Snapshot, path: Path) -> None:
+    """Write the snapshot's JSON to ``path`` as it is produced (never the whole text in
+    memory). A regular file is written beside and renamed into place, so a failure never
+    leaves half a snapshot; anything else (``/dev/stdout``) is written directly."""
+    direct = path.exists() and not path.is_file()
+    target = path if direct else path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with target.open("w", encoding="utf-8", newline="") as handle:
+            write_chunk = handle.write
+            for chunk in chunks(snap):
+                write_chunk(chunk)
+        if not direct:
+            os.replace(target, path)
+    finally:
+        if not direct:
+            target.unlink(missing_ok=True)
