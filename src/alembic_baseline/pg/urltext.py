@@ -5,6 +5,9 @@ only needs to read ``--url`` and print it. These two functions follow SQLAlchemy
 ``make_url`` (``engine/url.py`` ``_parse_url``: the same pattern, percent-decoding of user,
 password and database, repeated query keys) and ``URL.render_as_string``; ``tests/unit/
 test_urltext.py`` checks them against SQLAlchemy on the URLs the tests use.
+
+The URL pattern is adapted from SQLAlchemy's ``engine/url.py`` (MIT License, copyright the
+SQLAlchemy authors and contributors), so that both read a URL the same way.
 """
 
 from __future__ import annotations
