@@ -19,6 +19,7 @@ from test_deploy_support import Env, make_env, sleeping
 from alembic_baseline.deploy import guard
 from alembic_baseline.errors import ExitCode
 from alembic_baseline.pg.scratch import ScratchServer
+from tests.helpers.versions import signals_need_sqlalchemy_2
 
 
 @pytest.fixture
@@ -54,6 +55,7 @@ def first_apply(env: Env) -> Iterator[subprocess.Popen[str]]:
                 proc.communicate()
 
 
+@signals_need_sqlalchemy_2
 def test_second_run_is_refused_while_one_is_inside_a_revision(
     env: Env, first_apply: subprocess.Popen[str]
 ) -> None:

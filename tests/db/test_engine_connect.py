@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
 from alembic_baseline.pg.engine_connect import retrying_engines
 from alembic_baseline.pg.url import DatabaseURL
+from tests.helpers.versions import OLD_SQLALCHEMY
+
+# The early-timeout retry is for psycopg 3 engines, which need SQLAlchemy 2.0.
+pytestmark = pytest.mark.skipif(OLD_SQLALCHEMY, reason="psycopg 3 engines need SQLAlchemy 2.0")
 
 
 def _connect_timeout(url: DatabaseURL) -> str | None:

@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, pool
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from alembic_baseline import settings
+from alembic_baseline.compat import sqlalchemy_driver
 from alembic_baseline.errors import ExitCode
 from alembic_baseline.history.sandbox import (
     Endpoint,
@@ -25,6 +26,9 @@ from alembic_baseline.history.sandbox import (
     confine,
 )
 from alembic_baseline.pg.url import DatabaseURL
+from tests.helpers.versions import OLD_SQLALCHEMY
+
+PG3 = sqlalchemy_driver("psycopg")  # psycopg2 on SQLAlchemy 1.4 (no psycopg 3 dialect there)
 
 SCRATCH = DatabaseURL.parse("postgresql://ab@127.0.0.1:1/ab_replay_1")
 ELSEWHERE = "postgresql+{}://app:s3cret@127.0.0.1:1/myapp"
@@ -38,7 +42,16 @@ def connect(url: str) -> None:
     create_engine(url, poolclass=pool.NullPool).connect()
 
 
-@pytest.mark.parametrize("driver", ["psycopg", "psycopg2"])
+@pytest.mark.parametrize(
+    "driver",
+    [
+        pytest.param(
+            "psycopg",
+            marks=pytest.mark.skipif(OLD_SQLALCHEMY, reason="no psycopg 3 dialect on 1.4"),
+        ),
+        "psycopg2",
+    ],
+)
 def test_an_engine_for_another_database_is_refused_before_connecting(driver: str) -> None:
     with pytest.raises(SandboxViolation) as caught, confine(box()):
         connect(ELSEWHERE.format(driver))
@@ -60,7 +73,7 @@ def test_an_async_engine_is_refused_too() -> None:
 def test_the_target_itself_is_let_through() -> None:
     """Allowed: the driver then fails to reach the (absent) server, its own error."""
     with pytest.raises(Exception) as caught, confine(box()):
-        connect(SCRATCH.render("psycopg"))
+        connect(SCRATCH.render(PG3))
     assert not isinstance(caught.value, SandboxViolation)
 
 
@@ -69,7 +82,7 @@ def test_other_threads_and_code_outside_are_not_confined() -> None:
 
     def other() -> None:
         try:
-            connect(ELSEWHERE.format("psycopg"))
+            connect(ELSEWHERE.format(PG3))
         except BaseException as exc:
             errors.append(exc)
 
@@ -78,7 +91,7 @@ def test_other_threads_and_code_outside_are_not_confined() -> None:
         thread.start()
         thread.join()
     with pytest.raises(Exception) as outside:
-        connect(ELSEWHERE.format("psycopg"))
+        connect(ELSEWHERE.format(PG3))
     assert not isinstance(errors[0], SandboxViolation)
     assert not isinstance(outside.value, SandboxViolation)
 
@@ -86,7 +99,7 @@ def test_other_threads_and_code_outside_are_not_confined() -> None:
 def test_a_refusal_env_py_swallows_is_raised_when_the_run_ends() -> None:
     # An env.py that falls back on any error:
     with pytest.raises(SandboxViolation), confine(box()), contextlib.suppress(Exception):
-        connect(ELSEWHERE.format("psycopg"))
+        connect(ELSEWHERE.format(PG3))
 
 
 @pytest.mark.parametrize(

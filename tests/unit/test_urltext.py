@@ -11,6 +11,7 @@ from sqlalchemy.exc import ArgumentError
 
 from alembic_baseline.pg import urltext
 from alembic_baseline.pg.url import DatabaseURL
+from tests.helpers.versions import OLD_SQLALCHEMY
 
 URLS = [
     "postgresql://u:p@h:5432/db",
@@ -51,6 +52,9 @@ def test_parse_as_sqlalchemy(text: str) -> None:
     assert ours == _sqlalchemy(text)
 
 
+@pytest.mark.skipif(
+    OLD_SQLALCHEMY, reason="urltext renders as SQLAlchemy 2.x does (1.4 percent-encodes non-ASCII)"
+)
 @pytest.mark.parametrize("text", [u for u in URLS if _sqlalchemy(u) != "error"])
 @pytest.mark.parametrize("hide", [True, False])
 def test_render_as_sqlalchemy(text: str, hide: bool) -> None:

@@ -139,7 +139,9 @@ def _run_function(
 ) -> None:
     from sqlalchemy import create_engine, pool
 
-    engine = create_engine(url.render("psycopg"), poolclass=pool.NullPool)
+    from alembic_baseline.compat import sqlalchemy_driver
+
+    engine = create_engine(url.render(sqlalchemy_driver("psycopg")), poolclass=pool.NullPool)
     box = sandbox.Sandbox(url, "scratch", settings.url_env)
     try:
         with sandbox.confine(box), engine.begin() as conn:
