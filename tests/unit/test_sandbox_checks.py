@@ -135,3 +135,30 @@ def test_pre_replay_is_read_from_pyproject(tmp_path: Path) -> None:
     assert settings.load(cwd=tmp_path, environ={}).pre_replay == "sql/pre.sql"
     (tmp_path / "pyproject.toml").write_text("[tool.alembic-baseline]\n")
     assert settings.load(cwd=tmp_path, environ={}).pre_replay is None
+
+
+@pytest.mark.skipif(OLD_SQLALCHEMY, reason="the early-timeout retry is for psycopg 3 engines")
+def test_the_check_runs_before_the_retry_that_was_registered_first() -> None:
+    """The early-timeout retry connects by itself, which ends SQLAlchemy's chain of
+    ``do_connect`` listeners; entered before the sandbox was ever installed (a fresh process, as
+    in the driver's first run), it must still come after the check."""
+    import subprocess
+    import sys
+
+    script = f"""
+from sqlalchemy import create_engine, pool
+from alembic_baseline.history.sandbox import Sandbox, SandboxViolation, confine
+from alembic_baseline.pg.engine_connect import retrying_engines
+from alembic_baseline.pg.url import DatabaseURL
+box = Sandbox(DatabaseURL.parse({SCRATCH.render()!r}), "scratch", "DATABASE_URL")
+with retrying_engines():
+    try:
+        with confine(box):
+            create_engine({ELSEWHERE.format("psycopg")!r}, poolclass=pool.NullPool).connect()
+    except SandboxViolation as exc:
+        print("refused before connecting" if "tried to connect to" in exc.message else exc)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.stdout.strip() == "refused before connecting", done.stdout + done.stderr

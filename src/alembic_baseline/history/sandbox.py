@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from alembic_baseline.errors import UnsafeError
+from alembic_baseline.pg import engine_connect
 from alembic_baseline.pg.url import DatabaseURL, redact
 
 if TYPE_CHECKING:
@@ -256,6 +257,9 @@ def _install() -> None:
         from sqlalchemy.pool import Pool
 
         event.listen(Engine, "do_connect", _on_do_connect)
+        # A do_connect listener that connects by itself (the early-timeout retry) ends the
+        # chain: it must come after this check, also when it was registered first.
+        engine_connect.move_last()
         event.listen(Pool, "connect", _on_pool_connect)
         event.listen(Pool, "checkout", _on_checkout)
         _installed = True

@@ -61,3 +61,17 @@ def retrying_engines() -> Iterator[None]:
     finally:
         if not installed:
             event.remove(Engine, "do_connect", _do_connect)
+
+
+def move_last() -> None:
+    """Put the retry after every other ``do_connect`` listener, if it is registered.
+
+    It connects by itself, which ends SQLAlchemy's chain of ``do_connect`` listeners: a check
+    registered later (the replay sandbox's) would never run. (``insert=True`` does not order
+    listeners registered on the Engine class for this dialect event.)"""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    if event.contains(Engine, "do_connect", _do_connect):
+        event.remove(Engine, "do_connect", _do_connect)
+        event.listen(Engine, "do_connect", _do_connect)
