@@ -82,39 +82,6 @@ def snapshot_of(url: DatabaseURL, version_table: tuple[str, str | None]) -> Snap
         return inspect(conn, options)
 
 
-def reference_rows(url: DatabaseURL, tables: tuple[str, ...]) -> dict[str, list[str]]:
-    """Every row of each reference table as sorted JSON text (order-insensitive comparison)."""
-    from psycopg import sql
-
-    rows: dict[str, list[str]] = {}
-    with connection(url) as conn:
-        for table in tables:
-            regclass = conn.execute("SELECT to_regclass(%s)::text", (table,)).fetchone()
-            if not regclass or regclass[0] is None:
-                rows[table] = ["<missing table>"]
-                continue
-            parts = [sql.Identifier(p) for p in _split_name(str(regclass[0]))]
-            query = sql.SQL("SELECT to_jsonb(t)::text FROM {} t").format(sql.SQL(".").join(parts))
-            rows[table] = sorted(str(r[0]) for r in conn.execute(query))
-    return rows
-
-
-def _split_name(regclass: str) -> list[str]:
-    import csv
-
-    return next(csv.reader([regclass], delimiter=".", quotechar='"'))
-
-
-def compare_rows(a: dict[str, list[str]], b: dict[str, list[str]]) -> tuple[str, ...]:
-    lines = []
-    for table in sorted(set(a) | set(b)):
-        only_a = sorted(set(a.get(table, [])) - set(b.get(table, [])))
-        only_b = sorted(set(b.get(table, [])) - set(a.get(table, [])))
-        lines += [f"row only in history: {table} {r}" for r in only_a[:10]]
-        lines += [f"row only in baseline: {table} {r}" for r in only_b[:10]]
-    return tuple(lines)
-
-
 @contextlib.contextmanager
 def whole_history(project: AlembicProject, manifest: Manifest) -> Iterator[AlembicProject]:
     """The project as it was before the baseline plus what came after: archive + live revisions,
