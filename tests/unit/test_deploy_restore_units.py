@@ -94,3 +94,11 @@ def test_shared_directories(tmp_path: Path, mode: int, ok: bool) -> None:
     else:
         with pytest.raises(backupdir.UnsafeBackupDir, match="sticky bit"):
             backupdir.require_private(directory)
+
+
+def test_tenant_schema_keys_differ_from_the_database_key_and_each_other() -> None:
+    from alembic_baseline import lockkey
+
+    assert lockkey.key("app") == guard.key("app")
+    keys = {lockkey.key("app", s) for s in ("t1", "t2", "")} | {lockkey.key("app")}
+    assert len(keys) == 4 and all(0 <= k < 2**31 for pair in keys for k in pair)

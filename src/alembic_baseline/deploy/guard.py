@@ -17,15 +17,14 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from alembic_baseline.errors import DatabaseError, UnsafeError
+from alembic_baseline.lockkey import key as target_key
 from alembic_baseline.pg.connect import connect
 from alembic_baseline.pg.url import DatabaseURL
 
-NAMESPACE = 0x41426C6B  # "ABlk": alembic-baseline's guarded runs
 _HOLDERS = """
 SELECT a.pid, a.application_name, coalesce(host(a.client_addr), 'local socket'),
        a.backend_start, a.usename
@@ -37,8 +36,8 @@ WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
 
 
 def key(database: str) -> tuple[int, int]:
-    """``(namespace, CRC-32 of the name)``, both in int4 range (pg_advisory_lock(int, int))."""
-    return NAMESPACE & 0x7FFFFFFF, zlib.crc32(database.encode()) & 0x7FFFFFFF
+    """The database's target key (``alembic_baseline.lockkey``), in int4 range."""
+    return target_key(database)
 
 
 @dataclass(frozen=True)
