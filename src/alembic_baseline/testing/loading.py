@@ -50,6 +50,7 @@ def load(spec: str, settings: Settings, what: str) -> Any:
             hint=f'Write it like "shop.models:metadata". See {DOCS}.',
         )
     base = base_dir(settings)
+    _forget_other_copies(module_name, base)
     with importable(base):
         try:
             value: Any = importlib.import_module(module_name)
@@ -62,6 +63,18 @@ def load(spec: str, settings: Settings, what: str) -> Any:
                 hint=f"It is imported with {base} on sys.path. See {DOCS}.",
             ) from None
     return value
+
+
+def _forget_other_copies(module_name: str, base: Path) -> None:
+    """Drop an already imported package of that name that lives elsewhere (another copy of the
+    project, imported by an earlier in-process run): the project's own files must be read."""
+    top = module_name.split(".")[0]
+    loaded = sys.modules.get(top)
+    where = getattr(loaded, "__file__", None) if loaded is not None else None
+    if where is None or Path(where).resolve().is_relative_to(base.resolve()):
+        return
+    for name in [n for n in sys.modules if n == top or n.startswith(top + ".")]:
+        del sys.modules[name]
 
 
 def option(settings: Settings, name: str, given: str | None) -> str | None:
