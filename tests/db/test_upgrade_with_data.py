@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from alembic_baseline.pg.scratch import ScratchServer
-from tests.helpers.projects import FIXTURES, add_revision, cli, copy_project
+from tests.helpers.projects import FIXTURES, add_revision, cli, copy_project, project
 
 HEAD = "b58e2f7a4c13"
 
@@ -88,7 +88,7 @@ def test_failures_on_rows_are_reported_with_statement_and_rows(
         assert cast["rows"][0] == "order_lines.sku = 'sku-0' does not convert to INTEGER"
 
 
-def test_a_table_nobody_can_fill_makes_the_check_incomplete(
+def test_pending_revisions_of_a_database_with_a_table_nobody_can_fill(
     pg_default: ScratchServer, tmp_path: Path
 ) -> None:
     ini = copy_project(FIXTURES / "modeled", tmp_path)
@@ -102,11 +102,17 @@ def test_a_table_nobody_can_fill_makes_the_check_incomplete(
         "server_default=sa.false()))",
         'op.drop_column("customers", "vip")',
     )
-    code, out, err = cli(
-        "-c", str(ini), "--scratch-url", pg_default.admin_url.render(), "--json",
-        "check", "upgrade-with-data", "--from", HEAD, "--rows", "5", "--rows-hook",
-        "shop.no_rows:rows",  # a hook that provides no rows
-    )  # fmt: skip
+    production = pg_default.create_database()  # at HEAD: d1a7c0de0005 is pending there
+    try:
+        project(ini).upgrade(production, HEAD)
+        code, out, err = cli(
+            "-c", str(ini), "--scratch-url", pg_default.admin_url.render(), "--json",
+            "check", "upgrade-with-data", "--url", production.render(), "--rows", "5",
+            "--rows-hook", "shop.no_rows:rows",  # a hook that provides no rows
+        )  # fmt: skip
+        assert project(ini).current_heads(production) == (HEAD,)  # only read
+    finally:
+        pg_default.drop_database(production.database)
     assert code == 1, err
     (run,) = json.loads(out)["revisions"]
     assert run["ok"] is True

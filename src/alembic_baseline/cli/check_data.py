@@ -8,6 +8,7 @@ import typer
 
 from alembic_baseline.cli._app import state
 from alembic_baseline.cli._url import UrlEnvOpt, UrlFileOpt, chosen_url
+from alembic_baseline.cli.check_models import machine_readable
 from alembic_baseline.cli.doctor import UrlOpt, check_app
 
 if TYPE_CHECKING:
@@ -70,11 +71,7 @@ check_app.command("upgrade-with-data")(upgrade_with_data_cmd)
 def render(rep: Reporter, result: DataCheck) -> None:
     from rich.markup import escape
 
-    if rep.output == "json":
-        rep.json(result)
-        return
-    if rep.output == "markdown":
-        rep.raw(result.markdown())
+    if machine_readable(rep, result):
         return
     rep.text(f"[bold]check upgrade-with-data[/] ({result.rows} rows per table)")
     for run in result.runs:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Protocol
 
 import typer
 
@@ -62,14 +62,23 @@ def check_models_cmd(
 check_app.command("models")(check_models_cmd)
 
 
+class Renderable(Protocol):
+    def markdown(self) -> str: ...
+
+
+def machine_readable(rep: Reporter, result: Renderable) -> bool:
+    """Write ``result`` as JSON or markdown when that was asked for; whether it was."""
+    if rep.output == "json":
+        rep.json(result)
+    elif rep.output == "markdown":
+        rep.raw(result.markdown())
+    return rep.output in ("json", "markdown")
+
+
 def render(rep: Reporter, result: ModelCheck) -> None:
     from rich.markup import escape
 
-    if rep.output == "json":
-        rep.json(result)
-        return
-    if rep.output == "markdown":
-        rep.raw(result.markdown())
+    if machine_readable(rep, result):
         return
     head = ", ".join(result.heads)
     source = " (head from cache)" if result.cached else ""
