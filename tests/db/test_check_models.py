@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from alembic_baseline.compat import sqlalchemy_driver
+from alembic_baseline.errors import ExitCode
 from alembic_baseline.pg.scratch import ScratchServer
 from tests.helpers.projects import FIXTURES, cli, copy_project, project
 
@@ -99,3 +101,18 @@ def test_differences_are_found_and_the_written_revision_fixes_them(
         assert proj.current_heads(db) == ("b58e2f7a4c13",)
     finally:
         pg_default.drop_database(db.database)
+
+
+def test_models_that_connect_elsewhere_when_imported_are_refused(
+    pg_default: ScratchServer, tmp_path: Path
+) -> None:
+    ini = copy_project(FIXTURES / "modeled", tmp_path)
+    elsewhere = pg_default.admin_url.render(sqlalchemy_driver("psycopg"))  # another database
+    (ini.parent / "shop" / "connecting.py").write_text(
+        "import sqlalchemy as sa\n"
+        "from shop.models import metadata\n"
+        f"sa.create_engine({elsewhere!r}).connect()  # at import, like some apps do\n"
+    )
+    code, _, err = _run(pg_default, ini, "--metadata", "shop.connecting:metadata")
+    assert code == ExitCode.UNSAFE, err
+    assert "Refused: the models' code (imported, then create_all) tried to connect to" in err

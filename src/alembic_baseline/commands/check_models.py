@@ -7,6 +7,7 @@ Operation only: it computes and returns a :class:`~alembic_baseline.testing.mode
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from alembic_baseline.errors import ConfigError
 from alembic_baseline.expected import Scratch
@@ -16,6 +17,9 @@ from alembic_baseline.pg.scratch import scratch_server
 from alembic_baseline.settings import Settings
 from alembic_baseline.testing import fix_revision, loading, models
 from alembic_baseline.testing.models import ModelCheck
+
+if TYPE_CHECKING:
+    from sqlalchemy import MetaData
 
 DEFAULT_MESSAGE = "align the schema with the models"
 
@@ -36,17 +40,18 @@ def check_models(
             hint='Pass --metadata shop.models:metadata (or set metadata = "..." in '
             f"[tool.alembic-baseline.check]). See {loading.DOCS}.",
         )
-    meta = models.metadata_of(loading.load(spec, settings, "--metadata"), spec)
     entities_spec = loading.option(settings, "entities", entities)
-    found = loading.load(entities_spec, settings, "--entities") if entities_spec else []
-    grouped = models.entity_kinds(found, entities_spec or "")
+
+    def load() -> tuple[MetaData, models.Entities]:
+        meta = models.metadata_of(loading.load(spec, settings, "--metadata"), spec)
+        found = loading.load(entities_spec, settings, "--entities") if entities_spec else []
+        return meta, models.entity_kinds(found, entities_spec or "")
+
     project = AlembicProject(settings)
     history = History(project)
     with scratch_server(major=settings.pg_major, scratch_url=settings.scratch_url) as server:
         scratch = Scratch(server.major, settings.scratch_url, server)
-        result = models.compare_models(
-            project, history, scratch, meta, grouped, settings.state.cache, spec
-        )
+        result = models.compare_models(project, history, scratch, load, settings.state.cache, spec)
     if write_revision and result.differences:
         path, held = fix_revision.write_revision(project, result, message)
         result = replace(result, revision_file=path, held_back=held)

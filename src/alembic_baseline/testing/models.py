@@ -17,7 +17,7 @@ then every object of the kind is compared, both ways.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -182,12 +182,15 @@ def entity_kinds(entities: Iterable[Any], spec: str) -> dict[str, list[Any]]:
     return grouped
 
 
+Entities = dict[str, list[Any]]
+ModelsLoader = Callable[[], "tuple[MetaData, Entities]"]
+"""Imports the models and the entities: called inside the confinement, so a module that
+connects somewhere when imported is refused like an env.py would be."""
+
+
 def build_models(
-    server: ScratchServer,
-    metadata: MetaData,
-    entities: dict[str, list[Any]],
-    url_env: str,
-) -> DatabaseURL:
+    server: ScratchServer, load: ModelsLoader, url_env: str
+) -> tuple[DatabaseURL, Entities]:
     """A new scratch database holding ``create_all()`` plus the entities; confined to it."""
     from sqlalchemy import create_engine, pool, text
 
@@ -196,16 +199,28 @@ def build_models(
     url = server.create_database(server.new_name("models"))
     engine = create_engine(url.render(sqlalchemy_driver("psycopg")), poolclass=pool.NullPool)
     box = sandbox.Sandbox(url, "scratch", url_env)
-    schemas = sorted({t.schema for t in metadata.tables.values() if t.schema})
     try:
-        with sandbox.confine(box), engine.begin() as conn:
-            for name in schemas:
-                quoted = conn.dialect.identifier_preparer.quote_identifier(name)
-                conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {quoted}"))
-            metadata.create_all(conn)
-            for kind in _ORDER:
-                for entity in entities.get(kind, ()):
-                    conn.execute(entity.to_sql_statement_create())
+        with sandbox.confine(box):
+            metadata, entities = load()
+            schemas = sorted({t.schema for t in metadata.tables.values() if t.schema})
+            with engine.begin() as conn:
+                for name in schemas:
+                    quoted = conn.dialect.identifier_preparer.quote_identifier(name)
+                    conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {quoted}"))
+                metadata.create_all(conn)
+                for kind in _ORDER:
+                    for entity in entities.get(kind, ()):
+                        conn.execute(entity.to_sql_statement_create())
+    except sandbox.SandboxViolation as exc:
+        server.drop_database(url.database)
+        # The sandbox speaks of env.py; here the models' own code reached out.
+        raise sandbox.SandboxViolation(
+            exc.message.replace("env.py", "the models' code (imported, then create_all)", 1),
+            hint="Importing the models must not connect anywhere (no engine.connect() at import "
+            "time); create_all() gets the scratch database's connection. See "
+            f"{DOCS}.",
+            context=exc.context,
+        ) from None
     except BaselineError:
         server.drop_database(url.database)
         raise
@@ -220,7 +235,7 @@ def build_models(
         ) from None
     finally:
         engine.dispose()
-    return url
+    return url, entities
 
 
 def split_undeclared(
@@ -255,8 +270,7 @@ def compare_models(
     project: AlembicProject,
     history: History,
     scratch: Scratch,
-    metadata: MetaData,
-    entities: dict[str, list[Any]],
+    load: ModelsLoader,
     cache_dir: Path,
     spec: str,
 ) -> ModelCheck:
@@ -266,7 +280,7 @@ def compare_models(
     if not heads:
         raise ConfigError("The history has no revisions: nothing to compare the models with.")
     server = scratch.server()
-    models_url = build_models(server, metadata, entities, project.settings.url_env)
+    models_url, entities = build_models(server, load, project.settings.url_env)
     try:
         # env.py decides the version table's name: asked once, on the models' database
         # (a read: nothing is stamped), so it is left out of both snapshots.
