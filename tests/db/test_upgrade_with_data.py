@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.scratch import ScratchServer
+from alembic_baseline.pg.url import DatabaseURL
+from alembic_baseline.testing.fill import Filled, fill_database
 from tests.helpers.projects import FIXTURES, add_revision, cli, copy_project, project
 
 HEAD = "b58e2f7a4c13"
@@ -119,3 +122,47 @@ def test_pending_revisions_of_a_database_with_a_table_nobody_can_fill(
     assert [f["problem"] for f in run["filled"] if f["problem"]] == [
         "column slot: no generator for type int4range"
     ]
+
+
+def test_generated_rows_honour_keys_checks_and_foreign_keys(default_db: DatabaseURL) -> None:
+    with connection(default_db) as conn:
+        conn.execute(
+            """
+            CREATE TYPE mood AS ENUM ('calm', 'busy');
+            CREATE DOMAIN positive_int AS integer CHECK (VALUE > 0);
+            CREATE TABLE warehouses (
+                code char(2) PRIMARY KEY,
+                region text NOT NULL CHECK (region IN ('north', 'south', 'it''s east')),
+                mood mood NOT NULL,
+                opened date
+            );
+            CREATE TABLE bins (
+                warehouse char(2) NOT NULL REFERENCES warehouses,
+                slot positive_int NOT NULL,
+                size smallint NOT NULL CHECK (size % 3 <> 0),
+                tags text[],
+                PRIMARY KEY (warehouse, slot)
+            );
+            CREATE TABLE moves (
+                id bigserial PRIMARY KEY,
+                warehouse char(2) NOT NULL,
+                slot integer NOT NULL,
+                parent bigint REFERENCES moves,
+                payload jsonb NOT NULL,
+                FOREIGN KEY (warehouse, slot) REFERENCES bins
+            );
+            """
+        )
+    filled = {f.table: f for f in fill_database(default_db, 40, None, set())}
+    assert filled["public.warehouses"] == Filled("public.warehouses", 40)
+    # a third of the sizes is refused by the CHECK at first; a retry finds others
+    assert filled["public.bins"].rows + filled["public.bins"].skipped == 40
+    assert filled["public.bins"].rows >= 30
+    assert filled["public.moves"].rows == 40 and filled["public.moves"].problem is None
+    with connection(default_db) as conn:
+        regions = {r[0] for r in conn.execute("SELECT DISTINCT region FROM warehouses")}
+        assert regions == {"north", "south", "it's east"}
+        nulls = conn.execute("SELECT count(*) FROM warehouses WHERE opened IS NULL").fetchone()
+        assert nulls == (10,)  # a nullable column: NULL in every fourth row
+        pairs = conn.execute("SELECT count(DISTINCT (warehouse, slot)) FROM moves").fetchone()
+        assert pairs is not None and pairs[0] > 1  # composite keys taken from existing rows

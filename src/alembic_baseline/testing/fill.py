@@ -89,22 +89,9 @@ def _fill_table(
     fk_of = {c: fk for fk in spec.foreign_keys for c in fk.columns}
     columns = [c for c in spec.columns if c.name in given or _generated(c, unique, fk_of)]
     listed = rowgen.listed_values(spec.checks)
-    for column in columns:
-        if column.name in given or column.name in fk_of or column.name in listed:
-            continue
-        try:
-            rowgen.value(column, 0)
-        except rowgen.Unsupported as exc:
-            if column.not_null:
-                return Filled(spec.qualified, 0, count, f"column {column.name}: {exc}")
-            given.add(column.name)  # nullable: left NULL (provided rows never name it)
-    for fk in spec.foreign_keys:
-        parents = keys.get((fk.table, fk.ref_columns), [])
-        needed = any(c.not_null for c in columns if c.name in fk.columns)
-        if not parents and needed and not (set(fk.columns) <= given):
-            return Filled(
-                spec.qualified, 0, count, f"references {fk.table}, which has no rows to point to"
-            )
+    blocker = _blocker(spec, columns, given, fk_of, listed, keys)
+    if blocker is not None:
+        return Filled(spec.qualified, 0, count, blocker)
     insert = sql.SQL("INSERT INTO {}.{} ({}) VALUES ({})").format(
         sql.Identifier(spec.schema),
         sql.Identifier(spec.name),
@@ -113,11 +100,13 @@ def _fill_table(
     )
 
     def row(i: int, attempt: int) -> list[Any]:
+        # A retry takes other seeds: beyond every first-try seed (so unique columns stay
+        # distinct) and shifted within a repeating column's small domain.
         base = provided[i] if i < len(provided) else {}
         return [
             base[c.name]
             if c.name in base
-            else _value(c, i + attempt * count, count, spec, unique, fk_of, listed, keys)
+            else _value(c, i + attempt * (count * 7919 + 1), count, unique, fk_of, listed, keys)
             for c in columns
         ]
 
@@ -140,6 +129,32 @@ def _fill_table(
     return Filled(
         spec.qualified, inserted, skipped, f"rows refused: {problem}" if skipped else None
     )
+
+
+def _blocker(
+    spec: TableSpec,
+    columns: list[ColumnSpec],
+    given: set[str],
+    fk_of: Mapping[str, ForeignKey],
+    listed: Mapping[str, tuple[str, ...]],
+    keys: Mapping[tuple[str, tuple[str, ...]], list[tuple[Any, ...]]],
+) -> str | None:
+    """Why no row of the table can be made (``given`` gains the nullable columns left NULL)."""
+    for column in columns:
+        if column.name in given or column.name in fk_of or column.name in listed:
+            continue
+        try:
+            rowgen.value(column, 0)
+        except rowgen.Unsupported as exc:
+            if column.not_null:
+                return f"column {column.name}: {exc}"
+            given.add(column.name)  # nullable: left NULL
+    for fk in spec.foreign_keys:
+        parents = keys.get((fk.table, fk.ref_columns), [])
+        needed = any(c.not_null for c in columns if c.name in fk.columns)
+        if not parents and needed and not (set(fk.columns) <= given):
+            return f"references {fk.table}, which has no rows to point to"
+    return None
 
 
 class RowsHookError(ConfigError):
@@ -168,7 +183,6 @@ def _value(
     column: ColumnSpec,
     i: int,
     count: int,
-    spec: TableSpec,
     unique: set[str],
     fk_of: Mapping[str, ForeignKey],
     listed: Mapping[str, tuple[str, ...]],
@@ -180,7 +194,9 @@ def _value(
         parents = keys.get((fk.table, fk.ref_columns), [])
         if not parents or rowgen.is_null(i, column, in_unique):
             return None
-        pick = parents[(i if in_unique else i * 7) % len(parents)]
+        # One parent row per row and key (every column of a composite key from the same one);
+        # distinct parents where the key is unique, spread over them elsewhere.
+        pick = parents[(i if set(fk.columns) <= unique else i * 7) % len(parents)]
         return pick[fk.columns.index(column.name)]
     if rowgen.is_null(i, column, in_unique):
         return None
