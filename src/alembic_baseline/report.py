@@ -176,7 +176,9 @@ class Reporter:
         elif self.output == "text":
             result.text(self)
         else:
-            render = result.extra_formats().get(self.output) if isinstance(result, Formats) else None
+            render = (
+                result.extra_formats().get(self.output) if isinstance(result, Formats) else None
+            )
             if render is None:  # cli._app.state refuses these before the command runs
                 raise ValueError(f"--format {self.output}: not offered by this command")
             self.raw(render())

@@ -67,7 +67,7 @@ def operation(target: str) -> dict[str, Any]:
     only when shown."""
 
     class OperationCommand(TyperCommand):
-        @property  # type: ignore[override]
+        @property
         def help(self) -> str:
             return operation_help(target)
 
@@ -111,10 +111,10 @@ def state(ctx: typer.Context, *, extra: tuple[str, ...] = ()) -> State:
     assert isinstance(obj, State)
     fmt = obj.reporter.output
     if fmt not in FORMATS and fmt not in extra:
+        only = f" is a format of `{EXTRA_FORMATS[fmt]}` only;" if fmt in EXTRA_FORMATS else ":"
+        allowed = ", ".join((*FORMATS, *extra))
         raise typer.BadParameter(
-            f"{fmt} is a format of `{EXTRA_FORMATS.get(fmt, '?')}` only; "
-            f"this command writes {', '.join(FORMATS)}",
-            param_hint="--format",
+            f"{fmt}{only} this command writes {allowed}", param_hint="--format"
         )
     return obj
 

@@ -83,15 +83,20 @@ def verify_baseline(
 
 
 def restore_archive(settings: Settings) -> RestoreResult:
-    """Undo a baseline: archived revisions back into versions/, baseline and bridge removed."""
+    """Archived revisions: `--restore` undoes a baseline (archiving is part of create).
+
+    The archived revisions go back into versions/; the baseline, its bridge and SQL are removed.
+    """
     return restore(project(settings))
 
 
 def upgrade_database(
     settings: Settings, *, url: str | None, target: str, progress: Progress
 ) -> UpgradeResult:
-    """``alembic upgrade`` that also brings databases at archived revisions to the baseline
-    (refused, exit 3, when the schema is not at the recorded archived revision)."""
+    """`alembic upgrade` that also brings databases at archived revisions forward.
+
+    A database at an archived revision is brought to the baseline (refused, exit 3, when its
+    schema is not at the recorded archived revision), then upgraded as Alembic would."""
     from alembic_baseline.deploy.options import from_settings
 
     proj = project(settings)
