@@ -1,0 +1,44 @@
+"""Every command that needs a database, with ``--format markdown`` and ``--format json``: the
+markdown is markdown, the JSON parses (one database, the commands in the order of
+tests/helpers/formats.py: status → plan → … → apply → rollback → upgrade → repair)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_deploy_support import Env, make_env
+
+from alembic_baseline.cli import main
+from alembic_baseline.pg.scratch import ScratchServer
+from tests.helpers.formats import DB, check_json, check_markdown
+
+
+@pytest.fixture
+def env(pg_default: ScratchServer, tmp_path: Path) -> Iterator[Env]:
+    e = make_env(pg_default, tmp_path)
+    yield e
+    pg_default.drop_database(e.db.database)
+
+
+def run(env: Env, fmt: str, command: str, args: tuple[str, ...], tmp: Path) -> tuple[int, str]:
+    scratch = env.server.admin_url.render("psycopg")
+    head = ["--format", fmt, "-c", str(env.ini), "--scratch-url", scratch]
+    argv = [*head, *command.split(), "--url", env.db.render("psycopg")]
+    argv += [a.format(tmp=tmp) for a in args]
+    out, err = io.StringIO(), io.StringIO()
+    code = main(argv, out, err)
+    assert code in (0, 1), f"{command} --format {fmt}: exit {code}\n{err.getvalue()}"
+    return code, out.getvalue()
+
+
+def test_every_database_command_renders_markdown_and_json(env: Env, tmp_path: Path) -> None:
+    for command, args in DB.items():
+        for fmt in ("markdown", "json"):
+            _, out = run(env, fmt, command, args, tmp_path)
+            if fmt == "json":
+                check_json(out)
+            else:
+                check_markdown(out)
