@@ -99,7 +99,8 @@ def run(
     except FileNotFoundError:
         raise ToolError(
             f"{what}: the program {args[0]!r} was not found.",
-            hint="Install PostgreSQL's client/server programs, or pass --pg-bin DIR.",
+            hint="Install PostgreSQL's client/server programs, or set ALEMBIC_BASELINE_PG_BIN=DIR "
+            "(their bin directory).",
         ) from None
     except PermissionError:
         who = f" as {run_as.name}" if run_as else ""
@@ -150,7 +151,10 @@ def tool_failure(what: str, program: str, code: int, stderr: bytes) -> ToolError
             "read_lock_timeout in [tool.alembic-baseline] (ALEMBIC_BASELINE_READ_LOCK_TIMEOUT)."
         )
     elif "server version mismatch" in text or "aborting because of server version" in text:
-        hint = "Use a pg_dump at least as new as the server (--pg-bin DIR)."
+        hint = (
+            "Use a pg_dump at least as new as the server: `alembic-baseline scratch install "
+            "MAJOR`, or set ALEMBIC_BASELINE_PG_BIN=DIR (its bin directory)."
+        )
     return ToolError(f"{what}: {Path(program).name} exited with {code}: {tail}", hint=hint)
 
 
@@ -372,7 +376,8 @@ def pipe_into_psql(
     except FileNotFoundError as exc:
         raise ToolError(
             f"{exc.filename}: the program was not found.",
-            hint="Install PostgreSQL's client programs, or pass --pg-bin DIR.",
+            hint="Install PostgreSQL's client programs, or set ALEMBIC_BASELINE_PG_BIN=DIR "
+            "(their bin directory).",
         ) from None
     finally:
         for proc in procs:

@@ -22,13 +22,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from alembic_baseline import settings
 from alembic_baseline.errors import ConfigError, DatabaseError
 
 if TYPE_CHECKING:
     from alembic_baseline.pg.url import DatabaseURL
 
-DEFAULT_LOCK_TIMEOUT = "10s"
-DEFAULT_STATEMENT_TIMEOUT = "5min"
+DEFAULT_LOCK_TIMEOUT = settings.DEFAULT_READ_LOCK_TIMEOUT  # one definition, in settings.py
+DEFAULT_STATEMENT_TIMEOUT = settings.DEFAULT_READ_STATEMENT_TIMEOUT
 SHOW_AFTER_S = 1.0
 """A session blocked this long gets a progress line naming the holder."""
 POLL_S = 0.25

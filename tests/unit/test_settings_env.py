@@ -1,0 +1,46 @@
+"""Environment variables are read by settings.py only; each other read is listed here, with why.
+
+A new ``os.environ`` / ``os.getenv`` outside settings.py fails this test until it is either
+routed through ``settings.env`` (declared in ``settings.ENVIRONMENT``) or listed below."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from alembic_baseline import settings
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "alembic_baseline"
+ALLOWED = {
+    # not the tool's settings: the environment the project's env.py and programs run in
+X
+    "history/sandbox.py": 2,  # the replay's environment, copied to be checked and restored
+    "pg/tools.py": 1,  # the environment of pg_dump & co, without the caller's PG* variables
+    "cli/_url.py": 1,  # --url-env NAME: the variable the user names holds the URL
+    "settings.py": 2,  # load() and env() themselves
+}
+
+
+def test_environment_is_read_in_settings_only() -> None:
+    found: dict[str, int] = {}
+    for path in SRC.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        n = len(re.findall(r"os\.environ|os\.getenv|\bgetenv\(", text))
+        if n:
+            found[path.relative_to(SRC).as_posix()] = n
+    assert found == ALLOWED
+
+
+def test_env_knows_only_the_declared_variables() -> None:
+    assert settings.env("ALEMBIC_BASELINE_PG_BIN", {"ALEMBIC_BASELINE_PG_BIN": "/x"}) == "/x"
+    assert settings.env("TMPDIR", {}) == ""
+    with pytest.raises(KeyError):
+        settings.env("ALEMBIC_BASELINE_NOT_A_SETTING", {})
+
+
+def test_every_variable_is_documented() -> None:
+    doc = (SRC.parents[1] / "docs" / "cli.md").read_text(encoding="utf-8")
+    missing = [name for name in settings.ENVIRONMENT if name not in doc]
+    assert not missing
