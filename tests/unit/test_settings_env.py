@@ -15,7 +15,7 @@ from alembic_baseline import settings
 SRC = Path(__file__).resolve().parents[2] / "src" / "alembic_baseline"
 ALLOWED = {
     # not the tool's settings: the environment the project's env.py and programs run in
-X
+    "history/driver.py": 5,  # the project's URL variable ($DATABASE_URL): read, set for env.py
     "history/sandbox.py": 2,  # the replay's environment, copied to be checked and restored
     "pg/tools.py": 1,  # the environment of pg_dump & co, without the caller's PG* variables
     "cli/_url.py": 1,  # --url-env NAME: the variable the user names holds the URL
