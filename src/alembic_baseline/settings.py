@@ -71,7 +71,10 @@ class Settings:
     """statement_timeout of the tool's own sessions (not of the revisions it applies)."""
     traceback: bool = False
     project: Mapping[str, Any] = field(default_factory=dict)
-    """The raw ``[tool.alembic-baseline]`` table, for feature-specific options (lint, baseline)."""
+    """The raw ``[tool.alembic-baseline]`` table. Its top-level keys are read by :func:`load`;
+    each feature section ``[tool.alembic-baseline.<feature>]`` is parsed by its feature, in one
+    ``from_settings(settings)`` each: ``deploy/options.py``, ``lint/config.py``,
+    ``baseline/options.py`` (``backup_dir``, a path of the state layout, by statedir.py)."""
     pyproject: Path | None = None
     pre_replay: str | None = None
     """A SQL file or ``module:function`` run on each empty scratch database before the history
@@ -95,6 +98,7 @@ class Settings:
         return self.output == "json"
 
     def section(self, name: str) -> Mapping[str, Any]:
+        """The raw ``[tool.alembic-baseline.<name>]`` (only a feature's ``from_settings``)."""
         value = self.project.get(name, {})
         return value if isinstance(value, Mapping) else {}
 

@@ -44,3 +44,33 @@ def test_every_variable_is_documented() -> None:
     doc = (SRC.parents[1] / "docs" / "cli.md").read_text(encoding="utf-8")
     missing = [name for name in settings.ENVIRONMENT if name not in doc]
     assert not missing
+
+
+def _uses(pattern: str) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for path in SRC.rglob("*.py"):
+        n = len(re.findall(pattern, path.read_text(encoding="utf-8")))
+        if n:
+            found[path.relative_to(SRC).as_posix()] = n
+    return found
+
+
+def test_feature_sections_are_parsed_by_their_feature_only() -> None:
+    """One ``from_settings`` per ``[tool.alembic-baseline.<feature>]`` (statedir.py reads the
+    deploy section's backup_dir, a path of the state layout, with the environment over it)."""
+    assert _uses(r"\.section\(") == {
+        "deploy/options.py": 1,
+        "lint/config.py": 1,
+        "baseline/options.py": 1,
+    }
+
+
+def test_state_layout_is_composed_in_statedir_only() -> None:
+    """Paths under the state directory come from ``statedir.Layout``; the names of its parts are
+    used elsewhere only where a directory may be moved by an option (deploy's cache_dir)."""
+    assert _uses(
+        r"statedir\.(?:DEFAULT_NAME|RUNS|BACKUPS|CACHE|LINT_CACHE|FINGERPRINTS|PGSTAT)\b"
+    ) == {
+        "doctor/evidence.py": 1,  # <cache_dir>/pgstat, cache_dir from deploy's options
+        "doctor/identify.py": 1,  # <cache_dir>/fingerprints, likewise
+    }

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from alembic_baseline.baseline.create import CreateOptions, CreateResult, create
+from alembic_baseline.baseline.options import from_settings as baseline_section
 from alembic_baseline.baseline.restore import RestoreResult, restore
-from alembic_baseline.baseline.sanitize import DEFAULT_CHUNK_SIZE, DEFAULT_MIN_MAJOR
 from alembic_baseline.baseline.upgrade import UpgradeResult, upgrade
 from alembic_baseline.baseline.verify import VerifyResult, verify
 from alembic_baseline.commands.common import database_url, project
@@ -33,8 +33,8 @@ def create_baseline(
 ) -> CreateResult:
     """Create a baseline revision from production (or the replayed history) and archive the rest."""
     proj = project(settings)
-    conf = settings.section("baseline")
-    tables = reference_tables or tuple(str(t) for t in conf.get("reference_tables", ()))
+    conf = baseline_section(settings)
+    tables = reference_tables or conf.reference_tables
     source_url = None
     if url is not None or not from_history:
         source_url = database_url(settings, url, proj)
@@ -45,8 +45,8 @@ def create_baseline(
         message=message,
         reference_tables=tables,
         accept_production=accept_production,
-        min_major=int(conf.get("min_pg_major", DEFAULT_MIN_MAJOR)),
-        chunk_size=int(conf.get("chunk_size", DEFAULT_CHUNK_SIZE)),
+        min_major=conf.min_major,
+        chunk_size=conf.chunk_size,
         seed_data=seed_data,
     )
     # One scratch server for the replay or drift check and the self-check (one cold start).

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     from alembic_baseline.report import Reporter
 
-CACHE_DIR = Path(statedir.DEFAULT_NAME) / statedir.CACHE / statedir.LINT_CACHE  # the default
+CACHE_DIR = statedir.layout(Path(), None, None).lint_cache  # the default, relative to the project
 
 
 @dataclass(frozen=True)
@@ -192,7 +192,7 @@ def _resolve(revision: str, summaries: Sequence[RevisionSummary]) -> str:
 
 
 def _config(settings: Settings, opts: LintOptions) -> lint_config.LintConfig:
-    config = lint_config.from_section(settings.section("lint"), pg_major=settings.pg_major)
+    config = lint_config.from_settings(settings)
     return config.with_flags(
         select=opts.select,
         ignore=opts.ignore,
@@ -307,7 +307,7 @@ def lint(
     config = _config(settings, opts)
     has_project = settings.config_file.is_file()
     root = settings.project_dir if has_project else Path.cwd()
-    state = statedir.Layout(settings.state_dir or root / statedir.DEFAULT_NAME)
+    state = statedir.layout(root, settings.state_dir, settings.backup_dir)
     cache_dir = (opts.cache_dir or state.lint_cache) if opts.cache else None
     context: list[Target] = []
     if has_project:
