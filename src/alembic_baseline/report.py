@@ -21,15 +21,21 @@ chooses which, from the global ``--format text|json|markdown`` (``--json``)::
         def markdown(self) -> str:                # for a PR or a ticket
             return "\n".join(["## fleet", "", *(f"- {t.name}" for t in self.targets)]) + "\n"
 
-    # cli/fleet.py (presentation only):
-    st = state(ctx)
-    result = fleet.run(st.settings, ...)
-    st.reporter.show(result)
-    return result.exit_code
+    # cli/fleet.py (presentation only; the help is the operation's docstring):
+    @app.command("fleet", **operation("alembic_baseline.commands.fleet:run"))
+    def fleet_cmd(ctx: typer.Context, ...) -> int:
+        st = state(ctx)
+        result = fleet.run(st.settings, ...)
+        st.reporter.show(result)
+        return result.exit_code
 
-A result class that lives below the code that knows how to render it (a feature's model, which
-its ``render`` module imports) is wrapped instead: the render module defines a small view
-(``doctor.render.ReportView(report)``) that is Presentable. Markdown that must be printed
+``to_json`` of a dataclass may be :func:`dataclass_json`; :func:`table` writes markdown tables,
+:data:`MARKS` the check marks. A result class that a feature's model module defines and that
+must not import its renderer is wrapped instead, in a small frozen view that is Presentable
+(``doctor.render.ReportView(report)``, ``deploy.results.PlanView(plan)``,
+``baseline.results.Created(result)``). Register a new command in
+tests/helpers/formats.py: tests/unit/test_presentation.py fails until its markdown and JSON
+are exercised. Markdown that must be printed
 byte for byte (schema text, whose ``password = …`` must not be redacted) is returned as
 :class:`Verbatim`. A command with formats of its own besides the three (``lint``'s ``github``
 and ``sarif``) implements :meth:`Formats.extra_formats`; ``cli._app.state(ctx, extra=…)`` lets

@@ -74,3 +74,15 @@ def test_state_layout_is_composed_in_statedir_only() -> None:
         "doctor/evidence.py": 1,  # <cache_dir>/pgstat, cache_dir from deploy's options
         "doctor/identify.py": 1,  # <cache_dir>/fingerprints, likewise
     }
+
+
+def test_pg_dump_hints_name_the_setting_that_exists() -> None:
+    """The hints once pointed at a ``--pg-bin`` flag that no command has."""
+    from alembic_baseline.pg.tools import tool_failure
+
+    error = tool_failure(
+        "backup", "/usr/bin/pg_dump", 1, b"pg_dump: aborting because of server version mismatch"
+    )
+    assert error.hint and "ALEMBIC_BASELINE_PG_BIN=DIR" in error.hint
+    assert "ALEMBIC_BASELINE_PG_BIN" in settings.ENVIRONMENT
+    assert not [p for p in SRC.rglob("*.py") if "--pg-bin" in p.read_text(encoding="utf-8")]
