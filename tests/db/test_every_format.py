@@ -14,6 +14,7 @@ from test_deploy_support import Env, make_env
 from alembic_baseline.cli import main
 from alembic_baseline.pg.scratch import ScratchServer
 from tests.helpers.formats import DB, check_json, check_markdown
+from tests.helpers.projects import FIXTURES, cli, copy_project
 
 
 @pytest.fixture
@@ -42,3 +43,17 @@ def test_every_database_command_renders_markdown_and_json(env: Env, tmp_path: Pa
                 check_json(out)
             else:
                 check_markdown(out)
+
+
+def test_baseline_commands_render_markdown_and_json(
+    pg_default: ScratchServer, tmp_path: Path
+) -> None:
+    """create → verify → archive --restore, once per format (the mini project, from its history)."""
+    ini = copy_project(FIXTURES / "mini", tmp_path)
+    scratch = ("--scratch-url", pg_default.admin_url.render("psycopg"))
+    for fmt, check in (("json", check_json), ("markdown", check_markdown)):
+        head = ("--format", fmt, "-c", str(ini), *scratch, "baseline")
+        for args in (("create", "--from-history"), ("verify",), ("archive", "--restore")):
+            code, out, err = cli(*head, *args)
+            assert code == 0, f"baseline {args[0]} --format {fmt}: {err}"
+            check(out)

@@ -20,17 +20,19 @@ DB = {
     "upgrade": (),
     "snapshot": ("-o", "{tmp}/snap.json"),
 }
+DB_BASELINE = {
+    # tests/db/test_every_format.py: create → verify → archive --restore, once per format
+    "baseline create", "baseline verify", "baseline archive",
+}  # fmt: skip
 UNIT = {
     # rendered in-process without a database by tests/unit/test_presentation.py
     "lint", "scratch status", "scratch url",  # url: its result built from a value
 }  # fmt: skip
 VIEWS = {
-    # too slow or too invasive for the suite to run per format (a baseline and its replays,
-    # a PostgreSQL download, a persistent server, the whole demo, two schemas, a diagnosis to
-    # repair): their results
-    # are rendered from values built in tests/unit/test_presentation.py
-    "baseline create", "baseline verify", "baseline archive", "scratch install",
-    "scratch start", "scratch stop", "demo", "repair",
+    # too slow or too invasive for the suite to run per format (a PostgreSQL download, a
+    # persistent server, the whole demo, a diagnosis to repair): their results are rendered
+    # from values built in tests/unit/test_presentation.py
+    "scratch install", "scratch start", "scratch stop", "demo", "repair",
 }  # fmt: skip
 
 ELSEWHERE = {"diff": "tests/db/test_snapshot_cli.py (two schemas, both formats)"}

@@ -28,7 +28,15 @@ from alembic_baseline.errors import ExitCode
 from alembic_baseline.pg.install import Installed
 from alembic_baseline.pg.url import DatabaseURL
 from alembic_baseline.report import Presentable, Reporter
-from tests.helpers.formats import DB, ELSEWHERE, UNIT, VIEWS, check_json, check_markdown
+from tests.helpers.formats import (
+    DB,
+    DB_BASELINE,
+    ELSEWHERE,
+    UNIT,
+    VIEWS,
+    check_json,
+    check_markdown,
+)
 
 
 def commands() -> dict[str, Any]:
@@ -55,7 +63,7 @@ def run(*argv: str) -> tuple[int, str, str]:
 
 
 def test_every_command_has_its_formats_tested() -> None:
-    listed = set(DB) | UNIT | VIEWS | set(ELSEWHERE)
+    listed = set(DB) | DB_BASELINE | UNIT | VIEWS | set(ELSEWHERE)
     assert set(commands()) == listed
 
 
