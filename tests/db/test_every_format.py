@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from test_deploy_support import Env, make_env
+from test_scratch import scratch_dir  # noqa: F401 (a fixture: a private scratch directory)
 
 from alembic_baseline.cli import main
 from alembic_baseline.pg.scratch import ScratchServer
@@ -56,4 +57,14 @@ def test_baseline_commands_render_markdown_and_json(
         for args in (("create", "--from-history"), ("verify",), ("archive", "--restore")):
             code, out, err = cli(*head, *args)
             assert code == 0, f"baseline {args[0]} --format {fmt}: {err}"
+            check(out)
+
+
+@pytest.mark.usefixtures("scratch_dir")
+def test_scratch_commands_render_markdown_and_json() -> None:
+    """start → url → status → stop, once per format (a private scratch directory)."""
+    for fmt, check in (("json", check_json), ("markdown", check_markdown)):
+        for args in (("start",), ("url",), ("status",), ("stop",)):
+            code, out, err = cli("--format", fmt, "scratch", *args)
+            assert code == 0, f"scratch {args[0]} --format {fmt}: {err}"
             check(out)

@@ -21,18 +21,20 @@ DB = {
     "snapshot": ("-o", "{tmp}/snap.json"),
 }
 DB_BASELINE = {
-    # tests/db/test_every_format.py: create → verify → archive --restore, once per format
+    # tests/db/test_every_format.py: create → verify → archive --restore, and scratch
+    # start → url → status → stop, once per format
     "baseline create", "baseline verify", "baseline archive",
+    "scratch start", "scratch url", "scratch stop",
 }  # fmt: skip
 UNIT = {
     # rendered in-process without a database by tests/unit/test_presentation.py
-    "lint", "scratch status", "scratch url",  # url: its result built from a value
+    "lint", "scratch status",
 }  # fmt: skip
 VIEWS = {
-    # too slow or too invasive for the suite to run per format (a PostgreSQL download, a
-    # persistent server, the whole demo, a diagnosis to repair): their results are rendered
-    # from values built in tests/unit/test_presentation.py
-    "scratch install", "scratch start", "scratch stop", "demo", "repair",
+    # too slow or too invasive for the suite to run per format (a PostgreSQL download, the
+    # whole demo, a diagnosis to repair): their results are rendered from values built in
+    # tests/unit/test_presentation.py
+    "scratch install", "demo", "repair",
 }  # fmt: skip
 
 ELSEWHERE = {"diff": "tests/db/test_snapshot_cli.py (two schemas, both formats)"}
