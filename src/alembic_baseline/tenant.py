@@ -28,12 +28,13 @@ import logging
 import os
 import socket
 import time
-import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import Any
 
+import sqlalchemy as sa
 from alembic import context
+from alembic.util import CommandError
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
@@ -50,12 +51,27 @@ DEFAULT_TIMEOUT = 60.0
 """Seconds :func:`run_migrations_once` waits for another process's migration to finish."""
 
 
-class TenantError(ConfigError):
+class _EnvError(CommandError):
+    """Raised inside env.py: the ``alembic`` command prints a CommandError as one ``FAILED:``
+    line (no traceback), so the hint goes into the text; alembic-baseline shows it apart."""
+
+    message: str
+    hint: str | None
+
+    def __str__(self) -> str:
+        return f"{self.message}\n  hint: {self.hint}" if self.hint else self.message
+
+
+class TenantError(ConfigError, _EnvError):
     """``-x tenant=NAME`` is missing, unsafe, or names no schema of the database."""
 
+    __str__ = _EnvError.__str__
 
-class LockTimeout(UnsafeError):
+
+class LockTimeout(UnsafeError, _EnvError):
     """Another session held the target's migration lock for longer than the wait allowed."""
+
+    __str__ = _EnvError.__str__
 
 
 # -- schema per tenant ---------------------------------------------------------------------------
@@ -184,28 +200,30 @@ def _run() -> None:
         context.run_migrations()
 
 
-# The version table's name is quoted by the server (quote_ident); it is read only if it exists
-# (to_regclass), through query_to_xml, so the statement never fails on a new database.
-_RECORDED = text(
-    "WITH t(name) AS (SELECT CASE WHEN CAST(:schema AS text) IS NULL "
-    "THEN quote_ident(CAST(:table AS text)) "
-    "ELSE quote_ident(CAST(:schema AS text)) || '.' || quote_ident(CAST(:table AS text)) END) "
-    "SELECT current_database(), CASE WHEN to_regclass(t.name) IS NOT NULL "
-    "THEN CAST(query_to_xml('SELECT version_num FROM ' || t.name, false, false, '') AS text) END "
-    "FROM t"
-)
-
-
 def _recorded(connection: Connection, schema: str | None, table: str) -> tuple[str, frozenset[str]]:
-    """The database's name and the revisions its version table records, in one statement that
-    leaves no aborted transaction behind on env.py's connection (a new database has no table)."""
-    with _own_transaction(connection):
-        row = connection.execute(_RECORDED, {"schema": schema, "table": table}).one()
-    database, rows = str(row[0]), row[1]
-    if rows is None:
-        return database, frozenset()
-    found = ET.fromstring(rows).iter("version_num")
-    return database, frozenset(e.text for e in found if e.text)
+    """The database's name and the revisions its version table records: one statement (an
+    aggregate, so one row even for an empty table; names quoted by SQLAlchemy).
+
+    A new database has no version table yet: the statement fails in a transaction (or, inside
+    the caller's, a savepoint) of its own, which is rolled back, and the connection is left as
+    it came.
+    """
+    versions = sa.table(table, sa.column("version_num"), schema=schema)
+    query = sa.select(sa.func.current_database(), sa.func.array_agg(versions.c.version_num))
+    scope = connection.begin_nested() if connection.in_transaction() else connection.begin()
+    try:
+        with scope:
+            row = connection.execute(query).one()
+    except sa_exc.ProgrammingError as exc:
+        if _sqlstate(exc) != "42P01":  # undefined_table
+            raise
+        return _database(connection), frozenset()
+    return str(row[0]), frozenset(str(rev) for rev in row[1] or ())
+
+
+def _sqlstate(exc: sa_exc.DBAPIError) -> str | None:
+    # psycopg 3 and asyncpg (through SQLAlchemy) name it sqlstate, psycopg2 pgcode
+    return getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
 
 
 @contextmanager
@@ -281,8 +299,7 @@ _HOLDERS = text(
 def _lock_failure(
     locker: Connection, key: tuple[int, int], target: str, timeout: float, exc: sa_exc.DBAPIError
 ) -> Exception:
-    state = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
-    if state != "55P03":  # lock_not_available: the wait ran out
+    if _sqlstate(exc) != "55P03":  # lock_not_available: the wait ran out
         return DatabaseError(
             f"Could not take the migration lock of {target}: {str(exc.orig).strip()}",
             hint="Check that the user may connect and run pg_advisory_lock (a statement_timeout "
