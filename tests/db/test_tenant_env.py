@@ -8,6 +8,7 @@ lock in the test until every replica waits for it. One major: nothing here diffe
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -27,10 +28,11 @@ EXAMPLE = REPO / "examples" / "multitenant"
 HEAD = "e7f8a9b0c166"
 LONG = "tenant_with_a_deliberately_long_schema_name_of_sixty_three_byte"  # 63 bytes
 TENANTS = ("acme", "Globex-Corp", LONG)
+Conn = psycopg.Connection[tuple[object, ...]]
 
 
 @pytest.fixture
-def db(default_db: DatabaseURL) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
+def db(default_db: DatabaseURL) -> Iterator[Conn]:
     conn = psycopg.connect(**default_db.libpq_kwargs(), autocommit=True)
     for name in TENANTS:
         conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(name)))
@@ -48,9 +50,19 @@ def _env(url: DatabaseURL, **extra: str) -> dict[str, str]:
 def _alembic(
     project: Path, url: DatabaseURL, tenant_name: str, **extra: str
 ) -> subprocess.Popen[str]:
+    ini = str(project / "schemas.ini")
     return subprocess.Popen(
-        [sys.executable, "-m", "alembic", "-c", str(project / "schemas.ini")]
-        + ["-x", f"tenant={tenant_name}", "upgrade", "head"],
+        [
+            sys.executable,
+            "-m",
+            "alembic",
+            "-c",
+            ini,
+            "-x",
+            f"tenant={tenant_name}",
+            "upgrade",
+            "head",
+        ],
         env=_env(url, **extra),
         cwd=project,
         stdout=subprocess.PIPE,
@@ -68,14 +80,12 @@ def _finish(proc: subprocess.Popen[str]) -> tuple[int, str]:
     return proc.returncode, err
 
 
-def _recorded(conn: psycopg.Connection[tuple[object, ...]], schema: str) -> list[object]:
+def _recorded(conn: Conn, schema: str) -> list[object]:
     query = sql.SQL("SELECT version_num FROM {}.alembic_version").format(sql.Identifier(schema))
     return [r[0] for r in conn.execute(query)]
 
 
-def test_tenant_schemas_upgrade_with_plain_alembic(
-    db: psycopg.Connection, default_db: DatabaseURL
-) -> None:  # type: ignore[type-arg]
+def test_tenant_schemas_upgrade_with_plain_alembic(db: Conn, default_db: DatabaseURL) -> None:
     procs = [
         _alembic(EXAMPLE, default_db, name) for name in TENANTS
     ]  # concurrently: no global lock
@@ -104,7 +114,7 @@ def test_tenant_schemas_upgrade_with_plain_alembic(
     assert public == (0,)  # nothing leaked outside the tenant schemas
 
 
-def _waiting(conn: psycopg.Connection, key: tuple[int, int]) -> int:  # type: ignore[type-arg]
+def _waiting(conn: Conn, key: tuple[int, int]) -> int:
     row = conn.execute(
         "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
         "AND classid = %s::bigint::oid AND objid = %s::bigint::oid AND objsubid = 2",
@@ -114,13 +124,11 @@ def _waiting(conn: psycopg.Connection, key: tuple[int, int]) -> int:  # type: ig
 
 
 def test_replicas_starting_together_migrate_once(
-    db: psycopg.Connection,
+    db: Conn,
     default_db: DatabaseURL,
-    tmp_path: Path,  # type: ignore[type-arg]
+    tmp_path: Path,
 ) -> None:
     project = tmp_path / "multitenant"
-    import shutil
-
     shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns("__pycache__"))
     # the revision every replica wants to run: it counts its runs in a side table
     add_revision(
@@ -170,9 +178,9 @@ def _upgrade(
 
 
 def test_at_head_one_statement_then_return(
-    db: psycopg.Connection,
+    db: Conn,
     default_db: DatabaseURL,
-    monkeypatch: pytest.MonkeyPatch,  # type: ignore[type-arg]
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
@@ -206,9 +214,9 @@ def test_at_head_one_statement_then_return(
 
 
 def test_lock_held_elsewhere_bounded_wait_and_clear_error(
-    db: psycopg.Connection,
+    db: Conn,
     default_db: DatabaseURL,
-    monkeypatch: pytest.MonkeyPatch,  # type: ignore[type-arg]
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     key = lockkey.key(default_db.database, "acme")
     holder = psycopg.connect(
@@ -233,9 +241,9 @@ def test_lock_held_elsewhere_bounded_wait_and_clear_error(
 
 
 def test_runner_holding_the_lock_is_not_waited_for(
-    db: psycopg.Connection,
+    db: Conn,
     default_db: DatabaseURL,
-    monkeypatch: pytest.MonkeyPatch,  # type: ignore[type-arg]
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     key = lockkey.key(default_db.database, "acme")
     runner = psycopg.connect(**default_db.libpq_kwargs(), autocommit=True)
@@ -249,9 +257,9 @@ def test_runner_holding_the_lock_is_not_waited_for(
 
 
 def test_not_a_schema_fails_clearly_and_creates_nothing(
-    db: psycopg.Connection,
+    db: Conn,
     default_db: DatabaseURL,
-    monkeypatch: pytest.MonkeyPatch,  # type: ignore[type-arg]
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from alembic.util import CommandError
 
