@@ -125,7 +125,11 @@ def test_command_prints_the_job_yaml_and_json() -> None:
     manifest = yaml.safe_load(text)
     _valid(manifest, VERSIONS[-1])
     container = manifest["spec"]["template"]["spec"]["containers"][0]
-    assert container["command"][-4:] == ["--url-env", "DATABASE_URL", "--schemas", "tenant_%"]
+    assert container["command"] == [
+        "alembic-baseline",
+        *("fleet", "apply", "--shard", "$(JOB_COMPLETION_INDEX)/6"),
+        *("--url-env", "DATABASE_URL", "--schemas", "tenant_%"),
+    ]
     assert manifest["spec"]["maxFailedIndexes"] == 2
     as_json, _ = _invoke(manifest_app, "kubernetes", "--json", *argv)
     assert json.loads(as_json) == manifest
@@ -140,4 +144,5 @@ def test_attach_adds_manifest_to_the_fleet_group() -> None:
 
     attach(fleet)
     text, _ = _invoke(fleet, "manifest", "kubernetes", "--image", "app:1")
-    assert yaml.safe_load(text)["spec"]["completions"] == 4
+    manifest = yaml.safe_load(text)
+    assert manifest == job(JobSpec(image="app:1"))

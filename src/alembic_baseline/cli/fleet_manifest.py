@@ -18,6 +18,13 @@ manifest_app = typer.Typer(
 )
 
 
+@manifest_app.callback()
+def manifest_group() -> None:
+    """Manifests that run `fleet apply` on an existing engine (Kubernetes)."""
+    # a callback keeps `manifest` a group of one command (typer would otherwise make the lone
+    # command the group itself, and `kubernetes` would be read as an argument)
+
+
 def attach(fleet_app: typer.Typer) -> None:
     """Add ``manifest`` to the ``fleet`` command group."""
     fleet_app.add_typer(manifest_app, name="manifest")
