@@ -4,7 +4,8 @@ Two measures on examples/multitenant (schema per tenant), a tenant already at he
 
 1. In-process, the call itself: ``tenant.run_migrations_once()`` after ``configure()``, each
    run on a new engine and connection (as at a real start-up: first statement on a new
-   dialect), against Alembic's own at-head path (``begin_transaction(); run_migrations()``,
+   dialect; the revision files, which both sides need, loaded before), against Alembic's own
+   at-head path (``begin_transaction(); run_migrations()``,
    which checks the version table and reads it). Median of the per-pair ratios, min–max, and
    the statements each sends.
 2. Whole process: ``alembic -c schemas.ini -x tenant=acme upgrade head`` with the sample's env.py
@@ -17,6 +18,7 @@ docs/benchmarks.md). Uses the current environment's alembic-baseline (``pip inst
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import sys
@@ -50,6 +52,7 @@ def _in_process(ini: Path, url: str, use_helper: bool) -> tuple[float, int]:
     def steps(rev: object, _ctx: object) -> list[object]:
         return compat.upgrade_steps(script, "heads", rev)
 
+    script.get_heads()  # the revision files: both sides need them, loaded before timing
     with EnvironmentContext(cfg, script, fn=steps, destination_rev="heads"):
         engine = create_engine(url, poolclass=pool.NullPool)
         with engine.connect() as conn:
@@ -80,7 +83,8 @@ def _pairs(pairs: int, a: object, b: object) -> tuple[list[float], list[float]]:
 def _summary(helper: list[float], anchor: list[float]) -> str:
     ratios = [h / a for h, a in zip(helper, anchor, strict=True)]
     return (
-        f"{statistics.median(helper) * 1000:.2f} ms vs {statistics.median(anchor) * 1000:.2f} ms; "
+        f"{statistics.median(helper) * 1000:.1f} ms (min {min(helper) * 1000:.1f}) vs "
+        f"{statistics.median(anchor) * 1000:.1f} ms (min {min(anchor) * 1000:.1f}); "
         f"ratio {statistics.median(ratios):.2f}× ({min(ratios):.2f}–{max(ratios):.2f})"
     )
 
@@ -141,12 +145,14 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
     helper_n = sorted(n for side, n in counts if side == 1)
     plain_n = sorted(n for side, n in counts if side == 0)
+    load = os.getloadavg()[0]
     body = f"""\
 `python bench/bench_tenant_startup.py --pairs {args.pairs}` — the env.py start-up helper
 (`alembic_baseline.tenant.run_migrations_once`) when the tenant is already at head, on
 examples/multitenant (schema per tenant), PostgreSQL {server.major} on a local socket, 2 cores;
 anchor: Alembic's own `begin_transaction(); run_migrations()` at head. Medians of paired,
-alternating runs; ratio helper/anchor (min–max).
+alternating runs; ratio helper/anchor (min–max). Load average {load:.1f} during the run (other
+work shared the 2 cores), so absolute times are inflated; the minimum is the least disturbed.
 
 | measure | helper vs anchor | statements sent |
 | --- | --- | --- |
