@@ -38,6 +38,11 @@ HELPER = 'tenant.run_migrations_once(timeout=float(os.environ.get("MIGRATION_LOC
 PLAIN = "with context.begin_transaction():\n            context.run_migrations()"
 
 
+REFERENCE: list[float] = []
+"""One ``SELECT 1`` in a transaction on the same connection, after each helper call: the
+round trip the helper's one statement cannot go below, under the same load."""
+
+
 def _in_process(ini: Path, url: str, use_helper: bool) -> tuple[float, int]:
     from alembic import context
     from alembic.config import Config
@@ -65,8 +70,14 @@ def _in_process(ini: Path, url: str, use_helper: bool) -> tuple[float, int]:
                 with context.begin_transaction():
                     context.run_migrations()
             elapsed = time.perf_counter() - start
+            sent = len(statements)
+            if use_helper:
+                start = time.perf_counter()
+                with conn.begin():
+                    conn.exec_driver_sql("SELECT 1").all()
+                REFERENCE.append(time.perf_counter() - start)
         engine.dispose()
-    return elapsed, len(statements)
+    return elapsed, sent
 
 
 def _pairs(pairs: int, a: object, b: object) -> tuple[list[float], list[float]]:
@@ -133,6 +144,7 @@ def main() -> None:
             return t
 
         _in_process(ini, url, True)  # imports and file caches warm for both sides
+        REFERENCE.clear()
         h, p = _pairs(args.pairs, helper_call, plain_call)
         in_process = _summary(h, p)
 
@@ -146,6 +158,7 @@ def main() -> None:
     helper_n = sorted(n for side, n in counts if side == 1)
     plain_n = sorted(n for side, n in counts if side == 0)
     load = os.getloadavg()[0]
+    reference = f"{statistics.median(REFERENCE) * 1000:.1f} ms (min {min(REFERENCE) * 1000:.1f})"
     body = f"""\
 `python bench/bench_tenant_startup.py --pairs {args.pairs}` — the env.py start-up helper
 (`alembic_baseline.tenant.run_migrations_once`) when the tenant is already at head, on
@@ -157,6 +170,7 @@ work shared the 2 cores), so absolute times are inflated; the minimum is the lea
 | measure | helper vs anchor | statements sent |
 | --- | --- | --- |
 | the call, in-process (new engine each run) | {in_process} | {helper_n} vs {plain_n} |
+| reference: `SELECT 1` in a transaction, same connection | {reference} | 1 |
 | `alembic upgrade head -x tenant=acme`, whole process | {whole_process} | — |
 
 The whole process is dominated by interpreter and import start-up; the helper's own cost at head
