@@ -146,3 +146,15 @@ def test_attach_adds_manifest_to_the_fleet_group() -> None:
     text, _ = _invoke(fleet, "manifest", "kubernetes", "--image", "app:1")
     manifest = yaml.safe_load(text)
     assert manifest == job(JobSpec(image="app:1"))
+
+
+def test_the_job_in_the_docs_is_what_the_command_prints() -> None:
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    argv = ["kubernetes", "--image", "registry.example.com/saas/app:2026.11.3", "--shards", "8"]
+    argv += ["--parallelism", "4", "--workers", "4", "--secret", "saas-migrations"]
+    argv += ["--alembic-config", "/app/schemas.ini", "--", "--url-env", "DATABASE_URL"]
+    printed, _ = _invoke(manifest_app, *argv, "--schemas", "tenant_%")
+    for page in (docs / "fleet-env.md", docs / "ja" / "fleet-env.md"):
+        assert "```yaml\n" + printed + "```" in page.read_text(), f"regenerate the Job in {page}"
