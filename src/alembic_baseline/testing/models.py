@@ -22,6 +22,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rich.markup import escape
+
 from alembic_baseline.diff import Change, CompareOptions, SchemaDiff, compare
 from alembic_baseline.errors import BaselineError, ConfigError, ExitCode
 from alembic_baseline.expected import (
@@ -33,6 +35,7 @@ from alembic_baseline.expected import (
 )
 from alembic_baseline.history import sandbox
 from alembic_baseline.pg.url import DatabaseURL, redact
+from alembic_baseline.report import MARKS
 from alembic_baseline.snapshot.model import ObjectKey, Snapshot
 from alembic_baseline.testing.loading import DOCS
 
@@ -42,6 +45,7 @@ if TYPE_CHECKING:
     from alembic_baseline.history.driver import AlembicProject
     from alembic_baseline.history.graph import History
     from alembic_baseline.pg.scratch import ScratchServer
+    from alembic_baseline.report import Reporter
 
 # Kinds SQLAlchemy models have no way to declare (create_all never makes them).
 UNDECLARED_KINDS = (
@@ -131,6 +135,32 @@ class ModelCheck:
             "held_back_in_revision": self.held_back,
             "seconds": round(self.seconds, 3),
         }
+
+    def text(self, out: Reporter) -> None:
+        head = ", ".join(self.heads)
+        source = " (head from cache)" if self.cached else ""
+        out.text(f"[bold]check models[/]: {escape(self.metadata)} vs head {head}{source}")
+        for line in self.lines():
+            out.text(f"  {MARKS['fail']} {escape(line)}")
+        if self.compared_kinds:
+            out.text(f"  compared through alembic_utils entities: {', '.join(self.compared_kinds)}")
+        if self.apart:
+            out.text(f"  [dim]not declared by the models (not compared): {len(self.apart)}[/]")
+            for key in self.apart:
+                out.text(f"    [dim]{escape(str(key))}[/]")
+        if self.revision_file:
+            held = (
+                f"; {self.held_back} statement(s) commented out for review"
+                if self.held_back
+                else ""
+            )
+            out.text(f"  revision written: {escape(str(self.revision_file))}{held}")
+        if self.differences:
+            out.text(
+                f"[red]{len(self.differences)} difference(s)[/] between the models and the history"
+            )
+        else:
+            out.text("[green]the models match the history[/]")
 
     def markdown(self) -> str:
         verdict = (
