@@ -16,22 +16,22 @@ from typing import TYPE_CHECKING
 
 from alembic_baseline.commands.common import database_url
 from alembic_baseline.deploy import guard, run
-from alembic_baseline.deploy import record as rec
-from alembic_baseline.deploy.checks import Status
 from alembic_baseline.deploy.options import DeployOptions, duration, from_settings
 from alembic_baseline.deploy.state import Progress, quiet
-from alembic_baseline.deploy.verify import Verification, VerifyItem
 from alembic_baseline.doctor import repair as rp
 from alembic_baseline.doctor.checklists import LISTS, Checklist, ChecklistInputs, run_checklist
 from alembic_baseline.doctor.diagnose import IDENTIFY_MODES, Doctor, DoctorOptions
 from alembic_baseline.doctor.facts import read_facts
 from alembic_baseline.doctor.model import DoctorReport
 from alembic_baseline.errors import ConfigError, ExitCode
-from alembic_baseline.expected import Scratch, compare_with_expected
+from alembic_baseline.expected import compare_with_expected
 from alembic_baseline.history.driver import AlembicProject
 from alembic_baseline.history.graph import History
 from alembic_baseline.history.sandbox import SandboxRefusal
-from alembic_baseline.pg.scratch import ScratchServer
+from alembic_baseline.pg.scratch import Scratch, ScratchServer
+from alembic_baseline.runbook import record as rec
+from alembic_baseline.runbook.checks import Status
+from alembic_baseline.runbook.verify import Verification, VerifyItem
 from alembic_baseline.settings import Settings
 
 if TYPE_CHECKING:

@@ -1,8 +1,8 @@
 """The runbook's checklists (チェックリスト) as ``check pre-baseline|pre-patch|post-apply``.
 
 Every line the tool can verify is verified against the database and the project; the others are
-listed as ``manual`` for a person to tick. Items reuse ``deploy.checks`` (status values, the
-``downgrades`` and ``single-head`` checks) and ``deploy.verify`` (the health URL).
+listed as ``manual`` for a person to tick. Items reuse ``runbook.checks`` (status values, the
+``downgrades`` and ``single-head`` checks) and ``runbook.verify`` (the health URL, the schema).
 
 Decisions: "baseline verified" runs ``baseline verify`` (it is the proof, and no earlier result is
 stored to trust); "a fresh backup" is the newest dump of this database in the backup directory,
@@ -19,9 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from alembic_baseline.deploy import checks
-from alembic_baseline.deploy.checks import CheckItem, Status
-from alembic_baseline.deploy.items import Check, SchemaMatches
 from alembic_baseline.doctor import evidence
 from alembic_baseline.doctor.items import (
     AllApplied,
@@ -37,6 +34,9 @@ from alembic_baseline.doctor.items import (
 from alembic_baseline.doctor.model import Severity
 from alembic_baseline.errors import BaselineError, ExitCode
 from alembic_baseline.expected import compare_with_expected
+from alembic_baseline.runbook import checks
+from alembic_baseline.runbook.checks import CheckItem, Status
+from alembic_baseline.runbook.items import Check, SchemaMatches
 
 if TYPE_CHECKING:
     from alembic_baseline.deploy.options import DeployOptions

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from alembic_baseline.diff.render import describe
 from alembic_baseline.doctor import environment, leftovers, versions
 from alembic_baseline.doctor.identify import Identifier, Live, live_state
 from alembic_baseline.doctor.model import (
@@ -25,14 +26,10 @@ from alembic_baseline.doctor.model import (
 )
 from alembic_baseline.doctor.problems import HalfApplied, SchemaDrift, WrongRevision
 from alembic_baseline.errors import BaselineError
-from alembic_baseline.expected import (
-    SchemaCheck,
-    Scratch,
-    describe_diff,
-    expected_snapshot,
-)
+from alembic_baseline.expected import SchemaCheck, check_archived, expected_snapshot
 from alembic_baseline.expected import inspect_options as vt_options
 from alembic_baseline.history.sandbox import SandboxRefusal
+from alembic_baseline.pg.scratch import Scratch
 
 if TYPE_CHECKING:
     from alembic_baseline.baseline.manifest import Manifest
@@ -191,8 +188,6 @@ class Doctor:
     def compare_archived(self, live: Live) -> SchemaCheck | None:
         """The schema against the one recorded revision when it is archived (the evidence
         ``alembic-baseline upgrade`` needs before it replays the archive); None otherwise."""
-        from alembic_baseline.baseline.archived import check_archived
-
         recorded = self.facts.recorded
         if len(recorded) != 1 or self.history.locate(recorded[0]) != "archived":
             return None
@@ -235,7 +230,7 @@ class Doctor:
         live: Live,
     ) -> Diagnosis:
         expected, diff = mismatch
-        lines = describe_diff(diff)
+        lines = describe(diff)
         context = {"recorded": recorded, "differences": str(len(diff.changes))}
         if ident is not None and ident.exact and ident.revision != (recorded,):
             return self.wrong_revision(recorded, ident, context, lines)

@@ -19,14 +19,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from alembic_baseline import statedir
-from alembic_baseline.deploy import backup as bk
-from alembic_baseline.deploy import record as rec
-from alembic_baseline.deploy.checks import CheckItem, Status
-from alembic_baseline.deploy.items import Backup
-from alembic_baseline.deploy.verify import check_health
 from alembic_baseline.doctor.items import Health, NoUnfinishedRun, PgStat
 from alembic_baseline.errors import BaselineError
 from alembic_baseline.pg.connect import connection
+from alembic_baseline.runbook import backup as bk
+from alembic_baseline.runbook import record as rec
+from alembic_baseline.runbook.checks import CheckItem, Status
+from alembic_baseline.runbook.items import Backup
+from alembic_baseline.runbook.verify import check_health
 
 if TYPE_CHECKING:
     from alembic_baseline.doctor.checklists import ChecklistInputs

@@ -24,20 +24,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from alembic_baseline import statedir
+from alembic_baseline.diff.render import describe
 from alembic_baseline.doctor import shape as sh
 from alembic_baseline.doctor.cache import FingerprintCache, State, root_key, states
 from alembic_baseline.doctor.model import Identification, Match
 from alembic_baseline.doctor.replay import Step, upgrade_order, upgrade_with_hook
 from alembic_baseline.errors import BaselineError
 from alembic_baseline.expected import (
-    Scratch,
     VersionTable,
-    describe_diff,
     expected_snapshot,
     inspect_options,
 )
 from alembic_baseline.history.sandbox import SandboxRefusal
-from alembic_baseline.pg.connect import connection
+from alembic_baseline.pg.scratch import Scratch
+from alembic_baseline.snapshot.sources import from_url
 
 if TYPE_CHECKING:
     from alembic.runtime.migration import MigrationContext
@@ -89,10 +89,7 @@ class Live:
 
 
 def _snapshot(url: DatabaseURL, version_table: VersionTable, invalid: frozenset[str]) -> Snapshot:
-    from alembic_baseline.snapshot import inspect
-
-    with connection(url) as conn:
-        snap = inspect(conn, inspect_options(version_table))
+    snap = from_url(url, inspect_options(version_table))
     if invalid:
         snap = snap.with_objects(
             indexes=[i for i in snap.indexes if f"{i.schema}.{i.name}" not in invalid]
@@ -125,7 +122,9 @@ class Identifier:
     progress: Progress = field(default=lambda _: None)
 
     def __post_init__(self) -> None:
-        self.cache = FingerprintCache(self.cache_dir / statedir.FINGERPRINTS, self.scratch.major)
+        self.cache = FingerprintCache(
+            self.cache_dir / statedir.FINGERPRINTS, self.scratch.wanted_major()
+        )
         self.options = inspect_options(self.version_table)
         self.signatures: dict[str, sh.Signature] = {}
         self.shapes: dict[str, sh.Shape] = {}
@@ -137,7 +136,7 @@ class Identifier:
 
     def chain(self) -> list[State]:
         if self._chain is None:
-            root = root_key(self.history, self.scratch.major, self.version_table)
+            root = root_key(self.history, self.scratch.wanted_major(), self.version_table)
             self._chain = states(self.history, upgrade_order(self.history), root)
         return self._chain
 
@@ -307,7 +306,7 @@ class Identifier:
         if expected is None:
             return Match(state.heads, False, ("not confirmed by a full snapshot",), -1)
         diff = compare(expected, live.snapshot, CompareOptions(ignore_column_order=True))
-        return Match(state.heads, not diff, describe_diff(diff), len(diff.changes))
+        return Match(state.heads, not diff, describe(diff), len(diff.changes))
 
     def _nearest(self, chain: list[State], live: Live) -> list[Match]:
         """The states nearest to ``live`` by signature (then by shape, where the replay took

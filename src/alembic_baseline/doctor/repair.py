@@ -27,16 +27,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from alembic_baseline.diff.render import describe
 from alembic_baseline.doctor import version_key
 from alembic_baseline.doctor.model import DoctorReport
 from alembic_baseline.errors import ConfigError, UnsafeError
-from alembic_baseline.expected import describe_diff, expected_snapshot, inspect_options
+from alembic_baseline.expected import expected_snapshot, inspect_options
+from alembic_baseline.pg.server import invalid_indexes
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
     from alembic_baseline.doctor.diagnose import Doctor
-    from alembic_baseline.doctor.facts import Facts, InvalidIndex
+    from alembic_baseline.doctor.facts import Facts
+    from alembic_baseline.pg.server import InvalidIndex
 
 FIXES = ("restamp", "dedupe", "bridge", "drop-invalid-index", "rebuild-index")
 STAMPING = ("restamp", "dedupe", "bridge")
@@ -148,7 +151,7 @@ def require_exact(doctor: Doctor, target: tuple[str, ...]) -> None:
     )
     diff = compare(expected, doctor.live_snapshot(), CompareOptions(ignore_column_order=True))
     if diff:
-        lines = describe_diff(diff)
+        lines = describe(diff)
         raise UnsafeError(
             f"Refused: the schema is not exactly revision {target[0]} ({len(diff.changes)} "
             "difference(s)); stamping it would mark changes as applied that are not. "
@@ -269,18 +272,11 @@ def _lock_and_check(conn: Connection, facts: Facts, plan: RepairPlan) -> None:
 
 
 def _drop_index(conn: Connection, qualified: str) -> None:
-    from sqlalchemy import text
-
-    schema, name = qualified.split(".", 1)
-    still = conn.execute(
-        text(
-            "SELECT NOT x.indisvalid FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
-            "JOIN pg_namespace n ON n.oid = i.relnamespace WHERE n.nspname = :s AND i.relname = :n"
-        ),
-        {"s": schema, "n": name},
-    ).scalar()
+    raw = conn.connection.driver_connection  # psycopg: the engine is created for it above
+    still = any(i.qualified == qualified for i in invalid_indexes(raw))  # type: ignore[arg-type]
     if not still:
         raise UnsafeError(f"The index {qualified} is no longer INVALID; nothing was done.")
+    schema, name = qualified.split(".", 1)
     conn.exec_driver_sql(f"DROP INDEX {_ident(schema, name)}")
 
 

@@ -20,12 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from alembic_baseline import statedir
-from alembic_baseline.deploy.backup import Backup
-from alembic_baseline.deploy.verify import Verification
 from alembic_baseline.errors import BaselineError, ConfigError
 from alembic_baseline.pg import tools
 from alembic_baseline.pg.url import redact
 from alembic_baseline.report import to_jsonable
+from alembic_baseline.runbook.backup import Backup
+from alembic_baseline.runbook.dirs import require_usable, unusable
+from alembic_baseline.runbook.verify import Verification
 
 FORMAT_VERSION = 1
 OUTCOMES = ("running", "ok", "refused", "failed", "interrupted", "verify_failed", "error")
@@ -110,8 +111,6 @@ def new_run_id(command: str, at: datetime | None = None) -> str:
 def start(runs_dir: Path, command: str, database: str) -> RunRecord:
     """A new record (already on disk, outcome ``running``). Records of the same database whose
     process died (``kill -9``) are closed as interrupted first (see ``closed_runs``)."""
-    from alembic_baseline.deploy.dirs import require_usable, unusable
-
     run_id = new_run_id(command)
     directory = runs_dir / run_id
     require_usable(runs_dir, "--runs-dir")
