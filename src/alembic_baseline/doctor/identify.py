@@ -1,4 +1,5 @@
-"""Which revision is the live schema really at? Replay, fingerprint every state, compare.
+"""Phase 3 of an examination: which revision is the live schema really at? Replay,
+fingerprint every state, compare (after :mod:`.facts` and :mod:`.live`).
 
 1. The upgrade order of the whole history gives a chain of states (the empty database, then the
    version table's rows after each revision); each state has a cache key (:mod:`.cache`).
@@ -17,7 +18,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,7 @@ from alembic_baseline import statedir
 from alembic_baseline.diff.render import describe
 from alembic_baseline.doctor import shape as sh
 from alembic_baseline.doctor.cache import FingerprintCache, State, root_key, states
+from alembic_baseline.doctor.live import Live
 from alembic_baseline.doctor.model import Identification, Match
 from alembic_baseline.doctor.replay import Step, upgrade_order, upgrade_with_hook
 from alembic_baseline.errors import BaselineError
@@ -37,7 +39,6 @@ from alembic_baseline.expected import (
 )
 from alembic_baseline.history.sandbox import SandboxRefusal
 from alembic_baseline.pg.scratch import Scratch
-from alembic_baseline.snapshot.sources import from_url
 
 if TYPE_CHECKING:
     from alembic.runtime.migration import MigrationContext
@@ -52,61 +53,6 @@ CLOSEST_CONFIRMED = 3
 """How many of the nearest states (by signature) are compared in full when nothing matches."""
 UNKNOWN = 1 << 30
 """The shape distance of a state whose shape was not taken (sorted after every known one)."""
-
-
-class Live:
-    """Production as identification sees it (the INVALID indexes of ``leftovers`` left out).
-
-    With ``background``, the full snapshot is read on another thread while the replay runs (the
-    catalog queries wait on production's server, not on this process); otherwise on first use.
-    """
-
-    def __init__(
-        self,
-        url: DatabaseURL,
-        version_table: VersionTable,
-        leftovers: Iterable[str] = (),
-        *,
-        background: bool = True,
-    ) -> None:
-        self.leftovers = frozenset(leftovers)
-        self.probe = sh.probe(url, version_table, tuple(sorted(self.leftovers)))
-        self._args = (url, version_table, self.leftovers)
-        self._pending: Future[Snapshot] | None = None
-        self._snapshot: Snapshot | None = None
-        if background:
-            # Not a `with` block: leaving one waits for the thread, which is what this avoids.
-            pool = ThreadPoolExecutor(1, thread_name_prefix="ab-live-snapshot")
-            self._pending = pool.submit(_snapshot, *self._args)
-            pool.shutdown(wait=False)
-
-    @property
-    def snapshot(self) -> Snapshot:
-        if self._snapshot is None:
-            pending = self._pending
-            self._snapshot = pending.result() if pending is not None else _snapshot(*self._args)
-        return self._snapshot
-
-
-def _snapshot(url: DatabaseURL, version_table: VersionTable, invalid: frozenset[str]) -> Snapshot:
-    snap = from_url(url, inspect_options(version_table))
-    if invalid:
-        snap = snap.with_objects(
-            indexes=[i for i in snap.indexes if f"{i.schema}.{i.name}" not in invalid]
-        )
-    return snap
-
-
-def live_state(
-    url: DatabaseURL,
-    version_table: VersionTable,
-    invalid: Iterable[str],
-    *,
-    background: bool = True,
-) -> Live:
-    """Production's fingerprints now, its snapshot in the background (``invalid``: INVALID
-    indexes, as ``schema.name``, left out of both)."""
-    return Live(url, version_table, invalid, background=background)
 
 
 @dataclass

@@ -270,6 +270,20 @@ def _backup(data: Any) -> Backup | None:
     )
 
 
+def recorded_backups(runs_dir: Path, database: str) -> list[tuple[str, Backup]]:
+    """``(run id, backup)`` for every readable record that kept a backup of ``database`` (the
+    database's name; a backup naming none counts too). Unreadable records are passed over."""
+    found = []
+    for path in sorted(runs_dir.glob("*/record.json")) if runs_dir.is_dir() else []:
+        try:
+            backup = _backup(json.loads(path.read_text(encoding="utf-8")).get("backup"))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            continue
+        if backup is not None and backup.database in (database, ""):
+            found.append((path.parent.name, backup))
+    return found
+
+
 def load(runs_dir: Path, run_id: str) -> RecordedRun:
     """A recorded run by id (``latest``: the newest run that took a backup)."""
     if run_id == "latest":
