@@ -100,21 +100,6 @@ def archived_project(project: AlembicProject, history: History) -> AlembicProjec
     return project.with_version_locations(*history.archive_dirs)
 
 
-def expected_archived(
-    project: AlembicProject,
-    history: History,
-    scratch: Scratch,
-    revision: str,
-    options: InspectOptions,
-    cache_dir: Path,
-) -> tuple[Snapshot, bool]:
-    """The snapshot of archived ``revision`` replayed on scratch (cached on disk)."""
-    archived = archived_project(project, history)
-    return expected_snapshot(
-        archived, History(archived, archive=False), scratch, revision, options, cache_dir
-    )
-
-
 def _check(
     revision: str,
     what: str,
@@ -184,10 +169,13 @@ def check_archived(
 ) -> SchemaCheck:
     """Whether ``actual`` equals the expected schema of archived ``revision`` (``matches`` None:
     the expected schema could not be built here; ``detail`` says why)."""
+    archived = archived_project(project, history)
     return _check(
         revision,
         f"archived revision {revision}",
-        lambda: expected_archived(project, history, scratch, revision, options, cache_dir),
+        lambda: expected_snapshot(
+            archived, History(archived, archive=False), scratch, revision, options, cache_dir
+        ),
         lambda: actual,
         f"the expected schema of {revision} could not be built",
     )
