@@ -15,7 +15,7 @@ from alembic_baseline.errors import ConfigError, UnsafeError
 from alembic_baseline.history import code
 from alembic_baseline.history.graph import Revision
 from alembic_baseline.runbook import backup, checks, record
-from alembic_baseline.runbook.checks import Status
+from alembic_baseline.runbook.items import Status
 
 
 def _rev(tmp_path: Path, downgrade_body: str, name: str = "r1") -> Revision:

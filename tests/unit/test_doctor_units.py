@@ -31,7 +31,7 @@ from alembic_baseline.expected import VersionTable
 from alembic_baseline.history.driver import AlembicProject
 from alembic_baseline.history.graph import History
 from alembic_baseline.pg.url import DatabaseURL
-from alembic_baseline.runbook.checks import CheckItem, Status
+from alembic_baseline.runbook.items import CheckItem, Status
 from alembic_baseline.snapshot import Snapshot
 from tests.helpers.projects import FIXTURES, copy_project
 

@@ -35,7 +35,7 @@ from alembic_baseline.history.driver import AlembicProject
 from alembic_baseline.history.graph import History
 from alembic_baseline.pg.scratch import Scratch, ScratchServer
 from alembic_baseline.runbook import record as rec
-from alembic_baseline.runbook.checks import Status
+from alembic_baseline.runbook.items import Status
 from alembic_baseline.runbook.verify import Verification, VerifyItem, check_schema
 from alembic_baseline.settings import Settings
 

@@ -22,8 +22,7 @@ from alembic_baseline.expected import SchemaCheck, compare_with_expected
 from alembic_baseline.history import code
 from alembic_baseline.history.graph import History, Revision
 from alembic_baseline.runbook import backup, checks
-from alembic_baseline.runbook.checks import CheckItem, Status
-from alembic_baseline.runbook.items import Backup, Lint, SchemaMatches
+from alembic_baseline.runbook.items import Backup, CheckItem, Lint, SchemaMatches, Status
 
 Linter = Callable[[list[str]], list[str]]
 """Lints revision ids, returns one line per finding (the lint feature, wired in by commands)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from alembic_baseline.runbook.checks import Status
+from alembic_baseline.runbook.items import Status
 
 if TYPE_CHECKING:
     from alembic_baseline.doctor.checklists import Checklist

@@ -23,9 +23,6 @@ from alembic_baseline.runbook.items import (
     plan_checks,
 )
 
-__all__ = ["CheckItem", "Status"]  # the item model is in runbook.items; imported from here
-
-
 NAMES = {c.name: c.title for c in plan_checks()}
 """Every check name ``plan`` knows (``--skip-check`` accepts these), with its runbook line."""
 
