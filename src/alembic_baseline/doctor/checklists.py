@@ -71,7 +71,7 @@ class Checklist:
 
 
 def _pending(ex: Examination) -> list[Revision]:
-    return ex.exam.history.pending(ex.facts.recorded) if ex.exam.recorded else []
+    return ex.exam.history.pending(ex.facts.recorded) if ex.exam.live_revision else []
 
 
 def at_head(ex: Examination, runbook: str, check: type[Check] = AllApplied) -> CheckItem:
@@ -89,7 +89,7 @@ def at_head(ex: Examination, runbook: str, check: type[Check] = AllApplied) -> C
 
 
 def schema_matches(ex: Examination, runbook: str) -> CheckItem:
-    revision, exam = ex.exam.recorded, ex.exam
+    revision, exam = ex.exam.live_revision, ex.exam
     if revision is None:
         return SchemaMatches.item(
             Status.SKIPPED, "no single live revision recorded", runbook=runbook

@@ -74,7 +74,7 @@ class Exam:
     progress: Progress = field(default=lambda _: None, compare=False)
 
     @property
-    def recorded(self) -> str | None:
+    def live_revision(self) -> str | None:
         """The one recorded revision when it is a live revision of the project."""
         recorded = self.facts.recorded
         if len(recorded) == 1 and self.history.locate(recorded[0]) == "live":
@@ -96,9 +96,11 @@ class Exam:
 
 
 @dataclass(frozen=True)
-class Recorded:
-    """The live schema against the recorded revision's expected schema."""
+class RecordedSchema:
+    """The live schema against the recorded revision's expected schema (the default: not
+    compared, which proves nothing)."""
 
+    compared: bool = False
     mismatch: diagnose.Mismatch | None = None
     """The expected snapshot and its differences (None: equal, or not compared)."""
     not_compared: tuple[str, ...] = ()
@@ -106,7 +108,7 @@ class Recorded:
 
     @property
     def proven_equal(self) -> bool:
-        return self.mismatch is None and not self.not_compared
+        return self.compared and self.mismatch is None
 
 
 @dataclass(frozen=True)
@@ -135,7 +137,7 @@ class Examination:
         return self.exam.facts
 
 
-def compare_recorded(exam: Exam, revision: str, live: Live) -> Recorded:
+def compare_recorded(exam: Exam, revision: str, live: Live) -> RecordedSchema:
     """The live schema against ``revision``'s expected schema (from the replay cache)."""
     from alembic_baseline.diff import CompareOptions, compare
 
@@ -151,9 +153,9 @@ def compare_recorded(exam: Exam, revision: str, live: Live) -> Recorded:
         exam.progress(f"schema: not compared: {exc.message}")
         hint = f" ({exc.hint})" if exc.hint else ""
         why = f"the expected schema of {revision} could not be built: {exc.message}{hint}"
-        return Recorded(None, (why,))
+        return RecordedSchema(False, None, (why,))
     diff = compare(expected, live.snapshot, CompareOptions(ignore_column_order=True))
-    return Recorded((expected, diff) if diff else None)
+    return RecordedSchema(True, (expected, diff) if diff else None)
 
 
 def identify(exam: Exam, identifier: Identifier, live: Live) -> Identified:
@@ -169,10 +171,10 @@ def identify(exam: Exam, identifier: Identifier, live: Live) -> Identified:
 
 
 def identification(
-    exam: Exam, identifier: Identifier, live: Live, recorded: Recorded, usable: bool
+    exam: Exam, identifier: Identifier, live: Live, recorded: RecordedSchema, usable: bool
 ) -> Identified:
     """Identify when asked or called for; else an equal recorded revision is the answer."""
-    revision = exam.recorded
+    revision = exam.live_revision
     if usable and exam.wants_identity(live.probe.shape.empty, recorded.mismatch is not None):
         return identify(exam, identifier, live)
     if revision and exam.options.schema_check and usable and recorded.proven_equal:
@@ -214,9 +216,9 @@ def examine(exam: Exam) -> Examination:
         identifier.prepare()  # a replay database, created while production is read
     eager = options.schema_check or options.identify != "never"
     live = read_live(facts, exam.history, background=eager)
-    recorded = Recorded()
-    if exam.recorded and usable and options.schema_check:
-        recorded = compare_recorded(exam, exam.recorded, live)
+    recorded = RecordedSchema()
+    if exam.live_revision and usable and options.schema_check:
+        recorded = compare_recorded(exam, exam.live_revision, live)
     ident = identification(exam, identifier, live, recorded, usable)
     at_archived = None
     found_exact = ident.identification is not None and ident.identification.exact

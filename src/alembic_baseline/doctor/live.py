@@ -34,9 +34,10 @@ class Live:
     """Production now: its fingerprints, and its snapshot (read once, when first asked for)."""
 
     probe: sh.Probe
-    leftovers: frozenset[str] = frozenset()
+    leftovers: frozenset[str]
     """INVALID indexes (``schema.name``) left out of the fingerprints and the snapshot."""
-    read: Callable[[], Snapshot] = field(default=lambda: _unread(), compare=False, repr=False)
+    read: Callable[[], Snapshot] = field(compare=False, repr=False)
+    """Reads the snapshot (or waits for the thread reading it); called once."""
 
     @cached_property
     def snapshot(self) -> Snapshot:
@@ -48,10 +49,6 @@ class Live:
         return snap.with_objects(
             indexes=[i for i in snap.indexes if f"{i.schema}.{i.name}" != qualified]
         )
-
-
-def _unread() -> Snapshot:
-    raise AssertionError("a Live built without a way to read its snapshot")
 
 
 def _snapshot(url: DatabaseURL, version_table: VersionTable, invalid: frozenset[str]) -> Snapshot:
