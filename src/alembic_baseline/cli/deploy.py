@@ -182,6 +182,12 @@ def plan_cmd(
         list[str] | None,
         typer.Option("--reference-table", metavar="TABLE", help="Rows to copy for --rehearse."),
     ] = None,
+    sample_rows: Annotated[
+        int | None,
+        typer.Option(
+            "--sample-rows", metavar="N", help="--rehearse: copy up to N rows of every table."
+        ),
+    ] = None,
     target: TargetOpt = None,
     backup_dir: BackupDirOpt = None,
     min_free_bytes: MinFreeOpt = None,
@@ -199,6 +205,7 @@ def plan_cmd(
         min_free_bytes=min_free_bytes,
         no_schema_check=no_schema_check,
         reference_tables=reference_table,
+        sample_rows=sample_rows,
     )
     result = plan(
         st.settings,
@@ -254,6 +261,8 @@ def _render_rehearsal(rep: Reporter, p: Plan) -> None:
     assert r is not None
     state_ = "[green]ok[/]" if r.ok else f"[red]failed[/]: {escape(r.error or '')}"
     rep.text(f"\n[bold]Rehearsal[/] on a scratch copy of production: {state_}")
+    if r.sampled_rows:
+        rep.text(f"  {r.sampled_rows} row(s) sampled from production (read only)")
     for name, seconds in r.seconds.items():
         rep.text(f"  {name:<14} {seconds:8.2f} s")
     for line in r.changes:
