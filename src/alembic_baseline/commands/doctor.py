@@ -39,7 +39,10 @@ from alembic_baseline.runbook.items import Status
 from alembic_baseline.runbook.verify import Verification, VerifyItem, check_schema
 from alembic_baseline.settings import Settings
 
-DEFAULT_LOCK_TIMEOUT = "5s"
+# repair takes the version table (and, for a fix, its index or table) in one short
+# transaction; it may wait longer than an apply step (deploy.options.DEFAULT_LOCK_TIMEOUT, 2s,
+# retried) because it runs once, by hand, after a diagnosis.
+REPAIR_LOCK_TIMEOUT = "5s"
 
 
 def _baseline(project: AlembicProject) -> Baseline | None:
@@ -137,7 +140,7 @@ def repair(
     """Apply one diagnosed fix in one transaction, after showing it (needs --yes); recorded."""
     deploy: DeployOptions = from_settings(settings)
     runs = runs_dir or deploy.runs_dir
-    timeout = duration(lock_timeout or DEFAULT_LOCK_TIMEOUT, "lock_timeout")
+    timeout = duration(lock_timeout or REPAIR_LOCK_TIMEOUT, "lock_timeout")
     options = DoctorOptions("auto", True)
     with examined(settings, url, options, server, progress) as ex:
         report, facts = ex.report, ex.facts
