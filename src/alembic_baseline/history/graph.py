@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from alembic_baseline import compat
 from alembic_baseline.errors import ConfigError
+from alembic_baseline.history.blame import load_error
 
 if TYPE_CHECKING:
     from alembic.script import Script, ScriptDirectory
@@ -59,7 +61,6 @@ def _revision(script: Script, archived: bool) -> Revision:
 def archive_dirs(script: ScriptDirectory) -> list[Path]:
     """``archive/`` folders in (or, for recursive scans, beside) every version location."""
     found: list[Path] = []
-    from alembic_baseline import compat
 
     for location in compat.version_locations(script):
         for candidate in (Path(location) / ARCHIVE_DIR, Path(location).parent / ARCHIVE_DIR):
@@ -108,8 +109,6 @@ class History:
                     hint="Restore them with `alembic-baseline baseline archive --restore`.",
                 ) from None
             except Exception as exc:  # a broken archived file: name it (see blame.load_error)
-                from alembic_baseline.history.blame import load_error
-
                 raise load_error(exc, project.settings.project_dir) from None
 
     def heads(self) -> tuple[str, ...]:
