@@ -4,7 +4,8 @@ A case is one revision (``upgrade``/``downgrade``/``header`` snippets or a whole
 several (``files``). ``expect`` lists findings of the case file's rule: ``at`` is a piece of the
 line where it must be reported (or ``line`` its number), ``file`` the file for multi-file cases,
 ``message`` a piece of its message. The sum-file rules (``history-sum-*``) also get the sum
-file of the case's ``summed`` files (see ``lintcases.write_sum``). Findings of other rules are not part of the comparison.
+file of the case's ``summed`` files (see ``lintcases.write_sum``). Findings of other rules are
+not part of the comparison.
 """
 
 from __future__ import annotations

@@ -60,6 +60,14 @@ def _recreated(facts: RevisionFacts, st: Statement) -> set[str]:
     }
 
 
+def _adds_required_column(cmd: Any) -> bool:
+    """ADD COLUMN ... NOT NULL without a default: fails on a table with rows, and the running
+    code's INSERTs that do not name the column fail too."""
+    coldef = cmd.def_
+    added = cmd.subtype == sf.AT.AT_AddColumn and isinstance(coldef, ast.ColumnDef)
+    return added and _not_null(coldef) and not _has_default(coldef)
+
+
 def _defaults_set(rev: RevisionFile) -> set[str]:
     """``table.column`` whose default this revision sets (before or with a SET NOT NULL)."""
     return {
@@ -101,9 +109,8 @@ def breaking(node: Any, defaults: set[str], widened: set[str] = frozenset()) -> 
                 yield f"changes the type of {column}"
             elif cmd.subtype == sf.AT.AT_SetNotNull and column not in defaults:
                 yield f"makes {column} NOT NULL (code that leaves it out fails)"
-            elif cmd.subtype == sf.AT.AT_AddColumn and isinstance(cmd.def_, ast.ColumnDef):
-                if _not_null(cmd.def_) and not _has_default(cmd.def_):
-                    yield f"adds NOT NULL column {table}.{sf.lower(cmd.def_.colname)} without a default"
+            elif _adds_required_column(cmd):
+                yield f"adds NOT NULL column {table}.{sf.lower(cmd.def_.colname)} without a default"
 
 
 class BreakingChangePreDeploy(StatementRule):
