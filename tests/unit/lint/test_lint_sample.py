@@ -5,8 +5,9 @@ CHECK/FOREIGN KEY without NOT VALID, renames and a dropped column, a GENERATED c
 a populated table, a varchar→int type change, an UPDATE next to DDL, views re-created after a
 DROP VIEW without CASCADE, no lock_timeout before lock-heavy DDL, and the renames, the drop and
 the type change in pre-deploy revisions (no revision of the sample declares phase = "post").
-Things the history does right produce nothing: the CONCURRENTLY index inside an autocommit block, the enum values used
-only in later revisions, the view rebuilt with DROP ... CASCADE that re-creates its dependant.
+Things the history does right produce nothing: the CONCURRENTLY index inside an autocommit
+block, the enum values used only in later revisions, the view rebuilt with DROP ... CASCADE
+that re-creates its dependant.
 """
 
 from __future__ import annotations
