@@ -152,15 +152,47 @@ def _render_status(rep: Reporter, r: StatusResult) -> None:
         rep.text(
             "[yellow]behind the baseline[/] (archived revision): run `alembic-baseline doctor`"
         )
-    rep.text(f"pending   {len(r.pending)} revision(s)" + (":" if r.pending else " (up to date)"))
+    rep.text(
+        f"pending   {len(r.pending)} revision(s)"
+        + (f" ({_per_phase(r.pending)}):" if r.pending else " (up to date)")
+    )
     for i, p in enumerate(r.pending, start=1):
-        rep.text(f"  {i}. {p.id}  {escape(p.message)}")
+        rep.text(f"  {i}. {p.id}  {escape(p.message)}  [dim]{p.phase}[/]")
+    _render_integrity(rep, r)
     if r.schema is not None:
         colour = {True: "green", False: "red", None: "yellow"}[r.schema.matches]
         cached = " [dim](cached)[/]" if r.schema.cached else ""
         rep.text(f"schema    [{colour}]{escape(r.schema.detail)}[/]{cached}")
         for line in r.schema.differences:
             rep.text(f"  - {escape(line)}")
+
+
+def _per_phase(pending: Any) -> str:
+    counts = {phase: sum(p.phase == phase for p in pending) for phase in ("pre", "post")}
+    return ", ".join(f"{phase} {n}" for phase, n in counts.items())
+
+
+def _render_integrity(rep: Reporter, r: StatusResult) -> None:
+    from rich.markup import escape
+
+    check = r.integrity
+    if check is None:
+        return
+    if not check.recorded:
+        rep.text("files     [dim]not compared: no applied-revisions table yet (apply records)[/]")
+    elif check.ok:
+        rep.text(f"files     [green]{check.checked} applied revision(s) match their files[/]")
+    else:
+        rep.text(f"files     [red]{len(check.mismatches)} applied revision(s) changed[/]:")
+        for m in check.mismatches:
+            rep.text(f"  - {escape(m.detail)}")
+        ids = " ".join(m.revision for m in check.mismatches)
+        rep.text(
+            "  Restore the files as applied, or accept a reviewed change: "
+            f"alembic-baseline repair --accept-checksums {ids}"
+        )
+    if check.not_compared:
+        rep.text(f"  [dim]archived by a baseline, file gone: {', '.join(check.not_compared)}[/]")
 
 
 # -- plan --------------------------------------------------------------------------------------
@@ -227,7 +259,9 @@ def _render_plan(rep: Reporter, p: Plan) -> None:
         flags = ("" if rev.has_downgrade else " [red](no downgrade)[/]") + (
             " [yellow](autocommit block)[/]" if rev.autocommit else ""
         )
-        rep.text(f"  {i}. {rev.id}  {escape(rev.message)}{flags}")
+        rep.text(f"  {i}. {rev.id}  {escape(rev.message)}  [dim]{rev.phase}[/]{flags}")
+    if p.pending:
+        rep.text(f"  [dim]by phase: {_per_phase(p.pending)}[/]")
     rep.text("\n[bold]Checklist[/] (パッチ適用前)")
     for c in p.checks:
         rep.text(f"  {_MARK[c.status.value]} {c.name:<15} {escape(c.detail)}")
@@ -288,6 +322,14 @@ def apply_cmd(
     check_sql: CheckSqlOpt = None,
     runs_dir: RunsDirOpt = None,
     no_schema_check: NoSchemaOpt = False,
+    phase: Annotated[
+        str | None,
+        typer.Option(
+            "--phase",
+            metavar="PHASE",
+            help="pre or post: only the pending revisions of that phase (docs/team.md).",
+        ),
+    ] = None,
 ) -> int:
     """Back up, apply pending revisions one by one, verify, record (refuses on failed checks)."""
     url = chosen_url(ctx, url, url_env, url_file)
@@ -310,6 +352,7 @@ def apply_cmd(
         check_sql=check_sql,
         runs_dir=runs_dir,
         no_schema_check=no_schema_check,
+        phase=phase,
     )
     result = apply(st.settings, url=url, options=options, progress=_progress(st.reporter))
     return _render_run(st.reporter, result)

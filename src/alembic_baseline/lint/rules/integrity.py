@@ -94,12 +94,13 @@ def _compare(
         elsewhere = _archived_file(versions, entry.path)
         if elsewhere is not None:
             if file_checksum(elsewhere) != entry.checksum:
-                child = _child(summaries, revision) or (heads[:1] or summaries[:1])[0]
-                yield Change("edited", revision, False, child, elsewhere.name)
+                shown = _child(summaries, revision) or (heads or summaries)[0]
+                yield Change("edited", revision, False, shown, elsewhere.name)
             continue
         child = _child(summaries, revision)
-        at = child or (heads or summaries)[0]
-        yield Change("deleted", revision, child is None, at, entry.path)
+        yield Change(
+            "deleted", revision, child is None, child or (heads or summaries)[0], entry.path
+        )
     for revision, found in sorted(files.items()):
         if revision not in recorded and not all(s.archived for s in found):
             yield Change("unsummed", revision, True, found[0])
@@ -176,8 +177,9 @@ class HistorySumIntact(Rule):
                     f"Revision {change.revision} ({change.detail}) changed after it was summed, "
                     "and other revisions follow it: databases that applied it ran other code.",
                     f"Restore it (git restore) and make the change in a new revision. If the "
-                    f"change is deliberate: {SUM_HINT}, and for databases that applied it "
-                    f"alembic-baseline repair --accept-checksums {change.revision}.",
+                    f"change is deliberate: {SUM_HINT} --accept-changes, and for databases "
+                    "that applied it alembic-baseline repair --accept-checksums "
+                    f"{change.revision}.",
                 )
             elif change.kind == "deleted" and not change.newest:
                 yield self._finding(

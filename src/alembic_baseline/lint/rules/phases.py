@@ -88,7 +88,9 @@ def _widened(node: Any, old: coercion.Canon | None) -> set[str]:
     return found
 
 
-def breaking(node: Any, defaults: set[str], widened: set[str] = frozenset()) -> Iterator[str]:
+def breaking(
+    node: Any, defaults: set[str], widened: frozenset[str] | set[str] = frozenset()
+) -> Iterator[str]:
     """What in one statement breaks code written for the schema before it."""
     if isinstance(node, ast.DropStmt) and node.removeType in _DROPPED:
         for name in sf.drop_objects(node):

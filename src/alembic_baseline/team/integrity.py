@@ -1,0 +1,143 @@
+"""Applied revisions against their files: did a revision change after a database ran it?
+
+``apply`` records each revision's checksum in the database (:mod:`alembic_baseline.deploy.applied`).
+Here the revisions the database is at (its version table's revisions and everything below them)
+are compared with the files: a recorded revision whose file changed, or which no file declares any
+more, makes ``status`` and ``apply`` refuse (exit 3) until the file is restored or the change is
+accepted (``repair --accept-checksums REV``). A revision archived by a baseline is present: its
+file in the archive is compared; a bridge revision, which carries the old head's id with other
+content, does not count against it (either file matching is enough); a revision a baseline's
+manifest lists as archived but whose file is gone is present and reported as not compared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic_baseline.baseline.manifest import Manifest, baselines_dir
+from alembic_baseline.deploy.applied import AppliedRow, read_applied
+from alembic_baseline.history.checksums import file_checksum
+from alembic_baseline.history.graph import History, Revision
+from alembic_baseline.pg.url import DatabaseURL
+
+DELETED = "deleted"
+"""The checksum recorded when the deletion of an applied revision's file was accepted."""
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    revision: str
+    recorded: str
+    """The checksum recorded when it was applied (or accepted)."""
+    actual: str | None
+    """The file's checksum now; None when no file declares the revision."""
+    path: str
+    """Where the file was when it was recorded."""
+
+    @property
+    def detail(self) -> str:
+        if self.actual is None:
+            return f"{self.revision}: applied from {self.path}, no file declares it any more"
+        return f"{self.revision}: {self.path} changed since it was applied"
+
+
+@dataclass(frozen=True)
+class IntegrityCheck:
+    """The applied revisions compared with their files."""
+
+    recorded: bool
+    """The database has the applied-revisions table (False: nothing to compare yet)."""
+    checked: int = 0
+    mismatches: tuple[Mismatch, ...] = ()
+    not_compared: tuple[str, ...] = ()
+    """Archived by a baseline (manifest) and the file is no longer there."""
+
+    @property
+    def ok(self) -> bool:
+        return not self.mismatches
+
+
+def applied_revisions(history: History, current: Iterable[str]) -> set[str]:
+    """The revisions a database at ``current`` has run: those and everything below them,
+    through live and archived revisions (a bridge's id continues in the archive)."""
+    downs: dict[str, set[str]] = {}
+    for rev in (*history.live.values(), *history.archived.values()):
+        downs.setdefault(rev.id, set()).update(rev.down_revisions)
+    seen: set[str] = set()
+    todo = list(current)
+    while todo:
+        rev_id = todo.pop()
+        if rev_id not in seen:
+            seen.add(rev_id)
+            todo.extend(downs.get(rev_id, ()))
+    return seen
+
+
+def _manifest_archived(history: History) -> set[str]:
+    directory = baselines_dir(history.project.script_location)
+    found: set[str] = set()
+    for path in sorted(directory.glob("*.json")) if directory.is_dir() else ():
+        try:
+            found.update(Manifest.from_json(path.read_text(encoding="utf-8")).archived)
+        except (OSError, ValueError, TypeError):
+            continue  # a damaged manifest is doctor's to report
+    return found
+
+
+def compare(
+    history: History, rows: Mapping[str, AppliedRow], current: Iterable[str]
+) -> IntegrityCheck:
+    """Compare the recorded checksums of the applied revisions with the files."""
+    wanted = applied_revisions(history, current) & set(rows)
+    files: dict[str, list[Revision]] = {}
+    for rev in (*history.live.values(), *history.archived.values()):
+        files.setdefault(rev.id, []).append(rev)
+    mismatches, not_compared = [], []
+    archived: set[str] | None = None
+    for rev_id in sorted(wanted):
+        row = rows[rev_id]
+        found = [r.path for r in files.get(rev_id, []) if r.path.is_file()]
+        sums = [file_checksum(path) for path in found]
+        if row.checksum in sums:
+            continue
+        if not found:
+            if row.checksum == DELETED:
+                continue
+            archived = _manifest_archived(history) if archived is None else archived
+            if rev_id in archived:
+                not_compared.append(rev_id)
+                continue
+        mismatches.append(Mismatch(rev_id, row.checksum, sums[0] if sums else None, row.path))
+    return IntegrityCheck(True, len(wanted), tuple(mismatches), tuple(not_compared))
+
+
+def check_applied(
+    history: History, url: DatabaseURL, schema: str | None, current: Iterable[str]
+) -> IntegrityCheck:
+    """Read the database's applied-revisions table and compare it with the files."""
+    rows = read_applied(url, schema)
+    if rows is None:
+        return IntegrityCheck(False)
+    return compare(history, rows, current)
+
+
+def current_file(history: History, revision: str) -> Path | None:
+    """The file that declares ``revision`` now (live first, then the archive)."""
+    for found in (history.live.get(revision), history.archived.get(revision)):
+        if found is not None and found.path.is_file():
+            return found.path
+    return None
+
+
+def checksums_for(revisions: Iterable[Revision], base: Path) -> dict[str, tuple[str, str]]:
+    """id → (checksum, path relative to ``base``) for the revisions about to be applied."""
+    out = {}
+    for rev in revisions:
+        try:
+            shown = rev.path.resolve().relative_to(base.resolve()).as_posix()
+        except ValueError:
+            shown = str(rev.path)
+        out[rev.id] = (file_checksum(rev.path), shown)
+    return out
