@@ -111,3 +111,23 @@ def write_sums(history: History, *, accept_changes: bool = False) -> SumResult:
             path.write_text(text, encoding="utf-8")
         results.append(SumDir(path, len(revs), added, edited, deleted, write, unchanged))
     return SumResult(tuple(results))
+
+
+def update_entry(revision: str, path: Path, locations: list[Path]) -> list[Path]:
+    """After a deliberate edit (rebase), record ``path``'s new checksum for ``revision`` in the
+    sum files that list it; a damaged sum file is left alone (lint reports it)."""
+    written = []
+    for location in locations:
+        sum_path = location / SUM_FILE
+        if not sum_path.is_file():
+            continue
+        sums = parse(sum_path.read_text(encoding="utf-8"))
+        if not sums.intact or revision not in sums.by_revision():
+            continue
+        entries = [
+            SumEntry(e.revision, file_checksum(path), e.path) if e.revision == revision else e
+            for e in sums.entries
+        ]
+        sum_path.write_text(render(entries), encoding="utf-8")
+        written.append(sum_path)
+    return written
