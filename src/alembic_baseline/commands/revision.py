@@ -10,7 +10,7 @@ from alembic_baseline import compat
 from alembic_baseline.commands.common import parse_given_url
 from alembic_baseline.errors import ExitCode, UnsafeError
 from alembic_baseline.history.driver import AlembicProject
-from alembic_baseline.history.graph import History
+from alembic_baseline.history.graph import History, ancestors
 from alembic_baseline.settings import Settings
 from alembic_baseline.team import rebase as rb
 from alembic_baseline.team.overlaps import Overlap, overlaps
@@ -59,10 +59,10 @@ def rebase(
     for text in urls:
         url = parse_given_url(text)
         current = project.current_heads(url)
-        applied |= rb.ancestors(downs, current)
+        applied |= ancestors(downs, current)
         shown.append(url.redacted)
     records, count = rb.run_record_revisions(runs_dir or settings.state.runs)
-    applied |= rb.ancestors(downs, records & set(downs))
+    applied |= ancestors(downs, records & set(downs))
     the_plan = rb.plan(history, applied, move)
     root = the_plan.root
     source = root.path.read_text(encoding="utf-8")

@@ -19,7 +19,7 @@ from pathlib import Path
 from alembic_baseline.baseline.manifest import Manifest, baselines_dir
 from alembic_baseline.deploy.applied import AppliedRow, read_applied
 from alembic_baseline.history.checksums import file_checksum
-from alembic_baseline.history.graph import History, Revision
+from alembic_baseline.history.graph import History, Revision, ancestors
 from alembic_baseline.pg.url import DatabaseURL
 
 DELETED = "deleted"
@@ -65,14 +65,7 @@ def applied_revisions(history: History, current: Iterable[str]) -> set[str]:
     downs: dict[str, set[str]] = {}
     for rev in (*history.live.values(), *history.archived.values()):
         downs.setdefault(rev.id, set()).update(rev.down_revisions)
-    seen: set[str] = set()
-    todo = list(current)
-    while todo:
-        rev_id = todo.pop()
-        if rev_id not in seen:
-            seen.add(rev_id)
-            todo.extend(downs.get(rev_id, ()))
-    return seen
+    return ancestors(downs, current)
 
 
 def _manifest_archived(history: History) -> set[str]:

@@ -15,12 +15,11 @@ more or fewer than two heads; a ``down_revision`` that is not a plain string lit
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from alembic_baseline.errors import ConfigError, UnsafeError
-from alembic_baseline.history.graph import History, Revision
+from alembic_baseline.history.graph import History, Revision, ancestors
 
 
 @dataclass(frozen=True)
@@ -39,18 +38,6 @@ class RebasePlan:
 
 def _downs(history: History) -> dict[str, tuple[str, ...]]:
     return {rev.id: rev.down_revisions for rev in history.live.values()}
-
-
-def ancestors(downs: Mapping[str, tuple[str, ...]], start: Iterable[str]) -> set[str]:
-    """``start`` and every revision below it."""
-    seen: set[str] = set()
-    todo = list(start)
-    while todo:
-        rev = todo.pop()
-        if rev not in seen:
-            seen.add(rev)
-            todo.extend(downs.get(rev, ()))
-    return seen
 
 
 def run_record_revisions(runs_dir: Path) -> tuple[set[str], int]:
