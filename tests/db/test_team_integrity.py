@@ -15,6 +15,7 @@ from test_deploy_support import Env, add_revision, make_env
 
 from alembic_baseline.errors import ExitCode
 from alembic_baseline.history.checksums import file_checksum
+from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.scratch import ScratchServer
 
 FAST = ("--no-backup", "--no-schema-check")
@@ -115,3 +116,27 @@ def test_phases_run_in_order_and_never_reorder(env: Env) -> None:
     code, _, err = env.cli("apply", "--phase", "pre", *FAST)
     assert code == ExitCode.OK, err
     assert env.current() == ("d5000005",)
+
+
+def test_a_row_that_cannot_be_written_never_fails_the_revision(env: Env) -> None:
+    # The table refuses d2000002's row: that insert fails inside its savepoint, the revision and
+    # its version row still commit, the next revision's row is written, the run says so.
+    code, _, err = env.cli("apply", "--target", "d2000002", *FAST)
+    assert code == ExitCode.OK, err
+    with connection(env.db) as conn:
+        conn.execute("DELETE FROM alembic_baseline_applied")
+        conn.execute("ALTER TABLE alembic_baseline_applied ADD CHECK (revision <> 'd3000003')")
+    env.project().downgrade(env.db, "d1000001")
+    code, out, err = env.cli("apply", *FAST)
+    assert code == ExitCode.OK, out + err
+    assert env.current() == ("d3000003",) and "note" in env.columns("items")
+    assert [r[0] for r in _rows(env)] == ["d2000002"]
+    steps = env.records()[-1]["next_steps"]
+    assert any("alembic_baseline_applied was not written for d3000003" in s for s in steps)
+
+    # A table of that name of another shape cannot be read: status says so (exit 2), never "ok".
+    with connection(env.db) as conn:
+        conn.execute("DROP TABLE alembic_baseline_applied")
+        conn.execute("CREATE TABLE alembic_baseline_applied (unrelated integer)")
+    code, _, err = env.cli("status", "--no-schema-check")
+    assert code == ExitCode.USAGE and "cannot be read" in err

@@ -29,10 +29,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import psycopg
 from psycopg import sql
 
 from alembic_baseline import __version__
-from alembic_baseline.errors import BaselineError
+from alembic_baseline.errors import BaselineError, DatabaseError
 from alembic_baseline.history.checksums import APPLIED_TABLE as APPLIED_TABLE
 from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.url import DatabaseURL
@@ -136,7 +137,15 @@ def read_applied(url: DatabaseURL, schema: str | None) -> dict[str, AppliedRow] 
             "SELECT DISTINCT ON (revision) revision, checksum, path, action, applied_at::text "
             "FROM {} ORDER BY revision, applied_at DESC"
         ).format(_table(schema))
-        rows = conn.execute(query).fetchall()
+        try:
+            rows = conn.execute(query).fetchall()
+        except psycopg.Error as exc:
+            raise DatabaseError(
+                f"{where} in {url.redacted} cannot be read, so the applied revisions cannot be "
+                f"compared with their files: {str(exc).strip().splitlines()[0]}",
+                hint="It is alembic-baseline's own table (docs/team.md). If another tool owns "
+                "that name, set record_applied = false in [tool.alembic-baseline.deploy].",
+            ) from None
     return {str(r[0]): AppliedRow(*(str(v) for v in r)) for r in rows}
 
 
