@@ -38,6 +38,8 @@ _CONFLICT = re.compile(r"^(<{7}|={7}|>{7})( |$)")
 
 def normalised(data: bytes) -> bytes:
     """``data`` with CRLF and lone CR line endings turned into LF."""
+    if b"\r" not in data:  # the usual case: no copy
+        return data
     return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
 
 
