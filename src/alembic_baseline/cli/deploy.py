@@ -10,6 +10,7 @@ import typer
 
 from alembic_baseline.cli._app import app, state
 from alembic_baseline.cli._url import UrlEnvOpt, UrlFileOpt, chosen_url
+from alembic_baseline.cli.history import per_phase, render_integrity
 from alembic_baseline.errors import ExitCode
 
 if TYPE_CHECKING:
@@ -154,45 +155,17 @@ def _render_status(rep: Reporter, r: StatusResult) -> None:
         )
     rep.text(
         f"pending   {len(r.pending)} revision(s)"
-        + (f" ({_per_phase(r.pending)}):" if r.pending else " (up to date)")
+        + (f" ({per_phase(r.pending)}):" if r.pending else " (up to date)")
     )
     for i, p in enumerate(r.pending, start=1):
         rep.text(f"  {i}. {p.id}  {escape(p.message)}  [dim]{p.phase}[/]")
-    _render_integrity(rep, r)
+    render_integrity(rep, r.integrity)
     if r.schema is not None:
         colour = {True: "green", False: "red", None: "yellow"}[r.schema.matches]
         cached = " [dim](cached)[/]" if r.schema.cached else ""
         rep.text(f"schema    [{colour}]{escape(r.schema.detail)}[/]{cached}")
         for line in r.schema.differences:
             rep.text(f"  - {escape(line)}")
-
-
-def _per_phase(pending: Any) -> str:
-    counts = {phase: sum(p.phase == phase for p in pending) for phase in ("pre", "post")}
-    return ", ".join(f"{phase} {n}" for phase, n in counts.items())
-
-
-def _render_integrity(rep: Reporter, r: StatusResult) -> None:
-    from rich.markup import escape
-
-    check = r.integrity
-    if check is None:
-        return
-    if not check.recorded:
-        rep.text("files     [dim]not compared: no applied-revisions table yet (apply records)[/]")
-    elif check.ok:
-        rep.text(f"files     [green]{check.checked} applied revision(s) match their files[/]")
-    else:
-        rep.text(f"files     [red]{len(check.mismatches)} applied revision(s) changed[/]:")
-        for m in check.mismatches:
-            rep.text(f"  - {escape(m.detail)}")
-        ids = " ".join(m.revision for m in check.mismatches)
-        rep.text(
-            "  Restore the files as applied, or accept a reviewed change: "
-            f"alembic-baseline repair --accept-checksums {ids}"
-        )
-    if check.not_compared:
-        rep.text(f"  [dim]archived by a baseline, file gone: {', '.join(check.not_compared)}[/]")
 
 
 # -- plan --------------------------------------------------------------------------------------
@@ -261,7 +234,7 @@ def _render_plan(rep: Reporter, p: Plan) -> None:
         )
         rep.text(f"  {i}. {rev.id}  {escape(rev.message)}  [dim]{rev.phase}[/]{flags}")
     if p.pending:
-        rep.text(f"  [dim]by phase: {_per_phase(p.pending)}[/]")
+        rep.text(f"  [dim]by phase: {per_phase(p.pending)}[/]")
     rep.text("\n[bold]Checklist[/] (パッチ適用前)")
     for c in p.checks:
         rep.text(f"  {_MARK[c.status.value]} {c.name:<15} {escape(c.detail)}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -11,6 +11,7 @@ from alembic_baseline.errors import ExitCode
 
 if TYPE_CHECKING:
     from alembic_baseline.report import Reporter
+    from alembic_baseline.team.integrity import IntegrityCheck
     from alembic_baseline.team.sums import SumResult
 
 history_app = typer.Typer(
@@ -79,3 +80,32 @@ def accept_checksums_cmd(st: State, url: str | None, revisions: list[str], yes: 
     if not result.confirmed:
         rep.text("[yellow]Nothing done[/]: confirm with --yes.")
     return result.exit_code
+
+
+def per_phase(pending: Any) -> str:
+    """``pre 2, post 1``: pending revisions counted per expand/contract phase."""
+    counts = {phase: sum(p.phase == phase for p in pending) for phase in ("pre", "post")}
+    return ", ".join(f"{phase} {n}" for phase, n in counts.items())
+
+
+def render_integrity(rep: Reporter, check: IntegrityCheck | None) -> None:
+    """The ``files`` line of ``status``: applied revisions against their files."""
+    from rich.markup import escape
+
+    if check is None:
+        return
+    if not check.recorded:
+        rep.text("files     [dim]not compared: no applied-revisions table yet (apply records)[/]")
+    elif check.ok:
+        rep.text(f"files     [green]{check.checked} applied revision(s) match their files[/]")
+    else:
+        rep.text(f"files     [red]{len(check.mismatches)} applied revision(s) changed[/]:")
+        for m in check.mismatches:
+            rep.text(f"  - {escape(m.detail)}")
+        ids = " ".join(m.revision for m in check.mismatches)
+        rep.text(
+            "  Restore the files as applied, or accept a reviewed change: "
+            f"alembic-baseline repair --accept-checksums {ids}"
+        )
+    if check.not_compared:
+        rep.text(f"  [dim]archived by a baseline, file gone: {', '.join(check.not_compared)}[/]")

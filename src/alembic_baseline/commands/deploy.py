@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,15 +33,16 @@ from alembic_baseline.deploy.state import (
     read_state,
     require_patchable,
 )
-from alembic_baseline.errors import ConfigError, ExitCode, UnsafeError
+from alembic_baseline.errors import ConfigError, ExitCode
 from alembic_baseline.expected import SchemaCheck, Scratch, compare_with_expected
 from alembic_baseline.history.driver import AlembicProject
-from alembic_baseline.history.graph import History, Revision
+from alembic_baseline.history.graph import History
 from alembic_baseline.pg.scratch import ScratchServer
 from alembic_baseline.pg.url import DatabaseURL
 from alembic_baseline.settings import Settings
-from alembic_baseline.team.integrity import IntegrityCheck, check_applied, checksums_for
-from alembic_baseline.team.phases import phase_target
+from alembic_baseline.team import integrity as team_integrity
+from alembic_baseline.team import phases
+from alembic_baseline.team.integrity import IntegrityCheck
 
 DeployOptions = opts.DeployOptions
 
@@ -154,7 +155,7 @@ def status(
     ) as dep:
         archived, unknown = locate(dep.history, dep.state.current)
         views = tuple(_view(dep.history, r) for r in dep.state.current)
-        integrity = _integrity(dep)
+        integrity = team_integrity.of(dep)
         pending: tuple[pl.PendingRevision, ...] = ()
         schema = None
         if not archived and not unknown:
@@ -184,30 +185,6 @@ def status(
             time.perf_counter() - start,
             integrity,
         )
-
-
-def _integrity(dep: Deployment) -> IntegrityCheck | None:
-    """The applied revisions' recorded checksums against the files (record_applied)."""
-    if not dep.options.record_applied:
-        return None
-    schema = dep.state.version_table.schema
-    return check_applied(dep.history, dep.url, schema, dep.state.current)
-
-
-def _require_intact(dep: Deployment) -> None:
-    """Refuse (exit 3) to run revisions on top of applied ones whose files changed."""
-    check = _integrity(dep)
-    if check is None or check.ok:
-        return
-    details = [m.detail for m in check.mismatches]
-    ids = " ".join(m.revision for m in check.mismatches)
-    raise UnsafeError(
-        f"Refused: {len(details)} applied revision(s) no longer match their files: "
-        f"{'; '.join(details)}. Nothing was done.",
-        hint="Restore the files as they were applied (git log -p FILE), or, if the change is "
-        f"deliberate and reviewed, accept it: alembic-baseline repair --accept-checksums {ids}",
-        context={m.revision: m.detail for m in check.mismatches},
-    )
 
 
 def _view(history: History, rev: str) -> RevisionView:
@@ -318,17 +295,15 @@ def apply(
         _deployment(settings, project, db_url, options, server, progress) as dep,
     ):
         run.begin(dep, record)
-        _require_intact(dep)
+        team_integrity.require_intact(dep)
         if options.phase is not None:
-            phase_to, _ = phase_target(
-                dep.history, dep.state.current, options.target, options.phase
-            )
-            if phase_to is None:
+            phased = phases.narrowed(dep)
+            if phased is None:
                 record.outcome, record.stopped_at = "ok", dep.state.current
                 record.next_steps = [f"Nothing to apply: no pending {options.phase} revision."]
                 return RunResult(record)
-            dep = replace(dep, options=replace(options, target=phase_to))
-            record.settings["target"], record.settings["phase"] = phase_to, options.phase
+            dep = phased
+            record.settings["target"], record.settings["phase"] = dep.options.target, options.phase
         the_plan = pl.build(dep, lint=linter(settings))
         record.plan = plan_summary(the_plan)
         record.to_revisions = the_plan.target_revisions
@@ -341,29 +316,15 @@ def apply(
         run.refuse_blocking(the_plan, options.skip_checks)
         run.take_backup(dep, record, the_plan.target_revisions)
         pending = dep.history.pending(dep.state.current, dep.options.target)
-        recorder = None
-        if options.record_applied:
-            sums = checksums_for(pending, settings.project_dir)
-            recorder = applied.Recorder(sums, record.id)
-        run_steps(dep, record, pending, "upgrade", lambda r: _upgrade(dep, r, recorder))
+        recorder = team_integrity.recorder(dep, pending, record.id)
+        run_steps(dep, record, pending, "upgrade", lambda r: applied.upgrade(dep, r, recorder))
         undo = [
             f"Roll back with `alembic-baseline rollback --to {_first(record)}`"
             + (f" or `--restore {record.id} --yes`." if record.backup else ".")
         ]
         run.finish(dep, record, the_plan.target_revisions, undo)
-        if recorder is not None and recorder.problems:
-            lost = "; ".join(recorder.problems)
-            progress(f"warning: {applied.APPLIED_TABLE} not written for {lost}")
-            record.next_steps.append(f"{applied.APPLIED_TABLE} was not written for {lost}.")
-            rec.save(record)
+        applied.report_problems(recorder, record, progress)
         return RunResult(record, the_plan)
-
-
-def _upgrade(dep: Deployment, rev: Revision, recorder: applied.Recorder | None) -> object:
-    if recorder is None:
-        return dep.project.upgrade(dep.url, rev.id)
-    recorder.started = time.perf_counter()
-    return dep.project.upgrade(dep.url, rev.id, on_version_apply=recorder)
 
 
 def _first(record: rec.RunRecord) -> str:

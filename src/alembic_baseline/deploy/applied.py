@@ -33,8 +33,11 @@ import psycopg
 from psycopg import sql
 
 from alembic_baseline import __version__
+from alembic_baseline.deploy.record import RunRecord, save
+from alembic_baseline.deploy.state import Deployment, Progress
 from alembic_baseline.errors import BaselineError, DatabaseError
 from alembic_baseline.history.checksums import APPLIED_TABLE as APPLIED_TABLE
+from alembic_baseline.history.graph import Revision
 from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.url import DatabaseURL
 
@@ -173,3 +176,21 @@ def accept(
             f"Could not record the accepted checksums in {url.redacted}: {exc}",
             hint=f"The role needs CREATE on the schema and INSERT on {APPLIED_TABLE}.",
         ) from None
+
+
+def upgrade(dep: Deployment, rev: Revision, recorder: Recorder | None) -> object:
+    """``alembic upgrade rev`` for ``apply``, recording it when ``recorder`` is given."""
+    if recorder is None:
+        return dep.project.upgrade(dep.url, rev.id)
+    recorder.started = time.perf_counter()
+    return dep.project.upgrade(dep.url, rev.id, on_version_apply=recorder)
+
+
+def report_problems(recorder: Recorder | None, record: RunRecord, progress: Progress) -> None:
+    """Rows that could not be written: said in the run's output and in its record."""
+    if recorder is None or not recorder.problems:
+        return
+    lost = "; ".join(recorder.problems)
+    progress(f"warning: {APPLIED_TABLE} not written for {lost}")
+    record.next_steps.append(f"{APPLIED_TABLE} was not written for {lost}.")
+    save(record)

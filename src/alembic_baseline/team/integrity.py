@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from alembic_baseline.baseline.manifest import Manifest, baselines_dir
-from alembic_baseline.deploy.applied import AppliedRow, read_applied
+from alembic_baseline.deploy.applied import AppliedRow, Recorder, read_applied
+from alembic_baseline.deploy.state import Deployment
+from alembic_baseline.errors import UnsafeError
 from alembic_baseline.history.checksums import file_checksum
 from alembic_baseline.history.graph import History, Revision, ancestors
 from alembic_baseline.pg.url import DatabaseURL
@@ -134,3 +136,34 @@ def checksums_for(revisions: Iterable[Revision], base: Path) -> dict[str, tuple[
             shown = str(rev.path)
         out[rev.id] = (file_checksum(rev.path), shown)
     return out
+
+
+def of(dep: Deployment) -> IntegrityCheck | None:
+    """The check for a deployment's database (None: ``record_applied = false``)."""
+    if not dep.options.record_applied:
+        return None
+    schema = dep.state.version_table.schema
+    return check_applied(dep.history, dep.url, schema, dep.state.current)
+
+
+def require_intact(dep: Deployment) -> None:
+    """Refuse (exit 3) to run revisions on top of applied ones whose files changed."""
+    check = of(dep)
+    if check is None or check.ok:
+        return
+    details = [m.detail for m in check.mismatches]
+    ids = " ".join(m.revision for m in check.mismatches)
+    raise UnsafeError(
+        f"Refused: {len(details)} applied revision(s) no longer match their files: "
+        f"{'; '.join(details)}. Nothing was done.",
+        hint="Restore the files as they were applied (git log -p FILE), or, if the change is "
+        f"deliberate and reviewed, accept it: alembic-baseline repair --accept-checksums {ids}",
+        context={m.revision: m.detail for m in check.mismatches},
+    )
+
+
+def recorder(dep: Deployment, pending: Iterable[Revision], run_id: str) -> Recorder | None:
+    """The ``on_version_apply`` recorder for ``apply`` (None: ``record_applied = false``)."""
+    if not dep.options.record_applied:
+        return None
+    return Recorder(checksums_for(pending, dep.project.settings.project_dir), run_id)

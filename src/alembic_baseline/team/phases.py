@@ -9,7 +9,9 @@ upgrades to — or a refusal (exit 3) when the phase cannot run without reorderi
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
+from alembic_baseline.deploy.state import Deployment
 from alembic_baseline.errors import ConfigError, UnsafeError
 from alembic_baseline.history.graph import History, Revision
 from alembic_baseline.history.phases import PHASES, phase_of, runnable
@@ -47,3 +49,14 @@ def phase_target(
             hint="Merge the heads first (alembic merge heads), or apply with --target REV.",
         )
     return last.id, chosen
+
+
+def narrowed(dep: Deployment) -> Deployment | None:
+    """The deployment with its target narrowed to ``dep.options.phase`` (None: nothing of that
+    phase is due; refusals as :func:`phase_target`)."""
+    options = dep.options
+    assert options.phase is not None
+    target, _ = phase_target(dep.history, dep.state.current, options.target, options.phase)
+    if target is None:
+        return None
+    return replace(dep, options=replace(options, target=target))
