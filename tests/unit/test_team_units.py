@@ -4,6 +4,7 @@ rebase plan on histories with merges and several bases, applied checksums agains
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 from alembic_baseline import settings
 from alembic_baseline.deploy.applied import AppliedRow
 from alembic_baseline.errors import ConfigError, UnsafeError
-from alembic_baseline.history.checksums import SumEntry, checksum, parse, render
+from alembic_baseline.history.checksums import ChecksumCache, SumEntry, checksum, parse, render
 from alembic_baseline.history.driver import AlembicProject
 from alembic_baseline.history.graph import History
 from alembic_baseline.history.phases import PhaseError, phase_of_source, runnable
@@ -41,6 +42,23 @@ def test_sum_file_round_trip_and_damage() -> None:
     conflicted = parse(text.replace("a1 ", "<<<<<<< HEAD\na1 ", 1))
     assert not conflicted.intact and "merge-conflict marker" in conflicted.problems[0]
     assert checksum(b"a\r\nb\rc\n") == checksum(b"a\nb\nc\n") != checksum(b"a\nb\nc")
+
+
+def test_checksum_cache_follows_file_identity(tmp_path: Path) -> None:
+    revision = tmp_path / "a1_rev.py"
+    revision.write_text("revision = 'a1'\n")
+    cache_file = tmp_path / "cache" / "checksums.json"
+    cache = ChecksumCache(cache_file)
+    assert cache.checksum(revision) == checksum(revision.read_bytes())
+    assert not cache.dirty  # written just now: racy, not remembered
+    old = revision.stat().st_mtime_ns - 10_000_000_000
+    os.utime(revision, ns=(old, old))
+    cache.checksum(revision)
+    cache.save()
+    warm = ChecksumCache(cache_file)
+    assert warm.entries[str(revision)][3] == checksum(revision.read_bytes())
+    revision.write_text("revision = 'b2'\n")  # same size, new mtime: read again
+    assert warm.checksum(revision) == checksum(b"revision = 'b2'\n")
 
 
 # -- phases --------------------------------------------------------------------------------------

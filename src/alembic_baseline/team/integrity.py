@@ -20,10 +20,12 @@ from alembic_baseline.baseline.manifest import Manifest, baselines_dir
 from alembic_baseline.deploy.applied import AppliedRow, Recorder, read_applied
 from alembic_baseline.deploy.state import Deployment
 from alembic_baseline.errors import UnsafeError
-from alembic_baseline.history.checksums import file_checksum
+from alembic_baseline.history.checksums import ChecksumCache, file_checksum
 from alembic_baseline.history.graph import History, Revision, ancestors
 from alembic_baseline.pg.url import DatabaseURL
 
+CHECKSUM_CACHE = "checksums.json"
+"""Under the state directory's cache/ (see :class:`ChecksumCache`)."""
 DELETED = "deleted"
 """The checksum recorded when the deletion of an applied revision's file was accepted."""
 
@@ -82,9 +84,14 @@ def _manifest_archived(history: History) -> set[str]:
 
 
 def compare(
-    history: History, rows: Mapping[str, AppliedRow], current: Iterable[str]
+    history: History,
+    rows: Mapping[str, AppliedRow],
+    current: Iterable[str],
+    cache: ChecksumCache | None = None,
 ) -> IntegrityCheck:
-    """Compare the recorded checksums of the applied revisions with the files."""
+    """Compare the recorded checksums of the applied revisions with the files (``cache``:
+    checksums of files whose size, mtime and inode did not change are not recomputed)."""
+    cache = cache or ChecksumCache(None)
     wanted = applied_revisions(history, current) & set(rows)
     files: dict[str, list[Revision]] = {}
     for rev in (*history.live.values(), *history.archived.values()):
@@ -94,7 +101,7 @@ def compare(
     for rev_id in sorted(wanted):
         row = rows[rev_id]
         found = [r.path for r in files.get(rev_id, []) if r.path.is_file()]
-        sums = [file_checksum(path) for path in found]
+        sums = [cache.checksum(path) for path in found]
         if row.checksum in sums:
             continue
         if not found:
@@ -105,17 +112,23 @@ def compare(
                 not_compared.append(rev_id)
                 continue
         mismatches.append(Mismatch(rev_id, row.checksum, sums[0] if sums else None, row.path))
+    cache.save()
     return IntegrityCheck(True, len(wanted), tuple(mismatches), tuple(not_compared))
 
 
 def check_applied(
-    history: History, url: DatabaseURL, schema: str | None, current: Iterable[str]
+    history: History,
+    url: DatabaseURL,
+    schema: str | None,
+    current: Iterable[str],
+    cache_dir: Path | None = None,
 ) -> IntegrityCheck:
     """Read the database's applied-revisions table and compare it with the files."""
     rows = read_applied(url, schema)
     if rows is None:
         return IntegrityCheck(False)
-    return compare(history, rows, current)
+    cache = ChecksumCache(cache_dir / CHECKSUM_CACHE if cache_dir is not None else None)
+    return compare(history, rows, current, cache)
 
 
 def current_file(history: History, revision: str) -> Path | None:
@@ -143,7 +156,7 @@ def of(dep: Deployment) -> IntegrityCheck | None:
     if not dep.options.record_applied:
         return None
     schema = dep.state.version_table.schema
-    return check_applied(dep.history, dep.url, schema, dep.state.current)
+    return check_applied(dep.history, dep.url, schema, dep.state.current, dep.options.cache_dir)
 
 
 def require_intact(dep: Deployment) -> None:
