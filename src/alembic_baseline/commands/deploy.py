@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from alembic_baseline.commands.common import parse_given_url
-from alembic_baseline.deploy import applied, guard, run
+from alembic_baseline.deploy import guard, run
 from alembic_baseline.deploy import options as opts
 from alembic_baseline.deploy import plan as pl
 from alembic_baseline.deploy import record as rec
@@ -82,9 +82,13 @@ def _deployment(
     options: DeployOptions,
     server: ScratchServer | None,
     progress: Progress,
+    *,
+    applied: bool = False,
 ) -> Iterator[Deployment]:
+    """``applied``: also read the applied-revisions table (status, apply; never rollback, which
+    must work whatever that table holds)."""
     history = History(project)
-    state = read_state(project, url)
+    state = read_state(project, url, applied=applied and options.record_applied)
     with Scratch(state.server_major, settings.scratch_url, server) as scratch:
         yield Deployment(project, history, state, options, scratch, progress)
 
@@ -151,7 +155,7 @@ def status(
     project = AlembicProject(settings)
     options = deploy_options(settings, schema_check=schema_check)
     with _deployment(
-        settings, project, database_url(project, url), options, server, progress
+        settings, project, database_url(project, url), options, server, progress, applied=True
     ) as dep:
         archived, unknown = locate(dep.history, dep.state.current)
         views = tuple(_view(dep.history, r) for r in dep.state.current)
@@ -292,7 +296,7 @@ def apply(
     with (
         run.recorded(record),
         guard.held(db_url, "apply"),
-        _deployment(settings, project, db_url, options, server, progress) as dep,
+        _deployment(settings, project, db_url, options, server, progress, applied=True) as dep,
     ):
         run.begin(dep, record)
         team_integrity.require_intact(dep)
@@ -317,13 +321,15 @@ def apply(
         run.take_backup(dep, record, the_plan.target_revisions)
         pending = dep.history.pending(dep.state.current, dep.options.target)
         recorder = team_integrity.recorder(dep, pending, record.id)
-        run_steps(dep, record, pending, "upgrade", lambda r: applied.upgrade(dep, r, recorder))
+        run_steps(
+            dep, record, pending, "upgrade", lambda r: team_integrity.upgrade(dep, r, recorder)
+        )
         undo = [
             f"Roll back with `alembic-baseline rollback --to {_first(record)}`"
             + (f" or `--restore {record.id} --yes`." if record.backup else ".")
         ]
         run.finish(dep, record, the_plan.target_revisions, undo)
-        applied.report_problems(recorder, record, progress)
+        team_integrity.report_problems(recorder, record, progress)
         return RunResult(record, the_plan)
 
 

@@ -12,7 +12,7 @@ from alembic_baseline.errors import ConfigError, ExitCode
 from alembic_baseline.history.driver import AlembicProject
 from alembic_baseline.history.graph import History
 from alembic_baseline.settings import Settings
-from alembic_baseline.team.integrity import DELETED, check_applied, current_file
+from alembic_baseline.team.integrity import DELETED, check_state, current_file
 from alembic_baseline.team.sums import SumResult, write_sums
 
 
@@ -58,9 +58,9 @@ def accept_checksums(
     project = AlembicProject(settings)
     db_url = common.database_url(settings, url, project)
     history = History(project)
-    state = read_state(project, db_url)
+    state = read_state(project, db_url, applied=True)
     schema = state.version_table.schema
-    check = check_applied(history, db_url, schema, state.current)
+    check = check_state(history, state)
     changed = {m.revision: m for m in check.mismatches}
     wrong = [r for r in revisions if r not in changed]
     if wrong:

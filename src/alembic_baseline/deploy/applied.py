@@ -29,15 +29,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import psycopg
 from psycopg import sql
 
 from alembic_baseline import __version__
-from alembic_baseline.deploy.record import RunRecord, save
-from alembic_baseline.deploy.state import Deployment, Progress
 from alembic_baseline.errors import BaselineError, DatabaseError
 from alembic_baseline.history.checksums import APPLIED_TABLE as APPLIED_TABLE
-from alembic_baseline.history.graph import Revision
 from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.url import DatabaseURL
 
@@ -129,26 +125,32 @@ def _table(schema: str | None) -> sql.Composable:
     return sql.SQL("{}.{}").format(sql.Identifier(schema), name) if schema else name
 
 
-def read_applied(url: DatabaseURL, schema: str | None) -> dict[str, AppliedRow] | None:
-    """The newest row of each recorded revision; None when the table does not exist."""
-    where = f"{schema}.{APPLIED_TABLE}" if schema else APPLIED_TABLE
-    with connection(url) as conn:
-        exists = conn.execute("SELECT to_regclass(%s)", (where,)).fetchone()
-        if exists is None or exists[0] is None:
+def applied_rows(ctx: MigrationContext, where: str) -> dict[str, AppliedRow] | None:
+    """The newest row of each recorded revision, read on env.py's own connection (beside the
+    version table it configured); None when the table does not exist."""
+    from sqlalchemy import text
+
+    conn = ctx.connection
+    if conn is None:
+        return None
+    table = _qualified(conn, ctx.version_table_schema)
+    try:
+        if conn.execute(text("SELECT to_regclass(:t)"), {"t": table}).scalar() is None:
             return None
-        query = sql.SQL(
-            "SELECT DISTINCT ON (revision) revision, checksum, path, action, applied_at::text "
-            "FROM {} ORDER BY revision, applied_at DESC"
-        ).format(_table(schema))
-        try:
-            rows = conn.execute(query).fetchall()
-        except psycopg.Error as exc:
-            raise DatabaseError(
-                f"{where} in {url.redacted} cannot be read, so the applied revisions cannot be "
-                f"compared with their files: {str(exc).strip().splitlines()[0]}",
-                hint="It is alembic-baseline's own table (docs/team.md). If another tool owns "
-                "that name, set record_applied = false in [tool.alembic-baseline.deploy].",
-            ) from None
+        rows = conn.execute(
+            text(
+                "SELECT DISTINCT ON (revision) revision, checksum, path, action, "
+                f"applied_at::text FROM {table} ORDER BY revision, applied_at DESC"
+            )
+        ).fetchall()
+    except Exception as exc:  # a table of that name the tool did not make
+        first = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        raise DatabaseError(
+            f"{APPLIED_TABLE} in {where} cannot be read, so the applied revisions cannot be "
+            f"compared with their files: {first[0] if first else type(exc).__name__}",
+            hint="It is alembic-baseline's own table (docs/team.md). If another tool owns "
+            "that name, set record_applied = false in [tool.alembic-baseline.deploy].",
+        ) from None
     return {str(r[0]): AppliedRow(*(str(v) for v in r)) for r in rows}
 
 
@@ -176,21 +178,3 @@ def accept(
             f"Could not record the accepted checksums in {url.redacted}: {exc}",
             hint=f"The role needs CREATE on the schema and INSERT on {APPLIED_TABLE}.",
         ) from None
-
-
-def upgrade(dep: Deployment, rev: Revision, recorder: Recorder | None) -> object:
-    """``alembic upgrade rev`` for ``apply``, recording it when ``recorder`` is given."""
-    if recorder is None:
-        return dep.project.upgrade(dep.url, rev.id)
-    recorder.started = time.perf_counter()
-    return dep.project.upgrade(dep.url, rev.id, on_version_apply=recorder)
-
-
-def report_problems(recorder: Recorder | None, record: RunRecord, progress: Progress) -> None:
-    """Rows that could not be written: said in the run's output and in its record."""
-    if recorder is None or not recorder.problems:
-        return
-    lost = "; ".join(recorder.problems)
-    progress(f"warning: {APPLIED_TABLE} not written for {lost}")
-    record.next_steps.append(f"{APPLIED_TABLE} was not written for {lost}.")
-    save(record)

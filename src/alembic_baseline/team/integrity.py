@@ -12,17 +12,18 @@ manifest lists as archived but whose file is gone is present and reported as not
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from alembic_baseline.baseline.manifest import Manifest, baselines_dir
-from alembic_baseline.deploy.applied import AppliedRow, Recorder, read_applied
-from alembic_baseline.deploy.state import Deployment
+from alembic_baseline.deploy.applied import APPLIED_TABLE, AppliedRow, Recorder
+from alembic_baseline.deploy.record import RunRecord, save
+from alembic_baseline.deploy.state import DbState, Deployment, Progress
 from alembic_baseline.errors import UnsafeError
 from alembic_baseline.history.checksums import ChecksumCache, file_checksum
 from alembic_baseline.history.graph import History, Revision, ancestors
-from alembic_baseline.pg.url import DatabaseURL
 
 CHECKSUM_CACHE = "checksums.json"
 """Under the state directory's cache/ (see :class:`ChecksumCache`)."""
@@ -116,19 +117,12 @@ def compare(
     return IntegrityCheck(True, len(wanted), tuple(mismatches), tuple(not_compared))
 
 
-def check_applied(
-    history: History,
-    url: DatabaseURL,
-    schema: str | None,
-    current: Iterable[str],
-    cache_dir: Path | None = None,
-) -> IntegrityCheck:
-    """Read the database's applied-revisions table and compare it with the files."""
-    rows = read_applied(url, schema)
-    if rows is None:
+def check_state(history: History, state: DbState, cache_dir: Path | None = None) -> IntegrityCheck:
+    """Compare the applied-revisions rows read with the database's state with the files."""
+    if state.applied is None:
         return IntegrityCheck(False)
     cache = ChecksumCache(cache_dir / CHECKSUM_CACHE if cache_dir is not None else None)
-    return compare(history, rows, current, cache)
+    return compare(history, state.applied, state.current, cache)
 
 
 def current_file(history: History, revision: str) -> Path | None:
@@ -155,8 +149,7 @@ def of(dep: Deployment) -> IntegrityCheck | None:
     """The check for a deployment's database (None: ``record_applied = false``)."""
     if not dep.options.record_applied:
         return None
-    schema = dep.state.version_table.schema
-    return check_applied(dep.history, dep.url, schema, dep.state.current, dep.options.cache_dir)
+    return check_state(dep.history, dep.state, dep.options.cache_dir)
 
 
 def require_intact(dep: Deployment) -> None:
@@ -180,3 +173,21 @@ def recorder(dep: Deployment, pending: Iterable[Revision], run_id: str) -> Recor
     if not dep.options.record_applied:
         return None
     return Recorder(checksums_for(pending, dep.project.settings.project_dir), run_id)
+
+
+def upgrade(dep: Deployment, rev: Revision, recorder: Recorder | None) -> object:
+    """``alembic upgrade rev`` for ``apply``, recording it when ``recorder`` is given."""
+    if recorder is None:
+        return dep.project.upgrade(dep.url, rev.id)
+    recorder.started = time.perf_counter()
+    return dep.project.upgrade(dep.url, rev.id, on_version_apply=recorder)
+
+
+def report_problems(recorder: Recorder | None, record: RunRecord, progress: Progress) -> None:
+    """Rows that could not be written: said in the run's output and in its record."""
+    if recorder is None or not recorder.problems:
+        return
+    lost = "; ".join(recorder.problems)
+    progress(f"warning: {APPLIED_TABLE} not written for {lost}")
+    record.next_steps.append(f"{APPLIED_TABLE} was not written for {lost}.")
+    save(record)
