@@ -84,6 +84,14 @@ def _manifest_archived(history: History) -> set[str]:
     return found
 
 
+def _checksum(cache: ChecksumCache, path: Path) -> str | None:
+    """The file's checksum; None when it is gone (one stat: the cache's)."""
+    try:
+        return cache.checksum(path)
+    except FileNotFoundError:
+        return None
+
+
 def compare(
     history: History,
     rows: Mapping[str, AppliedRow],
@@ -101,11 +109,10 @@ def compare(
     archived: set[str] | None = None
     for rev_id in sorted(wanted):
         row = rows[rev_id]
-        found = [r.path for r in files.get(rev_id, []) if r.path.is_file()]
-        sums = [cache.checksum(path) for path in found]
+        sums = [s for s in (_checksum(cache, r.path) for r in files.get(rev_id, ())) if s]
         if row.checksum in sums:
             continue
-        if not found:
+        if not sums:
             if row.checksum == DELETED:
                 continue
             archived = _manifest_archived(history) if archived is None else archived
