@@ -69,7 +69,7 @@ def test_apply_records_checksums_and_refuses_after_an_edit_until_accepted(env: E
     assert env.current() == ("d3000003",)  # refused before anything ran
 
     code, out, _ = env.cli("repair", "--accept-checksums", "d2000002")
-    assert code == ExitCode.OK and "Nothing done" in out and len(_rows(env)) == 2
+    assert code == ExitCode.OK and "nothing done" in out and len(_rows(env)) == 2
     code, out, err = env.cli("repair", "--accept-checksums", "d2000002", "--yes")
     assert code == ExitCode.OK, err
     accepted = _rows(env)[-1]

@@ -14,6 +14,7 @@ from alembic_baseline.errors import ExitCode
 from alembic_baseline.history.checksums import SUM_FILE, file_checksum, parse
 from alembic_baseline.history.graph import History
 from alembic_baseline.pg.scratch import ScratchServer
+from tests.helpers.formats import check_json, check_markdown
 from tests.helpers.projects import cli
 
 # Long, realistic ids and file names (alembic's hex ids, slugs at the 40-character default).
@@ -37,9 +38,13 @@ def _write(env: Env, rev: str, down: str, slug: str, upgrade: str, downgrade: st
     return path
 
 
-def _rebase(env: Env, *args: str) -> tuple[int, str, str]:
+def _rebase_argv(env: Env, *args: str) -> list[str]:
     url = env.db.render("psycopg")
-    return cli("-c", str(env.ini), "revision", "rebase", "--url", url, *args)
+    return ["-c", str(env.ini), "revision", "rebase", "--url", url, *args]
+
+
+def _rebase(env: Env, *args: str) -> tuple[int, str, str]:
+    return cli(*_rebase_argv(env, *args))
 
 
 @pytest.fixture
@@ -71,6 +76,15 @@ def test_rebase_moves_the_unapplied_branch_and_reports_overlaps(env: Env) -> Non
     assert code == ExitCode.OK, err
     root = next(env.project_dir.glob(f"migrations/versions/{SHIPPING}_*.py"))
     before = root.read_text()
+
+    code, out, _ = cli("--format", "markdown", *_rebase_argv(env, "--dry-run"))
+    assert code == ExitCode.FINDINGS
+    check_markdown(out)
+    assert out.startswith("## revision rebase: would move 2 revision(s)")
+    code, out, _ = cli("--format", "json", *_rebase_argv(env, "--dry-run"))
+    dry = check_json(out)
+    assert isinstance(dry, dict) and dry["written"] is False and dry["root"] == SHIPPING
+    assert root.read_text() == before  # a dry run changes no file
 
     code, out, err = _rebase(env)  # --url: the database is checked
     assert code == ExitCode.FINDINGS, out + err  # findings: both sides touch orders

@@ -12,7 +12,7 @@ import pytest
 
 from alembic_baseline import settings
 from alembic_baseline.deploy.applied import AppliedRow
-from alembic_baseline.errors import ConfigError, UnsafeError
+from alembic_baseline.errors import ConfigError, ExitCode, UnsafeError
 from alembic_baseline.history.checksums import ChecksumCache, SumEntry, checksum, parse, render
 from alembic_baseline.history.driver import AlembicProject
 from alembic_baseline.history.graph import History
@@ -20,6 +20,8 @@ from alembic_baseline.history.phases import PhaseError, phase_of_source, runnabl
 from alembic_baseline.team import rebase as rb
 from alembic_baseline.team.integrity import DELETED, compare
 from alembic_baseline.team.rewrite import RewriteError, rewrite_down_revision
+from tests.helpers.formats import check_json, check_markdown
+from tests.helpers.projects import cli
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "projects"
 
@@ -205,3 +207,20 @@ def test_compare_applied_rows_with_files(tmp_path: Path) -> None:
     assert result.ok and result.not_compared == ("0ld0ld0ld0ld",)
     rows["0ld0ld0ld0ld"] = row("0ld0ld0ld0ld", DELETED)  # an accepted deletion
     assert compare(history, rows, ["cc33cc33cc33", "0ld0ld0ld0ld"]).not_compared == ()
+
+
+def test_history_sum_writes_then_refuses_an_edit_in_json_and_markdown(tmp_path: Path) -> None:
+    history = _history(tmp_path, {})
+    ini = str(history.project.settings.config_file)
+    code, out, _ = cli("--format", "markdown", "-c", ini, "history", "sum")
+    assert code == ExitCode.OK
+    check_markdown(out)
+    assert "4 revisions, written" in out
+    merge = history.live["cc33cc33cc33"].path
+    merge.write_text(merge.read_text() + "# edited after it was applied\n")
+    code, out, _ = cli("--format", "json", "-c", ini, "history", "sum")
+    data = check_json(out)
+    assert code == ExitCode.UNSAFE and isinstance(data, dict) and data["refused"] is True
+    assert data["directories"][0]["edited"] == ["cc33cc33cc33"]
+    code, out, _ = cli("-c", ini, "history", "sum", "--accept-changes")
+    assert code == ExitCode.OK and "written" in out

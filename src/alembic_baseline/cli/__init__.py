@@ -32,6 +32,8 @@ _GROUPS = (
     "doctor",
     "history",
     "revision",
+    "check_models",
+    "check_data",
 )
 
 

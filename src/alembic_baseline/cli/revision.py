@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from alembic_baseline.cli._app import app, state
+from alembic_baseline.cli._app import app, operation, state
 from alembic_baseline.errors import ConfigError
-
-if TYPE_CHECKING:
-    from alembic_baseline.commands.revision import RebaseResult
-    from alembic_baseline.report import Reporter
 
 revision_app = typer.Typer(help="Revision files: rebase a branch.", no_args_is_help=True)
 app.add_typer(revision_app, name="revision")
@@ -32,7 +28,7 @@ def _urls(urls: list[str] | None, envs: list[str] | None) -> list[str]:
     return found
 
 
-@revision_app.command("rebase")
+@revision_app.command("rebase", **operation("alembic_baseline.commands.revision:rebase"))
 def rebase_cmd(
     ctx: typer.Context,
     url: Annotated[
@@ -61,35 +57,11 @@ def rebase_cmd(
         bool, typer.Option("--dry-run", help="Show what would move; change no file.")
     ] = False,
 ) -> int:
-    """Move the branch no known database applied onto the other head (one file edited)."""
     from alembic_baseline.commands.revision import rebase
 
     st = state(ctx)
     result = rebase(
         st.settings, urls=_urls(url, url_env), move=move, runs_dir=runs_dir, dry_run=dry_run
     )
-    if st.reporter.quiet:
-        st.reporter.json(result)
-    else:
-        _render(st.reporter, result)
+    st.reporter.show(result)
     return result.exit_code
-
-
-def _render(rep: Reporter, r: RebaseResult) -> None:
-    from rich.markup import escape
-
-    verb = "moved" if r.written else "would move"
-    rep.text(
-        f"[bold]{verb}[/] {len(r.moved)} revision(s) ({' → '.join(r.moved)}) onto {r.onto}: "
-        f"{escape(r.root_file)} now revises {r.onto}"
-    )
-    checked = ", ".join(r.databases) or "no database given"
-    rep.text(f"  checked: {escape(checked)}; {r.run_records} run record(s)")
-    for path in r.sum_files:
-        rep.text(f"  sum file updated: {escape(path)}")
-    if not r.overlaps:
-        rep.text(f"  [green]no table or column touched on both sides[/] ({', '.join(r.other)})")
-        return
-    rep.text("  [yellow]touched on both sides[/] (review the new order):")
-    for o in r.overlaps:
-        rep.text(f"  - {escape(o.subject)}: {o.moved} now runs after {o.other}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from alembic_baseline.commands import common
 from alembic_baseline.deploy.applied import accept
@@ -11,9 +12,13 @@ from alembic_baseline.deploy.state import read_state
 from alembic_baseline.errors import ConfigError, ExitCode
 from alembic_baseline.history.driver import AlembicProject
 from alembic_baseline.history.graph import History
+from alembic_baseline.report import dataclass_json
 from alembic_baseline.settings import Settings
 from alembic_baseline.team.integrity import DELETED, check_state, current_file
 from alembic_baseline.team.sums import SumResult, write_sums
+
+if TYPE_CHECKING:
+    from alembic_baseline.report import Reporter
 
 
 def history_sum(settings: Settings, *, accept_changes: bool = False) -> SumResult:
@@ -45,6 +50,27 @@ class AcceptResult:
     @property
     def exit_code(self) -> ExitCode:
         return ExitCode.OK
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclass_json(self)
+
+    def lines(self) -> list[str]:
+        verb = "accepted" if self.confirmed else "to accept (nothing done: confirm with --yes)"
+        out = [f"repair --accept-checksums on {self.database}: {verb}"]
+        out += [f"{a.revision} {a.path}: {a.recorded} → {a.accepted}" for a in self.accepted]
+        return out
+
+    def text(self, out: Reporter) -> None:
+        from rich.markup import escape
+
+        first, *rest = self.lines()
+        out.text(f"[bold]{escape(first)}[/]")
+        for line in rest:
+            out.text(f"  {escape(line)}")
+
+    def markdown(self) -> str:
+        first, *rest = self.lines()
+        return f"## {first}\n\n" + "".join(f"- {line}\n" for line in rest)
 
 
 def accept_checksums(

@@ -5,17 +5,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from alembic_baseline import compat
 from alembic_baseline.commands.common import parse_given_url
 from alembic_baseline.errors import ExitCode, UnsafeError
 from alembic_baseline.history.driver import AlembicProject
 from alembic_baseline.history.graph import History, ancestors
+from alembic_baseline.report import dataclass_json
 from alembic_baseline.settings import Settings
 from alembic_baseline.team import rebase as rb
 from alembic_baseline.team.overlaps import Overlap, overlaps
 from alembic_baseline.team.rewrite import RewriteError, rewrite_down_revision
 from alembic_baseline.team.sums import update_entry
+
+if TYPE_CHECKING:
+    from alembic_baseline.report import Reporter
 
 
 @dataclass(frozen=True)
@@ -35,7 +40,39 @@ class RebaseResult:
 
     @property
     def exit_code(self) -> ExitCode:
+        """1 when a table or column is touched on both sides (review the new order)."""
         return ExitCode.FINDINGS if self.overlaps else ExitCode.OK
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclass_json(self)
+
+    def lines(self) -> list[str]:
+        verb = "moved" if self.written else "would move"
+        out = [
+            f"{verb} {len(self.moved)} revision(s) ({' → '.join(self.moved)}) onto {self.onto}: "
+            f"{self.root_file} now revises {self.onto}",
+            f"checked: {', '.join(self.databases) or 'no database given'}; "
+            f"{self.run_records} run record(s)",
+        ]
+        out += [f"sum file updated: {path}" for path in self.sum_files]
+        if not self.overlaps:
+            out.append(f"no table or column touched on both sides ({', '.join(self.other)})")
+        else:
+            out.append("touched on both sides (review the new order):")
+            out += [f"{o.subject}: {o.moved} now runs after {o.other}" for o in self.overlaps]
+        return out
+
+    def text(self, out: Reporter) -> None:
+        from rich.markup import escape
+
+        first, *rest = self.lines()
+        out.text(f"[bold]{escape(first)}[/]")
+        for line in rest:
+            out.text(f"  {escape(line)}")
+
+    def markdown(self) -> str:
+        first, *rest = self.lines()
+        return f"## revision rebase: {first}\n\n" + "".join(f"- {line}\n" for line in rest)
 
 
 def rebase(

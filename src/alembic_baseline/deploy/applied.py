@@ -57,6 +57,39 @@ _INSERT = (
 
 
 @dataclass(frozen=True)
+class Mismatch:
+    revision: str
+    recorded: str
+    """The checksum recorded when it was applied (or accepted)."""
+    actual: str | None
+    """The file's checksum now; None when no file declares the revision."""
+    path: str
+    """Where the file was when it was recorded."""
+
+    @property
+    def detail(self) -> str:
+        if self.actual is None:
+            return f"{self.revision}: applied from {self.path}, no file declares it any more"
+        return f"{self.revision}: {self.path} changed since it was applied"
+
+
+@dataclass(frozen=True)
+class IntegrityCheck:
+    """The applied revisions compared with their files."""
+
+    recorded: bool
+    """The database has the applied-revisions table (False: nothing to compare yet)."""
+    checked: int = 0
+    mismatches: tuple[Mismatch, ...] = ()
+    not_compared: tuple[str, ...] = ()
+    """Archived by a baseline (manifest) and the file is no longer there."""
+
+    @property
+    def ok(self) -> bool:
+        return not self.mismatches
+
+
+@dataclass(frozen=True)
 class AppliedRow:
     """The newest row of one revision."""
 

@@ -14,11 +14,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from alembic_baseline.baseline.manifest import Manifest, baselines_dir
-from alembic_baseline.deploy.applied import APPLIED_TABLE, AppliedRow, Recorder
+from alembic_baseline.deploy.applied import (
+    APPLIED_TABLE,
+    AppliedRow,
+    IntegrityCheck,
+    Mismatch,
+    Recorder,
+)
 from alembic_baseline.deploy.record import RunRecord, save
 from alembic_baseline.deploy.state import DbState, Deployment, Progress
 from alembic_baseline.errors import UnsafeError
@@ -29,39 +34,6 @@ CHECKSUM_CACHE = "checksums.json"
 """Under the state directory's cache/ (see :class:`ChecksumCache`)."""
 DELETED = "deleted"
 """The checksum recorded when the deletion of an applied revision's file was accepted."""
-
-
-@dataclass(frozen=True)
-class Mismatch:
-    revision: str
-    recorded: str
-    """The checksum recorded when it was applied (or accepted)."""
-    actual: str | None
-    """The file's checksum now; None when no file declares the revision."""
-    path: str
-    """Where the file was when it was recorded."""
-
-    @property
-    def detail(self) -> str:
-        if self.actual is None:
-            return f"{self.revision}: applied from {self.path}, no file declares it any more"
-        return f"{self.revision}: {self.path} changed since it was applied"
-
-
-@dataclass(frozen=True)
-class IntegrityCheck:
-    """The applied revisions compared with their files."""
-
-    recorded: bool
-    """The database has the applied-revisions table (False: nothing to compare yet)."""
-    checked: int = 0
-    mismatches: tuple[Mismatch, ...] = ()
-    not_compared: tuple[str, ...] = ()
-    """Archived by a baseline (manifest) and the file is no longer there."""
-
-    @property
-    def ok(self) -> bool:
-        return not self.mismatches
 
 
 def applied_revisions(history: History, current: Iterable[str]) -> set[str]:

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from alembic_baseline import compat
+from alembic_baseline.errors import ExitCode
 from alembic_baseline.history.checksums import (
     SUM_FILE,
     SumEntry,
@@ -26,6 +28,10 @@ from alembic_baseline.history.graph import History, Revision
 from alembic_baseline.lint.model import RevisionSummary
 from alembic_baseline.lint.registry import History as LintHistory
 from alembic_baseline.lint.rules.integrity import Change, changes
+from alembic_baseline.report import dataclass_json
+
+if TYPE_CHECKING:
+    from alembic_baseline.report import Reporter
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,45 @@ class SumResult:
     @property
     def refused(self) -> bool:
         return any((d.edited or d.deleted) and not d.written for d in self.directories)
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """3 when an edited or deleted revision others follow kept a sum file unwritten."""
+        return ExitCode.UNSAFE if self.refused else ExitCode.OK
+
+    def to_json(self) -> dict[str, Any]:
+        return {**dataclass_json(self), "refused": self.refused}
+
+    def lines(self) -> list[str]:
+        out = []
+        for d in self.directories:
+            done = "unchanged" if d.unchanged else ("written" if d.written else "NOT written")
+            out.append(f"{d.path}: {d.revisions} revisions, {done}")
+            if d.added:
+                out.append(f"  new: {', '.join(d.added)}")
+            for what, ids in (("edited", d.edited), ("deleted", d.deleted)):
+                if ids:
+                    out.append(f"  {what} after others followed them: {', '.join(ids)}")
+            if (d.edited or d.deleted) and not d.written:
+                out.append(f"  {REFUSED_HINT}")
+        return out
+
+    def text(self, out: Reporter) -> None:
+        from rich.markup import escape
+
+        for line in self.lines():
+            out.text(escape(line))
+
+    def markdown(self) -> str:
+        body = "\n".join(f"- {line.strip()}" for line in self.lines())
+        return f"## alembic-baseline history sum\n\n{body}\n"
+
+
+REFUSED_HINT = (
+    "Refused: restore those files (git restore) and make the change in a new revision; if the "
+    "change is deliberate, run again with --accept-changes and `alembic-baseline repair "
+    "--accept-checksums REV` for databases that applied it."
+)
 
 
 def _home(rev: Revision, locations: list[Path]) -> Path | None:
