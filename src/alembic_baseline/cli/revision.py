@@ -2,30 +2,23 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from alembic_baseline.cli._app import app, operation, state
-from alembic_baseline.errors import ConfigError
+from alembic_baseline.cli._url import chosen_url
 
 revision_app = typer.Typer(help="Revision files: rebase a branch.", no_args_is_help=True)
 app.add_typer(revision_app, name="revision")
 
 
-def _urls(urls: list[str] | None, envs: list[str] | None) -> list[str]:
-    found = list(urls or ())
-    for name in envs or ():
-        value = os.environ.get(name, "").strip()
-        if not value:
-            raise ConfigError(
-                f"--url-env {name}: the environment variable {name} is not set or empty.",
-                hint=f"export {name}='postgresql://USER:PASSWORD@HOST/DB' first.",
-            )
-        found.append(value)
-    return found
+def _urls(ctx: typer.Context, urls: list[str] | None, envs: list[str] | None) -> list[str]:
+    """Every database given, each read the way ``--url`` / ``--url-env`` always are."""
+    given = [chosen_url(ctx, url, None, None) for url in urls or ()]
+    given += [chosen_url(ctx, None, name, None) for name in envs or ()]
+    return [url for url in given if url]
 
 
 @revision_app.command("rebase", **operation("alembic_baseline.commands.revision:rebase"))
@@ -61,7 +54,7 @@ def rebase_cmd(
 
     st = state(ctx)
     result = rebase(
-        st.settings, urls=_urls(url, url_env), move=move, runs_dir=runs_dir, dry_run=dry_run
+        st.settings, urls=_urls(ctx, url, url_env), move=move, runs_dir=runs_dir, dry_run=dry_run
     )
     st.reporter.show(result)
     return result.exit_code
