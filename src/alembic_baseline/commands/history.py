@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from alembic_baseline.commands import common
 from alembic_baseline.deploy.applied import accept
@@ -15,10 +15,8 @@ from alembic_baseline.history.graph import History
 from alembic_baseline.report import dataclass_json
 from alembic_baseline.settings import Settings
 from alembic_baseline.team.integrity import DELETED, check_state, current_file
+from alembic_baseline.team.presentation import LinesResult
 from alembic_baseline.team.sums import SumResult, write_sums
-
-if TYPE_CHECKING:
-    from alembic_baseline.report import Reporter
 
 
 def history_sum(settings: Settings, *, accept_changes: bool = False) -> SumResult:
@@ -40,7 +38,7 @@ class Accepted:
 
 
 @dataclass(frozen=True)
-class AcceptResult:
+class AcceptResult(LinesResult):
     """``repair --accept-checksums``: what is (or would be) accepted on which database."""
 
     database: str
@@ -59,18 +57,6 @@ class AcceptResult:
         out = [f"repair --accept-checksums on {self.database}: {verb}"]
         out += [f"{a.revision} {a.path}: {a.recorded} → {a.accepted}" for a in self.accepted]
         return out
-
-    def text(self, out: Reporter) -> None:
-        from rich.markup import escape
-
-        first, *rest = self.lines()
-        out.text(f"[bold]{escape(first)}[/]")
-        for line in rest:
-            out.text(f"  {escape(line)}")
-
-    def markdown(self) -> str:
-        first, *rest = self.lines()
-        return f"## {first}\n\n" + "".join(f"- {line}\n" for line in rest)
 
 
 def accept_checksums(

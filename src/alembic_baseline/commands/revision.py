@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, ClassVar
 
 from alembic_baseline import compat
 from alembic_baseline.commands.common import parse_given_url
@@ -16,15 +16,15 @@ from alembic_baseline.report import dataclass_json
 from alembic_baseline.settings import Settings
 from alembic_baseline.team import rebase as rb
 from alembic_baseline.team.overlaps import Overlap, overlaps
+from alembic_baseline.team.presentation import LinesResult
 from alembic_baseline.team.rewrite import RewriteError, rewrite_down_revision
 from alembic_baseline.team.sums import update_entry
 
-if TYPE_CHECKING:
-    from alembic_baseline.report import Reporter
-
 
 @dataclass(frozen=True)
-class RebaseResult:
+class RebaseResult(LinesResult):
+    heading: ClassVar[str] = "revision rebase: "
+
     moved_head: str
     onto: str
     root: str
@@ -61,18 +61,6 @@ class RebaseResult:
             out.append("touched on both sides (review the new order):")
             out += [f"{o.subject}: {o.moved} now runs after {o.other}" for o in self.overlaps]
         return out
-
-    def text(self, out: Reporter) -> None:
-        from rich.markup import escape
-
-        first, *rest = self.lines()
-        out.text(f"[bold]{escape(first)}[/]")
-        for line in rest:
-            out.text(f"  {escape(line)}")
-
-    def markdown(self) -> str:
-        first, *rest = self.lines()
-        return f"## revision rebase: {first}\n\n" + "".join(f"- {line}\n" for line in rest)
 
 
 def rebase(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, ClassVar
 
 from alembic_baseline import compat
 from alembic_baseline.errors import ExitCode
@@ -29,9 +29,7 @@ from alembic_baseline.lint.model import RevisionSummary
 from alembic_baseline.lint.registry import History as LintHistory
 from alembic_baseline.lint.rules.integrity import Change, changes
 from alembic_baseline.report import dataclass_json
-
-if TYPE_CHECKING:
-    from alembic_baseline.report import Reporter
+from alembic_baseline.team.presentation import LinesResult
 
 
 @dataclass(frozen=True)
@@ -49,7 +47,9 @@ class SumDir:
 
 
 @dataclass(frozen=True)
-class SumResult:
+class SumResult(LinesResult):
+    heading: ClassVar[str] = "history sum: "
+
     directories: tuple[SumDir, ...] = field(default=())
 
     @property
@@ -65,7 +65,8 @@ class SumResult:
         return {**dataclass_json(self), "refused": self.refused}
 
     def lines(self) -> list[str]:
-        out = []
+        verdict = "refused" if self.refused else "up to date"
+        out = [f"{len(self.directories)} sum file(s), {verdict}"]
         for d in self.directories:
             done = "unchanged" if d.unchanged else ("written" if d.written else "NOT written")
             out.append(f"{d.path}: {d.revisions} revisions, {done}")
@@ -77,16 +78,6 @@ class SumResult:
             if (d.edited or d.deleted) and not d.written:
                 out.append(f"  {REFUSED_HINT}")
         return out
-
-    def text(self, out: Reporter) -> None:
-        from rich.markup import escape
-
-        for line in self.lines():
-            out.text(escape(line))
-
-    def markdown(self) -> str:
-        body = "\n".join(f"- {line.strip()}" for line in self.lines())
-        return f"## alembic-baseline history sum\n\n{body}\n"
 
 
 REFUSED_HINT = (
