@@ -10,10 +10,9 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from alembic_baseline.errors import ConfigError
-from alembic_baseline.expected import Scratch
 from alembic_baseline.history.driver import AlembicProject
 from alembic_baseline.history.graph import History
-from alembic_baseline.pg.scratch import scratch_server
+from alembic_baseline.pg.scratch import Scratch, scratch_server
 from alembic_baseline.settings import Settings
 from alembic_baseline.testing import fix_revision, loading, models
 from alembic_baseline.testing.models import ModelCheck

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from alembic_baseline.errors import DatabaseError
 from alembic_baseline.history.checksums import APPLIED_TABLE
+from alembic_baseline.pg.server import server_version
 from alembic_baseline.snapshot import model as m
 from alembic_baseline.snapshot.inventory import Inventory
 from alembic_baseline.snapshot.loaders import (
@@ -99,7 +100,8 @@ def inspect(conn: psycopg.Connection[Any], options: InspectOptions | None = None
     from psycopg.rows import namedtuple_row
 
     options = options or InspectOptions()
-    major = conn.info.server_version // 10000
+    version = server_version(conn)
+    major = version.major
     if major < MIN_MAJOR:
         raise DatabaseError(
             f"PostgreSQL {major} is not supported by snapshot (oldest: {MIN_MAJOR}).",
@@ -131,8 +133,7 @@ def inspect(conn: psycopg.Connection[Any], options: InspectOptions | None = None
         if paused:
             _age_young_objects()
             gc.enable()
-    version = str(conn.info.parameter_status("server_version") or "")
-    return replace(snap, server_version=version, options=options.describe())
+    return replace(snap, server_version=version.full, options=options.describe())
 
 
 def _age_young_objects() -> None:

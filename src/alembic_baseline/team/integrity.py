@@ -24,11 +24,11 @@ from alembic_baseline.deploy.applied import (
     Mismatch,
     Recorder,
 )
-from alembic_baseline.deploy.record import RunRecord, save
 from alembic_baseline.deploy.state import DbState, Deployment, Progress
 from alembic_baseline.errors import UnsafeError
 from alembic_baseline.history.checksums import ChecksumCache, file_checksum
 from alembic_baseline.history.graph import History, Revision, ancestors
+from alembic_baseline.runbook.record import RunRecord, save
 
 CHECKSUM_CACHE = "checksums.json"
 """Under the state directory's cache/ (see :class:`ChecksumCache`)."""

@@ -26,17 +26,13 @@ from rich.markup import escape
 
 from alembic_baseline.diff import Change, CompareOptions, SchemaDiff, compare
 from alembic_baseline.errors import BaselineError, ConfigError, ExitCode
-from alembic_baseline.expected import (
-    Scratch,
-    VersionTable,
-    expected_snapshot,
-    inspect_options,
-    live_snapshot,
-)
+from alembic_baseline.expected import VersionTable, expected_snapshot, inspect_options
 from alembic_baseline.history import sandbox
+from alembic_baseline.pg.scratch import Scratch
 from alembic_baseline.pg.url import DatabaseURL, redact
 from alembic_baseline.report import MARKS
 from alembic_baseline.snapshot.model import ObjectKey, Snapshot
+from alembic_baseline.snapshot.sources import from_url
 from alembic_baseline.testing.loading import DOCS
 
 if TYPE_CHECKING:
@@ -316,7 +312,7 @@ def compare_models(
         # (a read: nothing is stamped), so it is left out of both snapshots.
         table = VersionTable(*project.version_table(models_url, scratch=True))
         options = inspect_options(table)
-        models = live_snapshot(models_url, options)
+        models = from_url(models_url, options)
     finally:
         server.drop_database(models_url.database)
     target = heads[0] if len(heads) == 1 else "heads"
