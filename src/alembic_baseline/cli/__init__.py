@@ -30,6 +30,8 @@ _GROUPS = (
     "deploy",
     "lint",
     "doctor",
+    "history",
+    "revision",
     "check_models",
     "check_data",
 )

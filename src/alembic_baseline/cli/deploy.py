@@ -207,6 +207,14 @@ def apply_cmd(
     check_sql: CheckSqlOpt = None,
     runs_dir: RunsDirOpt = None,
     no_schema_check: NoSchemaOpt = False,
+    phase: Annotated[
+        str | None,
+        typer.Option(
+            "--phase",
+            metavar="PHASE",
+            help="pre or post: only the pending revisions of that phase (docs/team.md).",
+        ),
+    ] = None,
 ) -> int:
     url = chosen_url(ctx, url, url_env, url_file)
     from alembic_baseline.commands.deploy import apply
@@ -228,6 +236,7 @@ def apply_cmd(
         check_sql=check_sql,
         runs_dir=runs_dir,
         no_schema_check=no_schema_check,
+        phase=phase,
     )
     result = apply(st.settings, url=url, options=options, progress=_progress(st.reporter))
     st.reporter.show(result)

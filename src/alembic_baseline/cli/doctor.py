@@ -105,8 +105,20 @@ def repair_cmd(
         str | None, typer.Option("--lock-timeout", metavar="DUR", help="lock_timeout (5s).")
     ] = None,
     runs_dir: RunsDirOpt = None,
+    accept_checksums: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--accept-checksums",
+            metavar="REV",
+            help="Accept the changed file of an applied revision (repeatable; docs/team.md).",
+        ),
+    ] = None,
 ) -> int:
     url = chosen_url(ctx, url, url_env, url_file)
+    if accept_checksums:
+        from alembic_baseline.cli.history import accept_checksums_cmd
+
+        return accept_checksums_cmd(state(ctx), url, accept_checksums, yes)
     from alembic_baseline.commands.doctor import repair
 
     st = state(ctx)

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
+    from alembic_baseline.compat import VersionApplied
+
 _PLACEHOLDER_URLS = ("driver://", "")
 
 
@@ -279,9 +281,19 @@ class AlembicProject:
             hint = "Merge the heads (alembic merge heads) or name the target revision."
         return MigrationError(f"{what}: {redact(text)}", hint=hint)
 
-    def _migrate(self, cfg: Config, target: str, *, down: bool = False, sql: bool = False) -> None:
+    def _migrate(
+        self,
+        cfg: Config,
+        target: str,
+        *,
+        down: bool = False,
+        sql: bool = False,
+        on_version_apply: VersionApplied | None = None,
+    ) -> None:
         """``alembic.command.upgrade/downgrade``, but with this project's cached script directory:
-        a long history's revision files are loaded once per process, not once per run."""
+        a long history's revision files are loaded once per process, not once per run.
+        ``on_version_apply`` is added to env.py's own callbacks (it runs in the revision's
+        transaction, right after the version table's update)."""
         from alembic.runtime.environment import EnvironmentContext
         from alembic.util import CommandError
 
@@ -299,16 +311,22 @@ class AlembicProject:
                 return compat.downgrade_steps(script, target, rev)
             return compat.upgrade_steps(script, target, rev)
 
-        with sandbox.guard_environment(
-            EnvironmentContext(
-                cfg, script, fn=steps, as_sql=sql, starting_rev=starting, destination_rev=target
-            )
-        ) as environment:
+        env = EnvironmentContext(
+            cfg, script, fn=steps, as_sql=sql, starting_rev=starting, destination_rev=target
+        )
+        if on_version_apply is not None:
+            compat.add_on_version_apply(env, on_version_apply)
+        with sandbox.guard_environment(env) as environment:
             self._environment = environment
             script.run_env()
 
     def upgrade(
-        self, url: DatabaseURL, target: str = "heads", *, scratch: bool = False
+        self,
+        url: DatabaseURL,
+        target: str = "heads",
+        *,
+        scratch: bool = False,
+        on_version_apply: VersionApplied | None = None,
     ) -> RunResult:
         """``alembic upgrade target``. ``scratch``: ``url`` is a scratch database the tool made —
         an empty one is prepared first (``pre_replay``), and afterwards its version table must
@@ -316,7 +334,10 @@ class AlembicProject:
         if scratch:
             prepare.run(self.settings, self.script, url)
         result = self._run(
-            url, f"upgrade to {target}", lambda c: self._migrate(c, target), scratch=scratch
+            url,
+            f"upgrade to {target}",
+            lambda c: self._migrate(c, target, on_version_apply=on_version_apply),
+            scratch=scratch,
         )
         if scratch and result.sandbox is not None:
             sandbox.confirm_reached(result.sandbox, self.script, target, len(result.steps))

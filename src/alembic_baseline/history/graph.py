@@ -8,7 +8,7 @@ say where a database stands even when its recorded revision has been archived.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -79,6 +79,18 @@ def scripts_in(directory: Path, script: ScriptDirectory) -> ScriptDirectory:
         truncate_slug_length=script.truncate_slug_length,
         version_locations=[str(directory)],
     )
+
+
+def ancestors(downs: Mapping[str, Iterable[str]], start: Iterable[str]) -> set[str]:
+    """``start`` and every revision below it, through ``downs`` (id → down revisions)."""
+    seen: set[str] = set()
+    todo = list(start)
+    while todo:
+        rev = todo.pop()
+        if rev not in seen:
+            seen.add(rev)
+            todo.extend(downs.get(rev, ()))
+    return seen
 
 
 class History:

@@ -1,0 +1,2 @@
+"""The team workflow across features: the sum file, applied-revision checksums, rebase of a
+branch onto the other head, expand/contract phases (docs/team.md)."""
