@@ -91,9 +91,11 @@ class State:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
+            # lazy: start-up: --help and other commands import no operation
             from alembic_baseline import settings
 
             self._settings = settings.load(**self.options)  # type: ignore[arg-type]
+            # lazy: start-up: --help and other commands import no operation
             from alembic_baseline.pg import waits
 
             waits.configure(

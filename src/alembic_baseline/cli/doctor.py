@@ -60,6 +60,7 @@ def doctor_cmd(
     ] = False,
 ) -> int:
     url = chosen_url(ctx, url, url_env, url_file)
+    # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.commands.doctor import doctor
     from alembic_baseline.doctor.render import ReportView
 
@@ -116,9 +117,11 @@ def repair_cmd(
 ) -> int:
     url = chosen_url(ctx, url, url_env, url_file)
     if accept_checksums:
+        # lazy: start-up: --help and other commands import no operation
         from alembic_baseline.cli.history import accept_checksums_cmd
 
         return accept_checksums_cmd(state(ctx), url, accept_checksums, yes)
+    # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.commands.doctor import repair
 
     st = state(ctx)
@@ -148,6 +151,7 @@ def repair_cmd(
 
 
 def _render_repair(rep: Reporter, r: RepairResult) -> None:
+    # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.doctor.render import RepairView
 
     rep.show(RepairView(r.plan, r.confirmed, r.record))
@@ -183,6 +187,7 @@ HealthTimeoutOpt = Annotated[
 
 
 def _check(ctx: typer.Context, name: str, **options: Any) -> int:
+    # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.commands import check
     from alembic_baseline.doctor.render import ChecklistView
 

@@ -26,6 +26,7 @@ def sum_cmd(
         ),
     ] = False,
 ) -> int:
+    # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.commands.history import history_sum
 
     st = state(ctx)
@@ -36,6 +37,7 @@ def sum_cmd(
 
 def accept_checksums_cmd(st: State, url: str | None, revisions: list[str], yes: bool) -> int:
     """``repair --accept-checksums REV``: shown, then written with --yes."""
+    # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.commands.history import accept_checksums
 
     result = accept_checksums(st.settings, url=url, revisions=revisions, confirmed=yes)

@@ -50,6 +50,7 @@ def rebase_cmd(
         bool, typer.Option("--dry-run", help="Show what would move; change no file.")
     ] = False,
 ) -> int:
+    # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.commands.revision import rebase
 
     st = state(ctx)

@@ -82,6 +82,7 @@ def linter(settings: Settings) -> pl.Linter:
     """The lint feature over pending revision ids (its own config, baseline and cache)."""
 
     def run_lint(revisions: list[str]) -> list[str]:
+        # lazy: start-up: only the path that needs it pays for it
         from alembic_baseline.commands.lint import lint
 
         result = lint(settings, pending=revisions)
@@ -179,6 +180,7 @@ def plan(
         require_patchable(dep.state, dep.history)
         rehearsal = None
         if rehearse:
+            # lazy: start-up: only the path that needs it pays for it
             from alembic_baseline.deploy.rehearse import rehearse as run_rehearsal
 
             pending = dep.history.pending(dep.state.current, options.target)
@@ -198,6 +200,7 @@ def _replace_plan(plan_: pl.Plan, **changes: Any) -> pl.Plan:
 
 def plan_summary(plan_: pl.Plan) -> dict[str, Any]:
     """The plan as the run record keeps it (the SQL itself is a file beside the record)."""
+    # lazy: start-up: only the path that needs it pays for it
     from alembic_baseline.report import to_jsonable
 
     data = to_jsonable(plan_)

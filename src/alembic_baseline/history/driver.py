@@ -152,6 +152,7 @@ class AlembicProject:
         return (url.driver if url and url.driver else None) or "psycopg"
 
     def render_url(self, url: DatabaseURL) -> str:
+        # lazy: start-up: only the path that needs it pays for it
         from alembic_baseline import compat
 
         return url.render(compat.env_driver(url.driver, self.driver))
@@ -177,6 +178,7 @@ class AlembicProject:
         alembic_log.setLevel(logging.INFO)
         alembic_log.propagate = False
         os.chdir(self.settings.project_dir)
+        # lazy: start-up: only the path that needs it pays for it
         from alembic_baseline.pg.engine_connect import retrying_engines
 
         retry = retrying_engines()  # env.py's engine: psycopg's early timeout (pg/connect.py)
@@ -236,6 +238,7 @@ class AlembicProject:
         detail = redact(str(getattr(exc, "orig", None) or exc)).strip().splitlines()
         first = detail[0] if detail else type(exc).__name__
         if not steps and url is not None and _is_connect_failure(exc) and not lost(exc):
+            # lazy: start-up: only the path that needs it pays for it
             from alembic_baseline.pg.connect import explain_connect_error
 
             return explain_connect_error(url, first)
@@ -252,6 +255,7 @@ class AlembicProject:
 
     def _blame(self, what: str, steps: list[str], exc: Exception) -> BaselineError | None:
         """env.py, the environment, one shared transaction or the connection: see blame."""
+        # lazy: start-up: only the path that needs it pays for it
         from alembic_baseline.history import blame
 
         opts = getattr(getattr(self, "_environment", None), "context_opts", None) or {}
@@ -297,6 +301,7 @@ class AlembicProject:
         from alembic.runtime.environment import EnvironmentContext
         from alembic.util import CommandError
 
+        # lazy: start-up: only the path that needs it pays for it
         from alembic_baseline import compat
 
         script = self.script
@@ -387,6 +392,7 @@ class AlembicProject:
             return []
 
         def action(cfg: Config) -> None:
+            # lazy: start-up: only the path that needs it pays for it
             from alembic_baseline.pg.sessions import bounded_read
 
             env = EnvironmentContext(cfg, self.script, fn=call, dont_mutate=True)
