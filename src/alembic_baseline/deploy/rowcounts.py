@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from alembic_baseline.errors import DatabaseError
+from alembic_baseline.history.checksums import APPLIED_TABLE
 from alembic_baseline.pg import tools
 from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.url import DatabaseURL
@@ -100,6 +101,8 @@ def changes(backup: dict[str, int], now: dict[str, int]) -> list[RowChange]:
         before = backup.get(table)
         if before is None and rows == 0:
             continue  # an empty new table: dropping it loses no row
+        if table.rpartition(".")[2].strip('"') == APPLIED_TABLE:
+            continue  # the tool's record of the revisions the restore undoes, not user data
         if before != rows:
             found.append(RowChange(table, rows, before))
     return found
