@@ -32,6 +32,8 @@ _GROUPS = (
     "doctor",
     "check_models",
     "check_data",
+    "bundle",
+    "report_html",
 )
 
 

@@ -1,0 +1,26 @@
+"""``alembic-baseline bundle``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from alembic_baseline.cli._app import app, operation, state
+
+
+@app.command("bundle", **operation("alembic_baseline.commands.bundle:bundle"))
+def bundle_cmd(
+    ctx: typer.Context,
+    revision_range: Annotated[
+        str, typer.Argument(metavar="FROM:TO", help="The range (FROM may be base).")
+    ],
+    out: Annotated[Path, typer.Option("-o", "--out", help="New or empty directory to write.")],
+) -> int:
+    from alembic_baseline.commands import bundle
+
+    st = state(ctx)
+    result = bundle.bundle(st.settings, revision_range, out)
+    st.reporter.show(result)
+    return result.exit_code

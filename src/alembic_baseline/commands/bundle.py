@@ -1,0 +1,27 @@
+"""The ``bundle`` operation: a revision range as SQL files for a DBA (team/bundle.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic_baseline.commands import common
+from alembic_baseline.commands.lint import lint
+from alembic_baseline.team import bundle as team_bundle
+from alembic_baseline.team.bundle_render import range_revisions
+from alembic_baseline.settings import Settings
+
+
+def bundle(settings: Settings, revision_range: str, out: Path) -> team_bundle.BundleResult:
+    """Write FROM:TO as plain SQL for a DBA: one guarded file per revision, apply.sql for psql.
+
+    Each revision's SQL is what ``alembic upgrade --sql`` renders through the project's env.py,
+    preceded by a guard that stops unless the version table holds the expected revisions.
+    Also written: rollback SQL where downgrades render, the lint report of the range, a
+    README and SHA256SUMS. Revisions that cannot render offline are listed and the bundle is
+    incomplete (exit 1).
+    """
+    project = common.project(settings)
+    start, target = team_bundle.parse_range(revision_range)
+    ids = range_revisions(project, start, target)
+    report = lint(settings, pending=ids).markdown()
+    return team_bundle.build(project, revision_range, out, report)

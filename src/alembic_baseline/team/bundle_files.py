@@ -1,0 +1,106 @@
+"""The bundle's files: per-revision SQL with guards, apply.sql, rollback, README, SHA256SUMS."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from alembic_baseline.team import bundle_sql
+from alembic_baseline.team.bundle_render import Rendering
+from alembic_baseline.team.bundle_sql import Step
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+_VERSION_ONLY = re.compile(r"^(--.*|INSERT INTO|UPDATE|DELETE FROM|DROP TABLE|\s*$)")
+
+
+def file_name(index: int, revision: str) -> str:
+    return f"{index:04d}_{_UNSAFE.sub('_', revision) or 'base'}.sql"
+
+
+def _statements_besides_version(sql: str) -> bool:
+    """Whether ``sql`` does anything besides moving the version table (a ``pass`` downgrade)."""
+    starts = [ln for ln in sql.split("\n") if ln and not ln.startswith((" ", "\t", ")"))]
+    return any(
+        not _VERSION_ONLY.match(ln) for ln in starts if ln.strip() not in ("BEGIN;", "COMMIT;")
+    )
+
+
+def revision_file(
+    step: Step, index: int, total: int, table: str, direction: str, prelude: str = ""
+) -> str:
+    where = f"{direction} {index}/{total} ({step.label})"
+    lines = [
+        f"-- alembic-baseline bundle: {where}",
+        f"-- revision {step.revision}; after this file {table} holds: "
+        + (", ".join(step.heads_after) or "no revision"),
+    ]
+    if step.autocommit:
+        lines.append(
+            "-- autocommit block: Alembic commits before it and begins again after it; the "
+            "statements in between run outside any transaction."
+        )
+    parts = ["\n".join(lines), bundle_sql.guard(table, step.heads_before, where)]
+    if prelude:
+        parts.append(prelude + "\n")
+    parts.append(step.sql)
+    return "\n".join(parts)
+
+
+def driver_script(names: list[str], mode: str, folder: str, title: str) -> str:
+    """``apply.sql`` / ``rollback.sql``: the files in order, with Alembic's transactions."""
+    out = [
+        f"-- {title}",
+        "-- Run: psql -v ON_ERROR_STOP=1 -f THIS_FILE  (with PGHOST/PGDATABASE/... set)",
+        f"-- Transactions as the project's env.py renders them offline: {mode}.",
+        "\\set ON_ERROR_STOP on",
+        "",
+    ]
+    if mode == "single":
+        out.append("BEGIN;")
+    for name in names:
+        if mode == "per-revision":
+            out += ["BEGIN;", f"\\ir {folder}/{name}", "COMMIT;"]
+        else:
+            out.append(f"\\ir {folder}/{name}")
+    if mode == "single":
+        out.append("COMMIT;")
+    return "\n".join(out) + "\n"
+
+
+def write_direction(
+    out: Path, folder: str, rendering: Rendering, table: str, direction: str, prelude: str
+) -> list[str]:
+    (out / folder).mkdir(parents=True, exist_ok=True)
+    names = []
+    total = len(rendering.steps)
+    for i, step in enumerate(rendering.steps, 1):
+        name = file_name(i, step.revision)
+        text = revision_file(step, i, total, table, direction, prelude if i == 1 else "")
+        (out / folder / name).write_text(text, encoding="utf-8")
+        names.append(name)
+    return names
+
+
+def empty_downgrades(up: Rendering, down: Rendering) -> list[str]:
+    """Revisions whose upgrade changes the schema but whose downgrade emits nothing."""
+    changes = {s.revision for s in up.steps if _statements_besides_version(s.sql)}
+    return [
+        s.revision
+        for s in down.steps
+        if s.revision in changes and not _statements_besides_version(s.sql)
+    ]
+
+
+def checksums(out: Path) -> str:
+    """``sha256sum -c`` format over every file of the bundle (SHA256SUMS itself excepted)."""
+    rows = []
+    for path in sorted(p for p in out.rglob("*") if p.is_file() and p.name != "SHA256SUMS"):
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        rows.append(f"{digest}  {path.relative_to(out).as_posix()}")
+    return "\n".join(rows) + "\n"
+
+
+def bullet(items: Iterable[str]) -> str:
+    return "".join(f"- {item}\n" for item in items) or "- none\n"
