@@ -37,7 +37,10 @@ VIEWS = {
     "scratch install", "demo", "repair",
 }  # fmt: skip
 
-ELSEWHERE = {"diff": "tests/db/test_snapshot_cli.py (two schemas, both formats)"}
+ELSEWHERE = {
+    "diff": "tests/db/test_snapshot_cli.py (two schemas, both formats)",
+    "bundle": "tests/unit/test_team_bundle_units.py (JSON and markdown, offline)",
+}
 
 
 def check_markdown(text: str) -> None:

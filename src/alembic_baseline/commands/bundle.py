@@ -6,9 +6,9 @@ from pathlib import Path
 
 from alembic_baseline.commands import common
 from alembic_baseline.commands.lint import lint
+from alembic_baseline.settings import Settings
 from alembic_baseline.team import bundle as team_bundle
 from alembic_baseline.team.bundle_render import range_revisions
-from alembic_baseline.settings import Settings
 
 
 def bundle(settings: Settings, revision_range: str, out: Path) -> team_bundle.BundleResult:
@@ -22,6 +22,7 @@ def bundle(settings: Settings, revision_range: str, out: Path) -> team_bundle.Bu
     """
     project = common.project(settings)
     start, target = team_bundle.parse_range(revision_range)
+    team_bundle.check_directory(out)
     ids = range_revisions(project, start, target)
     report = lint(settings, pending=ids).markdown()
     return team_bundle.build(project, revision_range, out, report)

@@ -87,7 +87,7 @@ def parse_range(text: str) -> tuple[str | None, str]:
     return (None if start in ("", "base") else start), target
 
 
-def _check_directory(out: Path) -> None:
+def check_directory(out: Path) -> None:
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ConfigError(
             f"{out} exists and is not an empty directory.",
@@ -100,7 +100,7 @@ def build(
 ) -> BundleResult:
     """Render ``FROM:TO`` and write the bundle into ``out`` (new or empty)."""
     start, target = parse_range(revision_range)
-    _check_directory(out)
+    check_directory(out)
     up = bundle_render.upgrade(project, start, target)
     if not up.steps and not up.missing:
         raise ConfigError(
