@@ -17,10 +17,16 @@ def bundle_cmd(
         str, typer.Argument(metavar="FROM:TO", help="The range (FROM may be base).")
     ],
     out: Annotated[Path, typer.Option("-o", "--out", help="New or empty directory to write.")],
+    no_lint: Annotated[bool, typer.Option("--no-lint", help="Leave lint.md out.")] = False,
+    no_rollback: Annotated[
+        bool, typer.Option("--no-rollback", help="Leave rollback/ out (no downgrade rendering).")
+    ] = False,
 ) -> int:
     from alembic_baseline.commands import bundle
 
     st = state(ctx)
-    result = bundle.bundle(st.settings, revision_range, out)
+    result = bundle.bundle(
+        st.settings, revision_range, out, with_lint=not no_lint, with_rollback=not no_rollback
+    )
     st.reporter.show(result)
     return result.exit_code

@@ -38,6 +38,8 @@ class BundleResult:
     no_rollback: tuple[NotRendered, ...]
     transactions: str
     files: int
+    linted: bool = True
+    """``lint.md`` was written."""
 
     @property
     def complete(self) -> bool:
@@ -96,7 +98,12 @@ def check_directory(out: Path) -> None:
 
 
 def build(
-    project: AlembicProject, revision_range: str, out: Path, lint_markdown: str
+    project: AlembicProject,
+    revision_range: str,
+    out: Path,
+    lint_markdown: str | None,
+    *,
+    with_rollback: bool = True,
 ) -> BundleResult:
     """Render ``FROM:TO`` and write the bundle into ``out`` (new or empty)."""
     start, target = parse_range(revision_range)
@@ -109,15 +116,16 @@ def build(
     final = up.steps[-1].heads_after if up.steps else ()
     table_name = up.version_table or "alembic_version"
     end = final[0] if len(final) == 1 and not up.missing else target
-    down = (
-        bundle_render.downgrade(project, start, end, final) if up.steps and not up.missing else None
-    )
+    down = None
+    if with_rollback and up.steps and not up.missing:
+        down = bundle_render.downgrade(project, start, end, final)
     out.mkdir(parents=True, exist_ok=True)
     names = bundle_files.write_direction(out, "upgrade", up, table_name, "upgrade", up.prelude)
     title = f"alembic-baseline bundle {revision_range}: upgrade"
     (out / "apply.sql").write_text(bundle_files.driver_script(names, up.mode, "upgrade", title))
     rollback: list[str] = []
-    no_rollback = list(down.missing) if down else [NotRendered(target, "the upgrade is incomplete")]
+    why = "the upgrade is incomplete" if up.missing else "not asked for (--no-rollback)"
+    no_rollback = list(down.missing) if down else [NotRendered(target, why)]
     if down is not None and down.steps:
         names = bundle_files.write_direction(out, "rollback", down, table_name, "downgrade", "")
         title = f"alembic-baseline bundle {revision_range}: rollback"
@@ -129,7 +137,8 @@ def build(
         no_rollback += [
             NotRendered(r, "downgrade() emits no SQL (only the version table moves)") for r in empty
         ]
-    (out / "lint.md").write_text(lint_markdown, encoding="utf-8")
+    if lint_markdown is not None:
+        (out / "lint.md").write_text(lint_markdown, encoding="utf-8")
     result = BundleResult(
         out,
         start,
@@ -140,6 +149,7 @@ def build(
         tuple(no_rollback),
         up.mode,
         0,
+        lint_markdown is not None,
     )
     (out / "README.md").write_text(bundle_readme.render(result, up, table_name), encoding="utf-8")
     sums = bundle_files.checksums(out)

@@ -100,5 +100,6 @@ def render(result: BundleResult, up: Rendering, table: str) -> str:
             "",
             bullet(f"`{m.revision}`: {m.reason}" for m in result.no_rollback),
         ]
-    lines += ["## Lint", "", "`lint.md` is `alembic-baseline lint` of the range.", ""]
+    if result.linted:
+        lines += ["## Lint", "", "`lint.md` is `alembic-baseline lint` of the range.", ""]
     return "\n".join(lines)
