@@ -120,17 +120,19 @@ def build(
     if with_rollback and up.steps and not up.missing:
         down = bundle_render.downgrade(project, start, end, final)
     out.mkdir(parents=True, exist_ok=True)
-    names = bundle_files.write_direction(out, "upgrade", up, table_name, "upgrade", up.prelude)
+    files = bundle_files.Writer(out)
+    names = bundle_files.write_direction(files, "upgrade", up, table_name, "upgrade", up.prelude)
     title = f"alembic-baseline bundle {revision_range}: upgrade"
-    (out / "apply.sql").write_text(bundle_files.driver_script(names, up.mode, "upgrade", title))
+    files.write("apply.sql", bundle_files.driver_script(names, up.mode, "upgrade", title))
     rollback: list[str] = []
     why = "the upgrade is incomplete" if up.missing else "not asked for (--no-rollback)"
     no_rollback = list(down.missing) if down else [NotRendered(target, why)]
     if down is not None and down.steps:
-        names = bundle_files.write_direction(out, "rollback", down, table_name, "downgrade", "")
+        names = bundle_files.write_direction(files, "rollback", down, table_name, "downgrade", "")
         title = f"alembic-baseline bundle {revision_range}: rollback"
-        (out / "rollback" / "rollback.sql").write_text(
-            bundle_files.driver_script(names, down.mode, ".", title).replace("\\ir ./", "\\ir ")
+        files.write(
+            "rollback/rollback.sql",
+            bundle_files.driver_script(names, down.mode, ".", title).replace("\\ir ./", "\\ir "),
         )
         rollback = [s.revision for s in down.steps]
         empty = bundle_files.empty_downgrades(up, down)
@@ -138,7 +140,7 @@ def build(
             NotRendered(r, "downgrade() emits no SQL (only the version table moves)") for r in empty
         ]
     if lint_markdown is not None:
-        (out / "lint.md").write_text(lint_markdown, encoding="utf-8")
+        files.write("lint.md", lint_markdown)
     result = BundleResult(
         out,
         start,
@@ -151,7 +153,7 @@ def build(
         0,
         lint_markdown is not None,
     )
-    (out / "README.md").write_text(bundle_readme.render(result, up, table_name), encoding="utf-8")
-    sums = bundle_files.checksums(out)
+    files.write("README.md", bundle_readme.render(result, up, table_name))
+    sums = files.checksums()
     (out / "SHA256SUMS").write_text(sums)
     return BundleResult(**{**result.__dict__, "files": len(sums.splitlines())})

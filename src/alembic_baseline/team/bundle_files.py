@@ -70,15 +70,14 @@ def driver_script(names: list[str], mode: str, folder: str, title: str) -> str:
 
 
 def write_direction(
-    out: Path, folder: str, rendering: Rendering, table: str, direction: str, prelude: str
+    out: Writer, folder: str, rendering: Rendering, table: str, direction: str, prelude: str
 ) -> list[str]:
-    (out / folder).mkdir(parents=True, exist_ok=True)
     names = []
     total = len(rendering.steps)
     for i, step in enumerate(rendering.steps, 1):
         name = file_name(i, step.revision)
         text = revision_file(step, i, total, table, direction, prelude if i == 1 else "")
-        (out / folder / name).write_text(text, encoding="utf-8")
+        out.write(f"{folder}/{name}", text)
         names.append(name)
     return names
 
@@ -93,13 +92,26 @@ def empty_downgrades(up: Rendering, down: Rendering) -> list[str]:
     ]
 
 
-def checksums(out: Path) -> str:
-    """``sha256sum -c`` format over every file of the bundle (SHA256SUMS itself excepted)."""
-    rows = []
-    for path in sorted(p for p in out.rglob("*") if p.is_file() and p.name != "SHA256SUMS"):
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        rows.append(f"{digest}  {path.relative_to(out).as_posix()}")
-    return "\n".join(rows) + "\n"
+class Writer:
+    """Writes the bundle's files and remembers their SHA-256 (no second read for SHA256SUMS)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.sums: dict[str, str] = {}
+        self._made: set[Path] = set()
+
+    def write(self, relative: str, text: str) -> None:
+        data = text.encode("utf-8")
+        path = self.root / relative
+        if path.parent not in self._made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(path.parent)
+        path.write_bytes(data)
+        self.sums[relative] = hashlib.sha256(data).hexdigest()
+
+    def checksums(self) -> str:
+        """``sha256sum -c`` format over every file written."""
+        return "".join(f"{self.sums[name]}  {name}\n" for name in sorted(self.sums))
 
 
 def bullet(items: Iterable[str]) -> str:
