@@ -40,6 +40,7 @@ VIEWS = {
 ELSEWHERE = {
     "diff": "tests/db/test_snapshot_cli.py (two schemas, both formats)",
     "bundle": "tests/unit/test_team_bundle_units.py (JSON and markdown, offline)",
+    "report": "tests/unit/test_team_report_units.py (JSON and markdown, no database)",
 }
 
 

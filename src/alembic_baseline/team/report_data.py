@@ -11,13 +11,14 @@ from __future__ import annotations
 import contextlib
 import json
 from collections import Counter
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from alembic_baseline.baseline.manifest import Manifest, find_manifest
 from alembic_baseline.errors import ConfigError
 from alembic_baseline.history.graph import History, Revision
+from alembic_baseline.report import dataclass_json
 
 ARCHIVED = "archived:"
 """Prefix of archived nodes' ids (the bridge carries the archived old head's id)."""
@@ -76,9 +77,7 @@ class ReportData:
     notes: tuple[str, ...] = field(default=())
 
     def to_json(self) -> dict[str, Any]:
-        from alembic_baseline.report import to_jsonable
-
-        return {f.name: to_jsonable(getattr(self, f.name)) for f in fields(self)}
+        return dataclass_json(self)
 
 
 def _manifest(history: History) -> Manifest | None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from alembic_baseline.errors import ExitCode
-from alembic_baseline.report import table
+from alembic_baseline.report import dataclass_json, table
 from alembic_baseline.team.report_data import DatabaseView, ReportData
 
 if TYPE_CHECKING:
@@ -137,9 +137,7 @@ class ReportResult:
         return ExitCode.FINDINGS if self.drift else ExitCode.OK
 
     def to_json(self) -> Any:
-        from alembic_baseline.report import to_jsonable
-
-        return to_jsonable(self)
+        return dataclass_json(self)
 
     def text(self, out: Reporter) -> None:
         from rich.markup import escape as rich_escape
