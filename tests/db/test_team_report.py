@@ -31,7 +31,7 @@ def test_report_drawn_in_a_headless_browser(default_db: DatabaseURL, tmp_path: P
     result = json.loads(stdout)
     assert code == 1 and result["drift"]  # the schema differs from RIGHT's: exit 1
     given = result["databases"][0]
-    assert given["revisions"] == [RIGHT] and MERGE in given["pending"]
+    assert given["revisions"] == [RIGHT] and given["pending"] == [LEFT, MERGE]
     assert any("drift_probe" in line for line in given["drift"])
     if default_db.password:
         assert default_db.password not in page.read_text()

@@ -15,7 +15,22 @@ from alembic_baseline.team.report_data import DatabaseView, FindingView, ReportD
 from alembic_baseline.team.report_html import ReportResult, render
 
 
-def _given(settings: Settings, url: str, schema_check: bool) -> tuple[DatabaseView, bool]:
+def _pending(history: History, current: tuple[str, ...]) -> tuple[str, ...]:
+    """Live revisions the database has not applied, oldest first: every revision that is not
+    an ancestor of (or one of) its current ones, on every branch (``upgrade heads`` runs them)."""
+    if any(history.locate(r) != "live" for r in current):
+        return ()
+    script = history.script
+    applied = (
+        {s.revision for s in script.iterate_revisions(current, "base") if s} if current else set()
+    )
+    every = [s.revision for s in script.iterate_revisions("heads", "base") if s]
+    return tuple(r for r in reversed(every) if r not in applied)
+
+
+def _given(
+    settings: Settings, history: History, url: str, schema_check: bool
+) -> tuple[DatabaseView, bool]:
     """Where the given database stands, its pending revisions and its drift; whether its schema
     differs from (or could not be compared with) the expected schema of its revision."""
     st = status(settings, url=url, schema_check=schema_check)
@@ -28,7 +43,7 @@ def _given(settings: Settings, url: str, schema_check: bool) -> tuple[DatabaseVi
         name=st.database,
         origin="--url",
         revisions=tuple(v.id for v in st.current),
-        pending=tuple(p.id for p in st.pending),
+        pending=_pending(history, tuple(v.id for v in st.current)),
         drift=schema.differences if schema is not None else (),
         schema=detail,
     )
@@ -53,7 +68,7 @@ def report(
     databases = report_data.run_records(state.runs)
     drift = False
     if url is not None:
-        given, drift = _given(settings, url, schema_check)
+        given, drift = _given(settings, history, url, schema_check)
         databases.insert(0, given)
     by_file = {r.path.name: r.id for r in history.live.values()}
     findings = tuple(
