@@ -22,7 +22,9 @@
     g.setNode(n.id, { width: 18 + label.length * 7.4, height: 26, label: label, info: n });
   });
   data.edges.forEach(function (e, i) { g.setEdge(e.source, e.target, { kind: e.kind }, "e" + i); });
+  var started = performance.now();
   dagre.layout(g);
+  var layoutMs = Math.round(performance.now() - started);
 
   function el(name, attrs, parent) {
     var node = document.createElementNS(NS, name);
@@ -68,5 +70,6 @@
   });
   document.getElementById("graph").appendChild(svg);
   status.textContent = data.nodes.length + " revisions, " + data.edges.length + " edges drawn.";
+  document.body.setAttribute("data-layout-ms", String(layoutMs));
   document.body.setAttribute("data-rendered", "yes");
 })();
