@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from alembic_baseline.compat import sqlalchemy_driver
 from alembic_baseline.errors import ExitCode
 from alembic_baseline.pg.scratch import ScratchServer
+from tests.helpers.formats import check_json, check_markdown
 from tests.helpers.projects import FIXTURES, cli, copy_project, project
 
 
+def _cli(pg: ScratchServer, ini: Path, fmt: str, *argv: str) -> tuple[int, str, str]:
+    return cli(
+        "-c", str(ini), "--scratch-url", pg.admin_url.render(), "--format", fmt,
+        "check", "models", *argv,
+    )  # fmt: skip
+
+
 def _run(pg: ScratchServer, ini: Path, *argv: str) -> tuple[int, dict[str, object], str]:
-    code, out, err = cli(
-        "-c", str(ini), "--scratch-url", pg.admin_url.render(), "--json", "check", "models", *argv
-    )
-    return code, (json.loads(out) if out.strip() else {}), err
+    code, out, err = _cli(pg, ini, "json", *argv)
+    result = check_json(out) if out.strip() else {}
+    assert isinstance(result, dict)
+    return code, result, err
 
 
 def test_models_matching_the_history_list_what_they_cannot_declare(
@@ -90,8 +97,11 @@ def test_differences_are_found_and_the_written_revision_fixes_them(
         '# op.execute(sa.text(r"""ALTER TABLE', 'op.execute(sa.text(r"""ALTER TABLE'
     )
     written.write_text(text)
-    code, again, err = _run(pg_default, ini, "--entities", "shop.entities:entities")
-    assert code == 0, (err, again)
+    code, out, err = _cli(pg_default, ini, "markdown", "--entities", "shop.entities:entities")
+    assert code == 0, (err, out)
+    check_markdown(out)
+    assert out.startswith("### check models: shop.models:metadata vs head "), out
+    assert "**the models match the history**" in out
     # ...and its downgrade runs back to the old head.
     db = pg_default.create_database()
     try:

@@ -9,6 +9,7 @@ from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.scratch import ScratchServer
 from alembic_baseline.pg.url import DatabaseURL
 from alembic_baseline.testing.fill import Filled, fill_database
+from tests.helpers.formats import check_json, check_markdown
 from tests.helpers.projects import FIXTURES, add_revision, cli, copy_project, project
 
 HEAD = "b58e2f7a4c13"
@@ -56,7 +57,8 @@ def test_failures_on_rows_are_reported_with_statement_and_rows(
         "check", "upgrade-with-data", "--from", HEAD, "--rows", "12",
     )  # fmt: skip
     assert code == 1, err
-    result = json.loads(out)
+    result = check_json(out)
+    assert isinstance(result, dict)
     runs = {r["revision"]: r for r in result["revisions"]}
     assert list(runs) == ["d1a7c0de0001", "d1a7c0de0002", "d1a7c0de0003", "d1a7c0de0004"]
     assert not any(r["ok"] or r["empty_too"] for r in runs.values())
@@ -89,6 +91,17 @@ def test_failures_on_rows_are_reported_with_statement_and_rows(
     assert "USING sku::integer" in cast["failure"]["statement"]
     if pg_default.major >= 16:  # pg_input_is_valid
         assert cast["rows"][0] == "order_lines.sku = 'sku-0' does not convert to INTEGER"
+
+    code, out, err = cli(  # the same run as markdown, for a pull request
+        "-c", str(ini), "--scratch-url", pg_default.admin_url.render(), "--format", "markdown",
+        "check", "upgrade-with-data", "--from", HEAD, "--rows", "12",
+    )  # fmt: skip
+    assert code == 1, err
+    check_markdown(out)
+    assert out.startswith("### check upgrade-with-data (12 rows per table)"), out
+    assert "#### `d1a7c0de0001` failed" in out
+    assert "CREATE UNIQUE INDEX uq_customers_full_name" in out
+    assert "- (full_name) = (full_name-0) occurs 3 times" in out
 
 
 def test_pending_revisions_of_a_database_with_a_table_nobody_can_fill(

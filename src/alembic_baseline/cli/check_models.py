@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Protocol
+from typing import Annotated
 
 import typer
 
-from alembic_baseline.cli._app import state
+from alembic_baseline.cli._app import operation, state
 from alembic_baseline.cli.doctor import check_app
 
-if TYPE_CHECKING:
-    from alembic_baseline.report import Reporter
-    from alembic_baseline.testing.models import ModelCheck
 
-
+@check_app.command("models", **operation("alembic_baseline.commands.check_models:check_models"))
 def check_models_cmd(
     ctx: typer.Context,
     metadata: Annotated[
@@ -42,7 +39,6 @@ def check_models_cmd(
         str, typer.Option("-m", "--message", help="Message of the written revision.")
     ] = "align the schema with the models",
 ) -> int:
-    """Compare the schema the SQLAlchemy models create with the history's head (exit 1: differ)."""
     from alembic_baseline.commands.check_models import check_models
 
     st = state(ctx)
@@ -55,52 +51,5 @@ def check_models_cmd(
         write_revision=write_revision,
         message=message,
     )
-    render(st.reporter, result)
+    st.reporter.show(result)
     return result.exit_code
-
-
-check_app.command("models")(check_models_cmd)
-
-
-class Renderable(Protocol):
-    def markdown(self) -> str: ...
-
-
-def machine_readable(rep: Reporter, result: Renderable) -> bool:
-    """Write ``result`` as JSON or markdown when that was asked for; whether it was."""
-    if rep.output == "json":
-        rep.json(result)
-    elif rep.output == "markdown":
-        rep.raw(result.markdown())
-    return rep.output in ("json", "markdown")
-
-
-def render(rep: Reporter, result: ModelCheck) -> None:
-    from rich.markup import escape
-
-    if machine_readable(rep, result):
-        return
-    head = ", ".join(result.heads)
-    source = " (head from cache)" if result.cached else ""
-    rep.text(f"[bold]check models[/]: {escape(result.metadata)} vs head {head}{source}")
-    for line in result.lines():
-        rep.text(f"  [red]✗[/] {escape(line)}")
-    if result.compared_kinds:
-        rep.text(f"  compared through alembic_utils entities: {', '.join(result.compared_kinds)}")
-    if result.apart:
-        rep.text(f"  [dim]not declared by the models (not compared): {len(result.apart)}[/]")
-        for key in result.apart:
-            rep.text(f"    [dim]{escape(str(key))}[/]")
-    if result.revision_file:
-        held = (
-            f"; {result.held_back} statement(s) commented out for review"
-            if result.held_back
-            else ""
-        )
-        rep.text(f"  revision written: {escape(str(result.revision_file))}{held}")
-    if result.differences:
-        rep.text(
-            f"[red]{len(result.differences)} difference(s)[/] between the models and the history"
-        )
-    else:
-        rep.text("[green]the models match the history[/]")

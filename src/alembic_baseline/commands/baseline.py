@@ -11,8 +11,9 @@ from alembic_baseline.baseline.upgrade import UpgradeResult, upgrade
 from alembic_baseline.baseline.verify import VerifyResult, verify
 from alembic_baseline.commands.common import database_url, project
 from alembic_baseline.pg import binaries
-from alembic_baseline.pg.connect import connection, server_major
+from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.scratch import scratch_server
+from alembic_baseline.pg.server import server_major
 from alembic_baseline.pg.url import DatabaseURL
 from alembic_baseline.settings import Settings
 

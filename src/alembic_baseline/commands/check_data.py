@@ -1,7 +1,8 @@
 """``check upgrade-with-data``: revisions applied to scratch databases that hold rows.
 
 Operation only: it chooses the revisions, loads the project's rows hook and returns a
-:class:`~alembic_baseline.testing.upgrade_data.DataCheck`; ``cli.check_data`` presents it.
+:class:`~alembic_baseline.testing.upgrade_data.DataCheck`; the CLI shows it (it renders
+itself as text, JSON and markdown).
 """
 
 from __future__ import annotations
@@ -52,7 +53,11 @@ def check_upgrade_with_data(
     rows_hook: str | None = None,
     progress: Callable[[str], None] = lambda line: None,
 ) -> DataCheck:
-    """Apply each revision to a scratch database filled with generated rows; report failures."""
+    """Apply each pending revision to a scratch copy filled with generated rows (exit 1: fails).
+
+    Revisions: ``start``/``end`` (``--from``/``--to``); else those pending on ``url`` (only its
+    version table is read); else those after the baseline; else all (:func:`revisions_to_test`).
+    """
     if rows < 1:
         raise ConfigError("--rows must be at least 1.")
     spec = loading.option(settings, "rows_hook", rows_hook)

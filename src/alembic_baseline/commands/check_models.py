@@ -1,7 +1,7 @@
 """``check models``: the schema of the SQLAlchemy models against the history's head.
 
 Operation only: it computes and returns a :class:`~alembic_baseline.testing.models.ModelCheck`;
-``cli.check_models`` presents it.
+the CLI shows it (it renders itself as text, JSON and markdown).
 """
 
 from __future__ import annotations
@@ -10,10 +10,9 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from alembic_baseline.errors import ConfigError
-from alembic_baseline.expected import Scratch
 from alembic_baseline.history.driver import AlembicProject
 from alembic_baseline.history.graph import History
-from alembic_baseline.pg.scratch import scratch_server
+from alembic_baseline.pg.scratch import Scratch, scratch_server
 from alembic_baseline.settings import Settings
 from alembic_baseline.testing import fix_revision, loading, models
 from alembic_baseline.testing.models import ModelCheck
@@ -32,7 +31,11 @@ def check_models(
     write_revision: bool = False,
     message: str = DEFAULT_MESSAGE,
 ) -> ModelCheck:
-    """Compare the schema the models create with the schema the history builds at head."""
+    """Compare the schema the SQLAlchemy models create with the history's head (exit 1: differ).
+
+    Both are built on scratch databases of one server (the head replayed once, then cached);
+    with ``write_revision`` and differences, a revision with the fix is written after the head.
+    """
     spec = loading.option(settings, "metadata", metadata)
     if spec is None:
         raise ConfigError(

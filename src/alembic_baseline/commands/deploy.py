@@ -14,15 +14,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from alembic_baseline.commands.common import parse_given_url
+from alembic_baseline.commands.common import database_url
 from alembic_baseline.deploy import guard, run
 from alembic_baseline.deploy import options as opts
 from alembic_baseline.deploy import plan as pl
-from alembic_baseline.deploy import record as rec
 from alembic_baseline.deploy import rollback as rb
 from alembic_baseline.deploy.apply import run_steps
-from alembic_baseline.deploy.checks import unknown_names
-from alembic_baseline.deploy.dirs import require_usable
 from alembic_baseline.deploy.restore import check_restorable, restore_run
 from alembic_baseline.deploy.results import RevisionView, RunResult, StatusResult
 from alembic_baseline.deploy.state import (
@@ -34,11 +31,14 @@ from alembic_baseline.deploy.state import (
     require_patchable,
 )
 from alembic_baseline.errors import ConfigError
-from alembic_baseline.expected import Scratch, compare_with_expected
+from alembic_baseline.expected import compare_with_expected
 from alembic_baseline.history.driver import AlembicProject
 from alembic_baseline.history.graph import History
-from alembic_baseline.pg.scratch import ScratchServer
+from alembic_baseline.pg.scratch import Scratch, ScratchServer
 from alembic_baseline.pg.url import DatabaseURL
+from alembic_baseline.runbook import record as rec
+from alembic_baseline.runbook.checks import unknown_names
+from alembic_baseline.runbook.dirs import require_usable
 from alembic_baseline.settings import Settings
 
 DeployOptions = opts.DeployOptions
@@ -55,20 +55,6 @@ def deploy_options(settings: Settings, **flags: Any) -> DeployOptions:
             "long-locks, tested, lint.",
         )
     return options
-
-
-def database_url(project: AlembicProject, url: str | None) -> DatabaseURL:
-    """``--url``, else the project's own URL (``$DATABASE_URL`` or ``sqlalchemy.url``)."""
-    if url is not None:
-        return parse_given_url(url)
-    configured = project.configured_url()
-    if configured is None:
-        raise ConfigError(
-            "No database given.",
-            hint=f"Pass --url postgresql://USER:PASSWORD@HOST/DB, or set "
-            f"{project.settings.url_env} (or sqlalchemy.url in alembic.ini).",
-        )
-    return configured
 
 
 @contextlib.contextmanager
@@ -114,7 +100,7 @@ def status(
     project = AlembicProject(settings)
     options = deploy_options(settings, schema_check=schema_check)
     with _deployment(
-        settings, project, database_url(project, url), options, server, progress
+        settings, project, database_url(settings, url, project), options, server, progress
     ) as dep:
         archived, unknown = locate(dep.history, dep.state.current)
         views = tuple(_view(dep.history, r) for r in dep.state.current)
@@ -174,7 +160,7 @@ def plan(
     project = AlembicProject(settings)
     options = options or deploy_options(settings)
     with _deployment(
-        settings, project, database_url(project, url), options, server, progress
+        settings, project, database_url(settings, url, project), options, server, progress
     ) as dep:
         require_patchable(dep.state, dep.history)
         rehearsal = None
@@ -239,7 +225,7 @@ def apply(
     """Back up, apply the pending revisions one by one, verify; refuse when checks fail."""
     project = AlembicProject(settings)
     options = options or deploy_options(settings)
-    db_url = database_url(project, url)
+    db_url = database_url(settings, url, project)
     record = _start_record(options, "apply", db_url, progress)
     with (
         run.recorded(record),
@@ -293,7 +279,7 @@ def rollback(
         raise ConfigError("Give exactly one of --to REV, --steps N or --restore RUN_ID.")
     project = AlembicProject(settings)
     options = options or deploy_options(settings)
-    db_url = database_url(project, url)
+    db_url = database_url(settings, url, project)
     if restore is not None:
         recorded = rec.load(options.runs_dir, restore)
         backup = check_restorable(recorded, db_url.database, confirmed)

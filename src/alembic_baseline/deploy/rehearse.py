@@ -15,20 +15,16 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from alembic_baseline.deploy import backup
 from alembic_baseline.deploy.plan import Rehearsal
 from alembic_baseline.deploy.state import Deployment
+from alembic_baseline.diff.render import CHANGE_WORDS, describe
 from alembic_baseline.errors import BaselineError
-from alembic_baseline.expected import (
-    CHANGE_WORDS,
-    compare_with_expected,
-    describe_diff,
-    inspect_options,
-    live_snapshot,
-)
+from alembic_baseline.expected import compare_with_expected, inspect_options
 from alembic_baseline.history.sandbox import SandboxRefusal
 from alembic_baseline.pg import sample, tools
 from alembic_baseline.pg.url import DatabaseURL
+from alembic_baseline.runbook import backup
+from alembic_baseline.snapshot.sources import from_url
 
 if TYPE_CHECKING:
     from alembic_baseline.history.graph import Revision
@@ -116,7 +112,7 @@ def _run(
 
     refs = dep.options.reference_tables
     options = inspect_options(dep.state.version_table)
-    before = live_snapshot(copy, options)
+    before = from_url(copy, options)
     for rev in pending:
         start = time.perf_counter()
         try:
@@ -127,8 +123,8 @@ def _run(
             return Rehearsal(False, seconds, refs, None, (), exc.message)
         seconds[rev.id] = time.perf_counter() - start
         dep.progress(f"rehearse: {rev.id} {rev.message} ({seconds[rev.id]:.2f} s)")
-    after = live_snapshot(copy, options)
-    changes = describe_diff(compare(before, after), limit=50, words=CHANGE_WORDS)
+    after = from_url(copy, options)
+    changes = describe(compare(before, after), limit=50, words=CHANGE_WORDS)
     schema = None
     if pending:
         schema = compare_with_expected(

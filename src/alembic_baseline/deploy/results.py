@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any
 from rich.markup import escape
 
 from alembic_baseline.deploy import plan as pl
-from alembic_baseline.deploy import record as rec
 from alembic_baseline.errors import ExitCode
 from alembic_baseline.expected import SchemaCheck
 from alembic_baseline.report import MARKS, dataclass_json, to_jsonable
+from alembic_baseline.runbook import record as rec
 
 if TYPE_CHECKING:
     from alembic_baseline.report import Reporter

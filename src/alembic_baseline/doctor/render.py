@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 
-from alembic_baseline.deploy.checks import Status
-from alembic_baseline.deploy.record import RunRecord, record_text, render_markdown
 from alembic_baseline.report import MARKS, to_jsonable
+from alembic_baseline.runbook.items import Status
+from alembic_baseline.runbook.record import RunRecord, record_text, render_markdown
 
 if TYPE_CHECKING:
     from alembic_baseline.doctor.checklists import Checklist

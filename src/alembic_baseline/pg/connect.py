@@ -148,12 +148,3 @@ def connection(
         yield conn
     finally:
         conn.close()
-
-
-def server_version_num(conn: psycopg.Connection[tuple[object, ...]]) -> int:
-    """``server_version_num`` of the connected server (e.g. 150018)."""
-    return int(conn.info.server_version)
-
-
-def server_major(conn: psycopg.Connection[tuple[object, ...]]) -> int:
-    return server_version_num(conn) // 10000

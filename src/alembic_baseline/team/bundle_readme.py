@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 from alembic_baseline.team.bundle_files import bullet
 
 if TYPE_CHECKING:
-    from alembic_baseline.team.bundle import BundleResult
     from alembic_baseline.team.bundle_render import Rendering
+    from alembic_baseline.team.bundle_result import BundleResult
 
 _TRANSACTIONS = {
     "per-revision": "each revision runs in its own transaction (BEGIN/COMMIT around each file); "

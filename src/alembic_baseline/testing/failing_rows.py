@@ -21,6 +21,7 @@ from typing import Any
 from psycopg import sql
 
 from alembic_baseline.pg.connect import connection
+from alembic_baseline.pg.server import server_version
 from alembic_baseline.pg.url import DatabaseURL, redact
 
 LIMIT = 5
@@ -135,7 +136,7 @@ def _nulls(conn: Any, table: str, column: str) -> tuple[str, ...]:
 
 def _bad_casts(conn: Any, statement: str) -> tuple[str, ...]:
     match = _ALTER_TYPE.search(statement)
-    if match is None or conn.info.server_version < 160000:
+    if match is None or server_version(conn).major < 16:
         return ()
     table, column = match.group("table").replace('"', ""), match.group("col").replace('"', "")
     target = match.group("type").strip()

@@ -22,18 +22,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rich.markup import escape
+
 from alembic_baseline.diff import Change, CompareOptions, SchemaDiff, compare
 from alembic_baseline.errors import BaselineError, ConfigError, ExitCode
-from alembic_baseline.expected import (
-    Scratch,
-    VersionTable,
-    expected_snapshot,
-    inspect_options,
-    live_snapshot,
-)
+from alembic_baseline.expected import VersionTable, expected_snapshot, inspect_options
 from alembic_baseline.history import sandbox
+from alembic_baseline.pg.scratch import Scratch
 from alembic_baseline.pg.url import DatabaseURL, redact
+from alembic_baseline.report import MARKS
 from alembic_baseline.snapshot.model import ObjectKey, Snapshot
+from alembic_baseline.snapshot.sources import from_url
 from alembic_baseline.testing.loading import DOCS
 
 if TYPE_CHECKING:
@@ -42,6 +41,7 @@ if TYPE_CHECKING:
     from alembic_baseline.history.driver import AlembicProject
     from alembic_baseline.history.graph import History
     from alembic_baseline.pg.scratch import ScratchServer
+    from alembic_baseline.report import Reporter
 
 # Kinds SQLAlchemy models have no way to declare (create_all never makes them).
 UNDECLARED_KINDS = (
@@ -131,6 +131,32 @@ class ModelCheck:
             "held_back_in_revision": self.held_back,
             "seconds": round(self.seconds, 3),
         }
+
+    def text(self, out: Reporter) -> None:
+        head = ", ".join(self.heads)
+        source = " (head from cache)" if self.cached else ""
+        out.text(f"[bold]check models[/]: {escape(self.metadata)} vs head {head}{source}")
+        for line in self.lines():
+            out.text(f"  {MARKS['fail']} {escape(line)}")
+        if self.compared_kinds:
+            out.text(f"  compared through alembic_utils entities: {', '.join(self.compared_kinds)}")
+        if self.apart:
+            out.text(f"  [dim]not declared by the models (not compared): {len(self.apart)}[/]")
+            for key in self.apart:
+                out.text(f"    [dim]{escape(str(key))}[/]")
+        if self.revision_file:
+            held = (
+                f"; {self.held_back} statement(s) commented out for review"
+                if self.held_back
+                else ""
+            )
+            out.text(f"  revision written: {escape(str(self.revision_file))}{held}")
+        if self.differences:
+            out.text(
+                f"[red]{len(self.differences)} difference(s)[/] between the models and the history"
+            )
+        else:
+            out.text("[green]the models match the history[/]")
 
     def markdown(self) -> str:
         verdict = (
@@ -286,7 +312,7 @@ def compare_models(
         # (a read: nothing is stamped), so it is left out of both snapshots.
         table = VersionTable(*project.version_table(models_url, scratch=True))
         options = inspect_options(table)
-        models = live_snapshot(models_url, options)
+        models = from_url(models_url, options)
     finally:
         server.drop_database(models_url.database)
     target = heads[0] if len(heads) == 1 else "heads"

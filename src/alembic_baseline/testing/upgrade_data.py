@@ -15,9 +15,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from rich.markup import escape
+
 from alembic_baseline.errors import BaselineError, ExitCode
 from alembic_baseline.history.replay import build_at
 from alembic_baseline.history.sandbox import SandboxRefusal
+from alembic_baseline.report import MARKS, to_jsonable
 from alembic_baseline.testing.failing_rows import Failure, explain, from_exception
 from alembic_baseline.testing.fill import Filled, RowsHook, fill_database
 
@@ -26,6 +29,7 @@ if TYPE_CHECKING:
     from alembic_baseline.history.graph import History, Revision
     from alembic_baseline.pg.scratch import ScratchServer
     from alembic_baseline.pg.url import DatabaseURL
+    from alembic_baseline.report import Reporter
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,20 @@ class RevisionRun:
     @property
     def unfilled(self) -> tuple[Filled, ...]:
         return tuple(f for f in self.filled if f.problem)
+
+    def text(self, out: Reporter) -> None:
+        mark = MARKS["pass" if self.ok else "fail"]
+        out.text(f"  {mark} {self.revision} {escape(self.message)} ({self.seconds:.2f} s)")
+        if self.failure is not None:
+            where = " (fails on an empty database too)" if self.empty_too else ""
+            out.text(f"      [red]{escape(self.failure.message)}[/]{where}")
+            if self.failure.statement:
+                out.text(f"      statement: {escape(' '.join(self.failure.statement.split()))}")
+            for line in self.rows:
+                out.text(f"      {escape(line)}")
+        for filled in self.unfilled:
+            problem = escape(filled.problem or "")
+            out.text(f"      {MARKS['warn']} {escape(filled.table)}: {problem}")
 
 
 @dataclass(frozen=True)
@@ -69,14 +87,25 @@ class DataCheck:
         return int(ExitCode.FINDINGS if self.failed or self.partial else ExitCode.OK)
 
     def to_json(self) -> dict[str, Any]:
-        from alembic_baseline.report import to_jsonable
-
         return {
             "rows_per_table": self.rows,
             "ok": not self.failed,
             "complete": not self.partial,
             "revisions": [to_jsonable(r) for r in self.runs],
         }
+
+    def text(self, out: Reporter) -> None:
+        out.text(f"[bold]check upgrade-with-data[/] ({self.rows} rows per table)")
+        for run in self.runs:
+            run.text(out)
+        if not self.runs:
+            out.text("  no revision to test")
+        elif self.failed:
+            out.text(f"[red]{len(self.failed)} revision(s) fail on data[/]")
+        elif self.partial:
+            out.text("[yellow]no failure, but some tables were not filled[/]: provide rows_hook")
+        else:
+            out.text(f"[green]{len(self.runs)} revision(s) applied on data[/]")
 
     def markdown(self) -> str:
         out = [f"### check upgrade-with-data ({self.rows} rows per table)", ""]

@@ -22,12 +22,13 @@ from typing import TYPE_CHECKING, Any
 from rich.markup import escape
 
 from alembic_baseline import statedir
-from alembic_baseline.deploy.backup import Backup
-from alembic_baseline.deploy.verify import Verification
 from alembic_baseline.errors import BaselineError, ConfigError
 from alembic_baseline.pg import tools
 from alembic_baseline.pg.url import redact
 from alembic_baseline.report import MARKS, to_jsonable
+from alembic_baseline.runbook.backup import Backup
+from alembic_baseline.runbook.dirs import require_usable, unusable
+from alembic_baseline.runbook.verify import Verification
 
 if TYPE_CHECKING:
     from alembic_baseline.report import Reporter
@@ -115,8 +116,6 @@ def new_run_id(command: str, at: datetime | None = None) -> str:
 def start(runs_dir: Path, command: str, database: str) -> RunRecord:
     """A new record (already on disk, outcome ``running``). Records of the same database whose
     process died (``kill -9``) are closed as interrupted first (see ``closed_runs``)."""
-    from alembic_baseline.deploy.dirs import require_usable, unusable
-
     run_id = new_run_id(command)
     directory = runs_dir / run_id
     require_usable(runs_dir, "--runs-dir")
@@ -274,6 +273,20 @@ def _backup(data: Any) -> Backup | None:
         str(data.get("pg_dump", "")),
         str(data.get("database", "")),
     )
+
+
+def recorded_backups(runs_dir: Path, database: str) -> list[tuple[str, Backup]]:
+    """``(run id, backup)`` for every readable record that kept a backup of ``database`` (the
+    database's name; a backup naming none counts too). Unreadable records are passed over."""
+    found = []
+    for path in sorted(runs_dir.glob("*/record.json")) if runs_dir.is_dir() else []:
+        try:
+            backup = _backup(json.loads(path.read_text(encoding="utf-8")).get("backup"))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            continue
+        if backup is not None and backup.database in (database, ""):
+            found.append((path.parent.name, backup))
+    return found
 
 
 def load(runs_dir: Path, run_id: str) -> RecordedRun:
