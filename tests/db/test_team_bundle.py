@@ -54,6 +54,9 @@ def test_bundle_applied_by_psql_equals_online_upgrade(
     assert len(result["revisions"]) == 30 and result["revisions"][-1] == HEAD
     subprocess.run(["sha256sum", "--quiet", "-c", "SHA256SUMS"], cwd=out, check=True)
     assert "lint" in (out / "lint.md").read_text().lower()
+    readme = (out / "README.md").read_text()
+    assert f"must show `{HEAD}`" in readme and "`13376d4b85bd`" in readme  # its autocommit block
+    assert "emits no SQL" not in readme  # every downgrade of this range does something
 
     psql = binaries.find_client(pg_default.major, "psql").bindir
     tools.psql_file(psql, by_psql, out / "apply.sql")

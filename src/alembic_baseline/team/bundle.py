@@ -74,7 +74,7 @@ def build(
             bundle_files.driver_script(names, down.mode, ".", title).replace("\\ir ./", "\\ir "),
         )
         rollback = [s.revision for s in down.steps]
-        empty = bundle_files.empty_downgrades(up, down)
+        empty = bundle_files.empty_downgrades(up, down, table_name)
         no_rollback += [
             NotRendered(r, "downgrade() emits no SQL (only the version table moves)") for r in empty
         ]

@@ -12,19 +12,25 @@ from alembic_baseline.team.bundle_render import Rendering
 from alembic_baseline.team.bundle_sql import Step
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
-_VERSION_ONLY = re.compile(r"^(--.*|INSERT INTO|UPDATE|DELETE FROM|DROP TABLE|\s*$)")
 
 
 def file_name(index: int, revision: str) -> str:
     return f"{index:04d}_{_UNSAFE.sub('_', revision) or 'base'}.sql"
 
 
-def _statements_besides_version(sql: str) -> bool:
-    """Whether ``sql`` does anything besides moving the version table (a ``pass`` downgrade)."""
-    starts = [ln for ln in sql.split("\n") if ln and not ln.startswith((" ", "\t", ")"))]
-    return any(
-        not _VERSION_ONLY.match(ln) for ln in starts if ln.strip() not in ("BEGIN;", "COMMIT;")
+def _statements_besides_version(sql: str, table: str) -> bool:
+    """Whether ``sql`` does anything besides moving the version table ``table`` (a ``pass``
+    downgrade renders only that)."""
+    own = (
+        f"INSERT INTO {table} ",
+        f"UPDATE {table} SET version_num",
+        f"DELETE FROM {table} WHERE",
+        f"DROP TABLE {table}",
+        f"CREATE TABLE {table} (",
+        "--",
     )
+    starts = [ln for ln in sql.split("\n") if ln.strip() and not ln.startswith((" ", "\t", ")"))]
+    return any(not ln.startswith(own) for ln in starts if ln.strip() not in ("BEGIN;", "COMMIT;"))
 
 
 def revision_file(
@@ -82,13 +88,13 @@ def write_direction(
     return names
 
 
-def empty_downgrades(up: Rendering, down: Rendering) -> list[str]:
+def empty_downgrades(up: Rendering, down: Rendering, table: str) -> list[str]:
     """Revisions whose upgrade changes the schema but whose downgrade emits nothing."""
-    changes = {s.revision for s in up.steps if _statements_besides_version(s.sql)}
+    changes = {s.revision for s in up.steps if _statements_besides_version(s.sql, table)}
     return [
         s.revision
         for s in down.steps
-        if s.revision in changes and not _statements_besides_version(s.sql)
+        if s.revision in changes and not _statements_besides_version(s.sql, table)
     ]
 
 
