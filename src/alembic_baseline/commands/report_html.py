@@ -8,6 +8,7 @@ from alembic_baseline import statedir
 from alembic_baseline.commands import common
 from alembic_baseline.commands.deploy import status
 from alembic_baseline.commands.lint import lint
+from alembic_baseline.errors import ConfigError
 from alembic_baseline.history.graph import History
 from alembic_baseline.settings import Settings
 from alembic_baseline.team import report_data
@@ -61,6 +62,10 @@ def report(
     of each database in the state directory. The page needs no network to be viewed. Exit 1
     when the given database's schema differs from its revision or could not be compared.
     """
+    if not out.parent.is_dir():
+        raise ConfigError(
+            f"{out.parent} is not a directory.", hint="Give -o a file in an existing directory."
+        )
     project = common.project(settings)
     history = History(project)
     nodes, edges, notes = report_data.graph(history, settings.project_dir)

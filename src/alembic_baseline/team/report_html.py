@@ -153,19 +153,14 @@ class ReportResult:
             )
 
     def markdown(self) -> str:
+        lines = [f"## report `{self.path}`", "", f"{self.revisions} revisions, "
+                 f"{self.findings} lint finding(s).", ""]  # fmt: skip
+        if not self.databases:
+            return "\n".join([*lines, "No database given and no run record found."]) + "\n"
         rows = (
             (f"`{d.name}`", d.origin, ", ".join(d.revisions) or "—", d.schema or "—")
             for d in self.databases
         )
         return (
-            "\n".join(
-                [
-                    f"## report `{self.path}`",
-                    "",
-                    f"{self.revisions} revisions, {self.findings} lint finding(s).",
-                    "",
-                    *table(("database", "from", "revision(s)", "schema"), rows),
-                ]
-            )
-            + "\n"
+            "\n".join([*lines, *table(("database", "from", "revision(s)", "schema"), rows)]) + "\n"
         )
