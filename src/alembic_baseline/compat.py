@@ -14,6 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from alembic_baseline.errors import ConfigError
+
 if TYPE_CHECKING:
     from alembic.config import Config
     from alembic.runtime.environment import EnvironmentContext
@@ -210,8 +212,6 @@ def require_sqlalchemy_2(purpose: str) -> None:
     ``postgresql.DOMAIN``, which SQLAlchemy 1.4 does not have.
     """
     import sqlalchemy
-
-    from alembic_baseline.errors import ConfigError
 
     if sqlalchemy_version() < (2,):
         raise ConfigError(

@@ -37,6 +37,7 @@ from alembic_baseline.baseline.sanitize import (
     SanitizeOptions,
     sanitize,
 )
+from alembic_baseline.baseline.verify import drift_lines
 from alembic_baseline.errors import BaselineError, ConfigError, UnsafeError
 from alembic_baseline.history.driver import AlembicProject
 from alembic_baseline.history.graph import History
@@ -202,7 +203,6 @@ def _drift(
     on_replay: Callable[[DatabaseURL, int], object] | None = None,
 ) -> tuple[str, ...]:
     """Differences between production and the replayed history (empty when equal)."""
-    from alembic_baseline.baseline.verify import drift_lines
 
     progress(f"comparing production with the history replayed on PostgreSQL {major}")
     start = time.perf_counter()

@@ -27,6 +27,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from alembic_baseline.history.checksums import APPLIED_TABLE
+
 PROLOGUE_MARK = "-- alembic-baseline:prologue"
 CHUNK_MARK = "-- alembic-baseline:chunk"
 END_MARK = "-- alembic-baseline:end"
@@ -133,8 +135,8 @@ def _setting_name(sql: str) -> str | None:
 
 def _targets_version_table(sql: str, options: SanitizeOptions) -> bool:
     """Whether a statement creates or alters the version table (parsed, not pattern-matched)."""
-    if options.version_table not in sql:
-        return False  # cannot name it; skip the parse
+    if options.version_table not in sql and APPLIED_TABLE not in sql:
+        return False  # cannot name either; skip the parse
     from pglast import parse_sql
     from pglast.parser import ParseError
 
@@ -161,8 +163,10 @@ def _targets_version_table(sql: str, options: SanitizeOptions) -> bool:
 
 
 def _is_version(schema: str | None, name: str | None, options: SanitizeOptions) -> bool:
+    """The version table, or the applied-revisions table ``apply`` keeps beside it."""
     wanted_schema = options.version_table_schema or "public"
-    return name == options.version_table and (schema or "public") == wanted_schema
+    ours = (options.version_table, APPLIED_TABLE)
+    return name in ours and (schema or "public") == wanted_schema
 
 
 def _create_schema_if_missing(entry: DumpEntry) -> DumpEntry:

@@ -15,8 +15,11 @@ import time
 from collections.abc import Callable
 
 from alembic_baseline.baseline.sanitize import CHUNK_MARK, END_MARK, PROLOGUE_MARK
+from alembic_baseline.baseline.verify import _pair
+from alembic_baseline.diff.model import CompareOptions
 from alembic_baseline.errors import ToolError
 from alembic_baseline.expected import VersionTable, inspect_options
+from alembic_baseline.pg import binaries
 from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.scratch import Scratch, ScratchServer
 from alembic_baseline.pg.url import DatabaseURL
@@ -79,9 +82,6 @@ def check(
     """Load the baseline SQL ``text`` on a scratch database of ``major`` and compare what it
     builds with ``expected`` (the source's snapshot); raise :class:`BaselineCheckError` on a
     load error or any difference, in the snapshot or in the inventory."""
-    from alembic_baseline.baseline.verify import _pair
-    from alembic_baseline.diff.model import CompareOptions
-    from alembic_baseline.pg import binaries
 
     if expected is None:
         raise BaselineCheckError(

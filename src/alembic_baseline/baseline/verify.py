@@ -32,6 +32,7 @@ from alembic_baseline.errors import ConfigError
 from alembic_baseline.expected import VersionTable, inspect_options
 from alembic_baseline.history.driver import AlembicProject
 from alembic_baseline.history.graph import History
+from alembic_baseline.history.replay import build_at
 from alembic_baseline.pg.scratch import Scratch, ScratchServer
 from alembic_baseline.pg.server import read_server_version
 from alembic_baseline.pg.url import DatabaseURL
@@ -232,7 +233,6 @@ def drift_lines(
     and its dump is not valid on production's; a missing major is a :class:`ScratchError`
     whose hint offers ``scratch install`` (``on_replay(url, major)`` sees the replay before it
     goes, e.g. to read its seed rows)."""
-    from alembic_baseline.history.replay import build_at
 
     options = CompareOptions()
     with Scratch(major, scratch_url, server) as scratch:

@@ -30,6 +30,8 @@ _GROUPS = (
     "deploy",
     "lint",
     "doctor",
+    "history",
+    "revision",
     "check_models",
     "check_data",
     "bundle",
@@ -56,6 +58,7 @@ def _on_sigterm(signum: int, frame: FrameType | None) -> None:
 @contextmanager
 def _waits_reset() -> Iterator[None]:
     """The read waits and their progress lines belong to one run (tests run many in-process)."""
+    # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.pg import waits
 
     try:

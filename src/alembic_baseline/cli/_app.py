@@ -26,6 +26,7 @@ Command groups:
   status, plan, apply, rollback  guarded production patches
   lint                    best practices and lock safety of revisions
   doctor, repair, check   diagnose version state; checklists
+  history, revision       sum file; rebase a branch (docs/team.md)
 
 \b
 Exit codes: 0 ok, 1 findings or differences, 2 usage or environment error,
@@ -90,9 +91,11 @@ class State:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
+            # lazy: start-up: --help and other commands import no operation
             from alembic_baseline import settings
 
             self._settings = settings.load(**self.options)  # type: ignore[arg-type]
+            # lazy: start-up: --help and other commands import no operation
             from alembic_baseline.pg import waits
 
             waits.configure(

@@ -73,6 +73,7 @@ def chosen_url(
 
 def _has_password(text: str) -> bool:
     try:
+        # lazy: start-up: --help and other commands import no operation
         from alembic_baseline.pg.url import DatabaseURL
 
         return DatabaseURL.parse(text).password is not None

@@ -58,6 +58,7 @@ def create_cmd(
     ] = False,
 ) -> int:
     url = chosen_url(ctx, url, url_env, url_file)
+    # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.baseline import results
     from alembic_baseline.commands.baseline import create_baseline
 
@@ -89,6 +90,7 @@ def verify_cmd(
     revision: Annotated[str | None, typer.Option("--revision", help="Baseline to verify.")] = None,
 ) -> int:
     url = chosen_url(ctx, url, url_env, url_file)
+    # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.baseline import results
     from alembic_baseline.commands.baseline import verify_baseline
 
@@ -108,6 +110,7 @@ def archive_cmd(
         bool, typer.Option("--restore", help="Undo the baseline: bring archived revisions back.")
     ] = False,
 ) -> int:
+    # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.baseline import results
     from alembic_baseline.commands.baseline import restore_archive
 
@@ -128,6 +131,7 @@ def upgrade_cmd(
     url_file: UrlFileOpt = None,
 ) -> int:
     url = chosen_url(ctx, url, url_env, url_file)
+    # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.baseline import results
     from alembic_baseline.commands.baseline import upgrade_database
 

@@ -47,6 +47,7 @@ def upgrade_with_data_cmd(
 ) -> int:
     from rich.markup import escape
 
+    # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.commands.check_data import check_upgrade_with_data
 
     st = state(ctx)

@@ -39,6 +39,7 @@ def check_models_cmd(
         str, typer.Option("-m", "--message", help="Message of the written revision.")
     ] = "align the schema with the models",
 ) -> int:
+    # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.commands.check_models import check_models
 
     st = state(ctx)

@@ -10,6 +10,7 @@ from alembic_baseline.errors import ExitCode
 
 @app.command("demo", **operation("alembic_baseline.demo.run:demo"))
 def demo_cmd(ctx: typer.Context) -> int:
+    # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.demo import DemoStep, demo
 
     st = state(ctx)

@@ -87,6 +87,7 @@ CheckSqlOpt = Annotated[
 
 
 def _options(settings: Settings, **flags: Any) -> Any:
+    # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.commands.deploy import deploy_options
 
     if flags.pop("no_backup", False):
@@ -116,6 +117,7 @@ def status_cmd(
     no_schema_check: NoSchemaOpt = False,
 ) -> int:
     url = chosen_url(ctx, url, url_env, url_file)
+    # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.commands.deploy import status
 
     st = state(ctx)
@@ -155,6 +157,7 @@ def plan_cmd(
     no_schema_check: NoSchemaOpt = False,
 ) -> int:
     url = chosen_url(ctx, url, url_env, url_file)
+    # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.commands.deploy import plan
 
     st = state(ctx)
@@ -175,6 +178,7 @@ def plan_cmd(
         options=options,
         progress=_progress(st.reporter),
     )
+    # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.deploy.results import PlanView
 
     st.reporter.show(PlanView(result))
@@ -207,8 +211,17 @@ def apply_cmd(
     check_sql: CheckSqlOpt = None,
     runs_dir: RunsDirOpt = None,
     no_schema_check: NoSchemaOpt = False,
+    phase: Annotated[
+        str | None,
+        typer.Option(
+            "--phase",
+            metavar="PHASE",
+            help="pre or post: only the pending revisions of that phase (docs/team.md).",
+        ),
+    ] = None,
 ) -> int:
     url = chosen_url(ctx, url, url_env, url_file)
+    # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.commands.deploy import apply
 
     st = state(ctx)
@@ -228,6 +241,7 @@ def apply_cmd(
         check_sql=check_sql,
         runs_dir=runs_dir,
         no_schema_check=no_schema_check,
+        phase=phase,
     )
     result = apply(st.settings, url=url, options=options, progress=_progress(st.reporter))
     st.reporter.show(result)
@@ -270,6 +284,7 @@ def rollback_cmd(
     no_schema_check: NoSchemaOpt = False,
 ) -> int:
     url = chosen_url(ctx, url, url_env, url_file)
+    # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.commands.deploy import rollback
 
     st = state(ctx)

@@ -60,6 +60,7 @@ def doctor_cmd(
     ] = False,
 ) -> int:
     url = chosen_url(ctx, url, url_env, url_file)
+    # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.commands.doctor import doctor
     from alembic_baseline.doctor.render import ReportView
 
@@ -105,8 +106,22 @@ def repair_cmd(
         str | None, typer.Option("--lock-timeout", metavar="DUR", help="lock_timeout (5s).")
     ] = None,
     runs_dir: RunsDirOpt = None,
+    accept_checksums: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--accept-checksums",
+            metavar="REV",
+            help="Accept the changed file of an applied revision (repeatable; docs/team.md).",
+        ),
+    ] = None,
 ) -> int:
     url = chosen_url(ctx, url, url_env, url_file)
+    if accept_checksums:
+        # lazy: start-up: --help and other commands import no operation
+        from alembic_baseline.cli.history import accept_checksums_cmd
+
+        return accept_checksums_cmd(state(ctx), url, accept_checksums, yes)
+    # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.commands.doctor import repair
 
     st = state(ctx)
@@ -136,6 +151,7 @@ def repair_cmd(
 
 
 def _render_repair(rep: Reporter, r: RepairResult) -> None:
+    # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.doctor.render import RepairView
 
     rep.show(RepairView(r.plan, r.confirmed, r.record))
@@ -171,6 +187,7 @@ HealthTimeoutOpt = Annotated[
 
 
 def _check(ctx: typer.Context, name: str, **options: Any) -> int:
+    # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.commands import check
     from alembic_baseline.doctor.render import ChecklistView
 

@@ -98,6 +98,7 @@ def kubernetes_cmd(
     ] = None,
 ) -> int:
     """Print a Kubernetes Indexed Job running `fleet apply --shard I/N` (YAML; JSON with --json)."""
+    # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.fleet import manifest
 
     st = state(ctx)

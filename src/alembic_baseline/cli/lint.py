@@ -106,6 +106,7 @@ def lint_cmd(
     ] = None,
 ) -> int:
     url = chosen_url(ctx, url, url_env, url_file)
+    # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.commands import lint as op
 
     rep = state(ctx, extra=_EXTRA).reporter

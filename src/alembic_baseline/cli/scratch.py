@@ -31,6 +31,7 @@ def start_cmd(
         typer.Option("--port", help="Also listen on 127.0.0.1:PORT (default: unix socket only)."),
     ] = None,
 ) -> int:
+    # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.commands import scratch
 
     st = state(ctx)
@@ -40,6 +41,7 @@ def start_cmd(
 
 @scratch_app.command("stop", **operation(f"{_OP}:stop"))
 def stop_cmd(ctx: typer.Context, major: MajorOpt = None) -> int:
+    # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.commands import scratch
 
     state(ctx).reporter.show(scratch.stop(major))
@@ -48,6 +50,7 @@ def stop_cmd(ctx: typer.Context, major: MajorOpt = None) -> int:
 
 @scratch_app.command("status", **operation(f"{_OP}:status"))
 def status_cmd(ctx: typer.Context) -> int:
+    # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.commands import scratch
 
     state(ctx).reporter.show(scratch.status())
@@ -56,6 +59,7 @@ def status_cmd(ctx: typer.Context) -> int:
 
 @scratch_app.command("url", **operation(f"{_OP}:url"))
 def url_cmd(ctx: typer.Context, major: MajorOpt = None) -> int:
+    # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.commands import scratch
 
     state(ctx).reporter.show(scratch.url(major))
@@ -69,6 +73,7 @@ def install_cmd(
 ) -> int:
     from rich.markup import escape
 
+    # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.commands import scratch
 
     st = state(ctx)

@@ -34,6 +34,7 @@ VersionTableOpt = Annotated[
 def _inspect_options(
     schema: list[str] | None, exclude: list[str] | None, privileges: bool, version_table: bool
 ) -> InspectOptions:
+    # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.snapshot import InspectOptions
 
     return InspectOptions(
@@ -66,6 +67,7 @@ def snapshot_cmd(
     include_version_table: VersionTableOpt = False,
 ) -> int:
     url = chosen_url(ctx, url, url_env, url_file)
+    # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.commands import snapshot
 
     st = state(ctx)
@@ -113,6 +115,7 @@ def diff_cmd(
         typer.Option("--format", metavar="FMT", help="text, json or markdown (as the global one)."),
     ] = None,
 ) -> int:
+    # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.commands import snapshot
     from alembic_baseline.diff import CompareOptions
 

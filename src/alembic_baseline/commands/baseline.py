@@ -10,6 +10,7 @@ from alembic_baseline.baseline.restore import RestoreResult, restore
 from alembic_baseline.baseline.upgrade import UpgradeResult, upgrade
 from alembic_baseline.baseline.verify import VerifyResult, verify
 from alembic_baseline.commands.common import database_url, project
+from alembic_baseline.deploy.options import from_settings
 from alembic_baseline.pg import binaries
 from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.scratch import scratch_server
@@ -98,7 +99,6 @@ def upgrade_database(
 
     A database at an archived revision is brought to the baseline (refused, exit 3, when its
     schema is not at the recorded archived revision), then upgraded as Alembic would."""
-    from alembic_baseline.deploy.options import from_settings
 
     proj = project(settings)
     db_url = database_url(settings, url, proj)

@@ -33,8 +33,8 @@ def bundle(
     ids = range_revisions(project, start, target)
     report = None
     if with_lint:
-        # Imported here: lint's rules and pglast cost ~0.3 s CPU of start-up (measured with
-        # -X importtime) that a --no-lint bundle does not need.
+        # lazy: start-up: lint's rules and pglast (~0.3 s CPU, -X importtime) that a
+        # --no-lint bundle does not need
         from alembic_baseline.commands.lint import lint
 
         report = lint(settings, pending=ids).markdown()

@@ -40,6 +40,8 @@ from alembic_baseline.runbook import record as rec
 from alembic_baseline.runbook.checks import unknown_names
 from alembic_baseline.runbook.dirs import require_usable
 from alembic_baseline.settings import Settings
+from alembic_baseline.team import integrity as team_integrity
+from alembic_baseline.team import phases
 
 DeployOptions = opts.DeployOptions
 
@@ -65,9 +67,13 @@ def _deployment(
     options: DeployOptions,
     server: ScratchServer | None,
     progress: Progress,
+    *,
+    applied: bool = False,
 ) -> Iterator[Deployment]:
+    """``applied``: also read the applied-revisions table (status, apply; never rollback, which
+    must work whatever that table holds)."""
     history = History(project)
-    state = read_state(project, url)
+    state = read_state(project, url, applied=applied and options.record_applied)
     with Scratch(state.server_major, settings.scratch_url, server) as scratch:
         yield Deployment(project, history, state, options, scratch, progress)
 
@@ -76,6 +82,7 @@ def linter(settings: Settings) -> pl.Linter:
     """The lint feature over pending revision ids (its own config, baseline and cache)."""
 
     def run_lint(revisions: list[str]) -> list[str]:
+        # lazy: start-up: only the path that needs it pays for it
         from alembic_baseline.commands.lint import lint
 
         result = lint(settings, pending=revisions)
@@ -100,10 +107,17 @@ def status(
     project = AlembicProject(settings)
     options = deploy_options(settings, schema_check=schema_check)
     with _deployment(
-        settings, project, database_url(settings, url, project), options, server, progress
+        settings,
+        project,
+        database_url(settings, url, project),
+        options,
+        server,
+        progress,
+        applied=True,
     ) as dep:
         archived, unknown = locate(dep.history, dep.state.current)
         views = tuple(_view(dep.history, r) for r in dep.state.current)
+        integrity = team_integrity.of(dep)
         pending: tuple[pl.PendingRevision, ...] = ()
         schema = None
         if not archived and not unknown:
@@ -131,6 +145,7 @@ def status(
             tuple(unknown),
             schema,
             time.perf_counter() - start,
+            integrity,
         )
 
 
@@ -165,6 +180,7 @@ def plan(
         require_patchable(dep.state, dep.history)
         rehearsal = None
         if rehearse:
+            # lazy: start-up: only the path that needs it pays for it
             from alembic_baseline.deploy.rehearse import rehearse as run_rehearsal
 
             pending = dep.history.pending(dep.state.current, options.target)
@@ -184,6 +200,7 @@ def _replace_plan(plan_: pl.Plan, **changes: Any) -> pl.Plan:
 
 def plan_summary(plan_: pl.Plan) -> dict[str, Any]:
     """The plan as the run record keeps it (the SQL itself is a file beside the record)."""
+    # lazy: start-up: only the path that needs it pays for it
     from alembic_baseline.report import to_jsonable
 
     data = to_jsonable(plan_)
@@ -230,9 +247,18 @@ def apply(
     with (
         run.recorded(record),
         guard.held(db_url, "apply"),
-        _deployment(settings, project, db_url, options, server, progress) as dep,
+        _deployment(settings, project, db_url, options, server, progress, applied=True) as dep,
     ):
         run.begin(dep, record)
+        team_integrity.require_intact(dep)
+        if options.phase is not None:
+            phased = phases.narrowed(dep)
+            if phased is None:
+                record.outcome, record.stopped_at = "ok", dep.state.current
+                record.next_steps = [f"Nothing to apply: no pending {options.phase} revision."]
+                return RunResult(record)
+            dep = phased
+            record.settings["target"], record.settings["phase"] = dep.options.target, options.phase
         the_plan = pl.build(dep, lint=linter(settings))
         record.plan = plan_summary(the_plan)
         record.to_revisions = the_plan.target_revisions
@@ -244,13 +270,17 @@ def apply(
             return RunResult(record, the_plan)
         run.refuse_blocking(the_plan, options.skip_checks)
         run.take_backup(dep, record, the_plan.target_revisions)
-        pending = dep.history.pending(dep.state.current, options.target)
-        run_steps(dep, record, pending, "upgrade", lambda r: dep.project.upgrade(dep.url, r.id))
+        pending = dep.history.pending(dep.state.current, dep.options.target)
+        recorder = team_integrity.recorder(dep, pending, record.id)
+        run_steps(
+            dep, record, pending, "upgrade", lambda r: team_integrity.upgrade(dep, r, recorder)
+        )
         undo = [
             f"Roll back with `alembic-baseline rollback --to {_first(record)}`"
             + (f" or `--restore {record.id} --yes`." if record.backup else ".")
         ]
         run.finish(dep, record, the_plan.target_revisions, undo)
+        team_integrity.report_problems(recorder, record, progress)
         return RunResult(record, the_plan)
 
 

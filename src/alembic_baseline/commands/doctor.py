@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from alembic_baseline.baseline.manifest import find_manifest
+from alembic_baseline.baseline.verify import verify
 from alembic_baseline.commands.common import database_url
 from alembic_baseline.deploy import guard, run
 from alembic_baseline.deploy.options import DeployOptions, duration, from_settings
@@ -47,7 +49,6 @@ REPAIR_LOCK_TIMEOUT = "5s"
 
 def _baseline(project: AlembicProject) -> Baseline | None:
     """The project's baseline (its manifest), as the diagnoses need it."""
-    from alembic_baseline.baseline.manifest import find_manifest
 
     try:
         manifest = find_manifest(project.script_location)
@@ -292,7 +293,6 @@ def check(
 
 def _prove_baseline(ex: Examination) -> BaselineProof:
     """``baseline verify`` of the examined database, on the examination's scratch server."""
-    from alembic_baseline.baseline.verify import verify
 
     result = verify(
         ex.exam.project,

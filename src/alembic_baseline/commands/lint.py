@@ -91,6 +91,7 @@ EXTRA = ("github", "sarif")
 
 
 def _script(settings: Settings) -> ScriptDirectory:
+    # lazy: start-up: only the path that needs it pays for it
     from alembic_baseline.history.driver import AlembicProject
 
     return AlembicProject(settings).script
@@ -215,6 +216,7 @@ def _apply_baseline(
 
 def pending_revisions(settings: Settings, url: str | None = None) -> tuple[str, ...]:
     """Revisions the database at ``url`` has not applied yet (from its version table)."""
+    # lazy: start-up: only the path that needs it pays for it
     from alembic_baseline.commands import common
 
     project = common.project(settings)
@@ -272,6 +274,7 @@ class WrittenDocs:
 
 def rules() -> RuleList:
     """Every rule: code, name, default severity, one-line summary."""
+    # lazy: start-up: only the path that needs it pays for it
     from alembic_baseline.lint.registry import all_rules
 
     return RuleList(
@@ -283,6 +286,7 @@ def rules() -> RuleList:
 
 def write_docs(directory: Path) -> WrittenDocs:
     """Regenerate the rules' documentation pages (docs/rules/*.md) in ``directory``."""
+    # lazy: start-up: only the path that needs it pays for it
     from alembic_baseline.lint.docs import write
 
     return WrittenDocs(tuple(write(directory)))

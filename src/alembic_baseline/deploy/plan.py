@@ -21,6 +21,7 @@ from alembic_baseline.errors import BaselineError, ConfigError
 from alembic_baseline.expected import SchemaCheck, compare_with_expected
 from alembic_baseline.history import code
 from alembic_baseline.history.graph import History, Revision
+from alembic_baseline.history.phases import PRE, PhaseError, phase_of
 from alembic_baseline.runbook import backup, checks
 from alembic_baseline.runbook.items import Backup, CheckItem, Lint, SchemaMatches, Status
 
@@ -38,6 +39,8 @@ class PendingRevision:
     has_downgrade: bool
     autocommit: bool
     """Its upgrade() opens autocommit_block(): those statements commit one by one."""
+    phase: str = PRE
+    """``pre`` (before the new release; the default) or ``post`` (history/phases.py)."""
 
     @classmethod
     def of(cls, rev: Revision, base: Path) -> PendingRevision:
@@ -51,7 +54,19 @@ class PendingRevision:
             shown,
             code.has_real_downgrade(rev.path),
             code.uses_autocommit_block(rev.path),
+            revision_phase(rev),
         )
+
+
+def revision_phase(rev: Revision) -> str:
+    """The phase ``rev`` declares; an unknown value is a configuration error (exit 2)."""
+    try:
+        return phase_of(rev.path)
+    except PhaseError as exc:
+        raise ConfigError(
+            f"Revision {rev.id} ({rev.path.name}) declares {exc}.",
+            hint='Write phase = "pre" (the default) or phase = "post" at module level.',
+        ) from None
 
 
 @dataclass(frozen=True)

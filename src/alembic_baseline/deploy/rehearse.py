@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from alembic_baseline.deploy.plan import Rehearsal
 from alembic_baseline.deploy.state import Deployment
+from alembic_baseline.diff import compare
 from alembic_baseline.diff.render import CHANGE_WORDS, describe
 from alembic_baseline.errors import BaselineError
 from alembic_baseline.expected import compare_with_expected, inspect_options
@@ -108,7 +109,6 @@ def _sample(dep: Deployment, copy: DatabaseURL, seconds: dict[str, float]) -> in
 def _run(
     dep: Deployment, pending: list[Revision], copy: DatabaseURL, seconds: dict[str, float]
 ) -> Rehearsal:
-    from alembic_baseline.diff import compare
 
     refs = dep.options.reference_tables
     options = inspect_options(dep.state.version_table)

@@ -4,12 +4,14 @@ JSON and markdown (see report.py; a plan, made below this module, is shown throu
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 
 from alembic_baseline.deploy import plan as pl
+from alembic_baseline.deploy.applied import IntegrityCheck
 from alembic_baseline.errors import ExitCode
 from alembic_baseline.expected import SchemaCheck
 from alembic_baseline.report import MARKS, dataclass_json, to_jsonable
@@ -39,11 +41,16 @@ class StatusResult:
     unknown: tuple[str, ...]
     schema: SchemaCheck | None
     seconds: float
+    integrity: IntegrityCheck | None = None
+    """Applied revisions against their files (None: record_applied = false; docs/team.md)."""
 
     @property
     def exit_code(self) -> ExitCode:
-        """1 on drift, on an unknown revision, and when the schema check was wanted but could
-        not be made (no scratch server of the database's major: never a silent pass)."""
+        """3 when an applied revision's file changed or disappeared; 1 on drift, on an unknown
+        revision, and when the schema check was wanted but could not be made (no scratch server
+        of the database's major: never a silent pass)."""
+        if self.integrity is not None and not self.integrity.ok:
+            return ExitCode.UNSAFE
         unproven = self.schema is not None and self.schema.matches is not True
         return ExitCode.FINDINGS if unproven or self.unknown else ExitCode.OK
 
@@ -64,9 +71,14 @@ class StatusResult:
                 "[yellow]behind the baseline[/] (archived revision): run `alembic-baseline doctor`"
             )
         pending = self.pending
-        out.text(f"pending   {len(pending)} revision(s)" + (":" if pending else " (up to date)"))
+        out.text(
+            f"pending   {len(pending)} revision(s)"
+            + (f" ({per_phase(pending)}):" if pending else " (up to date)")
+        )
         for i, p in enumerate(pending, start=1):
-            out.text(f"  {i}. {p.id}  {escape(p.message)}")
+            out.text(f"  {i}. {p.id}  {escape(p.message)}  [dim]{p.phase}[/]")
+        for line in integrity_lines(self.integrity):
+            out.text(line if line.startswith("files") else f"  {escape(line)}")
         if self.schema is not None:
             colour = {True: "green", False: "red", None: "yellow"}[self.schema.matches]
             cached = " [dim](cached)[/]" if self.schema.cached else ""
@@ -90,8 +102,42 @@ class StatusResult:
         if self.behind_baseline:
             lines.append("| behind the baseline | archived revision: run `doctor` |")
         lines += _schema_rows(self.schema)
-        lines += ["", *(f"1. `{p.id}` {p.message}" for p in self.pending)]
+        lines += [f"| {'files' if i == 0 else ''} | {line} |" for i, line in
+                  enumerate(integrity_lines(self.integrity, markup=False))]  # fmt: skip
+        if self.pending:
+            lines.append(f"| pending by phase | {per_phase(self.pending)} |")
+        lines += ["", *(f"1. `{p.id}` {p.message} ({p.phase})" for p in self.pending)]
         return "\n".join(lines).rstrip() + "\n"
+
+
+def per_phase(pending: Sequence[pl.PendingRevision]) -> str:
+    """``pre 2, post 1``: pending revisions counted per expand/contract phase."""
+    counts = {phase: sum(p.phase == phase for p in pending) for phase in ("pre", "post")}
+    return ", ".join(f"{phase} {n}" for phase, n in counts.items())
+
+
+def integrity_lines(check: IntegrityCheck | None, *, markup: bool = True) -> list[str]:
+    """``status``'s lines on the applied revisions against their files (docs/team.md)."""
+    if check is None:
+        return []
+    if not check.recorded:
+        lines = ["no applied-revisions table yet (apply records): not compared"]
+    elif check.ok:
+        lines = [f"{check.checked} applied revision(s) match their files"]
+    else:
+        ids = " ".join(m.revision for m in check.mismatches)
+        lines = [f"{len(check.mismatches)} applied revision(s) changed:"]
+        lines += [f"- {m.detail}" for m in check.mismatches]
+        lines.append(
+            "Restore the files as applied, or accept a reviewed change: "
+            f"alembic-baseline repair --accept-checksums {ids}"
+        )
+    if check.not_compared:
+        lines.append(f"archived by a baseline, file gone: {', '.join(check.not_compared)}")
+    if not markup:
+        return lines
+    colour = "red" if not check.ok else ("green" if check.recorded else "dim")
+    return [f"files     [{colour}]{escape(lines[0])}[/]", *lines[1:]]
 
 
 def _schema_rows(schema: SchemaCheck | None, label: str = "schema") -> list[str]:
@@ -122,7 +168,9 @@ class PlanView:
             flags = ("" if rev.has_downgrade else " [red](no downgrade)[/]") + (
                 " [yellow](autocommit block)[/]" if rev.autocommit else ""
             )
-            out.text(f"  {i}. {rev.id}  {escape(rev.message)}{flags}")
+            out.text(f"  {i}. {rev.id}  {escape(rev.message)}  [dim]{rev.phase}[/]{flags}")
+        if p.pending:
+            out.text(f"  [dim]by phase: {per_phase(p.pending)}[/]")
         out.text("\n[bold]Checklist[/] (パッチ適用前)")
         for c in p.checks:
             out.text(f"  {MARKS[c.status.value]} {c.name:<15} {escape(c.detail)}")
@@ -164,7 +212,7 @@ class PlanView:
             flags = ("" if rev.has_downgrade else " **(no downgrade)**") + (
                 " _(autocommit block)_" if rev.autocommit else ""
             )
-            lines.append(f"1. `{rev.id}` {rev.message}{flags}")
+            lines.append(f"1. `{rev.id}` {rev.message} ({rev.phase}){flags}")
         lines += ["", "### Checklist (パッチ適用前)", ""]
         for c in p.checks:
             hint = f" — {c.hint}" if c.hint and c.status.value in ("fail", "warn", "manual") else ""

@@ -15,6 +15,7 @@ from alembic_baseline.errors import BaselineError, ExitCode, Interrupted, Unsafe
 from alembic_baseline.runbook import backup as bk
 from alembic_baseline.runbook import backupdir
 from alembic_baseline.runbook import record as rec
+from alembic_baseline.runbook.dirs import unusable
 
 
 @contextlib.contextmanager
@@ -126,7 +127,6 @@ def finish(
 
 def _backup_dir(directory: Path) -> None:
     """Create the backup directory with its .gitignore (statedir): dumps never land in git."""
-    from alembic_baseline.runbook.dirs import unusable
 
     try:
         statedir.makedirs(directory, mode=0o700)

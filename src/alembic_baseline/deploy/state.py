@@ -8,10 +8,11 @@ whose revision is live can be patched; the others are sent to ``alembic-baseline
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from alembic_baseline.deploy.applied import AppliedRow, applied_rows
 from alembic_baseline.deploy.options import DeployOptions
 from alembic_baseline.errors import UnsafeError
 from alembic_baseline.expected import VersionTable
@@ -38,11 +39,14 @@ class DbState:
     server_major: int
     current: tuple[str, ...]
     version_table: VersionTable
+    applied: Mapping[str, AppliedRow] | None = None
+    """The applied-revisions table's newest row per revision, when asked for and present."""
 
 
-def read_state(project: AlembicProject, url: DatabaseURL) -> DbState:
+def read_state(project: AlembicProject, url: DatabaseURL, *, applied: bool = False) -> DbState:
     """Connect (clear errors for a wrong password, an unreachable host, a missing database),
-    then read the version table the way env.py configures it."""
+    then read the version table the way env.py configures it (and, with ``applied``, the
+    applied-revisions table beside it, on the same connection)."""
     version = read_server_version(url)
     found: dict[str, object] = {}
 
@@ -50,12 +54,16 @@ def read_state(project: AlembicProject, url: DatabaseURL) -> DbState:
         found["heads"] = tuple(sorted(ctx.get_current_heads()))
         # Set by MigrationContext from env.py's configure(version_table=…, …_schema=…).
         found["table"] = VersionTable(ctx.version_table, ctx.version_table_schema)
+        if applied:
+            found["applied"] = applied_rows(ctx, url.redacted)
 
     project.with_context(url, read)
     heads = found["heads"]
     table = found["table"]
     assert isinstance(heads, tuple) and isinstance(table, VersionTable)
-    return DbState(url, version.text, version.major, heads, table)
+    rows = found.get("applied")
+    assert rows is None or isinstance(rows, dict)
+    return DbState(url, version.text, version.major, heads, table, rows)
 
 
 def locate(history: History, current: tuple[str, ...]) -> tuple[list[str], list[str]]:

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 from alembic_baseline import statedir
 from alembic_baseline.doctor.replay import Step
 from alembic_baseline.doctor.shape import SHAPE_VERSION, Shape, Signature
+from alembic_baseline.snapshot import Snapshot
 
 if TYPE_CHECKING:
     from alembic_baseline.expected import VersionTable
@@ -126,7 +127,6 @@ class FingerprintCache:
         self._write(self._path(key, "shape"), text)
 
     def snapshot(self, key: str) -> Snapshot | None:
-        from alembic_baseline.snapshot import Snapshot
 
         path = self._path(key, "snapshot")
         try:

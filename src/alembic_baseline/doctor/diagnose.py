@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from alembic_baseline.diff import CompareOptions, compare
 from alembic_baseline.diff.render import describe
 from alembic_baseline.doctor import environment, leftovers, versions
 from alembic_baseline.doctor.model import Baseline, Diagnosis, Identification
@@ -127,7 +128,6 @@ def wrong_revision(
 
 def _undo_sql(expected: Snapshot, live: Live) -> str | None:
     """DDL that turns the live schema into the recorded revision's (shown for review)."""
-    from alembic_baseline.diff import CompareOptions, compare
 
     back = compare(live.snapshot, expected, CompareOptions(ignore_column_order=True))
     return back.to_sql() or None

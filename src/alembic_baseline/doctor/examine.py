@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from alembic_baseline.diff import CompareOptions, compare
 from alembic_baseline.doctor import diagnose, environment, leftovers, versions
 from alembic_baseline.doctor.identify import Identifier
 from alembic_baseline.doctor.live import Live, read_live
@@ -139,7 +140,6 @@ class Examination:
 
 def compare_recorded(exam: Exam, revision: str, live: Live) -> RecordedSchema:
     """The live schema against ``revision``'s expected schema (from the replay cache)."""
-    from alembic_baseline.diff import CompareOptions, compare
 
     options = inspect_options(exam.facts.version_table)
     exam.progress(f"schema: comparing with the expected schema of {revision}")

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from alembic_baseline import statedir
+from alembic_baseline.diff import CompareOptions, compare
 from alembic_baseline.diff.render import describe
 from alembic_baseline.doctor import shape as sh
 from alembic_baseline.doctor.cache import FingerprintCache, State, root_key, states
@@ -39,6 +40,7 @@ from alembic_baseline.expected import (
 )
 from alembic_baseline.history.sandbox import SandboxRefusal
 from alembic_baseline.pg.scratch import Scratch
+from alembic_baseline.snapshot import inspect
 
 if TYPE_CHECKING:
     from alembic.runtime.migration import MigrationContext
@@ -216,8 +218,6 @@ class Identifier:
         rolled back afterwards: the inspector's SET LOCAL must not outlive it)."""
         import psycopg
 
-        from alembic_baseline.snapshot import inspect
-
         if state.key in self.snapshots or self.cache.has_snapshot(state.key):
             return
         if ctx.connection is None:
@@ -242,7 +242,6 @@ class Identifier:
         return snap
 
     def _confirm(self, state: State, live: Live) -> Match:
-        from alembic_baseline.diff import CompareOptions, compare
 
         if state.revision is None:  # the empty database: equal shapes are all there is
             shape = self._shape(state.key) or sh.Shape()

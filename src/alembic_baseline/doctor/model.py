@@ -47,6 +47,7 @@ class Diagnosis:
 
     @property
     def name(self) -> str:
+        # lazy: cycle model <-> registry (pyproject TODO(layers))
         from alembic_baseline.doctor.registry import find_problem
 
         return find_problem(self.code).name

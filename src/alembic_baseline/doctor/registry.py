@@ -78,6 +78,7 @@ def register(cls: type[Problem]) -> None:
 
 def all_problems() -> list[type[Problem]]:
     """Every registered kind of problem, sorted by code."""
+    # lazy: the plug-ins import this registry; loaded when all are asked for
     import alembic_baseline.doctor.problems  # noqa: F401 - importing registers them
 
     return [_REGISTRY[code] for code in sorted(_REGISTRY)]

@@ -27,12 +27,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from alembic_baseline.compat import sqlalchemy_driver
+from alembic_baseline.diff import CompareOptions, compare
 from alembic_baseline.diff.render import describe
-from alembic_baseline.doctor import version_key
+from alembic_baseline.doctor import leftovers, version_key
 from alembic_baseline.doctor.model import DoctorReport
 from alembic_baseline.errors import ConfigError, UnsafeError
 from alembic_baseline.expected import expected_snapshot, inspect_options
+from alembic_baseline.pg.connect import connection
+from alembic_baseline.pg.engine_connect import retrying_engines
 from alembic_baseline.pg.server import invalid_indexes
+from alembic_baseline.pg.waits import NO_LIMITS
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -132,7 +137,6 @@ def _stamp_target(ex: Examination, fix: str, to: tuple[str, ...]) -> tuple[str, 
 
 def require_exact(ex: Examination, target: tuple[str, ...], live: Snapshot) -> None:
     """Refuse unless ``target``'s replayed schema equals ``live`` exactly."""
-    from alembic_baseline.diff import CompareOptions, compare
 
     ident = ex.identification
     if ident is not None and any(m.heads == target for m in ident.exact):
@@ -160,7 +164,6 @@ def require_exact(ex: Examination, target: tuple[str, ...], live: Snapshot) -> N
 
 
 def _index_plan(ex: Examination, fix: str, code: str) -> RepairPlan:
-    from alembic_baseline.doctor import leftovers
 
     facts = ex.facts
     found = [i for i in facts.invalid_indexes if not i.building]
@@ -190,9 +193,6 @@ def _index_plan(ex: Examination, fix: str, code: str) -> RepairPlan:
 def transaction(ex: Examination, lock_timeout: str) -> Iterator[Connection]:
     from sqlalchemy import create_engine, text
     from sqlalchemy.pool import NullPool
-
-    from alembic_baseline.compat import sqlalchemy_driver
-    from alembic_baseline.pg.engine_connect import retrying_engines
 
     url = ex.facts.url.render(sqlalchemy_driver("psycopg"))
     engine = create_engine(url, poolclass=NullPool)
@@ -273,8 +273,6 @@ def _stamp(conn: Connection, ex: Examination, target: tuple[str, ...]) -> None:
 
 
 def _rebuild(ex: Examination, plan: RepairPlan) -> None:
-    from alembic_baseline.pg.connect import connection
-    from alembic_baseline.pg.waits import NO_LIMITS
 
     # autocommit: CONCURRENTLY needs it. No timeouts: a REINDEX CONCURRENTLY stopped half way
     # (it waits for older transactions) would leave one more INVALID index behind.

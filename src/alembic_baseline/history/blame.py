@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 
+from alembic_baseline import compat
 from alembic_baseline.errors import BaselineError, ConfigError, MigrationError
 from alembic_baseline.pg.url import redact
 
@@ -150,7 +151,6 @@ def import_failed(exc: ImportError, place: str, what: str) -> ImportFailed:
 
 def _revision_path(exc: BaseException) -> Path | None:
     """The revision file Alembic was loading when ``exc`` escaped."""
-    from alembic_baseline import compat
 
     return compat.loading_revision_path(exc)
 

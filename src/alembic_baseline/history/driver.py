@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
+    from alembic_baseline.compat import VersionApplied
+
 _PLACEHOLDER_URLS = ("driver://", "")
 
 
@@ -150,6 +152,7 @@ class AlembicProject:
         return (url.driver if url and url.driver else None) or "psycopg"
 
     def render_url(self, url: DatabaseURL) -> str:
+        # lazy: start-up: only the path that needs it pays for it
         from alembic_baseline import compat
 
         return url.render(compat.env_driver(url.driver, self.driver))
@@ -175,6 +178,7 @@ class AlembicProject:
         alembic_log.setLevel(logging.INFO)
         alembic_log.propagate = False
         os.chdir(self.settings.project_dir)
+        # lazy: start-up: only the path that needs it pays for it
         from alembic_baseline.pg.engine_connect import retrying_engines
 
         retry = retrying_engines()  # env.py's engine: psycopg's early timeout (pg/connect.py)
@@ -236,6 +240,7 @@ class AlembicProject:
         detail = redact(str(getattr(exc, "orig", None) or exc)).strip().splitlines()
         first = detail[0] if detail else type(exc).__name__
         if not steps and url is not None and _is_connect_failure(exc) and not lost(exc):
+            # lazy: start-up: only the path that needs it pays for it
             from alembic_baseline.pg.connect import explain_connect_error
 
             return explain_connect_error(url, first)
@@ -252,6 +257,7 @@ class AlembicProject:
 
     def _blame(self, what: str, steps: list[str], exc: Exception) -> BaselineError | None:
         """env.py, the environment, one shared transaction or the connection: see blame."""
+        # lazy: start-up: only the path that needs it pays for it
         from alembic_baseline.history import blame
 
         opts = getattr(getattr(self, "_environment", None), "context_opts", None) or {}
@@ -281,12 +287,23 @@ class AlembicProject:
             hint = "Merge the heads (alembic merge heads) or name the target revision."
         return MigrationError(f"{what}: {redact(text)}", hint=hint)
 
-    def _migrate(self, cfg: Config, target: str, *, down: bool = False, sql: bool = False) -> None:
+    def _migrate(
+        self,
+        cfg: Config,
+        target: str,
+        *,
+        down: bool = False,
+        sql: bool = False,
+        on_version_apply: VersionApplied | None = None,
+    ) -> None:
         """``alembic.command.upgrade/downgrade``, but with this project's cached script directory:
-        a long history's revision files are loaded once per process, not once per run."""
+        a long history's revision files are loaded once per process, not once per run.
+        ``on_version_apply`` is added to env.py's own callbacks (it runs in the revision's
+        transaction, right after the version table's update)."""
         from alembic.runtime.environment import EnvironmentContext
         from alembic.util import CommandError
 
+        # lazy: start-up: only the path that needs it pays for it
         from alembic_baseline import compat
 
         script = self.script
@@ -301,16 +318,22 @@ class AlembicProject:
                 return compat.downgrade_steps(script, target, rev)
             return compat.upgrade_steps(script, target, rev)
 
-        with sandbox.guard_environment(
-            EnvironmentContext(
-                cfg, script, fn=steps, as_sql=sql, starting_rev=starting, destination_rev=target
-            )
-        ) as environment:
+        env = EnvironmentContext(
+            cfg, script, fn=steps, as_sql=sql, starting_rev=starting, destination_rev=target
+        )
+        if on_version_apply is not None:
+            compat.add_on_version_apply(env, on_version_apply)
+        with sandbox.guard_environment(env) as environment:
             self._environment = environment
             script.run_env()
 
     def upgrade(
-        self, url: DatabaseURL, target: str = "heads", *, scratch: bool = False
+        self,
+        url: DatabaseURL,
+        target: str = "heads",
+        *,
+        scratch: bool = False,
+        on_version_apply: VersionApplied | None = None,
     ) -> RunResult:
         """``alembic upgrade target``. ``scratch``: ``url`` is a scratch database the tool made —
         an empty one is prepared first (``pre_replay``), and afterwards its version table must
@@ -318,7 +341,10 @@ class AlembicProject:
         if scratch:
             prepare.run(self.settings, self.script, url)
         result = self._run(
-            url, f"upgrade to {target}", lambda c: self._migrate(c, target), scratch=scratch
+            url,
+            f"upgrade to {target}",
+            lambda c: self._migrate(c, target, on_version_apply=on_version_apply),
+            scratch=scratch,
         )
         if scratch and result.sandbox is not None:
             sandbox.confirm_reached(result.sandbox, self.script, target, len(result.steps))
@@ -372,6 +398,7 @@ class AlembicProject:
             return []
 
         def action(cfg: Config) -> None:
+            # lazy: start-up: only the path that needs it pays for it
             from alembic_baseline.pg.sessions import bounded_read
 
             env = EnvironmentContext(cfg, self.script, fn=call, dont_mutate=True)

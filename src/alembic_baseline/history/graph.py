@@ -8,12 +8,14 @@ say where a database stands even when its recorded revision has been archived.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from alembic_baseline import compat
 from alembic_baseline.errors import ConfigError
+from alembic_baseline.history.blame import load_error
 
 if TYPE_CHECKING:
     from alembic.script import Script, ScriptDirectory
@@ -59,7 +61,6 @@ def _revision(script: Script, archived: bool) -> Revision:
 def archive_dirs(script: ScriptDirectory) -> list[Path]:
     """``archive/`` folders in (or, for recursive scans, beside) every version location."""
     found: list[Path] = []
-    from alembic_baseline import compat
 
     for location in compat.version_locations(script):
         for candidate in (Path(location) / ARCHIVE_DIR, Path(location).parent / ARCHIVE_DIR):
@@ -78,6 +79,18 @@ def scripts_in(directory: Path, script: ScriptDirectory) -> ScriptDirectory:
         truncate_slug_length=script.truncate_slug_length,
         version_locations=[str(directory)],
     )
+
+
+def ancestors(downs: Mapping[str, Iterable[str]], start: Iterable[str]) -> set[str]:
+    """``start`` and every revision below it, through ``downs`` (id → down revisions)."""
+    seen: set[str] = set()
+    todo = list(start)
+    while todo:
+        rev = todo.pop()
+        if rev not in seen:
+            seen.add(rev)
+            todo.extend(downs.get(rev, ()))
+    return seen
 
 
 class History:
@@ -108,8 +121,6 @@ class History:
                     hint="Restore them with `alembic-baseline baseline archive --restore`.",
                 ) from None
             except Exception as exc:  # a broken archived file: name it (see blame.load_error)
-                from alembic_baseline.history.blame import load_error
-
                 raise load_error(exc, project.settings.project_dir) from None
 
     def heads(self) -> tuple[str, ...]:

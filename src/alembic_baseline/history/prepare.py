@@ -26,8 +26,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from alembic_baseline.compat import sqlalchemy_driver
 from alembic_baseline.errors import BaselineError, ConfigError
 from alembic_baseline.history import sandbox
+from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.url import DatabaseURL, redact
 
 if TYPE_CHECKING:
@@ -65,7 +67,6 @@ def run(settings: Settings, script: ScriptDirectory, url: DatabaseURL) -> bool:
     spec = (settings.pre_replay or "").strip()
     if not spec or starts_at_baseline(script):
         return False
-    from alembic_baseline.pg.connect import connection
 
     with connection(url) as conn:
         row = conn.execute(_EMPTY).fetchone()
@@ -96,7 +97,6 @@ def _failed(spec: str, url: DatabaseURL, exc: BaseException) -> PreReplayError:
 
 
 def _run_sql(spec: str, path: Path, url: DatabaseURL) -> None:
-    from alembic_baseline.pg.connect import connection
 
     try:
         text = path.read_text(encoding="utf-8")
@@ -138,8 +138,6 @@ def _run_function(
     spec: str, fn: Callable[[Any], object], url: DatabaseURL, settings: Settings
 ) -> None:
     from sqlalchemy import create_engine, pool
-
-    from alembic_baseline.compat import sqlalchemy_driver
 
     engine = create_engine(url.render(sqlalchemy_driver("psycopg")), poolclass=pool.NullPool)
     box = sandbox.Sandbox(url, "scratch", settings.url_env)

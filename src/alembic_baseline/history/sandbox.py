@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from alembic_baseline.errors import UnsafeError
 from alembic_baseline.pg import engine_connect
+from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.url import DatabaseURL, redact
 
 if TYPE_CHECKING:
@@ -318,7 +319,6 @@ class ReplayIncomplete(SandboxRefusal):
 def confirm_reached(box: Sandbox, script: ScriptDirectory, target: str, steps: int) -> None:
     """Prove on the scratch database itself that the replay to ``target`` got there: its
     version table (as env.py configured it) holds every revision ``target`` stands for."""
-    from alembic_baseline.pg.connect import connection
 
     where = f"the scratch database {box.target.database!r}"
     try:

@@ -22,6 +22,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from alembic_baseline import compat
+
 _counter = itertools.count()
 
 
@@ -88,8 +90,6 @@ def _offline(buffer: io.StringIO) -> Iterator[None]:
     from alembic.config import Config
     from alembic.operations import Operations
     from alembic.runtime.migration import MigrationContext
-
-    from alembic_baseline import compat
 
     ctx = MigrationContext.configure(
         dialect_name="postgresql",

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from alembic_baseline import __version__
+from alembic_baseline.lint.docs import rule_page
 from alembic_baseline.lint.model import Finding, Severity
 from alembic_baseline.lint.registry import all_rules, doc_sections
 
@@ -111,7 +112,6 @@ def render_json(findings: Sequence[Finding], report: Report) -> str:
 def _sarif_rule(rule: Any) -> dict[str, Any]:
     """A rule's whole documentation travels in the log (``help.markdown``, the page of
     docs/rules/): code scanning shows it, and no address of a published copy is needed."""
-    from alembic_baseline.lint.docs import rule_page
 
     sections = doc_sections(rule)
     return {

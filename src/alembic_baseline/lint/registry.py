@@ -145,6 +145,7 @@ class Rule:
 
 def all_rules() -> list[type[Rule]]:
     """Every registered rule class, sorted by code."""
+    # lazy: the plug-ins import this registry; loaded when all are asked for
     import alembic_baseline.lint.rules  # noqa: F401 - importing registers the rules
 
     return [_REGISTRY[code] for code in sorted(_REGISTRY)]

@@ -72,6 +72,7 @@ def connect(
     """
     import psycopg
 
+    # lazy: start-up (psycopg, imported by watched) and the waits cycle (pyproject TODO(layers))
     from alembic_baseline.pg import waits as w
     from alembic_baseline.pg.watched import ToolConnection, WatchedCursor
 

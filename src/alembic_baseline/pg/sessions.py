@@ -78,6 +78,7 @@ def is_lock_timeout(exc: BaseException) -> bool:
 def bounded_read(url: DatabaseURL, what: str) -> Iterator[None]:
     """env.py only reads meanwhile: the process's read waits; a timeout becomes an error that
     names the blocking session."""
+    # lazy: start-up: psycopg, only when env.py reads
     from alembic_baseline.pg.watched import LockWaitTimeout, StatementTimeout
 
     waits = w.current()

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from alembic_baseline.errors import ConfigError
+from alembic_baseline.pg import urltext
+from alembic_baseline.pg.urltext import ParsedURL
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
@@ -113,7 +115,6 @@ class DatabaseURL:
     @classmethod
     def parse(cls, text: str) -> DatabaseURL:
         """Parse a SQLAlchemy/libpq-style URL; raise :class:`ConfigError` when it is not one."""
-        from alembic_baseline.pg import urltext  # SQLAlchemy's format, without importing it
 
         try:
             url = urltext.parse(text.strip())
@@ -135,7 +136,6 @@ class DatabaseURL:
 
     @classmethod
     def from_sqlalchemy(cls, url: URL, *, original: str = "") -> DatabaseURL:
-        from alembic_baseline.pg.urltext import ParsedURL
 
         query: list[tuple[str, str]] = []
         for key, value in url.query.items():
@@ -221,7 +221,6 @@ class DatabaseURL:
 
     def render(self, driver: str | None = None, *, hide_password: bool = False) -> str:
         """The URL as text for SQLAlchemy/Alembic (with the password unless hidden)."""
-        from alembic_baseline.pg import urltext
 
         parts = self._url_parts(driver)
         parts["query"] = tuple(parts["query"].items())

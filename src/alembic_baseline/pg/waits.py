@@ -208,7 +208,7 @@ class _Watcher:
                 self._thread = None
 
     def _poll(self, due: dict[int, _Entry], conns: dict[str, Any]) -> None:
-        from alembic_baseline.pg.connect import connect
+        from alembic_baseline.pg.connect import connect  # lazy: cycle, see pyproject TODO(layers)
 
         by_url: dict[str, list[int]] = {}
         for pid, entry in due.items():
@@ -324,7 +324,7 @@ class LockGuard:
         return describe(self.blockers)
 
     def _run(self) -> None:
-        from alembic_baseline.pg.connect import connect
+        from alembic_baseline.pg.connect import connect  # lazy: cycle, see pyproject TODO(layers)
 
         every = min(POLL_S, max(0.05, self.limit / 3))
         first_seen: dict[tuple[int, str], float] = {}

@@ -17,6 +17,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from alembic_baseline.errors import DatabaseError
+from alembic_baseline.history.checksums import APPLIED_TABLE
 from alembic_baseline.pg.server import server_version
 from alembic_baseline.snapshot import model as m
 from alembic_baseline.snapshot.inventory import Inventory
@@ -179,7 +180,11 @@ def _read(
     schemas = cur.fetchall()
     cur.execute(
         query_text("skipped"),
-        {"version_table": options.version_table, "version_schema": options.version_table_schema},
+        {
+            "version_table": options.version_table,
+            "version_schema": options.version_table_schema,
+            "applied_table": APPLIED_TABLE,  # deploy/applied.py: the tool's own, like the above
+        },
     )
     skipped: Row = cur.fetchone()  # one row of arrays
     params = {

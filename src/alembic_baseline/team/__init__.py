@@ -1,1 +1,3 @@
-"""Team workflow: what a team needs once the history grows again (bundles, reports, integrity)."""
+"""The team workflow across features: the sum file, applied-revision checksums, rebase of a
+branch onto the other head, expand/contract phases (docs/team.md); the DBA bundle and the HTML
+report (docs/team-bundle.md)."""

@@ -220,6 +220,7 @@ def build_models(
     """A new scratch database holding ``create_all()`` plus the entities; confined to it."""
     from sqlalchemy import create_engine, pool, text
 
+    # lazy: start-up: only the path that needs it pays for it
     from alembic_baseline.compat import sqlalchemy_driver
 
     url = server.create_database(server.new_name("models"))

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from alembic_baseline.history.checksums import SUM_FILE, SumEntry, checksum, render
 from alembic_baseline.lint.config import LintConfig, from_section
 from alembic_baseline.lint.engine import Target
 
@@ -82,3 +83,22 @@ def config_for(rule: str, case: Mapping[str, Any]) -> LintConfig:
     if "target-version" in case:
         section["target-version"] = case["target-version"]
     return from_section(section)
+
+
+def write_sum(directory: Path, case: Mapping[str, Any]) -> None:
+    """The sum file ``history sum`` would have written for the case's ``summed`` files (default:
+    its ``files``), plus ``sum_append``; ``crlf`` rewrites the files with CRLF line endings
+    afterwards (as a Windows checkout would)."""
+    specs = case.get("summed", case.get("files", [case]))
+    entries = [
+        SumEntry(
+            str(spec.get("revision", "a1b2c3d4e5f6")),
+            checksum(revision_source(spec).encode()),
+            str(spec.get("file", f"{spec.get('revision', 'a1b2c3d4e5f6')}_case.py")),
+        )
+        for spec in specs
+    ]
+    (directory / SUM_FILE).write_text(render(entries) + case.get("sum_append", ""), "utf-8")
+    if case.get("crlf"):
+        for path in directory.glob("*.py"):
+            path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))

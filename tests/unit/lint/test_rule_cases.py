@@ -3,7 +3,9 @@
 A case is one revision (``upgrade``/``downgrade``/``header`` snippets or a whole ``source``) or
 several (``files``). ``expect`` lists findings of the case file's rule: ``at`` is a piece of the
 line where it must be reported (or ``line`` its number), ``file`` the file for multi-file cases,
-``message`` a piece of its message. Findings of other rules are not part of the comparison.
+``message`` a piece of its message. The sum-file rules (``history-sum-*``) also get the sum
+file of the case's ``summed`` files (see ``lintcases.write_sum``). Findings of other rules are
+not part of the comparison.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 
 import pytest
 import yaml
-from lintcases import CASES, config_for, revision_source, write_revisions
+from lintcases import CASES, config_for, revision_source, write_revisions, write_sum
 
 from alembic_baseline import compat
 from alembic_baseline.lint.engine import run
@@ -55,6 +57,8 @@ def test_rule_case(case_file: Path, case: dict[str, Any], tmp_path: Path) -> Non
     if "postgresql_not_valid" in str(specs) and not compat.has_postgresql_not_valid():
         pytest.skip("this SQLAlchemy (1.4.27 and near) rejects postgresql_not_valid")
     targets = write_revisions(tmp_path / "versions", specs)
+    if rule.name.startswith("history-sum") and not case.get("no_sum"):
+        write_sum(tmp_path / "versions", case)
     result = run(targets, config_for(rule.code, case), root=tmp_path, jobs=1)
 
     sources = {_file_name(s): revision_source(s) for s in specs}

@@ -7,6 +7,7 @@ from typing import Any
 
 from pglast import ast
 
+from alembic_baseline import compat
 from alembic_baseline.lint import sqlfacts as sf
 from alembic_baseline.lint.facts import RevisionFacts
 from alembic_baseline.lint.locks import (
@@ -28,7 +29,6 @@ _NOT_VALID_HINT = "Add it NOT VALID, then VALIDATE CONSTRAINT in a later revisio
 def _not_valid_how(op_call: str, table: str) -> str:
     """How to add a constraint NOT VALID with the installed SQLAlchemy (1.4.27 rejects
     ``postgresql_not_valid``; there only raw SQL can)."""
-    from alembic_baseline import compat
 
     if compat.has_postgresql_not_valid():
         return f"{op_call}(..., postgresql_not_valid=True)"

@@ -1,6 +1,7 @@
 -- What the other queries leave out, found once (one scan of pg_depend instead of one in each
--- query): the Alembic version table (by name, in any or one schema) and the members of
--- extensions (pg_depend deptype e), by catalog.
+-- query): the Alembic version table and alembic-baseline's applied-revisions table beside it
+-- (by name, in any or one schema) and the members of extensions (pg_depend deptype e), by
+-- catalog.
 WITH members AS (
     SELECT classid, objid FROM pg_depend WHERE deptype = 'e'
 )
@@ -8,7 +9,7 @@ SELECT ARRAY(SELECT c.oid
              FROM pg_class c
              JOIN pg_namespace n ON n.oid = c.relnamespace
              WHERE c.relkind IN ('r', 'p')
-               AND c.relname = %(version_table)s
+               AND c.relname IN (%(version_table)s, %(applied_table)s)
                AND (%(version_schema)s::text IS NULL OR n.nspname = %(version_schema)s)
              UNION ALL
              SELECT objid FROM members WHERE classid = 'pg_class'::regclass) AS relations,

@@ -1,0 +1,174 @@
+"""Checksums of revision files and the sum file committed beside them (pure, no Alembic).
+
+One definition of "the content of a revision file" serves the sum file (``history sum``, lint
+rules AB404/AB405) and the applied-revisions table (``apply`` records, ``status`` checks):
+SHA-256 of the file's bytes after line endings are normalised to ``\\n`` (CRLF and lone CR).
+A checkout with ``core.autocrlf`` must not look like an edit; every other byte counts, comments
+and whitespace included — a "harmless" edit to an applied revision is still a revision that no
+longer says what ran.
+
+The sum file (``alembic-baseline.sum`` in a version directory)::
+
+    alembic-baseline sum v1 sha256:<hash of every line below>
+    <revision id> sha256:<file checksum> <path relative to the version directory>
+    ...
+
+Lines are sorted by path. The first line's hash covers the rest, so two branches that each add
+a revision both change line 1: git reports a merge conflict instead of silently concatenating,
+and a hand-merged file whose total no longer matches is reported by lint.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SUM_FILE = "alembic-baseline.sum"
+HEADER = "alembic-baseline sum v1"
+APPLIED_TABLE = "alembic_baseline_applied"
+"""The table ``apply`` records applied revisions in (beside the version table, same schema);
+left out of schema snapshots and baseline dumps like the version table itself."""
+
+_LINE = re.compile(r"^(\S+) sha256:([0-9a-f]{64}) (.+)$")
+_CONFLICT = re.compile(r"^(<{7}|={7}|>{7})( |$)")
+
+
+def normalised(data: bytes) -> bytes:
+    """``data`` with CRLF and lone CR line endings turned into LF."""
+    if b"\r" not in data:  # the usual case: no copy
+        return data
+    return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+
+
+def checksum(data: bytes) -> str:
+    """``sha256:<hex>`` of the normalised bytes."""
+    return "sha256:" + hashlib.sha256(normalised(data)).hexdigest()
+
+
+def file_checksum(path: Path) -> str:
+    return checksum(path.read_bytes())
+
+
+@dataclass(frozen=True)
+class SumEntry:
+    revision: str
+    checksum: str
+    path: str
+    """Relative to the version directory, with ``/`` (``archive/x.py`` once archived)."""
+
+    @property
+    def line(self) -> str:
+        return f"{self.revision} {self.checksum} {self.path}"
+
+
+@dataclass(frozen=True)
+class SumFile:
+    entries: tuple[SumEntry, ...]
+    declared: str
+    """The total written on the first line."""
+    actual: str
+    """The total of the entry lines as read."""
+    problems: tuple[str, ...] = ()
+    """Lines that are not entries (merge-conflict markers, hand edits)."""
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems and self.declared == self.actual
+
+    def by_revision(self) -> dict[str, SumEntry]:
+        return {e.revision: e for e in self.entries}
+
+
+def _total(lines: Iterable[str]) -> str:
+    return "sha256:" + hashlib.sha256("".join(f"{line}\n" for line in lines).encode()).hexdigest()
+
+
+def render(entries: Iterable[SumEntry]) -> str:
+    """The sum file's text for ``entries`` (sorted by path, then revision)."""
+    lines = [e.line for e in sorted(entries, key=lambda e: (e.path, e.revision))]
+    return "".join(f"{line}\n" for line in [f"{HEADER} {_total(lines)}", *lines])
+
+
+def parse(text: str) -> SumFile:
+    """Read a sum file; what does not parse is kept in ``problems`` (never raises)."""
+    lines = normalised(text.encode()).decode().split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    declared, problems = "", []
+    first = lines[0] if lines else ""
+    if first.startswith(HEADER + " sha256:"):
+        declared = first[len(HEADER) + 1 :]
+        body = lines[1:]
+    else:
+        problems.append(f"line 1 is not the '{HEADER} sha256:…' header")
+        body = lines
+    entries, kept = [], []
+    for number, line in enumerate(body, start=2 if declared else 1):
+        match = _LINE.match(line)
+        if match is None:
+            what = "a merge-conflict marker" if _CONFLICT.match(line) else "not an entry"
+            problems.append(f"line {number} is {what}: {line[:60]!r}")
+            continue
+        kept.append(line)
+        entries.append(SumEntry(match.group(1), f"sha256:{match.group(2)}", match.group(3)))
+    return SumFile(tuple(entries), declared, _total(kept), tuple(problems))
+
+
+def relative(path: Path, versions: Path) -> str:
+    try:
+        return path.resolve().relative_to(versions.resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+class ChecksumCache:
+    """File checksums remembered by file identity (size, mtime_ns, inode), as git's index does:
+    a file whose identity did not change is not read again. An entry is only kept for a file
+    last modified more than :data:`RACY_NS` before it was hashed (a file written in the same
+    clock tick as the hash may change again without its mtime moving: git's "racy" case). The
+    cache lives in the state directory (``cache/checksums.json``) and is safe to delete.
+    """
+
+    RACY_NS = 2_000_000_000
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.entries: dict[str, list[Any]] = {}
+        self.dirty = False
+        if path is not None and path.is_file():
+            with contextlib.suppress(OSError, ValueError):
+                data = json.loads(path.read_text(encoding="utf-8"))
+                if isinstance(data, dict) and data.get("version") == 1:
+                    self.entries = dict(data.get("files") or {})
+
+    def checksum(self, file: Path) -> str:
+        st = file.stat()
+        identity = [st.st_size, st.st_mtime_ns, st.st_ino]
+        key = str(file)
+        hit = self.entries.get(key)
+        if hit is not None and hit[:3] == identity:
+            return str(hit[3])
+        value = file_checksum(file)
+        if time.time_ns() - st.st_mtime_ns > self.RACY_NS:
+            self.entries[key] = [*identity, value]
+            self.dirty = True
+        return value
+
+    def save(self) -> None:
+        """Write the cache if it changed (a failure only costs the next run a re-read)."""
+        if self.path is None or not self.dirty:
+            return
+        with contextlib.suppress(OSError):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            partial = self.path.with_name(f".{self.path.name}.{os.getpid()}.partial")
+            partial.write_text(json.dumps({"version": 1, "files": self.entries}), "utf-8")
+            partial.replace(self.path)
+            self.dirty = False
