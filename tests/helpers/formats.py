@@ -43,6 +43,8 @@ ELSEWHERE = {
     "check upgrade-with-data": "tests/db/test_upgrade_with_data.py (failures as JSON and markdown)",
     "history sum": "tests/unit/test_team_units.py (written and refused, JSON and markdown)",
     "revision rebase": "tests/db/test_team_rebase.py (a dry run as JSON and markdown)",
+    "bundle": "tests/unit/test_team_bundle_units.py (JSON and markdown, offline)",
+    "report": "tests/unit/test_team_report_units.py (JSON and markdown, no database)",
 }
 
 

@@ -34,6 +34,8 @@ _GROUPS = (
     "revision",
     "check_models",
     "check_data",
+    "bundle",
+    "report_html",
 )
 
 

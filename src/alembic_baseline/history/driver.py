@@ -204,13 +204,15 @@ class AlembicProject:
         action: Callable[[Config], Any],
         *,
         scratch: bool = False,
+        buffer: io.StringIO | None = None,
     ) -> RunResult:
         """Run ``action`` with env.py pointed at ``url`` and confined to it (history/sandbox.py):
         a connection env.py opens anywhere else is refused before any SQL. ``scratch``: ``url``
-        is a scratch database the tool made (the wording of a refusal says so)."""
+        is a scratch database the tool made (the wording of a refusal says so). ``buffer``: where
+        offline SQL goes (the caller keeps what was written before a failure)."""
         from alembic.util import CommandError
 
-        buffer = io.StringIO()
+        buffer = buffer if buffer is not None else io.StringIO()
         cfg = self.config(url, buffer=buffer)
         self._environment: Any = None  # set by _migrate: what env.py configured
         box = None
@@ -373,12 +375,16 @@ class AlembicProject:
 
         return self._run(url, f"stamp {revision}", action, scratch=scratch)
 
-    def offline_sql(self, revision_range: str, *, downgrade: bool = False) -> str:
-        """The SQL Alembic renders in ``--sql`` mode for ``from:to`` (or ``to`` from empty)."""
+    def offline_sql(
+        self, revision_range: str, *, downgrade: bool = False, buffer: io.StringIO | None = None
+    ) -> str:
+        """The SQL Alembic renders in ``--sql`` mode for ``from:to`` (or ``to`` from empty);
+        ``buffer`` receives it as it is written (what came before a failure stays there)."""
         return self._run(
             None,
             f"render SQL for {revision_range}",
             lambda c: self._migrate(c, revision_range, down=downgrade, sql=True),
+            buffer=buffer,
         ).sql
 
     def with_context(

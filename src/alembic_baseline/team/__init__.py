@@ -1,2 +1,3 @@
 """The team workflow across features: the sum file, applied-revision checksums, rebase of a
-branch onto the other head, expand/contract phases (docs/team.md)."""
+branch onto the other head, expand/contract phases (docs/team.md); the DBA bundle and the HTML
+report (docs/team-bundle.md)."""

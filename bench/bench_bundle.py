@@ -1,0 +1,144 @@
+"""Whole-process benchmark of ``bundle FROM:TO`` against ``alembic upgrade FROM:TO --sql``.
+
+Issue 16's budget: ``alembic-baseline bundle`` takes at most 1.2× ``alembic upgrade FROM:TO
+--sql`` of the same range on the 1,000-revision bench history (bench/generate_history.py).
+Both are processes started as an installed tool is (the tool from a wheel built from this
+checkout, in a throwaway virtualenv with the locked dependencies; bytecode cached). Pairs
+alternate A/B then B/A so both see the same load; reported: the median of the per-pair ratios
+B/A with their min–max, for each variant of B:
+
+- ``core``: ``bundle --no-lint --no-rollback`` (the per-revision files, guards, apply.sql,
+  README, checksums: what the anchor's SQL becomes);
+- ``full, warm``: the default bundle with the lint cache warm (lint ran before: CI's usual order);
+- ``full, cold``: the default bundle with the lint cache removed before each run.
+
+Usage::
+
+    python bench/bench_bundle.py [--revisions 1000] [--pairs 5] [--write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import ROOT, command_env, write_section
+
+FROM = "000000000000"
+
+
+def install(tmp: Path) -> Path:
+    """A virtualenv with the tool from a freshly built wheel; its bin directory."""
+    uv = ROOT / ".venv" / "bin" / "uv"
+    dist = tmp / "dist"
+    subprocess.run([uv, "build", "-q", "--wheel", "-o", dist], cwd=ROOT, check=True)
+    venv = tmp / "venv"
+    subprocess.run([uv, "venv", "-q", "--python", sys.executable, venv], check=True)
+    wheel = next(dist.glob("*.whl"))
+    subprocess.run(
+        [uv, "pip", "install", "-q", "--python", venv / "bin" / "python",
+         "-r", ROOT / "requirements.lock", str(wheel)],
+        check=True,
+    )  # fmt: skip
+    return venv / "bin"
+
+
+def timed(argv: list[str], cwd: Path, stdout: Path) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of one process; CPU: user + system of the process and the
+    children it waited for (lint's workers), from wait4: robust when the machine is shared."""
+    start = time.perf_counter()
+    with stdout.open("w") as out, (stdout.parent / "stderr.txt").open("w") as err:
+        proc = subprocess.Popen(argv, cwd=cwd, env=command_env(), stdout=out, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{argv} failed: {(stdout.parent / 'stderr.txt').read_text()}")
+    return elapsed, usage.ru_utime + usage.ru_stime
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--revisions", type=int, default=1000)
+    parser.add_argument("--pairs", type=int, default=5)
+    parser.add_argument("--write", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-bundle-") as name:
+        tmp = Path(name)
+        bin_ = install(tmp)
+        project = tmp / "history"
+        subprocess.run(
+            [sys.executable, ROOT / "bench" / "generate_history.py", project, str(args.revisions)],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        sql_out = tmp / "anchor.sql"
+
+        def anchor() -> tuple[float, float]:
+            return timed([str(bin_ / "alembic"), "upgrade", f"{FROM}:head", "--sql"], project,
+                         sql_out)  # fmt: skip
+
+        def bundle(*extra: str, cold: bool = False) -> tuple[float, float]:
+            out = tmp / "out"
+            shutil.rmtree(out, ignore_errors=True)
+            if cold:
+                shutil.rmtree(project / ".alembic-baseline", ignore_errors=True)
+            argv = [str(bin_ / "alembic-baseline"), "bundle", f"{FROM}:head", "-o", str(out)]
+            return timed([*argv, *extra], project, tmp / "bundle.out")
+
+        variants = {
+            "core (--no-lint --no-rollback)": lambda: bundle("--no-lint", "--no-rollback"),
+            "full, lint cache warm": lambda: bundle(),
+            "full, lint cache cold": lambda: bundle(cold=True),
+        }
+        anchor()
+        bundle()  # warm-up: bytecode cache, lint cache
+        rows = []
+        for label, run_b in variants.items():
+            wall: list[float] = []
+            cpu: list[float] = []
+            a_cpu: list[float] = []
+            b_cpu: list[float] = []
+            for i in range(args.pairs):
+                if i % 2 == 0:
+                    a, b = anchor(), run_b()
+                else:
+                    b, a = run_b(), anchor()
+                wall.append(b[0] / a[0])
+                cpu.append(b[1] / a[1])
+                a_cpu.append(a[1])
+                b_cpu.append(b[1])
+                print(f"{label}: pair {i + 1}: A {a[0]:.2f} s ({a[1]:.2f} CPU), "
+                      f"B {b[0]:.2f} s ({b[1]:.2f} CPU)", flush=True)  # fmt: skip
+            rows.append(
+                f"| {label} | {statistics.median(a_cpu):.2f} s | {statistics.median(b_cpu):.2f} s"
+                f" | {statistics.median(cpu):.2f}× ({min(cpu):.2f}–{max(cpu):.2f}) | "
+                f"{statistics.median(wall):.2f}× ({min(wall):.2f}–{max(wall):.2f}) |"
+            )
+    body = "\n".join(
+        [
+            f"`bench/bench_bundle.py --revisions {args.revisions} --pairs {args.pairs}`: "
+            f"`alembic-baseline bundle {FROM}:head -o DIR` (B) against `alembic upgrade "
+            f"{FROM}:head --sql` (A) on the generated {args.revisions}-revision history, whole "
+            "processes from a wheel, pairs alternating; median ratio (min–max) of CPU time "
+            "(user + system, from wait4) and of wall time. Budget: 1.2×.",
+            "",
+            "| B | A CPU (median) | B CPU (median) | B/A CPU | B/A wall |",
+            "|---|---|---|---|---|",
+            *rows,
+        ]
+    )
+    print(body)
+    if args.write:
+        write_section("Bundle", body)
+
+
+if __name__ == "__main__":
+    main()

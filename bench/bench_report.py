@@ -1,0 +1,113 @@
+"""Whole-process benchmark of ``report -o report.html`` on the 1,000-revision bench history.
+
+Issue 16's budget: ``alembic-baseline report`` takes at most 2 s on the history of
+bench/generate_history.py (no database given). The tool is installed from a wheel built from
+this checkout (locked dependencies, bytecode cached); each run is one process. Reported: the
+median (min–max) of wall and CPU time (user + system of the process and the children it waited
+for, from wait4: robust when the machine is shared), with the lint cache warm (lint ran before:
+the usual order in CI) and cold (cache removed before each run). Also: the time Chromium
+(headless, if installed) spends in the graph layout of that page (dagre, ``data-layout-ms``).
+
+Usage::
+
+    python bench/bench_report.py [--revisions 1000] [--runs 5] [--write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import ROOT, command_env, write_section
+from bench_bundle import install
+
+
+def timed(argv: list[str], cwd: Path) -> tuple[float, float]:
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        argv, cwd=cwd, env=command_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{argv} failed")
+    return time.perf_counter() - start, usage.ru_utime + usage.ru_stime
+
+
+def layout_ms(page: Path, tmp: Path) -> str:
+    browser = shutil.which("chromium")
+    if browser is None:
+        return "not measured (no chromium)"
+    dom = subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu",
+         "--host-resolver-rules=MAP * ~NOTFOUND", f"--user-data-dir={tmp / 'profile'}",
+         "--virtual-time-budget=60000", "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=600, check=True,
+    ).stdout  # fmt: skip
+    found = re.search(r'data-layout-ms="(\d+)"', dom)
+    return f"{found.group(1)} ms" if found else "not drawn"
+
+
+def summary(label: str, samples: list[tuple[float, float]]) -> str:
+    wall = [s[0] for s in samples]
+    cpu = [s[1] for s in samples]
+    return (
+        f"| {label} | {statistics.median(wall):.2f} s ({min(wall):.2f}–{max(wall):.2f}) | "
+        f"{statistics.median(cpu):.2f} s ({min(cpu):.2f}–{max(cpu):.2f}) |"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--revisions", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--write", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-report-") as name:
+        tmp = Path(name)
+        bin_ = install(tmp)
+        project = tmp / "history"
+        subprocess.run(
+            [sys.executable, ROOT / "bench" / "generate_history.py", project, str(args.revisions)],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        page = tmp / "report.html"
+        argv = [str(bin_ / "alembic-baseline"), "report", "-o", str(page)]
+        timed(argv, project)  # warm-up: bytecode and lint caches
+        warm = [timed(argv, project) for _ in range(args.runs)]
+        cold = []
+        for _ in range(args.runs):
+            shutil.rmtree(project / ".alembic-baseline", ignore_errors=True)
+            cold.append(timed(argv, project))
+        browser = layout_ms(page, tmp)
+        size = page.stat().st_size
+    body = "\n".join(
+        [
+            f"`bench/bench_report.py --revisions {args.revisions} --runs {args.runs}`: "
+            f"`alembic-baseline report -o report.html` on the generated {args.revisions}-revision "
+            "history (no database), whole processes from a wheel; median (min–max). Budget: 2 s.",
+            "",
+            "| lint cache | wall | CPU (user + system) |",
+            "|---|---|---|",
+            summary("warm", warm),
+            summary("cold", cold),
+            "",
+            f"Page: {size / 1e6:.2f} MB. Graph layout in headless Chromium (dagre): {browser}.",
+        ]
+    )
+    print(body)
+    if args.write:
+        write_section("Report", body)
+
+
+if __name__ == "__main__":
+    main()

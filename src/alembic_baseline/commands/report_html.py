@@ -1,0 +1,94 @@
+"""The ``report`` operation: the HTML page of the history (team/report_html.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic_baseline import statedir
+from alembic_baseline.commands import common
+from alembic_baseline.commands.deploy import status
+from alembic_baseline.commands.lint import lint
+from alembic_baseline.errors import ConfigError
+from alembic_baseline.history.graph import History
+from alembic_baseline.settings import Settings
+from alembic_baseline.team import report_data
+from alembic_baseline.team.report_data import DatabaseView, FindingView, ReportData
+from alembic_baseline.team.report_html import ReportResult, render
+
+
+def _pending(history: History, current: tuple[str, ...]) -> tuple[str, ...]:
+    """Live revisions the database has not applied, oldest first: every revision that is not
+    an ancestor of (or one of) its current ones, on every branch (``upgrade heads`` runs them)."""
+    if any(history.locate(r) != "live" for r in current):
+        return ()
+    script = history.script
+    applied = (
+        {s.revision for s in script.iterate_revisions(current, "base") if s} if current else set()
+    )
+    every = [s.revision for s in script.iterate_revisions("heads", "base") if s]
+    return tuple(r for r in reversed(every) if r not in applied)
+
+
+def _given(
+    settings: Settings, history: History, url: str, schema_check: bool
+) -> tuple[DatabaseView, bool]:
+    """Where the given database stands, its pending revisions and its drift; whether its schema
+    differs from (or could not be compared with) the expected schema of its revision."""
+    st = status(settings, url=url, schema_check=schema_check)
+    schema = st.schema
+    drift = schema is not None and schema.matches is not True
+    if schema_check and schema is None:
+        drift = True  # several heads, an archived or unknown revision: not compared, so say so
+    detail = schema.detail if schema is not None else ("not compared" if schema_check else "")
+    view = DatabaseView(
+        name=st.database,
+        origin="--url",
+        revisions=tuple(v.id for v in st.current),
+        pending=_pending(history, tuple(v.id for v in st.current)),
+        drift=schema.differences if schema is not None else (),
+        schema=detail,
+    )
+    return view, drift
+
+
+def report(
+    settings: Settings, out: Path, *, url: str | None = None, schema_check: bool = True
+) -> ReportResult:
+    """Write one self-contained HTML page: the revision graph, the databases, lint, drift.
+
+    The graph shows bases, branches, merges, the baseline, its bridge and the archived
+    revisions, and where each known database stands: the one given (with its pending
+    revisions and its drift from the expected schema of its revision) and the last run record
+    of each database in the state directory. The page needs no network to be viewed. Exit 1
+    when the given database's schema differs from its revision or could not be compared.
+    """
+    if not out.parent.is_dir():
+        raise ConfigError(
+            f"{out.parent} is not a directory.", hint="Give -o a file in an existing directory."
+        )
+    project = common.project(settings)
+    history = History(project)
+    nodes, edges, notes = report_data.graph(history, settings.project_dir)
+    state = statedir.layout(settings.project_dir, settings.state_dir, settings.backup_dir)
+    databases = report_data.run_records(state.runs)
+    drift = False
+    if url is not None:
+        given, drift = _given(settings, history, url, schema_check)
+        databases.insert(0, given)
+    by_file = {r.path.name: r.id for r in history.live.values()}
+    findings = tuple(
+        FindingView(
+            f.code, f.severity.label, by_file.get(Path(f.path).name, ""), f.path, f.line, f.message
+        )
+        for f in lint(settings).findings
+    )
+    data = ReportData(
+        project=settings.project_dir.name,
+        nodes=nodes,
+        edges=edges,
+        databases=tuple(databases),
+        findings=findings,
+        notes=notes,
+    )
+    out.write_text(render(data), encoding="utf-8")
+    return ReportResult(out, len(nodes), data.databases, len(findings), drift)

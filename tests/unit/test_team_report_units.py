@@ -1,0 +1,58 @@
+"""``report`` without a database: the graph after a baseline, run records, lint findings."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from tests.helpers.baselined import (
+    ARCHIVED,
+    BASELINE,
+    LEFT,
+    MERGE,
+    OLD_HEAD,
+    RIGHT,
+    baselined_project,
+)
+from tests.helpers.formats import check_markdown
+from tests.helpers.projects import cli
+
+
+def embedded(html: str) -> dict:  # type: ignore[type-arg]
+    found = re.search(
+        r'<script type="application/json" id="report-data">(.*?)</script>', html, re.S
+    )
+    assert found, "no data in the page"
+    return json.loads(found.group(1))  # type: ignore[no-any-return]
+
+
+def test_the_graph_knows_baseline_bridge_archive_branches_and_run_records(tmp_path: Path) -> None:
+    ini = baselined_project(tmp_path)
+    run = ini.parent / ".alembic-baseline" / "runs" / "20261202T100000-apply-1"
+    run.mkdir(parents=True)
+    record = {"id": run.name, "command": "apply", "database": "prod", "outcome": "ok",
+              "to_revisions": [RIGHT], "finished_at": "2026-12-02T10:00:05+00:00"}  # fmt: skip
+    (run / "record.json").write_text(json.dumps(record))
+    page = tmp_path / "report.html"
+    code, stdout, _ = cli("-c", str(ini), "--format", "markdown", "report", "-o", str(page))
+    assert code == 0, stdout
+    check_markdown(stdout)
+    html = page.read_text()
+    assert "http://" not in html.replace("http://www.w3.org/2000/svg", "")
+    assert "https://" not in html  # nothing to fetch: every script and style is inline
+    data = embedded(html)
+    kinds = {n["id"]: set(n["kinds"]) for n in data["nodes"]}
+    assert kinds[BASELINE] >= {"baseline", "base"} and kinds[OLD_HEAD] >= {"bridge", "branchpoint"}
+    assert kinds[MERGE] >= {"merge", "head"} and kinds[LEFT] == kinds[RIGHT] == set()
+    assert all(kinds[f"archived:{r}"] >= {"archived"} for r in ARCHIVED)
+    assert "base" in kinds[f"archived:{ARCHIVED[0]}"]
+    edges = {(e["source"], e["target"], e["kind"]) for e in data["edges"]}
+    assert {(LEFT, MERGE, "merge"), (RIGHT, MERGE, "merge")} <= edges
+    assert (f"archived:{OLD_HEAD}", OLD_HEAD, "archive") in edges
+    assert [(d["name"], d["revisions"], d["outcome"]) for d in data["databases"]] == [
+        ("prod", [RIGHT], "apply ok")
+    ]
+    code, stdout, stderr = cli("-c", str(ini), "--json", "report", "-o", str(page))
+    assert code == 0, stderr
+    assert json.loads(stdout)["revisions"] == 8
