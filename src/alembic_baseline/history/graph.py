@@ -138,12 +138,11 @@ class History:
         return None
 
     def pending(self, current: Iterable[str], target: str = "heads") -> list[Revision]:
-        """Live revisions an ``upgrade target`` would run from ``current``, in order."""
-        current = tuple(current)
-        revs = self.script.iterate_revisions(target, current or "base")
-        ordered = [self.live[s.revision] for s in revs if s is not None]
-        ordered.reverse()
-        return ordered
+        """Live revisions an ``upgrade target`` would run from ``current``, in order — Alembic's
+        own upgrade steps, so a branch the database has not taken (the other parent of a merge
+        ahead of it) is pending too, not only the descendants of its revision."""
+        steps = compat.upgrade_steps(self.script, target, tuple(current))
+        return [self.live[step.revision.revision] for step in steps]
 
     def fingerprint(self, upto: str | None = None) -> str:
         """A hash of the revision files up to ``upto`` (all when None): a replay cache key."""
