@@ -1,0 +1,1 @@
+"""The testing toolkit: the pytest plugin (migrated databases per test, history checks)."""
