@@ -279,7 +279,9 @@ class AlembicProject:
             hint = "Merge the heads (alembic merge heads) or name the target revision."
         return MigrationError(f"{what}: {redact(text)}", hint=hint)
 
-    def _migrate(self, cfg: Config, target: str, *, down: bool = False, sql: bool = False) -> None:
+    def _migrate(
+        self, cfg: Config, target: str, *, down: bool = False, sql: bool = False, one: bool = False
+    ) -> None:
         """``alembic.command.upgrade/downgrade``, but with this project's cached script directory:
         a long history's revision files are loaded once per process, not once per run."""
         from alembic.runtime.environment import EnvironmentContext
@@ -295,6 +297,8 @@ class AlembicProject:
             starting, target = target.split(":", 1)
 
         def steps(rev: Any, context: Any) -> Any:
+            if one:
+                return compat.downgrade_one_step(script, target)
             if down:
                 return compat.downgrade_steps(script, target, rev)
             return compat.upgrade_steps(script, target, rev)
@@ -325,6 +329,12 @@ class AlembicProject:
     def downgrade(self, url: DatabaseURL, target: str) -> RunResult:
         return self._run(
             url, f"downgrade to {target}", lambda c: self._migrate(c, target, down=True)
+        )
+
+    def downgrade_one(self, url: DatabaseURL, revision: str) -> RunResult:
+        """Undo ``revision`` alone (a head of the database), leaving other branches applied."""
+        return self._run(
+            url, f"downgrade {revision}", lambda c: self._migrate(c, revision, down=True, one=True)
         )
 
     def stamp(

@@ -123,6 +123,13 @@ def _role(project: AlembicProject, revision: str) -> str | None:
     return getattr(module, "ALEMBIC_BASELINE_ROLE", None)
 
 
+class _Derailed(Exception):
+    """The round trip of a revision failed half-way: the walk's database is at no known state."""
+
+    def __init__(self, after: Snapshot) -> None:
+        self.after = after
+
+
 @dataclass
 class _Walk:
     project: AlembicProject
@@ -145,21 +152,28 @@ class _Walk:
             return after
         self.progress(f"up-down {rev.id}")
         problems: list[str] = []
-        self.project.downgrade(self.url, f"{rev.id}-1")
-        down = compare(before, self.snapshot(), CompareOptions(ignore_column_order=True))
-        problems += describe_diff(down, words=_DOWN_WORDS)
-        self.project.upgrade(self.url, rev.id, scratch=True)
-        again = self.snapshot()
-        up = compare(after, again, CompareOptions(ignore_column_order=True))
-        problems += describe_diff(up, words=_UP_WORDS)
+        same = CompareOptions(ignore_column_order=True)
+        try:
+            self.project.downgrade_one(self.url, rev.id)
+            down = compare(before, self.snapshot(), same)
+            problems += describe_diff(down, words=_DOWN_WORDS)
+            self.project.upgrade(self.url, rev.id, scratch=True)
+            up = compare(after, self.snapshot(), same)
+            problems += describe_diff(up, words=_UP_WORDS)
+        except SandboxRefusal:
+            raise
+        except BaselineError as exc:
+            problems.append(exc.message)
+            message = "the round trip failed: " + exc.message
+            self.results.append(CheckResult("up-down", FAIL, message, rev.id, tuple(problems)))
+            raise _Derailed(after) from None
         if problems:
             message = f"{len(down)} difference(s) after downgrade, {len(up)} after re-upgrade"
             self.results.append(CheckResult("up-down", FAIL, message, rev.id, tuple(problems)))
         else:
-            self.results.append(
-                CheckResult("up-down", PASS, "downgrade restores, upgrade repeats", rev.id)
-            )
-        return again
+            message = "downgrade restores the catalog, upgrade repeats it"
+            self.results.append(CheckResult("up-down", PASS, message, rev.id))
+        return after
 
     def _skip_reason(self, rev: Revision) -> str | None:
         role = _role(self.project, rev.id)
@@ -176,13 +190,14 @@ def up_down(
     skip: frozenset[str],
     progress: Progress = lambda line: None,
 ) -> list[CheckResult]:
-    """The up/down round trip of every revision after the baseline, on one clone."""
+    """The up/down round trip of every revision after the baseline, on one database; after a
+    failed round trip the walk goes on from a clone of the template at that revision."""
     history = History(project)
     start = walk_start(project)
     url = templates.clone(templates.ensure(start)) if start else templates.empty()
+    table = VersionTable(*project.version_table(url, scratch=True))
+    walk = _Walk(project, url, inspect_options(table), skip, progress)
     try:
-        table = VersionTable(*project.version_table(url, scratch=True))
-        walk = _Walk(project, url, inspect_options(table), skip, progress)
         before = walk.snapshot()
         revisions = history.pending([start] if start else [])
         for index, rev in enumerate(revisions):
@@ -190,17 +205,20 @@ def up_down(
                 before = walk.step(rev, before)
             except SandboxRefusal:
                 raise
-            except BaselineError as exc:
-                walk.results.append(CheckResult("up-down", FAIL, exc.message, rev.id,
-                                                (exc.hint,) if exc.hint else ()))  # fmt: skip
+            except _Derailed as derailed:
+                templates.drop(walk.url)
+                walk.url = templates.clone(templates.ensure(rev.id))
+                before = derailed.after
+            except BaselineError as exc:  # the upgrade itself failed: nothing after it runs
+                hint = (exc.hint,) if exc.hint else ()
+                walk.results.append(CheckResult("up-down", FAIL, exc.message, rev.id, hint))
                 for later in revisions[index + 1 :]:
-                    walk.results.append(CheckResult(
-                        "up-down", FAIL, f"not checked: the walk stopped at {rev.id}", later.id
-                    ))  # fmt: skip
+                    why = f"not checked: the upgrade to {rev.id} failed"
+                    walk.results.append(CheckResult("up-down", FAIL, why, later.id))
                 break
         return walk.results
     finally:
-        templates.drop(url)
+        templates.drop(walk.url)
 
 
 def lint(settings: Settings, project: AlembicProject) -> CheckResult:

@@ -137,6 +137,10 @@ class Toolkit:
         return self._server
 
     @property
+    def has_server(self) -> bool:
+        return self._server is not None
+
+    @property
     def templates(self) -> Templates:
         if self._templates is None:
             self._templates = Templates(self.server, self.project)
