@@ -29,7 +29,7 @@ from alembic_baseline.history.sandbox import SandboxRefusal
 from alembic_baseline.lint import baseline as accepted
 from alembic_baseline.lint import config as lint_config
 from alembic_baseline.lint.engine import Target, run
-from alembic_baseline.lint.output import fails
+from alembic_baseline.lint.output import display_path, fails
 
 if TYPE_CHECKING:
     from alembic_baseline.history.driver import AlembicProject
@@ -163,7 +163,6 @@ class _Walk:
         except SandboxRefusal:
             raise
         except BaselineError as exc:
-            problems.append(exc.message)
             message = "the round trip failed: " + exc.message
             self.results.append(CheckResult("up-down", FAIL, message, rev.id, tuple(problems)))
             raise _Derailed(after) from None
@@ -237,7 +236,7 @@ def lint(settings: Settings, project: AlembicProject) -> CheckResult:
     findings, _hidden = accepted.apply(
         list(result.findings), accepted.read(accepted_file), accepted_file.parent
     )
-    shown = tuple(f"{f.path}:{f.line}: {f.code} {f.message}" for f in findings)
+    shown = tuple(f"{display_path(f.path, root)}:{f.line}: {f.code} {f.message}" for f in findings)
     if fails(findings, config.fail_on):
         return CheckResult("lint", FAIL, f"{len(findings)} finding(s)", details=shown)
     summary = f"{len(targets)} file(s), {len(findings)} finding(s) below {config.fail_on.label}"
