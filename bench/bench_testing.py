@@ -34,10 +34,14 @@ from _common import ROOT, command_env, write_section
 
 UV = ROOT / ".venv" / "bin" / "uv"
 EXAMPLE = ROOT / "examples" / "lot_management"
+# A cluster of the bench's own (never a shared `scratch start` one another process may stop).
 HOLD = """
 import signal, sys, time
-from alembic_baseline.pg.scratch import open_server
-server = open_server(major=int(sys.argv[1]))
+from alembic_baseline.pg import binaries, cluster
+from alembic_baseline.pg.scratch import LocalCluster
+info = cluster.start_cluster(binaries.find_server(int(sys.argv[1])))
+cluster.write_state(info)
+server = LocalCluster(info, owned=True)
 print(server.admin_url.render(), flush=True)
 signal.signal(signal.SIGTERM, lambda *a: (_ for _ in ()).throw(KeyboardInterrupt))
 try:
@@ -147,7 +151,8 @@ def clone_medians(majors: list[int], samples: int = 40) -> dict[int, tuple[float
     """Per major: (median clone ms, median drop ms), in process."""
     from alembic_baseline import settings
     from alembic_baseline.history.driver import AlembicProject
-    from alembic_baseline.pg.scratch import scratch_server
+    from alembic_baseline.pg import binaries, cluster
+    from alembic_baseline.pg.scratch import LocalCluster
     from alembic_baseline.testing.template import Templates
 
     out: dict[int, tuple[float, float]] = {}
@@ -156,7 +161,8 @@ def clone_medians(majors: list[int], samples: int = 40) -> dict[int, tuple[float
         subprocess.run(["cp", "-r", str(EXAMPLE), str(proj)], check=True)
         project = AlembicProject(settings.load(config=str(proj / "alembic.ini"), environ={}))
         for major in majors:
-            with scratch_server(major=major) as server:
+            server = LocalCluster(cluster.start_cluster(binaries.find_server(major)), owned=True)
+            try:
                 templates = Templates(server, project)
                 head = templates.ensure("heads")
                 clones, drops = [], []
@@ -167,8 +173,9 @@ def clone_medians(majors: list[int], samples: int = 40) -> dict[int, tuple[float
                     templates.drop(url)
                     clones.append((t1 - t0) * 1000)
                     drops.append((time.perf_counter() - t1) * 1000)
-                templates.drop_all()
                 out[major] = (statistics.median(clones), statistics.median(drops))
+            finally:
+                server.close()
     return out
 
 
@@ -268,6 +275,10 @@ def main() -> None:
     clones = clone_medians([int(m) for m in args.clone_majors.split(",")])
     s = sessions(args.major, args.pairs)
     rows = "\n".join(f"| {m} | {c:.1f} ms | {d:.1f} ms |" for m, (c, d) in sorted(clones.items()))
+    replay = (
+        f"{s['replay_s']:.2f} s per test, **{_mm(s['replay_ratio'], '{:.0f}')}×** `migrated_db`"
+    )
+    pa = f"{s['pa_s']:.2f} s per test, **{_mm(s['pa_ratio'], '{:.0f}')}×** `migrated_db`"
     body = f"""
 `python bench/bench_testing.py --major {args.major} --pairs {args.pairs}` — the sample project
 (`examples/lot_management`, 50 revisions). Clones: in process (`Templates.clone` / `drop`, 40
@@ -283,10 +294,10 @@ in a temp venv with pytest and pytest-alembic, scratch databases on a local Post
 | --- | --- | --- |
 | 200 tests with `migrated_db` minus the same 200 without | {_mm(s["added"])} s | ≤ 10 s |
 | per test, `migrated_db` | {s["per_test_ms"]:.0f} ms | |
-| full replay per test (`alembic upgrade heads` on a new database) | {s["replay_s"]:.2f} s per test, **{_mm(s["replay_ratio"], "{:.0f}")}×** `migrated_db` | |
-| pytest-alembic's approach (`alembic_runner.migrate_up_to("heads")` per test) | {s["pa_s"]:.2f} s per test, **{_mm(s["pa_ratio"], "{:.0f}")}×** `migrated_db` | |
+| full replay per test (`alembic upgrade heads` on a new database) | {replay} | |
+| pytest-alembic's approach (`alembic_runner.migrate_up_to("heads")` per test) | {pa} | |
 | second session, unchanged history: setup of its first test | {_mm(s["setup"])} s | ≤ 1 s |
-| second session: whole process minus the same session without the fixture | {_mm(s["warm_over"])} s | |
+| second session: whole process minus the same without the fixture | {_mm(s["warm_over"])} s | |
 | first session (templates built): whole process, one test | {s["cold"]:.2f} s | |
 """
     print(body)

@@ -173,3 +173,19 @@ def test_checks_find_a_downgrade_that_does_not_restore(
     code, out, _err = cli("-c", ini, "--scratch-url", url, "check", "history", "--skip", "lint")
     assert code == 0, out
     assert "declared irreversible" in out
+
+
+def test_up_down_undoes_one_revision_across_branches_and_a_merge(
+    tmp_path: Path, pg_default: ScratchServer
+) -> None:
+    """Two roots and a merge: `downgrade REV-1` would undo the sibling branch (or be ambiguous
+    on the merge); the check undoes exactly one revision (compat.downgrade_one_step)."""
+    ini = copy_project(FIXTURES / "multibase", tmp_path)
+    url = pg_default.admin_url.render()
+    code, out, _ = cli("-c", str(ini), "--scratch-url", url, "--json", "check", "history",
+                       "--skip", "lint")  # fmt: skip
+    report = json.loads(out)
+    assert code == 0, out
+    passed = [r["revision"] for r in report["results"] if r["check"] == "up-down"]
+    assert sorted(passed) == ["aa11aa11aa11", "bb22bb22bb22", "cc33cc33cc33", "dd44dd44dd44"]
+    assert {r["status"] for r in report["results"]} == {"pass"}

@@ -13,8 +13,11 @@ from alembic_baseline.errors import BaselineError
 @contextmanager
 def reported() -> Iterator[None]:
     """Turn a :class:`BaselineError` into ``pytest.fail`` with its message and hint."""
+    failure: BaselineError | None = None
     try:
         yield
     except BaselineError as exc:
-        hint = f"\nhint: {exc.hint}" if exc.hint else ""
-        pytest.fail(f"alembic-baseline: {exc.message}{hint}", pytrace=False)
+        failure = exc
+    if failure is not None:  # outside the except block: no "during handling…" chain in reports
+        hint = f"\nhint: {failure.hint}" if failure.hint else ""
+        pytest.fail(f"alembic-baseline: {failure.message}{hint}", pytrace=False)

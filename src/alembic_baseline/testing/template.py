@@ -110,6 +110,7 @@ class Templates:
         self.built: list[str] = []
         """Templates this process built (the rest were found from an earlier session)."""
         self._clone_prefix = f"{CLONE_PREFIX}{_host_tag()}_{os.getpid()}_"
+        self._known: set[str] = set()  # templates seen this session (no query per clone)
 
     # -- templates ---------------------------------------------------------------------------
     def existing(self, revision: str = "heads") -> str | None:
@@ -119,12 +120,13 @@ class Templates:
 
     def empty(self) -> DatabaseURL:
         """A new empty database named like a clone (dropped with the clones)."""
-        return self.server.create_database(self._clone_prefix + secrets.token_hex(4))
+        return self.server.create_database(self._clone_prefix + secrets.token_hex(4), keep=True)
 
     def ensure(self, revision: str = "heads") -> str:
         """The template at ``revision``: found, or replayed once (under the build lock)."""
         name = template_name(self.tag, self.key, revision)
-        if self.server.database_exists(name):
+        if name in self._known or self.server.database_exists(name):
+            self._known.add(name)
             return name
         with self._build_lock():
             if self.server.database_exists(name):  # another process built it meanwhile
@@ -135,6 +137,7 @@ class Templates:
             self.server.rename_database(staging.database, name, keep=True)
             self.built.append(name)
             self._drop_stale()
+        self._known.add(name)
         return name
 
     @contextmanager
@@ -165,13 +168,15 @@ class Templates:
         names = self._names(_like(f"{TEMPLATE_PREFIX}{self.tag}_"))
         for name in names:
             self.server.drop_database(name)
+        self._known.clear()
         return len(names)
 
     # -- clones ------------------------------------------------------------------------------
-    def clone(self, template: str) -> DatabaseURL:
-        """A new database copied from ``template``; the caller drops it (:meth:`drop`)."""
+    def clone(self, template: str, *, server: ScratchServer | None = None) -> DatabaseURL:
+        """A new database copied from ``template`` (through ``server``: another connection to
+        the same server); the caller drops it (:meth:`drop`, or :meth:`drop_own_clones`)."""
         name = self._clone_prefix + secrets.token_hex(4)
-        return self.server.create_database(name, template=template)
+        return (server or self.server).create_database(name, template=template, keep=True)
 
     def drop(self, url: DatabaseURL) -> None:
         self.server.drop_database(url.database)

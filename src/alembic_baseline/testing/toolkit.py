@@ -31,6 +31,7 @@ from alembic_baseline.history.driver import AlembicProject
 from alembic_baseline.pg import binaries, scratch
 from alembic_baseline.pg import cluster as clusters
 from alembic_baseline.pg.url import DatabaseURL
+from alembic_baseline.testing.pool import ClonePool
 from alembic_baseline.testing.template import Templates
 
 SERVER_MODES = ("persistent", "ephemeral")
@@ -129,6 +130,7 @@ class Toolkit:
         self.project = AlembicProject(settings)
         self._server: scratch.ScratchServer | None = None
         self._templates: Templates | None = None
+        self._pool: ClonePool | None = None
 
     @property
     def server(self) -> scratch.ScratchServer:
@@ -147,13 +149,19 @@ class Toolkit:
             self._templates.reap_orphans()
         return self._templates
 
+    @property
+    def pool(self) -> ClonePool:
+        if self._pool is None:
+            self._pool = ClonePool(self.templates)
+        return self._pool
+
     def clone_at(self, revision: str = "heads") -> DatabaseURL:
         """A new database at ``revision``, cloned from its (cached) template."""
-        templates = self.templates
-        return templates.clone(templates.ensure(revision))
+        return self.pool.take(self.templates.ensure(revision))
 
     def drop(self, url: DatabaseURL) -> None:
-        self.templates.drop(url)
+        """Drop a database :meth:`clone_at` made (in the background)."""
+        self.pool.give_back(url)
 
     def sqlalchemy_url(self, url: DatabaseURL) -> str:
         """``url`` as the project's own driver spells it (asyncpg projects get asyncpg)."""
@@ -170,9 +178,12 @@ class Toolkit:
         if self._server is None:
             return
         try:
+            if self._pool is not None:
+                self._pool.close()
             if self._templates is not None:
                 self._templates.drop_own_clones()
         finally:
             self._server.close()
             self._server = None
             self._templates = None
+            self._pool = None
