@@ -50,26 +50,37 @@ try:
 except KeyboardInterrupt:
     server.close()
 """
-REPLAY_CONFTEST = """
+DB_HELPERS = """
 import os, secrets
 import psycopg, pytest
-from alembic import command
-from alembic.config import Config
 
 ADMIN = os.environ["BENCH_ADMIN_DSN"]
 
-@pytest.fixture
-def replayed_db():
+def new_database():
     name = "bench_" + secrets.token_hex(4)
     with psycopg.connect(ADMIN, autocommit=True) as c:
         c.execute(f"CREATE DATABASE {name}")
-    url = os.environ["BENCH_SQLA_URL"].replace("/postgres?", f"/{name}?")
-    os.environ["DATABASE_URL"] = url  # what the project's env.py reads
-    command.upgrade(Config("alembic.ini"), "heads")
-    yield url
+    return name, os.environ["BENCH_SQLA_URL"].replace("/postgres?", f"/{name}?")
+
+def drop_database(name):
     with psycopg.connect(ADMIN, autocommit=True) as c:
         c.execute(f"DROP DATABASE {name} WITH (FORCE)")
 """
+REPLAY_CONFTEST = (
+    DB_HELPERS
+    + """
+from alembic import command
+from alembic.config import Config
+
+@pytest.fixture
+def replayed_db():
+    name, url = new_database()
+    os.environ["DATABASE_URL"] = url  # what the project's env.py reads
+    command.upgrade(Config("alembic.ini"), "heads")
+    yield url
+    drop_database(name)
+"""
+)
 PA_ENV_FROM = """    if connection is not None:
         _run_with_connection(connection)
         return
@@ -83,26 +94,20 @@ PA_ENV_TO = """    if connection is not None:
         _run_with_connection(connection)
         return
 """
-PYTEST_ALEMBIC_CONFTEST = """
-import os, secrets
-import psycopg, pytest
+PYTEST_ALEMBIC_CONFTEST = (
+    DB_HELPERS
+    + """
 import sqlalchemy as sa
-
-ADMIN = os.environ["BENCH_ADMIN_DSN"]
 
 @pytest.fixture
 def alembic_engine():
-    name = "bench_" + secrets.token_hex(4)
-    with psycopg.connect(ADMIN, autocommit=True) as c:
-        c.execute(f"CREATE DATABASE {name}")
-    engine = sa.create_engine(
-        os.environ["BENCH_SQLA_URL"].replace("/postgres?", f"/{name}?"), poolclass=sa.NullPool
-    )
+    name, url = new_database()
+    engine = sa.create_engine(url, poolclass=sa.NullPool)
     yield engine
     engine.dispose()
-    with psycopg.connect(ADMIN, autocommit=True) as c:
-        c.execute(f"DROP DATABASE {name} WITH (FORCE)")
+    drop_database(name)
 """
+)
 
 
 def _tests(n: int, signature: str, body: str = "assert True") -> str:

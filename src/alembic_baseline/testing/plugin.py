@@ -88,8 +88,10 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_KIT] = _Session(config)
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    # Also after Ctrl-C: pytest tears the fixtures down first, this drops whatever is left.
+    # Also after Ctrl-C. trylast: after pytest's own hook has torn the fixtures down (their
+    # databases are handed back), this drops whatever is left and stops the server if owned.
     state = session.config.stash.get(_KIT, None)
     if state is not None:
         state.close()

@@ -161,6 +161,8 @@ class Toolkit:
 
     def drop(self, url: DatabaseURL) -> None:
         """Drop a database :meth:`clone_at` made (in the background)."""
+        if self._server is None:
+            return  # closed: close() dropped every clone of this process already
         self.pool.give_back(url)
 
     def sqlalchemy_url(self, url: DatabaseURL) -> str:
