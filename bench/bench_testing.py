@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -184,7 +185,44 @@ def clone_medians(majors: list[int], samples: int = 40) -> dict[int, tuple[float
     return out
 
 
-def sessions(major: int, pairs: int) -> dict[str, object]:
+def _env(url: str) -> dict[str, str]:
+    admin_dsn = url.replace("postgresql+psycopg://", "postgresql://")
+    return {
+        "ALEMBIC_BASELINE_SCRATCH_URL": url,
+        "BENCH_ADMIN_DSN": admin_dsn,
+        "BENCH_SQLA_URL": url,
+    }
+
+
+SETUP_TIMER = """
+import os, time
+import pytest
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item):
+    start = time.perf_counter()
+    yield
+    log = os.environ.get("BENCH_SETUP_LOG")
+    if log:
+        with open(log, "a") as f:
+            f.write(f"{item.name} {time.perf_counter() - start}\\n")
+"""
+
+
+def _setup_median_ms(py: Path, project: Path, env: dict[str, str]) -> float:
+    """What a test waits for its database: the median setup time of 200 ``migrated_db`` tests
+    (timed by a conftest hook around pytest's setup; the first test, which opens the session
+    and its server connection, left out)."""
+    log = project / "setup-times.txt"
+    log.unlink(missing_ok=True)
+    _session(py, project, "test_migrated200.py", {**env, "BENCH_SETUP_LOG": str(log)})
+    rows = [line.split() for line in log.read_text().splitlines()]
+    times = [float(t) for name, t in rows if name != "test_0"]
+    assert len(times) == 199, rows
+    return statistics.median(times) * 1000
+
+
+def sessions(major: int, pairs: int, setup_majors: list[int]) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="ab-bench-testing-") as tmp:
         root = Path(tmp)
         py = _install(root)
@@ -198,6 +236,7 @@ def sessions(major: int, pairs: int) -> dict[str, object]:
         }
         for name, text in files.items():
             (project / f"test_{name}").write_text(text)
+        (project / "conftest.py").write_text(SETUP_TIMER)
         # The replay and pytest-alembic sessions have their own conftest (their imports are
         # theirs); each is compared with 10 plain tests under the same conftest. pytest-alembic
         # hands env.py an Engine in config.attributes["connection"]: its copy of the project
@@ -220,14 +259,18 @@ def sessions(major: int, pairs: int) -> dict[str, object]:
             (dirs[sub] / sub / "conftest.py").write_text(conftest)
             (dirs[sub] / sub / f"test_{sub}10.py").write_text(_tests(10, fixture, body))
             (dirs[sub] / sub / f"test_{sub}_plain10.py").write_text(_tests(10, ""))
+        setup_ms: dict[int, float] = {}
+        for m in setup_majors:
+            held, held_url = _hold(m)
+            try:
+                _session(py, project, "test_one_migrated.py", _env(held_url))  # builds
+                setup_ms[m] = _setup_median_ms(py, project, _env(held_url))
+            finally:
+                held.terminate()
+                held.wait(timeout=60)
         holder, url = _hold(major)
         try:
-            admin_dsn = url.replace("postgresql+psycopg://", "postgresql://")
-            env = {
-                "ALEMBIC_BASELINE_SCRATCH_URL": url,
-                "BENCH_ADMIN_DSN": admin_dsn,
-                "BENCH_SQLA_URL": url,
-            }
+            env = _env(url)
             cold, _ = _session(py, project, "test_one_migrated.py", env)
             added, replay, pa_cost, migrated_cost, setups, warm_over = [], [], [], [], [], []
             for i in range(pairs):
@@ -261,6 +304,7 @@ def sessions(major: int, pairs: int) -> dict[str, object]:
         "pa_s": statistics.median(pa_cost),
         "setup": setups,
         "warm_over": warm_over,
+        "setup_ms": setup_ms,
     }
 
 
@@ -278,21 +322,29 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
     args = parser.parse_args()
     clones = clone_medians([int(m) for m in args.clone_majors.split(",")])
-    s = sessions(args.major, args.pairs)
-    rows = "\n".join(f"| {m} | {c:.1f} ms | {d:.1f} ms |" for m, (c, d) in sorted(clones.items()))
+    majors = [int(m) for m in args.clone_majors.split(",")]
+    s = sessions(args.major, args.pairs, majors)
+    setup_ms: dict[int, float] = s["setup_ms"]
+    rows = "\n".join(
+        f"| {m} | **{setup_ms[m]:.1f} ms** | {c:.1f} ms | {d:.1f} ms |"
+        for m, (c, d) in sorted(clones.items())
+    )
     replay = (
         f"{s['replay_s']:.2f} s per test, **{_mm(s['replay_ratio'], '{:.0f}')}×** `migrated_db`"
     )
     pa = f"{s['pa_s']:.2f} s per test, **{_mm(s['pa_ratio'], '{:.0f}')}×** `migrated_db`"
     body = f"""
 `python bench/bench_testing.py --major {args.major} --pairs {args.pairs}` — the sample project
-(`examples/lot_management`, 50 revisions). Clones: in process (`Templates.clone` / `drop`, 40
-samples per major, median). Sessions: whole `pytest` processes, the tool installed from a wheel
-in a temp venv with pytest and pytest-alembic, scratch databases on a local PostgreSQL
-{args.major} (RAM disk), medians of {args.pairs} alternating pairs (min–max). 2 shared cores.
+(`examples/lot_management`, 50 revisions). Per major: the median setup time (a conftest hook
+around pytest's setup, `perf_counter`) of 199 tests using `migrated_db` (a clone made ahead by
+the plugin's background thread, or made then), and the raw server work of one clone / drop in
+process (`Templates.clone` / `drop`, 40 samples, median). Sessions: whole `pytest` processes,
+the tool installed from a wheel in a temp venv with pytest and pytest-alembic, a local
+PostgreSQL {args.major} (RAM disk), medians of {args.pairs} alternating pairs (min–max). 2 cores
+shared with other engineers' test runs.
 
-| major | clone (per-test database) | drop (teardown) |
-| --- | --- | --- |
+| major | test waits for its database (median) | clone, in process | drop, in process |
+| --- | --- | --- | --- |
 {rows}
 
 | measure | result | target |
