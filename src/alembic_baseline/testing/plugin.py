@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from alembic_baseline.errors import BaselineError
 from alembic_baseline.testing.failures import reported
 
 if TYPE_CHECKING:
@@ -64,14 +65,11 @@ class _Session:
             ini = toolkit.PluginConfig(
                 alembic_ini=self._ini("alembic_baseline_ini"),
                 scratch_url=self._ini("alembic_baseline_scratch_url"),
-                pg_major=toolkit._major(self._ini("alembic_baseline_pg_major"), "pg_major"),
+                pg_major=toolkit.major_number(self._ini("alembic_baseline_pg_major"), "pg_major"),
                 server=self._ini("alembic_baseline_server"),
             )
             settings, mode = toolkit.resolve(self.config.rootpath, ini)
-            kit = toolkit.Toolkit(settings, mode)
-            self.kit = kit
-            if self.config.getoption("alembic_baseline_rebuild"):
-                kit.templates.drop_all()
+            self.kit = toolkit.Toolkit(settings, mode)
         return self.kit
 
     def _ini(self, name: str) -> str | None:
@@ -86,6 +84,18 @@ class _Session:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[_KIT] = _Session(config)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # --alembic-baseline-rebuild: once, in the main process, before pytest-xdist starts its
+    # workers (they would drop each other's fresh templates).
+    config = session.config
+    if config.getoption("alembic_baseline_rebuild") and not hasattr(config, "workerinput"):
+        try:
+            config.stash[_KIT].toolkit().templates.drop_all()
+        except BaselineError as exc:
+            raise pytest.UsageError(f"alembic-baseline: {exc.message} {exc.hint}") from None
 
 
 @pytest.hookimpl(trylast=True)

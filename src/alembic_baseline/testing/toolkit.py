@@ -47,7 +47,7 @@ class PluginConfig:
     server: str | None = None
 
 
-def _major(value: object, where: str) -> int | None:
+def major_number(value: object, where: str) -> int | None:
     if value in (None, ""):
         return None
     try:
@@ -74,7 +74,7 @@ def resolve(
     major = (
         ini.pg_major
         if ini.pg_major is not None
-        else _major(table.get("pg_major"), "[tool.alembic-baseline.pytest] pg_major")
+        else major_number(table.get("pg_major"), "[tool.alembic-baseline.pytest] pg_major")
     )
     if env.get(f"{settings_mod.ENV_PREFIX}SCRATCH_URL"):
         url = None
