@@ -15,6 +15,7 @@ import collections
 import contextlib
 import queue
 import threading
+import time
 from typing import TYPE_CHECKING
 
 from alembic_baseline.pg.scratch import ScratchServer
@@ -23,28 +24,40 @@ if TYPE_CHECKING:
     from alembic_baseline.pg.url import DatabaseURL
     from alembic_baseline.testing.template import Templates
 
-AHEAD = 1
-"""Clones kept ready per template (more only queue up behind the server's own speed)."""
+AHEAD = 2
+"""Clones kept ready per template, each made by its own thread (the server makes them at once)."""
 _STOP = ("stop", "")
+WAIT_S = 30.0
+"""How long a test waits for a clone in the making before making its own (a stuck server)."""
 
 
 class ClonePool:
-    """Hands out clones of templates; drops returned ones in the background."""
+    """Hands out clones of templates; drops returned ones in the background.
+
+    Two threads, each with its own connection: one makes clones ahead, one drops — so a drop
+    never delays the next clone (the server runs both at once)."""
 
     def __init__(self, templates: Templates, ahead: int = AHEAD) -> None:
         self.templates = templates
         self.ahead = ahead
         self._ready: dict[str, collections.deque[DatabaseURL]] = {}
         self._pending: collections.Counter[str] = collections.Counter()
-        self._lock = threading.Lock()
-        self._tasks: queue.Queue[tuple[str, str]] = queue.Queue()
-        self._thread: threading.Thread | None = None
+        self._cond = threading.Condition()
+        self._queues = {"clone": queue.Queue[tuple[str, str]](), "drop": queue.Queue()}
+        self._threads: dict[str, list[threading.Thread]] = {}
         self.errors: list[str] = []
 
     def take(self, template: str) -> DatabaseURL:
-        """A clone of ``template``: one made ahead when ready, else made now."""
-        with self._lock:
+        """A clone of ``template``: one made ahead (waiting for it when it is being made),
+        else one made now."""
+        deadline = time.monotonic() + WAIT_S
+        with self._cond:
             ready = self._ready.setdefault(template, collections.deque())
+            # A clone in the making is closer than a new one (unless the server is stuck).
+            while not ready and self._pending[template] > 0:
+                left = deadline - time.monotonic()
+                if left <= 0 or not self._cond.wait(left):
+                    break
             url = ready.popleft() if ready else None
         if url is None:
             url = self.templates.clone(template)
@@ -53,31 +66,38 @@ class ClonePool:
 
     def give_back(self, url: DatabaseURL) -> None:
         """Drop ``url`` in the background."""
-        self._start()
-        self._tasks.put(("drop", url.database))
+        self._submit("drop", url.database)
 
     def _refill(self, template: str) -> None:
-        with self._lock:
+        with self._cond:
             missing = self.ahead - len(self._ready[template]) - self._pending[template]
             self._pending[template] += max(missing, 0)
         for _ in range(missing):
-            self._start()
-            self._tasks.put(("clone", template))
+            self._submit("clone", template)
 
-    def _start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(
-                target=self._work, name="alembic-baseline-clones", daemon=True
-            )
-            self._thread.start()
+    def _submit(self, action: str, name: str) -> None:
+        if action not in self._threads:
+            count = self.ahead if action == "clone" else 1
+            self._threads[action] = [
+                threading.Thread(
+                    target=self._work,
+                    args=(self._queues[action],),
+                    name=f"alembic-baseline-{action}",
+                    daemon=True,
+                )
+                for _ in range(count)
+            ]
+            for thread in self._threads[action]:
+                thread.start()
+        self._queues[action].put((action, name))
 
-    def _work(self) -> None:
+    def _work(self, tasks: queue.Queue[tuple[str, str]]) -> None:
         # Its own connection (a psycopg connection is not shared between threads).
         main = self.templates.server
         server = ScratchServer(main.admin_url, description=main.description)
         try:
             while True:
-                action, name = self._tasks.get()
+                action, name = tasks.get()
                 if (action, name) == _STOP:
                     return
                 try:
@@ -85,24 +105,27 @@ class ClonePool:
                         server.drop_database(name)
                     else:
                         url = self.templates.clone(name, server=server)
-                        with self._lock:
-                            self._pending[name] -= 1
+                        with self._cond:
                             self._ready[name].append(url)
                 except Exception as exc:  # reported at close; the foreground path still works
                     self.errors.append(f"{action} {name}: {exc}")
+                finally:
                     if action == "clone":
-                        with self._lock:
+                        with self._cond:
                             self._pending[name] -= 1
+                            self._cond.notify_all()
         finally:
             server.close()
 
     def close(self, timeout: float = 60.0) -> None:
-        """Finish the queued drops, stop the thread, drop the clones nobody took."""
-        if self._thread is not None:
-            self._tasks.put(_STOP)
-            self._thread.join(timeout)
-            self._thread = None
-        with self._lock:
+        """Finish the queued drops, stop the threads, drop the clones nobody took."""
+        for action, threads in self._threads.items():
+            for _ in threads:
+                self._queues[action].put(_STOP)
+            for thread in threads:
+                thread.join(timeout)
+        self._threads.clear()
+        with self._cond:
             unused = [url for ready in self._ready.values() for url in ready]
             self._ready.clear()
         for url in unused:
