@@ -1,12 +1,12 @@
 """Clones made ahead and dropped behind, off the tests' critical path.
 
 A test waits for ``CREATE DATABASE … TEMPLATE`` (tens of ms) and its teardown for ``DROP
-DATABASE`` (another ~20 ms). Both are server work: a background thread with its own connection
-makes the next clone of a template while the current test runs and drops finished databases
-after it, so a test usually finds its database ready. When none is ready (the first test, a
-template asked for the first time, tests faster than the server) the clone is made in the
-foreground as before. Every database keeps the clone name of its process (template.py), so the
-end-of-session sweep and the next session's reaper still find anything left behind.
+DATABASE`` (another ~20 ms). Both are server work: background threads with their own
+connections make the next clones of a template while the current test runs and drop finished
+databases after it, so a test usually finds its database ready. When none is ready (the first
+test, a template asked for the first time) the clone is made in the foreground; when one is
+being made, the test waits for it. Every database keeps the clone name of its process
+(template.py), so the end-of-session sweep and the next session's reaper find anything left.
 """
 
 from __future__ import annotations
