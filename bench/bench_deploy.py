@@ -21,13 +21,13 @@ from _common import median_time, run, write_section
 
 from alembic_baseline import settings
 from alembic_baseline.commands import deploy
-from alembic_baseline.deploy import backup
 from alembic_baseline.examples import copy_sample
 from alembic_baseline.history.driver import AlembicProject
 from alembic_baseline.history.graph import History
 from alembic_baseline.pg import binaries, tools
 from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.scratch import ScratchServer, scratch_server
+from alembic_baseline.runbook import backup
 
 BACKUP_ROWS = 300_000
 

@@ -32,13 +32,14 @@ from _common import command_env, write_section
 from generate_history import generate
 
 from alembic_baseline import settings
-from alembic_baseline.doctor.identify import Identifier, live_state
+from alembic_baseline.doctor.identify import Identifier
+from alembic_baseline.doctor.live import live_state
 from alembic_baseline.doctor.replay import upgrade_with_hook
-from alembic_baseline.expected import Scratch, VersionTable
+from alembic_baseline.expected import VersionTable
 from alembic_baseline.history.driver import AlembicProject
 from alembic_baseline.history.graph import History
 from alembic_baseline.pg.connect import connection
-from alembic_baseline.pg.scratch import ScratchServer, scratch_server
+from alembic_baseline.pg.scratch import Scratch, ScratchServer, scratch_server
 from alembic_baseline.pg.url import DatabaseURL
 from alembic_baseline.snapshot import InspectOptions, inspect
 

@@ -5,6 +5,10 @@ history up to R (``history.replay.build_at``) on the production's major version.
 on the revision files up to R and env.py (``History.fingerprint(R)``), the major and the snapshot
 options, so it is cached on disk under ``<project>/.alembic-baseline/cache/``: a repeated
 ``status`` reads a JSON file instead of starting a server and replaying fifty revisions.
+
+An archived revision (behind a baseline) has an expected schema too: the archive replayed with
+the project's env.py, cached the same way — the evidence ``alembic-baseline upgrade`` and
+``doctor`` need before anything replays archived revisions.
 """
 
 from __future__ import annotations
@@ -12,56 +16,24 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import TYPE_CHECKING
 
 from alembic_baseline import statedir
-from alembic_baseline.diff import CompareOptions, SchemaDiff, compare
+from alembic_baseline.diff import CompareOptions, compare
+from alembic_baseline.diff.render import describe
 from alembic_baseline.errors import BaselineError
-from alembic_baseline.history.replay import build_at
+from alembic_baseline.history.graph import History
 from alembic_baseline.history.sandbox import SandboxRefusal
-from alembic_baseline.pg.connect import connection
-from alembic_baseline.pg.scratch import ScratchServer, open_server
-from alembic_baseline.pg.url import DatabaseURL
-from alembic_baseline.snapshot import FORMAT_VERSION, InspectOptions, Snapshot, inspect
+from alembic_baseline.pg.scratch import Scratch
+from alembic_baseline.snapshot import FORMAT_VERSION, InspectOptions, Snapshot
+from alembic_baseline.snapshot.sources import from_replay, from_url
 
 if TYPE_CHECKING:
     from alembic_baseline.history.driver import AlembicProject
-    from alembic_baseline.history.graph import History
-
-MAX_LISTED = 20
-
-
-class Scratch:
-    """A scratch server of one major, started on first use only (a warm cache needs none)."""
-
-    def __init__(
-        self, major: int, scratch_url: str | None = None, server: ScratchServer | None = None
-    ) -> None:
-        self.major = major
-        self.scratch_url = scratch_url
-        self._server = server
-        self._owned = server is None
-
-    def server(self) -> ScratchServer:
-        if self._server is None:
-            self._server = open_server(major=self.major, scratch_url=self.scratch_url)
-        return self._server
-
-    def close(self) -> None:
-        if self._owned and self._server is not None:
-            self._server.close()
-            self._server = None
-
-    def __enter__(self) -> Scratch:
-        return self
-
-    def __exit__(
-        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
+    from alembic_baseline.pg.url import DatabaseURL
 
 
 @dataclass(frozen=True)
@@ -91,11 +63,6 @@ def inspect_options(version_table: VersionTable) -> InspectOptions:
     )
 
 
-def live_snapshot(url: DatabaseURL, options: InspectOptions) -> Snapshot:
-    with connection(url) as conn:
-        return inspect(conn, options)
-
-
 def _cache_file(
     cache_dir: Path, fingerprint: str, revision: str, major: int, options: InspectOptions
 ) -> Path:
@@ -113,18 +80,14 @@ def expected_snapshot(
     cache_dir: Path,
 ) -> tuple[Snapshot, bool]:
     """The snapshot of ``revision`` replayed on a scratch database; ``(snapshot, from_cache)``."""
-    path = _cache_file(cache_dir, history.fingerprint(revision), revision, scratch.major, options)
+    major = scratch.wanted_major()
+    path = _cache_file(cache_dir, history.fingerprint(revision), revision, major, options)
     if path.is_file():
         try:
             return Snapshot.from_json(path.read_text(encoding="utf-8")), True
         except (ValueError, KeyError, TypeError):
             path.unlink()  # an unreadable cache entry is rebuilt, never trusted
-    server = scratch.server()
-    url = build_at(project, server, revision, history=history)
-    try:
-        snap = live_snapshot(url, options)
-    finally:
-        server.drop_database(url.database)
+    snap = from_replay(project, scratch.server(), revision, options, history=history)
     statedir.makedirs(cache_dir)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(snap.to_json(), encoding="utf-8")
@@ -132,27 +95,41 @@ def expected_snapshot(
     return snap, False
 
 
-DRIFT_WORDS = {
-    # compare(expected, actual): "added" exists only in the database, "removed" only in history.
-    "added": "extra in the database",
-    "removed": "missing in the database",
-    "changed": "differs",
-}
-CHANGE_WORDS = {"added": "created", "removed": "dropped", "changed": "altered"}
+def archived_project(project: AlembicProject, history: History) -> AlembicProject:
+    """The project reading the archived revisions only (same env.py, same settings)."""
+    return project.with_version_locations(*history.archive_dirs)
 
 
-def describe_diff(
-    diff: SchemaDiff, limit: int = MAX_LISTED, words: dict[str, str] = DRIFT_WORDS
-) -> tuple[str, ...]:
-    """One line per difference (``words`` phrase added / removed / changed)."""
-    lines = []
-    for change in diff.changes[:limit]:
-        attrs = ", ".join(a.name for a in change.attributes)
-        line = f"{change.key}: {words.get(change.kind.value, change.kind.value)}"
-        lines.append(f"{line} ({attrs})" if attrs else line)
-    if len(diff.changes) > limit:
-        lines.append(f"… and {len(diff.changes) - limit} more")
-    return tuple(lines)
+def _check(
+    revision: str,
+    what: str,
+    expected: Callable[[], tuple[Snapshot, bool]],
+    actual: Callable[[], Snapshot],
+    unbuilt: str = "schema not compared: the expected schema could not be built",
+) -> SchemaCheck:
+    """``actual`` against ``expected`` (``what``: "revision R", "archived revision R";
+    ``unbuilt``: the detail's start when the expected schema cannot be built)."""
+    start = time.perf_counter()
+    try:
+        snap, cached = expected()
+    except SandboxRefusal:
+        raise  # env.py reached for another database, or the replay did not run: never hidden
+    except BaselineError as exc:
+        hint = f" Hint: {exc.hint}" if exc.hint else ""  # e.g. transaction_per_migration
+        return SchemaCheck(
+            revision,
+            None,
+            detail=f"{unbuilt}: {exc.message}{hint}",
+        )
+    # Column order is not compared: ADD COLUMN can only append, so a database whose revisions
+    # were downgraded and applied again legitimately has another order than a fresh replay.
+    diff = compare(snap, actual(), CompareOptions(ignore_column_order=True))
+    detail = (
+        f"schema equals {what}" if not diff else f"{len(diff.changes)} difference(s) from {what}"
+    )
+    return SchemaCheck(
+        revision, not diff, describe(diff), detail, cached, time.perf_counter() - start
+    )
 
 
 def compare_with_expected(
@@ -165,7 +142,6 @@ def compare_with_expected(
     cache_dir: Path,
 ) -> SchemaCheck:
     """Snapshot ``url`` and compare it with the expected schema of ``revision``."""
-    start = time.perf_counter()
     if history.locate(revision) != "live":
         return SchemaCheck(
             revision,
@@ -174,28 +150,32 @@ def compare_with_expected(
             "project; run `alembic-baseline doctor`.",
         )
     options = inspect_options(version_table)
-    try:
-        expected, cached = expected_snapshot(
-            project, history, scratch, revision, options, cache_dir
-        )
-    except SandboxRefusal:
-        raise  # env.py reached for another database, or the replay did not run: never hidden
-    except BaselineError as exc:
-        hint = f" Hint: {exc.hint}" if exc.hint else ""  # e.g. transaction_per_migration
-        return SchemaCheck(
-            revision,
-            None,
-            detail=f"schema not compared: the expected schema could not be built: "
-            f"{exc.message}{hint}",
-        )
-    actual = live_snapshot(url, options)
-    # Column order is not compared: ADD COLUMN can only append, so a database whose revisions
-    # were downgraded and applied again legitimately has another order than a fresh replay.
-    diff = compare(expected, actual, CompareOptions(ignore_column_order=True))
-    lines = describe_diff(diff)
-    detail = (
-        f"schema equals revision {revision}"
-        if not diff
-        else f"{len(diff.changes)} difference(s) from revision {revision}"
+    return _check(
+        revision,
+        f"revision {revision}",
+        lambda: expected_snapshot(project, history, scratch, revision, options, cache_dir),
+        lambda: from_url(url, options),
     )
-    return SchemaCheck(revision, not diff, lines, detail, cached, time.perf_counter() - start)
+
+
+def check_archived(
+    project: AlembicProject,
+    history: History,
+    scratch: Scratch,
+    revision: str,
+    actual: Snapshot,
+    options: InspectOptions,
+    cache_dir: Path,
+) -> SchemaCheck:
+    """Whether ``actual`` equals the expected schema of archived ``revision`` (``matches`` None:
+    the expected schema could not be built here; ``detail`` says why)."""
+    archived = archived_project(project, history)
+    return _check(
+        revision,
+        f"archived revision {revision}",
+        lambda: expected_snapshot(
+            archived, History(archived, archive=False), scratch, revision, options, cache_dir
+        ),
+        lambda: actual,
+        f"the expected schema of {revision} could not be built",
+    )

@@ -121,12 +121,14 @@ def test_baseline_three_database_cases_and_proof(pg: ScratchServer, tmp_path: Pa
     assert names[0] == f"history ≡ baseline at {OLD_HEAD}"
     assert "reference rows" in names and any(n.startswith("production") for n in names)
     # the three kinds of database now hold the same schema
-    from alembic_baseline.baseline.verify import describe, snapshot_of
     from alembic_baseline.diff.compare import compare
+    from alembic_baseline.diff.render import describe
+    from alembic_baseline.expected import VersionTable, inspect_options
+    from alembic_baseline.snapshot.sources import from_url
 
-    vt = ("alembic_version", None)
-    assert describe(compare(snapshot_of(fresh, vt), snapshot_of(old_dev, vt))) == ()
-    assert describe(compare(snapshot_of(fresh, vt), snapshot_of(prod, vt))) == ()
+    options = inspect_options(VersionTable())
+    assert describe(compare(from_url(fresh, options), from_url(old_dev, options))) == ()
+    assert describe(compare(from_url(fresh, options), from_url(prod, options))) == ()
 
 
 def test_offline_sql_from_another_directory(

@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from test_deploy_support import Env, make_env
 
-from alembic_baseline.deploy import backup as bk
-from alembic_baseline.deploy.backupdir import UnsafeBackupDir
 from alembic_baseline.errors import ExitCode
 from alembic_baseline.pg.scratch import ScratchServer
+from alembic_baseline.runbook import backup as bk
+from alembic_baseline.runbook.backupdir import UnsafeBackupDir
 
 NAME = "prod_20260101T000000Z_d1000001_to_d3000003.dump"
 SECOND = NAME.replace(".dump", "-2.dump")

@@ -186,9 +186,9 @@ def test_a_damaged_archive_never_commits_a_partial_restore(env: Env, tmp_path: P
     but never COMMIT — the transaction is rolled back."""
     from alembic_baseline.deploy import restore_tx as rtx
     from alembic_baseline.deploy import rollback as rb
-    from alembic_baseline.deploy.backup import client_for
     from alembic_baseline.errors import ToolError
     from alembic_baseline.pg import tools
+    from alembic_baseline.runbook.backup import client_for
 
     _applied(env)
     backup = Path(env.records()[0]["backup"]["path"])

@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 from test_doctor_support import Case, make_case
 
-from alembic_baseline.deploy import backup as bk
 from alembic_baseline.errors import ExitCode
 from alembic_baseline.pg.connect import connect
 from alembic_baseline.pg.scratch import ScratchServer
+from alembic_baseline.runbook import backup as bk
 from tests.helpers.projects import add_revision
 
 

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from alembic_baseline.deploy import checks
-from alembic_baseline.deploy.items import (
+from alembic_baseline.docstrings import sections
+from alembic_baseline.doctor.items import all_checks
+from alembic_baseline.runbook import checks
+from alembic_baseline.runbook.items import (
     DOC_SECTIONS,
     NAME_PATTERN,
     Check,
@@ -18,12 +20,10 @@ from alembic_baseline.deploy.items import (
     find_check,
     plan_checks,
 )
-from alembic_baseline.docstrings import sections
-from alembic_baseline.doctor.items import all_checks
 
 REPO = Path(__file__).resolve().parents[2]
 CHECKS = all_checks()
-DECLARATIONS = {"deploy/items.py", "doctor/items.py"}
+DECLARATIONS = {"runbook/items.py", "doctor/items.py"}
 
 
 @pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.name)
@@ -33,8 +33,8 @@ def test_item_documents_itself(check: type[Check]) -> None:
     assert found["summary"], "a one-line summary first"
     for title in DOC_SECTIONS:
         assert found.get(title), f"{check.name}: section {title!r} missing or empty"
-    expected = "alembic_baseline.deploy.items" if check.plan else "alembic_baseline.doctor.items"
-    assert check.__module__ == expected, "plan's items in deploy.items, check's in doctor.items"
+    expected = "alembic_baseline.runbook.items" if check.plan else "alembic_baseline.doctor.items"
+    assert check.__module__ == expected, "plan's items in runbook.items, check's in doctor.items"
 
 
 def test_names_are_unique_and_plan_accepts_its_own() -> None:

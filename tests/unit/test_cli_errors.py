@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from alembic_baseline.cli import main
-from alembic_baseline.deploy import record as rec
 from alembic_baseline.deploy import run
 from alembic_baseline.errors import ExitCode
+from alembic_baseline.runbook import record as rec
 from tests.helpers.projects import FIXTURES, copy_project
 
 # Nothing listens on port 1: a command that got as far as connecting would fail differently.

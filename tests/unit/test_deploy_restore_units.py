@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from alembic_baseline.deploy import backupdir, guard, rowcounts
+from alembic_baseline.deploy import guard, rowcounts
 from alembic_baseline.deploy import restore_tx as rtx
 from alembic_baseline.deploy.rollback import CatalogName
+from alembic_baseline.runbook import backupdir
 
 HEADER = b"""--
 -- PostgreSQL database dump

@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 
 from alembic_baseline import settings
-from alembic_baseline.deploy import backup, checks, options, record, rollback
-from alembic_baseline.deploy.checks import Status
+from alembic_baseline.deploy import options, rollback
 from alembic_baseline.errors import ConfigError, UnsafeError
+from alembic_baseline.history import code
 from alembic_baseline.history.graph import Revision
+from alembic_baseline.runbook import backup, checks, record
+from alembic_baseline.runbook.items import Status
 
 
 def _rev(tmp_path: Path, downgrade_body: str, name: str = "r1") -> Revision:
@@ -38,8 +40,8 @@ def _rev(tmp_path: Path, downgrade_body: str, name: str = "r1") -> Revision:
 )
 def test_real_downgrade_by_ast(tmp_path: Path, body: str, real: bool) -> None:
     rev = _rev(tmp_path, body)
-    assert checks.has_real_downgrade(rev.path) is real
-    assert checks.uses_autocommit_block(rev.path)
+    assert code.has_real_downgrade(rev.path) is real
+    assert code.uses_autocommit_block(rev.path)
     item = checks.downgrades([rev])
     assert item.status is (Status.PASS if real else Status.FAIL)
     if real:
@@ -78,7 +80,7 @@ def test_revisions_that_change_nothing_pass_the_downgrade_check(
     path = tmp_path / "m1_merge.py"
     path.write_text(source)
     rev = Revision("m1", ("a1", "b1"), "merge heads", path)
-    assert checks.has_real_downgrade(path) is real
+    assert code.has_real_downgrade(path) is real
     item = checks.downgrades([rev])
     assert item.status is (Status.PASS if real else Status.FAIL)
     if real:

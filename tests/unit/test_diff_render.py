@@ -5,7 +5,13 @@ from __future__ import annotations
 import json
 
 from alembic_baseline.diff import compare
-from alembic_baseline.diff.render import render_json, render_markdown, render_text
+from alembic_baseline.diff.render import (
+    CHANGE_WORDS,
+    describe,
+    render_json,
+    render_markdown,
+    render_text,
+)
 from alembic_baseline.snapshot.model import Column, Dependency, ObjectKey, Snapshot, Table, View
 
 A = Snapshot.build(
@@ -51,3 +57,20 @@ def test_json_is_parseable_and_complete() -> None:
 def test_no_differences() -> None:
     assert render_text(compare(A, A)) == "No differences.\n"
     assert json.loads(render_json(compare(A, A)))["equal"] is True
+
+
+def test_describe_is_one_line_per_difference_in_the_chosen_words() -> None:
+    diff = compare(A, B)
+    lines = describe(diff)
+    assert "column public.t.a: differs (type)" in lines
+    assert "table public.old: missing in the database" in lines
+    assert describe(diff, limit=1)[1:] == ("… and 2 more",)
+    created = describe(compare(B, A), words=CHANGE_WORDS)
+    assert "table public.old: created" in created
+
+
+def test_describe_with_values_shows_old_and_new() -> None:
+    lines = describe(compare(A, B), None, {}, values=True)
+    assert "column public.t.a: changed (type integer → bigint)" in lines
+    assert "table public.old: removed" in lines
+    assert describe(compare(A, A)) == ()

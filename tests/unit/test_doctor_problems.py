@@ -15,7 +15,7 @@ import pytest
 from alembic_baseline import settings
 from alembic_baseline.doctor import environment, leftovers, versions
 from alembic_baseline.doctor.docs import pages
-from alembic_baseline.doctor.facts import Facts, InvalidIndex
+from alembic_baseline.doctor.facts import Facts
 from alembic_baseline.doctor.model import Diagnosis, Severity
 from alembic_baseline.doctor.registry import (
     CODE_PATTERN,
@@ -29,6 +29,7 @@ from alembic_baseline.expected import VersionTable
 from alembic_baseline.history.driver import AlembicProject
 from alembic_baseline.history.graph import History
 from alembic_baseline.pg import binaries
+from alembic_baseline.pg.server import InvalidIndex
 from alembic_baseline.pg.url import DatabaseURL
 from tests.helpers.projects import FIXTURES, add_revision, copy_project
 

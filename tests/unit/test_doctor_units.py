@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from alembic_baseline import settings
-from alembic_baseline.deploy.checks import CheckItem, Status
 from alembic_baseline.doctor import environment, evidence, render, versions
 from alembic_baseline.doctor.cache import FingerprintCache, root_key, states
 from alembic_baseline.doctor.checklists import Checklist
@@ -32,6 +31,7 @@ from alembic_baseline.expected import VersionTable
 from alembic_baseline.history.driver import AlembicProject
 from alembic_baseline.history.graph import History
 from alembic_baseline.pg.url import DatabaseURL
+from alembic_baseline.runbook.items import CheckItem, Status
 from alembic_baseline.snapshot import Snapshot
 from tests.helpers.projects import FIXTURES, copy_project
 

@@ -41,7 +41,7 @@ from alembic_baseline.errors import BaselineError, ConfigError, UnsafeError
 from alembic_baseline.history.driver import AlembicProject
 from alembic_baseline.history.graph import History
 from alembic_baseline.history.replay import build_at
-from alembic_baseline.pg.scratch import ScratchServer, use_server
+from alembic_baseline.pg.scratch import Scratch, ScratchServer
 from alembic_baseline.pg.url import DatabaseURL
 
 ROLE_MARK = "ALEMBIC_BASELINE_ROLE"
@@ -171,7 +171,8 @@ def _source_database(
     major = pg_major
     if options.url is not None:
         major = source.facts(options.url).major
-    with use_server(server, major=major, scratch_url=scratch_url) as srv:
+    with Scratch(major, scratch_url, server) as scratch:
+        srv = scratch.server()
         progress(f"replaying the history on scratch PostgreSQL {srv.major}")
         start = time.perf_counter()
         url = build_at(project, srv, head, use_cache=False)

@@ -16,10 +16,12 @@ from collections.abc import Callable
 
 from alembic_baseline.baseline.sanitize import CHUNK_MARK, END_MARK, PROLOGUE_MARK
 from alembic_baseline.errors import ToolError
+from alembic_baseline.expected import VersionTable, inspect_options
 from alembic_baseline.pg.connect import connection
-from alembic_baseline.pg.scratch import ScratchServer, use_server
+from alembic_baseline.pg.scratch import Scratch, ScratchServer
 from alembic_baseline.pg.url import DatabaseURL
 from alembic_baseline.snapshot import Snapshot
+from alembic_baseline.snapshot.sources import from_url
 
 _CHUNK = re.compile(rf"^{re.escape(CHUNK_MARK)} .*$", re.MULTILINE)
 _SHOWN = 20
@@ -77,7 +79,7 @@ def check(
     """Load the baseline SQL ``text`` on a scratch database of ``major`` and compare what it
     builds with ``expected`` (the source's snapshot); raise :class:`BaselineCheckError` on a
     load error or any difference, in the snapshot or in the inventory."""
-    from alembic_baseline.baseline.verify import _pair, snapshot_of
+    from alembic_baseline.baseline.verify import _pair
     from alembic_baseline.diff.model import CompareOptions
     from alembic_baseline.pg import binaries
 
@@ -93,12 +95,13 @@ def check(
     if not reuse and not scratch_url and major not in binaries.majors():
         major = binaries.find_server().major  # none of the source's major here: the newest
         options = CompareOptions.cross_version()
-    with use_server(server, major=major, scratch_url=scratch_url) as srv:
+    with Scratch(major, scratch_url, server) as scratch:
+        srv = scratch.server()
         progress(f"loading the baseline SQL on a scratch PostgreSQL {srv.major} to check it")
         url = srv.create_database(srv.new_name("selfcheck"))
         try:
             load(url, text)
-            built = snapshot_of(url, version_table)
+            built = from_url(url, inspect_options(VersionTable(*version_table)))
         finally:
             srv.drop_database(url.database)
     lines = _pair("self-check", expected, built, options).differences

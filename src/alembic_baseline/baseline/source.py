@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from alembic_baseline.errors import ConfigError
 from alembic_baseline.pg import binaries, tools
 from alembic_baseline.pg.connect import connection
+from alembic_baseline.pg.server import server_version
 from alembic_baseline.pg.url import DatabaseURL
 from alembic_baseline.snapshot import InspectOptions, Snapshot, inspect
 
@@ -41,8 +42,7 @@ class Dump:
 def facts(url: DatabaseURL) -> SourceFacts:
     """Server version and the schemas/extensions/event triggers the baseline will create."""
     with connection(url) as conn:
-        version_num = int(conn.info.server_version)
-        version = str(conn.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
+        version = server_version(conn)
         schemas = [
             str(r[0])
             for r in conn.execute(
@@ -68,7 +68,7 @@ def facts(url: DatabaseURL) -> SourceFacts:
             )
         ]
     return SourceFacts(
-        version_num, version, tuple(schemas), tuple(extensions), tuple(event_triggers)
+        version.num, version.full, tuple(schemas), tuple(extensions), tuple(event_triggers)
     )
 
 

@@ -15,16 +15,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from alembic_baseline import statedir
-from alembic_baseline.baseline.archived import check_archived
 from alembic_baseline.baseline.manifest import find_manifest
 from alembic_baseline.errors import MigrationError, UnsafeError
-from alembic_baseline.expected import Scratch, VersionTable, inspect_options, live_snapshot
+from alembic_baseline.expected import VersionTable, check_archived, inspect_options
 from alembic_baseline.history.driver import AlembicProject
 from alembic_baseline.history.graph import History
-from alembic_baseline.pg.connect import connection, server_major
-from alembic_baseline.pg.scratch import ScratchServer
+from alembic_baseline.pg.scratch import Scratch, ScratchServer
+from alembic_baseline.pg.server import read_server_version
 from alembic_baseline.pg.url import DatabaseURL
+from alembic_baseline.snapshot.sources import from_url
 
 DOCTOR_HINT = (
     "Run `alembic-baseline doctor`: it identifies the revision the schema is really at and "
@@ -62,7 +61,7 @@ def upgrade(
     archived_steps: tuple[str, ...] = ()
     if any(history.locate(c) == "archived" for c in start):
         manifest = find_manifest(project.script_location)
-        cache = cache_dir or project.script_location.parent / statedir.DEFAULT_NAME / statedir.CACHE
+        cache = cache_dir or project.settings.state.cache
         require_recorded_schema(project, history, url, start, scratch_url, cache, server, progress)
         progress(
             f"{', '.join(start)} is archived: running the archived revisions up to "
@@ -93,11 +92,10 @@ def require_recorded_schema(
             hint=DOCTOR_HINT,
         )
     (recorded,) = start
-    with connection(url) as conn:
-        major = server_major(conn)
+    major = read_server_version(url).major
     name, schema = project.version_table(url)
     options = inspect_options(VersionTable(name, schema))
-    actual = live_snapshot(url, options)
+    actual = from_url(url, options)
     progress(f"checking that the schema is at {recorded} (replayed on PostgreSQL {major})")
     with Scratch(major, scratch_url, server) as scratch:
         check = check_archived(project, history, scratch, recorded, actual, options, cache_dir)

@@ -26,15 +26,18 @@ from alembic_baseline.baseline.manifest import Manifest, find_manifest
 from alembic_baseline.baseline.sanitize import LEFT_OUT_TYPES
 from alembic_baseline.baseline.seed_compare import carried_rows
 from alembic_baseline.diff.compare import compare
-from alembic_baseline.diff.model import CompareOptions, SchemaDiff
+from alembic_baseline.diff.model import CompareOptions
+from alembic_baseline.diff.render import describe
 from alembic_baseline.errors import ConfigError
+from alembic_baseline.expected import VersionTable, inspect_options
 from alembic_baseline.history.driver import AlembicProject
 from alembic_baseline.history.graph import History
-from alembic_baseline.pg.connect import connection
-from alembic_baseline.pg.scratch import ScratchServer, use_server
+from alembic_baseline.pg.scratch import Scratch, ScratchServer
+from alembic_baseline.pg.server import read_server_version
 from alembic_baseline.pg.url import DatabaseURL
-from alembic_baseline.snapshot import InspectOptions, Snapshot, inspect, inventory
+from alembic_baseline.snapshot import Snapshot, inventory
 from alembic_baseline.snapshot.inventory import Inventory
+from alembic_baseline.snapshot.sources import from_url
 
 Progress = Callable[[str], None]
 
@@ -65,23 +68,6 @@ class VerifyResult:
         return all(c.equal for c in self.comparisons)
 
 
-def describe(diff: SchemaDiff) -> tuple[str, ...]:
-    """One line per difference: ``changed column public.lots.code: type varchar(20) → text``."""
-    lines = []
-    for change in diff.changes:
-        text = f"{change.kind.value} {change.key.kind} {change.key}"
-        if change.attributes:
-            text += ": " + "; ".join(f"{a.name} {a.old!r} → {a.new!r}" for a in change.attributes)
-        lines.append(text)
-    return tuple(lines)
-
-
-def snapshot_of(url: DatabaseURL, version_table: tuple[str, str | None]) -> Snapshot:
-    options = InspectOptions(version_table=version_table[0], version_table_schema=version_table[1])
-    with connection(url) as conn:
-        return inspect(conn, options)
-
-
 @contextlib.contextmanager
 def whole_history(project: AlembicProject, manifest: Manifest) -> Iterator[AlembicProject]:
     """The project as it was before the baseline plus what came after: archive + live revisions,
@@ -109,7 +95,7 @@ def _carried(found: Inventory | None) -> Inventory | None:
 
 
 def _pair(name: str, a: Snapshot, b: Snapshot, options: CompareOptions) -> Comparison:
-    lines = describe(compare(a, b, options))
+    lines = describe(compare(a, b, options), None, {}, values=True)
     # every object by name, any kind — but user mappings and subscriptions, which a baseline
     # never carries (their options hold credentials; sanitize leaves them out with a warning):
     # they are counted in a note, never named (a mapping names a login role)
@@ -151,8 +137,9 @@ def verify(
     options = CompareOptions()
     with (
         whole_history(project, manifest) as full,
-        use_server(server, major=major, scratch_url=scratch_url) as server,
+        Scratch(major, scratch_url, server) as scratch,
     ):
+        server = scratch.server()
         vt = project.version_table(server.admin_url, scratch=True)
         build = (server, manifest.old_head, heads, post, vt, progress, seconds)
         hist_snaps = _build(full, "history", *build)
@@ -174,10 +161,7 @@ def verify(
 
 
 def _major_of(url: DatabaseURL | None) -> int | None:
-    if url is None:
-        return None
-    with connection(url) as conn:
-        return int(conn.info.server_version) // 10000
+    return None if url is None else read_server_version(url).major
 
 
 def _build(
@@ -197,7 +181,7 @@ def _build(
     start = time.perf_counter()
     project.upgrade(url, old_head, scratch=True)
     seconds[f"{label}_build"] = time.perf_counter() - start
-    at_old = snapshot_of(url, vt)
+    at_old = from_url(url, inspect_options(VersionTable(*vt)))
     at_old_copy = url
     at_heads = at_old
     if post:
@@ -206,7 +190,7 @@ def _build(
         start = time.perf_counter()
         project.upgrade(url, "heads", scratch=True)
         seconds[f"{label}_post"] = time.perf_counter() - start
-        at_heads = snapshot_of(url, vt)
+        at_heads = from_url(url, inspect_options(VersionTable(*vt)))
     return at_old, at_heads, at_old_copy
 
 
@@ -220,7 +204,7 @@ def _production(
     server: ScratchServer,
 ) -> Comparison:
     current = project.current_heads(url)
-    prod = snapshot_of(url, vt)
+    prod = from_url(url, inspect_options(VersionTable(*vt)))
     options = CompareOptions()
     if server.major != (_major_of(url) or server.major):
         options = CompareOptions.cross_version()
@@ -251,9 +235,11 @@ def drift_lines(
     from alembic_baseline.history.replay import build_at
 
     options = CompareOptions()
-    with use_server(server, major=major, scratch_url=scratch_url) as srv:
-        vt = project.version_table(prod)
+    with Scratch(major, scratch_url, server) as scratch:
+        srv = scratch.server()
+        snap_options = inspect_options(VersionTable(*project.version_table(prod)))
         replayed = build_at(project, srv, "heads", use_cache=False)
         if on_replay is not None:
             on_replay(replayed, srv.major)
-        return _pair("drift", snapshot_of(replayed, vt), snapshot_of(prod, vt), options).differences
+        history_side = from_url(replayed, snap_options)
+        return _pair("drift", history_side, from_url(prod, snap_options), options).differences

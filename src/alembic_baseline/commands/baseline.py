@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from alembic_baseline.baseline.create import CreateOptions, CreateResult, create
+from alembic_baseline.baseline.options import from_settings as baseline_section
 from alembic_baseline.baseline.restore import RestoreResult, restore
-from alembic_baseline.baseline.sanitize import DEFAULT_CHUNK_SIZE, DEFAULT_MIN_MAJOR
 from alembic_baseline.baseline.upgrade import UpgradeResult, upgrade
 from alembic_baseline.baseline.verify import VerifyResult, verify
 from alembic_baseline.commands.common import database_url, project
 from alembic_baseline.pg import binaries
-from alembic_baseline.pg.connect import connection, server_major
+from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.scratch import scratch_server
+from alembic_baseline.pg.server import server_major
 from alembic_baseline.pg.url import DatabaseURL
 from alembic_baseline.settings import Settings
 
@@ -33,8 +34,8 @@ def create_baseline(
 ) -> CreateResult:
     """Create a baseline revision from production (or the replayed history) and archive the rest."""
     proj = project(settings)
-    conf = settings.section("baseline")
-    tables = reference_tables or tuple(str(t) for t in conf.get("reference_tables", ()))
+    conf = baseline_section(settings)
+    tables = reference_tables or conf.reference_tables
     source_url = None
     if url is not None or not from_history:
         source_url = database_url(settings, url, proj)
@@ -45,8 +46,8 @@ def create_baseline(
         message=message,
         reference_tables=tables,
         accept_production=accept_production,
-        min_major=int(conf.get("min_pg_major", DEFAULT_MIN_MAJOR)),
-        chunk_size=int(conf.get("chunk_size", DEFAULT_CHUNK_SIZE)),
+        min_major=conf.min_major,
+        chunk_size=conf.chunk_size,
         seed_data=seed_data,
     )
     # One scratch server for the replay or drift check and the self-check (one cold start).
@@ -83,15 +84,20 @@ def verify_baseline(
 
 
 def restore_archive(settings: Settings) -> RestoreResult:
-    """Undo a baseline: archived revisions back into versions/, baseline and bridge removed."""
+    """Archived revisions: `--restore` undoes a baseline (archiving is part of create).
+
+    The archived revisions go back into versions/; the baseline, its bridge and SQL are removed.
+    """
     return restore(project(settings))
 
 
 def upgrade_database(
     settings: Settings, *, url: str | None, target: str, progress: Progress
 ) -> UpgradeResult:
-    """``alembic upgrade`` that also brings databases at archived revisions to the baseline
-    (refused, exit 3, when the schema is not at the recorded archived revision)."""
+    """`alembic upgrade` that also brings databases at archived revisions forward.
+
+    A database at an archived revision is brought to the baseline (refused, exit 3, when its
+    schema is not at the recorded archived revision), then upgraded as Alembic would."""
     from alembic_baseline.deploy.options import from_settings
 
     proj = project(settings)

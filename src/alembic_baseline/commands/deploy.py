@@ -11,20 +11,17 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from alembic_baseline.commands.common import parse_given_url
+from alembic_baseline.commands.common import database_url
 from alembic_baseline.deploy import guard, run
 from alembic_baseline.deploy import options as opts
 from alembic_baseline.deploy import plan as pl
-from alembic_baseline.deploy import record as rec
 from alembic_baseline.deploy import rollback as rb
 from alembic_baseline.deploy.apply import run_steps
-from alembic_baseline.deploy.checks import unknown_names
-from alembic_baseline.deploy.dirs import require_usable
 from alembic_baseline.deploy.restore import check_restorable, restore_run
+from alembic_baseline.deploy.results import RevisionView, RunResult, StatusResult
 from alembic_baseline.deploy.state import (
     Deployment,
     Progress,
@@ -33,12 +30,15 @@ from alembic_baseline.deploy.state import (
     read_state,
     require_patchable,
 )
-from alembic_baseline.errors import ConfigError, ExitCode
-from alembic_baseline.expected import SchemaCheck, Scratch, compare_with_expected
+from alembic_baseline.errors import ConfigError
+from alembic_baseline.expected import compare_with_expected
 from alembic_baseline.history.driver import AlembicProject
 from alembic_baseline.history.graph import History
-from alembic_baseline.pg.scratch import ScratchServer
+from alembic_baseline.pg.scratch import Scratch, ScratchServer
 from alembic_baseline.pg.url import DatabaseURL
+from alembic_baseline.runbook import record as rec
+from alembic_baseline.runbook.checks import unknown_names
+from alembic_baseline.runbook.dirs import require_usable
 from alembic_baseline.settings import Settings
 
 DeployOptions = opts.DeployOptions
@@ -55,20 +55,6 @@ def deploy_options(settings: Settings, **flags: Any) -> DeployOptions:
             "long-locks, tested, lint.",
         )
     return options
-
-
-def database_url(project: AlembicProject, url: str | None) -> DatabaseURL:
-    """``--url``, else the project's own URL (``$DATABASE_URL`` or ``sqlalchemy.url``)."""
-    if url is not None:
-        return parse_given_url(url)
-    configured = project.configured_url()
-    if configured is None:
-        raise ConfigError(
-            "No database given.",
-            hint=f"Pass --url postgresql://USER:PASSWORD@HOST/DB, or set "
-            f"{project.settings.url_env} (or sqlalchemy.url in alembic.ini).",
-        )
-    return configured
 
 
 @contextlib.contextmanager
@@ -101,35 +87,6 @@ def linter(settings: Settings) -> pl.Linter:
 # -- status ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RevisionView:
-    id: str
-    message: str
-    location: str  # live | archived | unknown
-
-
-@dataclass(frozen=True)
-class StatusResult:
-    """Where a database stands against the project."""
-
-    database: str
-    server_version: str
-    current: tuple[RevisionView, ...]
-    heads: tuple[str, ...]
-    pending: tuple[pl.PendingRevision, ...]
-    behind_baseline: bool
-    unknown: tuple[str, ...]
-    schema: SchemaCheck | None
-    seconds: float
-
-    @property
-    def exit_code(self) -> ExitCode:
-        """1 on drift, on an unknown revision, and when the schema check was wanted but could
-        not be made (no scratch server of the database's major: never a silent pass)."""
-        unproven = self.schema is not None and self.schema.matches is not True
-        return ExitCode.FINDINGS if unproven or self.unknown else ExitCode.OK
-
-
 def status(
     settings: Settings,
     *,
@@ -143,7 +100,7 @@ def status(
     project = AlembicProject(settings)
     options = deploy_options(settings, schema_check=schema_check)
     with _deployment(
-        settings, project, database_url(project, url), options, server, progress
+        settings, project, database_url(settings, url, project), options, server, progress
     ) as dep:
         archived, unknown = locate(dep.history, dep.state.current)
         views = tuple(_view(dep.history, r) for r in dep.state.current)
@@ -196,11 +153,14 @@ def plan(
     server: ScratchServer | None = None,
     progress: Progress = quiet,
 ) -> pl.Plan:
-    """Render the pending SQL from the database's revision, check the checklist, list locks."""
+    """Render the pending SQL from the database's revision; checklist; locks; --rehearse.
+
+    The checklist is checked, long-held locks are listed; ``rehearse`` applies the revisions to
+    a scratch copy of production's schema."""
     project = AlembicProject(settings)
     options = options or deploy_options(settings)
     with _deployment(
-        settings, project, database_url(project, url), options, server, progress
+        settings, project, database_url(settings, url, project), options, server, progress
     ) as dep:
         require_patchable(dep.state, dep.history)
         rehearsal = None
@@ -235,18 +195,6 @@ def plan_summary(plan_: pl.Plan) -> dict[str, Any]:
 # -- apply -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RunResult:
-    """An apply or rollback run: its record (also on disk) and, for apply, the plan."""
-
-    record: rec.RunRecord
-    plan: pl.Plan | None = None
-
-    @property
-    def exit_code(self) -> ExitCode:
-        return ExitCode.OK if self.record.outcome == "ok" else ExitCode.FINDINGS
-
-
 def _start_record(
     options: DeployOptions, command: str, db_url: DatabaseURL, progress: Progress
 ) -> rec.RunRecord:
@@ -277,7 +225,7 @@ def apply(
     """Back up, apply the pending revisions one by one, verify; refuse when checks fail."""
     project = AlembicProject(settings)
     options = options or deploy_options(settings)
-    db_url = database_url(project, url)
+    db_url = database_url(settings, url, project)
     record = _start_record(options, "apply", db_url, progress)
     with (
         run.recorded(record),
@@ -331,7 +279,7 @@ def rollback(
         raise ConfigError("Give exactly one of --to REV, --steps N or --restore RUN_ID.")
     project = AlembicProject(settings)
     options = options or deploy_options(settings)
-    db_url = database_url(project, url)
+    db_url = database_url(settings, url, project)
     if restore is not None:
         recorded = rec.load(options.runs_dir, restore)
         backup = check_restorable(recorded, db_url.database, confirmed)

@@ -12,41 +12,48 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from alembic_baseline.commands.common import database_url
 from alembic_baseline.deploy import guard, run
-from alembic_baseline.deploy import record as rec
-from alembic_baseline.deploy.checks import Status
 from alembic_baseline.deploy.options import DeployOptions, duration, from_settings
 from alembic_baseline.deploy.state import Progress, quiet
-from alembic_baseline.deploy.verify import Verification, VerifyItem
 from alembic_baseline.doctor import repair as rp
 from alembic_baseline.doctor.checklists import LISTS, Checklist, ChecklistInputs, run_checklist
-from alembic_baseline.doctor.diagnose import IDENTIFY_MODES, Doctor, DoctorOptions
+from alembic_baseline.doctor.evidence import BaselineProof
+from alembic_baseline.doctor.examine import (
+    IDENTIFY_MODES,
+    DoctorOptions,
+    Exam,
+    Examination,
+    examine,
+)
 from alembic_baseline.doctor.facts import read_facts
-from alembic_baseline.doctor.model import DoctorReport
+from alembic_baseline.doctor.model import Baseline, DoctorReport
 from alembic_baseline.errors import ConfigError, ExitCode
-from alembic_baseline.expected import Scratch, compare_with_expected
+from alembic_baseline.expected import compare_with_expected
 from alembic_baseline.history.driver import AlembicProject
 from alembic_baseline.history.graph import History
-from alembic_baseline.history.sandbox import SandboxRefusal
-from alembic_baseline.pg.scratch import ScratchServer
+from alembic_baseline.pg.scratch import Scratch, ScratchServer
+from alembic_baseline.runbook import record as rec
+from alembic_baseline.runbook.items import Status
+from alembic_baseline.runbook.verify import Verification, VerifyItem, check_schema
 from alembic_baseline.settings import Settings
 
-if TYPE_CHECKING:
-    from alembic_baseline.baseline.manifest import Manifest
+# repair takes the version table (and, for a fix, its index or table) in one short
+# transaction; it may wait longer than an apply step (deploy.options.DEFAULT_LOCK_TIMEOUT, 2s,
+# retried) because it runs once, by hand, after a diagnosis.
+REPAIR_LOCK_TIMEOUT = "5s"
 
-DEFAULT_LOCK_TIMEOUT = "5s"
 
-
-def _manifest(project: AlembicProject) -> Manifest | None:
+def _baseline(project: AlembicProject) -> Baseline | None:
+    """The project's baseline (its manifest), as the diagnoses need it."""
     from alembic_baseline.baseline.manifest import find_manifest
 
     try:
-        return find_manifest(project.script_location)
+        manifest = find_manifest(project.script_location)
     except ConfigError:
         return None
+    return Baseline(manifest.revision, manifest.old_head)
 
 
 @contextlib.contextmanager
@@ -56,8 +63,8 @@ def examined(
     options: DoctorOptions,
     server: ScratchServer | None,
     progress: Progress,
-) -> Iterator[tuple[Doctor, DoctorReport]]:
-    """Run the doctor on a database; the scratch server stays open inside the block."""
+) -> Iterator[Examination]:
+    """Examine a database; the scratch server stays open inside the block."""
     if options.identify not in IDENTIFY_MODES:
         raise ConfigError(f"--identify must be one of {', '.join(IDENTIFY_MODES)}.")
     project = AlembicProject(settings)
@@ -65,20 +72,20 @@ def examined(
     history = History(project)
     facts = read_facts(project, db_url)
     cache_dir = from_settings(settings).cache_dir
-    manifest = _manifest(project)
+    baseline = _baseline(project)
     with Scratch(facts.server_major, settings.scratch_url, server) as scratch:
-        doctor_ = Doctor(
+        exam = Exam(
             project,
             history,
             facts,
             scratch,
             cache_dir,
             settings.scratch_url,
-            manifest,
+            baseline,
             options,
             progress,
         )
-        yield doctor_, doctor_.run()
+        yield examine(exam)
 
 
 def doctor(
@@ -92,8 +99,8 @@ def doctor(
 ) -> DoctorReport:
     """Diagnose the database's version table and schema; each problem with its exact fix."""
     options = DoctorOptions(identify, schema_check)
-    with examined(settings, url, options, server, progress) as (_, report):
-        return report
+    with examined(settings, url, options, server, progress) as ex:
+        return ex.report
 
 
 # -- repair ------------------------------------------------------------------------------------
@@ -133,21 +140,22 @@ def repair(
     """Apply one diagnosed fix in one transaction, after showing it (needs --yes); recorded."""
     deploy: DeployOptions = from_settings(settings)
     runs = runs_dir or deploy.runs_dir
-    timeout = duration(lock_timeout or DEFAULT_LOCK_TIMEOUT, "lock_timeout")
+    timeout = duration(lock_timeout or REPAIR_LOCK_TIMEOUT, "lock_timeout")
     options = DoctorOptions("auto", True)
-    with examined(settings, url, options, server, progress) as (doc, report):
+    with examined(settings, url, options, server, progress) as ex:
+        report, facts = ex.report, ex.facts
         if not confirmed:
-            return RepairResult(report, rp.plan_repair(doc, report, fix, to), None)
-        record = rec.start(runs, "repair", doc.facts.url.redacted)
+            return RepairResult(report, rp.plan_repair(ex, fix, to), None)
+        record = rec.start(runs, "repair", facts.url.redacted)
         progress(f"run {record.id} (record: {record.directory})")
         for closed in record.closed_runs:
             progress(f"warning: closed an earlier run as interrupted: {closed}")
-        with run.recorded(record), guard.held(doc.facts.url, "repair"):
-            record.server_version = doc.facts.server_version
-            record.from_revisions = doc.facts.rows
-            plan = rp.plan_repair(doc, report, fix, to)
+        with run.recorded(record), guard.held(facts.url, "repair"):
+            record.server_version = facts.server_version
+            record.from_revisions = facts.rows
+            plan = rp.plan_repair(ex, fix, to)
             _record_plan(record, plan, report, timeout)
-            _carry_out(doc, plan, record, timeout, progress)
+            _carry_out(ex, plan, record, timeout, progress)
         return RepairResult(report, plan, record)
 
 
@@ -167,7 +175,7 @@ def _record_plan(
 
 
 def _carry_out(
-    doc: Doctor, plan: rp.RepairPlan, record: rec.RunRecord, timeout: str, progress: Progress
+    ex: Examination, plan: rp.RepairPlan, record: rec.RunRecord, timeout: str, progress: Progress
 ) -> None:
     label = ", ".join(plan.stamp or ()) or ", ".join(plan.indexes) or "-"
     step = rec.StepRecord(label, f"{plan.fix} ({plan.diagnosis})", "repair", "running")
@@ -175,43 +183,44 @@ def _carry_out(
     rec.save(record)
     progress(f"repair: {plan.fix}")
     start = time.perf_counter()
-    rp.execute(doc, plan, timeout)
+    rp.execute(ex, plan, timeout)
     step.status, step.seconds = "done", time.perf_counter() - start
     record.timings["repair"] = step.seconds
-    result = verify_repair(doc, plan)
+    result = verify_repair(ex, plan)
     record.verification = result
-    after = read_facts(doc.project, doc.facts.url)
+    after = read_facts(ex.exam.project, ex.facts.url)
     record.stopped_at = after.rows
     record.outcome = "ok" if result.ok else "verify_failed"
     record.next_steps = _next_steps(plan, result)
     rec.save(record)
 
 
-def verify_repair(doc: Doctor, plan: rp.RepairPlan) -> Verification:
+def verify_repair(ex: Examination, plan: rp.RepairPlan) -> Verification:
     """The version table holds what was stamped; the schema equals it; the indexes are fixed."""
     start = time.perf_counter()
-    after = read_facts(doc.project, doc.facts.url)
+    exam = ex.exam
+    after = read_facts(exam.project, exam.facts.url)
     items = []
     if plan.stamp is not None:
         ok = after.rows == tuple(sorted(plan.stamp))
         shown = ", ".join(after.rows) or "(none)"
         items.append(VerifyItem("revision", Status.PASS if ok else Status.FAIL, shown))
     if plan.fix in rp.STAMPING and plan.stamp and len(plan.stamp) == 1:
-        try:
-            check = compare_with_expected(
-                doc.project,
-                doc.history,
-                doc.scratch,
-                doc.facts.url,
-                plan.stamp[0],
-                doc.facts.version_table,
-                doc.cache_dir,
+        target = plan.stamp[0]
+        items.append(
+            check_schema(
+                lambda: compare_with_expected(
+                    exam.project,
+                    exam.history,
+                    exam.scratch,
+                    exam.facts.url,
+                    target,
+                    exam.facts.version_table,
+                    exam.cache_dir,
+                ),
+                shown=0,
             )
-        except SandboxRefusal as exc:  # the repair is done; only its proof was refused
-            items.append(VerifyItem("schema", Status.FAIL, f"not verified: {exc.message}"))
-        else:
-            status = {True: Status.PASS, False: Status.FAIL, None: Status.SKIPPED}[check.matches]
-            items.append(VerifyItem("schema", status, check.detail))
+        )
     if plan.indexes:
         left = {i.qualified for i in after.invalid_indexes} & set(plan.indexes)
         items.append(
@@ -263,8 +272,32 @@ def check(
         backup_dir=backup_dir,
         runs_dir=runs_dir,
     )
-    inputs = ChecklistInputs(deploy, backup, max_backup_age_hours, verify_baseline, progress)
+    inputs = ChecklistInputs(
+        deploy.runs_dir,
+        deploy.backup_dir,
+        deploy.cache_dir,
+        deploy.min_free_bytes,
+        deploy.health_url,
+        deploy.health_timeout,
+        backup,
+        max_backup_age_hours,
+        _prove_baseline if verify_baseline else None,
+        progress,
+    )
     # The schema is checked item by item; identification is the doctor's business.
     options = DoctorOptions("never", schema_check=False)
-    with examined(settings, url, options, server, progress) as (doc, report):
-        return run_checklist(name, doc, report, inputs)
+    with examined(settings, url, options, server, progress) as ex:
+        return run_checklist(name, ex, inputs)
+
+
+def _prove_baseline(ex: Examination) -> BaselineProof:
+    """``baseline verify`` of the examined database, on the examination's scratch server."""
+    from alembic_baseline.baseline.verify import verify
+
+    result = verify(
+        ex.exam.project,
+        url=ex.facts.url,
+        pg_major=ex.facts.server_major,
+        server=ex.exam.scratch.server(),
+    )
+    return BaselineProof(tuple((c.name, len(c.differences)) for c in result.comparisons))

@@ -7,11 +7,14 @@ from collections.abc import Callable
 
 from alembic_baseline.baseline.create import CreateOptions, create
 from alembic_baseline.baseline.upgrade import upgrade
-from alembic_baseline.baseline.verify import describe, snapshot_of, verify
+from alembic_baseline.baseline.verify import verify
 from alembic_baseline.demo.model import DemoContext, DemoStep
 from alembic_baseline.diff.compare import compare
+from alembic_baseline.diff.render import describe
 from alembic_baseline.errors import MigrationError
+from alembic_baseline.expected import VersionTable, inspect_options
 from alembic_baseline.history.driver import AlembicProject
+from alembic_baseline.snapshot.sources import from_url
 
 OLD_DEV_REVISION = "98362997274a"
 REFERENCE_TABLES = ("units_of_measure", "shipment_statuses")
@@ -175,11 +178,11 @@ def step_old_dev_catches_up(ctx: DemoContext) -> DemoStep:
 
 def step_all_equal(ctx: DemoContext) -> DemoStep:
     """The three kinds of database now have the same schema (semantic diff)."""
-    vt = ("alembic_version", None)
-    fresh = snapshot_of(ctx.databases["fresh"], vt)
+    options = inspect_options(VersionTable())
+    fresh = from_url(ctx.databases["fresh"], options)
     lines = []
     for name in ("prod", "old_dev"):
-        diff = describe(compare(fresh, snapshot_of(ctx.databases[name], vt)))
+        diff = describe(compare(fresh, from_url(ctx.databases[name], options)), None)
         lines.append(f"fresh vs {name}: {'identical' if not diff else f'{len(diff)} differences'}")
     return DemoStep(
         "Compare the three databases", "開発環境と本番環境でスキーマが異なる？", tuple(lines)

@@ -21,14 +21,14 @@ import time
 from collections.abc import Callable
 
 from alembic_baseline.deploy import failure
-from alembic_baseline.deploy import record as rec
-from alembic_baseline.deploy.checks import uses_autocommit_block
 from alembic_baseline.deploy.state import Deployment, read_state
 from alembic_baseline.errors import BaselineError, Interrupted, MigrationError
+from alembic_baseline.history.code import uses_autocommit_block
 from alembic_baseline.history.graph import Revision
-from alembic_baseline.pg.connect import connection
+from alembic_baseline.pg.server import read_invalid_indexes
 from alembic_baseline.pg.sessions import env_sessions, is_lock_timeout
 from alembic_baseline.pg.waits import Waits, seconds
+from alembic_baseline.runbook import record as rec
 
 
 def retry_pause(first: str, attempt: int) -> float:
@@ -74,16 +74,27 @@ def _try_revision(
         time.sleep(pause)
 
 
-def invalid_indexes(dep: Deployment) -> list[str]:
-    """Indexes left INVALID by an interrupted CREATE INDEX CONCURRENTLY."""
+def invalid_indexes(dep: Deployment) -> tuple[list[str], str | None]:
+    """Indexes left INVALID by an interrupted CREATE INDEX CONCURRENTLY: ``(names, None)``, or
+    ``([], why)`` when they could not be looked for (the run already failed; the caller says
+    that nothing is known rather than "none found")."""
     try:
-        with connection(dep.url) as conn:
-            rows = conn.execute(
-                "SELECT indexrelid::regclass::text FROM pg_index WHERE NOT indisvalid ORDER BY 1"
-            ).fetchall()
-    except BaselineError:
-        return []
-    return [str(r[0]) for r in rows]
+        found = read_invalid_indexes(dep.url)
+    except BaselineError as exc:
+        return [], exc.message
+    return [i.qualified for i in found], None
+
+
+def _leftovers_sentence(dep: Deployment) -> str:
+    leftovers, unknown = invalid_indexes(dep)
+    if unknown is not None:
+        return f"Whether it left INVALID indexes could not be checked: {unknown}"
+    if leftovers:
+        return (
+            f"INVALID indexes left behind: {', '.join(leftovers)} — drop them with "
+            "DROP INDEX CONCURRENTLY before retrying."
+        )
+    return "No INVALID index was found."
 
 
 def _stopped_at(dep: Deployment) -> tuple[str, ...] | None:
@@ -124,16 +135,10 @@ def _explain(
             f"({dep.options.statement_timeout}); raise --statement-timeout or split the work."
         )
     if uses_autocommit_block(rev.path, direction):
-        leftovers = invalid_indexes(dep)
         steps.append(
             f"{rev.id} uses autocommit_block(): its statements committed one by one, "
             "so part of it may be applied although the version table does not say so. "
-            + (
-                f"INVALID indexes left behind: {', '.join(leftovers)} — drop them with "
-                "DROP INDEX CONCURRENTLY before retrying."
-                if leftovers
-                else "No INVALID index was found."
-            )
+            + _leftovers_sentence(dep)
         )
     steps.append(hint)
     if record.backup is not None:
@@ -197,9 +202,12 @@ def _interrupted(
     # The revision may have committed just before the signal arrived: the database decides.
     step.status = "done" if stopped and rev.id in stopped else "interrupted"
     where = ", ".join(stopped) if stopped else "(unknown)"
-    leftovers = invalid_indexes(dep) if uses_autocommit_block(rev.path, step.direction) else []
-    if leftovers:
-        where += f"; INVALID indexes left by its autocommit block: {', '.join(leftovers)}"
+    if uses_autocommit_block(rev.path, step.direction):
+        leftovers, unknown = invalid_indexes(dep)
+        if leftovers:
+            where += f"; INVALID indexes left by its autocommit block: {', '.join(leftovers)}"
+        elif unknown is not None:
+            where += f"; whether its autocommit block left INVALID indexes is unknown ({unknown})"
     error = Interrupted(
         f"Interrupted during revision {rev.id}; the database is at {where} (each revision "
         "runs in its own transaction, so it is at a consistent revision).",

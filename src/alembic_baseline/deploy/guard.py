@@ -20,9 +20,11 @@ import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from alembic_baseline import lockkey
 from alembic_baseline.errors import DatabaseError, UnsafeError
 from alembic_baseline.lockkey import key as target_key
 from alembic_baseline.pg.connect import connect
+from alembic_baseline.pg.server import server_version
 from alembic_baseline.pg.url import DatabaseURL
 
 _HOLDERS = """
@@ -74,7 +76,7 @@ def held(url: DatabaseURL, command: str) -> Iterator[None]:
             # application_name holds 63 bytes: the process first, the host may be cut
             label = f"alembic-baseline {command} pid {os.getpid()} on {socket.gethostname()}"
             conn.execute(sql.SQL("SET application_name = {}").format(sql.Literal(label[:63])))
-            if conn.info.server_version >= 140000:  # an idle lock session must not time out
+            if server_version(conn).major >= 14:  # an idle lock session must not time out
                 conn.execute("SET idle_session_timeout = 0")
             row = conn.execute("SELECT pg_try_advisory_lock(%s, %s)", (k1, k2)).fetchone()
             found = [] if row and row[0] else holders(conn, url.database)
@@ -85,7 +87,8 @@ def held(url: DatabaseURL, command: str) -> Iterator[None]:
             ) from None
         if not (row and row[0]):
             raise _refusal(url, command, found)
-        yield
+        with lockkey.holding((k1, k2)):  # env.py's start-up helper must not wait for us
+            yield
     finally:
         conn.close()  # releases the lock (also when the server already lost the session)
 

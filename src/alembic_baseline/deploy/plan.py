@@ -14,14 +14,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from alembic_baseline.deploy import backup, checks, locks
-from alembic_baseline.deploy.checks import CheckItem, Status
-from alembic_baseline.deploy.items import Backup, Lint, SchemaMatches
+from alembic_baseline.deploy import locks
 from alembic_baseline.deploy.locks import LockFinding
 from alembic_baseline.deploy.state import Deployment
 from alembic_baseline.errors import BaselineError, ConfigError
 from alembic_baseline.expected import SchemaCheck, compare_with_expected
+from alembic_baseline.history import code
 from alembic_baseline.history.graph import History, Revision
+from alembic_baseline.runbook import backup, checks
+from alembic_baseline.runbook.items import Backup, CheckItem, Lint, SchemaMatches, Status
 
 Linter = Callable[[list[str]], list[str]]
 """Lints revision ids, returns one line per finding (the lint feature, wired in by commands)."""
@@ -48,8 +49,8 @@ class PendingRevision:
             rev.id,
             rev.message,
             shown,
-            checks.has_real_downgrade(rev.path),
-            checks.uses_autocommit_block(rev.path),
+            code.has_real_downgrade(rev.path),
+            code.uses_autocommit_block(rev.path),
         )
 
 
@@ -66,6 +67,8 @@ class Rehearsal:
     changes: tuple[str, ...]
     """What the upgrade changed in the copy (production before → copy after)."""
     error: str | None = None
+    sampled_rows: int = 0
+    """Rows copied from production into the copy (``--sample-rows``), reference tables aside."""
 
 
 @dataclass(frozen=True)

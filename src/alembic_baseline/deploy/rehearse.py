@@ -3,30 +3,28 @@
 The copy is production's real schema (``pg_dump --schema-only``, which may differ from what the
 history says) plus the rows of chosen reference tables (the lookup data migrations read or
 extend), restored into a scratch database of production's major version and stamped at the
-revision production records. Nothing is written to production; the dump only reads it.
+revision production records; with ``--sample-rows N``, up to N rows of every other table too
+(``pg.sample``: read only, streamed through memory). Nothing is written to production.
 """
 
 from __future__ import annotations
 
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from alembic_baseline.deploy import backup
 from alembic_baseline.deploy.plan import Rehearsal
 from alembic_baseline.deploy.state import Deployment
+from alembic_baseline.diff.render import CHANGE_WORDS, describe
 from alembic_baseline.errors import BaselineError
-from alembic_baseline.expected import (
-    CHANGE_WORDS,
-    compare_with_expected,
-    describe_diff,
-    inspect_options,
-    live_snapshot,
-)
+from alembic_baseline.expected import compare_with_expected, inspect_options
 from alembic_baseline.history.sandbox import SandboxRefusal
-from alembic_baseline.pg import tools
+from alembic_baseline.pg import sample, tools
 from alembic_baseline.pg.url import DatabaseURL
+from alembic_baseline.runbook import backup
+from alembic_baseline.snapshot.sources import from_url
 
 if TYPE_CHECKING:
     from alembic_baseline.history.graph import Revision
@@ -82,9 +80,29 @@ def rehearse(dep: Deployment, pending: list[Revision]) -> Rehearsal:
         seconds["copy"] = time.perf_counter() - start
         dep.progress(f"rehearse: copy of production ready in {seconds['copy']:.2f} s")
         try:
-            return _run(dep, pending, copy, seconds)
+            try:
+                sampled = _sample(dep, copy, seconds)
+            except BaselineError as exc:
+                error = f"sampling production: {exc.message}"
+                return Rehearsal(False, seconds, refs, None, (), error)
+            return replace(_run(dep, pending, copy, seconds), sampled_rows=sampled)
         finally:
             dep.scratch.server().drop_database(copy.database)
+
+
+def _sample(dep: Deployment, copy: DatabaseURL, seconds: dict[str, float]) -> int:
+    """``--sample-rows N``: up to N rows of each other table, streamed from production (read
+    only) into the copy; the copy is dropped with the rest of the rehearsal."""
+    if not dep.options.sample_rows:
+        return 0
+    table = dep.state.version_table
+    skip = {*dep.options.reference_tables, f"{table.schema or 'public'}.{table.name}"}
+    start = time.perf_counter()
+    copied = sample.copy_sample(dep.url, copy, dep.options.sample_rows, skip)
+    seconds["sample"] = time.perf_counter() - start
+    total = sum(copied.values())
+    dep.progress(f"rehearse: {total} row(s) sampled from {len(copied)} table(s) of production")
+    return total
 
 
 def _run(
@@ -94,7 +112,7 @@ def _run(
 
     refs = dep.options.reference_tables
     options = inspect_options(dep.state.version_table)
-    before = live_snapshot(copy, options)
+    before = from_url(copy, options)
     for rev in pending:
         start = time.perf_counter()
         try:
@@ -105,8 +123,8 @@ def _run(
             return Rehearsal(False, seconds, refs, None, (), exc.message)
         seconds[rev.id] = time.perf_counter() - start
         dep.progress(f"rehearse: {rev.id} {rev.message} ({seconds[rev.id]:.2f} s)")
-    after = live_snapshot(copy, options)
-    changes = describe_diff(compare(before, after), limit=50, words=CHANGE_WORDS)
+    after = from_url(copy, options)
+    changes = describe(compare(before, after), limit=50, words=CHANGE_WORDS)
     schema = None
     if pending:
         schema = compare_with_expected(

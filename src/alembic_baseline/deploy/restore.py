@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import time
 
-from alembic_baseline.deploy import backup as bk
-from alembic_baseline.deploy import record as rec
 from alembic_baseline.deploy import restore_tx as rtx
 from alembic_baseline.deploy import rollback as rb
 from alembic_baseline.deploy import rowcounts
@@ -23,6 +21,8 @@ from alembic_baseline.deploy.run import begin, finish, take_backup
 from alembic_baseline.deploy.state import Deployment
 from alembic_baseline.errors import BaselineError, ConfigError, Interrupted, UnsafeError
 from alembic_baseline.pg import tools
+from alembic_baseline.runbook import backup as bk
+from alembic_baseline.runbook import record as rec
 
 
 class RestoreFailed(BaselineError):

@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from alembic_baseline.deploy import rollback as rb
-from alembic_baseline.deploy.backup import client_for
 from alembic_baseline.errors import BaselineError
 from alembic_baseline.pg import tools
 from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.url import DatabaseURL
+from alembic_baseline.runbook.backup import client_for
 
 APPLICATION_NAME = "alembic-baseline restore"
 MARKER = b"alembic-baseline-restore"

@@ -16,8 +16,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from alembic_baseline.deploy.checks import has_real_downgrade
 from alembic_baseline.errors import ConfigError, UnsafeError
+from alembic_baseline.history.code import has_real_downgrade
 from alembic_baseline.history.graph import History, Revision
 from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.url import DatabaseURL

@@ -13,11 +13,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from alembic_baseline.deploy.backup import client_for
 from alembic_baseline.errors import DatabaseError
 from alembic_baseline.pg import tools
 from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.url import DatabaseURL
+from alembic_baseline.runbook.backup import client_for
 
 _COPY = re.compile(rb"^COPY (?P<name>.+?) (?:\(.*\) )?FROM stdin;$")
 _TABLES = """

@@ -8,13 +8,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic_baseline import statedir
-from alembic_baseline.deploy import backup as bk
-from alembic_baseline.deploy import backupdir
-from alembic_baseline.deploy import record as rec
 from alembic_baseline.deploy.plan import Plan
 from alembic_baseline.deploy.state import Deployment, read_state, require_patchable
 from alembic_baseline.deploy.verify import verify
 from alembic_baseline.errors import BaselineError, ExitCode, Interrupted, UnsafeError
+from alembic_baseline.runbook import backup as bk
+from alembic_baseline.runbook import backupdir
+from alembic_baseline.runbook import record as rec
 
 
 @contextlib.contextmanager
@@ -126,7 +126,7 @@ def finish(
 
 def _backup_dir(directory: Path) -> None:
     """Create the backup directory with its .gitignore (statedir): dumps never land in git."""
-    from alembic_baseline.deploy.dirs import unusable
+    from alembic_baseline.runbook.dirs import unusable
 
     try:
         statedir.makedirs(directory, mode=0o700)

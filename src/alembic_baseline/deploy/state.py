@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 
 from alembic_baseline.deploy.options import DeployOptions
 from alembic_baseline.errors import UnsafeError
-from alembic_baseline.expected import Scratch, VersionTable
-from alembic_baseline.pg.connect import connection
+from alembic_baseline.expected import VersionTable
+from alembic_baseline.pg.scratch import Scratch
+from alembic_baseline.pg.server import read_server_version
 from alembic_baseline.pg.url import DatabaseURL
 
 if TYPE_CHECKING:
@@ -42,9 +43,7 @@ class DbState:
 def read_state(project: AlembicProject, url: DatabaseURL) -> DbState:
     """Connect (clear errors for a wrong password, an unreachable host, a missing database),
     then read the version table the way env.py configures it."""
-    with connection(url) as conn:
-        major = conn.info.server_version // 10000
-        version = str(conn.info.parameter_status("server_version") or major)
+    version = read_server_version(url)
     found: dict[str, object] = {}
 
     def read(ctx: MigrationContext) -> None:
@@ -56,7 +55,7 @@ def read_state(project: AlembicProject, url: DatabaseURL) -> DbState:
     heads = found["heads"]
     table = found["table"]
     assert isinstance(heads, tuple) and isinstance(table, VersionTable)
-    return DbState(url, version.split(" ")[0], major, heads, table)
+    return DbState(url, version.text, version.major, heads, table)
 
 
 def locate(history: History, current: tuple[str, ...]) -> tuple[list[str], list[str]]:

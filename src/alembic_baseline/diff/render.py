@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from alembic_baseline.diff.model import AttributeChange, Change, ChangeKind, SchemaDiff
@@ -41,6 +42,42 @@ def attribute_lines(attr: AttributeChange) -> list[str]:
         body = difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=1)
         return [f"{attr.name}:"] + [f"    {line}" for line in list(body)[2:]]
     return [f"{attr.name}: {_value(old)} → {_value(new)}"]
+
+
+MAX_LISTED = 20
+DRIFT_WORDS = {
+    # compare(expected, actual): "added" exists only in the database, "removed" only in history.
+    "added": "extra in the database",
+    "removed": "missing in the database",
+    "changed": "differs",
+}
+CHANGE_WORDS = {"added": "created", "removed": "dropped", "changed": "altered"}
+
+
+def describe(
+    diff: SchemaDiff,
+    limit: int | None = MAX_LISTED,
+    words: Mapping[str, str] = DRIFT_WORDS,
+    *,
+    values: bool = False,
+) -> tuple[str, ...]:
+    """One line per difference, ``limit`` at most (then "… and N more"): ``key: word
+    (attributes)``, the ``words`` phrasing added / removed / changed; ``values``: each
+    attribute as ``name old → new``."""
+    shown = diff.changes if limit is None else diff.changes[:limit]
+    lines = []
+    for change in shown:
+        if values:
+            attrs = "; ".join(
+                f"{a.name} {_value(a.old)} → {_value(a.new)}" for a in change.attributes
+            )
+        else:
+            attrs = ", ".join(a.name for a in change.attributes)
+        line = f"{change.key}: {words.get(change.kind.value, change.kind.value)}"
+        lines.append(f"{line} ({attrs})" if attrs else line)
+    if len(diff.changes) > len(shown):
+        lines.append(f"… and {len(diff.changes) - len(shown)} more")
+    return tuple(lines)
 
 
 def _summary(diff: SchemaDiff, inventory: InventoryCheck | None = None) -> str:

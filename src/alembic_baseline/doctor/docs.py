@@ -1,7 +1,7 @@
 """Generate ``docs/doctor/<name>.md`` (and the index ``docs/doctor/README.md``) from the classes,
 and ``docs/doctor/checklist-items.md`` from the checklist items.
 
-Each diagnosis's docstring (``doctor.problems``) and each item's (``deploy.items``,
+Each diagnosis's docstring (``doctor.problems``) and each item's (``runbook.items``,
 ``doctor.items``) is the single source: a test regenerates the pages and fails when the committed
 ones differ. Update them with ``python -m alembic_baseline.doctor.docs docs/doctor``.
 """
@@ -11,10 +11,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from alembic_baseline.deploy.items import Check
 from alembic_baseline.docstrings import sections, write_pages
 from alembic_baseline.doctor.items import all_checks
 from alembic_baseline.doctor.registry import DOC_SECTIONS, Problem, all_problems
+from alembic_baseline.runbook.items import Check
 
 HEADER = (
     "<!-- Generated from the diagnosis's docstring by alembic_baseline.doctor.docs; "

@@ -13,24 +13,24 @@ from __future__ import annotations
 import json
 import re
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from alembic_baseline import statedir
-from alembic_baseline.deploy import backup as bk
-from alembic_baseline.deploy import record as rec
-from alembic_baseline.deploy.checks import CheckItem, Status
-from alembic_baseline.deploy.items import Backup
-from alembic_baseline.deploy.verify import check_health
 from alembic_baseline.doctor.items import Health, NoUnfinishedRun, PgStat
 from alembic_baseline.errors import BaselineError
 from alembic_baseline.pg.connect import connection
+from alembic_baseline.runbook import backup as bk
+from alembic_baseline.runbook import record as rec
+from alembic_baseline.runbook.items import Backup, CheckItem, Status
+from alembic_baseline.runbook.verify import check_health
 
 if TYPE_CHECKING:
-    from alembic_baseline.doctor.checklists import ChecklistInputs
-    from alembic_baseline.doctor.diagnose import Doctor
+    from alembic_baseline.doctor.examine import Examination
+    from alembic_baseline.doctor.facts import Facts
     from alembic_baseline.pg.url import DatabaseURL
 
 COUNTERS = ("xact_commit", "xact_rollback", "conflicts", "deadlocks", "checksum_failures")
@@ -42,6 +42,35 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
 @dataclass(frozen=True)
+class BaselineProof:
+    """``baseline verify``'s verdict, as the checklist reads it: each comparison's name and its
+    number of differences."""
+
+    comparisons: tuple[tuple[str, int], ...]
+
+    @property
+    def equal(self) -> bool:
+        return all(n == 0 for _, n in self.comparisons)
+
+
+@dataclass(frozen=True)
+class ChecklistInputs:
+    """What the checks look at besides the examination (paths already resolved)."""
+
+    runs_dir: Path
+    backup_dir: Path
+    cache_dir: Path
+    min_free_bytes: int
+    health_url: str | None = None
+    health_timeout: float = 30.0
+    backup: Path | None = None
+    max_backup_age_hours: float = 24.0
+    prove_baseline: Callable[[Examination], BaselineProof] | None = None
+    """Runs ``baseline verify`` (None: ``--no-verify``, the item is left to a person)."""
+    progress: Callable[[str], None] = field(default=lambda _: None, compare=False)
+
+
+@dataclass(frozen=True)
 class FoundBackup:
     path: Path
     size: int | None = None
@@ -49,25 +78,17 @@ class FoundBackup:
     source: str = "backup directory"
 
 
-def find_backups(doc: Doctor, inputs: ChecklistInputs) -> list[FoundBackup]:
+def find_backups(facts: Facts, inputs: ChecklistInputs) -> list[FoundBackup]:
     """Every known dump of this database, newest first."""
-    database = doc.facts.url.database
+    database = facts.url.database
     found: list[FoundBackup] = []
     if inputs.backup is not None:
         found.append(FoundBackup(inputs.backup, source="--backup"))
-    runs = inputs.options.runs_dir
-    for record in sorted(runs.glob("*/record.json")) if runs.is_dir() else []:
-        try:
-            data = json.loads(record.read_text(encoding="utf-8"))
-            kept = data.get("backup") or {}
-            if kept and kept.get("database") in (database, ""):
-                path = Path(kept["path"])
-                found.append(
-                    FoundBackup(path, int(kept["size"]), str(kept["sha256"]), record.parent.name)
-                )
-        except (OSError, ValueError, KeyError, TypeError):
-            continue
-    directory = inputs.options.backup_dir
+    found += [
+        FoundBackup(kept.path, kept.size, kept.sha256, run)
+        for run, kept in rec.recorded_backups(inputs.runs_dir, database)
+    ]
+    directory = inputs.backup_dir
     if directory.is_dir():
         found += [FoundBackup(p) for p in directory.glob(f"{database}_*.dump")]
     existing = [f for f in found if f.path.is_file()]
@@ -77,10 +98,10 @@ def find_backups(doc: Doctor, inputs: ChecklistInputs) -> list[FoundBackup]:
     return existing
 
 
-def unfinished_item(doc: Doctor, inputs: ChecklistInputs, runbook: str) -> CheckItem:
+def unfinished_item(facts: Facts, inputs: ChecklistInputs, runbook: str) -> CheckItem:
     """No earlier run of this database is still ``running`` in its record: one that is would be
     a run in progress, or one killed part-way (``kill -9``, a stopped machine)."""
-    runs = rec.unfinished(inputs.options.runs_dir, doc.facts.url.redacted)
+    runs = rec.unfinished(inputs.runs_dir, facts.url.redacted)
     if not runs:
         return NoUnfinishedRun.item(Status.PASS, "no run record says running", runbook=runbook)
     detail = "; ".join(r.describe() for r in runs)
@@ -96,23 +117,24 @@ def unfinished_item(doc: Doctor, inputs: ChecklistInputs, runbook: str) -> Check
     return NoUnfinishedRun.item(Status.FAIL, detail, hint, runbook=runbook)
 
 
-def backup_item(doc: Doctor, inputs: ChecklistInputs, runbook: str, *, required: bool) -> CheckItem:
-    found = find_backups(doc, inputs)
+def backup_item(
+    facts: Facts, inputs: ChecklistInputs, runbook: str, *, required: bool
+) -> CheckItem:
+    found = find_backups(facts, inputs)
     newest = found[0] if found else None
     age_h = (time.time() - newest.path.stat().st_mtime) / 3600 if newest else None
     if newest is None or (age_h is not None and age_h > inputs.max_backup_age_hours):
         detail = (
-            f"no backup of {doc.facts.url.database!r} in {inputs.options.backup_dir} or the run "
-            "records"
+            f"no backup of {facts.url.database!r} in {inputs.backup_dir} or the run records"
             if newest is None
             else f"the newest backup ({newest.path.name}) is {age_h:.0f} h old "
             f"(limit {inputs.max_backup_age_hours:g} h)"
         )
-        return _no_fresh_backup(doc, inputs, runbook, detail, required)
+        return _no_fresh_backup(facts, inputs, runbook, detail, required)
     try:
         if newest.sha256 is not None and newest.size is not None:
             bk.verify_file(newest.path, newest.size, newest.sha256)
-        entries = bk.toc(bk.client_for(doc.facts.server_major), newest.path)
+        entries = bk.toc(bk.client_for(facts.server_major), newest.path)
     except BaselineError as exc:
         return Backup.item(Status.FAIL, f"{newest.path}: {exc.message}", exc.hint, runbook=runbook)
     return Backup.item(
@@ -124,20 +146,20 @@ def backup_item(doc: Doctor, inputs: ChecklistInputs, runbook: str, *, required:
 
 
 def _no_fresh_backup(
-    doc: Doctor, inputs: ChecklistInputs, runbook: str, detail: str, required: bool
+    facts: Facts, inputs: ChecklistInputs, runbook: str, detail: str, required: bool
 ) -> CheckItem:
     hint = (
-        f"pg_dump --format=custom --file={doc.facts.url.database}_$(date +%Y%m%d).dump "
+        f"pg_dump --format=custom --file={facts.url.database}_$(date +%Y%m%d).dump "
         "(then --backup FILE), or let `alembic-baseline apply` take one"
     )
     if required:
         return Backup.item(Status.FAIL, detail, hint, runbook=runbook)
     try:  # apply takes a verified backup itself when it can
-        bk.client_for(doc.facts.server_major)
+        bk.client_for(facts.server_major)
         space = bk.space_for(
-            inputs.options.backup_dir,
-            bk.estimate_bytes(doc.facts.url),
-            inputs.options.min_free_bytes,
+            inputs.backup_dir,
+            bk.estimate_bytes(facts.url),
+            inputs.min_free_bytes,
         )
     except BaselineError as exc:
         return Backup.item(Status.FAIL, f"{detail}; {exc.message}", exc.hint, runbook=runbook)
@@ -153,12 +175,12 @@ def _no_fresh_backup(
 
 
 def health_item(inputs: ChecklistInputs, runbook: str) -> CheckItem:
-    url = inputs.options.health_url
+    url = inputs.health_url
     if not url:
         return Health.item(
             Status.MANUAL, "no --health-url given", "pass --health-url URL", runbook=runbook
         )
-    result = check_health(url, inputs.options.health_timeout)
+    result = check_health(url, inputs.health_timeout)
     return Health.item(result.status, result.detail, runbook=runbook)
 
 
@@ -184,10 +206,10 @@ def counters_path(cache_dir: Path, url: DatabaseURL) -> Path:
     return cache_dir / statedir.PGSTAT / f"{name}.json"
 
 
-def save_counters(doc: Doctor, cache_dir: Path, values: dict[str, Any] | None = None) -> None:
-    path = counters_path(cache_dir, doc.facts.url)
+def save_counters(facts: Facts, cache_dir: Path, values: dict[str, Any] | None = None) -> None:
+    path = counters_path(cache_dir, facts.url)
     statedir.makedirs(path.parent)
-    path.write_text(json.dumps(values or read_counters(doc.facts.url)), encoding="utf-8")
+    path.write_text(json.dumps(values or read_counters(facts.url)), encoding="utf-8")
 
 
 def _reset(before: dict[str, Any], now: dict[str, Any]) -> bool:
@@ -196,14 +218,14 @@ def _reset(before: dict[str, Any], now: dict[str, Any]) -> bool:
     return changed or int(now["xact_commit"]) < int(before.get("xact_commit", 0))
 
 
-def pg_stat_item(doc: Doctor, cache_dir: Path, runbook: str) -> CheckItem:
-    path = counters_path(cache_dir, doc.facts.url)
+def pg_stat_item(facts: Facts, cache_dir: Path, runbook: str) -> CheckItem:
+    path = counters_path(cache_dir, facts.url)
     try:
         before: dict[str, Any] | None = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         before = None
-    now = read_counters(doc.facts.url)
-    save_counters(doc, cache_dir, now)
+    now = read_counters(facts.url)
+    save_counters(facts, cache_dir, now)
     if before is None or _reset(before, now):
         why = "no earlier counters" if before is None else "the statistics were reset since"
         return PgStat.item(

@@ -12,29 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 from alembic_baseline.expected import VersionTable
 from alembic_baseline.pg.connect import connection
+from alembic_baseline.pg.server import InvalidIndex, invalid_indexes, server_version
 
 if TYPE_CHECKING:
     import psycopg
 
     from alembic_baseline.history.driver import AlembicProject
     from alembic_baseline.pg.url import DatabaseURL
-
-
-@dataclass(frozen=True)
-class InvalidIndex:
-    """An index PostgreSQL marked INVALID: an interrupted CREATE INDEX CONCURRENTLY (or REINDEX
-    CONCURRENTLY) left it behind; it costs writes and answers no query."""
-
-    schema: str
-    table: str
-    name: str
-    definition: str
-    building: bool
-    """A CREATE INDEX CONCURRENTLY is building it right now (not a leftover yet)."""
-
-    @property
-    def qualified(self) -> str:
-        return f"{self.schema}.{self.name}"
 
 
 @dataclass(frozen=True)
@@ -61,23 +45,6 @@ class Facts:
         return f"{vt.schema}.{vt.name}" if vt.schema else vt.name
 
 
-_INVALID = """
-SELECT n.nspname, t.relname, i.relname, pg_get_indexdef(x.indexrelid),
-       EXISTS (SELECT 1 FROM pg_stat_progress_create_index p WHERE p.index_relid = x.indexrelid)
-FROM pg_index x
-JOIN pg_class i ON i.oid = x.indexrelid
-JOIN pg_class t ON t.oid = x.indrelid
-JOIN pg_namespace n ON n.oid = i.relnamespace
-WHERE NOT x.indisvalid AND n.nspname !~ '^pg_(toast_)?temp_'
-ORDER BY 1, 3
-"""
-
-
-def invalid_indexes(conn: psycopg.Connection[Any]) -> tuple[InvalidIndex, ...]:
-    rows = conn.execute(_INVALID).fetchall()
-    return tuple(InvalidIndex(str(a), str(b), str(c), str(d), bool(e)) for a, b, c, d, e in rows)
-
-
 def _version_rows(
     conn: psycopg.Connection[Any], table: VersionTable
 ) -> tuple[bool, tuple[str, ...]]:
@@ -101,11 +68,10 @@ def _version_rows(
 def read_facts(project: AlembicProject, url: DatabaseURL) -> Facts:
     """Connect (clear errors first), ask env.py where the version table is, read it raw."""
     with connection(url) as conn:
-        major = conn.info.server_version // 10000
-        version = str(conn.info.parameter_status("server_version") or major).split(" ")[0]
+        version = server_version(conn)
     name, schema = project.version_table(url)
     table = VersionTable(name, schema)
     with connection(url) as conn:
         exists, rows = _version_rows(conn, table)
         invalid = invalid_indexes(conn)
-    return Facts(url, version, major, table, exists, rows, invalid)
+    return Facts(url, version.text, version.major, table, exists, rows, invalid)

@@ -1,4 +1,5 @@
-"""Which revision is the live schema really at? Replay, fingerprint every state, compare.
+"""Phase 3 of an examination: which revision is the live schema really at? Replay,
+fingerprint every state, compare (after :mod:`.facts` and :mod:`.live`).
 
 1. The upgrade order of the whole history gives a chain of states (the empty database, then the
    version table's rows after each revision); each state has a cache key (:mod:`.cache`).
@@ -17,27 +18,27 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from alembic_baseline import statedir
+from alembic_baseline.diff.render import describe
 from alembic_baseline.doctor import shape as sh
 from alembic_baseline.doctor.cache import FingerprintCache, State, root_key, states
+from alembic_baseline.doctor.live import Live
 from alembic_baseline.doctor.model import Identification, Match
 from alembic_baseline.doctor.replay import Step, upgrade_order, upgrade_with_hook
 from alembic_baseline.errors import BaselineError
 from alembic_baseline.expected import (
-    Scratch,
     VersionTable,
-    describe_diff,
     expected_snapshot,
     inspect_options,
 )
 from alembic_baseline.history.sandbox import SandboxRefusal
-from alembic_baseline.pg.connect import connection
+from alembic_baseline.pg.scratch import Scratch
 
 if TYPE_CHECKING:
     from alembic.runtime.migration import MigrationContext
@@ -54,64 +55,6 @@ UNKNOWN = 1 << 30
 """The shape distance of a state whose shape was not taken (sorted after every known one)."""
 
 
-class Live:
-    """Production as identification sees it (the INVALID indexes of ``leftovers`` left out).
-
-    With ``background``, the full snapshot is read on another thread while the replay runs (the
-    catalog queries wait on production's server, not on this process); otherwise on first use.
-    """
-
-    def __init__(
-        self,
-        url: DatabaseURL,
-        version_table: VersionTable,
-        leftovers: Iterable[str] = (),
-        *,
-        background: bool = True,
-    ) -> None:
-        self.leftovers = frozenset(leftovers)
-        self.probe = sh.probe(url, version_table, tuple(sorted(self.leftovers)))
-        self._args = (url, version_table, self.leftovers)
-        self._pending: Future[Snapshot] | None = None
-        self._snapshot: Snapshot | None = None
-        if background:
-            # Not a `with` block: leaving one waits for the thread, which is what this avoids.
-            pool = ThreadPoolExecutor(1, thread_name_prefix="ab-live-snapshot")
-            self._pending = pool.submit(_snapshot, *self._args)
-            pool.shutdown(wait=False)
-
-    @property
-    def snapshot(self) -> Snapshot:
-        if self._snapshot is None:
-            pending = self._pending
-            self._snapshot = pending.result() if pending is not None else _snapshot(*self._args)
-        return self._snapshot
-
-
-def _snapshot(url: DatabaseURL, version_table: VersionTable, invalid: frozenset[str]) -> Snapshot:
-    from alembic_baseline.snapshot import inspect
-
-    with connection(url) as conn:
-        snap = inspect(conn, inspect_options(version_table))
-    if invalid:
-        snap = snap.with_objects(
-            indexes=[i for i in snap.indexes if f"{i.schema}.{i.name}" not in invalid]
-        )
-    return snap
-
-
-def live_state(
-    url: DatabaseURL,
-    version_table: VersionTable,
-    invalid: Iterable[str],
-    *,
-    background: bool = True,
-) -> Live:
-    """Production's fingerprints now, its snapshot in the background (``invalid``: INVALID
-    indexes, as ``schema.name``, left out of both)."""
-    return Live(url, version_table, invalid, background=background)
-
-
 @dataclass
 class Identifier:
     """One identification: the project, a scratch server on demand, the caches."""
@@ -125,7 +68,9 @@ class Identifier:
     progress: Progress = field(default=lambda _: None)
 
     def __post_init__(self) -> None:
-        self.cache = FingerprintCache(self.cache_dir / statedir.FINGERPRINTS, self.scratch.major)
+        self.cache = FingerprintCache(
+            self.cache_dir / statedir.FINGERPRINTS, self.scratch.wanted_major()
+        )
         self.options = inspect_options(self.version_table)
         self.signatures: dict[str, sh.Signature] = {}
         self.shapes: dict[str, sh.Shape] = {}
@@ -137,7 +82,7 @@ class Identifier:
 
     def chain(self) -> list[State]:
         if self._chain is None:
-            root = root_key(self.history, self.scratch.major, self.version_table)
+            root = root_key(self.history, self.scratch.wanted_major(), self.version_table)
             self._chain = states(self.history, upgrade_order(self.history), root)
         return self._chain
 
@@ -307,7 +252,7 @@ class Identifier:
         if expected is None:
             return Match(state.heads, False, ("not confirmed by a full snapshot",), -1)
         diff = compare(expected, live.snapshot, CompareOptions(ignore_column_order=True))
-        return Match(state.heads, not diff, describe_diff(diff), len(diff.changes))
+        return Match(state.heads, not diff, describe(diff), len(diff.changes))
 
     def _nearest(self, chain: list[State], live: Live) -> list[Match]:
         """The states nearest to ``live`` by signature (then by shape, where the replay took

@@ -1,13 +1,13 @@
 """The items of ``check pre-baseline | pre-patch | post-apply`` (the runbook's checklists).
 
-One class per item, declared like ``plan``'s items in ``deploy.items`` (which the checklists
+One class per item, declared like ``plan``'s items in ``runbook.items`` (which the checklists
 reuse: ``backup``, ``downgrades``, ``single-head``, ``schema-matches``, ``tested``); the
 docstring is the item's documentation.
 """
 
 from __future__ import annotations
 
-from alembic_baseline.deploy.items import Check, registered_checks
+from alembic_baseline.runbook.items import Check, registered_checks
 
 
 class AllApplied(Check):
@@ -271,5 +271,5 @@ class Performance(Check):
 
 
 def all_checks() -> list[type[Check]]:
-    """Every declared item (``plan``'s in ``deploy.items`` and the checklists' here), by name."""
+    """Every declared item (``plan``'s in ``runbook.items`` and the checklists' here), by name."""
     return registered_checks()

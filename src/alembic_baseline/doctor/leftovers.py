@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from alembic_baseline.deploy.checks import uses_autocommit_block
 from alembic_baseline.doctor.model import Diagnosis, Severity
 from alembic_baseline.doctor.problems import HalfApplied
 from alembic_baseline.doctor.versions import REPAIR, ancestors
+from alembic_baseline.history.code import uses_autocommit_block
 
 if TYPE_CHECKING:
-    from alembic_baseline.doctor.facts import Facts, InvalidIndex
+    from alembic_baseline.doctor.facts import Facts
     from alembic_baseline.history.graph import History, Revision
+    from alembic_baseline.pg.server import InvalidIndex
 
 
 def origin(history: History, index: InvalidIndex) -> Revision | None:

@@ -68,6 +68,15 @@ class Diagnosis:
 
 
 @dataclass(frozen=True)
+class Baseline:
+    """The project's baseline as the diagnoses need it (read from its manifest by the caller)."""
+
+    revision: str
+    old_head: str
+    """The bridge: the head the baseline replaced."""
+
+
+@dataclass(frozen=True)
 class Match:
     """A replayed state compared with the live schema."""
 

@@ -27,16 +27,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from alembic_baseline.diff.render import describe
 from alembic_baseline.doctor import version_key
 from alembic_baseline.doctor.model import DoctorReport
 from alembic_baseline.errors import ConfigError, UnsafeError
-from alembic_baseline.expected import describe_diff, expected_snapshot, inspect_options
+from alembic_baseline.expected import expected_snapshot, inspect_options
+from alembic_baseline.pg.server import invalid_indexes
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
-    from alembic_baseline.doctor.diagnose import Doctor
-    from alembic_baseline.doctor.facts import Facts, InvalidIndex
+    from alembic_baseline.doctor.examine import Examination
+    from alembic_baseline.doctor.facts import Facts
+    from alembic_baseline.snapshot import Snapshot
 
 FIXES = ("restamp", "dedupe", "bridge", "drop-invalid-index", "rebuild-index")
 STAMPING = ("restamp", "dedupe", "bridge")
@@ -80,16 +83,15 @@ def choose_fix(report: DoctorReport, fix: str | None) -> tuple[str, str]:
     return actions[0], next(c for r, c in offered if r == actions[0])
 
 
-def plan_repair(
-    doctor: Doctor, report: DoctorReport, fix: str | None, to: tuple[str, ...]
-) -> RepairPlan:
-    """The plan for ``fix`` (refused with exit 3 when it is not safe)."""
-    fix, code = choose_fix(report, fix)
-    facts = doctor.facts
+def plan_repair(ex: Examination, fix: str | None, to: tuple[str, ...]) -> RepairPlan:
+    """The plan for ``fix`` after the examination ``ex`` (refused with exit 3 when it is not
+    safe). Nothing is changed: neither the database nor ``ex``."""
+    fix, code = choose_fix(ex.report, fix)
+    facts = ex.facts
     if fix in ("drop-invalid-index", "rebuild-index"):
-        return _index_plan(doctor, fix, code)
-    target = _stamp_target(doctor, report, fix, to)
-    require_exact(doctor, target)
+        return _index_plan(ex, fix, code)
+    target = _stamp_target(ex, fix, to)
+    require_exact(ex, target, ex.live.snapshot)
     rows = ", ".join(facts.rows) or "(none)"
     steps: tuple[str, ...] = (
         f"lock {facts.table_label} and check it still holds: {rows}",
@@ -102,24 +104,22 @@ def plan_repair(
     return RepairPlan(fix, code, facts.rows, target, (), steps)
 
 
-def _stamp_target(
-    doctor: Doctor, report: DoctorReport, fix: str, to: tuple[str, ...]
-) -> tuple[str, ...]:
+def _stamp_target(ex: Examination, fix: str, to: tuple[str, ...]) -> tuple[str, ...]:
     if fix == "bridge":
-        if doctor.manifest is None:
+        if ex.exam.baseline is None:
             raise ConfigError("The project has no baseline, so there is no bridge to stamp.")
-        return (doctor.manifest.old_head,)
-    if fix == "dedupe" and not to and len(doctor.facts.recorded) == 1:
-        return doctor.facts.recorded
+        return (ex.exam.baseline.old_head,)
+    if fix == "dedupe" and not to and len(ex.facts.recorded) == 1:
+        return ex.facts.recorded
     if to:
-        unknown = [r for r in to if doctor.history.locate(r) != "live"]
+        unknown = [r for r in to if ex.exam.history.locate(r) != "live"]
         if unknown:
             raise ConfigError(
                 f"{', '.join(unknown)} is not a live revision of the project.",
                 hint="Pass --to with a revision from `alembic history`.",
             )
         return tuple(sorted(to))
-    ident = report.identification
+    ident = ex.report.identification
     if ident is None or ident.revision is None:
         raise UnsafeError(
             "Refused: no revision was identified whose schema equals the database's, so there "
@@ -130,11 +130,11 @@ def _stamp_target(
     return ident.revision
 
 
-def require_exact(doctor: Doctor, target: tuple[str, ...]) -> None:
-    """Refuse unless ``target``'s replayed schema equals the live schema exactly."""
+def require_exact(ex: Examination, target: tuple[str, ...], live: Snapshot) -> None:
+    """Refuse unless ``target``'s replayed schema equals ``live`` exactly."""
     from alembic_baseline.diff import CompareOptions, compare
 
-    ident = doctor.identification
+    ident = ex.identification
     if ident is not None and any(m.heads == target for m in ident.exact):
         return
     if len(target) != 1:
@@ -142,13 +142,14 @@ def require_exact(doctor: Doctor, target: tuple[str, ...]) -> None:
             f"Refused: {', '.join(target)} was not identified as the database's schema.",
             hint="Run `alembic-baseline doctor --identify` and stamp what it identifies.",
         )
-    options = inspect_options(doctor.facts.version_table)
+    exam = ex.exam
+    options = inspect_options(exam.facts.version_table)
     expected, _ = expected_snapshot(
-        doctor.project, doctor.history, doctor.scratch, target[0], options, doctor.cache_dir
+        exam.project, exam.history, exam.scratch, target[0], options, exam.cache_dir
     )
-    diff = compare(expected, doctor.live_snapshot(), CompareOptions(ignore_column_order=True))
+    diff = compare(expected, live, CompareOptions(ignore_column_order=True))
     if diff:
-        lines = describe_diff(diff)
+        lines = describe(diff)
         raise UnsafeError(
             f"Refused: the schema is not exactly revision {target[0]} ({len(diff.changes)} "
             "difference(s)); stamping it would mark changes as applied that are not. "
@@ -158,10 +159,10 @@ def require_exact(doctor: Doctor, target: tuple[str, ...]) -> None:
         )
 
 
-def _index_plan(doctor: Doctor, fix: str, code: str) -> RepairPlan:
+def _index_plan(ex: Examination, fix: str, code: str) -> RepairPlan:
     from alembic_baseline.doctor import leftovers
 
-    facts = doctor.facts
+    facts = ex.facts
     found = [i for i in facts.invalid_indexes if not i.building]
     if not found:
         raise ConfigError("There is no INVALID index to repair.")
@@ -171,44 +172,29 @@ def _index_plan(doctor: Doctor, fix: str, code: str) -> RepairPlan:
         return RepairPlan(fix, code, facts.rows, None, names, steps, transactional=False)
     stamp = None
     for index in found:
-        rev = leftovers.origin(doctor.history, index)
+        rev = leftovers.origin(ex.exam.history, index)
         if rev is not None and facts.recorded == (rev.id,):
             stamp = rev.down_revisions  # un-record it: the re-run must create the index
-            require_exact_without(doctor, stamp, index)
+            if stamp:  # un-recording is only safe when its other statements did not run
+                require_exact(ex, stamp, ex.live.without_index(index.qualified))
     steps = tuple(f"DROP INDEX {n} (lock_timeout bounded)" for n in names)
     if stamp is not None:
         steps += (f"stamp {', '.join(stamp) or 'base'} so that `upgrade` re-runs the revision",)
     return RepairPlan(fix, code, facts.rows, stamp, names, steps)
 
 
-def require_exact_without(doctor: Doctor, target: tuple[str, ...], index: InvalidIndex) -> None:
-    """Un-recording a revision is only safe when its other statements did not run."""
-    if not target:
-        return
-    live = doctor.live_snapshot()
-    doctor.set_live_snapshot(
-        live.with_objects(
-            indexes=[i for i in live.indexes if f"{i.schema}.{i.name}" != index.qualified]
-        )
-    )
-    try:
-        require_exact(doctor, target)
-    finally:
-        doctor.set_live_snapshot(live)
-
-
 # -- doing it ----------------------------------------------------------------------------------
 
 
 @contextmanager
-def transaction(doctor: Doctor, lock_timeout: str) -> Iterator[Connection]:
+def transaction(ex: Examination, lock_timeout: str) -> Iterator[Connection]:
     from sqlalchemy import create_engine, text
     from sqlalchemy.pool import NullPool
 
     from alembic_baseline.compat import sqlalchemy_driver
     from alembic_baseline.pg.engine_connect import retrying_engines
 
-    url = doctor.facts.url.render(sqlalchemy_driver("psycopg"))
+    url = ex.facts.url.render(sqlalchemy_driver("psycopg"))
     engine = create_engine(url, poolclass=NullPool)
     try:
         with retrying_engines(), engine.begin() as conn:
@@ -218,19 +204,19 @@ def transaction(doctor: Doctor, lock_timeout: str) -> Iterator[Connection]:
         engine.dispose()
 
 
-def execute(doctor: Doctor, plan: RepairPlan, lock_timeout: str) -> None:
+def execute(ex: Examination, plan: RepairPlan, lock_timeout: str) -> None:
     """Carry out ``plan``: one transaction (``rebuild-index``: one statement per index)."""
     if plan.fix == "rebuild-index":
-        _rebuild(doctor, plan)
+        _rebuild(ex, plan)
         return
-    with transaction(doctor, lock_timeout) as conn:
-        _lock_and_check(conn, doctor.facts, plan)
+    with transaction(ex, lock_timeout) as conn:
+        _lock_and_check(conn, ex.facts, plan)
         for index in plan.indexes:
             _drop_index(conn, index)
         if plan.stamp is not None:
-            _stamp(conn, doctor, plan.stamp)
+            _stamp(conn, ex, plan.stamp)
         if plan.fix == "dedupe":
-            version_key.restore(conn, _table(doctor.facts), doctor.facts.version_table.name)
+            version_key.restore(conn, _table(ex.facts), ex.facts.version_table.name)
 
 
 def _ident(*parts: str) -> str:
@@ -269,37 +255,30 @@ def _lock_and_check(conn: Connection, facts: Facts, plan: RepairPlan) -> None:
 
 
 def _drop_index(conn: Connection, qualified: str) -> None:
-    from sqlalchemy import text
-
-    schema, name = qualified.split(".", 1)
-    still = conn.execute(
-        text(
-            "SELECT NOT x.indisvalid FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
-            "JOIN pg_namespace n ON n.oid = i.relnamespace WHERE n.nspname = :s AND i.relname = :n"
-        ),
-        {"s": schema, "n": name},
-    ).scalar()
+    raw = conn.connection.driver_connection  # psycopg: the engine is created for it above
+    still = any(i.qualified == qualified for i in invalid_indexes(raw))  # type: ignore[arg-type]
     if not still:
         raise UnsafeError(f"The index {qualified} is no longer INVALID; nothing was done.")
+    schema, name = qualified.split(".", 1)
     conn.exec_driver_sql(f"DROP INDEX {_ident(schema, name)}")
 
 
-def _stamp(conn: Connection, doctor: Doctor, target: tuple[str, ...]) -> None:
+def _stamp(conn: Connection, ex: Examination, target: tuple[str, ...]) -> None:
     from alembic.runtime.migration import MigrationContext
 
-    vt = doctor.facts.version_table
+    vt = ex.facts.version_table
     opts: dict[str, Any] = {"version_table": vt.name, "version_table_schema": vt.schema}
     context = MigrationContext.configure(connection=conn, opts=opts)
-    context.stamp(doctor.project.script, target or "base")  # type: ignore[arg-type]
+    context.stamp(ex.exam.project.script, target or "base")  # type: ignore[arg-type]
 
 
-def _rebuild(doctor: Doctor, plan: RepairPlan) -> None:
+def _rebuild(ex: Examination, plan: RepairPlan) -> None:
     from alembic_baseline.pg.connect import connection
     from alembic_baseline.pg.waits import NO_LIMITS
 
     # autocommit: CONCURRENTLY needs it. No timeouts: a REINDEX CONCURRENTLY stopped half way
     # (it waits for older transactions) would leave one more INVALID index behind.
-    with connection(doctor.facts.url, waits=NO_LIMITS) as conn:
+    with connection(ex.facts.url, waits=NO_LIMITS) as conn:
         for qualified in plan.indexes:
             schema, name = qualified.split(".", 1)
             conn.execute(f"REINDEX INDEX CONCURRENTLY {_ident(schema, name)}".encode())

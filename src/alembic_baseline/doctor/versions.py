@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from alembic_baseline.doctor.model import Diagnosis, Identification, Severity
+from alembic_baseline.doctor.model import Baseline, Diagnosis, Identification, Severity
 from alembic_baseline.doctor.problems import (
     BridgeNotApplied,
     MultipleHeads,
@@ -22,7 +22,6 @@ from alembic_baseline.doctor.problems import (
 )
 
 if TYPE_CHECKING:
-    from alembic_baseline.baseline.manifest import Manifest
     from alembic_baseline.doctor.facts import Facts
     from alembic_baseline.expected import SchemaCheck
     from alembic_baseline.history.graph import History
@@ -115,7 +114,7 @@ def version_diagnoses(
     history: History,
     empty: bool,
     ident: Identification | None,
-    manifest: Manifest | None,
+    baseline: Baseline | None,
     at_archived: SchemaCheck | None = None,
 ) -> list[Diagnosis]:
     """D001–D005 and D009 from the version table's rows (``empty``: the schema has no objects;
@@ -137,7 +136,7 @@ def version_diagnoses(
         return [kind.of(message, fix, where, tuple(details), action)]
     found = _duplicates(facts, fix, action, details, where)
     found += _unknown(facts, history, fix, action, details, where)
-    found += _archived(facts, history, ident, manifest, where, at_archived)
+    found += _archived(facts, history, ident, baseline, where, at_archived)
     found += _overlapping(facts, history, fix, action, details, where)
     return found
 
@@ -194,7 +193,7 @@ def _archived(
     facts: Facts,
     history: History,
     ident: Identification | None,
-    manifest: Manifest | None,
+    baseline: Baseline | None,
     where: dict[str, str],
     at_archived: SchemaCheck | None,
 ) -> list[Diagnosis]:
@@ -204,12 +203,12 @@ def _archived(
     behind = [r for r in facts.recorded if history.locate(r) == "archived"]
     if not behind:
         return []
-    bridge = manifest.old_head if manifest else None
+    bridge = baseline.old_head if baseline else None
     files = ", ".join(str(history.archived[r].path) for r in behind)
     where = {**where, "archived_file": files, "bridge": str(bridge)}
     # The baseline and its no-op bridge have the same schema: the bridge is among the matches.
     at_bridge = ident is not None and any(m.heads == (bridge,) for m in ident.exact)
-    base = manifest.revision if manifest else "the baseline"
+    base = baseline.revision if baseline else "the baseline"
     recorded = ", ".join(behind)
     message = (
         f"The database is at {recorded}, a revision archived by {base}: plain "

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from alembic_baseline.history.code import is_trivial_body
 from alembic_baseline.lint.model import Call, Direction, IgnoreDirectives, Operation
 
 _IGNORE = re.compile(r"#\s*alembic-baseline:\s*(ignore-file|ignore)\b(?:\[([^\]]*)\])?")
@@ -180,17 +181,6 @@ def _read_module_names(tree: ast.Module, info: SourceInfo) -> None:
             info.depends_on = _strings(literal)
         elif target.id == "branch_labels":
             info.branch_labels = _strings(literal)
-
-
-def is_trivial_body(body: list[ast.stmt]) -> bool:
-    """Only a docstring, ``pass``, ``...`` and/or a ``raise`` (NotImplementedError)."""
-    for stmt in body:
-        if isinstance(stmt, ast.Pass | ast.Raise):
-            continue
-        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
-            continue  # docstring or ``...``
-        return False
-    return True
 
 
 def _read_function(

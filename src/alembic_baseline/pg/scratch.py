@@ -15,15 +15,17 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import os
 import secrets
 from collections.abc import Iterator
+from types import TracebackType
 from typing import TYPE_CHECKING
 
+from alembic_baseline import settings
 from alembic_baseline.errors import DatabaseError, ScratchError
 from alembic_baseline.pg import binaries
 from alembic_baseline.pg import cluster as clusters
-from alembic_baseline.pg.connect import connect, server_version_num
+from alembic_baseline.pg.connect import connect
+from alembic_baseline.pg.server import server_version
 from alembic_baseline.pg.url import DatabaseURL
 from alembic_baseline.pg.waits import Waits
 
@@ -39,7 +41,7 @@ class ScratchServer:
         self.description = description
         self._admin: psycopg.Connection[tuple[object, ...]] | None = None
         self._created: list[str] = []
-        self.version_num = server_version_num(self.admin())
+        self.version_num = server_version(self.admin()).num
 
     @property
     def major(self) -> int:
@@ -186,7 +188,7 @@ atexit.register(_stop_all_at_exit)
 
 def open_server(*, major: int | None = None, scratch_url: str | None = None) -> ScratchServer:
     """Provide a scratch server; the caller must ``close()`` it (see :func:`scratch_server`)."""
-    scratch_url = scratch_url or os.environ.get("ALEMBIC_BASELINE_SCRATCH_URL") or None
+    scratch_url = scratch_url or settings.env("ALEMBIC_BASELINE_SCRATCH_URL") or None
     if scratch_url:
         url = DatabaseURL.parse(scratch_url)
         server = ScratchServer(url, description=f"scratch server {url.redacted}")
@@ -215,6 +217,12 @@ def open_server(*, major: int | None = None, scratch_url: str | None = None) -> 
     return cluster
 
 
+def _close(server: ScratchServer) -> None:
+    server.close()
+    if isinstance(server, LocalCluster) and server in _LIVE:
+        _LIVE.remove(server)
+
+
 @contextlib.contextmanager
 def scratch_server(
     *, major: int | None = None, scratch_url: str | None = None
@@ -224,18 +232,42 @@ def scratch_server(
     try:
         yield server
     finally:
-        server.close()
-        if isinstance(server, LocalCluster) and server in _LIVE:
-            _LIVE.remove(server)
+        _close(server)
 
 
-@contextlib.contextmanager
-def use_server(
-    existing: ScratchServer | None, *, major: int | None = None, scratch_url: str | None = None
-) -> Iterator[ScratchServer]:
-    """``existing`` when given and of the right major (left open), else a new scratch server."""
-    if existing is not None and (major is None or existing.major == major):
-        yield existing
-        return
-    with scratch_server(major=major, scratch_url=scratch_url) as server:
-        yield server
+class Scratch:
+    """The scratch entry point of a feature: a server of ``major`` (None: the newest), started
+    on first use only (a warm cache needs none). ``server``: one the caller already holds, used
+    when its major is the one wanted and left open; otherwise one is opened, and closed on exit.
+    """
+
+    def __init__(
+        self, major: int | None, scratch_url: str | None = None, server: ScratchServer | None = None
+    ) -> None:
+        self.major = major
+        self.scratch_url = scratch_url
+        fits = server is not None and (major is None or server.major == major)
+        self._given = server if fits else None
+        self._server = self._given
+
+    def server(self) -> ScratchServer:
+        if self._server is None:
+            self._server = open_server(major=self.major, scratch_url=self.scratch_url)
+        return self._server
+
+    def wanted_major(self) -> int:
+        """``major``, or that of the server used when none was asked for."""
+        return self.major if self.major is not None else self.server().major
+
+    def close(self) -> None:
+        server, self._server = self._server, self._given
+        if server is not None and server is not self._given:
+            _close(server)
+
+    def __enter__(self) -> Scratch:
+        return self
+
+    def __exit__(
+        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()

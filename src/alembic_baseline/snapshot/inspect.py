@@ -17,6 +17,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from alembic_baseline.errors import DatabaseError
+from alembic_baseline.pg.server import server_version
 from alembic_baseline.snapshot import model as m
 from alembic_baseline.snapshot.inventory import Inventory
 from alembic_baseline.snapshot.loaders import (
@@ -98,7 +99,8 @@ def inspect(conn: psycopg.Connection[Any], options: InspectOptions | None = None
     from psycopg.rows import namedtuple_row
 
     options = options or InspectOptions()
-    major = conn.info.server_version // 10000
+    version = server_version(conn)
+    major = version.major
     if major < MIN_MAJOR:
         raise DatabaseError(
             f"PostgreSQL {major} is not supported by snapshot (oldest: {MIN_MAJOR}).",
@@ -130,8 +132,7 @@ def inspect(conn: psycopg.Connection[Any], options: InspectOptions | None = None
         if paused:
             _age_young_objects()
             gc.enable()
-    version = str(conn.info.parameter_status("server_version") or "")
-    return replace(snap, server_version=version, options=options.describe())
+    return replace(snap, server_version=version.full, options=options.describe())
 
 
 def _age_young_objects() -> None:

@@ -9,11 +9,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from alembic_baseline.errors import ConfigError
 from alembic_baseline.settings import Settings
 from alembic_baseline.snapshot.inspect import InspectOptions, inspect
 from alembic_baseline.snapshot.model import Snapshot
+
+if TYPE_CHECKING:
+    from alembic_baseline.history.driver import AlembicProject
+    from alembic_baseline.history.graph import History
+    from alembic_baseline.pg.scratch import ScratchServer
+    from alembic_baseline.pg.url import DatabaseURL
 
 REVISION_PREFIX = "rev:"
 _SIDE_HINT = (
@@ -31,12 +38,12 @@ def describe(spec: str) -> str:
     return spec
 
 
-def from_url(url: str, options: InspectOptions) -> Snapshot:
+def from_url(url: DatabaseURL | str, options: InspectOptions) -> Snapshot:
     """Inspect the database at ``url``."""
     from alembic_baseline.pg.connect import connection
     from alembic_baseline.pg.url import DatabaseURL
 
-    with connection(DatabaseURL.parse(url)) as conn:
+    with connection(url if isinstance(url, DatabaseURL) else DatabaseURL.parse(url)) as conn:
         return inspect(conn, options)
 
 
@@ -56,21 +63,34 @@ def from_file(path: Path) -> Snapshot:
         ) from None
 
 
+def from_replay(
+    project: AlembicProject,
+    server: ScratchServer,
+    revision: str,
+    options: InspectOptions,
+    *,
+    history: History | None = None,
+    use_cache: bool = True,
+) -> Snapshot:
+    """The history replayed up to ``revision`` on a new database of ``server``, inspected; the
+    database is dropped afterwards (``use_cache``: through the replay's template databases)."""
+    from alembic_baseline.history.replay import build_at
+
+    url = build_at(project, server, revision, history=history, use_cache=use_cache)
+    try:
+        return from_url(url, options)
+    finally:
+        server.drop_database(url.database)
+
+
 def from_revision(settings: Settings, revision: str, options: InspectOptions) -> Snapshot:
     """Replay the project's history up to ``revision`` on a scratch database; inspect it."""
     from alembic_baseline.history.driver import AlembicProject
-    from alembic_baseline.pg.connect import connection
     from alembic_baseline.pg.scratch import scratch_server
 
     project = AlembicProject(settings)
     with scratch_server(major=settings.pg_major, scratch_url=settings.scratch_url) as server:
-        url = server.create_database(server.new_name("snapshot"))
-        try:
-            project.upgrade(url, revision, scratch=True)
-            with connection(url) as conn:
-                return inspect(conn, options)
-        finally:
-            server.drop_database(url.database)
+        return from_replay(project, server, revision, options, use_cache=False)
 
 
 def replay_major(settings: Settings, *specs: str) -> int | None:
@@ -79,7 +99,8 @@ def replay_major(settings: Settings, *specs: str) -> int | None:
     NULL constraints — would produce DDL that production rejects), else None (the newest)."""
     if settings.pg_major is not None or not any(s.startswith(REVISION_PREFIX) for s in specs):
         return settings.pg_major
-    from alembic_baseline.pg.connect import connection, server_major
+    from alembic_baseline.pg.connect import connection
+    from alembic_baseline.pg.server import server_major
     from alembic_baseline.pg.url import DatabaseURL
 
     for spec in specs:

@@ -1,4 +1,5 @@
-"""The runbook's "パッチ適用前" checklist, each item checked where the tool can check it.
+"""The runbook's "パッチ適用前" checklist, each item checked where the tool can check it (by
+``plan`` and ``apply``, and by ``check pre-patch``, which reuses them).
 
 An item is ``pass`` / ``fail`` / ``warn`` / ``manual`` (only a person can tick it) / ``skipped``
 (could not be checked here, ``detail`` says why). ``apply`` refuses while any item fails, unless
@@ -7,11 +8,11 @@ that item is named in ``--skip-check NAME``; warnings never block.
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 
-from alembic_baseline.deploy.items import (
+from alembic_baseline.history.code import has_real_downgrade, is_no_op
+from alembic_baseline.history.graph import Revision
+from alembic_baseline.runbook.items import (
     CheckItem,
     Downgrades,
     LongLocks,
@@ -21,86 +22,9 @@ from alembic_baseline.deploy.items import (
     find_check,
     plan_checks,
 )
-from alembic_baseline.history.graph import Revision
-
-__all__ = ["CheckItem", "Status"]  # the item model moved to deploy.items; imported from here
-
 
 NAMES = {c.name: c.title for c in plan_checks()}
 """Every check name ``plan`` knows (``--skip-check`` accepts these), with its runbook line."""
-
-
-# -- what a revision file says (AST only: nothing is imported or executed) -------------------
-
-
-def _is_trivial_body(body: Sequence[ast.stmt]) -> bool:
-    """Only a docstring, ``pass``, ``...`` and/or ``raise`` — no way back."""
-    try:
-        from alembic_baseline.lint.pysource import is_trivial_body
-    except ImportError:  # the lint engine is optional here; the rule is small enough to repeat
-        return all(
-            isinstance(s, ast.Pass | ast.Raise)
-            or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
-            for s in body
-        )
-    return is_trivial_body(list(body))
-
-
-def _function(tree: ast.Module, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name:
-            return node
-    return None
-
-
-def _does_nothing(fn: ast.FunctionDef | ast.AsyncFunctionDef | None) -> bool:
-    """Only a docstring, ``pass`` and/or ``...``: it runs and changes nothing (no ``raise``)."""
-    return fn is not None and all(
-        isinstance(s, ast.Pass) or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
-        for s in fn.body
-    )
-
-
-def is_no_op(path: Path) -> bool:
-    """Whether the revision changes nothing either way: ``upgrade()`` and ``downgrade()`` are
-    both only a docstring / ``pass`` / ``...`` — a merge revision (``alembic merge heads``) or
-    the bridge revision of a baseline. Its empty downgrade is the exact inverse of its upgrade.
-    """
-    try:
-        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-    except (OSError, SyntaxError, UnicodeDecodeError):
-        return False
-    return _does_nothing(_function(tree, "upgrade")) and _does_nothing(_function(tree, "downgrade"))
-
-
-def has_real_downgrade(path: Path) -> bool:
-    """Whether ``alembic downgrade`` really undoes the revision file.
-
-    True when ``downgrade()`` does something (not pass/raise/docstring), and for a revision that
-    changes nothing (:func:`is_no_op`: merges, the baseline's bridge), whose empty downgrade is
-    correct. False for an upgrade that changes the schema with a ``pass`` downgrade, and for an
-    empty upgrade whose downgrade raises (``alembic downgrade`` would stop there).
-    """
-    try:
-        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-    except (OSError, SyntaxError, UnicodeDecodeError):
-        return False
-    fn = _function(tree, "downgrade")
-    if fn is not None and not _is_trivial_body(fn.body):
-        return True
-    return _does_nothing(_function(tree, "upgrade")) and _does_nothing(fn)
-
-
-def uses_autocommit_block(path: Path, function: str = "upgrade") -> bool:
-    """Whether ``function`` opens ``autocommit_block()`` (its statements commit one by one)."""
-    try:
-        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-    except (OSError, SyntaxError, UnicodeDecodeError):
-        return False
-    fn = _function(tree, function)
-    return fn is not None and any(
-        isinstance(n, ast.Attribute) and n.attr == "autocommit_block" for n in ast.walk(fn)
-    )
 
 
 # -- checklist items ---------------------------------------------------------------------------

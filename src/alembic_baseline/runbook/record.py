@@ -17,15 +17,21 @@ import socket
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from rich.markup import escape
 
 from alembic_baseline import statedir
-from alembic_baseline.deploy.backup import Backup
-from alembic_baseline.deploy.verify import Verification
 from alembic_baseline.errors import BaselineError, ConfigError
 from alembic_baseline.pg import tools
 from alembic_baseline.pg.url import redact
-from alembic_baseline.report import to_jsonable
+from alembic_baseline.report import MARKS, to_jsonable
+from alembic_baseline.runbook.backup import Backup
+from alembic_baseline.runbook.dirs import require_usable, unusable
+from alembic_baseline.runbook.verify import Verification
+
+if TYPE_CHECKING:
+    from alembic_baseline.report import Reporter
 
 FORMAT_VERSION = 1
 OUTCOMES = ("running", "ok", "refused", "failed", "interrupted", "verify_failed", "error")
@@ -110,8 +116,6 @@ def new_run_id(command: str, at: datetime | None = None) -> str:
 def start(runs_dir: Path, command: str, database: str) -> RunRecord:
     """A new record (already on disk, outcome ``running``). Records of the same database whose
     process died (``kill -9``) are closed as interrupted first (see ``closed_runs``)."""
-    from alembic_baseline.deploy.dirs import require_usable, unusable
-
     run_id = new_run_id(command)
     directory = runs_dir / run_id
     require_usable(runs_dir, "--runs-dir")
@@ -271,6 +275,20 @@ def _backup(data: Any) -> Backup | None:
     )
 
 
+def recorded_backups(runs_dir: Path, database: str) -> list[tuple[str, Backup]]:
+    """``(run id, backup)`` for every readable record that kept a backup of ``database`` (the
+    database's name; a backup naming none counts too). Unreadable records are passed over."""
+    found = []
+    for path in sorted(runs_dir.glob("*/record.json")) if runs_dir.is_dir() else []:
+        try:
+            backup = _backup(json.loads(path.read_text(encoding="utf-8")).get("backup"))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            continue
+        if backup is not None and backup.database in (database, ""):
+            found.append((path.parent.name, backup))
+    return found
+
+
 def load(runs_dir: Path, run_id: str) -> RecordedRun:
     """A recorded run by id (``latest``: the newest run that took a backup)."""
     if run_id == "latest":
@@ -366,3 +384,14 @@ def render_markdown(r: RunRecord) -> str:
         lines += ["", "## Earlier runs closed as interrupted", ""]
         lines += [f"- {c}" for c in r.closed_runs]
     return "\n".join(lines)
+
+
+def record_text(out: Reporter, r: RunRecord) -> None:
+    """The end of a run as text: its verification, next steps and where the record is (apply,
+    rollback and repair show it alike)."""
+    if r.verification:
+        for v in r.verification.items:
+            out.text(f"  {MARKS[v.status.value]} {v.name:<9} {escape(v.detail)}")
+    for line in r.next_steps:
+        out.text(f"  → {escape(line)}")
+    out.text(f"  record: {escape(str(r.directory))}/record.md")

@@ -20,11 +20,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from alembic_baseline.deploy import backupdir
 from alembic_baseline.errors import UnsafeError
 from alembic_baseline.pg import binaries, tools
 from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.url import DatabaseURL
+from alembic_baseline.runbook import backupdir
+from alembic_baseline.runbook.dirs import require_usable, unusable
 
 _UNSAFE_CHARS = re.compile(r"[^A-Za-z0-9_.+-]+")
 _TOC_ENTRY = re.compile(r"^\d+;\s+\d+\s+\d+\s+(?P<rest>.+)$")
@@ -156,8 +157,6 @@ def take(
     an unguessable name (see :mod:`backupdir`); an earlier backup of the same name is kept
     (the new one gets ``-2``). ``lock_wait_timeout`` bounds pg_dump's wait for its table locks
     (``0``/None: no limit)."""
-    from alembic_baseline.deploy.dirs import require_usable, unusable
-
     installation = client_for(server_major)
     require_usable(directory, "--backup-dir")
     try:
