@@ -16,6 +16,7 @@ import pytest
 
 from alembic_baseline.pg.scratch import ScratchServer
 from alembic_baseline.testing import template
+from tests.helpers.formats import check_markdown
 from tests.helpers.projects import FIXTURES, cli, copy_project, project
 
 pytestmark = pytest.mark.db
@@ -169,7 +170,7 @@ def test_checks_find_a_downgrade_that_does_not_restore(
     failed = {r["revision"] for r in report["results"] if r["status"] == "fail"}
     assert failed == {"3c4d5e6f7a8b", None}  # the revision and lint (PG402 in 3c4d)
     with (root / "pyproject.toml").open("a") as f:
-        f.write('\n[tool.alembic-baseline.checks]\nirreversible = ["3c4d5e6f7a8b"]\n')
+        f.write('\n[tool.alembic-baseline.check]\nirreversible = ["3c4d5e6f7a8b"]\n')
     code, out, _err = cli("-c", ini, "--scratch-url", url, "check", "history", "--skip", "lint")
     assert code == 0, out
     assert "declared irreversible" in out
@@ -189,3 +190,8 @@ def test_up_down_undoes_one_revision_across_branches_and_a_merge(
     passed = [r["revision"] for r in report["results"] if r["check"] == "up-down"]
     assert sorted(passed) == ["aa11aa11aa11", "bb22bb22bb22", "cc33cc33cc33", "dd44dd44dd44"]
     assert {r["status"] for r in report["results"]} == {"pass"}
+    code, out, _ = cli("-c", str(ini), "--scratch-url", url, "--format", "markdown", "check",
+                       "history", "--skip", "lint", "--skip", "up-down")  # fmt: skip
+    assert code == 0, out
+    check_markdown(out)
+    assert "| ✓ | `upgrade-from-empty` | upgrade heads from empty: ok (template" in out

@@ -41,6 +41,7 @@ ELSEWHERE = {
     "diff": "tests/db/test_snapshot_cli.py (two schemas, both formats)",
     "check models": "tests/db/test_check_models.py (differences as JSON, a match as markdown)",
     "check upgrade-with-data": "tests/db/test_upgrade_with_data.py (failures as JSON and markdown)",
+    "check history": "tests/db/test_testing_plugin.py (failures as JSON, a pass as markdown)",
 }
 
 

@@ -65,11 +65,11 @@ def test_settings_precedence(tmp_path: Path) -> None:
 
 def test_irreversible_is_a_list_of_ids(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
-        "[tool.alembic-baseline.checks]\nirreversible = ['abc', 'def']\n"
+        "[tool.alembic-baseline.check]\nirreversible = ['abc', 'def']\n"
     )
     loaded = settings.load(cwd=tmp_path, environ={})
     assert checks.irreversible(loaded) == {"abc", "def"}
-    (tmp_path / "pyproject.toml").write_text("[tool.alembic-baseline.checks]\nirreversible = 1\n")
+    (tmp_path / "pyproject.toml").write_text("[tool.alembic-baseline.check]\nirreversible = 1\n")
     with pytest.raises(ConfigError, match="list of revision ids"):
         checks.irreversible(settings.load(cwd=tmp_path, environ={}))
 

@@ -10,13 +10,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from rich.markup import escape
+
 from alembic_baseline.errors import ConfigError, ExitCode
 from alembic_baseline.history.graph import History
+from alembic_baseline.report import Reporter, table
 from alembic_baseline.settings import Settings
 from alembic_baseline.testing import checks
 from alembic_baseline.testing.toolkit import Toolkit
 
 _MARK = {checks.PASS: "✓", checks.FAIL: "✗", checks.SKIP: "-"}
+_RICH = {checks.PASS: "[green]✓[/]", checks.FAIL: "[red]✗[/]", checks.SKIP: "[dim]-[/]"}
 
 
 @dataclass(frozen=True)
@@ -45,11 +49,20 @@ class HistoryCheck:
             "results": [r.to_dict() for r in self.results],
         }
 
-    def markdown(self) -> str:
-        lines = ["## alembic-baseline check history", "", "| | check | result |", "|---|---|---|"]
+    def text(self, out: Reporter) -> None:
+        out.text(f"[bold]check history[/] — scratch: {escape(self.server)}")
         for r in self.results:
-            text = r.message.replace("|", "\\|")
-            lines.append(f"| {_MARK[r.status]} | `{r.name}` | {text} |")
+            out.text(f"  {_RICH[r.status]} {escape(r.name):<28} {escape(r.message)}")
+            if r.status == checks.FAIL:
+                for line in r.details:
+                    out.text(f"      [dim]{escape(line)}[/]")
+        failed = len(self.failed)
+        out.text(f"[red]{failed} failed[/]" if failed else "[green]all checks passed[/]")
+
+    def markdown(self) -> str:
+        lines = ["## alembic-baseline check history", ""]
+        lines += table(("", "check", "result"), ((_MARK[r.status], f"`{r.name}`", r.message)
+                                                  for r in self.results))  # fmt: skip
         for r in self.failed:
             if r.details:
                 lines += ["", f"**{r.name}**", "", *(f"- {d}" for d in r.details)]
@@ -63,7 +76,12 @@ def check_history(
     skip: Sequence[str] = (),
     progress: Callable[[str], None] = lambda line: None,
 ) -> HistoryCheck:
-    """Check the history: one head, upgrade from empty, up/down per revision, lint."""
+    """The history's health on scratch databases: one head, upgrade from empty, up/down per
+    revision after the baseline (the same catalog), lint. Exit 1 when a check fails.
+
+    ``skip``: checks left out. Revisions declared in ``[tool.alembic-baseline.check]
+    irreversible`` are not round-tripped (docs/testing.md#built-in-checks).
+    """
     unknown = sorted(set(skip) - set(checks.CHECKS))
     if unknown:
         raise ConfigError(

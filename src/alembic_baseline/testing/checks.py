@@ -8,7 +8,7 @@
   database at R's parent, upgrade to R, downgrade one step, upgrade again — the catalog after the
   downgrade must equal the one before R, and the one after the second upgrade the one after the
   first (the snapshot diff; column order is not compared). Revisions declared irreversible in
-  ``[tool.alembic-baseline.checks] irreversible = ["rev", …]`` are skipped, and so are the
+  ``[tool.alembic-baseline.check] irreversible = ["rev", …]`` are skipped, and so are the
   baseline and its bridge (a baseline's downgrade drops everything by design).
 * **lint**: the tool's lint rules, with the project's lint settings and accepted findings.
 """
@@ -22,14 +22,16 @@ from typing import TYPE_CHECKING, Any
 from alembic_baseline import compat
 from alembic_baseline.baseline.manifest import find_manifest
 from alembic_baseline.diff import CompareOptions, compare
+from alembic_baseline.diff.render import describe
 from alembic_baseline.errors import BaselineError, ConfigError
-from alembic_baseline.expected import VersionTable, describe_diff, inspect_options, live_snapshot
+from alembic_baseline.expected import VersionTable, inspect_options
 from alembic_baseline.history.graph import History, Revision
 from alembic_baseline.history.sandbox import SandboxRefusal
 from alembic_baseline.lint import baseline as accepted
 from alembic_baseline.lint import config as lint_config
 from alembic_baseline.lint.engine import Target, run
 from alembic_baseline.lint.output import display_path, fails
+from alembic_baseline.snapshot.sources import from_url
 
 if TYPE_CHECKING:
     from alembic_baseline.history.driver import AlembicProject
@@ -72,11 +74,11 @@ class CheckResult:
 
 
 def irreversible(settings: Settings) -> frozenset[str]:
-    """Revisions declared irreversible once, in ``[tool.alembic-baseline.checks]``."""
-    value = settings.section("checks").get("irreversible", [])
+    """Revisions declared irreversible once, in ``[tool.alembic-baseline.check]``."""
+    value = settings.section("check").get("irreversible", [])
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(
-            "[tool.alembic-baseline.checks] irreversible must be a list of revision ids.",
+            "[tool.alembic-baseline.check] irreversible must be a list of revision ids.",
             hint='irreversible = ["3f2ebe7dbd97"]',
         )
     return frozenset(value)
@@ -140,7 +142,7 @@ class _Walk:
     results: list[CheckResult] = field(default_factory=list)
 
     def snapshot(self) -> Snapshot:
-        return live_snapshot(self.url, self.options)
+        return from_url(self.url, self.options)
 
     def step(self, rev: Revision, before: Snapshot) -> Snapshot:
         """Upgrade to ``rev``, check its down/up round trip; the snapshot at ``rev``."""
@@ -156,10 +158,10 @@ class _Walk:
         try:
             self.project.downgrade_one(self.url, rev.id)
             down = compare(before, self.snapshot(), same)
-            problems += describe_diff(down, words=_DOWN_WORDS)
+            problems += describe(down, words=_DOWN_WORDS)
             self.project.upgrade(self.url, rev.id, scratch=True)
             up = compare(after, self.snapshot(), same)
-            problems += describe_diff(up, words=_UP_WORDS)
+            problems += describe(up, words=_UP_WORDS)
         except SandboxRefusal:
             raise
         except BaselineError as exc:
@@ -179,7 +181,7 @@ class _Walk:
         if role in ("baseline", "bridge"):
             return f"the {role} revision (its downgrade is not meant to run)"
         if rev.id in self.skip:
-            return "declared irreversible ([tool.alembic-baseline.checks] irreversible)"
+            return "declared irreversible ([tool.alembic-baseline.check] irreversible)"
         return None
 
 
