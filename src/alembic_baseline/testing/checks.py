@@ -32,6 +32,7 @@ from alembic_baseline.lint import config as lint_config
 from alembic_baseline.lint.engine import Target, run
 from alembic_baseline.lint.output import display_path, fails
 from alembic_baseline.snapshot.sources import from_url
+from alembic_baseline.testing import loading
 
 if TYPE_CHECKING:
     from alembic_baseline.history.driver import AlembicProject
@@ -75,13 +76,7 @@ class CheckResult:
 
 def irreversible(settings: Settings) -> frozenset[str]:
     """Revisions declared irreversible once, in ``[tool.alembic-baseline.check]``."""
-    value = settings.section("check").get("irreversible", [])
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(
-            "[tool.alembic-baseline.check] irreversible must be a list of revision ids.",
-            hint='irreversible = ["3f2ebe7dbd97"]',
-        )
-    return frozenset(value)
+    return loading.revisions(settings, "irreversible")
 
 
 def single_head(history: History) -> CheckResult:
@@ -224,7 +219,7 @@ def up_down(
 
 def lint(settings: Settings, project: AlembicProject) -> CheckResult:
     """The tool's lint rules over the live revisions (settings and accepted findings honoured)."""
-    config = lint_config.from_section(settings.section("lint"), pg_major=settings.pg_major)
+    config = lint_config.from_settings(settings)
     config = lint_config.with_file_template(config, str(project.script.file_template))
     root = settings.project_dir
     targets = [

@@ -60,7 +60,6 @@ def resolve(
     rootdir: Path, ini: PluginConfig, environ: Mapping[str, str] | None = None
 ) -> tuple[settings_mod.Settings, str]:
     """Settings for the project found from ``rootdir``, and the server mode."""
-    env = os.environ if environ is None else environ
     probe = settings_mod.load(cwd=rootdir, environ={})
     table: Mapping[str, Any] = probe.section("pytest")
     ini_path = ini.alembic_ini or table.get("alembic_ini") or "alembic.ini"
@@ -76,14 +75,14 @@ def resolve(
         if ini.pg_major is not None
         else major_number(table.get("pg_major"), "[tool.alembic-baseline.pytest] pg_major")
     )
-    if env.get(f"{settings_mod.ENV_PREFIX}SCRATCH_URL"):
+    if settings_mod.env(f"{settings_mod.ENV_PREFIX}SCRATCH_URL", environ):
         url = None
-    if env.get(f"{settings_mod.ENV_PREFIX}PG_MAJOR"):
+    if settings_mod.env(f"{settings_mod.ENV_PREFIX}PG_MAJOR", environ):
         major = None
     settings = settings_mod.load(
         config=str(config),
         cwd=rootdir,
-        environ=env,
+        environ=environ,
         scratch_url=str(url) if url else None,
         pg_major=major,
     )
