@@ -96,6 +96,17 @@ def downgrade_steps(script: ScriptDirectory, destination: str, current: Any) -> 
     return list(script._downgrade_revs(destination, current))
 
 
+def downgrade_one_step(script: ScriptDirectory, revision: str) -> list[Any]:
+    """The one ``RevisionStep`` that undoes ``revision`` alone (a current head), whatever other
+    heads the database has: ``downgrade rev-1`` would also undo sibling branches, and is
+    ambiguous on a merge. Alembic's head maintenance then records its parents."""
+    from alembic.runtime import migration
+
+    return [migration.MigrationStep.downgrade_from_script(
+        script.revision_map, script.get_revision(revision)
+    )]  # fmt: skip
+
+
 def down_revisions(revision: Script) -> tuple[str, ...]:
     """A revision's parents as a tuple (``down_revision`` may be None, a string or a tuple);
     dependencies (``depends_on``) are not parents."""

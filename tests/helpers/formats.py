@@ -45,6 +45,7 @@ ELSEWHERE = {
     "revision rebase": "tests/db/test_team_rebase.py (a dry run as JSON and markdown)",
     "bundle": "tests/unit/test_team_bundle_units.py (JSON and markdown, offline)",
     "report": "tests/unit/test_team_report_units.py (JSON and markdown, no database)",
+    "check history": "tests/db/test_testing_plugin.py (failures as JSON, a pass as markdown)",
 }
 
 

@@ -36,6 +36,7 @@ _GROUPS = (
     "check_data",
     "bundle",
     "report_html",
+    "check_history",
 )
 
 

@@ -294,6 +294,7 @@ class AlembicProject:
         *,
         down: bool = False,
         sql: bool = False,
+        one: bool = False,
         on_version_apply: VersionApplied | None = None,
     ) -> None:
         """``alembic.command.upgrade/downgrade``, but with this project's cached script directory:
@@ -314,6 +315,8 @@ class AlembicProject:
             starting, target = target.split(":", 1)
 
         def steps(rev: Any, context: Any) -> Any:
+            if one:
+                return compat.downgrade_one_step(script, target)
             if down:
                 return compat.downgrade_steps(script, target, rev)
             return compat.upgrade_steps(script, target, rev)
@@ -353,6 +356,12 @@ class AlembicProject:
     def downgrade(self, url: DatabaseURL, target: str) -> RunResult:
         return self._run(
             url, f"downgrade to {target}", lambda c: self._migrate(c, target, down=True)
+        )
+
+    def downgrade_one(self, url: DatabaseURL, revision: str) -> RunResult:
+        """Undo ``revision`` alone (a head of the database), leaving other branches applied."""
+        return self._run(
+            url, f"downgrade {revision}", lambda c: self._migrate(c, revision, down=True, one=True)
         )
 
     def stamp(

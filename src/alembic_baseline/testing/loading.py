@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -81,5 +81,20 @@ def option(settings: Settings, name: str, given: str | None) -> str | None:
     """A command-line value, else ``[tool.alembic-baseline.check] <name>``."""
     if given:
         return given
-    value = settings.section("check").get(name)
+    value = _check_section(settings).get(name)
     return str(value) if value else None
+
+
+def revisions(settings: Settings, name: str) -> frozenset[str]:
+    """``[tool.alembic-baseline.check] <name>``: a list of revision ids (``irreversible``)."""
+    value = _check_section(settings).get(name, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(
+            f"[tool.alembic-baseline.check] {name} must be a list of revision ids.",
+            hint=f'{name} = ["3f2ebe7dbd97"]',
+        )
+    return frozenset(value)
+
+
+def _check_section(settings: Settings) -> Mapping[str, Any]:
+    return settings.section("check")
