@@ -7,6 +7,7 @@ added in, except where :mod:`.ddl` sorts them by dependency (views, tables) with
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -94,8 +95,16 @@ class Statement:
 class Plan:
     """Collects statements for one diff; remembers what was dropped and created (once each)."""
 
-    def __init__(self, diff: SchemaDiff) -> None:
+    def __init__(
+        self,
+        diff: SchemaDiff,
+        phases: Mapping[str, tuple[str, str]],
+        relations: frozenset[str] = frozenset(),
+    ) -> None:
         self.diff = diff
+        self._phases = phases  # ObjectKey kind -> (create phase, drop phase): see .kinds
+        self.relations = relations
+        """ObjectKey kinds that are relations or parts of one (see :class:`.kinds.Ddl`)."""
         self.a_objects = diff.a.by_key()
         self.b_objects = diff.b.by_key()
         self.statements: list[Statement] = []
@@ -122,6 +131,13 @@ class Plan:
     ) -> None:
         assert phase in _PHASE_INDEX, phase
         self.statements.append(Statement(sql, phase, key, destructive, manual, note))
+
+    def phase(self, key: ObjectKey) -> str:
+        """The phase ``key``'s kind is created (or altered) in."""
+        return self._phases[key.kind][0]
+
+    def drop_phase(self, key: ObjectKey) -> str:
+        return self._phases[key.kind][1]
 
     def drop_once(self, key: ObjectKey) -> bool:
         """True the first time ``key`` is to be dropped (a second drop would fail)."""
@@ -160,8 +176,8 @@ class Plan:
     ) -> bool:
         """``obj``'s table is a partition in ``where`` (not in the other side), and its parent
         there has a constraint or index of the same shape as ``obj``."""
-        child = parented.get(ObjectKey("table", obj.schema, obj.table))
-        other = free.get(ObjectKey("table", obj.schema, obj.table))
+        child = parented.get(ObjectKey(Table.KIND, obj.schema, obj.table))
+        other = free.get(ObjectKey(Table.KIND, obj.schema, obj.table))
         if not (isinstance(child, Table) and isinstance(other, Table)):
             return False
         if not child.partition_of or other.partition_of == child.partition_of:

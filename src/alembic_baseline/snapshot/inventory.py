@@ -19,14 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-MODELLED = frozenset(
-    ("schema", "extension", "table", "table column", "table constraint", "index", "view",
-     "view column", "materialized view", "materialized view column", "sequence", "enum",
-     "domain", "domain constraint", "composite type", "composite type column", "function",
-     "procedure", "trigger", "event trigger", "policy", "default value")
-)  # fmt: skip
-"""``pg_identify_object`` types the snapshot compares attribute by attribute; for every other
-type the inventory is the only check (by name, plus its detail)."""
+from alembic_baseline.snapshot.kinds import MODELLED
 
 NAME_ONLY = "compared by name only"
 

@@ -19,8 +19,8 @@ from operator import attrgetter
 from typing import Any, TypeVar
 
 from alembic_baseline.snapshot.inventory import Inventory
+from alembic_baseline.snapshot.kinds import OBJECT_TYPES
 from alembic_baseline.snapshot.objects import (
-    OBJECT_TYPES,
     Attribute,
     CatalogObject,
     Column,
@@ -207,3 +207,14 @@ class Snapshot:
     @classmethod
     def from_json(cls, text: str) -> Snapshot:
         return cls.from_dict(json.loads(text))
+
+
+def _check_fields() -> None:
+    """The object fields of :class:`Snapshot` are :data:`~.kinds.KINDS`, in order: the typed
+    field lines are there for the type checker, the registry decides."""
+    declared = tuple(f.name for f in fields(Snapshot))[: len(OBJECT_TYPES)]
+    if declared != tuple(OBJECT_TYPES):
+        raise TypeError(f"Snapshot fields {declared} are not the kinds {tuple(OBJECT_TYPES)}")
+
+
+_check_fields()

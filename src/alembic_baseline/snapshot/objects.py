@@ -349,23 +349,3 @@ class Dependency(NamedTuple):
 
     dependent: ObjectKey
     referenced: ObjectKey
-
-
-OBJECT_TYPES: dict[str, type[CatalogObject]] = {
-    "schemas": Schema,
-    "extensions": Extension,
-    "tables": Table,
-    "columns": Column,
-    "constraints": Constraint,
-    "indexes": Index,
-    "views": View,
-    "sequences": Sequence,
-    "enums": Enum,
-    "domains": Domain,
-    "composites": Composite,
-    "functions": Function,
-    "triggers": Trigger,
-    "event_triggers": EventTrigger,
-    "policies": Policy,
-}
-"""Snapshot field name → object class, in the order objects are listed in JSON and reports."""
