@@ -27,10 +27,12 @@ from alembic_baseline.diff.kinds import DDL_OF, PHASE_OF, RELATIONS
 from alembic_baseline.diff.model import Change, ChangeKind, SchemaDiff
 from alembic_baseline.diff.plan import PHASES, Plan, Statement
 from alembic_baseline.diff.quote import qualified
-from alembic_baseline.snapshot.kinds import COLUMNS, VIEWS, WITH_COLUMNS
+from alembic_baseline.snapshot.kinds import COLUMNS, FOREIGN_TABLES, VIEWS, WITH_COLUMNS
 from alembic_baseline.snapshot.model import CatalogObject, Column, Constraint, ObjectKey, Snapshot
 
 _VIEWS = VIEWS.keys
+_WHOLE = (*VIEWS.keys, *FOREIGN_TABLES.keys)
+"""Relations dropped as a whole (their parts go with them) when recreated or removed."""
 
 
 def create(plan: Plan, obj: CatalogObject) -> None:
@@ -52,10 +54,10 @@ def _prepare(plan: Plan, changes: Iterable[Change]) -> None:
             plan.removed_relations.add((key.schema, key.name))
         if table and change.kind is ChangeKind.ADDED:
             plan.new_tables.add((key.schema, key.name))
-        if key.kind in _VIEWS and change.recreate:
+        if key.kind in _WHOLE and change.recreate:
             plan.removed_relations.add((key.schema, key.name))
         plan.removed_relations.update(
-            (d.schema, d.name) for d in change.dependants if d.kind in _VIEWS
+            (d.schema, d.name) for d in change.dependants if d.kind in _WHOLE
         )
 
 
@@ -71,6 +73,16 @@ def _drag(plan: Plan, key: ObjectKey) -> None:
     new = plan.b(key)
     if new is not None:
         create(plan, new)
+
+
+def restore_parts(plan: Plan) -> None:
+    """What lived on a view or foreign table that was dropped and created again (indexes,
+    triggers) went with the drop: B's come back."""
+    rebuilt = {(k.schema, k.name) for k in plan.dropped & plan.created if k.kind in _WHOLE}
+    parts: list[CatalogObject] = [*plan.diff.b.indexes, *plan.diff.b.triggers]
+    for part in parts:
+        if (part.key.schema, part.key.table) in rebuilt:
+            create(plan, part)
 
 
 def _not_null_renames(plan: Plan, changes: Iterable[Change]) -> set[ObjectKey]:
@@ -119,6 +131,7 @@ def statements(diff: SchemaDiff, *, allow_destructive: bool = False) -> list[Sta
     for change in diff.changes:
         if change.key not in handled:
             _apply(plan, change)
+    restore_parts(plan)
     ddl_meta.comments(plan)
     ddl_meta.privileges(plan)
     if any(s.phase in ("functions", "late functions") for s in plan.statements):

@@ -250,14 +250,7 @@ def create_view(plan: Plan, obj: CatalogObject) -> None:
     options = f" WITH ({', '.join(obj.options)})" if obj.options else ""
     body = obj.definition.strip().rstrip(";")
     sql = f"CREATE {kind} {qualified(obj.schema, obj.name)}{options} AS\n{body}"
-    plan.add(plan.phase(obj.key), sql, obj.key)
-    # What lived on the view went with its drop; B's indexes and triggers come back with it.
-    parts: list[CatalogObject] = [*plan.diff.b.indexes, *plan.diff.b.triggers]
-    for part in parts:
-        if (part.key.schema, part.key.table) == (obj.schema, obj.name) and obj.key in plan.dropped:
-            from alembic_baseline.diff.ddl import create
-
-            create(plan, part)
+    plan.add(plan.phase(obj.key), sql, obj.key)  # (its indexes and triggers: ddl.restore_parts)
 
 
 def drop_view(plan: Plan, obj: CatalogObject, destructive: bool) -> None:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from alembic_baseline.diff import ddl_foreign as df
 from alembic_baseline.diff import ddl_objects as do
 from alembic_baseline.diff import ddl_sequences as ds
 from alembic_baseline.diff import ddl_tables as dt
@@ -132,6 +133,15 @@ DDLS: tuple[Ddl, ...] = (
         recreate=_TRIGGER),
     Ddl(k.POLICIES, dg.create_policy, dg.drop_policy, do.no_alter, "policies", "drop policies",
         ("POLICY",), "on table", recreate=_OBJECT),
+    Ddl(k.WRAPPERS, df.create_wrapper, df.drop_wrapper, df.alter_wrapper, "wrappers",
+        "drop wrappers", ("FOREIGN DATA WRAPPER",), "global"),
+    Ddl(k.SERVERS, df.create_server, df.drop_server, df.alter_server, "servers", "drop servers",
+        ("SERVER",), "global", grant_noun="FOREIGN SERVER",
+        recreate=unless(META | {"version", "options"})),
+    # a foreign table holds no rows: any change is made by dropping and creating it again
+    Ddl(k.FOREIGN_TABLES, df.create_foreign_table, df.drop_foreign_table, do.no_alter,
+        "foreign tables", "drop foreign tables", ("FOREIGN TABLE",), grant_noun="TABLE",
+        recreate=_OBJECT, relation=True),
 )  # fmt: skip
 
 # -- derived ----------------------------------------------------------------------------------

@@ -31,6 +31,9 @@ PHASES: tuple[str, ...] = (
     "drop triggers",  # they use functions and columns
     "drop policies",
     "drop views",  # dependent views first (graphlib)
+    "drop foreign tables",  # they use types, servers and functions (defaults)
+    "drop servers",
+    "drop wrappers",  # before their handler functions
     "drop foreign keys",  # before the keys they reference
     "drop constraints",
     "drop indexes",
@@ -48,10 +51,13 @@ PHASES: tuple[str, ...] = (
     "types",  # enums, then domains, then composite types
     "sequences",  # before the tables whose defaults call nextval()
     "functions",  # before tables: defaults and CHECKs may call them
+    "wrappers",  # after their handler and validator functions
+    "servers",
     "tables",  # parents before partitions and children (graphlib)
     "columns",  # changes of existing columns, before new columns that may use them
     "add columns",
     "attach",  # ATTACH PARTITION / INHERIT, once the columns match
+    "foreign tables",  # may be partitions or children of tables: after their columns
     "sequence ownership",  # OWNED BY needs the column
     "constraints",
     "foreign keys",  # after the keys they reference

@@ -29,6 +29,7 @@ from alembic_baseline.snapshot.kinds import (
     read_order,
 )
 from alembic_baseline.snapshot.loaders import Loading, Row
+from alembic_baseline.snapshot.loaders_foreign import SECRET_OPTION
 from alembic_baseline.snapshot.loaders_tables import index_columns, spell_index
 from alembic_baseline.snapshot.parallel import reading
 
@@ -185,6 +186,7 @@ def _read(
         "skipped_event_triggers": skipped.event_triggers,
         "privileges": options.privileges,
         "globals": options.include_schemas is None,  # database-wide objects (inventory.sql)
+        "secret_options": SECRET_OPTION,  # option names whose values are never read
     }
     queries = {name: _query(name, major) for name in _ORDER}
     ld = Loading(options)

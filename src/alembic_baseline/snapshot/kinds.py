@@ -33,8 +33,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 from alembic_baseline.snapshot import loaders as ld
+from alembic_baseline.snapshot import loaders_foreign as lf
 from alembic_baseline.snapshot import loaders_tables as lt
 from alembic_baseline.snapshot import objects as o
+from alembic_baseline.snapshot import objects_foreign as of
 from alembic_baseline.snapshot.loaders import Loader
 
 End = tuple[Literal["dependents", "referenced"], str, str]
@@ -145,9 +147,26 @@ POLICIES = Kind(
     inventory=("policy",),
 )  # fmt: skip
 
+# SQL/MED. Wrappers and servers are database-wide: read only without a schema filter.
+WRAPPERS = Kind(
+    "foreign_data_wrappers", of.ForeignDataWrapper, ld.each(lf.wrapper), lane="helper",
+    ends=((_REF, "wrapper", "oid"),), inventory=("foreign-data wrapper",),
+)  # fmt: skip
+SERVERS = Kind(
+    "foreign_servers", of.ForeignServer, ld.each(lf.server), lane="helper",
+    ends=((_DEP, "server", "oid"), (_REF, "server", "oid")), inventory=("server",),
+)  # fmt: skip
+FOREIGN_TABLES = Kind(
+    "foreign_tables", of.ForeignTable, ld.each(lf.foreign_table),
+    # a dependant too: of its server and of its columns' types (it is recreated with them)
+    ends=((_DEP, "relation", "oid"), (_REF, "relation", "oid"), (_REF, "type", "type_oid")),
+    inventory=("foreign table", "foreign table column"), relkinds="f",
+)  # fmt: skip
+
 KINDS: tuple[Kind, ...] = (
     SCHEMAS, EXTENSIONS, TABLES, COLUMNS, CONSTRAINTS, INDEXES, VIEWS, SEQUENCES, ENUMS,
-    DOMAINS, COMPOSITES, FUNCTIONS, TRIGGERS, EVENT_TRIGGERS, POLICIES,
+    DOMAINS, COMPOSITES, FUNCTIONS, TRIGGERS, EVENT_TRIGGERS, POLICIES, WRAPPERS, SERVERS,
+    FOREIGN_TABLES,
 )  # fmt: skip
 """Every modelled kind, in the order objects are listed in JSON, reports and diffs (a diff's
 changes come kind by kind in this order; so do the statements of one phase)."""

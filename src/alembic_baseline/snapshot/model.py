@@ -42,6 +42,12 @@ from alembic_baseline.snapshot.objects import (
     Trigger,
     View,
 )
+from alembic_baseline.snapshot.objects_foreign import (
+    ForeignColumn,
+    ForeignDataWrapper,
+    ForeignServer,
+    ForeignTable,
+)
 
 __all__ = [
     "FORMAT_VERSION",
@@ -57,6 +63,10 @@ __all__ = [
     "Enum",
     "EventTrigger",
     "Extension",
+    "ForeignColumn",
+    "ForeignDataWrapper",
+    "ForeignServer",
+    "ForeignTable",
     "Function",
     "Index",
     "ObjectKey",
@@ -70,8 +80,10 @@ __all__ = [
     "sort_objects",
 ]
 
-FORMAT_VERSION = 1
-"""Bumped whenever the JSON layout changes in a way older readers cannot load."""
+FORMAT_VERSION = 2
+"""Bumped whenever the JSON layout changes in a way older readers cannot load, or the model
+gains a kind (an older file says nothing about it: loading it as "none" would be a false
+equality). 2: foreign-data wrappers, servers and foreign tables."""
 
 
 T = TypeVar("T", bound=CatalogObject)
@@ -124,6 +136,9 @@ class Snapshot:
     triggers: tuple[Trigger, ...] = ()
     event_triggers: tuple[EventTrigger, ...] = ()
     policies: tuple[Policy, ...] = ()
+    foreign_data_wrappers: tuple[ForeignDataWrapper, ...] = ()
+    foreign_servers: tuple[ForeignServer, ...] = ()
+    foreign_tables: tuple[ForeignTable, ...] = ()
     dependencies: tuple[Dependency, ...] = ()
     server_version: str = field(default="", compare=False)
     options: tuple[tuple[str, str], ...] = field(default=(), compare=False)
