@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from alembic_baseline.diff import ddl_collations as dc
 from alembic_baseline.diff import ddl_foreign as df
 from alembic_baseline.diff import ddl_objects as do
 from alembic_baseline.diff import ddl_sequences as ds
@@ -142,6 +143,8 @@ DDLS: tuple[Ddl, ...] = (
     Ddl(k.FOREIGN_TABLES, df.create_foreign_table, df.drop_foreign_table, do.no_alter,
         "foreign tables", "drop foreign tables", ("FOREIGN TABLE",), grant_noun="TABLE",
         recreate=_OBJECT, relation=True),
+    Ddl(k.COLLATIONS, dc.create_collation, dc.drop_collation, do.no_alter, "collations",
+        "drop collations", ("COLLATION",), recreate=_OBJECT),
 )  # fmt: skip
 
 # -- derived ----------------------------------------------------------------------------------

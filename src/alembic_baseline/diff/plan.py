@@ -43,11 +43,13 @@ PHASES: tuple[str, ...] = (
     "drop tables",  # partitions and inheritance children first (graphlib)
     "drop sequences",  # after columns: an owned sequence goes with its column
     "drop types",
+    "drop collations",  # those still used by a column that changes: see "drop released ..."
     "drop schemas",
     "drop extensions",
     # -- creates: what is depended on first -------------------------------------------------
     "schemas",
     "extensions",
+    "collations",  # before the types and columns that use them
     "types",  # enums, then domains, then composite types
     "sequences",  # before the tables whose defaults call nextval()
     "functions",  # before tables: defaults and CHECKs may call them
@@ -56,6 +58,7 @@ PHASES: tuple[str, ...] = (
     "tables",  # parents before partitions and children (graphlib)
     "columns",  # changes of existing columns, before new columns that may use them
     "add columns",
+    "drop released collations",  # removed collations A's columns used, once those changed
     "attach",  # ATTACH PARTITION / INHERIT, once the columns match
     "foreign tables",  # may be partitions or children of tables: after their columns
     "sequence ownership",  # OWNED BY needs the column

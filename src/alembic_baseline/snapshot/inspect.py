@@ -87,6 +87,10 @@ def _query(name: str, major: int) -> Any:
         # NOT ENFORCED constraints (conenforced) are new in PostgreSQL 18.
         enforced = "con.conenforced" if major >= 18 else "true"
         return sql.SQL(text).format(enforced=sql.SQL(enforced))  # type: ignore[arg-type,unused-ignore]
+    if name == "collations":
+        locale = "c.colllocale" if major >= 17 else "c.colliculocale"
+        rules = "c.collicurules" if major >= 16 else "NULL::text"
+        return sql.SQL(text).format(locale=sql.SQL(locale), rules=sql.SQL(rules))  # type: ignore[arg-type,unused-ignore]
     return text
 
 

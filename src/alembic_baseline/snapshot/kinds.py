@@ -163,10 +163,14 @@ FOREIGN_TABLES = Kind(
     inventory=("foreign table", "foreign table column"), relkinds="f",
 )  # fmt: skip
 
+COLLATIONS = Kind(
+    "collations", o.Collation, ld.each(ld.collation), lane="helper", inventory=("collation",)
+)
+
 KINDS: tuple[Kind, ...] = (
     SCHEMAS, EXTENSIONS, TABLES, COLUMNS, CONSTRAINTS, INDEXES, VIEWS, SEQUENCES, ENUMS,
     DOMAINS, COMPOSITES, FUNCTIONS, TRIGGERS, EVENT_TRIGGERS, POLICIES, WRAPPERS, SERVERS,
-    FOREIGN_TABLES,
+    FOREIGN_TABLES, COLLATIONS,
 )  # fmt: skip
 """Every modelled kind, in the order objects are listed in JSON, reports and diffs (a diff's
 changes come kind by kind in this order; so do the statements of one phase)."""

@@ -186,6 +186,24 @@ def event_trigger(row: Row, o: InspectOptions) -> m.EventTrigger:
     )
 
 
+PROVIDER = {"c": "libc", "i": "icu", "b": "builtin", "d": "default"}
+
+
+def collation(row: Row, o: InspectOptions) -> m.Collation:
+    return m.Collation(
+        row.schema,
+        row.name,
+        PROVIDER[row.provider],
+        row.deterministic,
+        row.lc_collate,
+        row.lc_ctype,
+        row.locale,
+        row.rules,
+        comment=row.comment,
+        **({"owner": row.owner} if o.privileges else {}),
+    )
+
+
 def policy(row: Row, o: InspectOptions) -> m.Policy:
     return m.Policy(
         row.schema,

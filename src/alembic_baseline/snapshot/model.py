@@ -23,6 +23,7 @@ from alembic_baseline.snapshot.kinds import OBJECT_TYPES
 from alembic_baseline.snapshot.objects import (
     Attribute,
     CatalogObject,
+    Collation,
     Column,
     Composite,
     Constraint,
@@ -54,6 +55,7 @@ __all__ = [
     "OBJECT_TYPES",
     "Attribute",
     "CatalogObject",
+    "Collation",
     "Column",
     "Composite",
     "Constraint",
@@ -80,10 +82,10 @@ __all__ = [
     "sort_objects",
 ]
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 """Bumped whenever the JSON layout changes in a way older readers cannot load, or the model
 gains a kind (an older file says nothing about it: loading it as "none" would be a false
-equality). 2: foreign-data wrappers, servers and foreign tables."""
+equality). 2: foreign-data wrappers, servers and foreign tables. 3: collations."""
 
 
 T = TypeVar("T", bound=CatalogObject)
@@ -139,6 +141,7 @@ class Snapshot:
     foreign_data_wrappers: tuple[ForeignDataWrapper, ...] = ()
     foreign_servers: tuple[ForeignServer, ...] = ()
     foreign_tables: tuple[ForeignTable, ...] = ()
+    collations: tuple[Collation, ...] = ()
     dependencies: tuple[Dependency, ...] = ()
     server_version: str = field(default="", compare=False)
     options: tuple[tuple[str, str], ...] = field(default=(), compare=False)

@@ -343,6 +343,22 @@ class Policy(CatalogObject):
     with_check: str | None = None
 
 
+@dataclass(frozen=True)
+class Collation(CatalogObject):
+    """A collation made by CREATE COLLATION (its library version is build noise: left out)."""
+
+    KIND: ClassVar[str] = "collation"
+    schema: str
+    name: str
+    provider: str  # libc | icu | builtin
+    deterministic: bool = True
+    lc_collate: str | None = None  # libc
+    lc_ctype: str | None = None
+    locale: str | None = None  # icu, builtin
+    rules: str | None = None  # icu (PostgreSQL 16)
+    owner: str | None = None
+
+
 class Dependency(NamedTuple):
     """``dependent`` must be dropped before ``referenced`` can be dropped or recreated (a named
     tuple of two keys: sorted and deduplicated in C)."""
