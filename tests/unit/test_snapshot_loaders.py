@@ -65,6 +65,8 @@ def test_build_drops_attnum_gaps_and_names_constraint_columns() -> None:
         "generated": "",
         "collation": None,
         "local": True,
+        "storage": None,
+        "compression": None,
     }
     rows = {
         "tables": [table_row()],
@@ -118,6 +120,8 @@ def test_columns_come_out_in_table_name_order_with_positions_per_table() -> None
             generated="",
             collation=None,
             local=True,
+            storage="m",
+            compression=None,
         )
 
     rows = {
@@ -132,6 +136,7 @@ def test_columns_come_out_in_table_name_order_with_positions_per_table() -> None
         ("zeta", "z2", 1),
         ("zeta", "z1", 2),
     ]
+    assert {c.storage for c in snap.columns} == {"main"}  # catalog codes become words
 
 
 def test_every_kind_is_read_and_loaded_in_an_order_that_names_columns_first() -> None:

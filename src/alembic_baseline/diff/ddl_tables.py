@@ -30,6 +30,8 @@ def _alter_table(schema: str, table: str) -> str:
 def column_sql(plan: Plan, col: Column) -> str:
     """A column definition as in CREATE TABLE / ADD COLUMN."""
     parts = [ident(col.name), col.type]
+    if col.compression:
+        parts.append(f"COMPRESSION {col.compression}")
     if col.collation:
         parts.append(f"COLLATE {col.collation}")
     if col.generated and col.default is not None:
@@ -72,6 +74,8 @@ def create_table(plan: Plan, obj: CatalogObject) -> None:
     # A partition or child of an existing table waits until the parent's new columns exist.
     plan.add("attach" if _parents(obj) else "tables", sql, obj.key)
     _row_security(plan, obj, Table(obj.schema, obj.name))
+    for col in cols:
+        _set_storage(plan, col, "columns")
 
 
 def _parents(table: Table) -> tuple[str, ...]:
@@ -166,6 +170,33 @@ def create_column(plan: Plan, obj: CatalogObject) -> None:
     if plan.create_once(obj.key):
         alter = _alter_table(obj.schema, obj.table)
         plan.add(plan.phase(obj.key), f"{alter} ADD COLUMN {column_sql(plan, obj)}", obj.key)
+        _set_storage(plan, obj, plan.phase(obj.key))  # (right after it: same key, same place)
+
+
+def _set_storage(plan: Plan, col: Column, phase: str) -> None:
+    """SET STORAGE once the column exists: PostgreSQL 15 has no STORAGE in a column definition."""
+    if col.storage:
+        sql = f"{_alter_table(col.schema, col.table)} ALTER COLUMN {ident(col.name)} SET STORAGE"
+        plan.add(phase, f"{sql} {col.storage.upper()}", col.key)
+
+
+def _alter_storage(plan: Plan, alter: str, change: Change, new: Column) -> None:
+    if change.changed("compression"):
+        plan.add("columns", f"{alter} SET COMPRESSION {new.compression or 'default'}", new.key)
+    if not change.changed("storage"):
+        return
+    if new.storage:
+        plan.add("columns", f"{alter} SET STORAGE {new.storage.upper()}", new.key)
+    elif plan.diff.a.server_version.split(".")[0] not in ("", "15"):
+        plan.add("columns", f"{alter} SET STORAGE DEFAULT", new.key)  # PostgreSQL 16+
+    else:
+        plan.add(
+            "columns",
+            f"-- {alter} SET STORAGE <the type's storage>",
+            new.key,
+            manual=True,
+            note="PostgreSQL 15 has no SET STORAGE DEFAULT: name the storage of the column's type",
+        )
 
 
 def drop_column(plan: Plan, obj: CatalogObject, destructive: bool) -> None:
@@ -197,6 +228,7 @@ def alter_column(plan: Plan, change: Change) -> None:
                 destructive=True,
                 note="re-added with the new generation expression",
             )
+            _set_storage(plan, new, plan.phase(new.key))
         return
     alter = f"{_alter_table(new.schema, new.table)} ALTER COLUMN {ident(new.name)}"
     if change.changed("type", "collation"):
@@ -215,6 +247,7 @@ def alter_column(plan: Plan, change: Change) -> None:
     if change.changed("not_null"):  # before identity, which needs NOT NULL
         _alter_not_null(plan, alter, new)
     _alter_identity(plan, alter, old, new)
+    _alter_storage(plan, alter, change, new)
 
 
 def _alter_identity(plan: Plan, alter: str, old: Column, new: Column) -> None:

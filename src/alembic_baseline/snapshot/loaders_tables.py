@@ -18,6 +18,9 @@ from alembic_baseline.snapshot.loaders import (
 )
 from alembic_baseline.snapshot.objects import assemble
 
+STORAGE = {"p": "plain", "e": "external", "m": "main", "x": "extended"}
+COMPRESSION = {"p": "pglz", "l": "lz4"}
+
 
 def tables(rows: Iterable[Row], ld: Loading) -> list[m.Table]:
     rows = list(rows)
@@ -81,6 +84,8 @@ def columns(rows: Iterable[Row], ld: Loading) -> list[m.Column]:
                     "generated": GENERATED.get(row.generated),
                     "collation": row.collation,
                     "local": row.local,
+                    "storage": STORAGE.get(row.storage),
+                    "compression": COMPRESSION.get(row.compression),
                     "comment": row.comment,
                 },
             )

@@ -82,10 +82,11 @@ __all__ = [
     "sort_objects",
 ]
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 """Bumped whenever the JSON layout changes in a way older readers cannot load, or the model
 gains a kind (an older file says nothing about it: loading it as "none" would be a false
-equality). 2: foreign-data wrappers, servers and foreign tables. 3: collations."""
+equality). 2: foreign-data wrappers, servers and foreign tables. 3: collations. 4: column storage
+and compression."""
 
 
 T = TypeVar("T", bound=CatalogObject)

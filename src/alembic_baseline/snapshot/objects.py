@@ -154,6 +154,8 @@ class Column(CatalogObject):
     generated: str | None = None  # stored | virtual
     collation: str | None = None  # only when not the type's default
     local: bool = True  # False: comes from a parent table only (partitions, inheritance)
+    storage: str | None = None  # plain | external | main | extended, when not the type's default
+    compression: str | None = None  # pglz | lz4, when not the server's default
 
 
 @dataclass(frozen=True)
