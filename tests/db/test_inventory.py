@@ -100,6 +100,7 @@ SNAPSHOT_LINES = {
     "server": "- mysrv  (removed)",
     "foreign-data wrapper": "- myfdw  (removed)",
     "collation": "- public.mycoll  (removed)",
+    "publication": "- pub  (removed)",
 }
 
 
@@ -127,8 +128,8 @@ def test_equal_sides_list_the_kinds_compared_by_name_only(
     assert code == 0, out + err
     assert "No differences." in out
     assert "compared by name only:" in out and "1 rule" in out and "1 aggregate" in out
-    assert "1 publication," in out and "1 user mapping" in out
-    for modelled in ("foreign table", "server", "collation"):  # compared in full
+    assert "1 statistics object," in out and "1 user mapping" in out
+    for modelled in ("foreign table", "server", "collation", "publication"):  # compared in full
         assert modelled not in out
     code, out, _ = cli("--json", "diff", source.render(), twin.render())
     report = json.loads(out)
@@ -157,7 +158,7 @@ def test_schema_filter_leaves_database_wide_objects_out(
     code, out, err = cli("diff", source.render(), other.render(), "--schema", "public")
     assert code == 0, out + err  # publications are database-wide: not in one schema's dump
     code, out, _ = cli("diff", source.render(), other.render())
-    assert code == 1 and "removed publication pub" in out and "+ other" in out
+    assert code == 1 and "publication\n  - pub  (removed)" in out and "+ other" in out
 
 
 def test_an_ordinary_role_reads_the_inventory(pg: ScratchServer, source: DatabaseURL) -> None:

@@ -19,6 +19,7 @@ from typing import Literal
 from alembic_baseline.diff import ddl_collations as dc
 from alembic_baseline.diff import ddl_foreign as df
 from alembic_baseline.diff import ddl_objects as do
+from alembic_baseline.diff import ddl_publications as dp
 from alembic_baseline.diff import ddl_sequences as ds
 from alembic_baseline.diff import ddl_tables as dt
 from alembic_baseline.diff import ddl_triggers as dg
@@ -145,6 +146,9 @@ DDLS: tuple[Ddl, ...] = (
         recreate=_OBJECT, relation=True),
     Ddl(k.COLLATIONS, dc.create_collation, dc.drop_collation, do.no_alter, "collations",
         "drop collations", ("COLLATION",), recreate=_OBJECT),
+    Ddl(k.PUBLICATIONS, dp.create_publication, dp.drop_publication, dp.alter_publication,
+        "publications", "drop publications", ("PUBLICATION",), "global",
+        recreate=unless(META | {"publish", "via_root", "tables", "schemas", "generated"})),
 )  # fmt: skip
 
 # -- derived ----------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 PHASES: tuple[str, ...] = (
     "setup",
     # -- drops: dependants first ------------------------------------------------------------
+    "drop publications",  # they name tables and columns
     "drop triggers",  # they use functions and columns
     "drop policies",
     "drop views",  # dependent views first (graphlib)
@@ -70,6 +71,7 @@ PHASES: tuple[str, ...] = (
     "late functions",  # functions whose signature or SQL body uses a table or view
     "triggers",
     "policies",
+    "publications",  # once the tables and columns they name exist
     "event triggers",
     "comments",
     "privileges",

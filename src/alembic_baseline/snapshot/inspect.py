@@ -87,6 +87,10 @@ def _query(name: str, major: int) -> Any:
         # NOT ENFORCED constraints (conenforced) are new in PostgreSQL 18.
         enforced = "con.conenforced" if major >= 18 else "true"
         return sql.SQL(text).format(enforced=sql.SQL(enforced))  # type: ignore[arg-type,unused-ignore]
+    if name == "publications":
+        # publish_generated_columns: new in 18 ('n' none, 's' stored)
+        generated = "CASE p.pubgencols WHEN 's' THEN 'stored' END" if major >= 18 else "NULL"
+        return sql.SQL(text).format(generated=sql.SQL(generated))  # type: ignore[arg-type,unused-ignore]
     if name == "collations":
         locale = "c.colllocale" if major >= 17 else "c.colliculocale"
         rules = "c.collicurules" if major >= 16 else "NULL::text"

@@ -38,6 +38,7 @@ from alembic_baseline.snapshot import loaders_tables as lt
 from alembic_baseline.snapshot import objects as o
 from alembic_baseline.snapshot import objects_foreign as of
 from alembic_baseline.snapshot.loaders import Loader
+from alembic_baseline.snapshot.objects_replication import Publication
 
 End = tuple[Literal["dependents", "referenced"], str, str]
 """(which end of a dependency row, the catalog dependencies.sql names it by, the row's oid
@@ -167,10 +168,15 @@ COLLATIONS = Kind(
     "collations", o.Collation, ld.each(ld.collation), lane="helper", inventory=("collation",)
 )
 
+PUBLICATIONS = Kind(
+    "publications", Publication, ld.each(ld.publication), lane="helper",
+    inventory=("publication", "publication relation", "publication namespace"),
+)  # fmt: skip
+
 KINDS: tuple[Kind, ...] = (
     SCHEMAS, EXTENSIONS, TABLES, COLUMNS, CONSTRAINTS, INDEXES, VIEWS, SEQUENCES, ENUMS,
     DOMAINS, COMPOSITES, FUNCTIONS, TRIGGERS, EVENT_TRIGGERS, POLICIES, WRAPPERS, SERVERS,
-    FOREIGN_TABLES, COLLATIONS,
+    FOREIGN_TABLES, COLLATIONS, PUBLICATIONS,
 )  # fmt: skip
 """Every modelled kind, in the order objects are listed in JSON, reports and diffs (a diff's
 changes come kind by kind in this order; so do the statements of one phase)."""

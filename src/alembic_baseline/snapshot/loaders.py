@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from alembic_baseline.snapshot import objects as m
+from alembic_baseline.snapshot.objects_replication import Publication
 
 if TYPE_CHECKING:
     from alembic_baseline.snapshot.inspect import InspectOptions
@@ -199,6 +200,20 @@ def collation(row: Row, o: InspectOptions) -> m.Collation:
         row.lc_ctype,
         row.locale,
         row.rules,
+        comment=row.comment,
+        **({"owner": row.owner} if o.privileges else {}),
+    )
+
+
+def publication(row: Row, o: InspectOptions) -> Publication:
+    return Publication(
+        row.name,
+        row.all_tables,
+        tuple(row.publish),
+        row.via_root,
+        tuple(row.tables),
+        tuple(row.schemas),
+        row.generated,
         comment=row.comment,
         **({"owner": row.owner} if o.privileges else {}),
     )

@@ -49,6 +49,7 @@ from alembic_baseline.snapshot.objects_foreign import (
     ForeignServer,
     ForeignTable,
 )
+from alembic_baseline.snapshot.objects_replication import Publication
 
 __all__ = [
     "FORMAT_VERSION",
@@ -73,6 +74,7 @@ __all__ = [
     "Index",
     "ObjectKey",
     "Policy",
+    "Publication",
     "Schema",
     "Sequence",
     "Snapshot",
@@ -82,11 +84,11 @@ __all__ = [
     "sort_objects",
 ]
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 """Bumped whenever the JSON layout changes in a way older readers cannot load, or the model
 gains a kind (an older file says nothing about it: loading it as "none" would be a false
 equality). 2: foreign-data wrappers, servers and foreign tables. 3: collations. 4: column storage
-and compression."""
+and compression. 5: publications."""
 
 
 T = TypeVar("T", bound=CatalogObject)
@@ -143,6 +145,7 @@ class Snapshot:
     foreign_servers: tuple[ForeignServer, ...] = ()
     foreign_tables: tuple[ForeignTable, ...] = ()
     collations: tuple[Collation, ...] = ()
+    publications: tuple[Publication, ...] = ()
     dependencies: tuple[Dependency, ...] = ()
     server_version: str = field(default="", compare=False)
     options: tuple[tuple[str, str], ...] = field(default=(), compare=False)
