@@ -14,16 +14,20 @@ one, so the snapshot never imports its handlers.
 
 Adding a kind (the whole path):
 
-1. ``objects.py``: its frozen dataclass (``KIND`` = the ObjectKey kind).
-2. ``queries/<field>.sql`` and a loader (``loaders.py``, or a module of its family such as
-   ``loaders_foreign.py``): rows → objects; keep owners/ACLs only with ``options.privileges``.
-3. Here: a :class:`Kind` in :data:`KINDS` (and one typed field line in ``model.Snapshot``,
-   checked against this list at import; bump ``model.FORMAT_VERSION``).
+1. ``objects.py`` (or a module of its family: ``objects_foreign.py``…): its frozen dataclass
+   (``KIND`` = the ObjectKey kind, ``pg_identify_object``'s type where there is one).
+2. ``queries/<field>.sql`` and a loader (``loaders.py``, or ``loaders_<family>.py``): rows →
+   objects; owners/ACLs only with ``options.privileges``; database-wide kinds only with the
+   ``globals`` parameter; never an option value that may be a secret (``SECRET_OPTION``).
+3. Here: a :class:`Kind` in :data:`KINDS`, and one typed field line in ``model.Snapshot``
+   (checked against :data:`KINDS` at import); bump ``model.FORMAT_VERSION``.
 4. ``diff/kinds.py``: its :class:`~alembic_baseline.diff.kinds.Ddl` (handlers in a ``ddl_*``
-   module, the phase it is created and dropped in, noun, data loss).
+   module; its create and drop phases, added to ``diff/plan.PHASES`` if it needs new ones;
+   noun; data loss; when a change means drop and create).
 5. A fixture case ``tests/fixtures/schemas/<case>/{a,b}.sql``: the round-trip test runs it on
-   every major. ``doctor`` and the inventory follow from the Kind (bump ``doctor.shape.
-   SHAPE_VERSION`` when the coverage changes).
+   every major. The inventory's "compared by name only" list and doctor's fingerprints (and
+   their cache key) follow from the Kind; ``tests/unit/test_kinds_registry.py`` checks the
+   registries are complete.
 """
 
 from __future__ import annotations
