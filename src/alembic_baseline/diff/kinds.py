@@ -21,6 +21,7 @@ from alembic_baseline.diff import ddl_foreign as df
 from alembic_baseline.diff import ddl_objects as do
 from alembic_baseline.diff import ddl_publications as dp
 from alembic_baseline.diff import ddl_sequences as ds
+from alembic_baseline.diff import ddl_statistics as dst
 from alembic_baseline.diff import ddl_tables as dt
 from alembic_baseline.diff import ddl_triggers as dg
 from alembic_baseline.diff.model import Change
@@ -149,6 +150,8 @@ DDLS: tuple[Ddl, ...] = (
     Ddl(k.PUBLICATIONS, dp.create_publication, dp.drop_publication, dp.alter_publication,
         "publications", "drop publications", ("PUBLICATION",), "global",
         recreate=unless(META | {"publish", "via_root", "tables", "schemas", "generated"})),
+    Ddl(k.STATISTICS, dst.create_statistics, dst.drop_statistics, dst.alter_statistics,
+        "statistics", "drop statistics", ("STATISTICS",), recreate=unless(META | {"target"})),
 )  # fmt: skip
 
 # -- derived ----------------------------------------------------------------------------------

@@ -38,6 +38,7 @@ PHASES: tuple[str, ...] = (
     "drop foreign keys",  # before the keys they reference
     "drop constraints",
     "drop indexes",
+    "drop statistics",
     "drop defaults",  # defaults that use a function or sequence about to be dropped
     "drop functions",
     "drop columns",
@@ -68,6 +69,7 @@ PHASES: tuple[str, ...] = (
     "indexes",
     "views",  # in dependency order (graphlib)
     "view indexes",  # indexes on materialized views
+    "statistics",  # on tables and materialized views, their columns and expressions
     "late functions",  # functions whose signature or SQL body uses a table or view
     "triggers",
     "policies",

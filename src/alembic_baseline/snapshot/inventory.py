@@ -1,8 +1,8 @@
 """The inventory: every object of the snapshot's schemas, of any kind, by name — and its check.
 
 The snapshot compares the kinds it models attribute by attribute; a kind it does not model yet
-(rules, aggregates, operators, casts, text search objects, user mappings, statistics
-objects, subscriptions…) would be invisible to it. The inventory closes that blind
+(rules, aggregates, operators, casts, text search objects, user mappings,
+subscriptions…) would be invisible to it. The inventory closes that blind
 spot independently: one generic catalog query (``queries/inventory.sql``, read by
 :func:`~alembic_baseline.snapshot.inspect` in the same transaction as the rest of the snapshot)
 lists every object pg_dump would emit, named by ``pg_identify_object`` (type and identity: names,

@@ -177,10 +177,18 @@ PUBLICATIONS = Kind(
     inventory=("publication", "publication relation", "publication namespace"),
 )  # fmt: skip
 
+STATISTICS = Kind(
+    # pg_get_statisticsobjdef opens the table: on the caller's lane, with the other definitions
+    "statistics",
+    o.Statistics,
+    ld.each(ld.statistics),
+    inventory=("statistics object",),
+)
+
 KINDS: tuple[Kind, ...] = (
     SCHEMAS, EXTENSIONS, TABLES, COLUMNS, CONSTRAINTS, INDEXES, VIEWS, SEQUENCES, ENUMS,
     DOMAINS, COMPOSITES, FUNCTIONS, TRIGGERS, EVENT_TRIGGERS, POLICIES, WRAPPERS, SERVERS,
-    FOREIGN_TABLES, COLLATIONS, PUBLICATIONS,
+    FOREIGN_TABLES, COLLATIONS, PUBLICATIONS, STATISTICS,
 )  # fmt: skip
 """Every modelled kind, in the order objects are listed in JSON, reports and diffs (a diff's
 changes come kind by kind in this order; so do the statements of one phase)."""

@@ -219,6 +219,17 @@ def publication(row: Row, o: InspectOptions) -> Publication:
     )
 
 
+def statistics(row: Row, o: InspectOptions) -> m.Statistics:
+    return m.Statistics(
+        row.schema,
+        row.name,
+        row.definition,
+        None if row.target is None else int(row.target),
+        comment=row.comment,
+        **({"owner": row.owner} if o.privileges else {}),
+    )
+
+
 def policy(row: Row, o: InspectOptions) -> m.Policy:
     return m.Policy(
         row.schema,

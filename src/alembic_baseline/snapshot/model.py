@@ -39,6 +39,7 @@ from alembic_baseline.snapshot.objects import (
     Policy,
     Schema,
     Sequence,
+    Statistics,
     Table,
     Trigger,
     View,
@@ -78,17 +79,18 @@ __all__ = [
     "Schema",
     "Sequence",
     "Snapshot",
+    "Statistics",
     "Table",
     "Trigger",
     "View",
     "sort_objects",
 ]
 
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 """Bumped whenever the JSON layout changes in a way older readers cannot load, or the model
 gains a kind (an older file says nothing about it: loading it as "none" would be a false
 equality). 2: foreign-data wrappers, servers and foreign tables. 3: collations. 4: column storage
-and compression. 5: publications."""
+and compression. 5: publications. 6: extended statistics."""
 
 
 T = TypeVar("T", bound=CatalogObject)
@@ -146,6 +148,7 @@ class Snapshot:
     foreign_tables: tuple[ForeignTable, ...] = ()
     collations: tuple[Collation, ...] = ()
     publications: tuple[Publication, ...] = ()
+    statistics: tuple[Statistics, ...] = ()
     dependencies: tuple[Dependency, ...] = ()
     server_version: str = field(default="", compare=False)
     options: tuple[tuple[str, str], ...] = field(default=(), compare=False)

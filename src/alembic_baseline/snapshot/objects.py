@@ -361,6 +361,19 @@ class Collation(CatalogObject):
     owner: str | None = None
 
 
+@dataclass(frozen=True)
+class Statistics(CatalogObject):
+    """An extended statistics object: ``pg_get_statisticsobjdef`` and its statistics target
+    (None: the default)."""
+
+    KIND: ClassVar[str] = "statistics object"
+    schema: str
+    name: str
+    definition: str
+    target: int | None = None
+    owner: str | None = None
+
+
 class Dependency(NamedTuple):
     """``dependent`` must be dropped before ``referenced`` can be dropped or recreated (a named
     tuple of two keys: sorted and deduplicated in C)."""
