@@ -102,6 +102,7 @@ SNAPSHOT_LINES = {
     "collation": "- public.mycoll  (removed)",
     "publication": "- pub  (removed)",
     "statistics object": "- public.st  (removed)",
+    "rule": "- public.t_log.t_nothing  (removed)",
 }
 
 
@@ -128,14 +129,14 @@ def test_equal_sides_list_the_kinds_compared_by_name_only(
     code, out, err = cli("diff", source.render(), twin.render())
     assert code == 0, out + err
     assert "No differences." in out
-    assert "compared by name only:" in out and "1 rule" in out and "1 aggregate" in out
+    assert "compared by name only:" in out and "1 cast" in out and "1 aggregate" in out
     assert "1 text search configuration" in out and "1 user mapping" in out
-    for modelled in ("foreign table", "server", "collation", "publication", "statistics"):
+    for modelled in ("foreign table", "server", "collation", "publication", "statistics", "rule"):
         assert modelled not in out
     code, out, _ = cli("--json", "diff", source.render(), twin.render())
     report = json.loads(out)
     assert code == 0 and report["equal"] is True
-    assert report["inventory"]["compared_by_name_only"]["rule"] == 1
+    assert report["inventory"]["compared_by_name_only"]["aggregate"] == 1
 
     # a snapshot file keeps its inventory; one written before inventories existed cannot prove
     path = tmp_path / "a.json"

@@ -77,9 +77,9 @@ def _drag(plan: Plan, key: ObjectKey) -> None:
 
 def restore_parts(plan: Plan) -> None:
     """What lived on a view or foreign table that was dropped and created again (indexes,
-    triggers) went with the drop: B's come back."""
+    triggers, rules) went with the drop: B's come back."""
     rebuilt = {(k.schema, k.name) for k in plan.dropped & plan.created if k.kind in _WHOLE}
-    parts: list[CatalogObject] = [*plan.diff.b.indexes, *plan.diff.b.triggers]
+    parts: list[CatalogObject] = [*plan.diff.b.indexes, *plan.diff.b.triggers, *plan.diff.b.rules]
     for part in parts:
         if (part.key.schema, part.key.table) in rebuilt:
             create(plan, part)

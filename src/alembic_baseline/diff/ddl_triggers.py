@@ -1,11 +1,11 @@
-"""DDL for triggers, event triggers and row-level security policies."""
+"""DDL for triggers, rules, event triggers and row-level security policies."""
 
 from __future__ import annotations
 
 from alembic_baseline.diff.model import Change
 from alembic_baseline.diff.plan import Plan
 from alembic_baseline.diff.quote import ident, literal, qualified
-from alembic_baseline.snapshot.model import CatalogObject, EventTrigger, Policy, Trigger
+from alembic_baseline.snapshot.model import CatalogObject, EventTrigger, Policy, Rule, Trigger
 
 _ENABLE = {
     "origin": "ENABLE",
@@ -91,3 +91,28 @@ def drop_policy(plan: Plan, obj: CatalogObject, destructive: bool) -> None:
     if not plan.relation_gone(obj.schema, obj.table) and plan.drop_once(obj.key):
         sql = f"DROP POLICY {ident(obj.name)} ON {qualified(obj.schema, obj.table)}"
         plan.add(plan.drop_phase(obj.key), sql, obj.key)
+
+
+def create_rule(plan: Plan, obj: CatalogObject) -> None:
+    assert isinstance(obj, Rule)
+    if plan.create_once(obj.key):
+        plan.add(plan.phase(obj.key), obj.definition, obj.key)
+        if obj.enabled != "origin":
+            _enable_rule(plan, obj)
+
+
+def _enable_rule(plan: Plan, obj: Rule) -> None:
+    sql = f"ALTER TABLE {qualified(obj.schema, obj.table)} {_ENABLE[obj.enabled]} RULE "
+    plan.add(plan.phase(obj.key), sql + ident(obj.name), obj.key)
+
+
+def drop_rule(plan: Plan, obj: CatalogObject, destructive: bool) -> None:
+    assert isinstance(obj, Rule)
+    if not plan.relation_gone(obj.schema, obj.table) and plan.drop_once(obj.key):
+        sql = f"DROP RULE {ident(obj.name)} ON {qualified(obj.schema, obj.table)}"
+        plan.add(plan.drop_phase(obj.key), sql, obj.key)
+
+
+def alter_rule(plan: Plan, change: Change) -> None:
+    if change.changed("enabled") and isinstance(change.new, Rule):
+        _enable_rule(plan, change.new)

@@ -152,6 +152,8 @@ DDLS: tuple[Ddl, ...] = (
         recreate=unless(META | {"publish", "via_root", "tables", "schemas", "generated"})),
     Ddl(k.STATISTICS, dst.create_statistics, dst.drop_statistics, dst.alter_statistics,
         "statistics", "drop statistics", ("STATISTICS",), recreate=unless(META | {"target"})),
+    Ddl(k.RULES, dg.create_rule, dg.drop_rule, dg.alter_rule, "rules", "drop rules", ("RULE",),
+        "on table", recreate=_TRIGGER),
 )  # fmt: skip
 
 # -- derived ----------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ PHASES: tuple[str, ...] = (
     "setup",
     # -- drops: dependants first ------------------------------------------------------------
     "drop publications",  # they name tables and columns
+    "drop rules",  # they use tables, views, functions and columns
     "drop triggers",  # they use functions and columns
     "drop policies",
     "drop views",  # dependent views first (graphlib)
@@ -72,6 +73,7 @@ PHASES: tuple[str, ...] = (
     "statistics",  # on tables and materialized views, their columns and expressions
     "late functions",  # functions whose signature or SQL body uses a table or view
     "triggers",
+    "rules",  # after the tables, views and functions they name
     "policies",
     "publications",  # once the tables and columns they name exist
     "event triggers",

@@ -185,10 +185,19 @@ STATISTICS = Kind(
     inventory=("statistics object",),
 )
 
+RULES = Kind(
+    # pg_get_ruledef opens the tables it names: on the caller's lane, with the other definitions
+    "rules",
+    o.Rule,
+    ld.each(ld.rule),
+    ends=((_DEP, "rule", "oid"),),
+    inventory=("rule",),
+)
+
 KINDS: tuple[Kind, ...] = (
     SCHEMAS, EXTENSIONS, TABLES, COLUMNS, CONSTRAINTS, INDEXES, VIEWS, SEQUENCES, ENUMS,
     DOMAINS, COMPOSITES, FUNCTIONS, TRIGGERS, EVENT_TRIGGERS, POLICIES, WRAPPERS, SERVERS,
-    FOREIGN_TABLES, COLLATIONS, PUBLICATIONS, STATISTICS,
+    FOREIGN_TABLES, COLLATIONS, PUBLICATIONS, STATISTICS, RULES,
 )  # fmt: skip
 """Every modelled kind, in the order objects are listed in JSON, reports and diffs (a diff's
 changes come kind by kind in this order; so do the statements of one phase)."""

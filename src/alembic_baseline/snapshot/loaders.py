@@ -230,6 +230,12 @@ def statistics(row: Row, o: InspectOptions) -> m.Statistics:
     )
 
 
+def rule(row: Row, o: InspectOptions) -> m.Rule:
+    return m.Rule(
+        row.schema, row.table, row.name, row.definition, ENABLED[row.enabled], comment=row.comment
+    )
+
+
 def policy(row: Row, o: InspectOptions) -> m.Policy:
     return m.Policy(
         row.schema,

@@ -37,6 +37,7 @@ from alembic_baseline.snapshot.objects import (
     Index,
     ObjectKey,
     Policy,
+    Rule,
     Schema,
     Sequence,
     Statistics,
@@ -76,6 +77,7 @@ __all__ = [
     "ObjectKey",
     "Policy",
     "Publication",
+    "Rule",
     "Schema",
     "Sequence",
     "Snapshot",
@@ -86,11 +88,11 @@ __all__ = [
     "sort_objects",
 ]
 
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 """Bumped whenever the JSON layout changes in a way older readers cannot load, or the model
 gains a kind (an older file says nothing about it: loading it as "none" would be a false
 equality). 2: foreign-data wrappers, servers and foreign tables. 3: collations. 4: column storage
-and compression. 5: publications. 6: extended statistics."""
+and compression. 5: publications. 6: extended statistics. 7: rules."""
 
 
 T = TypeVar("T", bound=CatalogObject)
@@ -149,6 +151,7 @@ class Snapshot:
     collations: tuple[Collation, ...] = ()
     publications: tuple[Publication, ...] = ()
     statistics: tuple[Statistics, ...] = ()
+    rules: tuple[Rule, ...] = ()
     dependencies: tuple[Dependency, ...] = ()
     server_version: str = field(default="", compare=False)
     options: tuple[tuple[str, str], ...] = field(default=(), compare=False)

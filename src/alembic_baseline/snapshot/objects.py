@@ -374,6 +374,18 @@ class Statistics(CatalogObject):
     owner: str | None = None
 
 
+@dataclass(frozen=True)
+class Rule(CatalogObject):
+    """A rewrite rule on a table or view (not a view's own ``_RETURN`` rule)."""
+
+    KIND: ClassVar[str] = "rule"
+    schema: str
+    table: str
+    name: str
+    definition: str
+    enabled: str = "origin"  # origin | disabled | replica | always
+
+
 class Dependency(NamedTuple):
     """``dependent`` must be dropped before ``referenced`` can be dropped or recreated (a named
     tuple of two keys: sorted and deduplicated in C)."""
