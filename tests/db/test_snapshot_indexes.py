@@ -7,8 +7,7 @@ import pytest
 
 from alembic_baseline.pg.connect import connect
 from alembic_baseline.pg.url import DatabaseURL
-from alembic_baseline.snapshot import InspectOptions, inspect
-from alembic_baseline.snapshot.loaders import LOADERS
+from alembic_baseline.snapshot import InspectOptions, inspect, loaders_tables
 
 SHAPES = """
 CREATE SCHEMA "Odd Schema";
@@ -79,7 +78,8 @@ def test_plain_indexes_are_spelled_without_pg_get_indexdef(conn) -> None:  # typ
     from psycopg.rows import namedtuple_row
 
     from alembic_baseline.snapshot.inspect import query_text
-    from alembic_baseline.snapshot.loaders import Loading, spell_index
+    from alembic_baseline.snapshot.loaders import Loading
+    from alembic_baseline.snapshot.loaders_tables import spell_index
 
     with conn.cursor(row_factory=namedtuple_row) as cur:
         cur.execute("SET search_path = ''")
@@ -89,8 +89,8 @@ def test_plain_indexes_are_spelled_without_pg_get_indexdef(conn) -> None:  # typ
         rows = {n: cur.execute(query_text(n), params).fetchall() for n in names}
         defaults = {r.oid: r.type_oid for r in cur.execute(query_text("opclasses"))}
     ld = Loading(InspectOptions())
-    LOADERS["tables"](rows["tables"], ld)
-    LOADERS["columns"](rows["columns"], ld)
+    loaders_tables.tables(rows["tables"], ld)
+    loaders_tables.columns(rows["columns"], ld)
     left = [r for r in rows["indexes"] if r.definition is None]
     spelled = {r.name for r in left if spell_index(r, ld.columns, defaults)}
     # enum, array, domain and varchar keys use an opclass of a compatible type (enum_ops,

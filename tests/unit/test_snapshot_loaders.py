@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from alembic_baseline.snapshot.inspect import InspectOptions, build
-from alembic_baseline.snapshot.loaders import index_columns
+from alembic_baseline.snapshot.loaders_tables import index_columns
 from alembic_baseline.snapshot.objects import Column, Constraint, field_names
 
 
@@ -65,6 +65,8 @@ def test_build_drops_attnum_gaps_and_names_constraint_columns() -> None:
         "generated": "",
         "collation": None,
         "local": True,
+        "storage": None,
+        "compression": None,
     }
     rows = {
         "tables": [table_row()],
@@ -118,6 +120,8 @@ def test_columns_come_out_in_table_name_order_with_positions_per_table() -> None
             generated="",
             collation=None,
             local=True,
+            storage="m",
+            compression=None,
         )
 
     rows = {
@@ -132,13 +136,15 @@ def test_columns_come_out_in_table_name_order_with_positions_per_table() -> None
         ("zeta", "z2", 1),
         ("zeta", "z1", 2),
     ]
+    assert {c.storage for c in snap.columns} == {"main"}  # catalog codes become words
 
 
 def test_every_kind_is_read_and_loaded_in_an_order_that_names_columns_first() -> None:
     from alembic_baseline.snapshot.inspect import _HELPER_SHARE, _ORDER
-    from alembic_baseline.snapshot.loaders import LOADERS
+    from alembic_baseline.snapshot.kinds import KINDS
 
-    assert set(_ORDER) == set(LOADERS) - {"schemas"} | {"opclasses", "inventory", "dependencies"}
+    queries = {k.query for k in KINDS if k.lane != "first"}
+    assert set(_ORDER) == queries | {"opclasses", "inventory", "dependencies"}
     assert set(_ORDER) >= _HELPER_SHARE
     position = {name: i for i, name in enumerate(_ORDER)}
     assert position["columns"] < position["constraints"] < position["indexes"]

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import fields, replace
 from typing import Any
 
+from alembic_baseline.diff.kinds import DDL_OF
 from alembic_baseline.diff.model import (
     AttributeChange,
     Change,
@@ -21,47 +22,20 @@ from alembic_baseline.diff.model import (
     CompareOptions,
     SchemaDiff,
 )
+from alembic_baseline.diff.sameness import column_readded, same
+from alembic_baseline.snapshot.kinds import WITH_COLUMNS
 from alembic_baseline.snapshot.model import (
     OBJECT_TYPES,
     CatalogObject,
     Column,
     Constraint,
-    Function,
     ObjectKey,
     Snapshot,
+    Table,
 )
 
 # Attributes that are not part of an object's definition for comparison purposes.
 _NOT_COMPARED = {"position"}
-# A function can be CREATE OR REPLACEd when only these changed; anything else means DROP+CREATE.
-_REPLACEABLE_FUNCTION = {
-    "body",
-    "sql_body",
-    "language",
-    "volatility",
-    "strict",
-    "security_definer",
-    "leakproof",
-    "parallel",
-    "cost",
-    "rows",
-    "config",
-    "comment",
-    "owner",
-    "acl",
-}
-_COLUMN_REBUILD = {"type", "collation", "generated"}
-_RECREATED_ON_CHANGE = {
-    "view",
-    "materialized view",
-    "constraint",
-    "index",
-    "trigger",
-    "policy",
-    "event trigger",
-}
-# Changes made in place, whatever the kind (enabled: ALTER TABLE ... ENABLE TRIGGER).
-_IN_PLACE = {"comment", "owner", "acl", "enabled"}
 
 
 def normalize(snap: Snapshot, options: CompareOptions) -> Snapshot:
@@ -88,37 +62,14 @@ def _without_privileges(obj: CatalogObject) -> CatalogObject:
     return replace(obj, **changes) if changes else obj
 
 
-# Attributes holding SQL text that PostgreSQL prints back from a stored parse tree: compared in
-# canonical form, because a dump-restored schema can store another tree for the same meaning.
-_SQL_TEXT = {"definition", "predicate", "default"}
-
-
-def _same(name: str, a: Any, b: Any) -> bool:
-    if a == b:
-        return True
-    if name in _SQL_TEXT and isinstance(a, str) and isinstance(b, str):
-        from alembic_baseline.diff.expressions import canonical
-
-        return canonical(a) == canonical(b)
-    return False
-
-
 def attribute_changes(old: CatalogObject, new: CatalogObject) -> tuple[AttributeChange, ...]:
     """The attributes whose values differ, in declaration order."""
     return tuple(
         AttributeChange(f.name, getattr(old, f.name), getattr(new, f.name))
         for f in fields(old)
         if f.name not in _NOT_COMPARED
-        and not _same(f.name, getattr(old, f.name), getattr(new, f.name))
+        and not same(f.name, getattr(old, f.name), getattr(new, f.name))
     )
-
-
-def column_readded(old: Column, new: Column) -> bool:
-    """A generation expression cannot be altered (before PostgreSQL 17): the column is dropped
-    and added again, which moves it to the end of the table."""
-    if old.generated != new.generated:
-        return True
-    return bool(new.generated) and not _same("default", old.default, new.default)
 
 
 def _column_orders(snap: Snapshot) -> dict[tuple[str, str], list[str]]:
@@ -140,10 +91,12 @@ def _order_changes(a: Snapshot, b: Snapshot) -> dict[ObjectKey, AttributeChange]
         new = b_orders.get((schema, table))
         if new is None:
             continue
-        kept = [c for c in old if c in new and ObjectKey("column", schema, c, table) not in readded]
+        kept = [
+            c for c in old if c in new and ObjectKey(Column.KIND, schema, c, table) not in readded
+        ]
         reachable = kept + [c for c in new if c not in kept]
         if reachable != new:
-            key = ObjectKey("table", schema, table)
+            key = ObjectKey(Table.KIND, schema, table)
             found[key] = AttributeChange("column_order", tuple(old), tuple(new))
     return found
 
@@ -154,15 +107,8 @@ def needs_recreate(change: Change) -> bool:
         return True
     if change.kind is ChangeKind.ADDED:
         return False
-    names = {a.name for a in change.attributes}
-    obj = change.object
-    if isinstance(obj, Function):
-        return not names <= _REPLACEABLE_FUNCTION
-    if isinstance(obj, Column):
-        return bool(names & _COLUMN_REBUILD) or (bool(names & {"default"}) and bool(obj.generated))
-    if isinstance(obj, Constraint) and obj.type == "n":
-        return False  # renamed or re-flagged in place
-    return change.key.kind in _RECREATED_ON_CHANGE and not names <= _IN_PLACE
+    names = frozenset(a.name for a in change.attributes)
+    return DDL_OF[change.key.kind].recreate(names, change.object)
 
 
 def _reverse_edges(snap: Snapshot) -> dict[ObjectKey, list[ObjectKey]]:
@@ -190,7 +136,7 @@ def _dependants(
 def _roots(change: Change, a: Snapshot) -> list[ObjectKey]:
     """The keys whose dependants a dropped object takes with it (a table: also its columns)."""
     roots = [change.key]
-    if change.key.kind == "table":
+    if change.key.kind in WITH_COLUMNS:
         table = (change.key.schema, change.key.name)
         roots += [c.key for c in a.columns if (c.schema, c.table) == table]
     return roots

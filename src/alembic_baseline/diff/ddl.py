@@ -19,93 +19,45 @@ from __future__ import annotations
 
 import graphlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
-from alembic_baseline.diff import ddl_meta, ddl_objects, ddl_tables, ddl_triggers
+from alembic_baseline.diff import ddl_meta, ddl_tables
+from alembic_baseline.diff.kinds import DDL_OF, PHASE_OF, RELATIONS
 from alembic_baseline.diff.model import Change, ChangeKind, SchemaDiff
 from alembic_baseline.diff.plan import PHASES, Plan, Statement
 from alembic_baseline.diff.quote import qualified
+from alembic_baseline.snapshot.kinds import COLUMNS, FOREIGN_TABLES, VIEWS, WITH_COLUMNS
 from alembic_baseline.snapshot.model import CatalogObject, Column, Constraint, ObjectKey, Snapshot
 
-Create = Callable[[Plan, CatalogObject], None]
-Drop = Callable[[Plan, CatalogObject, bool], None]
-Alter = Callable[[Plan, Change], None]
-_VIEWS = ("view", "materialized view")
-_DATA_KINDS = {
-    "table",
-    "column",
-    "sequence",
-    "schema",
-    "extension",
-    "enum",
-    "domain",
-    "composite type",
-}
-"""Kinds whose removal can lose data: their drops are ``destructive``."""
-
-_HANDLERS: dict[str, tuple[Create, Drop, Alter]] = {
-    "schema": (ddl_objects.create_schema, ddl_objects.drop_schema, ddl_objects.no_alter),
-    "extension": (
-        ddl_objects.create_extension,
-        ddl_objects.drop_extension,
-        ddl_objects.alter_extension,
-    ),
-    "table": (ddl_tables.create_table, ddl_tables.drop_table, ddl_tables.alter_table),
-    "column": (ddl_tables.create_column, ddl_tables.drop_column, ddl_tables.alter_column),
-    "constraint": (ddl_tables.create_constraint, ddl_tables.drop_constraint, ddl_objects.no_alter),
-    "index": (ddl_tables.create_index, ddl_tables.drop_index, ddl_objects.no_alter),
-    "view": (ddl_objects.create_view, ddl_objects.drop_view, ddl_objects.no_alter),
-    "materialized view": (ddl_objects.create_view, ddl_objects.drop_view, ddl_objects.no_alter),
-    "sequence": (ddl_tables.create_sequence, ddl_tables.drop_sequence, ddl_tables.alter_sequence),
-    "enum": (ddl_objects.create_enum, ddl_objects.drop_type, ddl_objects.alter_enum),
-    "domain": (ddl_objects.create_domain, ddl_objects.drop_type, ddl_objects.alter_domain),
-    "composite type": (
-        ddl_objects.create_composite,
-        ddl_objects.drop_type,
-        ddl_objects.alter_composite,
-    ),
-    "function": (
-        ddl_objects.create_function,
-        ddl_objects.drop_function,
-        ddl_objects.alter_function,
-    ),
-    "procedure": (
-        ddl_objects.create_function,
-        ddl_objects.drop_function,
-        ddl_objects.alter_function,
-    ),
-    "trigger": (ddl_triggers.create_trigger, ddl_triggers.drop_trigger, ddl_triggers.alter_trigger),
-    "event trigger": (
-        ddl_triggers.create_event_trigger,
-        ddl_triggers.drop_event_trigger,
-        ddl_triggers.alter_event_trigger,
-    ),
-    "policy": (ddl_triggers.create_policy, ddl_triggers.drop_policy, ddl_objects.no_alter),
-}
+_VIEWS = VIEWS.keys
+_WHOLE = (*VIEWS.keys, *FOREIGN_TABLES.keys)
+"""Relations dropped as a whole (their parts go with them) when recreated or removed."""
 
 
 def create(plan: Plan, obj: CatalogObject) -> None:
-    _HANDLERS[obj.key.kind][0](plan, obj)
+    DDL_OF[obj.key.kind].create(plan, obj)
 
 
 def drop(plan: Plan, obj: CatalogObject, *, removed: bool) -> None:
     """Drop ``obj``; destructive only when B does not have it and it holds data."""
-    _HANDLERS[obj.key.kind][1](plan, obj, removed and obj.key.kind in _DATA_KINDS)
+    ddl = DDL_OF[obj.key.kind]
+    ddl.drop(plan, obj, removed and ddl.loses_data)
 
 
 def _prepare(plan: Plan, changes: Iterable[Change]) -> None:
     """What is dropped or created as a whole, so that parts of it are not handled twice."""
     for change in changes:
         key = change.key
-        if key.kind == "table" and change.kind is ChangeKind.REMOVED:
+        table = key.kind in WITH_COLUMNS  # a table: its columns are objects of their own
+        if table and change.kind is ChangeKind.REMOVED:
             plan.removed_relations.add((key.schema, key.name))
-        if key.kind == "table" and change.kind is ChangeKind.ADDED:
+        if table and change.kind is ChangeKind.ADDED:
             plan.new_tables.add((key.schema, key.name))
-        if key.kind in _VIEWS and change.recreate:
+        if key.kind in _WHOLE and change.recreate:
             plan.removed_relations.add((key.schema, key.name))
         plan.removed_relations.update(
-            (d.schema, d.name) for d in change.dependants if d.kind in _VIEWS
+            (d.schema, d.name) for d in change.dependants if d.kind in _WHOLE
         )
 
 
@@ -121,6 +73,16 @@ def _drag(plan: Plan, key: ObjectKey) -> None:
     new = plan.b(key)
     if new is not None:
         create(plan, new)
+
+
+def restore_parts(plan: Plan) -> None:
+    """What lived on a view or foreign table that was dropped and created again (indexes,
+    triggers, rules) went with the drop: B's come back."""
+    rebuilt = {(k.schema, k.name) for k in plan.dropped & plan.created if k.kind in _WHOLE}
+    parts: list[CatalogObject] = [*plan.diff.b.indexes, *plan.diff.b.triggers, *plan.diff.b.rules]
+    for part in parts:
+        if (part.key.schema, part.key.table) in rebuilt:
+            create(plan, part)
 
 
 def _not_null_renames(plan: Plan, changes: Iterable[Change]) -> set[ObjectKey]:
@@ -145,21 +107,22 @@ def _not_null_renames(plan: Plan, changes: Iterable[Change]) -> set[ObjectKey]:
 
 
 def _apply(plan: Plan, change: Change) -> None:
-    create_fn, _, alter_fn = _HANDLERS[change.key.kind]
+    ddl = DDL_OF[change.key.kind]
     if change.kind is ChangeKind.ADDED and change.new is not None:
-        create_fn(plan, change.new)
+        ddl.create(plan, change.new)
     elif change.kind is ChangeKind.REMOVED and change.old is not None:
         drop(plan, change.old, removed=True)
-    elif change.recreate and change.key.kind != "column" and change.old and change.new:
+    elif change.recreate and ddl.kind is not COLUMNS and change.old and change.new:
+        # (a column's alter handler drops and re-adds it itself, keeping what it can)
         drop(plan, change.old, removed=False)
-        create_fn(plan, change.new)
+        ddl.create(plan, change.new)
     else:
-        alter_fn(plan, change)
+        ddl.alter(plan, change)
 
 
 def statements(diff: SchemaDiff, *, allow_destructive: bool = False) -> list[Statement]:
     """All statements that turn ``diff.a`` into ``diff.b``, in execution order."""
-    plan = Plan(diff)
+    plan = Plan(diff, PHASE_OF, RELATIONS)
     _prepare(plan, diff.changes)
     for change in diff.changes:
         for key in change.dependants:
@@ -168,6 +131,7 @@ def statements(diff: SchemaDiff, *, allow_destructive: bool = False) -> list[Sta
     for change in diff.changes:
         if change.key not in handled:
             _apply(plan, change)
+    restore_parts(plan)
     ddl_meta.comments(plan)
     ddl_meta.privileges(plan)
     if any(s.phase in ("functions", "late functions") for s in plan.statements):

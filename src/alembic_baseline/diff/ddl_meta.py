@@ -6,37 +6,12 @@ the plan created (or recreated) as well as for objects whose comment or privileg
 
 from __future__ import annotations
 
+from alembic_baseline.diff.kinds import DDL_OF, NOUN
 from alembic_baseline.diff.model import ChangeKind
 from alembic_baseline.diff.plan import Plan
 from alembic_baseline.diff.quote import ident, literal, qualified
 from alembic_baseline.snapshot.model import CatalogObject, Function, ObjectKey
 
-_NOUN = {
-    "schema": "SCHEMA",
-    "extension": "EXTENSION",
-    "table": "TABLE",
-    "column": "COLUMN",
-    "constraint": "CONSTRAINT",
-    "index": "INDEX",
-    "view": "VIEW",
-    "materialized view": "MATERIALIZED VIEW",
-    "sequence": "SEQUENCE",
-    "enum": "TYPE",
-    "composite type": "TYPE",
-    "domain": "DOMAIN",
-    "function": "FUNCTION",
-    "procedure": "PROCEDURE",
-    "trigger": "TRIGGER",
-    "event trigger": "EVENT TRIGGER",
-    "policy": "POLICY",
-}
-# GRANT ... ON <noun>: views and sequences are granted on as tables are (SEQUENCE is its own).
-_GRANT_NOUN = {
-    "view": "TABLE",
-    "materialized view": "TABLE",
-    "enum": "TYPE",
-    "composite type": "TYPE",
-}
 _PRIVILEGE = {
     "r": "SELECT",
     "w": "UPDATE",
@@ -57,14 +32,14 @@ _PRIVILEGE = {
 def target(obj: CatalogObject) -> str:
     """How COMMENT ON / ALTER ... OWNER TO names ``obj`` (``COLUMN public.t.c``...)."""
     key = obj.key
-    noun = _NOUN[key.kind]
-    if key.kind in ("schema", "extension", "event trigger"):
+    noun, naming = NOUN[key.kind], DDL_OF[key.kind].naming
+    if naming == "global":
         return f"{noun} {ident(key.name)}"
-    if key.kind == "column":
+    if naming == "column":
         return f"{noun} {qualified(key.schema, key.table)}.{ident(key.name)}"
-    if key.kind in ("constraint", "trigger", "policy"):
+    if naming == "on table":
         return f"{noun} {ident(key.name)} ON {qualified(key.schema, key.table)}"
-    if isinstance(obj, Function):
+    if naming == "signature" and isinstance(obj, Function):
         return f"{noun} {qualified(obj.schema, obj.name)}({obj.identity_args})"
     return f"{noun} {qualified(key.schema, key.name)}"
 
@@ -109,8 +84,8 @@ def _role(name: str) -> str:
 def _grants(plan: Plan, obj: CatalogObject, old_acl: tuple[str, ...]) -> None:
     new_acl: tuple[str, ...] = getattr(obj, "acl", ())
     kind = obj.key.kind
-    noun = _GRANT_NOUN.get(kind, _NOUN[kind])
-    on = target(obj).split(" ", len(_NOUN[kind].split()))[-1]
+    noun = DDL_OF[kind].grant_noun or NOUN[kind]
+    on = target(obj).split(" ", len(NOUN[kind].split()))[-1]
     old, new = _acl_map(old_acl), _acl_map(new_acl)
     for grantee in sorted(old.keys() | new.keys()):
         gone = old.get(grantee, set()) - new.get(grantee, set())

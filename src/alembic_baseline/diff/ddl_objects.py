@@ -24,7 +24,6 @@ _LIST_SETTINGS = {
     "session_preload_libraries",
     "shared_preload_libraries",
 }
-_RELATION_KINDS = {"table", "column", "view", "materialized view"}
 
 
 # -- schemas and extensions ---------------------------------------------------------------------
@@ -32,13 +31,16 @@ _RELATION_KINDS = {"table", "column", "view", "materialized view"}
 
 def create_schema(plan: Plan, obj: CatalogObject) -> None:
     if plan.create_once(obj.key):
-        plan.add("schemas", f"CREATE SCHEMA {ident(obj.key.name)}", obj.key)
+        plan.add(plan.phase(obj.key), f"CREATE SCHEMA {ident(obj.key.name)}", obj.key)
 
 
 def drop_schema(plan: Plan, obj: CatalogObject, destructive: bool) -> None:
     if plan.drop_once(obj.key):
         plan.add(
-            "drop schemas", f"DROP SCHEMA {ident(obj.key.name)}", obj.key, destructive=destructive
+            plan.drop_phase(obj.key),
+            f"DROP SCHEMA {ident(obj.key.name)}",
+            obj.key,
+            destructive=destructive,
         )
 
 
@@ -49,13 +51,13 @@ def create_extension(plan: Plan, obj: CatalogObject) -> None:
             f"CREATE EXTENSION IF NOT EXISTS {ident(obj.name)} WITH SCHEMA {ident(obj.schema)} "
             f"VERSION {literal(obj.version)}"
         )
-        plan.add("extensions", sql, obj.key)
+        plan.add(plan.phase(obj.key), sql, obj.key)
 
 
 def drop_extension(plan: Plan, obj: CatalogObject, destructive: bool) -> None:
     if plan.drop_once(obj.key):
         plan.add(
-            "drop extensions",
+            plan.drop_phase(obj.key),
             f"DROP EXTENSION {ident(obj.key.name)}",
             obj.key,
             destructive=destructive,
@@ -67,10 +69,10 @@ def alter_extension(plan: Plan, change: Change) -> None:
     assert isinstance(new, Extension)
     if change.changed("version"):
         sql = f"ALTER EXTENSION {ident(new.name)} UPDATE TO {literal(new.version)}"
-        plan.add("extensions", sql, new.key)
+        plan.add(plan.phase(new.key), sql, new.key)
     if change.changed("schema"):
         plan.add(
-            "extensions",
+            plan.phase(new.key),
             f"ALTER EXTENSION {ident(new.name)} SET SCHEMA {ident(new.schema)}",
             new.key,
         )
@@ -84,7 +86,9 @@ def create_enum(plan: Plan, obj: CatalogObject) -> None:
     if plan.create_once(obj.key):
         labels = ", ".join(literal(label) for label in obj.labels)
         plan.add(
-            "types", f"CREATE TYPE {qualified(obj.schema, obj.name)} AS ENUM ({labels})", obj.key
+            plan.phase(obj.key),
+            f"CREATE TYPE {qualified(obj.schema, obj.name)} AS ENUM ({labels})",
+            obj.key,
         )
 
 
@@ -92,7 +96,7 @@ def drop_type(plan: Plan, obj: CatalogObject, destructive: bool) -> None:
     if plan.drop_once(obj.key):
         verb = "DOMAIN" if isinstance(obj, Domain) else "TYPE"
         plan.add(
-            "drop types",
+            plan.drop_phase(obj.key),
             f"DROP {verb} {qualified(obj.key.schema, obj.key.name)}",
             obj.key,
             destructive=destructive,
@@ -128,7 +132,7 @@ def alter_enum(plan: Plan, change: Change) -> None:
     clauses = enum_additions(old.labels, new.labels)
     if clauses is None:
         plan.add(
-            "types",
+            plan.phase(new.key),
             f"-- ALTER TYPE {name}: labels {list(old.labels)} -> {list(new.labels)}",
             new.key,
             manual=True,
@@ -137,7 +141,7 @@ def alter_enum(plan: Plan, change: Change) -> None:
         )
         return
     for clause in clauses:
-        plan.add("types", f"ALTER TYPE {name} {clause}", new.key)
+        plan.add(plan.phase(new.key), f"ALTER TYPE {name} {clause}", new.key)
 
 
 def create_domain(plan: Plan, obj: CatalogObject) -> None:
@@ -153,7 +157,7 @@ def create_domain(plan: Plan, obj: CatalogObject) -> None:
         sql += " NOT NULL"
     for check in obj.checks:
         sql += f" CONSTRAINT {ident(check.name)} {check.definition}"
-    plan.add("types", sql, obj.key)
+    plan.add(plan.phase(obj.key), sql, obj.key)
 
 
 def alter_domain(plan: Plan, change: Change) -> None:
@@ -162,7 +166,7 @@ def alter_domain(plan: Plan, change: Change) -> None:
     alter = f"ALTER DOMAIN {qualified(new.schema, new.name)}"
     if change.changed("base_type", "collation"):
         plan.add(
-            "types",
+            plan.phase(new.key),
             f"-- {alter}: base type {old.base_type} -> {new.base_type}",
             new.key,
             manual=True,
@@ -170,16 +174,20 @@ def alter_domain(plan: Plan, change: Change) -> None:
         )
     if change.changed("default"):
         sql = f"{alter} SET DEFAULT {new.default}" if new.default else f"{alter} DROP DEFAULT"
-        plan.add("types", sql, new.key)
+        plan.add(plan.phase(new.key), sql, new.key)
     if change.changed("not_null"):
-        plan.add("types", f"{alter} {'SET' if new.not_null else 'DROP'} NOT NULL", new.key)
+        plan.add(
+            plan.phase(new.key), f"{alter} {'SET' if new.not_null else 'DROP'} NOT NULL", new.key
+        )
     for check in old.checks:
         if check not in new.checks:
-            plan.add("types", f"{alter} DROP CONSTRAINT {ident(check.name)}", new.key)
+            plan.add(plan.phase(new.key), f"{alter} DROP CONSTRAINT {ident(check.name)}", new.key)
     for check in new.checks:
         if check not in old.checks:
             plan.add(
-                "types", f"{alter} ADD CONSTRAINT {ident(check.name)} {check.definition}", new.key
+                plan.phase(new.key),
+                f"{alter} ADD CONSTRAINT {ident(check.name)} {check.definition}",
+                new.key,
             )
 
 
@@ -190,7 +198,11 @@ def create_composite(plan: Plan, obj: CatalogObject) -> None:
             f"{ident(a.name)} {a.type}" + (f" COLLATE {a.collation}" if a.collation else "")
             for a in obj.attributes
         )
-        plan.add("types", f"CREATE TYPE {qualified(obj.schema, obj.name)} AS ({attrs})", obj.key)
+        plan.add(
+            plan.phase(obj.key),
+            f"CREATE TYPE {qualified(obj.schema, obj.name)} AS ({attrs})",
+            obj.key,
+        )
 
 
 def alter_composite(plan: Plan, change: Change) -> None:
@@ -204,18 +216,23 @@ def alter_composite(plan: Plan, change: Change) -> None:
     for attr in old.attributes:
         if attr.name not in new_names:
             plan.add(
-                "types", f"{alter} DROP ATTRIBUTE {ident(attr.name)}", new.key, destructive=True
+                plan.phase(new.key),
+                f"{alter} DROP ATTRIBUTE {ident(attr.name)}",
+                new.key,
+                destructive=True,
             )
     for attr in new.attributes:
         before = old_attrs.get(attr.name)
         collate = f" COLLATE {attr.collation}" if attr.collation else ""
         if before is None:
             plan.add(
-                "types", f"{alter} ADD ATTRIBUTE {ident(attr.name)} {attr.type}{collate}", new.key
+                plan.phase(new.key),
+                f"{alter} ADD ATTRIBUTE {ident(attr.name)} {attr.type}{collate}",
+                new.key,
             )
         elif before != attr:
             plan.add(
-                "types",
+                plan.phase(new.key),
                 f"{alter} ALTER ATTRIBUTE {ident(attr.name)} TYPE {attr.type}{collate}",
                 new.key,
                 destructive=True,
@@ -233,14 +250,7 @@ def create_view(plan: Plan, obj: CatalogObject) -> None:
     options = f" WITH ({', '.join(obj.options)})" if obj.options else ""
     body = obj.definition.strip().rstrip(";")
     sql = f"CREATE {kind} {qualified(obj.schema, obj.name)}{options} AS\n{body}"
-    plan.add("views", sql, obj.key)
-    # What lived on the view went with its drop; B's indexes and triggers come back with it.
-    parts: list[CatalogObject] = [*plan.diff.b.indexes, *plan.diff.b.triggers]
-    for part in parts:
-        if (part.key.schema, part.key.table) == (obj.schema, obj.name) and obj.key in plan.dropped:
-            from alembic_baseline.diff.ddl import create
-
-            create(plan, part)
+    plan.add(plan.phase(obj.key), sql, obj.key)  # (its indexes and triggers: ddl.restore_parts)
 
 
 def drop_view(plan: Plan, obj: CatalogObject, destructive: bool) -> None:
@@ -248,7 +258,9 @@ def drop_view(plan: Plan, obj: CatalogObject, destructive: bool) -> None:
     if plan.drop_once(obj.key):
         plan.removed_relations.add((obj.schema, obj.name))
         kind = "MATERIALIZED VIEW" if obj.materialized else "VIEW"
-        plan.add("drop views", f"DROP {kind} {qualified(obj.schema, obj.name)}", obj.key)
+        plan.add(
+            plan.drop_phase(obj.key), f"DROP {kind} {qualified(obj.schema, obj.name)}", obj.key
+        )
 
 
 # -- functions and procedures ---------------------------------------------------------------------
@@ -291,15 +303,14 @@ def function_sql(fn: Function) -> str:
 def _late(plan: Plan, key: ObjectKey) -> bool:
     """Functions whose signature or SQL-standard body uses a relation wait for the relations."""
     return any(
-        d.dependent == key and d.referenced.kind in _RELATION_KINDS
-        for d in plan.diff.b.dependencies
+        d.dependent == key and d.referenced.kind in plan.relations for d in plan.diff.b.dependencies
     )
 
 
 def create_function(plan: Plan, obj: CatalogObject) -> None:
     assert isinstance(obj, Function)
     if plan.create_once(obj.key):
-        phase = "late functions" if _late(plan, obj.key) else "functions"
+        phase = "late functions" if _late(plan, obj.key) else plan.phase(obj.key)
         plan.add(phase, function_sql(obj), obj.key)
 
 
@@ -308,7 +319,7 @@ def drop_function(plan: Plan, obj: CatalogObject, destructive: bool) -> None:
     if plan.drop_once(obj.key):
         kind = "PROCEDURE" if obj.procedure else "FUNCTION"
         sql = f"DROP {kind} {qualified(obj.schema, obj.name)}({obj.identity_args})"
-        plan.add("drop functions", sql, obj.key)
+        plan.add(plan.drop_phase(obj.key), sql, obj.key)
 
 
 def alter_function(plan: Plan, change: Change) -> None:

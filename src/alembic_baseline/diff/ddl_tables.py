@@ -1,4 +1,4 @@
-"""DDL for tables and what lives on them: columns, constraints, indexes, sequences, defaults.
+"""DDL for tables and what lives on them: columns, constraints, indexes, defaults.
 
 Each kind has ``create(plan, obj)``, ``drop(plan, obj, destructive)`` and ``alter(plan, change)``;
 parts of a table that is itself dropped or created are skipped (the table statement covers them).
@@ -6,17 +6,16 @@ parts of a table that is itself dropped or created are skipped (the table statem
 
 from __future__ import annotations
 
-from alembic_baseline.diff.compare import column_readded
 from alembic_baseline.diff.model import Change
 from alembic_baseline.diff.plan import Plan
 from alembic_baseline.diff.quote import ident, literal, qualified
+from alembic_baseline.diff.sameness import column_readded
 from alembic_baseline.snapshot.model import (
     CatalogObject,
     Column,
     Constraint,
     Index,
     ObjectKey,
-    Sequence,
     Table,
 )
 
@@ -31,6 +30,8 @@ def _alter_table(schema: str, table: str) -> str:
 def column_sql(plan: Plan, col: Column) -> str:
     """A column definition as in CREATE TABLE / ADD COLUMN."""
     parts = [ident(col.name), col.type]
+    if col.compression:
+        parts.append(f"COMPRESSION {col.compression}")
     if col.collation:
         parts.append(f"COLLATE {col.collation}")
     if col.generated and col.default is not None:
@@ -73,6 +74,8 @@ def create_table(plan: Plan, obj: CatalogObject) -> None:
     # A partition or child of an existing table waits until the parent's new columns exist.
     plan.add("attach" if _parents(obj) else "tables", sql, obj.key)
     _row_security(plan, obj, Table(obj.schema, obj.name))
+    for col in cols:
+        _set_storage(plan, col, "columns")
 
 
 def _parents(table: Table) -> tuple[str, ...]:
@@ -83,7 +86,7 @@ def drop_table(plan: Plan, obj: CatalogObject, destructive: bool) -> None:
     assert isinstance(obj, Table)
     if plan.drop_once(obj.key):
         plan.add(
-            "drop tables",
+            plan.drop_phase(obj.key),
             f"DROP TABLE {qualified(obj.schema, obj.name)}",
             obj.key,
             destructive=destructive,
@@ -91,32 +94,32 @@ def drop_table(plan: Plan, obj: CatalogObject, destructive: bool) -> None:
 
 
 def _row_security(plan: Plan, new: Table, old: Table) -> None:
-    alter = _alter_table(new.schema, new.name)
+    alter, phase = _alter_table(new.schema, new.name), plan.phase(new.key)
     if new.rls_enabled != old.rls_enabled:
         verb = "ENABLE" if new.rls_enabled else "DISABLE"
-        plan.add("tables", f"{alter} {verb} ROW LEVEL SECURITY", new.key)
+        plan.add(phase, f"{alter} {verb} ROW LEVEL SECURITY", new.key)
     if new.rls_forced != old.rls_forced:
         verb = "FORCE" if new.rls_forced else "NO FORCE"
-        plan.add("tables", f"{alter} {verb} ROW LEVEL SECURITY", new.key)
+        plan.add(phase, f"{alter} {verb} ROW LEVEL SECURITY", new.key)
 
 
 def alter_table(plan: Plan, change: Change) -> None:
     old, new = change.old, change.new
     assert isinstance(old, Table) and isinstance(new, Table)
-    alter = _alter_table(new.schema, new.name)
+    alter, phase = _alter_table(new.schema, new.name), plan.phase(new.key)
     if new.persistence != old.persistence:
         verb = "UNLOGGED" if new.persistence == "unlogged" else "LOGGED"
-        plan.add("tables", f"{alter} SET {verb}", new.key)
+        plan.add(phase, f"{alter} SET {verb}", new.key)
     _row_security(plan, new, old)
     removed = {o.split("=", 1)[0] for o in old.options} - {o.split("=", 1)[0] for o in new.options}
     if removed:
-        plan.add("tables", f"{alter} RESET ({', '.join(sorted(removed))})", new.key)
+        plan.add(phase, f"{alter} RESET ({', '.join(sorted(removed))})", new.key)
     if new.options and new.options != old.options:
-        plan.add("tables", f"{alter} SET ({', '.join(new.options)})", new.key)
+        plan.add(phase, f"{alter} SET ({', '.join(new.options)})", new.key)
     _relink(plan, old, new)
     if change.changed("partition_key"):
         plan.add(
-            "tables",
+            phase,
             f"-- {alter} PARTITION BY {new.partition_key}",
             new.key,
             manual=True,
@@ -126,7 +129,7 @@ def alter_table(plan: Plan, change: Change) -> None:
         order = next(a.new for a in change.attributes if a.name == "column_order")
         name = qualified(new.schema, new.name)
         plan.add(
-            "tables",
+            phase,
             f"-- column order of {name}: {', '.join(order)}",
             new.key,
             manual=True,
@@ -137,17 +140,21 @@ def alter_table(plan: Plan, change: Change) -> None:
 
 def _relink(plan: Plan, old: Table, new: Table) -> None:
     """Detach and un-inherit before column changes, attach and inherit after them."""
-    alter = _alter_table(new.schema, new.name)
+    alter, phase = _alter_table(new.schema, new.name), plan.phase(new.key)
     for parent in old.inherits:
         if parent not in new.inherits:
-            plan.add("tables", f"{alter} NO INHERIT {parent}", new.key)
+            plan.add(phase, f"{alter} NO INHERIT {parent}", new.key)
     for parent in new.inherits:
         if parent not in old.inherits:
             plan.add("attach", f"{alter} INHERIT {parent}", new.key)
     if (old.partition_of, old.partition_bound) != (new.partition_of, new.partition_bound):
         name = qualified(new.schema, new.name)
         if old.partition_of:
-            plan.add("tables", f"ALTER TABLE {old.partition_of} DETACH PARTITION {name}", new.key)
+            plan.add(
+                phase,
+                f"ALTER TABLE {old.partition_of} DETACH PARTITION {name}",
+                new.key,
+            )
         if new.partition_of:
             sql = f"ALTER TABLE {new.partition_of} ATTACH PARTITION {name} {new.partition_bound}"
             plan.add("attach", sql, new.key)
@@ -162,7 +169,34 @@ def create_column(plan: Plan, obj: CatalogObject) -> None:
         return  # part of CREATE TABLE, or arrives from the parent table
     if plan.create_once(obj.key):
         alter = _alter_table(obj.schema, obj.table)
-        plan.add("add columns", f"{alter} ADD COLUMN {column_sql(plan, obj)}", obj.key)
+        plan.add(plan.phase(obj.key), f"{alter} ADD COLUMN {column_sql(plan, obj)}", obj.key)
+        _set_storage(plan, obj, plan.phase(obj.key))  # (right after it: same key, same place)
+
+
+def _set_storage(plan: Plan, col: Column, phase: str) -> None:
+    """SET STORAGE once the column exists: PostgreSQL 15 has no STORAGE in a column definition."""
+    if col.storage:
+        sql = f"{_alter_table(col.schema, col.table)} ALTER COLUMN {ident(col.name)} SET STORAGE"
+        plan.add(phase, f"{sql} {col.storage.upper()}", col.key)
+
+
+def _alter_storage(plan: Plan, alter: str, change: Change, new: Column) -> None:
+    if change.changed("compression"):
+        plan.add("columns", f"{alter} SET COMPRESSION {new.compression or 'default'}", new.key)
+    if not change.changed("storage"):
+        return
+    if new.storage:
+        plan.add("columns", f"{alter} SET STORAGE {new.storage.upper()}", new.key)
+    elif plan.diff.a.server_version.split(".")[0] not in ("", "15"):
+        plan.add("columns", f"{alter} SET STORAGE DEFAULT", new.key)  # PostgreSQL 16+
+    else:
+        plan.add(
+            "columns",
+            f"-- {alter} SET STORAGE <the type's storage>",
+            new.key,
+            manual=True,
+            note="PostgreSQL 15 has no SET STORAGE DEFAULT: name the storage of the column's type",
+        )
 
 
 def drop_column(plan: Plan, obj: CatalogObject, destructive: bool) -> None:
@@ -172,7 +206,7 @@ def drop_column(plan: Plan, obj: CatalogObject, destructive: bool) -> None:
     if plan.drop_once(obj.key):
         alter = _alter_table(obj.schema, obj.table)
         plan.add(
-            "drop columns",
+            plan.drop_phase(obj.key),
             f"{alter} DROP COLUMN {ident(obj.name)}",
             obj.key,
             destructive=destructive,
@@ -188,12 +222,13 @@ def alter_column(plan: Plan, change: Change) -> None:
         if plan.create_once(new.key):  # held back together with the drop
             sql = f"{_alter_table(new.schema, new.table)} ADD COLUMN {column_sql(plan, new)}"
             plan.add(
-                "add columns",
+                plan.phase(new.key),
                 sql,
                 new.key,
                 destructive=True,
                 note="re-added with the new generation expression",
             )
+            _set_storage(plan, new, plan.phase(new.key))
         return
     alter = f"{_alter_table(new.schema, new.table)} ALTER COLUMN {ident(new.name)}"
     if change.changed("type", "collation"):
@@ -212,6 +247,7 @@ def alter_column(plan: Plan, change: Change) -> None:
     if change.changed("not_null"):  # before identity, which needs NOT NULL
         _alter_not_null(plan, alter, new)
     _alter_identity(plan, alter, old, new)
+    _alter_storage(plan, alter, change, new)
 
 
 def _alter_identity(plan: Plan, alter: str, old: Column, new: Column) -> None:
@@ -316,7 +352,7 @@ def rename_not_null(plan: Plan, old: Constraint, new: Constraint) -> None:
     plan.dropped.add(old.key)
     plan.created.add(new.key)
     sql = f"{_alter_table(new.schema, new.table)} RENAME CONSTRAINT {ident(old.name)} TO "
-    plan.add("constraints", sql + ident(new.name), new.key)
+    plan.add(plan.phase(new.key), sql + ident(new.name), new.key)
 
 
 # -- indexes ------------------------------------------------------------------------------------
@@ -341,61 +377,7 @@ def drop_index(plan: Plan, obj: CatalogObject, destructive: bool) -> None:
         plan.dropped.add(obj.key)
         return
     if not plan.relation_gone(obj.schema, obj.table) and plan.drop_once(obj.key):
-        plan.add("drop indexes", f"DROP INDEX {qualified(obj.schema, obj.name)}", obj.key)
-
-
-# -- sequences ----------------------------------------------------------------------------------
-
-
-def _sequence_options(seq: Sequence) -> str:
-    cycle = "CYCLE" if seq.cycle else "NO CYCLE"
-    return (
-        f"AS {seq.data_type} INCREMENT BY {seq.increment} MINVALUE {seq.min_value} "
-        f"MAXVALUE {seq.max_value} START WITH {seq.start} CACHE {seq.cache} {cycle}"
-    )
-
-
-def create_sequence(plan: Plan, obj: CatalogObject) -> None:
-    assert isinstance(obj, Sequence)
-    if not plan.create_once(obj.key):
-        return
-    unlogged = "UNLOGGED " if obj.persistence == "unlogged" else ""
-    name = qualified(obj.schema, obj.name)
-    plan.add("sequences", f"CREATE {unlogged}SEQUENCE {name} {_sequence_options(obj)}", obj.key)
-    if obj.owned_by:
-        plan.add("sequence ownership", f"ALTER SEQUENCE {name} OWNED BY {obj.owned_by}", obj.key)
-
-
-def drop_sequence(plan: Plan, obj: CatalogObject, destructive: bool) -> None:
-    assert isinstance(obj, Sequence)
-    if plan.drop_once(obj.key):
-        # IF EXISTS: a sequence owned by a dropped column or table is already gone.
-        sql = f"DROP SEQUENCE IF EXISTS {qualified(obj.schema, obj.name)}"
-        plan.add(
-            "drop sequences",
-            sql,
-            obj.key,
-            destructive=destructive,
-            note="the sequence's current value is lost",
-        )
-
-
-def alter_sequence(plan: Plan, change: Change) -> None:
-    new = change.new
-    assert isinstance(new, Sequence)
-    name = qualified(new.schema, new.name)
-    fields = {"data_type", "start", "increment", "min_value", "max_value", "cache", "cycle"}
-    if change.changed(*fields):
-        plan.add("sequences", f"ALTER SEQUENCE {name} {_sequence_options(new)}", new.key)
-    if change.changed("persistence"):
-        verb = "UNLOGGED" if new.persistence == "unlogged" else "LOGGED"
-        plan.add("sequences", f"ALTER SEQUENCE {name} SET {verb}", new.key)
-    if change.changed("owned_by"):
-        plan.add(
-            "sequence ownership",
-            f"ALTER SEQUENCE {name} OWNED BY {new.owned_by or 'NONE'}",
-            new.key,
-        )
+        plan.add(plan.drop_phase(obj.key), f"DROP INDEX {qualified(obj.schema, obj.name)}", obj.key)
 
 
 def quote_comment(text: str | None) -> str:

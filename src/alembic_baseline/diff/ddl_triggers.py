@@ -1,11 +1,11 @@
-"""DDL for triggers, event triggers and row-level security policies."""
+"""DDL for triggers, rules, event triggers and row-level security policies."""
 
 from __future__ import annotations
 
 from alembic_baseline.diff.model import Change
 from alembic_baseline.diff.plan import Plan
 from alembic_baseline.diff.quote import ident, literal, qualified
-from alembic_baseline.snapshot.model import CatalogObject, EventTrigger, Policy, Trigger
+from alembic_baseline.snapshot.model import CatalogObject, EventTrigger, Policy, Rule, Trigger
 
 _ENABLE = {
     "origin": "ENABLE",
@@ -18,21 +18,21 @@ _ENABLE = {
 def create_trigger(plan: Plan, obj: CatalogObject) -> None:
     assert isinstance(obj, Trigger)
     if plan.create_once(obj.key):
-        plan.add("triggers", obj.definition, obj.key)
+        plan.add(plan.phase(obj.key), obj.definition, obj.key)
         if obj.enabled != "origin":
             _enable_trigger(plan, obj)
 
 
 def _enable_trigger(plan: Plan, obj: Trigger) -> None:
     sql = f"ALTER TABLE {qualified(obj.schema, obj.table)} {_ENABLE[obj.enabled]} TRIGGER "
-    plan.add("triggers", sql + ident(obj.name), obj.key)
+    plan.add(plan.phase(obj.key), sql + ident(obj.name), obj.key)
 
 
 def drop_trigger(plan: Plan, obj: CatalogObject, destructive: bool) -> None:
     assert isinstance(obj, Trigger)
     if not plan.relation_gone(obj.schema, obj.table) and plan.drop_once(obj.key):
         sql = f"DROP TRIGGER {ident(obj.name)} ON {qualified(obj.schema, obj.table)}"
-        plan.add("drop triggers", sql, obj.key)
+        plan.add(plan.drop_phase(obj.key), sql, obj.key)
 
 
 def alter_trigger(plan: Plan, change: Change) -> None:
@@ -47,20 +47,22 @@ def create_event_trigger(plan: Plan, obj: CatalogObject) -> None:
     sql = f"CREATE EVENT TRIGGER {ident(obj.name)} ON {ident(obj.event)}"
     if obj.tags:
         sql += f" WHEN TAG IN ({', '.join(literal(t) for t in obj.tags)})"
-    plan.add("event triggers", f"{sql} EXECUTE FUNCTION {obj.function}()", obj.key)
+    plan.add(plan.phase(obj.key), f"{sql} EXECUTE FUNCTION {obj.function}()", obj.key)
     if obj.enabled != "origin":
         _enable_event_trigger(plan, obj)
 
 
 def _enable_event_trigger(plan: Plan, obj: EventTrigger) -> None:
     plan.add(
-        "event triggers", f"ALTER EVENT TRIGGER {ident(obj.name)} {_ENABLE[obj.enabled]}", obj.key
+        plan.phase(obj.key),
+        f"ALTER EVENT TRIGGER {ident(obj.name)} {_ENABLE[obj.enabled]}",
+        obj.key,
     )
 
 
 def drop_event_trigger(plan: Plan, obj: CatalogObject, destructive: bool) -> None:
     if plan.drop_once(obj.key):
-        plan.add("drop triggers", f"DROP EVENT TRIGGER {ident(obj.key.name)}", obj.key)
+        plan.add(plan.drop_phase(obj.key), f"DROP EVENT TRIGGER {ident(obj.key.name)}", obj.key)
 
 
 def alter_event_trigger(plan: Plan, change: Change) -> None:
@@ -81,11 +83,36 @@ def create_policy(plan: Plan, obj: CatalogObject) -> None:
         sql += f" USING ({obj.using})"
     if obj.with_check is not None:
         sql += f" WITH CHECK ({obj.with_check})"
-    plan.add("policies", sql, obj.key)
+    plan.add(plan.phase(obj.key), sql, obj.key)
 
 
 def drop_policy(plan: Plan, obj: CatalogObject, destructive: bool) -> None:
     assert isinstance(obj, Policy)
     if not plan.relation_gone(obj.schema, obj.table) and plan.drop_once(obj.key):
         sql = f"DROP POLICY {ident(obj.name)} ON {qualified(obj.schema, obj.table)}"
-        plan.add("drop policies", sql, obj.key)
+        plan.add(plan.drop_phase(obj.key), sql, obj.key)
+
+
+def create_rule(plan: Plan, obj: CatalogObject) -> None:
+    assert isinstance(obj, Rule)
+    if plan.create_once(obj.key):
+        plan.add(plan.phase(obj.key), obj.definition, obj.key)
+        if obj.enabled != "origin":
+            _enable_rule(plan, obj)
+
+
+def _enable_rule(plan: Plan, obj: Rule) -> None:
+    sql = f"ALTER TABLE {qualified(obj.schema, obj.table)} {_ENABLE[obj.enabled]} RULE "
+    plan.add(plan.phase(obj.key), sql + ident(obj.name), obj.key)
+
+
+def drop_rule(plan: Plan, obj: CatalogObject, destructive: bool) -> None:
+    assert isinstance(obj, Rule)
+    if not plan.relation_gone(obj.schema, obj.table) and plan.drop_once(obj.key):
+        sql = f"DROP RULE {ident(obj.name)} ON {qualified(obj.schema, obj.table)}"
+        plan.add(plan.drop_phase(obj.key), sql, obj.key)
+
+
+def alter_rule(plan: Plan, change: Change) -> None:
+    if change.changed("enabled") and isinstance(change.new, Rule):
+        _enable_rule(plan, change.new)

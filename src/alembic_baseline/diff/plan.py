@@ -7,6 +7,7 @@ added in, except where :mod:`.ddl` sorts them by dependency (views, tables) with
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -27,39 +28,54 @@ if TYPE_CHECKING:
 PHASES: tuple[str, ...] = (
     "setup",
     # -- drops: dependants first ------------------------------------------------------------
+    "drop publications",  # they name tables and columns
+    "drop rules",  # they use tables, views, functions and columns
     "drop triggers",  # they use functions and columns
     "drop policies",
     "drop views",  # dependent views first (graphlib)
+    "drop foreign tables",  # they use types, servers and functions (defaults)
+    "drop servers",
+    "drop wrappers",  # before their handler functions
     "drop foreign keys",  # before the keys they reference
     "drop constraints",
     "drop indexes",
+    "drop statistics",
     "drop defaults",  # defaults that use a function or sequence about to be dropped
     "drop functions",
     "drop columns",
     "drop tables",  # partitions and inheritance children first (graphlib)
     "drop sequences",  # after columns: an owned sequence goes with its column
     "drop types",
+    "drop collations",  # those still used by a column that changes: see "drop released ..."
     "drop schemas",
     "drop extensions",
     # -- creates: what is depended on first -------------------------------------------------
     "schemas",
     "extensions",
+    "collations",  # before the types and columns that use them
     "types",  # enums, then domains, then composite types
     "sequences",  # before the tables whose defaults call nextval()
     "functions",  # before tables: defaults and CHECKs may call them
+    "wrappers",  # after their handler and validator functions
+    "servers",
     "tables",  # parents before partitions and children (graphlib)
     "columns",  # changes of existing columns, before new columns that may use them
     "add columns",
+    "drop released collations",  # removed collations A's columns used, once those changed
     "attach",  # ATTACH PARTITION / INHERIT, once the columns match
+    "foreign tables",  # may be partitions or children of tables: after their columns
     "sequence ownership",  # OWNED BY needs the column
     "constraints",
     "foreign keys",  # after the keys they reference
     "indexes",
     "views",  # in dependency order (graphlib)
     "view indexes",  # indexes on materialized views
+    "statistics",  # on tables and materialized views, their columns and expressions
     "late functions",  # functions whose signature or SQL body uses a table or view
     "triggers",
+    "rules",  # after the tables, views and functions they name
     "policies",
+    "publications",  # once the tables and columns they name exist
     "event triggers",
     "comments",
     "privileges",
@@ -94,8 +110,16 @@ class Statement:
 class Plan:
     """Collects statements for one diff; remembers what was dropped and created (once each)."""
 
-    def __init__(self, diff: SchemaDiff) -> None:
+    def __init__(
+        self,
+        diff: SchemaDiff,
+        phases: Mapping[str, tuple[str, str]],
+        relations: frozenset[str] = frozenset(),
+    ) -> None:
         self.diff = diff
+        self._phases = phases  # ObjectKey kind -> (create phase, drop phase): see .kinds
+        self.relations = relations
+        """ObjectKey kinds that are relations or parts of one (see :class:`.kinds.Ddl`)."""
         self.a_objects = diff.a.by_key()
         self.b_objects = diff.b.by_key()
         self.statements: list[Statement] = []
@@ -122,6 +146,13 @@ class Plan:
     ) -> None:
         assert phase in _PHASE_INDEX, phase
         self.statements.append(Statement(sql, phase, key, destructive, manual, note))
+
+    def phase(self, key: ObjectKey) -> str:
+        """The phase ``key``'s kind is created (or altered) in."""
+        return self._phases[key.kind][0]
+
+    def drop_phase(self, key: ObjectKey) -> str:
+        return self._phases[key.kind][1]
 
     def drop_once(self, key: ObjectKey) -> bool:
         """True the first time ``key`` is to be dropped (a second drop would fail)."""
@@ -160,8 +191,8 @@ class Plan:
     ) -> bool:
         """``obj``'s table is a partition in ``where`` (not in the other side), and its parent
         there has a constraint or index of the same shape as ``obj``."""
-        child = parented.get(ObjectKey("table", obj.schema, obj.table))
-        other = free.get(ObjectKey("table", obj.schema, obj.table))
+        child = parented.get(ObjectKey(Table.KIND, obj.schema, obj.table))
+        other = free.get(ObjectKey(Table.KIND, obj.schema, obj.table))
         if not (isinstance(child, Table) and isinstance(other, Table)):
             return False
         if not child.partition_of or other.partition_of == child.partition_of:

@@ -3,9 +3,8 @@
 A full catalog snapshot costs tens of milliseconds on a mid-sized schema; one after each of 300
 revisions would cost ten times the replay itself. Two lighter fingerprints stand in front of it:
 
-* the **signature** (``queries/signature.sql``): how many relations, columns, valid indexes,
-  constraints, functions, triggers, types, enum labels, schemas and comments there are — one
-  row, a fraction of a millisecond;
+* the **signature** (``queries/signature.sql``): how many relations, constraints, functions,
+  triggers, enum labels and comments there are — one row, a fraction of a millisecond;
 * the **shape** (``queries/shape.sql``): one row per object with its name and a short detail
   (type, nullability, enum labels, a hash of a function's body...), no deparsed definitions —
   a few milliseconds.
@@ -29,13 +28,17 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from alembic_baseline.pg.connect import connection
+from alembic_baseline.snapshot.kinds import COVERAGE
 
 if TYPE_CHECKING:
     from alembic_baseline.expected import VersionTable
     from alembic_baseline.pg.url import DatabaseURL
 
-SHAPE_VERSION = 3
-"""Bumped whenever a query changes: part of every fingerprint cache key."""
+_TYPES = tuple(t for t in COVERAGE.typtypes if t != "c")
+"""Types counted as types (a composite type is a relation of relkind c, with its columns)."""
+SHAPE_VERSION = f"4:{''.join(COVERAGE.relkinds)}:{''.join(_TYPES)}:{''.join(COVERAGE.prokinds)}"
+"""Bumped whenever a query changes (with the kinds the snapshot covers, which the queries count):
+part of every fingerprint cache key."""
 _DRIFT = {"added": "extra in the database", "removed": "missing in the database"}
 
 Signature = tuple[int, ...]
@@ -105,13 +108,18 @@ def query(
 ) -> str:
     """``shape`` or ``signature`` with the version table (and the INVALID indexes named in
     ``leftovers``) left out, as plain text: no bind parameters, because it runs through
-    whatever driver env.py uses, each with its own paramstyle."""
+    whatever driver env.py uses, each with its own paramstyle. Both count the relation, type
+    and routine kinds the snapshot models (:data:`~alembic_baseline.snapshot.kinds.COVERAGE`)
+    and no other, so databases with equal snapshots have equal fingerprints."""
     from psycopg import sql
 
     values = {
         "version_table": sql.Literal(version_table),
         "version_schema": sql.Literal(version_schema),
         "leftovers": sql.Literal(list(leftovers)),
+        "relkinds": sql.Literal(list(COVERAGE.relkinds)),
+        "typtypes": sql.Literal(list(_TYPES)),
+        "prokinds": sql.Literal(list(COVERAGE.prokinds)),
     }
     composed = sql.SQL(_template(name)).format(**values)  # type: ignore[arg-type,unused-ignore]
     return composed.as_string(None)

@@ -10,7 +10,7 @@ noise for a schema comparison (OIDs, attnum gaps, owners and privileges unless a
 from __future__ import annotations
 
 import gc
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
@@ -21,16 +21,18 @@ from alembic_baseline.history.checksums import APPLIED_TABLE
 from alembic_baseline.pg.server import server_version
 from alembic_baseline.snapshot import model as m
 from alembic_baseline.snapshot.inventory import Inventory
-from alembic_baseline.snapshot.loaders import (
-    IN_ORDER,
-    LOADERS,
-    Loading,
-    Row,
-    edges,
-    index_columns,
-    load_kind,
-    spell_index,
+from alembic_baseline.snapshot.kinds import (
+    BY_FIELD,
+    HELPER_SHARE,
+    KINDS,
+    SCHEMAS,
+    WITH_COLUMNS,
+    Kind,
+    read_order,
 )
+from alembic_baseline.snapshot.loaders import Loading, Row
+from alembic_baseline.snapshot.loaders_foreign import SECRET_OPTION
+from alembic_baseline.snapshot.loaders_tables import index_columns, spell_index
 from alembic_baseline.snapshot.parallel import reading
 
 if TYPE_CHECKING:
@@ -87,6 +89,14 @@ def _query(name: str, major: int) -> Any:
         # NOT ENFORCED constraints (conenforced) are new in PostgreSQL 18.
         enforced = "con.conenforced" if major >= 18 else "true"
         return sql.SQL(text).format(enforced=sql.SQL(enforced))  # type: ignore[arg-type,unused-ignore]
+    if name == "publications":
+        # publish_generated_columns: new in 18 ('n' none, 's' stored)
+        generated = "CASE p.pubgencols WHEN 's' THEN 'stored' END" if major >= 18 else "NULL"
+        return sql.SQL(text).format(generated=sql.SQL(generated))  # type: ignore[arg-type,unused-ignore]
+    if name == "collations":
+        locale = "c.colllocale" if major >= 17 else "c.colliculocale"
+        rules = "c.collicurules" if major >= 16 else "NULL::text"
+        return sql.SQL(text).format(locale=sql.SQL(locale), rules=sql.SQL(rules))  # type: ignore[arg-type,unused-ignore]
     return text
 
 
@@ -150,24 +160,19 @@ def _age_young_objects() -> None:
         gc.unfreeze()
 
 
-# The order queries are read and loaded in: columns before the constraints and indexes that
-# name them, the dependency rows last (they are resolved against every loaded object).
-_ORDER = (
-    "extensions", "tables", "columns", "constraints", "opclasses", "indexes", "views",
-    "functions", "sequences", "triggers", "enums", "domains", "composites", "event_triggers",
-    "policies", "inventory", "dependencies",
-)  # fmt: skip
+# The order queries are read and loaded in (from the kinds: columns before the constraints and
+# indexes that name them, the dependency rows last: they resolve against every loaded object).
+_ORDER = read_order()
 
-# What a helper connection reads when there is one (measured on 2,000 tables): the queries whose
-# server functions need no relation caches (pg_get_constraintdef, pg_get_indexdef, pg_get_expr
-# and pg_get_viewdef open every table they name, a third slower on a new backend), so those stay
-# together on the caller's connection, where one warms the caches for the next. The inventory
-# stays there too: it runs while the caller builds the views, where the helper's lane is the
-# longer one (+10 ms a snapshot on the 1,000-revision bench instead of +43 ms).
-_HELPER_SHARE = frozenset(
-    ("columns", "functions", "sequences", "triggers", "enums", "domains", "composites",
-     "event_triggers", "policies", "dependencies")
-)  # fmt: skip
+# What a helper connection reads when there is one (the kinds whose lane is "helper"; measured on
+# 2,000 tables): the queries whose server functions need no relation caches
+# (pg_get_constraintdef, pg_get_indexdef, pg_get_expr and pg_get_viewdef open every table they
+# name, a third slower on a new backend), so those stay together on the caller's connection,
+# where one warms the caches for the next. The inventory stays there too: it runs while the
+# caller builds the views, where the helper's lane is the longer one (+10 ms a snapshot on the
+# 1,000-revision bench instead of +43 ms).
+_HELPER_SHARE = HELPER_SHARE
+_BY_QUERY = {k.query: k for k in KINDS}
 
 
 def _read(
@@ -195,10 +200,11 @@ def _read(
         "skipped_event_triggers": skipped.event_triggers,
         "privileges": options.privileges,
         "globals": options.include_schemas is None,  # database-wide objects (inventory.sql)
+        "secret_options": SECRET_OPTION,  # option names whose values are never read
     }
     queries = {name: _query(name, major) for name in _ORDER}
     ld = Loading(options)
-    kinds: dict[str, list[Any]] = {"schemas": load_kind("schemas", schemas, ld)}
+    kinds: dict[str, list[Any]] = {"schemas": load_kind(SCHEMAS, schemas, ld)}
     ready: set[str] = set()
     inventory = Inventory()
     unspelled: list[Row] = []
@@ -218,14 +224,15 @@ def _read(
                 if unspelled:
                     index_rows = rows
                     continue  # loaded below, once the connection is free for pg_get_indexdef
-            if name in LOADERS:
-                kinds[name] = load_kind(name, rows, ld)
+            kind = _BY_QUERY.get(name)
+            if kind is not None:
+                kinds[kind.field] = load_kind(kind, rows, ld)
                 _prepare(kinds, ready)
             del rows  # each query's rows are freed once loaded
         dependencies = catalog.take("dependencies")
     if unspelled:
         _print_indexes(cur, unspelled, ld)
-        kinds["indexes"] = load_kind("indexes", index_rows, ld)
+        kinds["indexes"] = load_kind(BY_FIELD["indexes"], index_rows, ld)
     return replace(finish(kinds, edges(dependencies, ld), ready), inventory=inventory)
 
 
@@ -233,7 +240,7 @@ def _prepare(kinds: Mapping[str, list[Any]], ready: set[str]) -> None:
     """Put each kind not yet ``ready`` in canonical order (in place) and add it to ``ready``:
     :func:`finish` work, done while the lanes still read."""
     for name, objs in kinds.items():
-        if name not in ready and objs and name not in IN_ORDER:
+        if name not in ready and objs and not BY_FIELD[name].in_order:
             objs.sort(key=m.sort_key(type(objs[0])))
         ready.add(name)
 
@@ -265,7 +272,7 @@ def _print_indexes(cur: psycopg.Cursor[Row], rows: list[Row], ld: Loading) -> No
 def load(rows: Mapping[str, list[Row]], ld: Loading) -> dict[str, list[Any]]:
     """Objects of the kinds present in ``rows`` (columns before, or with, the constraints and
     indexes that name them)."""
-    return {name: load_kind(name, rows[name], ld) for name in LOADERS if name in rows}
+    return {k.field: load_kind(k, rows[k.field], ld) for k in KINDS if k.field in rows}
 
 
 def build(rows: Mapping[str, list[Row]], options: InspectOptions) -> m.Snapshot:
@@ -284,3 +291,41 @@ def finish(
     # every kind is sorted: the snapshot is made without Snapshot.build's sorting them again
     values: dict[str, Any] = {name: tuple(objs) for name, objs in kinds.items()}
     return m.Snapshot(**values, dependencies=tuple(sorted(set(dependencies))))
+
+
+def load_kind(kind: Kind, rows: list[Row], ld: Loading) -> list[Any]:
+    """The objects of ``kind``, in row order; each is also recorded by the oids a dependency
+    row may name it by (its :attr:`Kind.ends`)."""
+    objects = kind.load(rows, ld)
+    for end, catalog, column in kind.ends:
+        table = getattr(ld, end)
+        for row, obj in zip(rows, objects, strict=True):
+            oid = getattr(row, column)
+            if oid is not None:
+                table[catalog, oid] = obj.key
+    return objects
+
+
+def edges(rows: Iterable[Row], ld: Loading) -> list[m.Dependency]:
+    """Dependency rows → edges between loaded objects (a column counts when its table was
+    loaded: an edge to a table column names the column, one from a column default names the
+    default). Rows with an end outside the snapshot are dropped."""
+    dependents, referenced, columns, tables = ld.dependents, ld.referenced, ld.columns, ld.tables
+    key, out = m.ObjectKey.of, []
+    for r in rows:
+        dep: m.ObjectKey | None
+        if r.dep_catalog == "default":
+            column = columns.get((r.dep_oid, r.dep_attnum))
+            if column is None:
+                continue
+            schema, table = tables[r.dep_oid]
+            dep = key("default", schema, column.name, table)
+        else:
+            dep = dependents.get((r.dep_catalog, r.dep_oid))
+        ref = referenced.get((r.ref_catalog, r.ref_oid))
+        if ref is not None and r.ref_attnum > 0 and ref.kind in WITH_COLUMNS:
+            column = columns.get((r.ref_oid, r.ref_attnum))
+            ref = None if column is None else key("column", ref.schema, column.name, ref.name)
+        if dep is not None and ref is not None and dep != ref:
+            out.append(m.Dependency(dep, ref))
+    return out

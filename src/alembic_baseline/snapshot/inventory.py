@@ -1,15 +1,15 @@
 """The inventory: every object of the snapshot's schemas, of any kind, by name — and its check.
 
 The snapshot compares the kinds it models attribute by attribute; a kind it does not model yet
-(rules, aggregates, operators, casts, collations, text search objects, foreign tables, servers,
-statistics objects, publications…) would be invisible to it. The inventory closes that blind
-spot independently: one generic catalog query (``queries/inventory.sql``, read by
-:func:`~alembic_baseline.snapshot.inspect` in the same transaction as the rest of the snapshot)
-lists every object pg_dump would emit, named by ``pg_identify_object`` (type and identity: names,
-never OIDs), plus a few attributes no object carries (a column's STORAGE and COMPRESSION…).
+(aggregates, operators, casts, text search objects, user mappings, subscriptions…) would be
+invisible to it. The inventory closes that blind spot independently: one generic catalog query
+(``queries/inventory.sql``, read by :func:`~alembic_baseline.snapshot.inspect` in the same
+transaction as the rest of the snapshot) lists every object pg_dump would emit, named by
+``pg_identify_object`` (type and identity: names, never OIDs), plus a few attributes no object
+carries (a column's STORAGE and COMPRESSION…).
 Two inventories are compared as sets: an object missing on one side is a difference whatever its
 kind. Kinds the snapshot does not model are compared this way only, and :class:`InventoryCheck`
-says so ("compared by name only: 1 rule, 2 aggregates"). Pure: no database here.
+says so ("compared by name only: 1 cast, 2 aggregates"). Pure: no database here.
 """
 
 from __future__ import annotations
@@ -19,14 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-MODELLED = frozenset(
-    ("schema", "extension", "table", "table column", "table constraint", "index", "view",
-     "view column", "materialized view", "materialized view column", "sequence", "enum",
-     "domain", "domain constraint", "composite type", "composite type column", "function",
-     "procedure", "trigger", "event trigger", "policy", "default value")
-)  # fmt: skip
-"""``pg_identify_object`` types the snapshot compares attribute by attribute; for every other
-type the inventory is the only check (by name, plus its detail)."""
+from alembic_baseline.snapshot.kinds import MODELLED
 
 NAME_ONLY = "compared by name only"
 
@@ -144,7 +137,7 @@ class InventoryCheck:
         return tuple(out)
 
     def name_only_line(self) -> str | None:
-        """``compared by name only: 1 rule, 2 aggregates`` (None when every kind is modelled)."""
+        """``compared by name only: 1 cast, 2 aggregates`` (None when every kind is modelled)."""
         if not self.name_only:
             return None
         return f"{NAME_ONLY}: " + ", ".join(plural(t, n) for t, n in self.name_only)

@@ -1,4 +1,5 @@
-"""Catalog rows → model objects: one loader per object kind.
+"""Catalog rows → model objects: what loaders share, and the loaders of the kinds that need
+nothing but their own row (the table family is in :mod:`.loaders_tables`).
 
 Loaders drop what is noise for a schema comparison: catalog codes become words, arrays become
 sorted tuples where their order means nothing, owners and privileges are kept only when asked.
@@ -12,13 +13,12 @@ their columns by attnum, and dependency rows name both ends by oid, all resolved
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
-from alembic_baseline.snapshot import model as m
-from alembic_baseline.snapshot.objects import assemble
+from alembic_baseline.snapshot import objects as m
+from alembic_baseline.snapshot.objects_replication import Publication
 
 if TYPE_CHECKING:
     from alembic_baseline.snapshot.inspect import InspectOptions
@@ -59,216 +59,21 @@ ENABLED = {"O": "origin", "D": "disabled", "R": "replica", "A": "always"}
 _TRIGGER_WHEN = re.compile(r" WHEN \((?P<when>.*)\) EXECUTE (?:FUNCTION|PROCEDURE) ", re.S)
 
 
-def _acl(row: Row, options: InspectOptions) -> dict[str, Any]:
+def privileges_of(row: Row, options: InspectOptions) -> dict[str, Any]:
     if not options.privileges:
         return {}
     return {"owner": row.owner, "acl": tuple(sorted(row.acl or ()))}
 
 
-def _schema(row: Row, o: InspectOptions) -> m.Schema:
-    return m.Schema(row.name, comment=row.comment, **_acl(row, o))
+def schema(row: Row, o: InspectOptions) -> m.Schema:
+    return m.Schema(row.name, comment=row.comment, **privileges_of(row, o))
 
 
-def _extension(row: Row, o: InspectOptions) -> m.Extension:
+def extension(row: Row, o: InspectOptions) -> m.Extension:
     return m.Extension(row.name, row.schema, row.version)
 
 
-def _tables(rows: Iterable[Row], ld: Loading) -> list[m.Table]:
-    rows = list(rows)
-    privileges, key = ld.options.privileges, m.ObjectKey.of
-    ld.tables.update((row.oid, (row.schema, row.name)) for row in rows)
-    return [
-        assemble(
-            m.Table,
-            {
-                "schema": row.schema,
-                "name": row.name,
-                "persistence": PERSISTENCE[row.persistence],
-                "partition_key": row.partition_key,
-                "partition_of": row.partition_of,
-                "partition_bound": row.partition_bound,
-                "inherits": tuple(row.inherits),
-                "rls_enabled": row.rls_enabled,
-                "rls_forced": row.rls_forced,
-                "options": tuple(sorted(row.options)) if row.options else (),
-                "owner": row.owner if privileges else None,
-                "acl": tuple(sorted(row.acl or ())) if privileges else (),
-                "comment": row.comment,
-                "key": key("table", row.schema, row.name),  # cached now: edges look it up
-            },
-        )
-        for row in rows
-    ]
-
-
-def _columns(rows: Iterable[Row], ld: Loading) -> list[m.Column]:
-    """Columns with dense positions (dropped columns leave attnum gaps that are catalog noise).
-
-    ``rows`` come grouped by table in attnum order (see columns.sql); the groups are put in
-    table name order here, so the columns come out in canonical order (see IN_ORDER).
-    """
-    groups: list[tuple[tuple[str, str], list[m.Column]]] = []
-    group: list[m.Column] = []
-    by_attnum, tables, previous, position = ld.columns, ld.tables, None, 0
-    schema = table = ""
-    for row in rows:
-        oid = row.table_oid
-        if oid != previous:
-            previous, position, group = oid, 0, []
-            schema, table = names = tables[oid]
-            groups.append((names, group))
-        position += 1
-        by_attnum[oid, row.attnum] = row
-        group.append(
-            assemble(
-                m.Column,
-                {
-                    "schema": schema,
-                    "table": table,
-                    "name": row.name,
-                    "position": position,
-                    "type": row.type,
-                    "not_null": row.not_null,
-                    "default": row.default,
-                    "identity": IDENTITY.get(row.identity),
-                    "identity_options": row.identity_options,
-                    "generated": GENERATED.get(row.generated),
-                    "collation": row.collation,
-                    "local": row.local,
-                    "comment": row.comment,
-                },
-            )
-        )
-    groups.sort(key=itemgetter(0))
-    return [column for _, group in groups for column in group]
-
-
-def _constraints(rows: Iterable[Row], ld: Loading) -> list[m.Constraint]:
-    by_attnum, tables, key, out = ld.columns, ld.tables, m.ObjectKey.of, []
-    for row in rows:
-        oid = row.table_oid
-        schema, table = tables[oid]
-        out.append(
-            assemble(
-                m.Constraint,
-                {
-                    "schema": schema,
-                    "table": table,
-                    "name": row.name,
-                    "type": row.type,
-                    "definition": row.definition,
-                    "columns": tuple([by_attnum[oid, n].name for n in row.attnums or ()]),
-                    "ref_table": row.ref_table,
-                    "deferrable": row.deferrable,
-                    "deferred": row.deferred,
-                    "validated": row.validated,
-                    "enforced": row.enforced,
-                    "comment": row.comment,
-                    # its key, cached now: dependency edges and the diff look it up
-                    "key": key("constraint", schema, row.name, table),
-                },
-            )
-        )
-    return out
-
-
-def split_list(text: str, start: int) -> tuple[list[str], int]:
-    """The comma-separated items of the parenthesised list opening at ``text[start]`` (quotes
-    and nested parentheses respected), and the index after its closing parenthesis."""
-    items, depth, quote, current = [], 0, "", start + 1
-    for i in range(start, len(text)):
-        ch = text[i]
-        if quote:
-            quote = "" if ch == quote else quote
-        elif ch in "'\"":
-            quote = ch
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                items.append(text[current:i].strip())
-                return [x for x in items if x], i + 1
-        elif ch == "," and depth == 1:
-            items.append(text[current:i].strip())
-            current = i + 1
-    return [x for x in items if x], len(text)
-
-
-def index_columns(definition: str, method: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Key elements and INCLUDE columns of a ``pg_get_indexdef`` text."""
-    at = definition.find(f" USING {method} (")
-    if at < 0:
-        return (), ()
-    keys, end = split_list(definition, definition.index("(", at))
-    include: list[str] = []
-    if definition.startswith(" INCLUDE (", end):
-        include, _ = split_list(definition, end + len(" INCLUDE "))
-    return tuple(keys), tuple(include)
-
-
-def spell_index(
-    row: Row, by_attnum: Mapping[tuple[int, int], Row], default_opclasses: Mapping[int, int]
-) -> IndexText | None:
-    """The definition of an index row the way pg_get_indexdef prints it (with its keys and
-    INCLUDE columns), when the index is plain: key columns only, each with the one default
-    operator class of its exact type and the column's own collation (then pg_get_indexdef
-    prints neither). None when that cannot be shown from the rows at hand."""
-    table, key_count, quoted = row.table_oid, row.key_count, []
-    for k, attnum in enumerate(row.attnums):
-        column = by_attnum.get((table, attnum))
-        if column is None:  # an expression, or a materialized view's column
-            return None
-        if k < key_count and (
-            column.is_domain
-            or default_opclasses.get(row.opclasses[k]) != column.type_oid
-            or row.collations[k] not in (0, column.collation_oid)
-        ):
-            return None
-        quoted.append(column.quoted or column.name)  # NULL: needs no quotes
-    keys, include = quoted[:key_count], quoted[key_count:]
-    text = f"CREATE {'UNIQUE ' if row.unique else ''}INDEX {row.spelled_target} "
-    text += f"({', '.join(keys)})"
-    if include:
-        text += f" INCLUDE ({', '.join(include)})"
-    if row.nulls_not_distinct:
-        text += " NULLS NOT DISTINCT"
-    if row.predicate is not None:
-        text += f" WHERE {row.predicate}"
-    return text, tuple(keys), tuple(include)
-
-
-def _indexes(rows: Iterable[Row], ld: Loading) -> list[m.Index]:
-    out, key = [], m.ObjectKey.of
-    for row in rows:
-        if row.definition is None:
-            definition, keys, include = ld.index_text[row.oid]
-        else:
-            definition = row.definition
-            keys, include = index_columns(definition, row.method)
-        out.append(
-            assemble(
-                m.Index,
-                {
-                    "schema": row.schema,
-                    "table": row.table,
-                    "name": row.name,
-                    "definition": definition,
-                    "method": row.method,
-                    "unique": row.unique,
-                    "keys": keys,
-                    "include": include,
-                    "predicate": row.predicate,
-                    "nulls_not_distinct": row.nulls_not_distinct,
-                    "comment": row.comment,
-                    "key": key("index", row.schema, row.name, row.table),
-                },
-            )
-        )
-    return out
-
-
-def _view(row: Row, o: InspectOptions) -> m.View:
+def view(row: Row, o: InspectOptions) -> m.View:
     return m.View(
         row.schema,
         row.name,
@@ -276,11 +81,11 @@ def _view(row: Row, o: InspectOptions) -> m.View:
         materialized=row.materialized,
         options=tuple(sorted(row.options or ())),
         comment=row.comment,
-        **_acl(row, o),
+        **privileges_of(row, o),
     )
 
 
-def _sequence(row: Row, o: InspectOptions) -> m.Sequence:
+def sequence(row: Row, o: InspectOptions) -> m.Sequence:
     return m.Sequence(
         row.schema,
         row.name,
@@ -294,15 +99,17 @@ def _sequence(row: Row, o: InspectOptions) -> m.Sequence:
         owned_by=row.owned_by,
         persistence=PERSISTENCE[row.persistence],
         comment=row.comment,
-        **_acl(row, o),
+        **privileges_of(row, o),
     )
 
 
-def _enum(row: Row, o: InspectOptions) -> m.Enum:
-    return m.Enum(row.schema, row.name, tuple(row.labels), comment=row.comment, **_acl(row, o))
+def enum(row: Row, o: InspectOptions) -> m.Enum:
+    return m.Enum(
+        row.schema, row.name, tuple(row.labels), comment=row.comment, **privileges_of(row, o)
+    )
 
 
-def _domain(row: Row, o: InspectOptions) -> m.Domain:
+def domain(row: Row, o: InspectOptions) -> m.Domain:
     checks = tuple(
         m.DomainCheck(n, d) for n, d in zip(row.check_names, row.check_defs, strict=True)
     )
@@ -315,19 +122,19 @@ def _domain(row: Row, o: InspectOptions) -> m.Domain:
         collation=row.collation,
         checks=checks,
         comment=row.comment,
-        **_acl(row, o),
+        **privileges_of(row, o),
     )
 
 
-def _composite(row: Row, o: InspectOptions) -> m.Composite:
+def composite(row: Row, o: InspectOptions) -> m.Composite:
     attrs = tuple(
         m.Attribute(n, t, c or None)
         for n, t, c in zip(row.attr_names, row.attr_types, row.attr_collations, strict=True)
     )
-    return m.Composite(row.schema, row.name, attrs, comment=row.comment, **_acl(row, o))
+    return m.Composite(row.schema, row.name, attrs, comment=row.comment, **privileges_of(row, o))
 
 
-def _function(row: Row, o: InspectOptions) -> m.Function:
+def function(row: Row, o: InspectOptions) -> m.Function:
     return m.Function(
         row.schema,
         row.name,
@@ -348,11 +155,11 @@ def _function(row: Row, o: InspectOptions) -> m.Function:
         config=tuple(sorted(row.config or ())),
         window=row.window,
         comment=row.comment,
-        **_acl(row, o),
+        **privileges_of(row, o),
     )
 
 
-def _trigger(row: Row, o: InspectOptions) -> m.Trigger:
+def trigger(row: Row, o: InspectOptions) -> m.Trigger:
     match = _TRIGGER_WHEN.search(row.definition)
     return m.Trigger(
         row.schema,
@@ -368,7 +175,7 @@ def _trigger(row: Row, o: InspectOptions) -> m.Trigger:
     )
 
 
-def _event_trigger(row: Row, o: InspectOptions) -> m.EventTrigger:
+def event_trigger(row: Row, o: InspectOptions) -> m.EventTrigger:
     return m.EventTrigger(
         row.name,
         row.event,
@@ -380,7 +187,56 @@ def _event_trigger(row: Row, o: InspectOptions) -> m.EventTrigger:
     )
 
 
-def _policy(row: Row, o: InspectOptions) -> m.Policy:
+PROVIDER = {"c": "libc", "i": "icu", "b": "builtin", "d": "default"}
+
+
+def collation(row: Row, o: InspectOptions) -> m.Collation:
+    return m.Collation(
+        row.schema,
+        row.name,
+        PROVIDER[row.provider],
+        row.deterministic,
+        row.lc_collate,
+        row.lc_ctype,
+        row.locale,
+        row.rules,
+        comment=row.comment,
+        **({"owner": row.owner} if o.privileges else {}),
+    )
+
+
+def publication(row: Row, o: InspectOptions) -> Publication:
+    return Publication(
+        row.name,
+        row.all_tables,
+        tuple(row.publish),
+        row.via_root,
+        tuple(row.tables),
+        tuple(row.schemas),
+        row.generated,
+        comment=row.comment,
+        **({"owner": row.owner} if o.privileges else {}),
+    )
+
+
+def statistics(row: Row, o: InspectOptions) -> m.Statistics:
+    return m.Statistics(
+        row.schema,
+        row.name,
+        row.definition,
+        None if row.target is None else int(row.target),
+        comment=row.comment,
+        **({"owner": row.owner} if o.privileges else {}),
+    )
+
+
+def rule(row: Row, o: InspectOptions) -> m.Rule:
+    return m.Rule(
+        row.schema, row.table, row.name, row.definition, ENABLED[row.enabled], comment=row.comment
+    )
+
+
+def policy(row: Row, o: InspectOptions) -> m.Policy:
     return m.Policy(
         row.schema,
         row.table,
@@ -395,93 +251,13 @@ def _policy(row: Row, o: InspectOptions) -> m.Policy:
 
 
 Loader = Callable[[Iterable[Row], Loading], list[Any]]
+"""Rows of a kind's query → its objects, in row order (what a :class:`~.kinds.Kind` names)."""
 
 
-def _each(load: Callable[[Row, InspectOptions], m.CatalogObject]) -> Loader:
+def each(load: Callable[[Row, InspectOptions], m.CatalogObject]) -> Loader:
+    """The loader of a kind whose objects are each made from one row alone."""
+
     def loader(rows: Iterable[Row], ld: Loading) -> list[Any]:
         return [load(row, ld.options) for row in rows]
 
     return loader
-
-
-LOADERS: Mapping[str, Loader] = {
-    "schemas": _each(_schema),
-    "extensions": _each(_extension),
-    "tables": _tables,
-    "columns": _columns,
-    "constraints": _constraints,
-    "indexes": _indexes,
-    "views": _each(_view),
-    "sequences": _each(_sequence),
-    "enums": _each(_enum),
-    "domains": _each(_domain),
-    "composites": _each(_composite),
-    "functions": _each(_function),
-    "triggers": _each(_trigger),
-    "event_triggers": _each(_event_trigger),
-    "policies": _each(_policy),
-}
-"""Kind → loader, in loading order: tables, then columns, then the constraints and indexes
-naming them."""
-
-IN_ORDER = frozenset({"columns"})
-"""Kinds whose loader returns them in canonical order already (see :func:`_columns`)."""
-
-_DEPENDENT, _REFERENCED = "dependents", "referenced"
-_ENDS: Mapping[str, tuple[tuple[str, str, str], ...]] = {
-    # kind: (which end, catalog as dependencies.sql names it, the row's oid column), ...
-    "tables": ((_REFERENCED, "relation", "oid"), (_REFERENCED, "type", "type_oid")),
-    "views": (
-        (_DEPENDENT, "view", "oid"),
-        (_REFERENCED, "relation", "oid"),
-        (_REFERENCED, "type", "type_oid"),
-    ),
-    "sequences": ((_REFERENCED, "relation", "oid"),),
-    # a PK/UNIQUE/EXCLUDE index stands for its constraint
-    "constraints": ((_DEPENDENT, "constraint", "oid"), (_REFERENCED, "relation", "index_oid")),
-    "indexes": ((_DEPENDENT, "relation", "oid"),),
-    "functions": ((_DEPENDENT, "function", "oid"), (_REFERENCED, "function", "oid")),
-    "triggers": ((_DEPENDENT, "trigger", "oid"),),
-    "policies": ((_DEPENDENT, "policy", "oid"),),
-    "enums": ((_REFERENCED, "type", "oid"),),
-    "domains": ((_REFERENCED, "type", "oid"),),
-    "composites": ((_REFERENCED, "type", "oid"),),
-}
-
-
-def load_kind(name: str, rows: list[Row], ld: Loading) -> list[Any]:
-    """The objects of kind ``name``, in row order; each is also recorded by the oids a
-    dependency row may name it by."""
-    objects = LOADERS[name](rows, ld)
-    for end, catalog, column in _ENDS.get(name, ()):
-        table = getattr(ld, end)
-        for row, obj in zip(rows, objects, strict=True):
-            oid = getattr(row, column)
-            if oid is not None:
-                table[catalog, oid] = obj.key
-    return objects
-
-
-def edges(rows: Iterable[Row], ld: Loading) -> list[m.Dependency]:
-    """Dependency rows → edges between loaded objects (a column counts when its table was
-    loaded: an edge to a table column names the column, one from a column default names the
-    default). Rows with an end outside the snapshot are dropped."""
-    dependents, referenced, columns, tables = ld.dependents, ld.referenced, ld.columns, ld.tables
-    key, out = m.ObjectKey.of, []
-    for r in rows:
-        dep: m.ObjectKey | None
-        if r.dep_catalog == "default":
-            column = columns.get((r.dep_oid, r.dep_attnum))
-            if column is None:
-                continue
-            schema, table = tables[r.dep_oid]
-            dep = key("default", schema, column.name, table)
-        else:
-            dep = dependents.get((r.dep_catalog, r.dep_oid))
-        ref = referenced.get((r.ref_catalog, r.ref_oid))
-        if ref is not None and r.ref_attnum > 0 and ref.kind == "table":
-            column = columns.get((r.ref_oid, r.ref_attnum))
-            ref = None if column is None else key("column", ref.schema, column.name, ref.name)
-        if dep is not None and ref is not None and dep != ref:
-            out.append(m.Dependency(dep, ref))
-    return out

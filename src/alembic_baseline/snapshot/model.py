@@ -19,10 +19,11 @@ from operator import attrgetter
 from typing import Any, TypeVar
 
 from alembic_baseline.snapshot.inventory import Inventory
+from alembic_baseline.snapshot.kinds import OBJECT_TYPES
 from alembic_baseline.snapshot.objects import (
-    OBJECT_TYPES,
     Attribute,
     CatalogObject,
+    Collation,
     Column,
     Composite,
     Constraint,
@@ -36,18 +37,28 @@ from alembic_baseline.snapshot.objects import (
     Index,
     ObjectKey,
     Policy,
+    Rule,
     Schema,
     Sequence,
+    Statistics,
     Table,
     Trigger,
     View,
 )
+from alembic_baseline.snapshot.objects_foreign import (
+    ForeignColumn,
+    ForeignDataWrapper,
+    ForeignServer,
+    ForeignTable,
+)
+from alembic_baseline.snapshot.objects_replication import Publication
 
 __all__ = [
     "FORMAT_VERSION",
     "OBJECT_TYPES",
     "Attribute",
     "CatalogObject",
+    "Collation",
     "Column",
     "Composite",
     "Constraint",
@@ -57,21 +68,31 @@ __all__ = [
     "Enum",
     "EventTrigger",
     "Extension",
+    "ForeignColumn",
+    "ForeignDataWrapper",
+    "ForeignServer",
+    "ForeignTable",
     "Function",
     "Index",
     "ObjectKey",
     "Policy",
+    "Publication",
+    "Rule",
     "Schema",
     "Sequence",
     "Snapshot",
+    "Statistics",
     "Table",
     "Trigger",
     "View",
     "sort_objects",
 ]
 
-FORMAT_VERSION = 1
-"""Bumped whenever the JSON layout changes in a way older readers cannot load."""
+FORMAT_VERSION = 7
+"""Bumped whenever the JSON layout changes in a way older readers cannot load, or the model
+gains a kind (an older file says nothing about it: loading it as "none" would be a false
+equality). 2: foreign-data wrappers, servers and foreign tables. 3: collations. 4: column storage
+and compression. 5: publications. 6: extended statistics. 7: rules."""
 
 
 T = TypeVar("T", bound=CatalogObject)
@@ -124,6 +145,13 @@ class Snapshot:
     triggers: tuple[Trigger, ...] = ()
     event_triggers: tuple[EventTrigger, ...] = ()
     policies: tuple[Policy, ...] = ()
+    foreign_data_wrappers: tuple[ForeignDataWrapper, ...] = ()
+    foreign_servers: tuple[ForeignServer, ...] = ()
+    foreign_tables: tuple[ForeignTable, ...] = ()
+    collations: tuple[Collation, ...] = ()
+    publications: tuple[Publication, ...] = ()
+    statistics: tuple[Statistics, ...] = ()
+    rules: tuple[Rule, ...] = ()
     dependencies: tuple[Dependency, ...] = ()
     server_version: str = field(default="", compare=False)
     options: tuple[tuple[str, str], ...] = field(default=(), compare=False)
@@ -207,3 +235,14 @@ class Snapshot:
     @classmethod
     def from_json(cls, text: str) -> Snapshot:
         return cls.from_dict(json.loads(text))
+
+
+def _check_fields() -> None:
+    """The object fields of :class:`Snapshot` are :data:`~.kinds.KINDS`, in order: the typed
+    field lines are there for the type checker, the registry decides."""
+    declared = tuple(f.name for f in fields(Snapshot))[: len(OBJECT_TYPES)]
+    if declared != tuple(OBJECT_TYPES):
+        raise TypeError(f"Snapshot fields {declared} are not the kinds {tuple(OBJECT_TYPES)}")
+
+
+_check_fields()

@@ -154,6 +154,8 @@ class Column(CatalogObject):
     generated: str | None = None  # stored | virtual
     collation: str | None = None  # only when not the type's default
     local: bool = True  # False: comes from a parent table only (partitions, inheritance)
+    storage: str | None = None  # plain | external | main | extended, when not the type's default
+    compression: str | None = None  # pglz | lz4, when not the server's default
 
 
 @dataclass(frozen=True)
@@ -343,29 +345,50 @@ class Policy(CatalogObject):
     with_check: str | None = None
 
 
+@dataclass(frozen=True)
+class Collation(CatalogObject):
+    """A collation made by CREATE COLLATION (its library version is build noise: left out)."""
+
+    KIND: ClassVar[str] = "collation"
+    schema: str
+    name: str
+    provider: str  # libc | icu | builtin
+    deterministic: bool = True
+    lc_collate: str | None = None  # libc
+    lc_ctype: str | None = None
+    locale: str | None = None  # icu, builtin
+    rules: str | None = None  # icu (PostgreSQL 16)
+    owner: str | None = None
+
+
+@dataclass(frozen=True)
+class Statistics(CatalogObject):
+    """An extended statistics object: ``pg_get_statisticsobjdef`` and its statistics target
+    (None: the default)."""
+
+    KIND: ClassVar[str] = "statistics object"
+    schema: str
+    name: str
+    definition: str
+    target: int | None = None
+    owner: str | None = None
+
+
+@dataclass(frozen=True)
+class Rule(CatalogObject):
+    """A rewrite rule on a table or view (not a view's own ``_RETURN`` rule)."""
+
+    KIND: ClassVar[str] = "rule"
+    schema: str
+    table: str
+    name: str
+    definition: str
+    enabled: str = "origin"  # origin | disabled | replica | always
+
+
 class Dependency(NamedTuple):
     """``dependent`` must be dropped before ``referenced`` can be dropped or recreated (a named
     tuple of two keys: sorted and deduplicated in C)."""
 
     dependent: ObjectKey
     referenced: ObjectKey
-
-
-OBJECT_TYPES: dict[str, type[CatalogObject]] = {
-    "schemas": Schema,
-    "extensions": Extension,
-    "tables": Table,
-    "columns": Column,
-    "constraints": Constraint,
-    "indexes": Index,
-    "views": View,
-    "sequences": Sequence,
-    "enums": Enum,
-    "domains": Domain,
-    "composites": Composite,
-    "functions": Function,
-    "triggers": Trigger,
-    "event_triggers": EventTrigger,
-    "policies": Policy,
-}
-"""Snapshot field name → object class, in the order objects are listed in JSON and reports."""

@@ -12,13 +12,16 @@
 -- Every name is cast to text in every branch: a UNION ALL whose first branch yields `name`
 -- (63 bytes) would truncate the qualified names of all the others, and objects whose combined
 -- identity (schema.table.constraint) share their first 63 bytes would collide.
+-- Only the relation, type and routine kinds the snapshot models are counted (the relkinds,
+-- typtypes and prokinds arrays, derived from snapshot/kinds.py), so two databases with equal
+-- snapshots never get different shapes (an aggregate or a range type the snapshot skips would).
 -- {version_table}, {version_schema} and {leftovers} (text[] of schema.index) are literals.
 WITH rel AS MATERIALIZED (
     SELECT c.oid, c.relkind, n.nspname::text || '.' || c.relname::text AS qname
     FROM pg_class c
     JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE c.oid >= 16384
-      AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'c', 'f')
+      AND c.relkind::text = ANY ({relkinds}::text[])
       AND n.nspname !~ '^pg_(toast_)?temp_' AND n.nspname <> 'pg_toast'
       AND NOT (c.relkind IN ('r', 'p') AND c.relname = {version_table}
                AND ({version_schema}::text IS NULL OR n.nspname = {version_schema}))
@@ -50,7 +53,7 @@ JOIN pg_type t ON t.oid = a.atttypid
 JOIN pg_namespace tn ON tn.oid = t.typnamespace
 LEFT JOIN pg_description d
        ON d.objoid = r.oid AND d.classoid = 1259 AND d.objsubid = a.attnum
-WHERE r.relkind IN ('r', 'p', 'v', 'm', 'c', 'f')
+WHERE r.relkind <> 'S'
 UNION ALL
 SELECT 'index', r.qname || '.' || i.relname, concat_ws(' ', x.indisunique, x.indnatts)
 FROM rel r
@@ -82,7 +85,7 @@ SELECT 'type', n.nspname::text || '.' || t.typname::text,
                   FROM pg_constraint con WHERE con.contypid = t.oid))
 FROM pg_type t
 JOIN pg_namespace n ON n.oid = t.typnamespace
-WHERE t.oid >= 16384 AND t.typtype IN ('e', 'd', 'r', 'm')
+WHERE t.oid >= 16384 AND t.typtype::text = ANY ({typtypes}::text[])
   AND n.nspname !~ '^pg_(toast_)?temp_'
 UNION ALL
 SELECT 'function', n.nspname::text || '.' || p.proname::text || '(' || array_to_string(
@@ -94,7 +97,8 @@ SELECT 'function', n.nspname::text || '.' || p.proname::text || '(' || array_to_
        concat_ws(' ', p.prokind, md5(p.prosrc), p.provolatile, p.prosecdef)
 FROM pg_proc p
 JOIN pg_namespace n ON n.oid = p.pronamespace
-WHERE p.oid >= 16384 AND n.nspname !~ '^pg_(toast_)?temp_'
+WHERE p.oid >= 16384 AND p.prokind::text = ANY ({prokinds}::text[])
+  AND n.nspname !~ '^pg_(toast_)?temp_'
 UNION ALL
 SELECT 'event trigger', ev.evtname::text, concat_ws(' ', ev.evtevent, ev.evtenabled, p.proname)
 FROM pg_event_trigger ev

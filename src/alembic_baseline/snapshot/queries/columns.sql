@@ -11,6 +11,8 @@ SELECT a.attname AS name,  -- of the table a.attrelid (table_oid below: see tabl
        CASE WHEN a.attcollation <> t.typcollation THEN a.attcollation::regcollation::text END
            AS collation,
        a.attislocal AS local,
+       CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage END AS storage,
+       NULLIF(a.attcompression, '') AS compression,
        CASE WHEN a.attidentity <> '' THEN (
            SELECT format('START WITH %%s INCREMENT BY %%s MINVALUE %%s MAXVALUE %%s CACHE %%s %%s',
                          s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache,

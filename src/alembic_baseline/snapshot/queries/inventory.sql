@@ -11,8 +11,8 @@
 -- FDWs, servers, user mappings, publications, subscriptions, event triggers, extensions, access
 -- methods, transforms) are included when no schema filter narrows the snapshot (globals).
 -- "detail" carries attributes that identify no object but that pg_dump emits: a column's
--- STORAGE, COMPRESSION, STATISTICS and options, a table's REPLICA IDENTITY, a text search
--- configuration's mappings.
+-- STORAGE, COMPRESSION, STATISTICS and options (FDW options whose name looks like a secret by
+-- name only), a table's REPLICA IDENTITY, a text search configuration's mappings.
 -- (pg_depend is probed by its index per candidate: a scan of it into a CTE would be read once
 -- per row, as CTEs have no index.)
 WITH rels AS MATERIALIZED (
@@ -51,7 +51,12 @@ WITH rels AS MATERIALIZED (
                      CASE WHEN COALESCE(a.attstattarget, -1) >= 0
                           THEN 'statistics ' || a.attstattarget::text END,
                      'options ' || a.attoptions::text,
-                     'fdw options ' || a.attfdwoptions::text),
+                     -- an option whose name looks like a secret: its name only
+                     'fdw options ' || (SELECT string_agg(
+                         CASE WHEN o.option_name ~* %(secret_options)s THEN o.option_name
+                              ELSE o.option_name || '=' || o.option_value END,
+                         ',' ORDER BY o.option_name)
+                         FROM pg_options_to_table(a.attfdwoptions) AS o)),
            CASE r.relkind WHEN 'r' THEN 'table column' WHEN 'p' THEN 'table column'
                           WHEN 'v' THEN 'view column' WHEN 'm' THEN 'materialized view column'
                           WHEN 'f' THEN 'foreign table column' ELSE 'composite type column' END,
