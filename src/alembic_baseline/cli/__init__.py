@@ -22,7 +22,7 @@ from alembic_baseline.report import Reporter
 
 # Importing a group module registers its commands on ``app``; modules import heavy
 # dependencies inside their functions so that ``--help`` stays fast.
-_GROUPS = ("scratch", "demo", "snapshot", "baseline", "deploy", "lint", "doctor")
+_GROUPS = ("scratch", "demo", "snapshot", "baseline", "deploy", "lint", "doctor", "fleet")
 
 
 def _register_groups() -> None:

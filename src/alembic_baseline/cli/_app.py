@@ -21,6 +21,7 @@ Command groups:
   status, plan, apply, rollback  guarded production patches
   lint                    best practices and lock safety of revisions
   doctor, repair, check   diagnose version state; checklists
+  fleet                   many databases or tenant schemas: status, apply, drift
 
 \b
 Exit codes: 0 ok, 1 findings or differences, 2 usage or environment error,
