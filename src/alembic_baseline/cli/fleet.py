@@ -2,12 +2,414 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
 import typer
 
-from alembic_baseline.cli._app import app
+from alembic_baseline.cli._app import app, state
+from alembic_baseline.cli.deploy import (
+    BackupDirOpt,
+    LockOpt,
+    NoBackupOpt,
+    NoSchemaOpt,
+    RetriesOpt,
+    RetryWaitOpt,
+    RunsDirOpt,
+    StmtOpt,
+    TargetOpt,
+)
+
+if TYPE_CHECKING:
+    from alembic_baseline.fleet.apply import FleetRun
+    from alembic_baseline.fleet.drift import FleetDrift
+    from alembic_baseline.fleet.probe import FleetStatus
+    from alembic_baseline.fleet.rollout import Policy
+    from alembic_baseline.fleet.shard import Shard
+    from alembic_baseline.fleet.targets import Selection
+    from alembic_baseline.fleet.worker import Outcome
+    from alembic_baseline.report import Reporter
 
 fleet_app = typer.Typer(
     help="Migrate, check and compare many databases or tenant schemas in one run.",
     no_args_is_help=True,
 )
 app.add_typer(fleet_app, name="fleet")
+
+_T = "Targets"
+TargetsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--targets", metavar="FILE", help="TOML/YAML [[target]] list.", rich_help_panel=_T
+    ),
+]
+ServerOpt = Annotated[
+    str | None,
+    typer.Option("--server", metavar="URL", help="A server whose databases…", rich_help_panel=_T),
+]
+DatabasesOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--databases", metavar="PATTERN", help="…match PATTERN (SQL LIKE).", rich_help_panel=_T
+    ),
+]
+CatalogOpt = Annotated[
+    str | None,
+    typer.Option("--catalog", metavar="URL", help="A catalog database where…", rich_help_panel=_T),
+]
+QueryOpt = Annotated[
+    str | None,
+    typer.Option("--query", metavar="SQL", help="…SQL returns name, url.", rich_help_panel=_T),
+]
+UrlOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--url", metavar="URL", help="A database whose tenant schemas…", rich_help_panel=_T
+    ),
+]
+SchemasOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--schemas", metavar="PATTERN", help="…match PATTERN (SQL LIKE).", rich_help_panel=_T
+    ),
+]
+LabelOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--label",
+        metavar="KEY=VALUE",
+        help="Only targets with this label; repeatable.",
+        rich_help_panel=_T,
+    ),
+]
+ShardOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--shard", metavar="I/N", help="Only this copy's share (0 ≤ I < N).", rich_help_panel=_T
+    ),
+]
+ShardsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--shards", metavar="N", help="N copies; I from $JOB_COMPLETION_INDEX.", rich_help_panel=_T
+    ),
+]
+CanaryOpt = Annotated[
+    int, typer.Option("--canary", metavar="K", help="Migrate the first K targets first.")
+]
+StagesOpt = Annotated[
+    str | None,
+    typer.Option("--stages", metavar="LIST", help="Then in stages, e.g. 10%,50%,100%."),
+]
+
+
+def _selection(**given: Any) -> Selection:
+    from alembic_baseline.fleet.targets import Selection
+
+    given["labels"] = tuple(given.pop("label") or ())
+    given["targets_file"] = given.pop("targets")
+    return Selection(**given)
+
+
+def _shard(given: str | None, count: int | None) -> Shard | None:
+    from alembic_baseline.fleet.shard import chosen
+
+    return chosen(given, count)
+
+
+def _policy(workers: int = 1, stages: str | None = None, **rest: Any) -> Policy:
+    from alembic_baseline.fleet.rollout import Policy, parse_stages
+
+    return Policy(workers=workers, stages=parse_stages(stages), **rest)
+
+
+@fleet_app.command("status")
+def status_cmd(
+    ctx: typer.Context,
+    targets: TargetsOpt = None,
+    server: ServerOpt = None,
+    databases: DatabasesOpt = None,
+    catalog: CatalogOpt = None,
+    query: QueryOpt = None,
+    url: UrlOpt = None,
+    schemas: SchemasOpt = None,
+    label: LabelOpt = None,
+    shard: ShardOpt = None,
+    shards: ShardsOpt = None,
+) -> int:
+    """Show every target's revision, pending revisions and problems, grouped by revision."""
+    from alembic_baseline.commands.fleet import status
+    from alembic_baseline.fleet.render import status_markdown
+
+    st = state(ctx)
+    sel = _selection(
+        targets=targets,
+        server=server,
+        databases=databases,
+        catalog=catalog,
+        query=query,
+        url=url,
+        schemas=schemas,
+        label=label,
+    )
+    result = status(st.settings, sel, _shard(shard, shards))
+    _show(st.reporter, result, status_markdown, _render_status)
+    return 1 if result.problems else 0
+
+
+@fleet_app.command("plan")
+def plan_cmd(
+    ctx: typer.Context,
+    targets: TargetsOpt = None,
+    server: ServerOpt = None,
+    databases: DatabasesOpt = None,
+    catalog: CatalogOpt = None,
+    query: QueryOpt = None,
+    url: UrlOpt = None,
+    schemas: SchemasOpt = None,
+    label: LabelOpt = None,
+    shard: ShardOpt = None,
+    shards: ShardsOpt = None,
+    canary: CanaryOpt = 0,
+    stages: StagesOpt = None,
+) -> int:
+    """Show what `fleet apply` would do: targets by revision, pending revisions, stages."""
+    from alembic_baseline.commands.fleet import plan
+    from alembic_baseline.fleet.render import status_markdown
+
+    st = state(ctx)
+    sel = _selection(
+        targets=targets,
+        server=server,
+        databases=databases,
+        catalog=catalog,
+        query=query,
+        url=url,
+        schemas=schemas,
+        label=label,
+    )
+    result = plan(st.settings, sel, _policy(canary=canary, stages=stages), _shard(shard, shards))
+    rep = st.reporter
+    if rep.output == "markdown":
+        rep.raw(status_markdown(result.status))
+    elif rep.quiet:
+        rep.json(result)
+    else:
+        _render_status(rep, result.status)
+        from rich.markup import escape
+
+        for rev, message in result.revisions.items():
+            rep.text(f"  pending {rev}  {escape(message)}")
+        for i, stage in enumerate(result.stages, start=1):
+            rep.text(
+                f"stage {i}: {len(stage)} target(s): {escape(', '.join(stage[:10]))}"
+                + (" …" if len(stage) > 10 else "")
+            )
+        if result.unreached:
+            rep.text(f"not in any stage: {len(result.unreached)} target(s)")
+    return int(result.exit_code)
+
+
+@fleet_app.command("apply")
+def apply_cmd(
+    ctx: typer.Context,
+    targets: TargetsOpt = None,
+    server: ServerOpt = None,
+    databases: DatabasesOpt = None,
+    catalog: CatalogOpt = None,
+    query: QueryOpt = None,
+    url: UrlOpt = None,
+    schemas: SchemasOpt = None,
+    label: LabelOpt = None,
+    shard: ShardOpt = None,
+    shards: ShardsOpt = None,
+    workers: Annotated[
+        int, typer.Option("--workers", metavar="N", help="Worker processes (default 1).")
+    ] = 1,
+    canary: CanaryOpt = 0,
+    stages: StagesOpt = None,
+    max_failures: Annotated[
+        int | None,
+        typer.Option("--max-failures", metavar="F", help="Start no target after F failures."),
+    ] = None,
+    continue_on_error: Annotated[
+        bool,
+        typer.Option("--continue-on-error", help="Go on to the next stage despite failures."),
+    ] = False,
+    target: TargetOpt = None,
+    no_backup: NoBackupOpt = False,
+    backup_dir: BackupDirOpt = None,
+    runs_dir: RunsDirOpt = None,
+    lock_timeout: LockOpt = None,
+    lock_retries: RetriesOpt = None,
+    lock_retry_wait: RetryWaitOpt = None,
+    statement_timeout: StmtOpt = None,
+    no_schema_check: NoSchemaOpt = False,
+    skip_check: Annotated[
+        list[str] | None,
+        typer.Option("--skip-check", metavar="NAME", help="Go on although this check fails."),
+    ] = None,
+) -> int:
+    """Migrate every pending target with apply's guarded steps, in a pool, in stages."""
+    from alembic_baseline.cli.deploy import _options
+    from alembic_baseline.commands.fleet import apply
+    from alembic_baseline.fleet.render import run_markdown
+
+    st = state(ctx)
+    rep = st.reporter
+    sel = _selection(
+        targets=targets,
+        server=server,
+        databases=databases,
+        catalog=catalog,
+        query=query,
+        url=url,
+        schemas=schemas,
+        label=label,
+    )
+    options = _options(
+        st.settings,
+        target=target,
+        no_backup=no_backup,
+        backup_dir=backup_dir,
+        runs_dir=runs_dir,
+        lock_timeout=lock_timeout,
+        lock_retries=lock_retries,
+        lock_retry_wait=lock_retry_wait,
+        statement_timeout=statement_timeout,
+        no_schema_check=no_schema_check,
+        skip_checks=skip_check,
+    )
+    policy = _policy(
+        workers=workers,
+        canary=canary,
+        stages=stages,
+        max_failures=max_failures,
+        continue_on_error=continue_on_error,
+    )
+    result = apply(
+        st.settings,
+        sel,
+        policy,
+        options=options,
+        chosen=_shard(shard, shards),
+        progress=_progress(rep),
+        notify=_notify(rep),
+    )
+    _show(rep, result, run_markdown, _render_run)
+    return int(result.exit_code)
+
+
+@fleet_app.command("drift")
+def drift_cmd(
+    ctx: typer.Context,
+    targets: TargetsOpt = None,
+    server: ServerOpt = None,
+    databases: DatabasesOpt = None,
+    catalog: CatalogOpt = None,
+    query: QueryOpt = None,
+    url: UrlOpt = None,
+    schemas: SchemasOpt = None,
+    label: LabelOpt = None,
+    shard: ShardOpt = None,
+    shards: ShardsOpt = None,
+) -> int:
+    """Compare every target with the expected schema of its own recorded revision."""
+    from alembic_baseline.commands.fleet import drift
+    from alembic_baseline.fleet.render import drift_markdown
+
+    st = state(ctx)
+    sel = _selection(
+        targets=targets,
+        server=server,
+        databases=databases,
+        catalog=catalog,
+        query=query,
+        url=url,
+        schemas=schemas,
+        label=label,
+    )
+    result = drift(st.settings, sel, _shard(shard, shards), progress=_progress(st.reporter))
+    _show(st.reporter, result, drift_markdown, _render_drift)
+    return int(result.exit_code)
+
+
+# -- presentation ------------------------------------------------------------------------------
+
+
+def _show(rep: Reporter, result: Any, markdown: Any, text: Any) -> None:
+    if rep.output == "markdown":
+        rep.raw(markdown(result))
+    elif rep.quiet:
+        rep.json(result)
+    else:
+        text(rep, result)
+
+
+def _progress(rep: Reporter) -> Any:
+    from rich.markup import escape
+
+    return lambda line: rep.step(f"[dim]{escape(line)}[/]")
+
+
+_COLOUR = {"ok": "green", "skipped": "dim", "failed": "red"}
+
+
+def _notify(rep: Reporter) -> Any:
+    from rich.markup import escape
+
+    def show(o: Outcome) -> None:
+        j = o.to_json()
+        move = f"{j['from'] or '(empty)'} → {j['to'] or '?'}"
+        line = f"[{_COLOUR[o.outcome]}]{o.outcome:7}[/] {escape(o.name)}  {escape(move)}"
+        line += f"  {o.seconds:.1f} s"
+        rep.step(line + (f"\n         [red]{escape(o.error)}[/]" if o.error else ""))
+
+    return show
+
+
+def _render_status(rep: Reporter, r: FleetStatus) -> None:
+    from rich.markup import escape
+
+    s = r.to_json()["summary"]
+    rep.text(f"heads {', '.join(r.heads)}" + (f"  (shard {r.shard})" if r.shard else ""))
+    for rev, names in r.groups.items():
+        shown = ", ".join(names[:8]) + (f" … (+{len(names) - 8})" if len(names) > 8 else "")
+        rep.text(f"  {escape(rev)}: {len(names)} target(s): {escape(shown)}")
+    for p in r.problems:
+        rep.text(f"[red]{escape(p.name)}[/]: {p.problem}: {escape(p.detail)}")
+    rep.text(
+        f"{s['targets']} target(s): {s['at_head']} at head, {s['pending']} pending, "
+        f"{s['problems']} with a problem ({r.seconds:.2f} s)"
+    )
+
+
+def _render_run(rep: Reporter, r: FleetRun) -> None:
+    from rich.markup import escape
+
+    s = r.to_json()["summary"]
+    for o in r.outcomes:
+        if o.outcome == "failed":
+            rep.text(f"[red]failed[/] {escape(o.name)}: {escape(o.error or '')}")
+    stopped = f"; stopped: {escape(r.stopped)}" if r.stopped else ""
+    rep.text(
+        f"{s['targets']} target(s): [green]{s['ok']} ok[/], {s['skipped']} skipped "
+        f"({s['not_run']} not run), [red]{s['failed']} failed[/] in {r.seconds:.1f} s{stopped}"
+    )
+
+
+def _render_drift(rep: Reporter, r: FleetDrift) -> None:
+    from rich.markup import escape
+
+    for t in r.targets:
+        if t.matches is False:
+            rep.text(f"[red]drifted[/] {escape(t.name)} ({t.revision}): {escape(t.detail)}")
+            for line in t.differences:
+                rep.text(f"  - {escape(line)}")
+        elif t.matches is None:
+            rep.text(f"[yellow]not compared[/] {escape(t.name)}: {escape(t.detail)}")
+    s = r.to_json()["summary"]
+    rep.text(
+        f"{s['targets']} target(s): {s['matching']} matching, {s['drifted']} drifted, "
+        f"{s['not_compared']} not compared ({len(r.revisions)} revision(s) replayed once)"
+    )
