@@ -116,7 +116,7 @@ def expected_snapshot(
     path = _cache_file(cache_dir, history.fingerprint(revision), revision, scratch.major, options)
     if path.is_file():
         try:
-            return Snapshot.from_json(path.read_text(encoding="utf-8")), True
+            return _decoded(path), True
         except (ValueError, KeyError, TypeError):
             path.unlink()  # an unreadable cache entry is rebuilt, never trusted
     server = scratch.server()
@@ -130,6 +130,20 @@ def expected_snapshot(
     tmp.write_text(snap.to_json(), encoding="utf-8")
     tmp.replace(path)  # atomic: a concurrent status never reads half a file
     return snap, False
+
+
+_DECODED: dict[Path, tuple[int, Snapshot]] = {}
+
+
+def _decoded(path: Path) -> Snapshot:
+    """A cache file decoded once per process (``fleet apply`` compares hundreds of targets with
+    the same few revisions); a file replaced since is read again."""
+    stamp = path.stat().st_mtime_ns
+    known = _DECODED.get(path)
+    if known is None or known[0] != stamp:
+        known = (stamp, Snapshot.from_json(path.read_text(encoding="utf-8")))
+        _DECODED[path] = known
+    return known[1]
 
 
 DRIFT_WORDS = {

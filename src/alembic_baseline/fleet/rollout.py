@@ -133,8 +133,11 @@ class Runner:
 
     def pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            # spawn: a worker never inherits this process's threads, locks or connections.
-            context = multiprocessing.get_context("spawn")
+            # forkserver: a worker never inherits this process's threads, locks or connections
+            # (the server is a fresh single-threaded process), yet the tool and Alembic are
+            # imported once, in the server, not once per worker as with spawn.
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["alembic_baseline.fleet.worker"])
             self._pool = ProcessPoolExecutor(self.policy.workers, mp_context=context)
         return self._pool
 
