@@ -175,8 +175,9 @@ def _steps(
     run.take_backup(dep, record, the_plan.target_revisions)
     run_steps(dep, record, pending, "upgrade", lambda r: project.upgrade(target.url, r.id))
     first = state.current[0] if state.current else "base"
+    tenant = f"-x tenant={target.schema} " if target.schema else ""
     undo = [
-        f"Roll back with `alembic-baseline rollback --to {first} --runs-dir "
+        f"Roll back with `alembic-baseline {tenant}rollback --to {first} --runs-dir "
         f"{options.runs_dir}`" + (f" or `--restore {record.id} --yes`." if record.backup else ".")
     ]
     run.finish(dep, record, the_plan.target_revisions, undo)
