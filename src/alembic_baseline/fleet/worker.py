@@ -33,6 +33,7 @@ from alembic_baseline.expected import Scratch
 from alembic_baseline.fleet.targets import Target
 from alembic_baseline.history.driver import AlembicProject
 from alembic_baseline.history.graph import History
+from alembic_baseline.pg.url import redact
 from alembic_baseline.report import to_jsonable
 from alembic_baseline.settings import Settings
 
@@ -135,6 +136,9 @@ def apply_target(job: Job) -> Outcome:
         outcome = _guarded(job, options, record)
     except (BaselineError, Interrupted) as exc:
         outcome = _failed(job, record, exc.message)
+    except Exception as exc:  # one target's surprise never stops the others (its record has it)
+        detail = redact(str(exc).strip().splitlines()[0] if str(exc).strip() else "")
+        outcome = _failed(job, record, f"unexpected error: {type(exc).__name__}: {detail}")
     return replace(outcome, seconds=time.perf_counter() - start)
 
 
