@@ -37,7 +37,9 @@ from psycopg import sql
 
 from alembic_baseline.examples import copy_sample
 from alembic_baseline.pg.connect import connection
-from alembic_baseline.pg.scratch import ScratchServer, scratch_server
+from alembic_baseline.pg import binaries
+from alembic_baseline.pg import cluster as clusters
+from alembic_baseline.pg.scratch import LocalCluster, ScratchServer
 from alembic_baseline.pg.url import DatabaseURL
 
 F2 = "f2b0000000002"
@@ -108,9 +110,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-fleet-") as tmp_text:
         tmp = Path(tmp_text)
         bin_dir = install(tmp)
-        with scratch_server() as server:
+        # A private server (not a shared `scratch start` one that others may stop or load).
+        info = clusters.start_cluster(binaries.find_server(None))
+        server = LocalCluster(info, owned=True)
+        try:
             rows = databases_bench(bin_dir, server, tmp, args)
             rows += tenants_bench(bin_dir, server, tmp, args)
+        finally:
+            server.close()
     body = "\n".join(
         [
             f"`python bench/bench_fleet.py` — whole processes of the tool installed from a wheel, "
