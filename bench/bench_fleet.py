@@ -36,9 +36,9 @@ from _common import ROOT, command_env, write_section
 from psycopg import sql
 
 from alembic_baseline.examples import copy_sample
-from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg import binaries
 from alembic_baseline.pg import cluster as clusters
+from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.scratch import LocalCluster, ScratchServer
 from alembic_baseline.pg.url import DatabaseURL
 
