@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -103,6 +106,55 @@ StagesOpt = Annotated[
 ]
 
 
+_SELECTION = {
+    "targets": TargetsOpt,
+    "server": ServerOpt,
+    "databases": DatabasesOpt,
+    "catalog": CatalogOpt,
+    "query": QueryOpt,
+    "url": UrlOpt,
+    "schemas": SchemasOpt,
+    "label": LabelOpt,
+    "shard": ShardOpt,
+    "shards": ShardsOpt,
+}
+
+
+def _fleet_command(name: str) -> Callable[[Callable[..., int]], Callable[..., int]]:
+    """Register a fleet command that takes the target selection: the selection options are
+    declared once (here) and given to the command as ``sel`` (a Selection) and ``chosen`` (its
+    shard), after ``ctx``; the command's own options follow."""
+
+    def register(fn: Callable[..., int]) -> Callable[..., int]:
+        keyword = inspect.Parameter.KEYWORD_ONLY
+        ctx = inspect.Parameter("ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        ctx = ctx.replace(annotation=typer.Context)
+        shared = [
+            inspect.Parameter(n, keyword, annotation=a, default=None) for n, a in _SELECTION.items()
+        ]
+        # the command's own options (after ctx, sel, chosen), their annotations resolved as
+        # typing.get_type_hints would (this module uses postponed annotations)
+        own = list(inspect.signature(fn).parameters.values())[3:]
+        mine = [p.replace(kind=keyword, annotation=_resolve(p.annotation)) for p in own]
+
+        @functools.wraps(fn)
+        def command(ctx: typer.Context, **given: Any) -> int:
+            picked = {n: given.pop(n) for n in _SELECTION}
+            chosen = _shard(picked.pop("shard"), picked.pop("shards"))
+            return fn(ctx, _selection(**picked), chosen, **given)
+
+        params = [ctx, *shared, *mine]
+        command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+        command.__annotations__ = {p.name: p.annotation for p in params}
+        return fleet_app.command(name)(command)
+
+    return register
+
+
+def _resolve(annotation: object) -> object:
+    return eval(annotation, globals()) if isinstance(annotation, str) else annotation
+
+
 def _selection(**given: Any) -> Selection:
     from alembic_baseline.fleet.targets import Selection
 
@@ -123,53 +175,27 @@ def _policy(workers: int = 1, stages: str | None = None, **rest: Any) -> Policy:
     return Policy(workers=workers, stages=parse_stages(stages), **rest)
 
 
-@fleet_app.command("status")
+@_fleet_command("status")
 def status_cmd(
     ctx: typer.Context,
-    targets: TargetsOpt = None,
-    server: ServerOpt = None,
-    databases: DatabasesOpt = None,
-    catalog: CatalogOpt = None,
-    query: QueryOpt = None,
-    url: UrlOpt = None,
-    schemas: SchemasOpt = None,
-    label: LabelOpt = None,
-    shard: ShardOpt = None,
-    shards: ShardsOpt = None,
+    sel: Selection,
+    chosen: Shard | None,
 ) -> int:
     """Show every target's revision, pending revisions and problems, grouped by revision."""
     from alembic_baseline.commands.fleet import status
     from alembic_baseline.fleet.render import status_markdown
 
     st = state(ctx)
-    sel = _selection(
-        targets=targets,
-        server=server,
-        databases=databases,
-        catalog=catalog,
-        query=query,
-        url=url,
-        schemas=schemas,
-        label=label,
-    )
-    result = status(st.settings, sel, _shard(shard, shards))
+    result = status(st.settings, sel, chosen)
     _show(st.reporter, result, status_markdown, _render_status)
     return 1 if result.problems else 0
 
 
-@fleet_app.command("plan")
+@_fleet_command("plan")
 def plan_cmd(
     ctx: typer.Context,
-    targets: TargetsOpt = None,
-    server: ServerOpt = None,
-    databases: DatabasesOpt = None,
-    catalog: CatalogOpt = None,
-    query: QueryOpt = None,
-    url: UrlOpt = None,
-    schemas: SchemasOpt = None,
-    label: LabelOpt = None,
-    shard: ShardOpt = None,
-    shards: ShardsOpt = None,
+    sel: Selection,
+    chosen: Shard | None,
     canary: CanaryOpt = 0,
     stages: StagesOpt = None,
 ) -> int:
@@ -178,17 +204,7 @@ def plan_cmd(
     from alembic_baseline.fleet.render import status_markdown
 
     st = state(ctx)
-    sel = _selection(
-        targets=targets,
-        server=server,
-        databases=databases,
-        catalog=catalog,
-        query=query,
-        url=url,
-        schemas=schemas,
-        label=label,
-    )
-    result = plan(st.settings, sel, _policy(canary=canary, stages=stages), _shard(shard, shards))
+    result = plan(st.settings, sel, _policy(canary=canary, stages=stages), chosen)
     rep = st.reporter
     if rep.output == "markdown":
         rep.raw(status_markdown(result.status))
@@ -210,19 +226,11 @@ def plan_cmd(
     return int(result.exit_code)
 
 
-@fleet_app.command("apply")
+@_fleet_command("apply")
 def apply_cmd(
     ctx: typer.Context,
-    targets: TargetsOpt = None,
-    server: ServerOpt = None,
-    databases: DatabasesOpt = None,
-    catalog: CatalogOpt = None,
-    query: QueryOpt = None,
-    url: UrlOpt = None,
-    schemas: SchemasOpt = None,
-    label: LabelOpt = None,
-    shard: ShardOpt = None,
-    shards: ShardsOpt = None,
+    sel: Selection,
+    chosen: Shard | None,
     workers: Annotated[
         int, typer.Option("--workers", metavar="N", help="Worker processes (default 1).")
     ] = 1,
@@ -257,16 +265,6 @@ def apply_cmd(
 
     st = state(ctx)
     rep = st.reporter
-    sel = _selection(
-        targets=targets,
-        server=server,
-        databases=databases,
-        catalog=catalog,
-        query=query,
-        url=url,
-        schemas=schemas,
-        label=label,
-    )
     options = _options(
         st.settings,
         target=target,
@@ -292,7 +290,7 @@ def apply_cmd(
         sel,
         policy,
         options=options,
-        chosen=_shard(shard, shards),
+        chosen=chosen,
         progress=_progress(rep),
         notify=_notify(rep),
     )
@@ -300,36 +298,18 @@ def apply_cmd(
     return int(result.exit_code)
 
 
-@fleet_app.command("drift")
+@_fleet_command("drift")
 def drift_cmd(
     ctx: typer.Context,
-    targets: TargetsOpt = None,
-    server: ServerOpt = None,
-    databases: DatabasesOpt = None,
-    catalog: CatalogOpt = None,
-    query: QueryOpt = None,
-    url: UrlOpt = None,
-    schemas: SchemasOpt = None,
-    label: LabelOpt = None,
-    shard: ShardOpt = None,
-    shards: ShardsOpt = None,
+    sel: Selection,
+    chosen: Shard | None,
 ) -> int:
     """Compare every target with the expected schema of its own recorded revision."""
     from alembic_baseline.commands.fleet import drift
     from alembic_baseline.fleet.render import drift_markdown
 
     st = state(ctx)
-    sel = _selection(
-        targets=targets,
-        server=server,
-        databases=databases,
-        catalog=catalog,
-        query=query,
-        url=url,
-        schemas=schemas,
-        label=label,
-    )
-    result = drift(st.settings, sel, _shard(shard, shards), progress=_progress(st.reporter))
+    result = drift(st.settings, sel, chosen, progress=_progress(st.reporter))
     _show(st.reporter, result, drift_markdown, _render_drift)
     return int(result.exit_code)
 

@@ -56,6 +56,16 @@ class DeployOptions:
     schema_check: bool = True
     """Compare the database with the schema its revision should have (needs a scratch server)."""
 
+    def recorded(self) -> dict[str, Any]:
+        """What a run record keeps of the options (``settings``)."""
+        return {
+            "target": self.target,
+            "lock_timeout": self.lock_timeout,
+            "statement_timeout": self.statement_timeout,
+            "skip_checks": list(self.skip_checks),
+            "backup": self.backup,
+        }
+
     def with_overrides(self, **values: Any) -> DeployOptions:
         """Flags win over pyproject; ``None`` means "not given"."""
         given = {k: v for k, v in values.items() if v is not None and v != ()}

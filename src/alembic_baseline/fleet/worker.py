@@ -125,14 +125,7 @@ def apply_target(job: Job) -> Outcome:
     record: rec.RunRecord | None = None
     try:
         record = rec.start(options.runs_dir, COMMAND, job.target.where)
-        record.settings = {
-            "target": options.target,
-            "lock_timeout": options.lock_timeout,
-            "statement_timeout": options.statement_timeout,
-            "skip_checks": list(options.skip_checks),
-            "backup": options.backup,
-            "fleet_target": job.target.name,
-        }
+        record.settings = {**options.recorded(), "fleet_target": job.target.name}
         outcome = _guarded(job, options, record)
     except (BaselineError, Interrupted) as exc:
         outcome = _failed(job, record, exc.message)
