@@ -16,6 +16,7 @@ from fleet_support import F1, F2, HEAD, Fleet, make_fleet
 from alembic_baseline.lockkey import key
 from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.scratch import ScratchServer
+from tests.helpers.projects import add_revision, cli
 
 SECRET = "n0t-pr1nted-" + secrets.token_hex(4)
 
@@ -170,3 +171,30 @@ def test_canary_failure_stops_the_rollout(fleet: Fleet) -> None:
     assert code == 1 and run["summary"]["failed"] == 1 and run["summary"]["not_run"] == 3
     code, run, err = fleet.json("apply", *args, "--canary", "1", "--continue-on-error", x=x)
     assert code == 1 and run["summary"]["ok"] == 3 and run["summary"]["failed"] == 1
+
+
+def test_targets_behind_a_baseline_are_brought_forward(fleet: Fleet) -> None:
+    prod, old = fleet.databases(HEAD, F1)
+    scratch = fleet.server.admin_url.render("psycopg")
+    code, out, err = cli(
+        "-c", str(fleet.ini), "--scratch-url", scratch, "baseline", "create",
+        "--url", prod.render("psycopg"), "--rev-id", "baseline_20261201",
+    )  # fmt: skip
+    assert code == 0, out + err
+    add_revision(
+        fleet.project_dir / "migrations" / "versions", "f4d0000000004", HEAD,
+        "op.execute('CREATE TABLE after_baseline (id int)')",
+        "op.execute('DROP TABLE after_baseline')",
+    )  # fmt: skip
+    code, status, err = fleet.json("status", *fleet.server_args())
+    assert {t["name"]: t["problem"] for t in status["targets"]} == {
+        prod.database: None,
+        old.database: "archived revision",
+    }
+    code, run, err = fleet.json("apply", *fleet.server_args(), "--no-backup")
+    assert code == 0, err
+    outcome = {t["name"]: t for t in run["targets"]}
+    assert outcome[old.database] == {**outcome[old.database], "from": F1, "to": "f4d0000000004"}
+    assert fleet.rows(old) == fleet.rows(prod) == ["f4d0000000004"]
+    (record,) = fleet.records(old.database)
+    assert record["settings"]["archived_steps"]  # F2 and F3, run from the archive

@@ -24,7 +24,7 @@ from alembic_baseline.deploy.state import Progress, read_state
 from alembic_baseline.errors import BaselineError, ExitCode
 from alembic_baseline.expected import Scratch, expected_snapshot, inspect_options
 from alembic_baseline.fleet import probe
-from alembic_baseline.fleet.probe import TargetState
+from alembic_baseline.fleet.probe import ARCHIVED, TargetState
 from alembic_baseline.fleet.rollout import Policy, Runner, split
 from alembic_baseline.fleet.targets import Target
 from alembic_baseline.fleet.worker import Job, Outcome, loaded, target_project
@@ -91,8 +91,9 @@ def apply(
         f"({found.seconds:.2f} s)"
     )
     resolve_target(history, options.target)  # an unknown --target is refused before any work
-    outcomes = {s.name: _before(s) for s in found.targets if s.problem or s.at_head}
-    work = found.pending
+    # Behind a baseline: brought forward through the archive first, as `upgrade` does.
+    work = [s for s in found.targets if s.pending or s.problem == ARCHIVED]
+    outcomes = {s.name: _before(s) for s in found.targets if s not in work}
     prepare_expected(settings, work, options, progress)
     jobs = [Job(settings, s.target, options, _lint(lint, work)) for s in work]
     stages, unreached = split(jobs, policy)
@@ -168,7 +169,7 @@ def _lint(
     """Lint findings once per distinct pending range (not once per target)."""
     if lint is None:
         return ()
-    ranges = sorted({s.pending for s in work})
+    ranges = sorted({s.pending for s in work if s.pending})
     found = []
     for ids in ranges:
         try:
@@ -194,7 +195,8 @@ def prepare_expected(
     wanted: dict[int, set[str]] = {}
     for s in databases:
         revisions = wanted.setdefault(s.server_major or 0, set())
-        revisions.update(s.current if len(s.current) == 1 else ())
+        if len(s.current) == 1 and history.locate(s.current[0]) == "live":
+            revisions.add(s.current[0])
         revisions.update(heads if len(heads) == 1 else ())
     for major, revisions in sorted(wanted.items()):
         with Scratch(major, settings.scratch_url) as scratch:

@@ -27,6 +27,7 @@ from alembic_baseline.pg.url import DatabaseURL, redact
 from alembic_baseline.settings import Settings
 
 PROBE_THREADS = 8
+ARCHIVED = "archived revision"
 
 
 @dataclass(frozen=True)
@@ -164,9 +165,9 @@ def classify(found: Found, history: History) -> TargetState:
     if archived:
         return _with(
             state,
-            "archived revision",
-            f"{', '.join(archived)} is behind the baseline; bring it forward with "
-            "`alembic-baseline upgrade`",
+            ARCHIVED,
+            f"{', '.join(archived)} is behind the baseline; `fleet apply` (or "
+            "`alembic-baseline upgrade`) brings it forward through the archived revisions",
         )
     pending = tuple(r.id for r in history.pending(rows))
     return TargetState(t, rows, found.server_major, pending)

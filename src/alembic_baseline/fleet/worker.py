@@ -22,6 +22,8 @@ import zlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from alembic_baseline.baseline.manifest import find_manifest
+from alembic_baseline.baseline.upgrade import upgrade
 from alembic_baseline.deploy import guard, run
 from alembic_baseline.deploy import plan as pl
 from alembic_baseline.deploy import record as rec
@@ -141,10 +143,30 @@ def _guarded(job: Job, options: DeployOptions, record: rec.RunRecord) -> Outcome
     project = target_project(job.settings, target)
     with run.recorded(record), guard.held(target.url, "fleet apply", target.schema):
         state = read_state(project, target.url)
+        start = state.current
+        if any(history.locate(r) == "archived" for r in start):
+            record.settings["archived_from"] = list(start)
+            record.settings["archived_steps"] = _through_archive(job, project, options)
+            state = read_state(project, target.url)
         # Started only if an expected schema is missing from the cache (the parent built them).
         with Scratch(state.server_major, job.settings.scratch_url) as scratch:
             dep = Deployment(project, history, state, options, scratch, quiet)
-            return _steps(dep, record, target, lint=dict(job.lint))
+            return replace(_steps(dep, record, target, lint=dict(job.lint)), from_=start)
+
+
+def _through_archive(job: Job, project: AlembicProject, options: DeployOptions) -> list[str]:
+    """A target behind a baseline reaches the old head through the archived revisions first,
+    exactly as ``alembic-baseline upgrade`` does it (refused, nothing touched, unless its schema
+    is at the recorded archived revision); the guarded steps then continue from there."""
+    manifest = find_manifest(project.script_location)
+    done = upgrade(
+        project,
+        job.target.url,
+        manifest.old_head,
+        scratch_url=job.settings.scratch_url,
+        cache_dir=options.cache_dir,
+    )
+    return list(done.archived_steps)
 
 
 def _steps(
