@@ -6,6 +6,7 @@ through the CLI in-process (one worker) or with a small process pool.
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
@@ -176,11 +177,20 @@ def test_canary_failure_stops_the_rollout(fleet: Fleet) -> None:
 def test_targets_behind_a_baseline_are_brought_forward(fleet: Fleet) -> None:
     prod, old = fleet.databases(HEAD, F1)
     scratch = fleet.server.admin_url.render("psycopg")
-    code, out, err = cli(
-        "-c", str(fleet.ini), "--scratch-url", scratch, "baseline", "create",
-        "--url", prod.render("psycopg"), "--rev-id", "baseline_20261201",
-    )  # fmt: skip
+    both, only_prod = fleet.project_dir / "both.toml", fleet.project_dir / "prod.toml"
+    entry = '[[target]]\nname = "{}"\nurl = "{}"\n'
+    only_prod.write_text(entry.format("prod", prod.render("psycopg")))
+    both.write_text(only_prod.read_text() + entry.format("old", old.render("psycopg")))
+    create = ["-c", str(fleet.ini), "--scratch-url", scratch, "baseline", "create",
+              "--url", prod.render("psycopg"), "--rev-id", "baseline_20261201"]  # fmt: skip
+    code, out, err = cli(*create, "--targets", str(both))  # a fleet target is behind: refused
+    assert code == 3 and "1 of 2 target(s)" in err and "old" in err, out + err
+    assert not (fleet.project_dir / "migrations" / "versions" / "archive").exists()
+    code, out, err = cli(*create, "--targets", str(only_prod))
     assert code == 0, out + err
+    verify = ["-c", str(fleet.ini), "--scratch-url", scratch, "--json", "baseline", "verify"]
+    code, out, err = cli(*verify, "--targets", str(both))
+    assert code == 1 and json.loads(out)["fleet"]["off"].keys() == {"old"}, out + err
     add_revision(
         fleet.project_dir / "migrations" / "versions", "f4d0000000004", HEAD,
         "op.execute('CREATE TABLE after_baseline (id int)')",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -16,6 +17,14 @@ baseline_app = typer.Typer(
 )
 app.add_typer(baseline_app, name="baseline")
 
+FleetOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--targets",
+        metavar="FILE",
+        help="A fleet ([[target]] file, docs/fleet.md): every target must be at the head.",
+    ),
+]
 UrlOpt = Annotated[
     str | None,
     typer.Option("--url", help="Database URL (default: $DATABASE_URL or sqlalchemy.url)."),
@@ -55,6 +64,7 @@ def create_cmd(
             "--accept-production", help="Production differs from the history: take production."
         ),
     ] = False,
+    targets: FleetOpt = None,
 ) -> int:
     """Create the baseline revision from production (or the history), archive the old ones."""
     from rich.markup import escape
@@ -67,6 +77,7 @@ def create_cmd(
     result = create_baseline(
         st.settings,
         url=url,
+        fleet=targets,
         from_history=from_history,
         revision=rev_id,
         message=message,
@@ -110,8 +121,9 @@ def verify_cmd(
     url_env: UrlEnvOpt = None,
     url_file: UrlFileOpt = None,
     revision: Annotated[str | None, typer.Option("--revision", help="Baseline to verify.")] = None,
+    targets: FleetOpt = None,
 ) -> int:
-    """Prove that history, baseline (and production) build the same schema."""
+    """Prove that history, baseline (and production, or a fleet) build the same schema."""
     url = chosen_url(ctx, url, url_env, url_file)
     from rich.markup import escape
 
@@ -119,11 +131,19 @@ def verify_cmd(
 
     st = state(ctx)
     rep = st.reporter
-    result = verify_baseline(
-        st.settings, url=url, revision=revision, progress=lambda m: rep.step(f"[dim]… {m}[/]")
-    )
+
+    def progress(message: str) -> None:
+        rep.step(f"[dim]… {message}[/]")
+
+    result = verify_baseline(st.settings, url=url, revision=revision, progress=progress)
+    fleet = None
+    if targets is not None:  # a fleet: every target at the head, with the head's schema
+        from alembic_baseline.commands.baseline import fleet_off_head
+
+        fleet = fleet_off_head(st.settings, targets, progress)
+    equal = result.equal and not (fleet and fleet.off)
     if rep.quiet:
-        rep.json({"equal": result.equal, **{"result": result}})
+        rep.json({"equal": equal, "result": result, "fleet": fleet})
     else:
         for comparison in result.comparisons:
             mark = "[green]equal[/]" if comparison.equal else "[red]DIFFERENT[/]"
@@ -132,10 +152,16 @@ def verify_cmd(
                 rep.text(f"    {escape(line)}")
             for note in comparison.notes:
                 rep.text(f"    [dim]{escape(note)}[/]")
-        verdict = "[green]verified[/]" if result.equal else "[red]not verified[/]"
+        if fleet is not None:
+            mark = "[red]DIFFERENT[/]" if fleet.off else "[green]equal[/]"
+            rep.text(f"{mark}  fleet: {fleet.targets - len(fleet.off)} of {fleet.targets} "
+                     "target(s) at the head with its schema")  # fmt: skip
+            for name, why in fleet.off.items():
+                rep.text(f"    {escape(name)}: {escape(why)}")
+        verdict = "[green]verified[/]" if equal else "[red]not verified[/]"
         version = f"{result.pg_version // 10000}.{result.pg_version % 10000}"  # 150018 → 15.18
         rep.text(f"{verdict}: baseline {result.revision} on PostgreSQL {version}")
-    return ExitCode.OK if result.equal else ExitCode.FINDINGS
+    return ExitCode.OK if equal else ExitCode.FINDINGS
 
 
 @baseline_app.command("archive")

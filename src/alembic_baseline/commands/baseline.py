@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 
 from alembic_baseline.baseline.create import CreateOptions, CreateResult, create
 from alembic_baseline.baseline.restore import RestoreResult, restore
@@ -10,6 +12,10 @@ from alembic_baseline.baseline.sanitize import DEFAULT_CHUNK_SIZE, DEFAULT_MIN_M
 from alembic_baseline.baseline.upgrade import UpgradeResult, upgrade
 from alembic_baseline.baseline.verify import VerifyResult, verify
 from alembic_baseline.commands.common import database_url, project
+from alembic_baseline.commands.fleet import drift as fleet_drift
+from alembic_baseline.commands.fleet import status as fleet_status
+from alembic_baseline.errors import UnsafeError
+from alembic_baseline.fleet.targets import Selection
 from alembic_baseline.pg import binaries
 from alembic_baseline.pg.connect import connection, server_major
 from alembic_baseline.pg.scratch import scratch_server
@@ -23,6 +29,7 @@ def create_baseline(
     settings: Settings,
     *,
     url: str | None,
+    fleet: Path | None = None,
     from_history: bool,
     revision: str | None,
     message: str | None,
@@ -32,6 +39,8 @@ def create_baseline(
     seed_data: bool = True,
 ) -> CreateResult:
     """Create a baseline revision from production (or the replayed history) and archive the rest."""
+    if fleet is not None:  # before anything is written: every target at the old head, as it
+        require_fleet_at_head(settings, fleet, progress)
     proj = project(settings)
     conf = settings.section("baseline")
     tables = reference_tables or tuple(str(t) for t in conf.get("reference_tables", ()))
@@ -80,6 +89,41 @@ def verify_baseline(
         proj, url=prod, revision=revision, pg_major=settings.pg_major,
         scratch_url=settings.scratch_url, progress=progress,
     )  # fmt: skip
+
+
+def fleet_off_head(settings: Settings, targets: Path, progress: Progress) -> FleetCheck:
+    """Which targets of a fleet (``--targets FILE``) do not record the head or do not have its
+    schema (each compared with the history's expected schema, as ``fleet drift`` does)."""
+    selection = Selection(targets_file=targets)
+    found = fleet_status(settings, selection)
+    listed = {s.name: s.detail or f"at {s.revision}" for s in found.targets
+              if s.problem or s.current != found.heads}  # fmt: skip
+    for t in fleet_drift(settings, selection, progress=progress).targets:
+        if t.matches is not True and t.name not in listed:
+            listed[t.name] = "; ".join(t.differences[:3]) or t.detail
+    return FleetCheck(len(found.targets), found.heads, listed)
+
+
+@dataclass(frozen=True)
+class FleetCheck:
+    targets: int
+    heads: tuple[str, ...]
+    off: dict[str, str]
+    """Target name → why it is not at the head with the head's schema."""
+
+
+def require_fleet_at_head(settings: Settings, targets: Path, progress: Progress) -> None:
+    """Refuse (exit 3), listing them, unless every target is at the head with its schema."""
+    check = fleet_off_head(settings, targets, progress)
+    if check.off:
+        raise UnsafeError(
+            f"Refused: {len(check.off)} of {check.targets} target(s) are not at the head "
+            f"({', '.join(check.heads)}) with its schema: {', '.join(check.off)}. Nothing was "
+            "written.",
+            hint="Bring them to the head first (`alembic-baseline fleet apply`), or find out "
+            "why they drifted (`alembic-baseline fleet drift`).",
+            context=check.off,
+        )
 
 
 def restore_archive(settings: Settings) -> RestoreResult:

@@ -19,7 +19,7 @@ from alembic_baseline.fleet import drift as fleet_drift
 from alembic_baseline.fleet import probe, shard
 from alembic_baseline.fleet.rollout import Policy, split
 from alembic_baseline.fleet.targets import Selection, Target, load
-from alembic_baseline.fleet.worker import Job, Outcome, loaded
+from alembic_baseline.fleet.worker import Job, Outcome, forget, loaded
 from alembic_baseline.settings import Settings
 
 FleetRun = fleet_apply.FleetRun
@@ -28,7 +28,9 @@ FleetStatus = probe.FleetStatus
 
 
 def targets(selection: Selection, chosen: shard.Shard | None) -> list[Target]:
-    """The selection's targets that belong to this copy's shard."""
+    """The selection's targets that belong to this copy's shard (every command starts here,
+    from the revision files as they are now)."""
+    forget()
     return shard.share(load(selection), chosen)
 
 
@@ -36,8 +38,8 @@ def status(
     settings: Settings, selection: Selection, chosen: shard.Shard | None = None
 ) -> FleetStatus:
     """Show every target's revision, pending revisions and problems, grouped by revision."""
-    _, history = loaded(settings)
     found = targets(selection, chosen)
+    _, history = loaded(settings)
     return probe.status(
         found, history, probe.version_table(settings), str(chosen) if chosen else None
     )
@@ -73,8 +75,8 @@ def plan(
     chosen: shard.Shard | None = None,
 ) -> FleetPlan:
     """Show what `fleet apply` would do: targets by revision, pending revisions, stages."""
-    _, history = loaded(settings)
     st = status(settings, selection, chosen)
+    _, history = loaded(settings)
     messages = {
         rev: (history.live[rev].message if rev in history.live else "")
         for s in st.pending

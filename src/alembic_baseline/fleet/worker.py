@@ -83,8 +83,14 @@ class Outcome:
 _LOADED: dict[tuple[str, str], tuple[AlembicProject, History]] = {}
 
 
+def forget() -> None:
+    """Drop what :func:`loaded` keeps: each command starts from the files as they are now (a
+    process running several commands — tests, a library user — may see revisions change)."""
+    _LOADED.clear()
+
+
 def loaded(settings: Settings) -> tuple[AlembicProject, History]:
-    """The project and its history, loaded once per process."""
+    """The project and its history, loaded once per process (per command, see :func:`forget`)."""
     key = (str(settings.config_file), settings.ini_section)
     if key not in _LOADED:
         project = AlembicProject(settings)
