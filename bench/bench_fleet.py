@@ -248,7 +248,9 @@ def tenants_bench(
     if len(looped) < len(names):  # the loop is linear in its targets: one alembic per target
         a = [t * len(names) / len(looped) for t in a]
         what += f" (loop measured on {len(looped)} of them, scaled ×{len(names) / len(looped):g})"
-    return [_row(what + ", 1 pending revision each", a, b, "reported")]
+    row = _row(what + ", 1 pending revision each", a, b, "reported")
+    print(row, flush=True)
+    return [row]
 
 
 TEMPLATE = "tenant_template_schema"

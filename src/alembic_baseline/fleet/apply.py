@@ -93,9 +93,11 @@ def apply(
     resolve_target(history, options.target)  # an unknown --target is refused before any work
     # Behind a baseline: brought forward through the archive first, as `upgrade` does.
     work = [s for s in found.targets if s.pending or s.problem == ARCHIVED]
-    outcomes = {s.name: _before(s) for s in found.targets if s not in work}
+    working = {s.name for s in work}
+    outcomes = {s.name: _before(s) for s in found.targets if s.name not in working}
     prepare_expected(settings, work, options, progress)
-    jobs = [Job(settings, s.target, options, _lint(lint, work)) for s in work]
+    findings = _lint(lint, work)  # once per pending range, shared by every job
+    jobs = [Job(settings, s.target, options, findings) for s in work]
     stages, unreached = split(jobs, policy)
     stopped = None
     with Runner(policy, notify) as runner:
@@ -113,20 +115,18 @@ def apply(
             elif runner.failures > before and not policy.continue_on_error and number < len(stages):
                 stopped = f"stage {number} had {runner.failures - before} failure(s)"
             unreached += [j for j in stage if j.target.name not in outcomes]
+    states = {s.name: s for s in found.targets}
     for job in unreached:
         why = stopped or "beyond the last stage (--stages)"
+        current = states[job.target.name].current
         outcomes[job.target.name] = Outcome(
-            job.target.name, "skipped", _state(found.targets, job).current, (), f"not run: {why}"
+            job.target.name, "skipped", current, current, f"not run: {why}"
         )
-    final = _where_now(outcomes, found.targets, table, history)
+    final = _where_now(outcomes, found.targets, table)
     order = [t.name for t in targets if t.name in final]
     return FleetRun(
         tuple(final[n] for n in order), policy, shard, time.perf_counter() - start, stopped
     )
-
-
-def _state(states: tuple[TargetState, ...], job: Job) -> TargetState:
-    return next(s for s in states if s.name == job.target.name)
 
 
 def _before(s: TargetState) -> Outcome:
@@ -140,7 +140,6 @@ def _where_now(
     outcomes: dict[str, Outcome],
     states: tuple[TargetState, ...],
     table: probe.VersionTableSetting,
-    history: Any,
 ) -> dict[str, Outcome]:
     """Fill in ``from``/``to`` the worker could not report (it died): read them again."""
     lost = [
@@ -149,7 +148,7 @@ def _where_now(
         if s.name in outcomes
         and outcomes[s.name].run_id is None
         and outcomes[s.name].outcome == "failed"
-        and not s.problem
+        and s.problem in (None, ARCHIVED)  # a target the run tried, whose worker died
     ]
     if not lost:
         return outcomes
