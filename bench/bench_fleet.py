@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -98,7 +99,12 @@ def reset_databases(server: ScratchServer, names: list[str], template: str) -> N
         server.create_database(n, template=template, keep=True)
 
 
+def _stop(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)  # unwinds: the private server is stopped (finally)
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _stop)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--databases", type=int, default=200)
     parser.add_argument("--tenants", type=int, default=1000)
