@@ -142,6 +142,45 @@ def add_on_version_apply(env: EnvironmentContext, callback: VersionApplied) -> N
     env.configure = configure_with_callback  # type: ignore[method-assign]
 
 
+# -- Alembic: what env.py's helpers read (alembic_baseline.tenant) ------------------------------
+
+
+def destination_revisions(env: EnvironmentContext) -> frozenset[str] | None:
+    """The revisions this run moves the database to, resolved (``head`` → its id), or None when
+    the command has no destination (``current``, ``check``, ``revision --autogenerate``) or one
+    that names no fixed set (``base``, relative steps Alembic resolves later).
+
+    ``get_revision_argument()`` is public but reads ``context_opts["destination_rev"]``, which
+    only the commands that move the database set (KeyError otherwise).
+    """
+    from alembic.script.revision import RevisionError
+    from alembic.util import CommandError
+
+    try:
+        found = env.get_revision_argument()
+    except (KeyError, CommandError, RevisionError):
+        return None
+    if not found:
+        return None
+    if isinstance(found, str):
+        return frozenset({found})
+    return frozenset(str(rev) for rev in found)
+
+
+def version_table(ctx: MigrationContext) -> tuple[str | None, str]:
+    """``(version_table_schema, version_table)`` as env.py configured them (attributes of
+    MigrationContext since Alembic 0.x, not documented as API)."""
+    return ctx.version_table_schema, ctx.version_table
+
+
+def set_default_schema(connection: Any, schema: str) -> None:
+    """Make SQLAlchemy reflect (autogenerate, ``inspect``) in ``schema``: the dialect's
+    ``default_schema_name`` is read once at first connect; Alembic's cookbook ("schema-level
+    multi tenancy") sets this unsupported attribute. It belongs to the engine's dialect, so it
+    holds for every connection of that engine."""
+    connection.dialect.default_schema_name = schema
+
+
 # -- Alembic: errors while loading revision files ----------------------------------------------
 
 

@@ -8,6 +8,7 @@ those pages.
 
 from __future__ import annotations
 
+import inspect
 import re
 from pathlib import Path
 
@@ -53,3 +54,24 @@ def write_pages(directory: Path, wanted: dict[str, str]) -> list[Path]:
             stale.unlink()
             changed.append(stale)
     return changed
+
+
+def summary(doc: str | None) -> str:
+    """The first paragraph of a docstring on one line (a command's ``--help`` text)."""
+    return " ".join(sections(doc)["summary"].split("\n\n", 1)[0].split())
+
+
+def function_doc(path: Path, function: str) -> str | None:
+    """The docstring of the top-level ``function`` defined in the Python file ``path``, read
+    from its text without importing it (``--help`` must not import the operations: ~1 s).
+
+    The signature ends at the first line ending in ``:`` that the docstring follows; a test
+    compares the result with ``inspect.getdoc`` for every command."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    found = re.search(
+        rf'^def {re.escape(function)}\(.*?:\n[ ]+"""(.*?)"""', text, re.DOTALL | re.MULTILINE
+    )
+    return inspect.cleandoc(found.group(1)) if found else None

@@ -12,9 +12,19 @@ also keeps the lock apart from a same-numbered lock the application might take).
 
 from __future__ import annotations
 
+import os
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 NAMESPACE = 0x41426C6B  # "ABlk": alembic-baseline's guarded runs
+
+HELD_ENV = "ALEMBIC_BASELINE_HELD_LOCK"
+"""Set by a runner that holds a target's key for the ``alembic`` process it starts on that
+target (value ``k1:k2``, :func:`env_for`): the env.py helper then does not wait for its own
+runner's lock. In-process runs use :func:`holding` instead."""
+
+_HELD: set[tuple[int, int]] = set()
 
 
 def key(database: str, schema: str | None = None) -> tuple[int, int]:
@@ -26,3 +36,25 @@ def key(database: str, schema: str | None = None) -> tuple[int, int]:
     """
     name = database if schema is None else f"{database}\0{schema}"
     return NAMESPACE & 0x7FFFFFFF, zlib.crc32(name.encode()) & 0x7FFFFFFF
+
+
+@contextmanager
+def holding(k: tuple[int, int]) -> Iterator[None]:
+    """Tell env.py helpers run in this process meanwhile that their runner holds ``k``
+    (``alembic_baseline.tenant.run_migrations_once`` would otherwise wait for it until its
+    timeout). The lock itself is taken by the caller."""
+    _HELD.add(k)
+    try:
+        yield
+    finally:
+        _HELD.discard(k)
+
+
+def held_by_runner(k: tuple[int, int]) -> bool:
+    """Whether the process that runs this env.py (or the runner that started it) holds ``k``."""
+    return k in _HELD or os.environ.get(HELD_ENV) == f"{k[0]}:{k[1]}"
+
+
+def env_for(k: tuple[int, int]) -> dict[str, str]:
+    """The environment variable that tells a child ``alembic`` process its runner holds ``k``."""
+    return {HELD_ENV: f"{k[0]}:{k[1]}"}

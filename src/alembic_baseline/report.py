@@ -1,6 +1,45 @@
 """Presentation: results as text (rich), JSON or markdown; errors as one paragraph with a hint.
 
-Only the ``cli`` package calls this module, and only this module writes to the terminal.
+Only this module writes to the terminal (the ``cli`` package hands it the streams).
+
+One presentation path
+---------------------
+Every command's result is :class:`Presentable`: it renders itself three ways, and the CLI only
+chooses which, from the global ``--format text|json|markdown`` (``--json``)::
+
+    @dataclass(frozen=True)
+    class FleetResult:                      # e.g. in commands/fleet.py or fleet/
+        targets: tuple[TargetOutcome, ...]
+
+        def to_json(self) -> dict[str, Any]:      # plain JSON values (see to_jsonable)
+            return {"targets": [t.to_json() for t in self.targets]}
+
+        def text(self, out: Reporter) -> None:    # rich markup lines, on out.text(...)
+            for t in self.targets:
+                out.text(f"{MARKS[t.status]} {escape(t.name)}")
+
+        def markdown(self) -> str:                # for a PR or a ticket
+            return "\n".join(["## fleet", "", *(f"- {t.name}" for t in self.targets)]) + "\n"
+
+    # cli/fleet.py (presentation only; the help is the operation's docstring):
+    @app.command("fleet", **operation("alembic_baseline.commands.fleet:run"))
+    def fleet_cmd(ctx: typer.Context, ...) -> int:
+        st = state(ctx)
+        result = fleet.run(st.settings, ...)
+        st.reporter.show(result)
+        return result.exit_code
+
+``to_json`` of a dataclass may be :func:`dataclass_json`; :func:`table` writes markdown tables,
+:data:`MARKS` the check marks. A result class that a feature's model module defines and that
+must not import its renderer is wrapped instead, in a small frozen view that is Presentable
+(``doctor.render.ReportView(report)``, ``deploy.results.PlanView(plan)``,
+``baseline.results.Created(result)``). Register a new command in
+tests/helpers/formats.py: tests/unit/test_presentation.py fails until its markdown and JSON
+are exercised. Markdown that must be printed
+byte for byte (schema text, whose ``password = …`` must not be redacted) is returned as
+:class:`Verbatim`. A command with formats of its own besides the three (``lint``'s ``github``
+and ``sarif``) implements :meth:`Formats.extra_formats`; ``cli._app.state(ctx, extra=…)`` lets
+them through ``--format``, every other command refuses them before doing any work.
 """
 
 from __future__ import annotations
@@ -8,16 +47,67 @@ from __future__ import annotations
 import dataclasses
 import enum
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from alembic_baseline.errors import BaselineError
 from alembic_baseline.pg.url import DatabaseURL, redact
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+
+FORMATS = ("text", "json", "markdown")
+"""What the global ``--format`` offers every command."""
+EXTRA_FORMATS = {"github": "lint", "sarif": "lint"}
+"""Formats only one command offers (format → command), accepted by ``--format`` for it alone."""
+
+MARKS = {
+    "pass": "[green]✓[/]",
+    "fail": "[red]✗[/]",
+    "warn": "[yellow]![/]",
+    "manual": "[blue]?[/]",
+    "skipped": "[dim]-[/]",
+}
+"""Rich markup of a check's status (deploy's checklist, verification items, doctor's checks)."""
+
+
+class Presentable(Protocol):
+    """A command's result: JSON, text and markdown renderings (see the module docstring)."""
+
+    def to_json(self) -> Any: ...
+
+    def text(self, out: Reporter) -> None: ...
+
+    def markdown(self) -> str: ...
+
+
+@runtime_checkable
+class Formats(Protocol):
+    """A result with formats of its own besides text, JSON and markdown (``lint``: sarif)."""
+
+    def extra_formats(self) -> Mapping[str, Callable[[], str]]: ...
+
+
+class Verbatim(str):
+    """Text printed exactly as given: schema text, which carries no connection secret (URLs in
+    it are already redacted) and which ``redact`` would corrupt (``password = …`` in a body)."""
+
+
+def table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:
+    """Markdown table lines (``|`` in a cell escaped)."""
+
+    def row(cells: Sequence[object]) -> str:
+        return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
+
+    return [row(header), "|" + "---|" * len(header), *(row(r) for r in rows)]
+
+
+def dataclass_json(value: Any) -> dict[str, Any]:
+    """A dataclass's fields as JSON values (what :func:`to_jsonable` does without ``to_json``)."""
+    return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
 
 
 def to_jsonable(value: Any) -> Any:
@@ -27,7 +117,7 @@ def to_jsonable(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         if hasattr(value, "to_json"):
             return value.to_json()
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return dataclass_json(value)
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, Path):
@@ -79,6 +169,26 @@ class Reporter:
     def json(self, value: Any) -> None:
         self.stdout.write(json.dumps(to_jsonable(value), indent=2, ensure_ascii=False) + "\n")
 
+    def show(self, result: Presentable) -> None:
+        """``result`` in the chosen output format (the one presentation path)."""
+        if self.output == "json":
+            self.json(result)
+        elif self.output == "markdown":
+            document = result.markdown()
+            if isinstance(document, Verbatim):
+                self.verbatim(document)
+            else:
+                self.raw(document)
+        elif self.output == "text":
+            result.text(self)
+        else:
+            render = (
+                result.extra_formats().get(self.output) if isinstance(result, Formats) else None
+            )
+            if render is None:  # cli._app.state refuses these before the command runs
+                raise ValueError(f"--format {self.output}: not offered by this command")
+            self.raw(render())
+
     def text(self, markup: str = "") -> None:
         self.out.print(redact(markup))
 
@@ -87,6 +197,10 @@ class Reporter:
         self.stdout.write(redact(text))
         if not text.endswith("\n"):
             self.stdout.write("\n")
+
+    def verbatim(self, text: str) -> None:
+        """Text printed exactly as given, unredacted (see :class:`Verbatim`)."""
+        self.stdout.write(text if text.endswith("\n") else text + "\n")
 
     def step(self, markup: str) -> None:
         """A progress line (stderr when output is machine-readable, so stdout stays parseable)."""

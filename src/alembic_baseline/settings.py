@@ -18,6 +18,38 @@ from alembic_baseline import statedir
 from alembic_baseline.errors import ConfigError
 
 ENV_PREFIX = "ALEMBIC_BASELINE_"
+ENVIRONMENT = {
+    "ALEMBIC_CONFIG": "the alembic.ini to use (as the alembic command reads it)",
+    f"{ENV_PREFIX}URL_ENV": "variable the project's env.py reads the URL from",
+    f"{ENV_PREFIX}SCRATCH_URL": "server for throwaway databases (default: start one)",
+    f"{ENV_PREFIX}PG_MAJOR": "PostgreSQL major of scratch servers (production's)",
+    f"{ENV_PREFIX}READ_LOCK_TIMEOUT": "lock_timeout of the tool's own sessions",
+    f"{ENV_PREFIX}READ_STATEMENT_TIMEOUT": "statement_timeout of the tool's own sessions",
+    f"{ENV_PREFIX}STATE_DIR": "backups, run records and caches (statedir.py)",
+    f"{ENV_PREFIX}BACKUP_DIR": "backups elsewhere than the state directory (statedir.py)",
+    f"{ENV_PREFIX}SCRATCH_DIR": "where scratch clusters are created (pg/cluster.py)",
+    f"{ENV_PREFIX}PG_BIN": "extra PostgreSQL bin directories, os.pathsep-separated",
+    "PGCONNECT_TIMEOUT": "libpq's: honoured by the tool's own connections (pg/connect.py)",
+    "PGOPTIONS": "libpq's: merged with the tool's session timeouts (pg/connect.py)",
+    "TMPDIR": "set explicitly: scratch clusters go to the temp dir, not RAM",
+    "XDG_CACHE_HOME": "where `scratch install` keeps PostgreSQL majors",
+}
+"""Every environment variable the tool reads for itself, and what for (docs/cli.md). They are
+read here only: :func:`load` and :func:`env` (tests/unit/test_settings_env.py)."""
+
+
+def env(name: str, environ: Mapping[str, str] | None = None) -> str:
+    """The value of one of :data:`ENVIRONMENT` (``""`` when unset), for the modules that need
+    it before or without :class:`Settings` (scratch servers, PostgreSQL binaries)."""
+    if name not in ENVIRONMENT:
+        raise KeyError(f"{name} is not one of the tool's environment variables (ENVIRONMENT)")
+    return (os.environ if environ is None else environ).get(name, "")
+
+
+DEFAULT_READ_LOCK_TIMEOUT = "10s"
+"""lock_timeout of the tool's own sessions unless ``read_lock_timeout`` says otherwise."""
+DEFAULT_READ_STATEMENT_TIMEOUT = "5min"
+"""statement_timeout of the tool's own sessions unless ``read_statement_timeout`` says so."""
 
 
 @dataclass(frozen=True)
@@ -33,13 +65,16 @@ class Settings:
     pg_major: int | None = None
     """PostgreSQL major of production: scratch replays use it (default: the newest available)."""
     output: str = "text"  # text | json | markdown
-    read_lock_timeout: str = "10s"
+    read_lock_timeout: str = DEFAULT_READ_LOCK_TIMEOUT
     """lock_timeout of the tool's own sessions (catalog reads, backups); see pg/waits.py."""
-    read_statement_timeout: str = "5min"
+    read_statement_timeout: str = DEFAULT_READ_STATEMENT_TIMEOUT
     """statement_timeout of the tool's own sessions (not of the revisions it applies)."""
     traceback: bool = False
     project: Mapping[str, Any] = field(default_factory=dict)
-    """The raw ``[tool.alembic-baseline]`` table, for feature-specific options (lint, baseline)."""
+    """The raw ``[tool.alembic-baseline]`` table. Its top-level keys are read by :func:`load`;
+    each feature section ``[tool.alembic-baseline.<feature>]`` is parsed by its feature, in one
+    ``from_settings(settings)`` each: ``deploy/options.py``, ``lint/config.py``,
+    ``baseline/options.py`` (``backup_dir``, a path of the state layout, by statedir.py)."""
     pyproject: Path | None = None
     pre_replay: str | None = None
     """A SQL file or ``module:function`` run on each empty scratch database before the history
@@ -63,6 +98,7 @@ class Settings:
         return self.output == "json"
 
     def section(self, name: str) -> Mapping[str, Any]:
+        """The raw ``[tool.alembic-baseline.<name>]`` (only a feature's ``from_settings``)."""
         value = self.project.get(name, {})
         return value if isinstance(value, Mapping) else {}
 

@@ -3,16 +3,24 @@
 Majors: every major this machine can run (Debian's 15, the embedded 16 and 18), or the ones in
 ``AB_TEST_PG_MAJORS`` (comma separated). ``pg`` is parametrized over them; ``pg_default`` is
 one server (the newest) for tests where the version does not matter.
+
+Each session (each pytest-xdist worker too) keeps its clusters in a private scratch root: a
+server a user keeps with ``scratch start``, or one another test session starts, is never picked
+up — a session that borrowed one was stopped, restarted or refused by its owner mid-run.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from alembic_baseline.pg import binaries
+from alembic_baseline.pg import binaries, cluster
 from alembic_baseline.pg.scratch import ScratchServer, open_server
 from alembic_baseline.pg.url import DatabaseURL
 
@@ -26,6 +34,59 @@ def _majors() -> list[int]:
 
 MAJORS = _majors()
 _SERVERS: dict[int, ScratchServer] = {}
+_PREFIX = "abt-session-"
+
+
+def _with_root(root: Path, action: object) -> None:
+    previous = os.environ.get("ALEMBIC_BASELINE_SCRATCH_DIR")
+    os.environ["ALEMBIC_BASELINE_SCRATCH_DIR"] = str(root)
+    try:
+        action()  # type: ignore[operator]
+    finally:
+        if previous is None:
+            del os.environ["ALEMBIC_BASELINE_SCRATCH_DIR"]
+        else:
+            os.environ["ALEMBIC_BASELINE_SCRATCH_DIR"] = previous
+
+
+def _stop_all_in(root: Path) -> None:
+    def stop() -> None:
+        cluster.reap_orphans()  # ephemeral clusters whose session is gone
+        for major in binaries.majors():
+            cluster.stop_persistent(major)
+
+    _with_root(root, stop)
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def _private_scratch_root() -> Path | None:
+    """This session's own scratch root (unless the runner chose one), after removing the roots
+    of sessions that were killed (their clusters would otherwise run on, in RAM)."""
+    if os.environ.get("ALEMBIC_BASELINE_SCRATCH_DIR"):
+        return None
+    base = cluster.ram_dir() or Path(tempfile.gettempdir())
+    for other in base.glob(f"{_PREFIX}*"):
+        with contextlib.suppress(ValueError):
+            if not _pid_alive(int(other.name.removeprefix(_PREFIX))):
+                _stop_all_in(other)
+    root = base / f"{_PREFIX}{os.getpid()}"
+    root.mkdir(exist_ok=True)
+    root.chmod(0o755)  # the servers run as an unprivileged user
+    os.environ["ALEMBIC_BASELINE_SCRATCH_DIR"] = str(root)
+    return root
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+_ROOT = _private_scratch_root()
 
 
 def server_for(major: int) -> ScratchServer:
@@ -36,8 +97,10 @@ def server_for(major: int) -> ScratchServer:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     for server in _SERVERS.values():
-        server.close()  # stops clusters the suite started; a user's `scratch start` one stays
+        server.close()
     _SERVERS.clear()
+    if _ROOT is not None:
+        _stop_all_in(_ROOT)  # and what a test left running there
 
 
 @pytest.fixture(params=MAJORS, ids=[f"pg{m}" for m in MAJORS])

@@ -18,6 +18,7 @@ from alembic_baseline.history.driver import AlembicProject
 from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.scratch import ScratchServer
 from alembic_baseline.pg.url import DatabaseURL
+from tests.helpers.formats import check_markdown
 
 PROJECT = Path(__file__).resolve().parents[1] / "fixtures" / "projects" / "fleet_app"
 F1, F2, F3 = "f1a0000000001", "f2b0000000002", "f3c0000000003"
@@ -85,6 +86,13 @@ class Fleet:
         argv = self.argv(*args, x=x)
         code = main(["--json", *argv], out, err)
         return code, out.getvalue(), err.getvalue()
+
+    def markdown(self, *args: str, x: tuple[str, ...] = ()) -> tuple[int, str]:
+        """The command with --format markdown; its output checked to be markdown."""
+        out, err = io.StringIO(), io.StringIO()
+        code = main(["--format", "markdown", *self.argv(*args, x=x)], out, err)
+        check_markdown(out.getvalue())
+        return code, out.getvalue()
 
     def server_args(self) -> list[str]:
         return [

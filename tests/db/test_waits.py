@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from test_deploy_support import Env, make_env
 
+from alembic_baseline import settings
 from alembic_baseline.errors import ExitCode, ToolError
 from alembic_baseline.pg import binaries, tools, waits
 from alembic_baseline.pg.connect import connect, connection
@@ -202,7 +203,7 @@ def test_tool_sessions_carry_the_read_waits(env: Env) -> None:
         row = conn.execute(
             "SELECT current_setting('lock_timeout'), current_setting('statement_timeout')"
         ).fetchone()
-    assert row == (waits.DEFAULT_LOCK_TIMEOUT, waits.DEFAULT_STATEMENT_TIMEOUT)
+    assert row == (settings.DEFAULT_READ_LOCK_TIMEOUT, settings.DEFAULT_READ_STATEMENT_TIMEOUT)
 
 
 def test_pg_restore_gives_up_on_a_table_in_use(env: Env, hold: Any, tmp_path: Path) -> None:

@@ -218,3 +218,34 @@ def test_lint_hint_for_not_valid_is_one_this_sqlalchemy_accepts() -> None:
     how = _not_valid_how("op.create_check_constraint", "lots")
     assert ("postgresql_not_valid=True" in how) == compat.has_postgresql_not_valid()
     assert "NOT VALID" in how or "not_valid" in how
+
+
+def test_destination_revisions(script: Any) -> None:
+    from alembic.config import Config
+    from alembic.runtime.environment import EnvironmentContext
+
+    def env(**opts: Any) -> EnvironmentContext:
+        return EnvironmentContext(Config(), script, **opts)
+
+    head = frozenset({"dddd00000004"})
+    assert compat.destination_revisions(env(destination_rev="heads")) == head
+    assert compat.destination_revisions(env(destination_rev="head")) == head
+    assert compat.destination_revisions(env(destination_rev="bbbb00000002")) == {"bbbb00000002"}
+    assert compat.destination_revisions(env(destination_rev="base")) is None
+    assert compat.destination_revisions(env()) is None  # `current`, `check`: no destination
+
+
+def test_version_table_and_default_schema() -> None:
+    from types import SimpleNamespace
+
+    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy import create_engine
+
+    ctx = MigrationContext.configure(
+        dialect_name="postgresql",
+        opts={"version_table": "schema_history", "version_table_schema": "tenant_a"},
+    )
+    assert compat.version_table(ctx) == ("tenant_a", "schema_history")
+    engine = create_engine(f"postgresql+{compat.sqlalchemy_driver('psycopg')}://")
+    compat.set_default_schema(SimpleNamespace(dialect=engine.dialect), "tenant_a")
+    assert engine.dialect.default_schema_name == "tenant_a"

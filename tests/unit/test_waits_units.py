@@ -51,7 +51,10 @@ def test_read_waits_from_pyproject_and_environment(tmp_path: Path) -> None:
     assert (loaded.read_lock_timeout, loaded.read_statement_timeout) == ("3s", "1min")
     env = {"ALEMBIC_BASELINE_READ_LOCK_TIMEOUT": "750ms"}
     assert settings.load(cwd=tmp_path, environ=env).read_lock_timeout == "750ms"
-    assert settings.load(cwd=Path("/"), environ={}).read_lock_timeout == waits.DEFAULT_LOCK_TIMEOUT
+    assert (
+        settings.load(cwd=Path("/"), environ={}).read_lock_timeout
+        == settings.DEFAULT_READ_LOCK_TIMEOUT
+    )
 
 
 def test_blockers_are_described_with_what_was_wanted() -> None:

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from alembic_baseline import statedir
 from alembic_baseline.baseline.archived import check_archived
 from alembic_baseline.baseline.manifest import find_manifest
 from alembic_baseline.errors import MigrationError, UnsafeError
@@ -62,7 +61,7 @@ def upgrade(
     archived_steps: tuple[str, ...] = ()
     if any(history.locate(c) == "archived" for c in start):
         manifest = find_manifest(project.script_location)
-        cache = cache_dir or project.script_location.parent / statedir.DEFAULT_NAME / statedir.CACHE
+        cache = cache_dir or project.settings.state.cache
         require_recorded_schema(project, history, url, start, scratch_url, cache, server, progress)
         progress(
             f"{', '.join(start)} is archived: running the archived revisions up to "

@@ -22,7 +22,18 @@ from alembic_baseline.report import Reporter
 
 # Importing a group module registers its commands on ``app``; modules import heavy
 # dependencies inside their functions so that ``--help`` stays fast.
-_GROUPS = ("scratch", "demo", "snapshot", "baseline", "deploy", "lint", "doctor", "fleet")
+_GROUPS = (
+    "scratch",
+    "demo",
+    "snapshot",
+    "baseline",
+    "deploy",
+    "lint",
+    "doctor",
+    "check_models",
+    "check_data",
+    "fleet",
+)
 
 
 def _register_groups() -> None:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import functools
+import importlib
+import inspect
 from dataclasses import dataclass, field
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand
 
-from alembic_baseline import __version__
-from alembic_baseline.report import Reporter
+from alembic_baseline import __version__, docstrings
+from alembic_baseline.report import EXTRA_FORMATS, FORMATS, Reporter
 from alembic_baseline.settings import Settings
 
 HELP = "Make the life cycle of an Alembic migration history on PostgreSQL safe and fast."
@@ -40,6 +45,41 @@ app = typer.Typer(
 )
 
 
+_SRC = Path(__file__).resolve().parents[2]
+
+
+@functools.cache
+def operation_help(target: str) -> str:
+    """The help of the command whose operation is ``target`` (``package.module:function``): the
+    first paragraph of that function's docstring, read from its source file (importing the
+    operations would cost ``--help`` about a second); imported when there is no source."""
+    module, function = target.split(":")
+    doc = docstrings.function_doc(_SRC.joinpath(*module.split(".")).with_suffix(".py"), function)
+    if doc is None:
+        doc = inspect.getdoc(getattr(importlib.import_module(module), function))
+    return docstrings.summary(doc)
+
+
+def operation(target: str) -> dict[str, Any]:
+    """``app.command`` keyword arguments making the operation's docstring the command's help.
+
+    A command has one docstring, its operation's (as Alembic's CLI reads ``command.py``); the
+    CLI function has none (tests/unit/test_presentation.py checks both). The help is looked up
+    only when shown."""
+
+    class OperationCommand(TyperCommand):
+        @property
+        def help(self) -> str:
+            return operation_help(target)
+
+        @help.setter
+        def help(self, value: str | None) -> None:
+            """typer passes the CLI function's docstring (there is none): the operation's wins."""
+
+    OperationCommand.__qualname__ = OperationCommand.__name__ = f"OperationCommand[{target}]"
+    return {"cls": OperationCommand}
+
+
 @dataclass
 class State:
     """Global options, turned into :class:`Settings` when a command needs them."""
@@ -65,9 +105,18 @@ class State:
         return self._settings
 
 
-def state(ctx: typer.Context) -> State:
+def state(ctx: typer.Context, *, extra: tuple[str, ...] = ()) -> State:
+    """The global options; refuses, before the command does any work, a ``--format`` that only
+    another command offers (``extra``: this command's own formats, e.g. lint's sarif)."""
     obj = ctx.find_root().obj
     assert isinstance(obj, State)
+    fmt = obj.reporter.output
+    if fmt not in FORMATS and fmt not in extra:
+        only = f" is a format of `{EXTRA_FORMATS[fmt]}` only;" if fmt in EXTRA_FORMATS else ":"
+        allowed = ", ".join((*FORMATS, *extra))
+        raise typer.BadParameter(
+            f"{fmt}{only} this command writes {allowed}", param_hint="--format"
+        )
     return obj
 
 
@@ -101,7 +150,10 @@ def global_options(
     output: Annotated[
         str | None,
         typer.Option(
-            "--format", metavar="FMT", help="Output: text, json or markdown.", show_default=False
+            "--format",
+            metavar="FMT",
+            help="Output: text, json or markdown (lint also: github, sarif).",
+            show_default=False,
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
@@ -139,8 +191,11 @@ def global_options(
     reporter = ctx.obj
     assert isinstance(reporter, Reporter)
     fmt = "json" if as_json else (output or "text")
-    if fmt not in ("text", "json", "markdown"):
-        raise typer.BadParameter("must be text, json or markdown", param_hint="--format")
+    if fmt not in FORMATS and fmt not in EXTRA_FORMATS:
+        raise typer.BadParameter(
+            f"must be {', '.join(FORMATS)} (lint also: {', '.join(EXTRA_FORMATS)})",
+            param_hint="--format",
+        )
     reporter.output = fmt
     ctx.obj = State(
         reporter,

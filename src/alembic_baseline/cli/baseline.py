@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from alembic_baseline.cli._app import app, state
+from alembic_baseline.cli._app import app, operation, state
 from alembic_baseline.cli._url import UrlEnvOpt, UrlFileOpt, chosen_url
 from alembic_baseline.errors import ExitCode
 
@@ -17,6 +17,7 @@ baseline_app = typer.Typer(
 )
 app.add_typer(baseline_app, name="baseline")
 
+_OP = "alembic_baseline.commands.baseline"
 FleetOpt = Annotated[
     Path | None,
     typer.Option(
@@ -31,7 +32,7 @@ UrlOpt = Annotated[
 ]
 
 
-@baseline_app.command("create")
+@baseline_app.command("create", **operation(f"{_OP}:create_baseline"))
 def create_cmd(
     ctx: typer.Context,
     url: UrlOpt = None,
@@ -66,10 +67,8 @@ def create_cmd(
     ] = False,
     targets: FleetOpt = None,
 ) -> int:
-    """Create the baseline revision from production (or the history), archive the old ones."""
-    from rich.markup import escape
-
     url = chosen_url(ctx, url, url_env, url_file)
+    from alembic_baseline.baseline import results
     from alembic_baseline.commands.baseline import create_baseline
 
     st = state(ctx)
@@ -86,33 +85,11 @@ def create_cmd(
         seed_data=not no_seed_data,
         progress=lambda m: rep.step(f"[dim]… {m}[/]"),
     )
-    if rep.quiet:
-        rep.json(result)
-        return ExitCode.OK
-    rep.text(f"[green]baseline {result.revision}[/] from {result.source}, "
-             f"PostgreSQL {result.server_version}")  # fmt: skip
-    rep.text(f"  pg_dump: {result.pg_dump}")
-    rep.text(f"  {result.sql_path}  ({result.statements} statements, {result.chunks} chunk(s))")
-    rep.text(f"  {result.revision_path}")
-    rep.text(f"  {result.bridge_path}  (bridge: keeps id {result.old_head} for existing databases)")
-    rep.text(f"  {len(result.archived)} revisions archived to {result.archived[0].parent}")
-    for item in result.removed:
-        rep.text(f"  [dim]removed from the dump: {item}[/]")
-    if result.seed_rows and result.seed_carried:
-        rep.text(f"  seed data carried (rows the history writes, from its replay): "
-                 f"{len(result.seed_rows)} tables")  # fmt: skip
-        for table, count in result.seed_rows.items():
-            rep.text(f"    {escape(table)}: {count} row{'' if count == 1 else 's'}")
-    for warning in result.warnings:
-        rep.text(f"  [yellow]warning: {escape(warning)}[/]")
-    if result.drift:
-        rep.text(f"  [yellow]production accepted as the truth over {len(result.drift)} "
-                 "differences (recorded in the manifest)[/]")  # fmt: skip
-    rep.text("next: alembic-baseline baseline verify   (then commit the files)")
+    rep.show(results.Created(result))
     return ExitCode.OK
 
 
-@baseline_app.command("verify")
+@baseline_app.command("verify", **operation(f"{_OP}:verify_baseline"))
 def verify_cmd(
     ctx: typer.Context,
     url: Annotated[
@@ -123,72 +100,42 @@ def verify_cmd(
     revision: Annotated[str | None, typer.Option("--revision", help="Baseline to verify.")] = None,
     targets: FleetOpt = None,
 ) -> int:
-    """Prove that history, baseline (and production, or a fleet) build the same schema."""
     url = chosen_url(ctx, url, url_env, url_file)
-    from rich.markup import escape
-
-    from alembic_baseline.commands.baseline import verify_baseline
+    from alembic_baseline.commands.baseline import FleetVerified, verify_baseline
 
     st = state(ctx)
     rep = st.reporter
-
-    def progress(message: str) -> None:
-        rep.step(f"[dim]… {message}[/]")
-
-    result = verify_baseline(st.settings, url=url, revision=revision, progress=progress)
-    fleet = None
-    if targets is not None:  # a fleet: every target at the head, with the head's schema
-        from alembic_baseline.commands.baseline import fleet_off_head
-
-        fleet = fleet_off_head(st.settings, targets, progress)
-    equal = result.equal and not (fleet and fleet.off)
-    if rep.quiet:
-        rep.json({"equal": equal, "result": result, "fleet": fleet})
-    else:
-        for comparison in result.comparisons:
-            mark = "[green]equal[/]" if comparison.equal else "[red]DIFFERENT[/]"
-            rep.text(f"{mark}  {escape(comparison.name)}")
-            for line in comparison.differences:
-                rep.text(f"    {escape(line)}")
-            for note in comparison.notes:
-                rep.text(f"    [dim]{escape(note)}[/]")
-        if fleet is not None:
-            mark = "[red]DIFFERENT[/]" if fleet.off else "[green]equal[/]"
-            rep.text(f"{mark}  fleet: {fleet.targets - len(fleet.off)} of {fleet.targets} "
-                     "target(s) at the head with its schema")  # fmt: skip
-            for name, why in fleet.off.items():
-                rep.text(f"    {escape(name)}: {escape(why)}")
-        verdict = "[green]verified[/]" if equal else "[red]not verified[/]"
-        version = f"{result.pg_version // 10000}.{result.pg_version % 10000}"  # 150018 → 15.18
-        rep.text(f"{verdict}: baseline {result.revision} on PostgreSQL {version}")
+    view = verify_baseline(
+        st.settings,
+        url=url,
+        revision=revision,
+        fleet=targets,
+        progress=lambda m: rep.step(f"[dim]… {m}[/]"),
+    )
+    rep.show(view)
+    equal = view.equal if isinstance(view, FleetVerified) else view.result.equal
     return ExitCode.OK if equal else ExitCode.FINDINGS
 
 
-@baseline_app.command("archive")
+@baseline_app.command("archive", **operation(f"{_OP}:restore_archive"))
 def archive_cmd(
     ctx: typer.Context,
     restore: Annotated[
         bool, typer.Option("--restore", help="Undo the baseline: bring archived revisions back.")
     ] = False,
 ) -> int:
-    """Archived revisions: `--restore` undoes a baseline (archiving is part of create)."""
+    from alembic_baseline.baseline import results
     from alembic_baseline.commands.baseline import restore_archive
 
     st = state(ctx)
     if not restore:
         raise typer.BadParameter("archiving happens in `baseline create`; use --restore to undo it")
     result = restore_archive(st.settings)
-    if st.reporter.quiet:
-        st.reporter.json(result)
-    else:
-        st.reporter.text(
-            f"restored {len(result.restored)} revisions; removed baseline {result.revision}, "
-            "its bridge and SQL"
-        )
+    st.reporter.show(results.Restored(result))
     return ExitCode.OK
 
 
-@app.command("upgrade")
+@app.command("upgrade", **operation(f"{_OP}:upgrade_database"))
 def upgrade_cmd(
     ctx: typer.Context,
     target: Annotated[str, typer.Argument(help="Target revision.")] = "heads",
@@ -196,8 +143,8 @@ def upgrade_cmd(
     url_env: UrlEnvOpt = None,
     url_file: UrlFileOpt = None,
 ) -> int:
-    """`alembic upgrade` that also brings databases at archived revisions forward."""
     url = chosen_url(ctx, url, url_env, url_file)
+    from alembic_baseline.baseline import results
     from alembic_baseline.commands.baseline import upgrade_database
 
     st = state(ctx)
@@ -205,10 +152,5 @@ def upgrade_cmd(
     result = upgrade_database(
         st.settings, url=url, target=target, progress=lambda m: rep.step(f"[dim]… {m}[/]")
     )
-    if rep.quiet:
-        rep.json(result)
-    else:
-        ran = len(result.archived_steps) + len(result.steps)
-        rep.text(f"{', '.join(result.start) or '(empty)'} → {', '.join(result.end)}: {ran} "
-                 f"revisions ({len(result.archived_steps)} archived)")  # fmt: skip
+    rep.show(results.Upgraded(result))
     return ExitCode.OK

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import typer
 
-from alembic_baseline.cli._app import app, state
+from alembic_baseline.cli._app import app, operation, state
 from alembic_baseline.errors import ExitCode
 
 
-@app.command("demo")
+@app.command("demo", **operation("alembic_baseline.demo.run:demo"))
 def demo_cmd(ctx: typer.Context) -> int:
-    """Run the runbook end to end on the sample project (scratch server, nothing left behind)."""
-    from rich.markup import escape
-
     from alembic_baseline.demo import DemoStep, demo
 
     st = state(ctx)
@@ -20,22 +17,8 @@ def demo_cmd(ctx: typer.Context) -> int:
     counter = iter(range(1, 1000))
 
     def emit(step: DemoStep) -> None:
-        if rep.quiet:
-            return
-        rep.text(
-            f"\n[bold cyan]{next(counter)}. {escape(step.title)}[/]  [dim]{escape(step.runbook)}[/]"
-        )
-        for line in step.lines:
-            rep.text(f"   {escape(line)}")
-        for name, seconds in step.seconds.items():
-            rep.text(f"   [dim]⏱ {name}: {seconds:.3f} s[/]")
+        if not rep.quiet:  # text shows each step as it finishes; other formats at the end
+            step.text(rep, next(counter))
 
-    result = demo(st.settings, emit)
-    if rep.quiet:
-        rep.json(result)
-    else:
-        rep.text(
-            f"\n[green]demo finished[/] on PostgreSQL {result.pg_version}; "
-            "scratch server stopped, nothing left behind."
-        )
+    rep.show(demo(st.settings, emit))
     return ExitCode.OK

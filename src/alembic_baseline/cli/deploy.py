@@ -8,15 +8,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from alembic_baseline.cli._app import app, state
+from alembic_baseline.cli._app import app, operation, state
 from alembic_baseline.cli._url import UrlEnvOpt, UrlFileOpt, chosen_url
 from alembic_baseline.errors import ExitCode
 
 if TYPE_CHECKING:
-    from alembic_baseline.commands.deploy import RunResult, StatusResult
-    from alembic_baseline.deploy.plan import Plan
     from alembic_baseline.report import Reporter
     from alembic_baseline.settings import Settings
+
+_OP = "alembic_baseline.commands.deploy"
 
 UrlOpt = Annotated[
     str | None,
@@ -104,19 +104,10 @@ def _progress(rep: Reporter) -> Any:
     return lambda line: rep.step(f"[dim]{escape(line)}[/]")
 
 
-_MARK = {
-    "pass": "[green]✓[/]",
-    "fail": "[red]✗[/]",
-    "warn": "[yellow]![/]",
-    "manual": "[blue]?[/]",
-    "skipped": "[dim]-[/]",
-}
-
-
 # -- status ------------------------------------------------------------------------------------
 
 
-@app.command("status")
+@app.command("status", **operation(f"{_OP}:status"))
 def status_cmd(
     ctx: typer.Context,
     url: UrlOpt = None,
@@ -124,49 +115,19 @@ def status_cmd(
     url_file: UrlFileOpt = None,
     no_schema_check: NoSchemaOpt = False,
 ) -> int:
-    """Show the database's revision, pending revisions and whether its schema matches."""
     url = chosen_url(ctx, url, url_env, url_file)
     from alembic_baseline.commands.deploy import status
 
     st = state(ctx)
     result = status(st.settings, url=url, schema_check=not no_schema_check)
-    if st.reporter.quiet:
-        st.reporter.json(result)
-    else:
-        _render_status(st.reporter, result)
+    st.reporter.show(result)
     return result.exit_code
-
-
-def _render_status(rep: Reporter, r: StatusResult) -> None:
-    from rich.markup import escape
-
-    rep.text(f"database  {escape(r.database)} (PostgreSQL {r.server_version})")
-    for c in r.current or ():
-        rep.text(f"current   {c.id} {escape(c.message)} [dim]({c.location})[/]")
-    if not r.current:
-        rep.text("current   (none: no revision recorded)")
-    rep.text(f"heads     {', '.join(r.heads)}")
-    if r.unknown:
-        rep.text("[red]unknown revision recorded[/]: run `alembic-baseline doctor`")
-    if r.behind_baseline:
-        rep.text(
-            "[yellow]behind the baseline[/] (archived revision): run `alembic-baseline doctor`"
-        )
-    rep.text(f"pending   {len(r.pending)} revision(s)" + (":" if r.pending else " (up to date)"))
-    for i, p in enumerate(r.pending, start=1):
-        rep.text(f"  {i}. {p.id}  {escape(p.message)}")
-    if r.schema is not None:
-        colour = {True: "green", False: "red", None: "yellow"}[r.schema.matches]
-        cached = " [dim](cached)[/]" if r.schema.cached else ""
-        rep.text(f"schema    [{colour}]{escape(r.schema.detail)}[/]{cached}")
-        for line in r.schema.differences:
-            rep.text(f"  - {escape(line)}")
 
 
 # -- plan --------------------------------------------------------------------------------------
 
 
-@app.command("plan")
+@app.command("plan", **operation(f"{_OP}:plan"))
 def plan_cmd(
     ctx: typer.Context,
     url: UrlOpt = None,
@@ -182,12 +143,17 @@ def plan_cmd(
         list[str] | None,
         typer.Option("--reference-table", metavar="TABLE", help="Rows to copy for --rehearse."),
     ] = None,
+    sample_rows: Annotated[
+        int | None,
+        typer.Option(
+            "--sample-rows", metavar="N", help="--rehearse: copy up to N rows of every table."
+        ),
+    ] = None,
     target: TargetOpt = None,
     backup_dir: BackupDirOpt = None,
     min_free_bytes: MinFreeOpt = None,
     no_schema_check: NoSchemaOpt = False,
 ) -> int:
-    """Render the pending SQL from the database's revision; checklist; locks; --rehearse."""
     url = chosen_url(ctx, url, url_env, url_file)
     from alembic_baseline.commands.deploy import plan
 
@@ -199,6 +165,7 @@ def plan_cmd(
         min_free_bytes=min_free_bytes,
         no_schema_check=no_schema_check,
         reference_tables=reference_table,
+        sample_rows=sample_rows,
     )
     result = plan(
         st.settings,
@@ -208,64 +175,16 @@ def plan_cmd(
         options=options,
         progress=_progress(st.reporter),
     )
-    if st.reporter.quiet:
-        st.reporter.json(result)
-    else:
-        _render_plan(st.reporter, result)
+    from alembic_baseline.deploy.results import PlanView
+
+    st.reporter.show(PlanView(result))
     return ExitCode.FINDINGS if result.blocking() else ExitCode.OK
-
-
-def _render_plan(rep: Reporter, p: Plan) -> None:
-    from rich.markup import escape
-
-    rep.text(
-        f"[bold]{escape(p.database)}[/] (PostgreSQL {p.server_version}): "
-        f"{', '.join(p.current) or '(empty)'} → {', '.join(p.target_revisions)}"
-    )
-    rep.text(f"\n[bold]Pending[/] ({len(p.pending)})")
-    for i, rev in enumerate(p.pending, start=1):
-        flags = ("" if rev.has_downgrade else " [red](no downgrade)[/]") + (
-            " [yellow](autocommit block)[/]" if rev.autocommit else ""
-        )
-        rep.text(f"  {i}. {rev.id}  {escape(rev.message)}{flags}")
-    rep.text("\n[bold]Checklist[/] (パッチ適用前)")
-    for c in p.checks:
-        rep.text(f"  {_MARK[c.status.value]} {c.name:<15} {escape(c.detail)}")
-        if c.hint and c.status.value in ("fail", "warn", "manual"):
-            rep.text(f"    [dim]{escape(c.hint)}[/]")
-    if p.locks:
-        rep.text("\n[bold]Long-held locks[/]")
-        for f in p.locks:
-            rep.text(
-                f"  {f.revision} [yellow]{f.lock}[/] on {escape(f.relation)} "
-                f"(blocks {f.blocks}): {escape(f.reason)}"
-            )
-            rep.text(f"    [dim]{escape(f.statement)}[/]")
-    if p.rehearsal is not None:
-        _render_rehearsal(rep, p)
-    if p.sql_file:
-        rep.text(f"\nSQL written to {escape(str(p.sql_file))} — read it before `apply`.")
-
-
-def _render_rehearsal(rep: Reporter, p: Plan) -> None:
-    from rich.markup import escape
-
-    r = p.rehearsal
-    assert r is not None
-    state_ = "[green]ok[/]" if r.ok else f"[red]failed[/]: {escape(r.error or '')}"
-    rep.text(f"\n[bold]Rehearsal[/] on a scratch copy of production: {state_}")
-    for name, seconds in r.seconds.items():
-        rep.text(f"  {name:<14} {seconds:8.2f} s")
-    for line in r.changes:
-        rep.text(f"  change: {escape(line)}")
-    if r.schema is not None:
-        rep.text(f"  result vs history: {escape(r.schema.detail)}")
 
 
 # -- apply / rollback --------------------------------------------------------------------------
 
 
-@app.command("apply")
+@app.command("apply", **operation(f"{_OP}:apply"))
 def apply_cmd(
     ctx: typer.Context,
     url: UrlOpt = None,
@@ -289,7 +208,6 @@ def apply_cmd(
     runs_dir: RunsDirOpt = None,
     no_schema_check: NoSchemaOpt = False,
 ) -> int:
-    """Back up, apply pending revisions one by one, verify, record (refuses on failed checks)."""
     url = chosen_url(ctx, url, url_env, url_file)
     from alembic_baseline.commands.deploy import apply
 
@@ -312,10 +230,11 @@ def apply_cmd(
         no_schema_check=no_schema_check,
     )
     result = apply(st.settings, url=url, options=options, progress=_progress(st.reporter))
-    return _render_run(st.reporter, result)
+    st.reporter.show(result)
+    return result.exit_code
 
 
-@app.command("rollback")
+@app.command("rollback", **operation(f"{_OP}:rollback"))
 def rollback_cmd(
     ctx: typer.Context,
     url: UrlOpt = None,
@@ -350,7 +269,6 @@ def rollback_cmd(
     runs_dir: RunsDirOpt = None,
     no_schema_check: NoSchemaOpt = False,
 ) -> int:
-    """Undo: downgrade --to REV / --steps N, or --restore RUN_ID from its backup; verify."""
     url = chosen_url(ctx, url, url_env, url_file)
     from alembic_baseline.commands.deploy import rollback
 
@@ -386,27 +304,5 @@ def rollback_cmd(
         options=options,
         progress=_progress(st.reporter),
     )
-    return _render_run(st.reporter, result)
-
-
-def _render_run(rep: Reporter, result: RunResult) -> int:
-    from rich.markup import escape
-
-    r = result.record
-    if rep.quiet:
-        rep.json(r)
-        return result.exit_code
-    colour = "green" if r.outcome == "ok" else "red"
-    rep.text(f"\n[bold {colour}]{r.command} {r.outcome}[/]  run {r.id}")
-    rep.text(
-        f"  {', '.join(r.from_revisions) or '(none)'} → {', '.join(r.stopped_at or ()) or '(none)'}"
-    )
-    if r.backup:
-        rep.text(f"  backup: {escape(str(r.backup.path))} ({r.backup.size:,} bytes)")
-    if r.verification:
-        for v in r.verification.items:
-            rep.text(f"  {_MARK[v.status.value]} {v.name:<9} {escape(v.detail)}")
-    for line in r.next_steps:
-        rep.text(f"  → {escape(line)}")
-    rep.text(f"  record: {escape(str(r.directory))}/record.md")
+    st.reporter.show(result)
     return result.exit_code

@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from alembic_baseline.cli._app import app, state
+from alembic_baseline.cli._app import app, operation, state
 from alembic_baseline.cli._url import UrlEnvOpt, UrlFileOpt, chosen_url
 
 if TYPE_CHECKING:
     from alembic_baseline.commands.doctor import RepairResult
-    from alembic_baseline.doctor.checklists import Checklist
-    from alembic_baseline.doctor.model import DoctorReport
     from alembic_baseline.report import Reporter
+
+_OP = "alembic_baseline.commands.doctor"
 
 UrlOpt = Annotated[
     str | None,
@@ -29,14 +29,6 @@ RunsDirOpt = Annotated[
         "--runs-dir", metavar="DIR", help="Run records (default: STATE_DIR/runs, see --state-dir)."
     ),
 ]
-_SEVERITY = {"error": "[red]✗[/]", "warning": "[yellow]![/]", "info": "[blue]i[/]"}
-_MARK = {
-    "pass": "[green]✓[/]",
-    "fail": "[red]✗[/]",
-    "warn": "[yellow]![/]",
-    "manual": "[blue]?[/]",
-    "skipped": "[dim]-[/]",
-}
 
 
 def _progress(rep: Reporter) -> Any:
@@ -48,7 +40,7 @@ def _progress(rep: Reporter) -> Any:
 # -- doctor ------------------------------------------------------------------------------------
 
 
-@app.command("doctor")
+@app.command("doctor", **operation(f"{_OP}:doctor"))
 def doctor_cmd(
     ctx: typer.Context,
     url: UrlOpt = None,
@@ -67,9 +59,9 @@ def doctor_cmd(
         bool, typer.Option("--no-schema-check", help="Do not compare the schema (no scratch).")
     ] = False,
 ) -> int:
-    """Diagnose the version table and the schema; every problem with its exact fix."""
     url = chosen_url(ctx, url, url_env, url_file)
     from alembic_baseline.commands.doctor import doctor
+    from alembic_baseline.doctor.render import ReportView
 
     st = state(ctx)
     mode = "auto" if identify is None else ("always" if identify else "never")
@@ -80,52 +72,14 @@ def doctor_cmd(
         schema_check=not no_schema_check,
         progress=_progress(st.reporter),
     )
-    _render_report(st.reporter, report)
+    st.reporter.show(ReportView(report))
     return report.exit_code
-
-
-def _render_report(rep: Reporter, r: DoctorReport) -> None:
-    from rich.markup import escape
-
-    from alembic_baseline.doctor.render import (
-        extra_differences,
-        identification_line,
-        no_problem_line,
-        report_markdown,
-    )
-
-    if rep.output == "json":
-        rep.json(r)
-        return
-    if rep.output == "markdown":
-        rep.raw(report_markdown(r))
-        return
-    rep.text(f"database       {escape(r.database)} (PostgreSQL {r.server_version})")
-    rep.text(f"version table  {escape(r.version_table)}: {', '.join(r.recorded) or '(no row)'}")
-    rep.text(f"heads          {', '.join(r.heads)}")
-    if r.identification is not None:
-        rep.text(f"schema         {escape(identification_line(r.identification))}")
-    for d in r.diagnoses:
-        rep.text(f"\n{_SEVERITY[d.severity.value]} [bold]{d.code} {d.name}[/] ({d.severity.value})")
-        rep.text(f"  {escape(d.message)}")
-        for key, value in d.context.items():
-            rep.text(f"  [dim]{escape(key)}: {escape(value)}[/]")
-        for line in d.details:
-            rep.text(f"  - {escape(line)}")
-        for line in extra_differences(d):
-            rep.text(f"  - differs: {escape(line)}")
-        rep.text(f"  [bold]fix:[/] {escape(d.fix)}")
-    if not r.diagnoses:
-        colour = "green" if r.schema_compared else "yellow"
-        rep.text(f"\n[{colour}]{escape(no_problem_line(r))}[/]")
-    elif any(d.repair for d in r.diagnoses):
-        rep.text("\n[dim]Run the fixes with the same -c/--url options as this command.[/]")
 
 
 # -- repair ------------------------------------------------------------------------------------
 
 
-@app.command("repair")
+@app.command("repair", **operation(f"{_OP}:repair"))
 def repair_cmd(
     ctx: typer.Context,
     url: UrlOpt = None,
@@ -152,7 +106,6 @@ def repair_cmd(
     ] = None,
     runs_dir: RunsDirOpt = None,
 ) -> int:
-    """Apply one diagnosed fix in one transaction, after showing it; recorded like apply."""
     url = chosen_url(ctx, url, url_env, url_file)
     from alembic_baseline.commands.doctor import repair
 
@@ -183,34 +136,9 @@ def repair_cmd(
 
 
 def _render_repair(rep: Reporter, r: RepairResult) -> None:
-    from rich.markup import escape
+    from alembic_baseline.doctor.render import RepairView
 
-    from alembic_baseline.doctor.render import plan_markdown
-
-    if rep.output == "json":
-        rep.json({"plan": r.plan, "confirmed": r.confirmed, "record": r.record})
-        return
-    if rep.output == "markdown" and r.plan is not None:
-        rep.raw(plan_markdown(r.plan, r.confirmed))
-        return
-    plan = r.plan
-    if plan is not None:
-        rep.text(f"[bold]repair --fix {plan.fix}[/] ({plan.diagnosis or 'asked for'})")
-        rep.text(f"  version table now: {', '.join(plan.before) or '(no row)'}")
-        for i, step in enumerate(plan.steps, start=1):
-            rep.text(f"  {i}. {escape(step)}")
-    if r.record is None:
-        rep.text("[yellow]Nothing done[/]: confirm with --yes.")
-        return
-    rec = r.record
-    colour = "green" if rec.outcome == "ok" else "red"
-    rep.text(f"[bold {colour}]repair {rec.outcome}[/]  run {rec.id}")
-    if rec.verification:
-        for v in rec.verification.items:
-            rep.text(f"  {_MARK[v.status.value]} {v.name:<9} {escape(v.detail)}")
-    for line in rec.next_steps:
-        rep.text(f"  → {escape(line)}")
-    rep.text(f"  record: {escape(str(rec.directory))}/record.md")
+    rep.show(RepairView(r.plan, r.confirmed, r.record))
 
 
 # -- check -------------------------------------------------------------------------------------
@@ -243,15 +171,22 @@ HealthTimeoutOpt = Annotated[
 
 
 def _check(ctx: typer.Context, name: str, **options: Any) -> int:
-    from alembic_baseline.commands.doctor import check
+    from alembic_baseline.commands import check
+    from alembic_baseline.doctor.render import ChecklistView
 
     st = state(ctx)
-    result = check(st.settings, name, progress=_progress(st.reporter), **options)
-    _render_checklist(st.reporter, result)
+    run = {"pre-baseline": check.pre_baseline, "pre-patch": check.pre_patch}.get(
+        name, check.post_apply
+    )
+    result = run(st.settings, progress=_progress(st.reporter), **options)
+    st.reporter.show(ChecklistView(result))
     return result.exit_code
 
 
-@check_app.command("pre-baseline")
+_CHECK = "alembic_baseline.commands.check"
+
+
+@check_app.command("pre-baseline", **operation(f"{_CHECK}:pre_baseline"))
 def pre_baseline_cmd(
     ctx: typer.Context,
     url: UrlOpt = None,
@@ -265,7 +200,6 @@ def pre_baseline_cmd(
         bool, typer.Option("--no-verify", help="Do not run baseline verify (manual item).")
     ] = False,
 ) -> int:
-    """ベースライン化実施前: all applied, schema sane, fresh backup, baseline verified."""
     url = chosen_url(ctx, url, url_env, url_file)
     return _check(
         ctx,
@@ -279,7 +213,7 @@ def pre_baseline_cmd(
     )
 
 
-@check_app.command("pre-patch")
+@check_app.command("pre-patch", **operation(f"{_CHECK}:pre_patch"))
 def pre_patch_cmd(
     ctx: typer.Context,
     url: UrlOpt = None,
@@ -290,7 +224,6 @@ def pre_patch_cmd(
     backup_dir: BackupDirOpt = None,
     runs_dir: RunsDirOpt = None,
 ) -> int:
-    """パッチ適用前: downgrades, backup, one head, schema sane (saves pg_stat counters)."""
     url = chosen_url(ctx, url, url_env, url_file)
     return _check(
         ctx,
@@ -303,7 +236,7 @@ def pre_patch_cmd(
     )
 
 
-@check_app.command("post-apply")
+@check_app.command("post-apply", **operation(f"{_CHECK}:post_apply"))
 def post_apply_cmd(
     ctx: typer.Context,
     url: UrlOpt = None,
@@ -313,7 +246,6 @@ def post_apply_cmd(
     health_timeout: HealthTimeoutOpt = None,
     runs_dir: RunsDirOpt = None,
 ) -> int:
-    """適用後: current = head, schema matches, health URL, errors in pg_stat since pre-patch."""
     url = chosen_url(ctx, url, url_env, url_file)
     return _check(
         ctx,
@@ -323,24 +255,3 @@ def post_apply_cmd(
         health_timeout=health_timeout,
         runs_dir=runs_dir,
     )
-
-
-def _render_checklist(rep: Reporter, c: Checklist) -> None:
-    from rich.markup import escape
-
-    from alembic_baseline.doctor.render import checklist_markdown
-
-    if rep.output == "json":
-        rep.json(c)
-        return
-    if rep.output == "markdown":
-        rep.raw(checklist_markdown(c))
-        return
-    rep.text(f"[bold]{c.title}[/] ({c.name}) — {escape(c.database)}")
-    for i in c.items:
-        rep.text(f"  {_MARK[i.status.value]} {i.name:<18} {escape(i.runbook)}")
-        rep.text(f"      {escape(i.detail)}")
-        if i.hint and i.status.value != "pass":
-            rep.text(f"      [dim]{escape(i.hint)}[/]")
-    verdict = f"[red]{len(c.failed)} failed[/]" if c.failed else "[green]nothing failed[/]"
-    rep.text(f"{verdict}; manual items are for a person to tick")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from alembic_baseline.cli._app import app, state
+from alembic_baseline.cli._app import app, operation, state
 from alembic_baseline.cli.deploy import (
     BackupDirOpt,
     LockOpt,
@@ -22,11 +22,9 @@ from alembic_baseline.cli.deploy import (
     StmtOpt,
     TargetOpt,
 )
+from alembic_baseline.cli.fleet_manifest import attach
 
 if TYPE_CHECKING:
-    from alembic_baseline.fleet.apply import FleetRun
-    from alembic_baseline.fleet.drift import FleetDrift
-    from alembic_baseline.fleet.probe import FleetStatus
     from alembic_baseline.fleet.rollout import Policy
     from alembic_baseline.fleet.shard import Shard
     from alembic_baseline.fleet.targets import Selection
@@ -38,6 +36,8 @@ fleet_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(fleet_app, name="fleet")
+attach(fleet_app)  # fleet manifest kubernetes
+_OP = "alembic_baseline.commands.fleet"
 
 _T = "Targets"
 TargetsOpt = Annotated[
@@ -146,7 +146,7 @@ def _fleet_command(name: str) -> Callable[[Callable[..., int]], Callable[..., in
         params = [ctx, *shared, *mine]
         command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
         command.__annotations__ = {p.name: p.annotation for p in params}
-        return fleet_app.command(name)(command)
+        return fleet_app.command(name, **operation(f"{_OP}:{name}"))(command)
 
     return register
 
@@ -181,13 +181,11 @@ def status_cmd(
     sel: Selection,
     chosen: Shard | None,
 ) -> int:
-    """Show every target's revision, pending revisions and problems, grouped by revision."""
     from alembic_baseline.commands.fleet import status
-    from alembic_baseline.fleet.render import status_markdown
 
     st = state(ctx)
     result = status(st.settings, sel, chosen)
-    _show(st.reporter, result, status_markdown, _render_status)
+    st.reporter.show(result)
     return 1 if result.problems else 0
 
 
@@ -199,30 +197,11 @@ def plan_cmd(
     canary: CanaryOpt = 0,
     stages: StagesOpt = None,
 ) -> int:
-    """Show what `fleet apply` would do: targets by revision, pending revisions, stages."""
     from alembic_baseline.commands.fleet import plan
-    from alembic_baseline.fleet.render import status_markdown
 
     st = state(ctx)
     result = plan(st.settings, sel, _policy(canary=canary, stages=stages), chosen)
-    rep = st.reporter
-    if rep.output == "markdown":
-        rep.raw(status_markdown(result.status))
-    elif rep.quiet:
-        rep.json(result)
-    else:
-        _render_status(rep, result.status)
-        from rich.markup import escape
-
-        for rev, message in result.revisions.items():
-            rep.text(f"  pending {rev}  {escape(message)}")
-        for i, stage in enumerate(result.stages, start=1):
-            rep.text(
-                f"stage {i}: {len(stage)} target(s): {escape(', '.join(stage[:10]))}"
-                + (" …" if len(stage) > 10 else "")
-            )
-        if result.unreached:
-            rep.text(f"not in any stage: {len(result.unreached)} target(s)")
+    st.reporter.show(result)
     return int(result.exit_code)
 
 
@@ -258,10 +237,8 @@ def apply_cmd(
         typer.Option("--skip-check", metavar="NAME", help="Go on although this check fails."),
     ] = None,
 ) -> int:
-    """Migrate every pending target with apply's guarded steps, in a pool, in stages."""
     from alembic_baseline.cli.deploy import _options
     from alembic_baseline.commands.fleet import apply
-    from alembic_baseline.fleet.render import run_markdown
 
     st = state(ctx)
     rep = st.reporter
@@ -294,7 +271,7 @@ def apply_cmd(
         progress=_progress(rep),
         notify=_notify(rep),
     )
-    _show(rep, result, run_markdown, _render_run)
+    rep.show(result)
     return int(result.exit_code)
 
 
@@ -304,26 +281,15 @@ def drift_cmd(
     sel: Selection,
     chosen: Shard | None,
 ) -> int:
-    """Compare every target with the expected schema of its own recorded revision."""
     from alembic_baseline.commands.fleet import drift
-    from alembic_baseline.fleet.render import drift_markdown
 
     st = state(ctx)
     result = drift(st.settings, sel, chosen, progress=_progress(st.reporter))
-    _show(st.reporter, result, drift_markdown, _render_drift)
+    st.reporter.show(result)
     return int(result.exit_code)
 
 
 # -- presentation ------------------------------------------------------------------------------
-
-
-def _show(rep: Reporter, result: Any, markdown: Any, text: Any) -> None:
-    if rep.output == "markdown":
-        rep.raw(markdown(result))
-    elif rep.quiet:
-        rep.json(result)
-    else:
-        text(rep, result)
 
 
 def _progress(rep: Reporter) -> Any:
@@ -346,50 +312,3 @@ def _notify(rep: Reporter) -> Any:
         rep.step(line + (f"\n         [red]{escape(o.error)}[/]" if o.error else ""))
 
     return show
-
-
-def _render_status(rep: Reporter, r: FleetStatus) -> None:
-    from rich.markup import escape
-
-    s = r.to_json()["summary"]
-    rep.text(f"heads {', '.join(r.heads)}" + (f"  (shard {r.shard})" if r.shard else ""))
-    for rev, names in r.groups.items():
-        shown = ", ".join(names[:8]) + (f" … (+{len(names) - 8})" if len(names) > 8 else "")
-        rep.text(f"  {escape(rev)}: {len(names)} target(s): {escape(shown)}")
-    for p in r.problems:
-        rep.text(f"[red]{escape(p.name)}[/]: {p.problem}: {escape(p.detail)}")
-    rep.text(
-        f"{s['targets']} target(s): {s['at_head']} at head, {s['pending']} pending, "
-        f"{s['problems']} with a problem ({r.seconds:.2f} s)"
-    )
-
-
-def _render_run(rep: Reporter, r: FleetRun) -> None:
-    from rich.markup import escape
-
-    s = r.to_json()["summary"]
-    for o in r.outcomes:
-        if o.outcome == "failed":
-            rep.text(f"[red]failed[/] {escape(o.name)}: {escape(o.error or '')}")
-    stopped = f"; stopped: {escape(r.stopped)}" if r.stopped else ""
-    rep.text(
-        f"{s['targets']} target(s): [green]{s['ok']} ok[/], {s['skipped']} skipped "
-        f"({s['not_run']} not run), [red]{s['failed']} failed[/] in {r.seconds:.1f} s{stopped}"
-    )
-
-
-def _render_drift(rep: Reporter, r: FleetDrift) -> None:
-    from rich.markup import escape
-
-    for t in r.targets:
-        if t.matches is False:
-            rep.text(f"[red]drifted[/] {escape(t.name)} ({t.revision}): {escape(t.detail)}")
-            for line in t.differences:
-                rep.text(f"  - {escape(line)}")
-        elif t.matches is None:
-            rep.text(f"[yellow]not compared[/] {escape(t.name)}: {escape(t.detail)}")
-    s = r.to_json()["summary"]
-    rep.text(
-        f"{s['targets']} target(s): {s['matching']} matching, {s['drifted']} drifted, "
-        f"{s['not_compared']} not compared ({len(r.revisions)} revision(s) replayed once)"
-    )

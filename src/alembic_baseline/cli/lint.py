@@ -7,15 +7,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from alembic_baseline.cli._app import app, state
+from alembic_baseline.cli._app import app, operation, state
 from alembic_baseline.cli._url import UrlEnvOpt, UrlFileOpt, chosen_url
-from alembic_baseline.errors import ConfigError, ExitCode
+from alembic_baseline.errors import ExitCode
 
 if TYPE_CHECKING:
-    from alembic_baseline.commands.lint import RuleInfo
     from alembic_baseline.report import Reporter
 
-_FORMATS = ("text", "json", "sarif", "github")
+_EXTRA = ("github", "sarif")  # commands.lint.EXTRA (not imported: --help stays fast)
 
 
 def _split(values: list[str] | None) -> tuple[str, ...]:
@@ -23,7 +22,7 @@ def _split(values: list[str] | None) -> tuple[str, ...]:
     return tuple(v.strip() for value in values or () for v in value.split(",") if v.strip())
 
 
-@app.command("lint")
+@app.command("lint", **operation("alembic_baseline.commands.lint:lint"))
 def lint_cmd(
     ctx: typer.Context,
     paths: Annotated[
@@ -59,11 +58,17 @@ def lint_cmd(
             "--fail-on", metavar="SEVERITY", help="Exit 1 at this severity: error, warning, info."
         ),
     ] = None,
-    output_format: Annotated[
+    output: Annotated[
         str | None,
         typer.Option(
-            "--output-format", metavar="FMT", help="text, json, sarif or github (annotations)."
+            "--format",
+            metavar="FMT",
+            help="text, json, markdown, github (annotations) or sarif (as the global one).",
         ),
+    ] = None,
+    output_format: Annotated[
+        str | None,
+        typer.Option("--output-format", metavar="FMT", help="Deprecated alias of --format."),
     ] = None,
     include_archive: Annotated[
         bool, typer.Option("--include-archive", help="Lint versions/archive/ too.")
@@ -100,24 +105,18 @@ def lint_cmd(
         typer.Option("--write-docs", metavar="DIR", help="Regenerate docs/rules/*.md and exit."),
     ] = None,
 ) -> int:
-    """Check revisions for the runbook's best practices and PostgreSQL lock safety."""
     url = chosen_url(ctx, url, url_env, url_file)
     from alembic_baseline.commands import lint as op
-    from alembic_baseline.lint.output import Report, render
 
-    st = state(ctx)
-    rep = st.reporter
+    rep = state(ctx, extra=_EXTRA).reporter
+    _choose_format(rep, output, output_format)
+    st = state(ctx, extra=() if list_rules or write_docs is not None else _EXTRA)
     if list_rules:
-        return _list_rules(st.reporter, op.rules())
-    if write_docs is not None:
-        from alembic_baseline.lint.docs import write
-
-        for path in write(write_docs):
-            rep.text(f"wrote {path}")
+        rep.show(op.rules())
         return ExitCode.OK
-    fmt = output_format or ("json" if rep.output == "json" else "text")
-    if fmt not in _FORMATS:
-        raise ConfigError(f"--output-format {fmt!r}: use one of {', '.join(_FORMATS)}.")
+    if write_docs is not None:
+        rep.show(op.write_docs(write_docs))
+        return ExitCode.OK
     options = op.LintOptions(
         select=_split(select),
         ignore=_split(ignore),
@@ -132,24 +131,20 @@ def lint_cmd(
     )
     todo = op.pending_revisions(st.settings, url) if pending else None
     result = op.lint(st.settings, tuple(paths or ()), since=since, pending=todo, options=options)
-    report = Report(root=result.root, files=result.files, hidden=result.hidden_by_baseline)
-    output = render(fmt, result.findings, report)
-    if fmt == "text":
-        rep.text(output)
-    elif output:
-        rep.raw(output)
+    rep.show(result)
     if result.baseline_written is not None:
         rep.step(f"[green]baseline written[/]: {result.hidden_by_baseline} finding(s) accepted "
                  f"in {result.baseline_written}")  # fmt: skip
     return result.exit_code
 
 
-def _list_rules(rep: Reporter, rules: list[RuleInfo]) -> int:
-    from rich.markup import escape
-
-    if rep.quiet:
-        rep.json(rules)
-        return ExitCode.OK
-    for rule in rules:
-        rep.text(f"{rule.code}  {rule.name:<34} [dim]{rule.severity:<8}[/] {escape(rule.summary)}")
-    return ExitCode.OK
+def _choose_format(rep: Reporter, output: str | None, output_format: str | None) -> None:
+    """``lint --format`` (or its deprecated alias ``--output-format``) over the global one."""
+    if output_format is not None:
+        rep.err.print(
+            f"[yellow]note:[/] --output-format is deprecated: use `lint --format {output_format}`.",
+            highlight=False,
+        )
+    chosen = output or output_format
+    if chosen is not None:
+        rep.output = chosen

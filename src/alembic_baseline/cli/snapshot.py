@@ -7,12 +7,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from alembic_baseline.cli._app import app, state
+from alembic_baseline.cli._app import app, operation, state
 from alembic_baseline.cli._url import UrlEnvOpt, UrlFileOpt, chosen_url
 from alembic_baseline.errors import ExitCode
 
 if TYPE_CHECKING:
-    from alembic_baseline.report import Reporter
     from alembic_baseline.snapshot import InspectOptions
 
 SchemaOpt = Annotated[
@@ -45,14 +44,10 @@ def _inspect_options(
     )
 
 
-def _verbatim(rep: Reporter, text: str) -> None:
-    """Schema text exactly as produced. ``Reporter.raw`` redacts ``password = …`` pairs, which
-    would corrupt a function body that compares a password column; schema text carries no
-    connection secret (URLs in it are already redacted)."""
-    rep.stdout.write(text if text.endswith("\n") else text + "\n")
+_OP = "alembic_baseline.commands.snapshot"
 
 
-@app.command("snapshot")
+@app.command("snapshot", **operation(f"{_OP}:snapshot"))
 def snapshot_cmd(
     ctx: typer.Context,
     url: Annotated[str | None, typer.Option("--url", help="Database to inspect.")] = None,
@@ -70,7 +65,6 @@ def snapshot_cmd(
     privileges: PrivilegesOpt = False,
     include_version_table: VersionTableOpt = False,
 ) -> int:
-    """Write a deterministic JSON snapshot of a database's schema (or of a revision)."""
     url = chosen_url(ctx, url, url_env, url_file)
     from alembic_baseline.commands import snapshot
 
@@ -78,18 +72,14 @@ def snapshot_cmd(
     rep = st.reporter
     options = _inspect_options(schema, exclude_schema, privileges, include_version_table)
     result = snapshot.snapshot(st.settings, url=url, revision=revision, out=out, options=options)
-    if out is None:
-        _verbatim(rep, result.snapshot.to_json())
-    elif rep.quiet:
-        rep.json(result)
+    if out is None and rep.output != "markdown":
+        rep.verbatim(result.snapshot.to_json())  # the document itself is the output (JSON)
     else:
-        counts = ", ".join(f"{n} {kind}" for kind, n in result.counts().items())
-        rep.text(f"[green]snapshot[/] of {result.source} → {out}")
-        rep.text(f"  PostgreSQL {result.snapshot.server_version}: {counts}")
+        rep.show(result)
     return ExitCode.OK
 
 
-@app.command("diff")
+@app.command("diff", **operation(f"{_OP}:diff"))
 def diff_cmd(
     ctx: typer.Context,
     side_a: Annotated[str, typer.Argument(metavar="A", help="URL, snapshot file or rev:REV.")],
@@ -123,16 +113,13 @@ def diff_cmd(
         typer.Option("--format", metavar="FMT", help="text, json or markdown (as the global one)."),
     ] = None,
 ) -> int:
-    """Show what differs between two schemas (exit 1 when they differ)."""
     from alembic_baseline.commands import snapshot
-    from alembic_baseline.diff import CompareOptions, render
+    from alembic_baseline.diff import CompareOptions
 
+    if output is not None:
+        state(ctx).reporter.output = output  # as the global one, checked by state() below
     st = state(ctx)
     rep = st.reporter
-    if output is not None:
-        if output not in ("text", "json", "markdown"):
-            raise typer.BadParameter("must be text, json or markdown", param_hint="--format")
-        rep.output = output
     options = snapshot.DiffOptions(
         compare=CompareOptions(
             ignore_column_order=ignore_column_order,
@@ -145,20 +132,5 @@ def diff_cmd(
         allow_destructive=allow_destructive,
     )
     result = snapshot.diff(st.settings, side_a, side_b, options)
-    if rep.output == "json":
-        rep.json(result)
-    elif rep.output == "markdown":
-        text = render.render_markdown(
-            result.diff, title=f"`{result.a}` → `{result.b}`", inventory=result.inventory
-        )
-        _verbatim(rep, text + (f"\n```sql\n{result.sql}```\n" if result.sql else ""))
-    elif result.sql is not None:
-        _verbatim(rep, result.sql)  # stdout stays a runnable script; the summary: stderr
-        for line in render.inventory_lines(result.diff, result.inventory):
-            rep.err.print(line, highlight=False, markup=False)
-        rep.err.print(
-            render.render_text(result.diff, result.inventory).splitlines()[-1], highlight=False
-        )
-    else:
-        rep.out.print(render.render_rich(result.diff, result.inventory))
+    rep.show(result)
     return result.exit_code

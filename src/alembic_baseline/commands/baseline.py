@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from alembic_baseline.baseline.create import CreateOptions, CreateResult, create
+from alembic_baseline.baseline.options import from_settings as baseline_section
 from alembic_baseline.baseline.restore import RestoreResult, restore
-from alembic_baseline.baseline.sanitize import DEFAULT_CHUNK_SIZE, DEFAULT_MIN_MAJOR
+from alembic_baseline.baseline.results import Verified
 from alembic_baseline.baseline.upgrade import UpgradeResult, upgrade
-from alembic_baseline.baseline.verify import VerifyResult, verify
+from alembic_baseline.baseline.verify import verify
 from alembic_baseline.commands.common import database_url, project
 from alembic_baseline.commands.fleet import drift as fleet_drift
 from alembic_baseline.commands.fleet import status as fleet_status
@@ -21,6 +23,9 @@ from alembic_baseline.pg.connect import connection, server_major
 from alembic_baseline.pg.scratch import scratch_server
 from alembic_baseline.pg.url import DatabaseURL
 from alembic_baseline.settings import Settings
+
+if TYPE_CHECKING:
+    from alembic_baseline.report import Reporter
 
 Progress = Callable[[str], None]
 
@@ -42,8 +47,8 @@ def create_baseline(
     if fleet is not None:  # before anything is written: every target at the old head, as it
         require_fleet_at_head(settings, fleet, progress)
     proj = project(settings)
-    conf = settings.section("baseline")
-    tables = reference_tables or tuple(str(t) for t in conf.get("reference_tables", ()))
+    conf = baseline_section(settings)
+    tables = reference_tables or conf.reference_tables
     source_url = None
     if url is not None or not from_history:
         source_url = database_url(settings, url, proj)
@@ -54,8 +59,8 @@ def create_baseline(
         message=message,
         reference_tables=tables,
         accept_production=accept_production,
-        min_major=int(conf.get("min_pg_major", DEFAULT_MIN_MAJOR)),
-        chunk_size=int(conf.get("chunk_size", DEFAULT_CHUNK_SIZE)),
+        min_major=conf.min_major,
+        chunk_size=conf.chunk_size,
         seed_data=seed_data,
     )
     # One scratch server for the replay or drift check and the self-check (one cold start).
@@ -80,15 +85,53 @@ def _scratch_major(settings: Settings, url: DatabaseURL | None) -> int | None:
 
 
 def verify_baseline(
-    settings: Settings, *, url: str | None, revision: str | None, progress: Progress
-) -> VerifyResult:
-    """Prove on scratch databases that history, baseline (and production) build the same schema."""
+    settings: Settings,
+    *,
+    url: str | None,
+    revision: str | None,
+    progress: Progress,
+    fleet: Path | None = None,
+) -> Verified | FleetVerified:
+    """Prove on scratch databases that history, baseline (and production, or a fleet) build the
+    same schema."""
     proj = project(settings)
     prod = database_url(settings, url, proj) if url is not None else None
-    return verify(
+    result = verify(
         proj, url=prod, revision=revision, pg_major=settings.pg_major,
         scratch_url=settings.scratch_url, progress=progress,
     )  # fmt: skip
+    if fleet is None:
+        return Verified(result)
+    return FleetVerified(Verified(result), fleet_off_head(settings, fleet, progress))
+
+
+@dataclass(frozen=True)
+class FleetVerified:
+    """``baseline verify --targets``: the proof, and every fleet target at the head."""
+
+    verified: Verified
+    fleet: FleetCheck
+
+    @property
+    def equal(self) -> bool:
+        return self.verified.result.equal and not self.fleet.off
+
+    def to_json(self) -> Any:
+        return {**self.verified.to_json(), "equal": self.equal, "fleet": self.fleet.to_json()}
+
+    def text(self, out: Reporter) -> None:
+        from rich.markup import escape
+
+        self.verified.text(out)
+        mark = "[red]DIFFERENT[/]" if self.fleet.off else "[green]equal[/]"
+        out.text(f"{mark}  fleet: {self.fleet.summary()}")
+        for name, why in self.fleet.off.items():
+            out.text(f"    {escape(name)}: {escape(why)}")
+
+    def markdown(self) -> str:
+        lines = [self.verified.markdown().rstrip(), f"- fleet: {self.fleet.summary()}"]
+        lines += [f"  - {name}: {why}" for name, why in self.fleet.off.items()]
+        return "\n".join(lines) + "\n"
 
 
 def fleet_off_head(settings: Settings, targets: Path, progress: Progress) -> FleetCheck:
@@ -111,6 +154,15 @@ class FleetCheck:
     off: dict[str, str]
     """Target name → why it is not at the head with the head's schema."""
 
+    def summary(self) -> str:
+        return (
+            f"{self.targets - len(self.off)} of {self.targets} target(s) at the head "
+            f"({', '.join(self.heads)}) with its schema"
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {"targets": self.targets, "heads": list(self.heads), "off": self.off}
+
 
 def require_fleet_at_head(settings: Settings, targets: Path, progress: Progress) -> None:
     """Refuse (exit 3), listing them, unless every target is at the head with its schema."""
@@ -127,15 +179,20 @@ def require_fleet_at_head(settings: Settings, targets: Path, progress: Progress)
 
 
 def restore_archive(settings: Settings) -> RestoreResult:
-    """Undo a baseline: archived revisions back into versions/, baseline and bridge removed."""
+    """Archived revisions: `--restore` undoes a baseline (archiving is part of create).
+
+    The archived revisions go back into versions/; the baseline, its bridge and SQL are removed.
+    """
     return restore(project(settings))
 
 
 def upgrade_database(
     settings: Settings, *, url: str | None, target: str, progress: Progress
 ) -> UpgradeResult:
-    """``alembic upgrade`` that also brings databases at archived revisions to the baseline
-    (refused, exit 3, when the schema is not at the recorded archived revision)."""
+    """`alembic upgrade` that also brings databases at archived revisions forward.
+
+    A database at an archived revision is brought to the baseline (refused, exit 3, when its
+    schema is not at the recorded archived revision), then upgraded as Alembic would."""
     from alembic_baseline.deploy.options import from_settings
 
     proj = project(settings)

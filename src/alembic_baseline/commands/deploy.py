@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ from alembic_baseline.deploy.apply import run_steps
 from alembic_baseline.deploy.checks import unknown_names
 from alembic_baseline.deploy.dirs import require_usable
 from alembic_baseline.deploy.restore import check_restorable, restore_run
+from alembic_baseline.deploy.results import RevisionView, RunResult, StatusResult
 from alembic_baseline.deploy.state import (
     Deployment,
     Progress,
@@ -33,8 +33,8 @@ from alembic_baseline.deploy.state import (
     read_state,
     require_patchable,
 )
-from alembic_baseline.errors import ConfigError, ExitCode
-from alembic_baseline.expected import SchemaCheck, Scratch, compare_with_expected
+from alembic_baseline.errors import ConfigError
+from alembic_baseline.expected import Scratch, compare_with_expected
 from alembic_baseline.history.driver import AlembicProject
 from alembic_baseline.history.graph import History
 from alembic_baseline.pg.scratch import ScratchServer
@@ -99,35 +99,6 @@ def linter(settings: Settings) -> pl.Linter:
 
 
 # -- status ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RevisionView:
-    id: str
-    message: str
-    location: str  # live | archived | unknown
-
-
-@dataclass(frozen=True)
-class StatusResult:
-    """Where a database stands against the project."""
-
-    database: str
-    server_version: str
-    current: tuple[RevisionView, ...]
-    heads: tuple[str, ...]
-    pending: tuple[pl.PendingRevision, ...]
-    behind_baseline: bool
-    unknown: tuple[str, ...]
-    schema: SchemaCheck | None
-    seconds: float
-
-    @property
-    def exit_code(self) -> ExitCode:
-        """1 on drift, on an unknown revision, and when the schema check was wanted but could
-        not be made (no scratch server of the database's major: never a silent pass)."""
-        unproven = self.schema is not None and self.schema.matches is not True
-        return ExitCode.FINDINGS if unproven or self.unknown else ExitCode.OK
 
 
 def status(
@@ -196,7 +167,10 @@ def plan(
     server: ScratchServer | None = None,
     progress: Progress = quiet,
 ) -> pl.Plan:
-    """Render the pending SQL from the database's revision, check the checklist, list locks."""
+    """Render the pending SQL from the database's revision; checklist; locks; --rehearse.
+
+    The checklist is checked, long-held locks are listed; ``rehearse`` applies the revisions to
+    a scratch copy of production's schema."""
     project = AlembicProject(settings)
     options = options or deploy_options(settings)
     with _deployment(
@@ -233,18 +207,6 @@ def plan_summary(plan_: pl.Plan) -> dict[str, Any]:
 
 
 # -- apply -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RunResult:
-    """An apply or rollback run: its record (also on disk) and, for apply, the plan."""
-
-    record: rec.RunRecord
-    plan: pl.Plan | None = None
-
-    @property
-    def exit_code(self) -> ExitCode:
-        return ExitCode.OK if self.record.outcome == "ok" else ExitCode.FINDINGS
 
 
 def _start_record(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alembic_baseline.commands.deploy import DeployOptions, deploy_options, linter
 from alembic_baseline.deploy.state import Progress, quiet
@@ -17,10 +17,14 @@ from alembic_baseline.errors import ConfigError, ExitCode
 from alembic_baseline.fleet import apply as fleet_apply
 from alembic_baseline.fleet import drift as fleet_drift
 from alembic_baseline.fleet import probe, shard
+from alembic_baseline.fleet.manifest import JobSpec, job
 from alembic_baseline.fleet.rollout import Policy, split
 from alembic_baseline.fleet.targets import Selection, Target, load
 from alembic_baseline.fleet.worker import Job, Outcome, forget, loaded
 from alembic_baseline.settings import Settings
+
+if TYPE_CHECKING:
+    from alembic_baseline.report import Reporter
 
 FleetRun = fleet_apply.FleetRun
 FleetDrift = fleet_drift.FleetDrift
@@ -58,6 +62,27 @@ class FleetPlan:
     @property
     def exit_code(self) -> ExitCode:
         return ExitCode.FINDINGS if self.status.problems else ExitCode.OK
+
+    def text(self, out: Reporter) -> None:
+        from rich.markup import escape
+
+        self.status.text(out)
+        for rev, message in self.revisions.items():
+            out.text(f"  pending {rev}  {escape(message)}")
+        for i, stage in enumerate(self.stages, start=1):
+            more = " …" if len(stage) > 10 else ""
+            out.text(f"stage {i}: {len(stage)} target(s): {escape(', '.join(stage[:10]))}{more}")
+        if self.unreached:
+            out.text(f"not in any stage: {len(self.unreached)} target(s)")
+
+    def markdown(self) -> str:
+        lines = [self.status.markdown().rstrip(), "", "## Pending revisions", ""]
+        lines += [f"- `{rev}` {message}" for rev, message in self.revisions.items()] or ["- none"]
+        lines += ["", "## Stages", ""]
+        lines += [f"{i}. {', '.join(stage)}" for i, stage in enumerate(self.stages, start=1)]
+        if self.unreached:
+            lines.append(f"- not in any stage: {', '.join(self.unreached)}")
+        return "\n".join(lines) + "\n"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -138,3 +163,8 @@ def drift(
         shard=str(chosen) if chosen else None,
         progress=progress,
     )
+
+
+def manifest(spec: JobSpec) -> dict[str, Any]:
+    """Print a Kubernetes Indexed Job running `fleet apply --shard I/N` (YAML; JSON: --json)."""
+    return job(spec)

@@ -6,25 +6,30 @@ import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from alembic_baseline import compat, statedir
 from alembic_baseline.errors import ConfigError, ExitCode
 from alembic_baseline.lint import baseline as accepted
 from alembic_baseline.lint import config as lint_config
+from alembic_baseline.lint import output
 from alembic_baseline.lint.engine import Target, run
 from alembic_baseline.lint.graphs import RevisionGraph
 from alembic_baseline.lint.model import Finding, RevisionSummary, Severity
 from alembic_baseline.lint.output import fails
+from alembic_baseline.report import table, to_jsonable
 from alembic_baseline.settings import Settings
 
 if TYPE_CHECKING:
     from alembic.script import ScriptDirectory
 
-CACHE_DIR = Path(statedir.DEFAULT_NAME) / statedir.CACHE / statedir.LINT_CACHE  # the default
+    from alembic_baseline.report import Reporter
+
+CACHE_DIR = statedir.layout(Path(), None, None).lint_cache  # the default, relative to the project
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,27 @@ class LintResult:
     @property
     def exit_code(self) -> ExitCode:
         return ExitCode.FINDINGS if self.failed else ExitCode.OK
+
+    @property
+    def report(self) -> output.Report:
+        return output.Report(root=self.root, files=self.files, hidden=self.hidden_by_baseline)
+
+    def to_json(self) -> Any:
+        return to_jsonable(output.json_document(self.findings, self.report))
+
+    def text(self, out: Reporter) -> None:
+        out.text(output.render_text(self.findings, self.report))
+
+    def markdown(self) -> str:
+        return output.render_markdown(self.findings, self.report)
+
+    def extra_formats(self) -> Mapping[str, Callable[[], str]]:
+        """``--format github`` (workflow annotations) and ``sarif`` (code scanning)."""
+        return {fmt: partial(output.render, fmt, self.findings, self.report) for fmt in EXTRA}
+
+
+EXTRA = ("github", "sarif")
+"""lint's formats besides text, JSON and markdown."""
 
 
 def _script(settings: Settings) -> ScriptDirectory:
@@ -166,7 +192,7 @@ def _resolve(revision: str, summaries: Sequence[RevisionSummary]) -> str:
 
 
 def _config(settings: Settings, opts: LintOptions) -> lint_config.LintConfig:
-    config = lint_config.from_section(settings.section("lint"), pg_major=settings.pg_major)
+    config = lint_config.from_settings(settings)
     return config.with_flags(
         select=opts.select,
         ignore=opts.ignore,
@@ -207,11 +233,59 @@ class RuleInfo:
     history: bool
 
 
-def rules() -> list[RuleInfo]:
+@dataclass(frozen=True)
+class RuleList:
+    """``lint --list-rules``."""
+
+    rules: tuple[RuleInfo, ...]
+
+    def to_json(self) -> Any:
+        return to_jsonable(self.rules)
+
+    def text(self, out: Reporter) -> None:
+        from rich.markup import escape
+
+        for r in self.rules:
+            out.text(f"{r.code}  {r.name:<34} [dim]{r.severity:<8}[/] {escape(r.summary)}")
+
+    def markdown(self) -> str:
+        rows = ((f"`{r.code}`", f"`{r.name}`", r.severity, r.summary) for r in self.rules)
+        return "\n".join(table(("code", "name", "severity", "summary"), rows)) + "\n"
+
+
+@dataclass(frozen=True)
+class WrittenDocs:
+    """``lint --write-docs``: the pages written or removed."""
+
+    paths: tuple[Path, ...]
+
+    def to_json(self) -> Any:
+        return {"written": [str(p) for p in self.paths]}
+
+    def text(self, out: Reporter) -> None:
+        for path in self.paths:
+            out.text(f"wrote {path}")
+
+    def markdown(self) -> str:
+        return "".join(f"- wrote `{p}`\n" for p in self.paths) or "Nothing to write.\n"
+
+
+def rules() -> RuleList:
     """Every rule: code, name, default severity, one-line summary."""
     from alembic_baseline.lint.registry import all_rules
 
-    return [RuleInfo(r.code, r.name, r.severity.label, r.summary(), r.history) for r in all_rules()]
+    return RuleList(
+        tuple(
+            RuleInfo(r.code, r.name, r.severity.label, r.summary(), r.history) for r in all_rules()
+        )
+    )
+
+
+def write_docs(directory: Path) -> WrittenDocs:
+    """Regenerate the rules' documentation pages (docs/rules/*.md) in ``directory``."""
+    from alembic_baseline.lint.docs import write
+
+    return WrittenDocs(tuple(write(directory)))
 
 
 def lint(
@@ -221,7 +295,7 @@ def lint(
     pending: Sequence[str] | None = None,
     options: LintOptions | None = None,
 ) -> LintResult:
-    """Lint revisions for the runbook's best practices and PostgreSQL lock safety.
+    """Check revisions for the runbook's best practices and PostgreSQL lock safety.
 
     ``paths``: files or directories (default: the project's version directories). ``since``:
     only revisions after that one. ``pending``: only these revision ids (the caller computes
@@ -233,7 +307,7 @@ def lint(
     config = _config(settings, opts)
     has_project = settings.config_file.is_file()
     root = settings.project_dir if has_project else Path.cwd()
-    state = statedir.Layout(settings.state_dir or root / statedir.DEFAULT_NAME)
+    state = statedir.layout(root, settings.state_dir, settings.backup_dir)
     cache_dir = (opts.cache_dir or state.lint_cache) if opts.cache else None
     context: list[Target] = []
     if has_project:

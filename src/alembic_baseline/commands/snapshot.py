@@ -7,14 +7,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic_baseline.diff import CompareOptions, SchemaDiff, compare
+from alembic_baseline.diff import CompareOptions, SchemaDiff, compare, render
 from alembic_baseline.errors import ConfigError, ExitCode
+from alembic_baseline.report import Verbatim, table
 from alembic_baseline.settings import Settings
 from alembic_baseline.snapshot import InspectOptions, Snapshot, sources
 from alembic_baseline.snapshot.inventory import InventoryCheck, check
 from alembic_baseline.snapshot.model import OBJECT_TYPES
+
+if TYPE_CHECKING:
+    from alembic_baseline.report import Reporter
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,18 @@ class SnapshotResult:
             "server_version": self.snapshot.server_version,
             "objects": self.counts(),
         }
+
+    def text(self, out: Reporter) -> None:
+        counts = ", ".join(f"{n} {kind}" for kind, n in self.counts().items())
+        out.text(f"[green]snapshot[/] of {self.source} → {self.out}")
+        out.text(f"  PostgreSQL {self.snapshot.server_version}: {counts}")
+
+    def markdown(self) -> str:
+        where = f" → `{self.out}`" if self.out else ""
+        lines = [f"## Snapshot of `{self.source}`{where}", ""]
+        lines += [f"PostgreSQL {self.snapshot.server_version}", ""]
+        lines += table(("kind", "objects"), self.counts().items())
+        return "\n".join(lines) + "\n"
 
 
 @dataclass(frozen=True)
@@ -84,6 +100,21 @@ class DiffResult:
             data["sql"] = self.sql
         return data
 
+    def text(self, out: Reporter) -> None:
+        if self.sql is None:
+            out.out.print(render.render_rich(self.diff, self.inventory))
+            return
+        out.verbatim(self.sql)  # stdout stays a runnable script; the summary: stderr
+        for line in render.inventory_lines(self.diff, self.inventory):
+            out.err.print(line, highlight=False, markup=False)
+        summary = render.render_text(self.diff, self.inventory).splitlines()[-1]
+        out.err.print(summary, highlight=False)
+
+    def markdown(self) -> Verbatim:
+        title = f"`{self.a}` → `{self.b}`"
+        text = render.render_markdown(self.diff, title=title, inventory=self.inventory)
+        return Verbatim(text + (f"\n```sql\n{self.sql}```\n" if self.sql else ""))
+
 
 def snapshot(
     settings: Settings,
@@ -93,9 +124,10 @@ def snapshot(
     out: Path | None = None,
     options: InspectOptions | None = None,
 ) -> SnapshotResult:
-    """Snapshot a live database (``url``) or a revision of the project replayed on scratch.
+    """Write a deterministic JSON snapshot of a database's schema (or of a revision).
 
-    With ``out`` the deterministic JSON is written there (parent directories created).
+    A live database (``url``) or a revision of the project replayed on scratch. With ``out`` the
+    JSON is written there (parent directories created).
     """
     if (url is None) == (revision is None):
         raise ConfigError(
@@ -119,12 +151,12 @@ def snapshot(
 def diff(
     settings: Settings, side_a: str, side_b: str, options: DiffOptions | None = None
 ) -> DiffResult:
-    """Compare two schemas; each side is a URL, a snapshot file or ``rev:REV`` (replayed on the
-    major of ``--pg-major``, else on the database side's).
+    """Show what differs between two schemas (exit 1 when they differ).
 
-    The result's exit code is 0 when they are equal and 1 when they differ; with ``sql`` it
-    carries the DDL that turns A into B (destructive statements commented out unless
-    ``allow_destructive``).
+    Each side is a URL, a snapshot file or ``rev:REV`` (replayed on the major of ``--pg-major``,
+    else on the database side's). The result's exit code is 0 when they are equal and 1 when
+    they differ; with ``sql`` it carries the DDL that turns A into B (destructive statements
+    commented out unless ``allow_destructive``).
     """
     options = options or DiffOptions()
     settings = replace(settings, pg_major=sources.replay_major(settings, side_a, side_b))

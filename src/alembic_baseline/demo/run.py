@@ -43,7 +43,9 @@ def default_major(settings: Settings) -> int:
 
 
 def demo(settings: Settings, emit: Callable[[DemoStep], None]) -> DemoResult:
-    """Run every runbook step that exists on the sample project; leave nothing behind."""
+    """Run the runbook end to end on the sample project (scratch server, nothing left behind).
+
+    Every runbook step that exists runs on a copy of the sample project."""
     compat.require_sqlalchemy_2("The demo (its sample project)")
     major = default_major(settings)
     steps: list[DemoStep] = []

@@ -20,6 +20,7 @@ import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from alembic_baseline import lockkey
 from alembic_baseline.errors import DatabaseError, UnsafeError
 from alembic_baseline.lockkey import key as target_key
 from alembic_baseline.pg.connect import connect
@@ -86,7 +87,8 @@ def held(url: DatabaseURL, command: str, schema: str | None = None) -> Iterator[
             ) from None
         if not (row and row[0]):
             raise _refusal(url, command, found, schema)
-        yield
+        with lockkey.holding((k1, k2)):  # env.py's start-up helper must not wait for us
+            yield
     finally:
         conn.close()  # releases the lock (also when the server already lost the session)
 

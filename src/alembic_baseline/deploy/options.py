@@ -50,6 +50,8 @@ class DeployOptions:
     backup: bool = True
     skip_checks: tuple[str, ...] = ()
     reference_tables: tuple[str, ...] = ()
+    sample_rows: int = 0
+    """``plan --rehearse``: rows per table sampled from production into the copy (0: none)."""
     health_url: str | None = None
     health_timeout: float = 30.0
     check_sql: tuple[str, ...] = ()
@@ -74,6 +76,10 @@ class DeployOptions:
             raise ConfigError(
                 f"lock_retries must be a whole number ≥ 0, not {options.lock_retries!r}.",
                 hint="Pass --lock-retries 3 (or 0: no retry).",
+            )
+        if not isinstance(options.sample_rows, int) or options.sample_rows < 0:
+            raise ConfigError(
+                f"sample_rows must be a whole number ≥ 0, not {options.sample_rows!r}."
             )
         return replace(
             options,
@@ -117,7 +123,7 @@ def from_settings(settings: Settings, **overrides: Any) -> DeployOptions:
             values[key] = _path(value, base)
         elif key in ("skip_checks", "reference_tables", "check_sql"):
             values[key] = _strings(value, key)
-        elif key in ("min_free_bytes", "lock_retries"):
+        elif key in ("min_free_bytes", "lock_retries", "sample_rows"):
             values[key] = int(value)
         elif key == "health_timeout":
             values[key] = float(value)

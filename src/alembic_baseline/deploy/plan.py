@@ -66,6 +66,8 @@ class Rehearsal:
     changes: tuple[str, ...]
     """What the upgrade changed in the copy (production before → copy after)."""
     error: str | None = None
+    sampled_rows: int = 0
+    """Rows copied from production into the copy (``--sample-rows``), reference tables aside."""
 
 
 @dataclass(frozen=True)

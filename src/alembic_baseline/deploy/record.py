@@ -17,7 +17,9 @@ import socket
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from rich.markup import escape
 
 from alembic_baseline import statedir
 from alembic_baseline.deploy.backup import Backup
@@ -25,7 +27,10 @@ from alembic_baseline.deploy.verify import Verification
 from alembic_baseline.errors import BaselineError, ConfigError
 from alembic_baseline.pg import tools
 from alembic_baseline.pg.url import redact
-from alembic_baseline.report import to_jsonable
+from alembic_baseline.report import MARKS, to_jsonable
+
+if TYPE_CHECKING:
+    from alembic_baseline.report import Reporter
 
 FORMAT_VERSION = 1
 OUTCOMES = ("running", "ok", "refused", "failed", "interrupted", "verify_failed", "error")
@@ -366,3 +371,14 @@ def render_markdown(r: RunRecord) -> str:
         lines += ["", "## Earlier runs closed as interrupted", ""]
         lines += [f"- {c}" for c in r.closed_runs]
     return "\n".join(lines)
+
+
+def record_text(out: Reporter, r: RunRecord) -> None:
+    """The end of a run as text: its verification, next steps and where the record is (apply,
+    rollback and repair show it alike)."""
+    if r.verification:
+        for v in r.verification.items:
+            out.text(f"  {MARKS[v.status.value]} {v.name:<9} {escape(v.detail)}")
+    for line in r.next_steps:
+        out.text(f"  → {escape(line)}")
+    out.text(f"  record: {escape(str(r.directory))}/record.md")

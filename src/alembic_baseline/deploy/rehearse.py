@@ -3,13 +3,15 @@
 The copy is production's real schema (``pg_dump --schema-only``, which may differ from what the
 history says) plus the rows of chosen reference tables (the lookup data migrations read or
 extend), restored into a scratch database of production's major version and stamped at the
-revision production records. Nothing is written to production; the dump only reads it.
+revision production records; with ``--sample-rows N``, up to N rows of every other table too
+(``pg.sample``: read only, streamed through memory). Nothing is written to production.
 """
 
 from __future__ import annotations
 
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,7 +27,7 @@ from alembic_baseline.expected import (
     live_snapshot,
 )
 from alembic_baseline.history.sandbox import SandboxRefusal
-from alembic_baseline.pg import tools
+from alembic_baseline.pg import sample, tools
 from alembic_baseline.pg.url import DatabaseURL
 
 if TYPE_CHECKING:
@@ -82,9 +84,29 @@ def rehearse(dep: Deployment, pending: list[Revision]) -> Rehearsal:
         seconds["copy"] = time.perf_counter() - start
         dep.progress(f"rehearse: copy of production ready in {seconds['copy']:.2f} s")
         try:
-            return _run(dep, pending, copy, seconds)
+            try:
+                sampled = _sample(dep, copy, seconds)
+            except BaselineError as exc:
+                error = f"sampling production: {exc.message}"
+                return Rehearsal(False, seconds, refs, None, (), error)
+            return replace(_run(dep, pending, copy, seconds), sampled_rows=sampled)
         finally:
             dep.scratch.server().drop_database(copy.database)
+
+
+def _sample(dep: Deployment, copy: DatabaseURL, seconds: dict[str, float]) -> int:
+    """``--sample-rows N``: up to N rows of each other table, streamed from production (read
+    only) into the copy; the copy is dropped with the rest of the rehearsal."""
+    if not dep.options.sample_rows:
+        return 0
+    table = dep.state.version_table
+    skip = {*dep.options.reference_tables, f"{table.schema or 'public'}.{table.name}"}
+    start = time.perf_counter()
+    copied = sample.copy_sample(dep.url, copy, dep.options.sample_rows, skip)
+    seconds["sample"] = time.perf_counter() - start
+    total = sum(copied.values())
+    dep.progress(f"rehearse: {total} row(s) sampled from {len(copied)} table(s) of production")
+    return total
 
 
 def _run(

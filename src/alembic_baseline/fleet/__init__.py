@@ -1,4 +1,4 @@
-"""Fleet: many databases and tenant schemas migrated, checked and compared in one run.
+"""Fleet: migrate, check and baseline many databases and tenant schemas (issue 14).
 
 targets (where targets come from) → shard (this copy's share) → probe (one query per target)
 → apply (deploy's guarded steps per target, in a process pool, staged: rollout, worker) |

@@ -16,7 +16,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from rich.markup import escape
 
 from alembic_baseline.deploy.options import DeployOptions
 from alembic_baseline.deploy.plan import Linter, resolve_target
@@ -28,7 +30,11 @@ from alembic_baseline.fleet.probe import ARCHIVED, TargetState
 from alembic_baseline.fleet.rollout import Policy, Runner, split
 from alembic_baseline.fleet.targets import Target
 from alembic_baseline.fleet.worker import Job, Outcome, loaded, target_project
+from alembic_baseline.report import table
 from alembic_baseline.settings import Settings
+
+if TYPE_CHECKING:
+    from alembic_baseline.report import Reporter
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,32 @@ class FleetRun:
     @property
     def exit_code(self) -> ExitCode:
         return ExitCode.FINDINGS if self.count("failed") else ExitCode.OK
+
+    def _headline(self) -> str:
+        s = self.to_json()["summary"]
+        return (
+            f"{s['targets']} target(s): {s['ok']} ok, {s['skipped']} skipped "
+            f"({s['not_run']} not run), {s['failed']} failed in {self.seconds:.1f} s"
+            + (f"; stopped: {self.stopped}" if self.stopped else "")
+            + (f" (shard {self.shard})" if self.shard else "")
+        )
+
+    def text(self, out: Reporter) -> None:
+        for o in self.outcomes:
+            if o.outcome == "failed":
+                out.text(f"[red]failed[/] {escape(o.name)}: {escape(o.error or '')}")
+        colour = "red" if self.count("failed") else "green"
+        out.text(f"[{colour}]{escape(self._headline())}[/]")
+
+    def markdown(self) -> str:
+        rows = [
+            (o.name, o.outcome, o.to_json()["from"] or "", o.to_json()["to"] or "", o.error or "")
+            for o in self.outcomes
+        ]
+        head = ("target", "outcome", "from", "to", "error")
+        return (
+            "\n".join(["# Fleet apply", "", self._headline() + ".", "", *table(head, rows)]) + "\n"
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {

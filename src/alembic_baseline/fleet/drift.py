@@ -12,7 +12,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from rich.markup import escape
 
 from alembic_baseline.deploy.state import Progress, read_state
 from alembic_baseline.errors import BaselineError, ExitCode
@@ -28,7 +30,11 @@ from alembic_baseline.fleet import probe
 from alembic_baseline.fleet.probe import TargetState
 from alembic_baseline.fleet.targets import Target
 from alembic_baseline.fleet.worker import loaded, target_project
+from alembic_baseline.report import table
 from alembic_baseline.settings import Settings
+
+if TYPE_CHECKING:
+    from alembic_baseline.report import Reporter
 
 COMPARE_THREADS = 4
 
@@ -72,6 +78,35 @@ class FleetDrift:
     def exit_code(self) -> ExitCode:
         """1 when a target drifted or could not be compared."""
         return ExitCode.FINDINGS if self.drifted or self.not_compared else ExitCode.OK
+
+    def _headline(self) -> str:
+        s = self.to_json()["summary"]
+        return (
+            f"{s['targets']} target(s): {s['matching']} matching, {s['drifted']} drifted, "
+            f"{s['not_compared']} not compared; revisions replayed: "
+            f"{', '.join(self.revisions) or '(none)'}"
+        )
+
+    def text(self, out: Reporter) -> None:
+        for t in self.targets:
+            if t.matches is False:
+                out.text(f"[red]drifted[/] {escape(t.name)} ({t.revision}): {escape(t.detail)}")
+                for line in t.differences:
+                    out.text(f"  - {escape(line)}")
+            elif t.matches is None:
+                out.text(f"[yellow]not compared[/] {escape(t.name)}: {escape(t.detail)}")
+        out.text(escape(self._headline()))
+
+    def markdown(self) -> str:
+        word = {True: "matches", False: "drifted", None: "not compared"}
+        rows = [
+            (t.name, t.revision, word[t.matches], "; ".join(t.differences) or t.detail)
+            for t in self.targets
+        ]
+        head = ("target", "revision", "result", "differences")
+        return (
+            "\n".join(["# Fleet drift", "", self._headline() + ".", "", *table(head, rows)]) + "\n"
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -17,14 +17,20 @@ import time
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from rich.markup import escape
 
 from alembic_baseline.errors import BaselineError, ConfigError
 from alembic_baseline.fleet.targets import Target
 from alembic_baseline.history.graph import History
 from alembic_baseline.pg.connect import connect
 from alembic_baseline.pg.url import DatabaseURL, redact
+from alembic_baseline.report import table
 from alembic_baseline.settings import Settings
+
+if TYPE_CHECKING:
+    from alembic_baseline.report import Reporter
 
 PROBE_THREADS = 8
 ARCHIVED = "archived revision"
@@ -196,6 +202,37 @@ class FleetStatus:
     @property
     def pending(self) -> list[TargetState]:
         return [s for s in self.targets if s.problem is None and s.pending]
+
+    def text(self, out: Reporter) -> None:
+        s = self.to_json()["summary"]
+        out.text(
+            f"heads {', '.join(self.heads)}" + (f"  (shard {self.shard})" if self.shard else "")
+        )
+        for rev, names in self.groups.items():
+            shown = ", ".join(names[:8]) + (f" … (+{len(names) - 8})" if len(names) > 8 else "")
+            out.text(f"  {escape(rev)}: {len(names)} target(s): {escape(shown)}")
+        for p in self.problems:
+            out.text(f"[red]{escape(p.name)}[/]: {p.problem}: {escape(p.detail)}")
+        out.text(
+            f"{s['targets']} target(s): {s['at_head']} at head, {s['pending']} pending, "
+            f"{s['problems']} with a problem ({self.seconds:.2f} s)"
+        )
+
+    def markdown(self) -> str:
+        s = self.to_json()["summary"]
+        lines = [
+            "# Fleet status",
+            "",
+            f"Heads: {', '.join(self.heads)}. {s['targets']} target(s): {s['at_head']} at head, "
+            f"{s['pending']} pending, {s['problems']} with a problem"
+            + (f" (shard {self.shard})." if self.shard else "."),
+            "",
+            *table(("revision", "targets"), [(r, ", ".join(n)) for r, n in self.groups.items()]),
+        ]
+        if self.problems:
+            rows = [(p.name, p.problem, p.detail) for p in self.problems]
+            lines += ["", *table(("target", "problem", "detail"), rows)]
+        return "\n".join(lines) + "\n"
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -9,9 +9,9 @@ lint findings of a pending range were computed once (``Job.lint``), and each tar
 records in its own directory (``RUNS/fleet/<target>``), so that closing a dead run of a target
 never reads the records of a thousand others.
 
-A tenant schema target runs the project's env.py with ``-x tenant=NAME``; every target's env.py
-also gets ``-x lock=held``: the runner holds the target's advisory lock, so a start-up helper in
-env.py must not wait for it (docs/fleet.md "The env.py contract").
+A tenant schema target runs the project's env.py with ``-x tenant=NAME`` (docs/fleet.md). The
+target's advisory lock is deploy's guard (``lockkey.key(database, schema)``), which also tells
+an env.py start-up helper run in this process that its runner holds it (``lockkey.holding``).
 """
 
 from __future__ import annotations
@@ -39,7 +39,6 @@ from alembic_baseline.pg.url import redact
 from alembic_baseline.report import to_jsonable
 from alembic_baseline.settings import Settings
 
-LOCK_HELD_ARG = "lock=held"
 COMMAND = "fleet-apply"
 
 
@@ -99,11 +98,11 @@ def loaded(settings: Settings) -> tuple[AlembicProject, History]:
 
 
 def target_project(settings: Settings, target: Target) -> AlembicProject:
-    """The project as this target's env.py must see it (``-x tenant=…``, ``-x lock=held``),
-    sharing the loaded revision files."""
+    """The project as this target's env.py must see it (``-x tenant=…``), sharing the loaded
+    revision files."""
     base, _ = loaded(settings)
     extra = (f"tenant={target.schema}",) if target.schema else ()
-    project = AlembicProject(replace(settings, x_args=(*settings.x_args, *extra, LOCK_HELD_ARG)))
+    project = AlembicProject(replace(settings, x_args=(*settings.x_args, *extra)))
     project.__dict__["script"] = base.script  # the cached_property: revisions parsed once
     return project
 

@@ -32,6 +32,7 @@ from alembic_baseline import statedir
 from alembic_baseline.errors import ConfigError
 from alembic_baseline.lint.model import Finding, Severity
 from alembic_baseline.lint.registry import Rule, RuleContext, all_rules, find_rule
+from alembic_baseline.settings import Settings
 
 DEFAULT_BASELINE = statedir.LINT_BASELINE  # project content for git, not state
 DEFAULT_TARGET_VERSION = 13
@@ -180,6 +181,11 @@ def _rule_table(key: str, table: object) -> tuple[str, dict[str, Any], Severity 
             )
         options[name] = tuple(value) if isinstance(value, list) else value
     return cls.code, options, severity
+
+
+def from_settings(settings: Settings) -> LintConfig:
+    """``[tool.alembic-baseline.lint]`` of the project (``pg_major`` the default target)."""
+    return from_section(settings.section("lint"), pg_major=settings.pg_major)
 
 
 def from_section(section: Mapping[str, Any], *, pg_major: int | None = None) -> LintConfig:

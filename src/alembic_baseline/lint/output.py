@@ -1,4 +1,5 @@
-"""Renderers for lint findings: grouped text (rich markup), JSON, SARIF 2.1.0, GitHub annotations.
+"""Renderers for lint findings: grouped text (rich markup), JSON, markdown, SARIF 2.1.0, GitHub
+annotations.
 
 Pure functions from findings to a string; the CLI prints it. Paths are shown relative to the
 project root so the output is the same on every machine (and SARIF URIs are relative, as GitHub
@@ -18,7 +19,7 @@ from alembic_baseline import __version__
 from alembic_baseline.lint.model import Finding, Severity
 from alembic_baseline.lint.registry import all_rules, doc_sections
 
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "json", "markdown", "sarif", "github")
 _COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 _SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 _GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -65,24 +66,46 @@ def render_text(findings: Sequence[Finding], report: Report) -> str:
             lines.append(f"  [dim]{f.line:>4}[/]  {code}  {escape(f.message)}")
             lines.append(f"        [dim]hint:[/] {escape(f.hint)}")
         lines.append("")
-    n = counts(findings)
-    plural = {"error": "errors", "warning": "warnings", "info": "info"}
-    summary = ", ".join(f"{v} {k if v == 1 else plural[k]}" for k, v in n.items() if v)
-    summary = summary or "no findings"
-    tail = f"; {report.hidden} accepted in the baseline" if report.hidden else ""
-    lines.append(f"{summary} in {report.files} revision file(s){tail}.")
+    lines.append(summary(findings, report))
     return "\n".join(lines)
 
 
-def render_json(findings: Sequence[Finding], report: Report) -> str:
-    data = {
+def summary(findings: Sequence[Finding], report: Report) -> str:
+    """``1 error, 2 warnings in 3 revision file(s); 4 accepted in the baseline.``"""
+    n = counts(findings)
+    plural = {"error": "errors", "warning": "warnings", "info": "info"}
+    text = ", ".join(f"{v} {k if v == 1 else plural[k]}" for k, v in n.items() if v)
+    tail = f"; {report.hidden} accepted in the baseline" if report.hidden else ""
+    return f"{text or 'no findings'} in {report.files} revision file(s){tail}."
+
+
+def render_markdown(findings: Sequence[Finding], report: Report) -> str:
+    """Findings grouped by file, for a PR comment."""
+    lines = [f"## alembic-baseline lint — {summary(findings, report)}", ""]
+    ordered = sorted(findings, key=lambda f: (display_path(f.path, report.root), f.line, f.code))
+    for path, group in groupby(ordered, key=lambda f: display_path(f.path, report.root)):
+        lines += [f"### `{path}`", ""]
+        for f in group:
+            lines.append(
+                f"- line {f.line}: **{f.code}** `{f.rule}` ({f.severity.label}) {f.message}"
+            )
+            lines.append(f"  - hint: {f.hint}")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def json_document(findings: Sequence[Finding], report: Report) -> dict[str, Any]:
+    return {
         "format": 1,
         "files": report.files,
         "hidden_by_baseline": report.hidden,
         "counts": counts(findings),
         "findings": [{**f.to_json(), "path": display_path(f.path, report.root)} for f in findings],
     }
-    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
+def render_json(findings: Sequence[Finding], report: Report) -> str:
+    return json.dumps(json_document(findings, report), indent=2, ensure_ascii=False)
 
 
 def _sarif_rule(rule: Any) -> dict[str, Any]:
@@ -180,6 +203,7 @@ def render(fmt: str, findings: Sequence[Finding], report: Report) -> str:
     renderer = {
         "text": render_text,
         "json": render_json,
+        "markdown": render_markdown,
         "sarif": render_sarif,
         "github": render_github,
     }.get(fmt)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from alembic_baseline import settings
 from alembic_baseline.errors import ScratchError, ToolError
 from alembic_baseline.pg import tools
 
@@ -58,7 +59,7 @@ def _embedded_bindirs() -> list[Path]:
 
 def cache_root() -> Path:
     """The folder that holds one sub-folder per installed major."""
-    xdg = os.environ.get("XDG_CACHE_HOME")
+    xdg = settings.env("XDG_CACHE_HOME")
     if xdg:
         base = Path(xdg)
     elif os.geteuid() == 0:
@@ -80,7 +81,7 @@ def cached_bindirs() -> list[Path]:
 
 def _candidates() -> list[tuple[Path, str]]:
     seen: list[tuple[Path, str]] = []
-    extra = os.environ.get("ALEMBIC_BASELINE_PG_BIN", "")
+    extra = settings.env("ALEMBIC_BASELINE_PG_BIN")
     for part in filter(None, extra.split(os.pathsep)):
         seen.append((Path(part), "env"))
     for name in ("postgres", "pg_dump"):

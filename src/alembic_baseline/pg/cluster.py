@@ -16,6 +16,7 @@ import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from alembic_baseline import settings
 from alembic_baseline.errors import ScratchError, ToolError
 from alembic_baseline.pg import binaries, tools
 from alembic_baseline.pg.url import DatabaseURL
@@ -78,10 +79,10 @@ def scratch_root() -> Path:
     ``ALEMBIC_BASELINE_SCRATCH_DIR`` when set; else the temp dir when ``TMPDIR`` is set
     explicitly; else RAM (:func:`ram_dir`) when there is room; else the temp dir.
     """
-    configured = os.environ.get("ALEMBIC_BASELINE_SCRATCH_DIR")
+    configured = settings.env("ALEMBIC_BASELINE_SCRATCH_DIR")
     if configured:
         return Path(configured)
-    if not os.environ.get("TMPDIR"):
+    if not settings.env("TMPDIR"):
         ram = ram_dir()
         if ram is not None:
             return ram
@@ -92,7 +93,7 @@ def _search_roots() -> list[Path]:
     """Where existing clusters may live: the current root first, then the other default one
     (free RAM or TMPDIR can change between two commands)."""
     roots = [scratch_root()]
-    if not os.environ.get("ALEMBIC_BASELINE_SCRATCH_DIR"):
+    if not settings.env("ALEMBIC_BASELINE_SCRATCH_DIR"):
         for other in (RAM_DIR, Path(tempfile.gettempdir())):
             if other not in roots and other.is_dir():
                 roots.append(other)

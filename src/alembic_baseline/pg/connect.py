@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, TypeVar
 
+from alembic_baseline import settings
 from alembic_baseline.errors import DatabaseError
 from alembic_baseline.pg.url import DatabaseURL, redact
 
@@ -77,10 +77,10 @@ def connect(
 
     session = waits or w.current()
     kwargs = url.libpq_kwargs()
-    given = kwargs.get("connect_timeout") or os.environ.get("PGCONNECT_TIMEOUT")
+    given = kwargs.get("connect_timeout") or settings.env("PGCONNECT_TIMEOUT")
     kwargs.setdefault("application_name", "alembic-baseline")
     # Ours first: a -c the user gave (URL ``options`` or PGOPTIONS) comes later and wins.
-    theirs = kwargs.get("options") or os.environ.get("PGOPTIONS") or ""
+    theirs = kwargs.get("options") or settings.env("PGOPTIONS")
     kwargs["options"] = f"{session.startup_options()} {theirs}".strip()
     try:
         timeout = float(given) if given else CONNECT_TIMEOUT_S

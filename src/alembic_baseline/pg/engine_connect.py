@@ -14,18 +14,18 @@ asyncpg) do not have the fault and are left alone.
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from alembic_baseline import settings
 from alembic_baseline.pg.connect import until_timeout
 
 PSYCOPG_DEFAULT_TIMEOUT_S = 130  # psycopg.conninfo._DEFAULT_CONNECT_TIMEOUT
 
 
 def _timeout(cparams: dict[str, Any]) -> float:
-    given = cparams.get("connect_timeout") or os.environ.get("PGCONNECT_TIMEOUT")
+    given = cparams.get("connect_timeout") or settings.env("PGCONNECT_TIMEOUT") or None
     try:
         value = float(given) if given is not None else 0.0
     except (TypeError, ValueError):

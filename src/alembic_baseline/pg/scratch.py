@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import os
 import secrets
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from alembic_baseline import settings
 from alembic_baseline.errors import DatabaseError, ScratchError
 from alembic_baseline.pg import binaries
 from alembic_baseline.pg import cluster as clusters
@@ -186,7 +186,7 @@ atexit.register(_stop_all_at_exit)
 
 def open_server(*, major: int | None = None, scratch_url: str | None = None) -> ScratchServer:
     """Provide a scratch server; the caller must ``close()`` it (see :func:`scratch_server`)."""
-    scratch_url = scratch_url or os.environ.get("ALEMBIC_BASELINE_SCRATCH_URL") or None
+    scratch_url = scratch_url or settings.env("ALEMBIC_BASELINE_SCRATCH_URL") or None
     if scratch_url:
         url = DatabaseURL.parse(scratch_url)
         server = ScratchServer(url, description=f"scratch server {url.redacted}")

@@ -24,6 +24,7 @@ from alembic_baseline.pg.url import DatabaseURL, redact
 
 DEFAULT_TIMEOUT_S = 600.0
 _VERSION = re.compile(r"\(PostgreSQL\)\s+(\d+(?:\.\d+)?)")
+PG_BIN = "set ALEMBIC_BASELINE_PG_BIN=DIR (the bin directory of the right PostgreSQL)"
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ def run(
     except FileNotFoundError:
         raise ToolError(
             f"{what}: the program {args[0]!r} was not found.",
-            hint="Install PostgreSQL's client/server programs, or pass --pg-bin DIR.",
+            hint=f"Install PostgreSQL's client/server programs, or {PG_BIN}.",
         ) from None
     except PermissionError:
         who = f" as {run_as.name}" if run_as else ""
@@ -150,7 +151,7 @@ def tool_failure(what: str, program: str, code: int, stderr: bytes) -> ToolError
             "read_lock_timeout in [tool.alembic-baseline] (ALEMBIC_BASELINE_READ_LOCK_TIMEOUT)."
         )
     elif "server version mismatch" in text or "aborting because of server version" in text:
-        hint = "Use a pg_dump at least as new as the server (--pg-bin DIR)."
+        hint = f"Use a pg_dump at least as new as the server: {PG_BIN}."
     return ToolError(f"{what}: {Path(program).name} exited with {code}: {tail}", hint=hint)
 
 
@@ -385,7 +386,7 @@ def pipe_into_psql(
     except FileNotFoundError as exc:
         raise ToolError(
             f"{exc.filename}: the program was not found.",
-            hint="Install PostgreSQL's client programs, or pass --pg-bin DIR.",
+            hint=f"Install PostgreSQL's client programs, or {PG_BIN}.",
         ) from None
     finally:
         for proc in procs:

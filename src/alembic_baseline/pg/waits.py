@@ -2,9 +2,10 @@
 
 Every connection :func:`alembic_baseline.pg.connect.connect` opens carries ``lock_timeout`` and
 ``statement_timeout`` (startup ``options``), so a catalog read behind an application's ACCESS
-EXCLUSIVE lock ends with an error instead of hanging. Defaults: :data:`DEFAULT_LOCK_TIMEOUT`,
-:data:`DEFAULT_STATEMENT_TIMEOUT`; settings ``read_lock_timeout`` / ``read_statement_timeout``
-(pyproject) or ``ALEMBIC_BASELINE_READ_LOCK_TIMEOUT`` / ``…_READ_STATEMENT_TIMEOUT``.
+EXCLUSIVE lock ends with an error instead of hanging. Defaults (defined in settings.py):
+``DEFAULT_READ_LOCK_TIMEOUT``, ``DEFAULT_READ_STATEMENT_TIMEOUT``; settings
+``read_lock_timeout`` / ``read_statement_timeout`` (pyproject) or
+``ALEMBIC_BASELINE_READ_LOCK_TIMEOUT`` / ``…_READ_STATEMENT_TIMEOUT``.
 
 While a watched session runs a statement, one background thread (the *watcher*) asks the server,
 on a separate connection, whom it waits for (``pg_blocking_pids``). After about a second blocked
@@ -22,13 +23,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from alembic_baseline import settings
 from alembic_baseline.errors import ConfigError, DatabaseError
 
 if TYPE_CHECKING:
     from alembic_baseline.pg.url import DatabaseURL
 
-DEFAULT_LOCK_TIMEOUT = "10s"
-DEFAULT_STATEMENT_TIMEOUT = "5min"
 SHOW_AFTER_S = 1.0
 """A session blocked this long gets a progress line naming the holder."""
 POLL_S = 0.25
@@ -60,8 +60,8 @@ def seconds(value: str) -> float:
 class Waits:
     """``lock_timeout`` / ``statement_timeout`` of a session (``"0"``: no limit)."""
 
-    lock_timeout: str = DEFAULT_LOCK_TIMEOUT
-    statement_timeout: str = DEFAULT_STATEMENT_TIMEOUT
+    lock_timeout: str = settings.DEFAULT_READ_LOCK_TIMEOUT
+    statement_timeout: str = settings.DEFAULT_READ_STATEMENT_TIMEOUT
 
     def __post_init__(self) -> None:
         duration(self.lock_timeout, "lock_timeout")

@@ -1,0 +1,55 @@
+"""Whole-process A/B of ``--help`` between two installed versions of the tool.
+
+Issue 13's budget: ``--help`` within 5% after the help text moved to the operations' docstrings
+(read from their source files when help is shown, never imported). Each pair runs A then B (then
+B then A, alternating) so both see the same machine load; reported: the median of the per-pair
+ratios B/A and their min–max, per command line.
+
+Usage::
+
+    python bench/bench_help_ab.py --before /path/venv-a/bin/alembic-baseline \\
+        --after /path/venv-b/bin/alembic-baseline [--pairs 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import time
+
+LINES = (("--help",), ("lint", "--help"), ("check", "pre-patch", "--help"))
+
+
+def _time(argv: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(argv, capture_output=True, check=True)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--before", required=True)
+    parser.add_argument("--after", required=True)
+    parser.add_argument("--pairs", type=int, default=30)
+    args = parser.parse_args()
+    for line in LINES:
+        a, b = [args.before, *line], [args.after, *line]
+        _time(a), _time(b)  # warm the bytecode caches
+        ratios, before, after = [], [], []
+        for i in range(args.pairs):
+            first, second = (a, b) if i % 2 == 0 else (b, a)
+            t1, t2 = _time(first), _time(second)
+            ta, tb = (t1, t2) if i % 2 == 0 else (t2, t1)
+            before.append(ta)
+            after.append(tb)
+            ratios.append(tb / ta)
+        print(
+            f"| `alembic-baseline {' '.join(line)}` | {statistics.median(before):.3f} s "
+            f"| {statistics.median(after):.3f} s | {statistics.median(ratios):.3f}× "
+            f"({min(ratios):.2f}–{max(ratios):.2f}) |"
+        )
+
+
+if __name__ == "__main__":
+    main()
