@@ -10,13 +10,13 @@ target databases themselves (locks, version tables), so a copy can be rerun on i
 
 from __future__ import annotations
 
-import os
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
 from alembic_baseline.errors import ConfigError
+from alembic_baseline.settings import env
 
 INDEX_ENV = "JOB_COMPLETION_INDEX"
 """Set by Kubernetes in each pod of an Indexed Job (0 … completions-1)."""
@@ -58,18 +58,18 @@ def chosen(
 ) -> Shard | None:
     """``--shard I/N``; else N from ``--shards`` or $ALEMBIC_BASELINE_SHARDS with I from
     $JOB_COMPLETION_INDEX; else None (the whole fleet)."""
-    env = os.environ if environ is None else environ
     if given:
         return parse(given)
-    if count is None and env.get(COUNT_ENV):
+    shards = env(COUNT_ENV, environ)
+    if count is None and shards:
         try:
-            count = int(env[COUNT_ENV])
+            count = int(shards)
         except ValueError:
-            raise ConfigError(f"${COUNT_ENV}={env[COUNT_ENV]!r} is not a number.") from None
+            raise ConfigError(f"${COUNT_ENV}={shards!r} is not a number.") from None
     if count is None:
         return None
-    index = env.get(INDEX_ENV)
-    if index is None:
+    index = env(INDEX_ENV, environ)
+    if not index:
         raise ConfigError(
             f"{count} shards, but ${INDEX_ENV} is not set: which one is this?",
             hint=f"Pass --shard I/{count}, or run as a Kubernetes Indexed Job (it sets "
