@@ -120,8 +120,8 @@ def main() -> None:
         info = clusters.start_cluster(binaries.find_server(None))
         server = LocalCluster(info, owned=True)
         try:
-            rows = databases_bench(bin_dir, server, tmp, args)
-            rows += tenants_bench(bin_dir, server, tmp, args)
+            rows = databases_bench(bin_dir, server, tmp, args) if args.databases else []
+            rows += tenants_bench(bin_dir, server, tmp, args) if args.tenants else []
         finally:
             server.close()
     body = "\n".join(
