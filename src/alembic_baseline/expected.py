@@ -84,7 +84,7 @@ def expected_snapshot(
     path = _cache_file(cache_dir, history.fingerprint(revision), revision, major, options)
     if path.is_file():
         try:
-            return Snapshot.from_json(path.read_text(encoding="utf-8")), True
+            return _decoded(path), True
         except (ValueError, KeyError, TypeError):
             path.unlink()  # an unreadable cache entry is rebuilt, never trusted
     snap = from_replay(project, scratch.server(), revision, options, history=history)
@@ -98,6 +98,20 @@ def expected_snapshot(
 def archived_project(project: AlembicProject, history: History) -> AlembicProject:
     """The project reading the archived revisions only (same env.py, same settings)."""
     return project.with_version_locations(*history.archive_dirs)
+
+
+_DECODED: dict[Path, tuple[int, Snapshot]] = {}
+
+
+def _decoded(path: Path) -> Snapshot:
+    """A cache file decoded once per process (``fleet apply`` compares hundreds of targets with
+    the same few revisions); a file replaced since is read again."""
+    stamp = path.stat().st_mtime_ns
+    known = _DECODED.get(path)
+    if known is None or known[0] != stamp:
+        known = (stamp, Snapshot.from_json(path.read_text(encoding="utf-8")))
+        _DECODED[path] = known
+    return known[1]
 
 
 def _check(

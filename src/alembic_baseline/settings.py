@@ -29,6 +29,8 @@ ENVIRONMENT = {
     f"{ENV_PREFIX}BACKUP_DIR": "backups elsewhere than the state directory (statedir.py)",
     f"{ENV_PREFIX}SCRATCH_DIR": "where scratch clusters are created (pg/cluster.py)",
     f"{ENV_PREFIX}PG_BIN": "extra PostgreSQL bin directories, os.pathsep-separated",
+    f"{ENV_PREFIX}SHARDS": "fleet: the number of shards, with JOB_COMPLETION_INDEX",
+    "JOB_COMPLETION_INDEX": "fleet: this copy's shard (set by a Kubernetes Indexed Job)",
     "PGCONNECT_TIMEOUT": "libpq's: honoured by the tool's own connections (pg/connect.py)",
     "PGOPTIONS": "libpq's: merged with the tool's session timeouts (pg/connect.py)",
     "TMPDIR": "set explicitly: scratch clusters go to the temp dir, not RAM",

@@ -38,6 +38,11 @@ VIEWS = {
 }  # fmt: skip
 
 ELSEWHERE = {
+    "fleet status": "tests/db/test_fleet_apply.py (JSON; markdown with the drift)",
+    "fleet plan": "tests/db/test_fleet_apply.py (stages as JSON, markdown)",
+    "fleet apply": "tests/db/test_fleet_apply.py (the --json document; markdown)",
+    "fleet drift": "tests/db/test_fleet_apply.py (drifted targets as JSON, markdown)",
+    "fleet manifest kubernetes": "tests/unit/test_fleet_manifest.py (YAML, and JSON)",
     "diff": "tests/db/test_snapshot_cli.py (two schemas, both formats)",
     "check models": "tests/db/test_check_models.py (differences as JSON, a match as markdown)",
     "check upgrade-with-data": "tests/db/test_upgrade_with_data.py (failures as JSON and markdown)",

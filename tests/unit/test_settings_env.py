@@ -19,6 +19,7 @@ ALLOWED = {
     "history/sandbox.py": 2,  # the replay's environment, copied to be checked and restored
     "pg/tools.py": 1,  # the environment of pg_dump & co, without the caller's PG* variables
     "cli/_url.py": 1,  # --url-env NAME: the variable the user names holds the URL
+    "fleet/targets.py": 1,  # url_env = "NAME" in a fleet's targets file: likewise
     "lockkey.py": 1,  # a runner tells the env.py it starts that it holds the target's lock
     "settings.py": 2,  # load() and env() themselves
 }
@@ -66,6 +67,7 @@ def test_feature_sections_are_parsed_by_their_feature_only() -> None:
         "testing/loading.py": 1,  # [tool.alembic-baseline.check]: metadata, entities, rows_hook,
         # irreversible (check history)
         "testing/toolkit.py": 1,  # [tool.alembic-baseline.pytest]: the pytest plugin's settings
+        "fleet/probe.py": 1,  # [tool.alembic-baseline.fleet]: where the version table is
     }
 
 

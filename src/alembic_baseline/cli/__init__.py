@@ -37,6 +37,7 @@ _GROUPS = (
     "bundle",
     "report_html",
     "check_history",
+    "fleet",
 )
 
 

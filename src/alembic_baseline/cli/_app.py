@@ -27,6 +27,7 @@ Command groups:
   lint                    best practices and lock safety of revisions
   doctor, repair, check   diagnose version state; checklists
   history, revision       sum file; rebase a branch (docs/team.md)
+  fleet                   many databases or tenant schemas: status, apply, drift
 
 \b
 Exit codes: 0 ok, 1 findings or differences, 2 usage or environment error,

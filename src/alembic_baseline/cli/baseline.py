@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -17,6 +18,14 @@ baseline_app = typer.Typer(
 app.add_typer(baseline_app, name="baseline")
 
 _OP = "alembic_baseline.commands.baseline"
+FleetOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--targets",
+        metavar="FILE",
+        help="A fleet ([[target]] file, docs/fleet.md): every target must be at the head.",
+    ),
+]
 UrlOpt = Annotated[
     str | None,
     typer.Option("--url", help="Database URL (default: $DATABASE_URL or sqlalchemy.url)."),
@@ -56,6 +65,7 @@ def create_cmd(
             "--accept-production", help="Production differs from the history: take production."
         ),
     ] = False,
+    targets: FleetOpt = None,
 ) -> int:
     url = chosen_url(ctx, url, url_env, url_file)
     # lazy: start-up: --help and other commands import no operation
@@ -67,6 +77,7 @@ def create_cmd(
     result = create_baseline(
         st.settings,
         url=url,
+        fleet=targets,
         from_history=from_history,
         revision=rev_id,
         message=message,
@@ -88,19 +99,24 @@ def verify_cmd(
     url_env: UrlEnvOpt = None,
     url_file: UrlFileOpt = None,
     revision: Annotated[str | None, typer.Option("--revision", help="Baseline to verify.")] = None,
+    targets: FleetOpt = None,
 ) -> int:
     url = chosen_url(ctx, url, url_env, url_file)
     # lazy: start-up: --help and other commands import no operation
-    from alembic_baseline.baseline import results
-    from alembic_baseline.commands.baseline import verify_baseline
+    from alembic_baseline.commands.baseline import FleetVerified, verify_baseline
 
     st = state(ctx)
     rep = st.reporter
-    result = verify_baseline(
-        st.settings, url=url, revision=revision, progress=lambda m: rep.step(f"[dim]… {m}[/]")
+    view = verify_baseline(
+        st.settings,
+        url=url,
+        revision=revision,
+        fleet=targets,
+        progress=lambda m: rep.step(f"[dim]… {m}[/]"),
     )
-    rep.show(results.Verified(result))
-    return ExitCode.OK if result.equal else ExitCode.FINDINGS
+    rep.show(view)
+    equal = view.equal if isinstance(view, FleetVerified) else view.result.equal
+    return ExitCode.OK if equal else ExitCode.FINDINGS
 
 
 @baseline_app.command("archive", **operation(f"{_OP}:restore_archive"))

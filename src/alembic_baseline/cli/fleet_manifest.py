@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from alembic_baseline.cli._app import state
+from alembic_baseline.cli._app import operation, state
 from alembic_baseline.errors import ExitCode
 
 manifest_app = typer.Typer(
@@ -30,7 +30,7 @@ def attach(fleet_app: typer.Typer) -> None:
     fleet_app.add_typer(manifest_app, name="manifest")
 
 
-@manifest_app.command("kubernetes")
+@manifest_app.command("kubernetes", **operation("alembic_baseline.commands.fleet:manifest"))
 def kubernetes_cmd(
     ctx: typer.Context,
     image: Annotated[
@@ -97,8 +97,8 @@ def kubernetes_cmd(
         typer.Option("--deadline", metavar="SECONDS", help="activeDeadlineSeconds of the Job."),
     ] = None,
 ) -> int:
-    """Print a Kubernetes Indexed Job running `fleet apply --shard I/N` (YAML; JSON with --json)."""
     # lazy: start-up: --help and other commands import no operation
+    from alembic_baseline.commands.fleet import manifest as checked
     from alembic_baseline.fleet import manifest
 
     st = state(ctx)
@@ -119,8 +119,9 @@ def kubernetes_cmd(
         working_dir=working_dir,
         service_account=service_account,
     )
+    job = checked(spec)
     if st.reporter.quiet:
-        st.reporter.json(manifest.job(spec))
+        st.reporter.json(job)
     else:
         st.reporter.raw(manifest.render(spec))
     return ExitCode.OK

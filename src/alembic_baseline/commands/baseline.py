@@ -3,20 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from alembic_baseline.baseline.create import CreateOptions, CreateResult, create
 from alembic_baseline.baseline.options import from_settings as baseline_section
 from alembic_baseline.baseline.restore import RestoreResult, restore
+from alembic_baseline.baseline.results import Verified
 from alembic_baseline.baseline.upgrade import UpgradeResult, upgrade
-from alembic_baseline.baseline.verify import VerifyResult, verify
+from alembic_baseline.baseline.verify import verify
 from alembic_baseline.commands.common import database_url, project
+from alembic_baseline.commands.fleet import drift as fleet_drift
+from alembic_baseline.commands.fleet import status as fleet_status
 from alembic_baseline.deploy.options import from_settings
+from alembic_baseline.errors import UnsafeError
+from alembic_baseline.fleet.targets import Selection
 from alembic_baseline.pg import binaries
 from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.scratch import scratch_server
 from alembic_baseline.pg.server import server_major
 from alembic_baseline.pg.url import DatabaseURL
 from alembic_baseline.settings import Settings
+
+if TYPE_CHECKING:
+    from alembic_baseline.report import Reporter
 
 Progress = Callable[[str], None]
 
@@ -25,6 +36,7 @@ def create_baseline(
     settings: Settings,
     *,
     url: str | None,
+    fleet: Path | None = None,
     from_history: bool,
     revision: str | None,
     message: str | None,
@@ -34,6 +46,8 @@ def create_baseline(
     seed_data: bool = True,
 ) -> CreateResult:
     """Create a baseline revision from production (or the replayed history) and archive the rest."""
+    if fleet is not None:  # before anything is written: every target at the old head, as it
+        require_fleet_at_head(settings, fleet, progress)
     proj = project(settings)
     conf = baseline_section(settings)
     tables = reference_tables or conf.reference_tables
@@ -73,15 +87,97 @@ def _scratch_major(settings: Settings, url: DatabaseURL | None) -> int | None:
 
 
 def verify_baseline(
-    settings: Settings, *, url: str | None, revision: str | None, progress: Progress
-) -> VerifyResult:
-    """Prove on scratch databases that history, baseline (and production) build the same schema."""
+    settings: Settings,
+    *,
+    url: str | None,
+    revision: str | None,
+    progress: Progress,
+    fleet: Path | None = None,
+) -> Verified | FleetVerified:
+    """Prove on scratch databases that history, baseline (and production, or a fleet) build the
+    same schema."""
     proj = project(settings)
     prod = database_url(settings, url, proj) if url is not None else None
-    return verify(
+    result = verify(
         proj, url=prod, revision=revision, pg_major=settings.pg_major,
         scratch_url=settings.scratch_url, progress=progress,
     )  # fmt: skip
+    if fleet is None:
+        return Verified(result)
+    return FleetVerified(Verified(result), fleet_off_head(settings, fleet, progress))
+
+
+@dataclass(frozen=True)
+class FleetVerified:
+    """``baseline verify --targets``: the proof, and every fleet target at the head."""
+
+    verified: Verified
+    fleet: FleetCheck
+
+    @property
+    def equal(self) -> bool:
+        return self.verified.result.equal and not self.fleet.off
+
+    def to_json(self) -> Any:
+        return {**self.verified.to_json(), "equal": self.equal, "fleet": self.fleet.to_json()}
+
+    def text(self, out: Reporter) -> None:
+        from rich.markup import escape
+
+        self.verified.text(out)
+        mark = "[red]DIFFERENT[/]" if self.fleet.off else "[green]equal[/]"
+        out.text(f"{mark}  fleet: {self.fleet.summary()}")
+        for name, why in self.fleet.off.items():
+            out.text(f"    {escape(name)}: {escape(why)}")
+
+    def markdown(self) -> str:
+        lines = [self.verified.markdown().rstrip(), f"- fleet: {self.fleet.summary()}"]
+        lines += [f"  - {name}: {why}" for name, why in self.fleet.off.items()]
+        return "\n".join(lines) + "\n"
+
+
+def fleet_off_head(settings: Settings, targets: Path, progress: Progress) -> FleetCheck:
+    """Which targets of a fleet (``--targets FILE``) do not record the head or do not have its
+    schema (each compared with the history's expected schema, as ``fleet drift`` does)."""
+    selection = Selection(targets_file=targets)
+    found = fleet_status(settings, selection)
+    listed = {s.name: s.detail or f"at {s.revision}" for s in found.targets
+              if s.problem or s.current != found.heads}  # fmt: skip
+    for t in fleet_drift(settings, selection, progress=progress).targets:
+        if t.matches is not True and t.name not in listed:
+            listed[t.name] = "; ".join(t.differences[:3]) or t.detail
+    return FleetCheck(len(found.targets), found.heads, listed)
+
+
+@dataclass(frozen=True)
+class FleetCheck:
+    targets: int
+    heads: tuple[str, ...]
+    off: dict[str, str]
+    """Target name → why it is not at the head with the head's schema."""
+
+    def summary(self) -> str:
+        return (
+            f"{self.targets - len(self.off)} of {self.targets} target(s) at the head "
+            f"({', '.join(self.heads)}) with its schema"
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {"targets": self.targets, "heads": list(self.heads), "off": self.off}
+
+
+def require_fleet_at_head(settings: Settings, targets: Path, progress: Progress) -> None:
+    """Refuse (exit 3), listing them, unless every target is at the head with its schema."""
+    check = fleet_off_head(settings, targets, progress)
+    if check.off:
+        raise UnsafeError(
+            f"Refused: {len(check.off)} of {check.targets} target(s) are not at the head "
+            f"({', '.join(check.heads)}) with its schema: {', '.join(check.off)}. Nothing was "
+            "written.",
+            hint="Bring them to the head first (`alembic-baseline fleet apply`), or find out "
+            "why they drifted (`alembic-baseline fleet drift`).",
+            context=check.off,
+        )
 
 
 def restore_archive(settings: Settings) -> RestoreResult:

@@ -218,13 +218,7 @@ def _start_record(
     if options.backup:  # before the record exists: a bad --backup-dir leaves no run behind
         require_usable(options.backup_dir, "--backup-dir")
     record = rec.start(options.runs_dir, command, db_url.redacted)
-    record.settings = {
-        "target": options.target,
-        "lock_timeout": options.lock_timeout,
-        "statement_timeout": options.statement_timeout,
-        "skip_checks": list(options.skip_checks),
-        "backup": options.backup,
-    }
+    record.settings = options.recorded()
     progress(f"run {record.id} (record: {record.directory})")
     for closed in record.closed_runs:
         progress(f"warning: closed an earlier run as interrupted: {closed}")

@@ -37,9 +37,9 @@ WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
 """
 
 
-def key(database: str) -> tuple[int, int]:
-    """The database's target key (``alembic_baseline.lockkey``), in int4 range."""
-    return target_key(database)
+def key(database: str, schema: str | None = None) -> tuple[int, int]:
+    """The target's key (``alembic_baseline.lockkey``: a database or a tenant schema)."""
+    return target_key(database, schema)
 
 
 @dataclass(frozen=True)
@@ -64,12 +64,13 @@ class RunInProgress(UnsafeError):
 
 
 @contextlib.contextmanager
-def held(url: DatabaseURL, command: str) -> Iterator[None]:
-    """Hold the database's run lock meanwhile; refuse (exit 3) when another run holds it."""
+def held(url: DatabaseURL, command: str, schema: str | None = None) -> Iterator[None]:
+    """Hold the target's run lock meanwhile (the database's, or a tenant ``schema``'s in it);
+    refuse (exit 3) when another run holds it."""
     import psycopg
     from psycopg import sql
 
-    k1, k2 = key(url.database)
+    k1, k2 = key(url.database, schema)
     conn = connect(url)  # autocommit: a session-level lock, outside any transaction
     try:
         try:
@@ -79,26 +80,27 @@ def held(url: DatabaseURL, command: str) -> Iterator[None]:
             if server_version(conn).major >= 14:  # an idle lock session must not time out
                 conn.execute("SET idle_session_timeout = 0")
             row = conn.execute("SELECT pg_try_advisory_lock(%s, %s)", (k1, k2)).fetchone()
-            found = [] if row and row[0] else holders(conn, url.database)
+            found = [] if row and row[0] else holders(conn, url.database, schema)
         except psycopg.Error as exc:
             raise DatabaseError(
                 f"Could not take the run lock of {url.redacted}: {exc}",
                 hint="Check that the user may connect and run pg_try_advisory_lock.",
             ) from None
         if not (row and row[0]):
-            raise _refusal(url, command, found)
+            raise _refusal(url, command, found, schema)
         with lockkey.holding((k1, k2)):  # env.py's start-up helper must not wait for us
             yield
     finally:
         conn.close()  # releases the lock (also when the server already lost the session)
 
 
-def holders(conn: object, database: str) -> list[Holder]:
-    """Who holds the run lock of ``database`` (seen through ``conn``, a psycopg connection)."""
+def holders(conn: object, database: str, schema: str | None = None) -> list[Holder]:
+    """Who holds the run lock of ``database`` (or of its tenant ``schema``), seen through
+    ``conn``, a psycopg connection."""
     import psycopg
 
     assert isinstance(conn, psycopg.Connection)
-    k1, k2 = key(database)
+    k1, k2 = key(database, schema)
     rows = conn.execute(_HOLDERS, (k1, k2)).fetchall()
     return [
         Holder(
@@ -112,12 +114,15 @@ def holders(conn: object, database: str) -> list[Holder]:
     ]
 
 
-def _refusal(url: DatabaseURL, command: str, found: list[Holder]) -> RunInProgress:
+def _refusal(
+    url: DatabaseURL, command: str, found: list[Holder], schema: str | None = None
+) -> RunInProgress:
     who = "; ".join(h.describe() for h in found) or "a session that has just ended"
     first = found[0] if found else None
+    where = url.redacted + (f" (tenant schema {schema})" if schema else "")
     return RunInProgress(
-        f"Refused: another guarded run (apply, rollback or repair) is in progress on "
-        f"{url.redacted}: {who}. Nothing was done.",
+        f"Refused: another guarded run (apply, rollback, repair or a migration at start-up) "
+        f"is in progress on {where}: {who}. Nothing was done.",
         hint="Wait for it to finish (its run record says how far it got), then check with "
         f"`alembic-baseline status` and run the {command} again. Only if that run's process "
         "is gone while its session stays (the pid in application_name no longer exists) end "

@@ -64,6 +64,16 @@ class DeployOptions:
     phase: str | None = None
     """``pre`` or ``post``: apply only the pending revisions of that phase (history/phases.py)."""
 
+    def recorded(self) -> dict[str, Any]:
+        """What a run record keeps of the options (``settings``)."""
+        return {
+            "target": self.target,
+            "lock_timeout": self.lock_timeout,
+            "statement_timeout": self.statement_timeout,
+            "skip_checks": list(self.skip_checks),
+            "backup": self.backup,
+        }
+
     def with_overrides(self, **values: Any) -> DeployOptions:
         """Flags win over pyproject; ``None`` means "not given"."""
         given = {k: v for k, v in values.items() if v is not None and v != ()}

@@ -281,14 +281,27 @@ def git_mv(source: Path, target: Path) -> None:
 
 
 def pid_alive(pid: int) -> bool:
-    """Whether a process with this id exists on this machine (signal 0 probes, sends nothing)."""
+    """Whether a process with this id runs on this machine (signal 0 probes, sends nothing).
+
+    A zombie — a killed process its parent has not reaped, common in containers whose PID 1
+    does not reap orphans — answers signal 0 but is dead: it counts as gone.
+    """
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True
-    return True
+        pass
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    try:  # /proc/PID/stat: "pid (comm) state …"; comm may hold spaces and parentheses
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False  # no /proc (macOS): trust signal 0
+    fields = stat.rsplit(")", 1)[-1].split()
+    return bool(fields) and fields[0] == "Z"
 
 
 # -- one program's output into psql, in one transaction that commits only at the end ------------
