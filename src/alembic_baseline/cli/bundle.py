@@ -22,6 +22,7 @@ def bundle_cmd(
         bool, typer.Option("--no-rollback", help="Leave rollback/ out (no downgrade rendering).")
     ] = False,
 ) -> int:
+    # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.commands import bundle
 
     st = state(ctx)

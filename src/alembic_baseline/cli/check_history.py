@@ -24,6 +24,7 @@ def history_cmd(
 ) -> int:
     from rich.markup import escape
 
+    # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.commands.check_history import check_history
 
     st = state(ctx)

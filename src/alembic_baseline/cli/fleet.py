@@ -156,6 +156,7 @@ def _resolve(annotation: object) -> object:
 
 
 def _selection(**given: Any) -> Selection:
+    # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.fleet.targets import Selection
 
     given["labels"] = tuple(given.pop("label") or ())
@@ -164,12 +165,14 @@ def _selection(**given: Any) -> Selection:
 
 
 def _shard(given: str | None, count: int | None) -> Shard | None:
+    # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.fleet.shard import chosen
 
     return chosen(given, count)
 
 
 def _policy(workers: int = 1, stages: str | None = None, **rest: Any) -> Policy:
+    # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.fleet.rollout import Policy, parse_stages
 
     return Policy(workers=workers, stages=parse_stages(stages), **rest)
@@ -181,6 +184,7 @@ def status_cmd(
     sel: Selection,
     chosen: Shard | None,
 ) -> int:
+    # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.commands.fleet import status
 
     st = state(ctx)
@@ -197,6 +201,7 @@ def plan_cmd(
     canary: CanaryOpt = 0,
     stages: StagesOpt = None,
 ) -> int:
+    # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.commands.fleet import plan
 
     st = state(ctx)
@@ -237,6 +242,7 @@ def apply_cmd(
         typer.Option("--skip-check", metavar="NAME", help="Go on although this check fails."),
     ] = None,
 ) -> int:
+    # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.cli.deploy import _options
     from alembic_baseline.commands.fleet import apply
 
@@ -281,6 +287,7 @@ def drift_cmd(
     sel: Selection,
     chosen: Shard | None,
 ) -> int:
+    # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.commands.fleet import drift
 
     st = state(ctx)

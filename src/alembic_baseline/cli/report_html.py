@@ -31,6 +31,7 @@ def report_cmd(
     ] = True,
 ) -> int:
     url = chosen_url(ctx, url, url_env, url_file)
+    # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.commands import report_html
 
     st = state(ctx)

@@ -35,6 +35,7 @@ def bundle(
     if with_lint:
         # lazy: start-up: lint's rules and pglast (~0.3 s CPU, -X importtime) that a
         # --no-lint bundle does not need
+        # lazy: start-up: only the path that needs it pays for it
         from alembic_baseline.commands.lint import lint
 
         report = lint(settings, pending=ids).markdown()

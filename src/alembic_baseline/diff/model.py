@@ -152,6 +152,7 @@ class SchemaDiff:
         Every statement is returned; ``allow_destructive`` only decides whether destructive
         ones count as executable (:attr:`Statement.enabled`).
         """
+        # lazy: cycle model <-> ddl (pyproject TODO(layers))
         from alembic_baseline.diff.ddl import statements
 
         return statements(self, allow_destructive=allow_destructive)
@@ -159,6 +160,7 @@ class SchemaDiff:
     def to_sql(self, *, allow_destructive: bool = False) -> str:
         """The fix script: statements in order; destructive ones commented out unless allowed,
         statements that need a human (an enum label removal...) always commented out."""
+        # lazy: cycle model <-> ddl (pyproject TODO(layers))
         from alembic_baseline.diff.ddl import render_script
 
         return render_script(self.to_statements(allow_destructive=allow_destructive))

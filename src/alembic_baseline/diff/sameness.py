@@ -16,6 +16,7 @@ def same(name: str, a: Any, b: Any) -> bool:
     if a == b:
         return True
     if name in _SQL_TEXT and isinstance(a, str) and isinstance(b, str):
+        # lazy: start-up: pglast is parsed in only when two SQL texts differ
         from alembic_baseline.diff.expressions import canonical
 
         return canonical(a) == canonical(b)

@@ -132,6 +132,7 @@ def _emit(value: Any, level: int, out: list[str]) -> None:
 
 def chunks(snap: Snapshot) -> Iterator[str]:
     """The snapshot's JSON text in pieces (about one per object), keys in sorted order."""
+    # lazy: cycle model <-> jsonwrite (pyproject, type-only edge at import)
     from alembic_baseline.snapshot.model import OBJECT_TYPES
 
     top: dict[str, Any] = {

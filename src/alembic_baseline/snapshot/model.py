@@ -188,6 +188,7 @@ class Snapshot:
 
     # -- JSON ------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
+        # lazy: cycle: codec and jsonwrite import the model's classes
         from alembic_baseline.snapshot.codec import encode
 
         return {
@@ -205,12 +206,14 @@ class Snapshot:
         """Deterministic JSON: sorted keys, canonical object order, a trailing newline — the
         bytes of ``json.dumps(self.to_dict(), sort_keys=True, indent=1, ensure_ascii=False)``
         plus a newline, produced faster by :mod:`.jsonwrite`."""
+        # lazy: cycle: codec and jsonwrite import the model's classes
         from alembic_baseline.snapshot.jsonwrite import to_json
 
         return to_json(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Snapshot:
+        # lazy: cycle: codec and jsonwrite import the model's classes
         from alembic_baseline.snapshot.codec import decode
 
         version = data.get("format_version")

@@ -32,6 +32,7 @@ _SIDE_HINT = (
 def describe(spec: str) -> str:
     """The side as it may be shown (a URL's password redacted)."""
     if "://" in spec:
+        # lazy: start-up: reading a snapshot file imports no Alembic or psycopg
         from alembic_baseline.pg.url import redact
 
         return redact(spec)
@@ -40,6 +41,7 @@ def describe(spec: str) -> str:
 
 def from_url(url: DatabaseURL | str, options: InspectOptions) -> Snapshot:
     """Inspect the database at ``url``."""
+    # lazy: start-up: reading a snapshot file imports no Alembic or psycopg
     from alembic_baseline.pg.connect import connection
     from alembic_baseline.pg.url import DatabaseURL
 
@@ -74,6 +76,7 @@ def from_replay(
 ) -> Snapshot:
     """The history replayed up to ``revision`` on a new database of ``server``, inspected; the
     database is dropped afterwards (``use_cache``: through the replay's template databases)."""
+    # lazy: start-up: reading a snapshot file imports no Alembic or psycopg
     from alembic_baseline.history.replay import build_at
 
     url = build_at(project, server, revision, history=history, use_cache=use_cache)
@@ -85,6 +88,7 @@ def from_replay(
 
 def from_revision(settings: Settings, revision: str, options: InspectOptions) -> Snapshot:
     """Replay the project's history up to ``revision`` on a scratch database; inspect it."""
+    # lazy: start-up: reading a snapshot file imports no Alembic or psycopg
     from alembic_baseline.history.driver import AlembicProject
     from alembic_baseline.pg.scratch import scratch_server
 
@@ -99,6 +103,7 @@ def replay_major(settings: Settings, *specs: str) -> int | None:
     NULL constraints — would produce DDL that production rejects), else None (the newest)."""
     if settings.pg_major is not None or not any(s.startswith(REVISION_PREFIX) for s in specs):
         return settings.pg_major
+    # lazy: start-up: reading a snapshot file imports no Alembic or psycopg
     from alembic_baseline.pg.connect import connection
     from alembic_baseline.pg.server import server_major
     from alembic_baseline.pg.url import DatabaseURL

@@ -60,6 +60,7 @@ class _Session:
         if self.kit is None:
             # Imported here, not at the top: Alembic + SQLAlchemy + psycopg cost ~0.25 s, which a
             # session that never asks for a migrated database must not pay (docs/benchmarks.md).
+            # lazy: start-up: a pytest session that does not use the plugin imports nothing more
             from alembic_baseline.testing import toolkit
 
             ini = toolkit.PluginConfig(
@@ -112,6 +113,7 @@ def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> None:
     if config.getoption("alembic_baseline_checks"):
+        # lazy: start-up: a pytest session that does not use the plugin imports nothing more
         from alembic_baseline.testing import items as check_items  # see _Session.toolkit
 
         state = config.stash[_KIT]
@@ -168,6 +170,7 @@ def db_at_revision(alembic_baseline: Toolkit) -> Iterator[Callable[[str], Any]]:
     """``db = db_at_revision("abc123")``: a fresh database at that revision (cloned from a
     per-revision template), with ``db.engine``, ``db.upgrade(S)``, ``db.downgrade(S)``,
     ``db.current()``. Dropped after the test."""
+    # lazy: start-up: a pytest session that does not use the plugin imports nothing more
     from alembic_baseline.testing.revision_db import RevisionDatabase  # see _Session.toolkit
 
     made: list[RevisionDatabase] = []
