@@ -55,13 +55,17 @@ unit: $(STAMP)
 db: $(STAMP)
 	$(BIN)/pytest tests/db -q
 
+# The suite waits on real servers (lock waits, signals, restarts) far more than it computes:
+# three pytest-xdist workers, each with its own scratch clusters (tests/db/conftest.py).
+PYTEST_WORKERS ?= 3
+
 test: lint typecheck
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS)
 	$(MAKE) test-oldest
 
 # Unit tests, then the database tests on PostgreSQL $(OLDEST_PG), with the oldest supported pair.
 test-oldest: $(OLDEST)/.installed
-	AB_TEST_PG_MAJORS=$(OLDEST_PG) $(OLDEST_BIN)/pytest -q -p no:cacheprovider
+	AB_TEST_PG_MAJORS=$(OLDEST_PG) $(OLDEST_BIN)/pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS)
 
 lock-oldest: $(STAMP)
 	$(BIN)/uv pip compile -q --no-header pyproject.toml --extra dev --extra embedded \
