@@ -94,7 +94,7 @@ def test_status_then_apply_then_rerun(
     assert SECRET not in out + err and "gone" in out + err
 
 
-def test_server_pattern_status_and_drift(fleet: Fleet) -> None:
+def test_server_pattern_status_and_drift(fleet: Fleet, monkeypatch: pytest.MonkeyPatch) -> None:
     a, b, c = fleet.databases(HEAD, HEAD, F2)
     with connection(b) as conn:
         conn.execute("ALTER TABLE invoices ADD COLUMN hand_made integer")
@@ -112,13 +112,18 @@ def test_server_pattern_status_and_drift(fleet: Fleet) -> None:
     assert drift["summary"]["revisions_replayed"] == [F2, HEAD]
     code, md = fleet.markdown("drift", *fleet.server_args())
     assert code == 1 and f"| {b.database} | {HEAD} | drifted |" in md
-    code, md = fleet.markdown("status", *fleet.server_args())
+    server_url = fleet.server_args()[1]  # the same server, its URL from the environment
+    monkeypatch.setenv("FLEET_SERVER_URL", server_url)
+    env_args = ["--server-env", "FLEET_SERVER_URL", *fleet.server_args()[2:]]
+    code, md = fleet.markdown("status", *env_args)
     assert code == 0 and f"| {F2} | {c.database} |" in md
     code, md = fleet.markdown("plan", *fleet.server_args())
     assert code == 0 and "## Stages" in md and c.database in md
 
 
-def test_tenant_schemas_each_locked_on_its_own(fleet: Fleet) -> None:
+def test_tenant_schemas_each_locked_on_its_own(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (db,) = fleet.databases(None)
     t0, t1, t2 = fleet.tenants(db, F1, F2, None)
     selection = ["--url", db.render("psycopg"), "--schemas", "tenant\\_%"]
@@ -142,7 +147,9 @@ def test_tenant_schemas_each_locked_on_its_own(fleet: Fleet) -> None:
         ).fetchall()
     assert sorted(r[0] for r in tables) == [t0, t2]
 
-    code, run, err = fleet.json("apply", *selection)  # the lock is gone: the rerun finishes
+    monkeypatch.setenv("TENANTS_URL", db.render("psycopg"))  # the URL kept out of argv
+    by_env = ["--url-env", "TENANTS_URL", "--schemas", "tenant\\_%"]
+    code, run, err = fleet.json("apply", *by_env)  # the lock is gone: the rerun finishes
     assert code == 0, err
     assert {t["name"]: t["outcome"] for t in run["targets"]} == {
         t0: "skipped",

@@ -44,14 +44,7 @@ def chosen_url(
             f"{' and '.join(given)} both name the database.", hint="Give only one of them."
         )
     if url_env:
-        value = os.environ.get(url_env, "").strip()
-        if not value:
-            raise ConfigError(
-                f"--url-env {url_env}: the environment variable {url_env} is not set or empty.",
-                hint=f"export {url_env}='postgresql://USER:PASSWORD@HOST/DB' (or your secret "
-                "manager's equivalent) before running the command.",
-            )
-        return value
+        return env_url("--url-env", url_env)
     if url_file:
         try:
             lines = url_file.read_text(encoding="utf-8").strip().splitlines()
@@ -69,6 +62,18 @@ def chosen_url(
             "can read (ps, /proc). Prefer --url-env NAME or --url-file FILE."
         )
     return url
+
+
+def env_url(option: str, name: str) -> str:
+    """The URL held by the environment variable the user named with ``option``."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        raise ConfigError(
+            f"{option} {name}: the environment variable {name} is not set or empty.",
+            hint=f"export {name}='postgresql://USER:PASSWORD@HOST/DB' (or your secret "
+            "manager's equivalent) before running the command.",
+        )
+    return value
 
 
 def _has_password(text: str) -> bool:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from alembic_baseline.cli._app import app, operation, state
+from alembic_baseline.cli._url import chosen_url, env_url
 from alembic_baseline.cli.deploy import (
     BackupDirOpt,
     LockOpt,
@@ -23,6 +24,7 @@ from alembic_baseline.cli.deploy import (
     TargetOpt,
 )
 from alembic_baseline.cli.fleet_manifest import attach
+from alembic_baseline.errors import ConfigError
 
 if TYPE_CHECKING:
     from alembic_baseline.fleet.rollout import Policy
@@ -70,6 +72,30 @@ UrlOpt = Annotated[
         "--url", metavar="URL", help="A database whose tenant schemas…", rich_help_panel=_T
     ),
 ]
+UrlEnvOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--url-env", metavar="NAME", help="…or the variable holding its URL.", rich_help_panel=_T
+    ),
+]
+UrlFileOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--url-file", metavar="FILE", help="…or a file holding its URL.", rich_help_panel=_T
+    ),
+]
+ServerEnvOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--server-env", metavar="NAME", help="--server's URL from NAME.", rich_help_panel=_T
+    ),
+]
+CatalogEnvOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--catalog-env", metavar="NAME", help="--catalog's URL from NAME.", rich_help_panel=_T
+    ),
+]
 SchemasOpt = Annotated[
     str | None,
     typer.Option(
@@ -109,10 +135,14 @@ StagesOpt = Annotated[
 _SELECTION = {
     "targets": TargetsOpt,
     "server": ServerOpt,
+    "server_env": ServerEnvOpt,
     "databases": DatabasesOpt,
     "catalog": CatalogOpt,
+    "catalog_env": CatalogEnvOpt,
     "query": QueryOpt,
     "url": UrlOpt,
+    "url_env": UrlEnvOpt,
+    "url_file": UrlFileOpt,
     "schemas": SchemasOpt,
     "label": LabelOpt,
     "shard": ShardOpt,
@@ -141,7 +171,7 @@ def _fleet_command(name: str) -> Callable[[Callable[..., int]], Callable[..., in
         def command(ctx: typer.Context, **given: Any) -> int:
             picked = {n: given.pop(n) for n in _SELECTION}
             chosen = _shard(picked.pop("shard"), picked.pop("shards"))
-            return fn(ctx, _selection(**picked), chosen, **given)
+            return fn(ctx, _selection(ctx, **picked), chosen, **given)
 
         params = [ctx, *shared, *mine]
         command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
@@ -155,10 +185,21 @@ def _resolve(annotation: object) -> object:
     return eval(annotation, globals()) if isinstance(annotation, str) else annotation
 
 
-def _selection(**given: Any) -> Selection:
+def _selection(ctx: typer.Context, **given: Any) -> Selection:
+    """The targets' source; URLs may come from the environment or a file (never in argv)."""
     # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.fleet.targets import Selection
 
+    given["url"] = chosen_url(ctx, given["url"], given.pop("url_env"), given.pop("url_file"))
+    for option in ("server", "catalog"):
+        name = given.pop(f"{option}_env")
+        if name and given[option]:
+            raise ConfigError(
+                f"--{option} and --{option}-env both name the {option}.",
+                hint="Give only one of them.",
+            )
+        if name:
+            given[option] = env_url(f"--{option}-env", name)
     given["labels"] = tuple(given.pop("label") or ())
     given["targets_file"] = given.pop("targets")
     return Selection(**given)
