@@ -187,7 +187,7 @@ def test_a_damaged_archive_never_commits_a_partial_restore(env: Env, tmp_path: P
     from alembic_baseline.deploy import restore_tx as rtx
     from alembic_baseline.deploy import rollback as rb
     from alembic_baseline.errors import ToolError
-    from alembic_baseline.pg import tools
+    from alembic_baseline.pg import pipes
     from alembic_baseline.runbook.backup import client_for
 
     _applied(env)
@@ -204,7 +204,7 @@ def test_a_damaged_archive_never_commits_a_partial_restore(env: Env, tmp_path: P
         pytest.fail("no truncation makes pg_restore fail after some output")
     before = _state(env)
     drops = [rb.CatalogName("TABLE", "public", "orders")]
-    tx = rtx.Transaction(tools.Piped())
+    tx = rtx.Transaction(pipes.Piped())
     with pytest.raises(ToolError, match="pg_restore"):
         rtx.restore(env.db, damaged, env.server.major, drops, "5s", tx)
     fate = rtx.settle(env.db, tx)

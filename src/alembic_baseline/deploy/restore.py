@@ -20,7 +20,7 @@ from alembic_baseline.deploy import rowcounts
 from alembic_baseline.deploy.run import begin, finish, take_backup
 from alembic_baseline.deploy.state import Deployment
 from alembic_baseline.errors import BaselineError, ConfigError, Interrupted, UnsafeError
-from alembic_baseline.pg import tools
+from alembic_baseline.pg import pipes
 from alembic_baseline.runbook import backup as bk
 from alembic_baseline.runbook import record as rec
 
@@ -121,7 +121,7 @@ def restore_run(
         f"restore: pg_restore --clean --if-exists {backup.path.name} | psql, one transaction, "
         f"lock_timeout {dep.options.lock_timeout}"
     )
-    tx = rtx.Transaction(tools.Piped())
+    tx = rtx.Transaction(pipes.Piped())
     try:
         step.seconds = rtx.restore(
             dep.url, backup.path, dep.state.server_major, extra, dep.options.lock_timeout, tx

@@ -27,7 +27,7 @@ from typing import Any
 
 from alembic_baseline.deploy import rollback as rb
 from alembic_baseline.errors import BaselineError
-from alembic_baseline.pg import tools
+from alembic_baseline.pg import pipes
 from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.url import DatabaseURL
 from alembic_baseline.runbook.backup import client_for
@@ -54,7 +54,7 @@ FROM (SELECT pid, backend_xid::text::bigint AS x,
 class Transaction:
     """The restore's transaction as far as this process knows it."""
 
-    piped: tools.Piped
+    piped: pipes.Piped
     backend_pid: int | None = None
     xid: int | None = None
     application_name: str = field(
@@ -120,7 +120,7 @@ def restore(
     start = time.perf_counter()
     with tempfile.TemporaryFile() as out:
         try:
-            tools.pipe_into_psql(
+            pipes.pipe_into_psql(
                 installation.bindir,
                 url,
                 source,

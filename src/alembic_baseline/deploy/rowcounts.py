@@ -15,7 +15,7 @@ from pathlib import Path
 
 from alembic_baseline.errors import DatabaseError
 from alembic_baseline.history.checksums import APPLIED_TABLE
-from alembic_baseline.pg import tools
+from alembic_baseline.pg import pipes
 from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.url import DatabaseURL
 from alembic_baseline.runbook.backup import client_for
@@ -66,7 +66,7 @@ def in_backup(path: Path, server_major: int) -> dict[str, int]:
             counts[table] += 1
 
     installation = client_for(server_major)
-    tools.pg_restore_lines(installation.bindir, ["--data-only", "-f", "-", str(path)], sink)
+    pipes.pg_restore_lines(installation.bindir, ["--data-only", "-f", "-", str(path)], sink)
     return counts
 
 
