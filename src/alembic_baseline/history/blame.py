@@ -24,7 +24,8 @@ from types import TracebackType
 
 from alembic_baseline import compat
 from alembic_baseline.errors import BaselineError, ConfigError, MigrationError
-from alembic_baseline.pg.url import redact
+from alembic_baseline.pg.connect import explain_connect_error
+from alembic_baseline.pg.url import DatabaseURL, redact
 
 ENV_HINT = (
     "alembic-baseline runs env.py and the revisions in its own interpreter ({python}): install "
@@ -276,3 +277,58 @@ def _lost(
         "check with `alembic-baseline status` and run the command again.",
         context={"cause": "connection lost", **({"failed_step": steps[-1]} if steps else {})},
     )
+
+
+def _is_connect_failure(exc: Exception) -> bool:
+    from sqlalchemy.exc import OperationalError  # lazy import of a third-party module
+
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    return isinstance(exc, OperationalError) and any(
+        s in text
+        for s in ("connection", "could not translate host", "password authentication", "database")
+    )
+
+
+def run_failure(
+    what: str,
+    url: DatabaseURL | None,
+    steps: list[str],
+    exc: Exception,
+    *,
+    base: Path,
+    per_migration: bool | None,
+    revision_file: Path | None,
+) -> BaselineError:
+    """Database errors (SQLAlchemy's, or a driver's from raw-cursor code) and errors raised
+    by revision code itself (a guard's RuntimeError, a missing file), reported alike: which
+    step, what it said. A failure to connect says how to reach the database instead; env.py,
+    the environment, one shared transaction or the connection: see :func:`classify`."""
+    detail = redact(str(getattr(exc, "orig", None) or exc)).strip().splitlines()
+    first = detail[0] if detail else type(exc).__name__
+    if not steps and url is not None and _is_connect_failure(exc) and not is_connection_lost(exc):
+        return explain_connect_error(url, first)
+    step = steps[-1] if steps else "(before the first revision)"
+    special = classify(
+        what, steps, exc, base=base, per_migration=per_migration, revision_file=revision_file
+    )
+    if special is not None:
+        return special
+    return MigrationError(
+        f"{what} failed in {step}: {first}",
+        hint="Fix the revision, then run it again; transactional DDL has rolled back the "
+        "failed step (autocommit blocks excepted).",
+        context={"failed_step": step, "completed_steps": str(max(0, len(steps) - 1))},
+    )
+
+
+def command_error(what: str, text: str) -> MigrationError:
+    """Alembic's own CommandError, with the hint that fits it."""
+    hint = "Run `alembic-baseline doctor` to diagnose the database's version table."
+    if "Can't locate revision" in text:
+        hint = (
+            "The database records a revision this project does not have (archived, renamed "
+            "or deleted). Run `alembic-baseline doctor`; never stamp by hand."
+        )
+    elif "Multiple head revisions" in text:
+        hint = "Merge the heads (alembic merge heads) or name the target revision."
+    return MigrationError(f"{what}: {redact(text)}", hint=hint)

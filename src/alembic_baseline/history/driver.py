@@ -20,10 +20,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from alembic_baseline.errors import BaselineError, ConfigError, MigrationError
-from alembic_baseline.history import prepare, project_load, sandbox
-from alembic_baseline.history.blame import is_connection_lost as lost
-from alembic_baseline.pg.url import DatabaseURL, redact
+from alembic_baseline.errors import BaselineError, ConfigError
+from alembic_baseline.history import blame, prepare, project_load, sandbox
+from alembic_baseline.pg.url import DatabaseURL
 from alembic_baseline.settings import Settings
 
 if TYPE_CHECKING:
@@ -34,16 +33,6 @@ if TYPE_CHECKING:
     from alembic_baseline.compat import VersionApplied
 
 _PLACEHOLDER_URLS = ("driver://", "")
-
-
-def _is_connect_failure(exc: Exception) -> bool:
-    from sqlalchemy.exc import OperationalError
-
-    text = str(getattr(exc, "orig", None) or exc).lower()
-    return isinstance(exc, OperationalError) and any(
-        s in text
-        for s in ("connection", "could not translate host", "password authentication", "database")
-    )
 
 
 class _StepTracker(logging.Handler):
@@ -224,7 +213,7 @@ class AlembicProject:
             try:
                 action(cfg)
             except CommandError as exc:
-                raise self._command_error(what, str(exc)) from None
+                raise blame.command_error(what, str(exc)) from None
             except BaselineError:
                 raise
             except Exception as exc:
@@ -234,58 +223,22 @@ class AlembicProject:
     def _failure(
         self, what: str, url: DatabaseURL | None, steps: list[str], exc: Exception
     ) -> BaselineError:
-        """Database errors (SQLAlchemy's, or a driver's from raw-cursor code) and errors raised
-        by revision code itself (a guard's RuntimeError, a missing file), reported alike: which
-        step, what it said. A failure to connect says how to reach the database instead."""
-        detail = redact(str(getattr(exc, "orig", None) or exc)).strip().splitlines()
-        first = detail[0] if detail else type(exc).__name__
-        if not steps and url is not None and _is_connect_failure(exc) and not lost(exc):
-            # lazy: start-up: only the path that needs it pays for it
-            from alembic_baseline.pg.connect import explain_connect_error
-
-            return explain_connect_error(url, first)
-        step = steps[-1] if steps else "(before the first revision)"
-        special = self._blame(what, steps, exc)
-        if special is not None:
-            return special
-        return MigrationError(
-            f"{what} failed in {step}: {first}",
-            hint="Fix the revision, then run it again; transactional DDL has rolled back the "
-            "failed step (autocommit blocks excepted).",
-            context={"failed_step": step, "completed_steps": str(max(0, len(steps) - 1))},
-        )
-
-    def _blame(self, what: str, steps: list[str], exc: Exception) -> BaselineError | None:
-        """env.py, the environment, one shared transaction or the connection: see blame."""
-        # lazy: start-up: only the path that needs it pays for it
-        from alembic_baseline.history import blame
-
+        """What failed, told by :func:`blame.run_failure` with what env.py configured."""
         opts = getattr(getattr(self, "_environment", None), "context_opts", None) or {}
-        per_migration = bool(opts.get("transaction_per_migration")) if opts else None
         revision_file = None
         failed = blame.failed_revision(steps)
         if failed:
             with contextlib.suppress(Exception):
                 revision_file = Path(self.script.get_revision(failed).path)
-        return blame.classify(
+        return blame.run_failure(
             what,
+            url,
             steps,
             exc,
             base=self.settings.project_dir,
-            per_migration=per_migration,
+            per_migration=bool(opts.get("transaction_per_migration")) if opts else None,
             revision_file=revision_file,
         )
-
-    def _command_error(self, what: str, text: str) -> MigrationError:
-        hint = "Run `alembic-baseline doctor` to diagnose the database's version table."
-        if "Can't locate revision" in text:
-            hint = (
-                "The database records a revision this project does not have (archived, renamed "
-                "or deleted). Run `alembic-baseline doctor`; never stamp by hand."
-            )
-        elif "Multiple head revisions" in text:
-            hint = "Merge the heads (alembic merge heads) or name the target revision."
-        return MigrationError(f"{what}: {redact(text)}", hint=hint)
 
     def _migrate(
         self,
