@@ -13,15 +13,17 @@ import contextlib
 import io
 import logging
 import os
+import threading
 from argparse import Namespace
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from alembic_baseline.errors import BaselineError, ConfigError
 from alembic_baseline.history import blame, prepare, project_load, sandbox
+from alembic_baseline.history.steps import RunResult as RunResult
+from alembic_baseline.history.steps import StepTracker
 from alembic_baseline.pg.url import DatabaseURL
 from alembic_baseline.settings import Settings
 
@@ -35,27 +37,7 @@ if TYPE_CHECKING:
 _PLACEHOLDER_URLS = ("driver://", "")
 
 
-class _StepTracker(logging.Handler):
-    """Remembers the last "Running upgrade a -> b" line so a failure can name its revision."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.INFO)
-        self.steps: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        if message.startswith("Running "):
-            self.steps.append(message[len("Running ") :])
-
-
-@dataclass(frozen=True)
-class RunResult:
-    """What an Alembic run did: the steps it started (``upgrade a -> b, message``)."""
-
-    steps: tuple[str, ...]
-    sql: str = ""
-    sandbox: sandbox.Sandbox | None = field(default=None, compare=False, repr=False)
-    """What the confinement saw (the version table env.py configured), for after-run checks."""
+_DRIVING = threading.RLock()  # one run at a time per process (see AlembicProject._driving)
 
 
 class AlembicProject:
@@ -148,14 +130,24 @@ class AlembicProject:
 
     # -- running ---------------------------------------------------------------------------
     @contextlib.contextmanager
-    def _driving(self, url: DatabaseURL | None) -> Iterator[_StepTracker]:
-        """Point env.py at ``url``, run from the project directory, keep logging ours."""
+    def _driving(self, url: DatabaseURL | None) -> Iterator[StepTracker]:
+        """Point env.py at ``url``, run from the project directory, keep logging ours.
+
+        env.py reads the process's environment and paths relative to the working directory, so
+        a run has to set both; :data:`_DRIVING` makes runs take turns, so no run ever sees
+        another's values. The threads that may work meanwhile (snapshot readers, lock-wait
+        watchers) read none of them: they connect with the URL they were given."""
+        with _DRIVING, self._driving_unlocked(url) as tracker:
+            yield tracker
+
+    @contextlib.contextmanager
+    def _driving_unlocked(self, url: DatabaseURL | None) -> Iterator[StepTracker]:
         import logging.config as logging_config
 
         saved_env = os.environ.get(self.settings.url_env)
         saved_cwd = Path.cwd()
         saved_file_config = logging_config.fileConfig
-        tracker = _StepTracker()
+        tracker = StepTracker()
         alembic_log = logging.getLogger("alembic.runtime.migration")
         saved_level = alembic_log.level
         if url is not None:
