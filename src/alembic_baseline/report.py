@@ -162,6 +162,15 @@ class Reporter:
         return self._err
 
     @property
+    def styled(self) -> bool:
+        """Whether text output gets colour and styles (a terminal, or FORCE_COLOR).
+
+        When not, a long result may print plain text itself (``raw``) rather than markup:
+        rich parses and lays out every line, which made printing 2,000 lint findings half
+        of a warm ``lint`` run; the characters written are the same."""
+        return self.out.color_system is not None
+
+    @property
     def quiet(self) -> bool:
         """Machine-readable output: no progress or chatter on stdout."""
         return self.output != "text"

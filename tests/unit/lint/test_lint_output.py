@@ -130,3 +130,31 @@ def test_fail_on_threshold() -> None:
     assert not fails(FINDINGS[2:], Severity.WARNING)
     assert fails(FINDINGS[2:], Severity.INFO)
     assert not fails([], Severity.INFO)
+
+
+def test_plain_text_is_what_rich_prints_without_a_terminal(tmp_path: Path) -> None:
+    """``lint`` writes findings as plain text where no terminal styles them (rich is slow on
+    thousands of lines): the characters must be those rich prints from the markup."""
+    import io
+
+    from rich.console import Console
+
+    from alembic_baseline.lint.output import render_text
+
+    tricky = Finding(
+        "PG999",
+        "tricky",
+        Severity.WARNING,
+        str(tmp_path / "versions" / "c3 [x].py"),
+        7,
+        "SELECT '[bold]x[/]'\tAS a,\r\\[y] 100% \\ ok\x07",
+        "tab\there; [red]not markup[/red]\\ and a backslash",
+    )
+    findings = [*FINDINGS, tricky]
+    report = Report(root=tmp_path, files=3, hidden=1)
+    buffer = io.StringIO()
+    console = Console(file=buffer, highlight=False, soft_wrap=True)
+    assert console.color_system is None  # what Reporter.styled reads
+    console.print(render_text(findings, report))
+    assert render_text(findings, report, markup=False) + "\n" == buffer.getvalue()
+    assert "[red]not markup[/red]" in buffer.getvalue()
