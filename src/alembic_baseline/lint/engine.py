@@ -42,11 +42,18 @@ class EngineResult:
     """Files whose results came from the cache."""
 
 
-def lint_file(target: Target, config: LintConfig, sys_path: Sequence[str] = ()) -> FileResult:
-    """Extract one revision and run the revision rules on it (runs in worker processes)."""
+def lint_file(
+    target: Target,
+    config: LintConfig,
+    sys_path: Sequence[str] = (),
+    rules: Sequence[Rule] | None = None,
+) -> FileResult:
+    """Extract one revision and run the revision rules on it (runs in worker processes).
+
+    ``rules``: ``config.rules()`` made once for many files (making them is not free)."""
     rev = read_revision(target.path, archived=target.archived, sys_path=sys_path)
     findings: list[Finding] = []
-    for rule in config.rules():
+    for rule in config.rules() if rules is None else rules:
         if not rule.history:
             findings.extend(_checked(rule, rev))
     return FileResult(summarize(rev), tuple(sorted(findings, key=lambda f: f.sort_key)))
@@ -73,7 +80,8 @@ def _checked(rule: Rule, rev: RevisionFile) -> list[Finding]:
 def _lint_chunk(
     targets: Sequence[Target], config: LintConfig, sys_path: Sequence[str]
 ) -> list[FileResult]:
-    return [lint_file(t, config, sys_path) for t in targets]
+    rules = config.rules()
+    return [lint_file(t, config, sys_path, rules) for t in targets]
 
 
 def _compute(

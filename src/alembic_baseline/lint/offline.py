@@ -70,12 +70,16 @@ def _quiet() -> Iterator[None]:
         yield
 
 
-def load_module(path: Path, source: str, sys_path: Sequence[str] = ()) -> types.ModuleType:
-    """Execute the revision's module code (imports, constants) as Alembic would when loading it."""
+def load_module(
+    path: Path, source: str, sys_path: Sequence[str] = (), tree: ast.Module | None = None
+) -> types.ModuleType:
+    """Execute the revision's module code (imports, constants) as Alembic would when loading it.
+
+    ``tree``: the source already parsed (compiling it skips a second parse)."""
     name = f"_alembic_baseline_lint_{next(_counter)}"
     module = types.ModuleType(name)
     module.__file__ = str(path)
-    code = compile(source, str(path), "exec")
+    code = compile(source if tree is None else tree, str(path), "exec")
     saved_path = list(sys.path)
     sys.path[:0] = [p for p in sys_path if p not in sys.path]
     sys.modules[name] = module  # dataclasses and typing look the module up while it executes
