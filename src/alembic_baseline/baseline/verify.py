@@ -83,23 +83,29 @@ def snapshot_of(url: DatabaseURL, version_table: tuple[str, str | None]) -> Snap
 
 
 @contextlib.contextmanager
-def whole_history(project: AlembicProject, manifest: Manifest) -> Iterator[AlembicProject]:
+def whole_history(
+    project: AlembicProject, manifest: Manifest, history: History
+) -> Iterator[AlembicProject]:
     """The project as it was before the baseline plus what came after: archive + live revisions,
-    without the baseline and the bridge (the archived old head takes the bridge's place)."""
-    history = History(project)
+    without the baseline and the bridge (the archived old head takes the bridge's place).
+
+    The archived revisions are read where they are (their compiled bytecode is reused between
+    runs); only the live revisions after the baseline are copied to a temporary folder, away
+    from the baseline and the bridge."""
     if manifest.old_head not in history.archived:
         raise ConfigError(
             f"The archived revision {manifest.old_head} (the pre-baseline head) was not found.",
             hint="The archive must stay in the repository: restore versions/archive/ from git.",
         )
+    newer = [r for r in history.live.values() if r.id not in (manifest.revision, manifest.old_head)]
+    if not newer:
+        yield project.with_version_locations(*history.archive_dirs)
+        return
     tmp = Path(tempfile.mkdtemp(prefix="ab-history-"))
     try:
-        for rev in history.archived.values():
+        for rev in newer:
             shutil.copy2(rev.path, tmp / rev.path.name)
-        for rev in history.live.values():
-            if rev.id not in (manifest.revision, manifest.old_head):
-                shutil.copy2(rev.path, tmp / rev.path.name)
-        yield project.with_version_locations(tmp)
+        yield project.with_version_locations(*history.archive_dirs, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -144,13 +150,14 @@ def verify(
     """Compare history, baseline (and production) at the old head and at the current heads."""
     manifest = find_manifest(project.script_location, revision)
     major = pg_major or _major_of(url) or int(manifest.server_version.split(".")[0])
-    heads = History(project).heads()
+    history = History(project)
+    heads = history.heads()
     post = heads != (manifest.old_head,)
     seconds: dict[str, float] = {}
     comparisons: list[Comparison] = []
     options = CompareOptions()
     with (
-        whole_history(project, manifest) as full,
+        whole_history(project, manifest, history) as full,
         use_server(server, major=major, scratch_url=scratch_url) as server,
     ):
         vt = project.version_table(server.admin_url, scratch=True)
