@@ -179,8 +179,8 @@ class Scratch:
 
     def sql(self, statement: str) -> None:
         subprocess.run(
-            [str(self.bin("psql")), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", self.libpq("postgres"),
-             "-c", statement],
+            [str(self.bin("psql")), "-X", "-q", "-v", "ON_ERROR_STOP=1",
+             "-d", self.libpq("postgres"), "-c", statement],
             check=True,
             capture_output=True,
         )  # fmt: skip

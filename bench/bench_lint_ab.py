@@ -13,7 +13,7 @@ Both print every finding (to a pipe, read by the benchmark). Usage::
         [--revisions 1000] [--pairs 7] [--write]
 
 Without ``--tool`` this checkout is built as a wheel and installed into a temporary venv;
-squawk: ``pip install squawk-cli`` (a wheel with the binary) into any venv.
+without ``--squawk``, squawk-cli (a wheel with the binary) is installed from PyPI into another.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import command_env, write_section
+from _common import ROOT, command_env, write_section
 from _paired import HEADER, install, load_text, paired, timed
 from generate_history import generate
 
@@ -36,7 +36,7 @@ from generate_history import generate
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tool", type=Path)
-    parser.add_argument("--squawk", type=Path, default=Path("/tmp/perf/squawk/bin/squawk"))
+    parser.add_argument("--squawk", type=Path, help="default: squawk-cli installed from PyPI")
     parser.add_argument("--revisions", type=int, default=1000)
     parser.add_argument("--pairs", type=int, default=7)
     parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
@@ -45,6 +45,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="ab-lint-") as tmp:
         work = Path(tmp)
         tool = install(args.tool, work)
+        args.squawk = args.squawk or _squawk(work)
         alembic = tool.parent / "alembic"
         project = generate(work / "proj", args.revisions).parent
         subprocess.run(["git", "init", "-q", str(project)], check=True)
@@ -70,12 +71,13 @@ def main() -> None:
         warm = paired(lambda: timed(squawk, ok=(0, 1)), lambda: timed(lint, cwd=project,
                       ok=(0, 1)), args.pairs)  # fmt: skip
         squawk_findings = _squawk_count(squawk)
+        version = subprocess.run([str(args.squawk), "--version"], capture_output=True,
+                                 text=True).stdout.strip()  # fmt: skip
     text = "\n".join(
         [
             f"`python bench/bench_lint_ab.py --pairs {args.pairs}` — the generated "
             f"{args.revisions:,}-revision history (`bench/generate_history.py`); "
-            f"`alembic-baseline lint` prints {findings} findings, squawk "
-            f"{subprocess.run([str(args.squawk), '--version'], capture_output=True, text=True).stdout.strip()} "
+            f"`alembic-baseline lint` prints {findings} findings, {version} "
             f"prints {squawk_findings} on the SQL `alembic upgrade base:head --sql` renders "
             "(both to a pipe). Whole processes, the tool installed from a wheel; "
             f"{load_text()} at the end.",
@@ -88,6 +90,15 @@ def main() -> None:
     print(text)
     if args.write:
         write_section("Lint (whole process)", text)
+
+
+def _squawk(work: Path) -> Path:
+    """squawk-cli (a wheel carrying the binary) in a venv of its own."""
+    uv, venv = ROOT / ".venv" / "bin" / "uv", work / "squawk-venv"
+    subprocess.run([str(uv), "venv", "-q", str(venv)], check=True)
+    subprocess.run([str(uv), "pip", "install", "-q", "--python", str(venv / "bin" / "python"),
+                    "squawk-cli"], check=True)  # fmt: skip
+    return venv / "bin" / "squawk"
 
 
 def _count(lint: list[str], project: Path) -> int:
