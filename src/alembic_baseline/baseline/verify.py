@@ -89,25 +89,30 @@ def whole_history(
     """The project as it was before the baseline plus what came after: archive + live revisions,
     without the baseline and the bridge (the archived old head takes the bridge's place).
 
-    The archived revisions are read where they are (their compiled bytecode is reused between
-    runs); only the live revisions after the baseline are copied to a temporary folder, away
-    from the baseline and the bridge."""
-    if manifest.old_head not in history.archived:
-        raise ConfigError(
-            f"The archived revision {manifest.old_head} (the pre-baseline head) was not found.",
-            hint="The archive must stay in the repository: restore versions/archive/ from git.",
-        )
+    The archived revisions are read where they are, once (``history`` need not have read them;
+    their compiled bytecode is reused between runs); only the live revisions after the baseline
+    are copied to a temporary folder, away from the baseline and the bridge."""
+    missing = ConfigError(
+        f"The archived revision {manifest.old_head} (the pre-baseline head) was not found.",
+        hint="The archive must stay in the repository: restore versions/archive/ from git.",
+    )
+    if not history.archive_dirs:
+        raise missing
     newer = [r for r in history.live.values() if r.id not in (manifest.revision, manifest.old_head)]
-    if not newer:
-        yield project.with_version_locations(*history.archive_dirs)
-        return
-    tmp = Path(tempfile.mkdtemp(prefix="ab-history-"))
+    tmp = Path(tempfile.mkdtemp(prefix="ab-history-")) if newer else None
     try:
-        for rev in newer:
-            shutil.copy2(rev.path, tmp / rev.path.name)
-        yield project.with_version_locations(*history.archive_dirs, tmp)
+        locations = list(history.archive_dirs)
+        if tmp is not None:
+            for rev in newer:
+                shutil.copy2(rev.path, tmp / rev.path.name)
+            locations.append(tmp)
+        full = project.with_version_locations(*locations)
+        if manifest.old_head not in History(full, archive=False).live:
+            raise missing
+        yield full
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _carried(found: Inventory | None) -> Inventory | None:
@@ -150,7 +155,7 @@ def verify(
     """Compare history, baseline (and production) at the old head and at the current heads."""
     manifest = find_manifest(project.script_location, revision)
     major = pg_major or _major_of(url) or int(manifest.server_version.split(".")[0])
-    history = History(project)
+    history = History(project, archive=False)  # the archive is read once, by whole_history
     heads = history.heads()
     post = heads != (manifest.old_head,)
     seconds: dict[str, float] = {}
