@@ -20,7 +20,7 @@ ALLOWED = {
     "pg/tools.py": 1,  # the environment of pg_dump & co, without the caller's PG* variables
     "cli/_url.py": 1,  # --url-env NAME: the variable the user names holds the URL
     "lockkey.py": 1,  # a runner tells the env.py it starts that it holds the target's lock
-    "settings.py": 2,  # load() and env() themselves
+    "settings.py": 3,  # load() and env() themselves; styles_forced() (variables rich reads)
 }
 
 

@@ -158,3 +158,23 @@ def test_plain_text_is_what_rich_prints_without_a_terminal(tmp_path: Path) -> No
     console.print(render_text(findings, report))
     assert render_text(findings, report, markup=False) + "\n" == buffer.getvalue()
     assert "[red]not markup[/red]" in buffer.getvalue()
+
+
+def test_reporter_styled_agrees_with_rich(monkeypatch: Any) -> None:
+    """``Reporter.styled`` answers without rich when rich would surely not style the stream,
+    and asks rich otherwise (FORCE_COLOR styles even a pipe)."""
+    import io
+
+    from rich.console import Console
+
+    from alembic_baseline.report import Reporter
+
+    for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE"):
+        monkeypatch.delenv(name, raising=False)
+    plain = Reporter(io.StringIO(), io.StringIO())
+    assert plain.styled is False
+    assert plain._out is None  # answered without making a rich console
+    assert Console(file=io.StringIO()).color_system is None
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    forced = Reporter(io.StringIO(), io.StringIO())
+    assert forced.styled is (Console(file=io.StringIO()).color_system is not None) is True
