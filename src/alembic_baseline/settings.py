@@ -48,6 +48,12 @@ def env(name: str, environ: Mapping[str, str] | None = None) -> str:
     return (os.environ if environ is None else environ).get(name, "")
 
 
+def styles_forced(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether rich may style output that is not a terminal (variables rich reads itself)."""
+    found = os.environ if environ is None else environ
+    return any(name in found for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE"))
+
+
 DEFAULT_READ_LOCK_TIMEOUT = "10s"
 """lock_timeout of the tool's own sessions unless ``read_lock_timeout`` says otherwise."""
 DEFAULT_READ_STATEMENT_TIMEOUT = "5min"

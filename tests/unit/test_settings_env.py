@@ -21,7 +21,7 @@ ALLOWED = {
     "cli/_url.py": 1,  # --url-env NAME: the variable the user names holds the URL
     "fleet/targets.py": 1,  # url_env = "NAME" in a fleet's targets file: likewise
     "lockkey.py": 1,  # a runner tells the env.py it starts that it holds the target's lock
-    "settings.py": 2,  # load() and env() themselves
+    "settings.py": 3,  # load() and env() themselves; styles_forced() (variables rich reads)
 }
 
 

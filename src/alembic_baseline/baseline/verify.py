@@ -70,25 +70,36 @@ class VerifyResult:
 
 
 @contextlib.contextmanager
-def whole_history(project: AlembicProject, manifest: Manifest) -> Iterator[AlembicProject]:
+def whole_history(
+    project: AlembicProject, manifest: Manifest, history: History
+) -> Iterator[AlembicProject]:
     """The project as it was before the baseline plus what came after: archive + live revisions,
-    without the baseline and the bridge (the archived old head takes the bridge's place)."""
-    history = History(project)
-    if manifest.old_head not in history.archived:
-        raise ConfigError(
-            f"The archived revision {manifest.old_head} (the pre-baseline head) was not found.",
-            hint="The archive must stay in the repository: restore versions/archive/ from git.",
-        )
-    tmp = Path(tempfile.mkdtemp(prefix="ab-history-"))
+    without the baseline and the bridge (the archived old head takes the bridge's place).
+
+    The archived revisions are read where they are, once (``history`` need not have read them;
+    their compiled bytecode is reused between runs); only the live revisions after the baseline
+    are copied to a temporary folder, away from the baseline and the bridge."""
+    missing = ConfigError(
+        f"The archived revision {manifest.old_head} (the pre-baseline head) was not found.",
+        hint="The archive must stay in the repository: restore versions/archive/ from git.",
+    )
+    if not history.archive_dirs:
+        raise missing
+    newer = [r for r in history.live.values() if r.id not in (manifest.revision, manifest.old_head)]
+    tmp = Path(tempfile.mkdtemp(prefix="ab-history-")) if newer else None
     try:
-        for rev in history.archived.values():
-            shutil.copy2(rev.path, tmp / rev.path.name)
-        for rev in history.live.values():
-            if rev.id not in (manifest.revision, manifest.old_head):
+        locations = list(history.archive_dirs)
+        if tmp is not None:
+            for rev in newer:
                 shutil.copy2(rev.path, tmp / rev.path.name)
-        yield project.with_version_locations(tmp)
+            locations.append(tmp)
+        full = project.with_version_locations(*locations)
+        if manifest.old_head not in History(full, archive=False).live:
+            raise missing
+        yield full
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _carried(found: Inventory | None) -> Inventory | None:
@@ -131,13 +142,14 @@ def verify(
     """Compare history, baseline (and production) at the old head and at the current heads."""
     manifest = find_manifest(project.script_location, revision)
     major = pg_major or _major_of(url) or int(manifest.server_version.split(".")[0])
-    heads = History(project).heads()
+    history = History(project, archive=False)  # the archive is read once, by whole_history
+    heads = history.heads()
     post = heads != (manifest.old_head,)
     seconds: dict[str, float] = {}
     comparisons: list[Comparison] = []
     options = CompareOptions()
     with (
-        whole_history(project, manifest) as full,
+        whole_history(project, manifest, history) as full,
         Scratch(major, scratch_url, server) as scratch,
     ):
         server = scratch.server()

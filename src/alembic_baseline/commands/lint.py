@@ -76,7 +76,10 @@ class LintResult:
         return to_jsonable(output.json_document(self.findings, self.report))
 
     def text(self, out: Reporter) -> None:
-        out.text(output.render_text(self.findings, self.report))
+        if out.styled:
+            out.text(output.render_text(self.findings, self.report))
+        else:
+            out.raw(output.render_text(self.findings, self.report, markup=False))
 
     def markdown(self) -> str:
         return output.render_markdown(self.findings, self.report)

@@ -18,20 +18,21 @@ from pathlib import Path
 from alembic_baseline import statedir
 from alembic_baseline.errors import ConfigError
 from alembic_baseline.lint.model import Finding
+from alembic_baseline.lint.paths import Resolver
 
 FORMAT = 1
 Key = tuple[str, str, str]
 
 
-def _relative(path: str, base: Path) -> str:
+def _relative(path: str, base: Path, resolve: Resolver) -> str:
     try:
-        return Path(os.path.relpath(Path(path).resolve(), base.resolve())).as_posix()
+        return Path(os.path.relpath(resolve(path), resolve(base))).as_posix()
     except ValueError:  # another drive on Windows
         return Path(path).as_posix()
 
 
-def key(finding: Finding, base: Path) -> Key:
-    return (_relative(finding.path, base), finding.code, finding.fingerprint)
+def key(finding: Finding, base: Path, resolve: Resolver | None = None) -> Key:
+    return (_relative(finding.path, base, resolve or Resolver()), finding.code, finding.fingerprint)
 
 
 def read(path: Path) -> Counter[Key]:
@@ -52,10 +53,11 @@ def read(path: Path) -> Counter[Key]:
 def write(path: Path, findings: Iterable[Finding]) -> int:
     """Write the baseline; returns how many findings it accepts."""
     base = path.parent
+    resolve = Resolver()
     entries = sorted(
         (
             {
-                "path": key(f, base)[0],
+                "path": key(f, base, resolve)[0],
                 "code": f.code,
                 "fingerprint": f.fingerprint,
                 "message": f.message,
@@ -74,11 +76,14 @@ def apply(
     findings: Sequence[Finding], accepted: Counter[Key], base: Path
 ) -> tuple[list[Finding], int]:
     """(findings not accepted, number hidden)."""
+    if not accepted:  # nothing accepted (no baseline file): every finding stays
+        return list(findings), 0
     remaining = Counter(accepted)
     kept: list[Finding] = []
     hidden = 0
+    resolve = Resolver()
     for finding in findings:
-        k = key(finding, base)
+        k = key(finding, base, resolve)
         if remaining[k] > 0:
             remaining[k] -= 1
             hidden += 1

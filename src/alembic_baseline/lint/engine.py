@@ -19,6 +19,7 @@ from alembic_baseline.lint.config import LintConfig
 from alembic_baseline.lint.extract import read_revision, summarize
 from alembic_baseline.lint.graphs import RevisionGraph
 from alembic_baseline.lint.model import Finding, IgnoreDirectives, RevisionFile, RevisionSummary
+from alembic_baseline.lint.paths import Resolver
 from alembic_baseline.lint.registry import History, Rule
 
 PARALLEL_MIN_FILES = 24
@@ -41,11 +42,18 @@ class EngineResult:
     """Files whose results came from the cache."""
 
 
-def lint_file(target: Target, config: LintConfig, sys_path: Sequence[str] = ()) -> FileResult:
-    """Extract one revision and run the revision rules on it (runs in worker processes)."""
+def lint_file(
+    target: Target,
+    config: LintConfig,
+    sys_path: Sequence[str] = (),
+    rules: Sequence[Rule] | None = None,
+) -> FileResult:
+    """Extract one revision and run the revision rules on it (runs in worker processes).
+
+    ``rules``: ``config.rules()`` made once for many files (making them is not free)."""
     rev = read_revision(target.path, archived=target.archived, sys_path=sys_path)
     findings: list[Finding] = []
-    for rule in config.rules():
+    for rule in config.rules() if rules is None else rules:
         if not rule.history:
             findings.extend(_checked(rule, rev))
     return FileResult(summarize(rev), tuple(sorted(findings, key=lambda f: f.sort_key)))
@@ -72,7 +80,8 @@ def _checked(rule: Rule, rev: RevisionFile) -> list[Finding]:
 def _lint_chunk(
     targets: Sequence[Target], config: LintConfig, sys_path: Sequence[str]
 ) -> list[FileResult]:
-    return [lint_file(t, config, sys_path) for t in targets]
+    rules = config.rules()
+    return [lint_file(t, config, sys_path, rules) for t in targets]
 
 
 def _compute(
@@ -115,25 +124,18 @@ def _results(
     return [results[i] for i in range(len(targets))], len(targets) - len(missing)
 
 
-def _distinct_files(targets: Sequence[Target]) -> list[Target]:
+def _distinct_files(targets: Sequence[Target], resolve: Resolver) -> list[Target]:
     """One target per file, the first naming it winning: a file given relative to the working
     directory (pre-commit passes ``alembic/versions/x.py``) is the same as the project's
     absolute ``context`` entry, not a second file declaring the same revision."""
     seen: dict[Path, Target] = {}
     for target in targets:
         try:
-            key = target.path.resolve()
+            key = resolve(target.path)
         except OSError:  # unreadable here: reading it reports the problem
             key = target.path.absolute()
         seen.setdefault(key, target)
     return list(seen.values())
-
-
-def _relative(path: str, root: Path) -> str:
-    try:
-        return Path(path).resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return Path(path).as_posix()
 
 
 def run(
@@ -154,9 +156,10 @@ def run(
     ``alembic_heads`` computes them on demand, asked only when the files show a branch (Alembic's
     ScriptDirectory imports every revision module: too slow for every run).
     """
-    targets = _distinct_files(targets)
+    resolve = Resolver()
+    targets = _distinct_files(targets, resolve)
     reported = {str(t.path) for t in targets}
-    everything = _distinct_files((*targets, *context))
+    everything = _distinct_files((*targets, *context), resolve)
     cache = LintCache(cache_dir) if cache_dir is not None and config.cache else None
     workers = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
     results, cached = _results(everything, config, cache, sys_path, workers)
@@ -174,7 +177,9 @@ def run(
         for f in findings
         if f.severity >= config.min_severity
         and not ignores.get(f.path, IgnoreDirectives()).hides(f)
-        and not config.ignored_for_path(f, _relative(f.path, root))
+        and not (
+            config.per_file_ignores and config.ignored_for_path(f, resolve.relative(f.path, root))
+        )
     ]
     return EngineResult(
         findings=tuple(sorted(kept, key=lambda f: f.sort_key)),

@@ -55,7 +55,7 @@ def read_revision(
     error: str | None = None
     if render:
         try:
-            module = offline.load_module(path, source, sys_path)
+            module = offline.load_module(path, source, sys_path, info.tree)
         except (Exception, SystemExit) as exc:
             error = f"importing the module failed: {type(exc).__name__}: {exc}"
     statements: list[Statement] = []

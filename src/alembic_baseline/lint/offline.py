@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import functools
 import io
 import itertools
 import sys
@@ -21,6 +22,11 @@ import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from alembic.runtime.environment import EnvironmentContext
+    from alembic.runtime.migration import MigrationContext
 
 from alembic_baseline import compat
 
@@ -66,12 +72,16 @@ def _quiet() -> Iterator[None]:
         yield
 
 
-def load_module(path: Path, source: str, sys_path: Sequence[str] = ()) -> types.ModuleType:
-    """Execute the revision's module code (imports, constants) as Alembic would when loading it."""
+def load_module(
+    path: Path, source: str, sys_path: Sequence[str] = (), tree: ast.Module | None = None
+) -> types.ModuleType:
+    """Execute the revision's module code (imports, constants) as Alembic would when loading it.
+
+    ``tree``: the source already parsed (compiling it skips a second parse)."""
     name = f"_alembic_baseline_lint_{next(_counter)}"
     module = types.ModuleType(name)
     module.__file__ = str(path)
-    code = compile(source, str(path), "exec")
+    code = compile(source if tree is None else tree, str(path), "exec")
     saved_path = list(sys.path)
     sys.path[:0] = [p for p in sys_path if p not in sys.path]
     sys.modules[name] = module  # dataclasses and typing look the module up while it executes
@@ -84,22 +94,50 @@ def load_module(path: Path, source: str, sys_path: Sequence[str] = ()) -> types.
     return module
 
 
-@contextlib.contextmanager
-def _offline(buffer: io.StringIO) -> Iterator[None]:
-    """An offline MigrationContext behind both ``op`` and ``context`` (for ``is_offline_mode``)."""
+class _Switch(io.StringIO):
+    """The output buffer of the one offline context: forwards to the current render's buffer."""
+
+    target: io.StringIO | None = None
+
+    def write(self, text: str) -> int:
+        assert self.target is not None, "offline output outside a render"
+        return self.target.write(text)
+
+    def flush(self) -> None:
+        pass
+
+
+@functools.cache
+def _context() -> tuple[_Switch, MigrationContext, EnvironmentContext]:
+    """One offline MigrationContext per process, as ``alembic upgrade --sql`` has one for the
+    whole history: configuring one (dialect, implementation, version table) cost more than
+    rendering a typical revision, and lint renders every revision twice."""
     from alembic.config import Config
-    from alembic.operations import Operations
     from alembic.runtime.migration import MigrationContext
 
+    switch = _Switch()
     ctx = MigrationContext.configure(
         dialect_name="postgresql",
         # "named" paramstyle keeps literal % signs as written (no %% doubling).
         dialect_opts={"paramstyle": "named"},
-        opts={"as_sql": True, "output_buffer": buffer, "transactional_ddl": True},
+        opts={"as_sql": True, "output_buffer": switch, "transactional_ddl": True},
     )
-    env = compat.offline_environment(Config(), ctx)
-    with _quiet(), env, Operations.context(ctx):
-        yield
+    return switch, ctx, compat.offline_environment(Config(), ctx)
+
+
+@contextlib.contextmanager
+def _offline(buffer: io.StringIO) -> Iterator[None]:
+    """The offline MigrationContext behind both ``op`` and ``context`` (for
+    ``is_offline_mode``), writing to ``buffer``."""
+    from alembic.operations import Operations
+
+    switch, ctx, env = _context()
+    switch.target = buffer
+    try:
+        with _quiet(), env, Operations.context(ctx):
+            yield
+    finally:
+        switch.target = None
 
 
 def render_function(module: types.ModuleType, function: str) -> list[Chunk]:

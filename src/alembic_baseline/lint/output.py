@@ -9,7 +9,7 @@ code scanning expects).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
@@ -18,6 +18,7 @@ from typing import Any
 from alembic_baseline import __version__
 from alembic_baseline.lint.docs import rule_page
 from alembic_baseline.lint.model import Finding, Severity
+from alembic_baseline.lint.paths import Resolver
 from alembic_baseline.lint.registry import all_rules, doc_sections
 
 FORMATS = ("text", "json", "markdown", "sarif", "github")
@@ -37,11 +38,23 @@ class Report:
     """Findings hidden by the baseline."""
 
 
-def display_path(path: str, root: Path) -> str:
-    try:
-        return Path(path).resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return Path(path).as_posix()
+def display_path(path: str, root: Path, resolve: Resolver | None = None) -> str:
+    """``path`` relative to the project root (pass one ``resolve`` for many paths)."""
+    return (resolve or Resolver()).relative(path, root)
+
+
+def _displayed(findings: Sequence[Finding], root: Path) -> Callable[[Finding], str]:
+    """A finding's display path, each distinct path computed once."""
+    resolve = Resolver()
+    shown = {path: resolve.relative(path, root) for path in {f.path for f in findings}}
+    return lambda f: shown[f.path]
+
+
+def _grouped(findings: Sequence[Finding], root: Path) -> Iterator[tuple[str, Iterator[Finding]]]:
+    """Findings grouped by display path, ordered by path, line and code."""
+    shown = _displayed(findings, root)
+    ordered = sorted(findings, key=lambda f: (shown(f), f.line, f.code))
+    return groupby(ordered, key=shown)
 
 
 def fails(findings: Sequence[Finding], fail_on: Severity) -> bool:
@@ -53,22 +66,37 @@ def counts(findings: Sequence[Finding]) -> dict[str, int]:
     return {s.label: sum(1 for f in findings if f.severity is s) for s in reversed(Severity)}
 
 
-def render_text(findings: Sequence[Finding], report: Report) -> str:
-    """Findings grouped by file, with rich markup (colour on a terminal)."""
-    from rich.markup import escape
+def render_text(findings: Sequence[Finding], report: Report, *, markup: bool = True) -> str:
+    """Findings grouped by file, with rich markup (colour on a terminal); ``markup=False``: the
+    same characters as rich prints the markup without colour (where no terminal styles it)."""
+    escape: Callable[[str], str] = str
+    if markup:
+        from rich.markup import escape as escape_markup
 
+        escape = escape_markup
+    bold, colour, dim, end = ("[bold]", "[{}]", "[dim]", "[/]") if markup else ("", "", "", "")
     lines: list[str] = []
-    ordered = sorted(findings, key=lambda f: (display_path(f.path, report.root), f.line, f.code))
-    for path, group in groupby(ordered, key=lambda f: display_path(f.path, report.root)):
-        lines.append(f"[bold]{escape(path)}[/]")
+    for path, group in _grouped(findings, report.root):
+        lines.append(f"{bold}{escape(path)}{end}")
         for f in group:
-            colour = _COLOURS[f.severity]
-            code = f"[{colour}]{f.code}[/] [dim]{f.rule}[/]"
-            lines.append(f"  [dim]{f.line:>4}[/]  {code}  {escape(f.message)}")
-            lines.append(f"        [dim]hint:[/] {escape(f.hint)}")
+            start = colour.format(_COLOURS[f.severity])
+            code = f"{start}{f.code}{end} {dim}{f.rule}{end}"
+            lines.append(f"  {dim}{f.line:>4}{end}  {code}  {escape(f.message)}")
+            lines.append(f"        {dim}hint:{end} {escape(f.hint)}")
         lines.append("")
     lines.append(summary(findings, report))
-    return "\n".join(lines)
+    text = "\n".join(lines)
+    return text if markup else _plain(text)
+
+
+_CONTROL = dict.fromkeys((7, 8, 11, 12, 13))
+"""Control characters rich drops from printed text (``rich.control.strip_control_codes``)."""
+
+
+def _plain(text: str) -> str:
+    """Text as rich prints it without styles: control characters dropped, tabs expanded (per
+    line, from its start, as rich does)."""
+    return text.translate(_CONTROL).expandtabs(8)
 
 
 def summary(findings: Sequence[Finding], report: Report) -> str:
@@ -83,8 +111,7 @@ def summary(findings: Sequence[Finding], report: Report) -> str:
 def render_markdown(findings: Sequence[Finding], report: Report) -> str:
     """Findings grouped by file, for a PR comment."""
     lines = [f"## alembic-baseline lint — {summary(findings, report)}", ""]
-    ordered = sorted(findings, key=lambda f: (display_path(f.path, report.root), f.line, f.code))
-    for path, group in groupby(ordered, key=lambda f: display_path(f.path, report.root)):
+    for path, group in _grouped(findings, report.root):
         lines += [f"### `{path}`", ""]
         for f in group:
             lines.append(
@@ -96,12 +123,13 @@ def render_markdown(findings: Sequence[Finding], report: Report) -> str:
 
 
 def json_document(findings: Sequence[Finding], report: Report) -> dict[str, Any]:
+    shown = _displayed(findings, report.root)
     return {
         "format": 1,
         "files": report.files,
         "hidden_by_baseline": report.hidden,
         "counts": counts(findings),
-        "findings": [{**f.to_json(), "path": display_path(f.path, report.root)} for f in findings],
+        "findings": [{**f.to_json(), "path": shown(f)} for f in findings],
     }
 
 
@@ -129,6 +157,7 @@ def render_sarif(findings: Sequence[Finding], report: Report) -> str:
     """A SARIF 2.1.0 log with one run (upload it with github/codeql-action/upload-sarif)."""
     rules = all_rules()
     index = {rule.code: i for i, rule in enumerate(rules)}
+    shown = _displayed(findings, report.root)
     results = []
     for f in findings:
         region = {"startLine": f.line, "endLine": max(f.end_line, f.line)}
@@ -144,7 +173,7 @@ def render_sarif(findings: Sequence[Finding], report: Report) -> str:
                     {
                         "physicalLocation": {
                             "artifactLocation": {
-                                "uri": display_path(f.path, report.root),
+                                "uri": shown(f),
                                 "uriBaseId": "%SRCROOT%",
                             },
                             "region": region,
@@ -185,10 +214,11 @@ def _escape_property(text: str) -> str:
 def render_github(findings: Sequence[Finding], report: Report) -> str:
     """GitHub Actions workflow commands: one annotation per finding."""
     lines = []
+    shown = _displayed(findings, report.root)
     for f in findings:
         props = ",".join(
             [
-                f"file={_escape_property(display_path(f.path, report.root))}",
+                f"file={_escape_property(shown(f))}",
                 f"line={f.line}",
                 f"endLine={max(f.end_line, f.line)}",
                 f"title={f.code}",

@@ -69,6 +69,8 @@ class SourceInfo:
     calls: list[Call] = field(default_factory=list)
     ignores: IgnoreDirectives = field(default_factory=IgnoreDirectives)
     constants: dict[str, str] = field(default_factory=dict)
+    tree: ast.Module | None = None
+    """The parsed module (compiled from it, the source is parsed once)."""
 
 
 def dotted(node: ast.AST) -> str | None:
@@ -128,6 +130,7 @@ def read_source(source: str, filename: str) -> SourceInfo:
         ):
             _read_function(node, Direction(node.name), info)
     info.calls = list(_plain_calls(tree))
+    info.tree = tree
     return info
 
 

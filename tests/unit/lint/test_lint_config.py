@@ -99,3 +99,27 @@ def test_digest_changes_with_what_rules_report() -> None:
     assert base.digest() != from_section({"target-version": 11}).digest()
     # Presentation-only settings do not invalidate cached per-file results.
     assert base.digest() == from_section({"fail-on": "error"}).digest()
+
+
+def test_file_template_match_without_a_pattern_per_revision() -> None:
+    """``matches`` skips compiling an expression per revision for templates that start with
+    ``%(rev)s``; its answers are those of the full expression."""
+    from pathlib import PurePath
+
+    from alembic_baseline.lint import file_template as ft
+
+    templates = [
+        ft.DEFAULT,
+        "%(rev)s",
+        "%(rev)s_%(year)d_%(month).2d_%(slug)s",
+        "%(year)d/%(rev)s_%(slug)s",
+        "%%(rev)s_%(rev)s",
+        "%(rev)s_%(slug)s_%(rev)s",
+    ]
+    names = ["ab12_add_x", "ab12", "ab12x_add", "ab1_add", "2024/ab12_add", "ab12_2024_01_x",
+             "%(rev)s_ab12", "ab12_s_ab12", "xab12_add", "ab12_add-x", "ab12_"]  # fmt: skip
+    for template in templates:
+        for name in names:
+            path = PurePath("/p/versions", name + ".py")
+            full = ft.pattern(template, "ab12").match(ft.name_of(path, template)) is not None
+            assert ft.matches(path, template, "ab12") is full, (template, name)

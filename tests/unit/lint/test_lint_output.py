@@ -130,3 +130,51 @@ def test_fail_on_threshold() -> None:
     assert not fails(FINDINGS[2:], Severity.WARNING)
     assert fails(FINDINGS[2:], Severity.INFO)
     assert not fails([], Severity.INFO)
+
+
+def test_plain_text_is_what_rich_prints_without_a_terminal(tmp_path: Path) -> None:
+    """``lint`` writes findings as plain text where no terminal styles them (rich is slow on
+    thousands of lines): the characters must be those rich prints from the markup."""
+    import io
+
+    from rich.console import Console
+
+    from alembic_baseline.lint.output import render_text
+
+    tricky = Finding(
+        "PG999",
+        "tricky",
+        Severity.WARNING,
+        str(tmp_path / "versions" / "c3 [x].py"),
+        7,
+        "SELECT '[bold]x[/]'\tAS a,\r\\[y] 100% \\ ok\x07",
+        "tab\there; [red]not markup[/red]\\ and a backslash",
+    )
+    findings = [*FINDINGS, tricky]
+    report = Report(root=tmp_path, files=3, hidden=1)
+    buffer = io.StringIO()
+    console = Console(file=buffer, highlight=False, soft_wrap=True)
+    assert console.color_system is None  # what Reporter.styled reads
+    console.print(render_text(findings, report))
+    assert render_text(findings, report, markup=False) + "\n" == buffer.getvalue()
+    assert "[red]not markup[/red]" in buffer.getvalue()
+
+
+def test_reporter_styled_agrees_with_rich(monkeypatch: Any) -> None:
+    """``Reporter.styled`` answers without rich when rich would surely not style the stream,
+    and asks rich otherwise (FORCE_COLOR styles even a pipe)."""
+    import io
+
+    from rich.console import Console
+
+    from alembic_baseline.report import Reporter
+
+    for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE"):
+        monkeypatch.delenv(name, raising=False)
+    plain = Reporter(io.StringIO(), io.StringIO())
+    assert plain.styled is False
+    assert plain._out is None  # answered without making a rich console
+    assert Console(file=io.StringIO()).color_system is None
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    forced = Reporter(io.StringIO(), io.StringIO())
+    assert forced.styled is (Console(file=io.StringIO()).color_system is not None) is True

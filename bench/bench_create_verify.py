@@ -1,0 +1,130 @@
+"""Whole-process A/B of `baseline create --from-history` and `baseline verify` against their
+hand-made equivalents, on generated histories of several lengths.
+
+- **create**: `alembic-baseline baseline create --from-history` (on a fresh copy of the project
+  each run, outside the timing: create archives the history) against `alembic upgrade head` on a
+  new empty database followed by `pg_dump --schema-only` of it;
+- **verify**: `alembic-baseline baseline verify` of that baselined project against the replay
+  (`alembic upgrade head` of the original history on a new database) plus the load of the
+  baseline's SQL on another new database (`psql -f`).
+
+Every process uses one scratch server of this run (its own ALEMBIC_BASELINE_SCRATCH_DIR, started
+with `scratch start`); the anchor's empty databases are created and dropped outside its timing.
+Alternating pairs, the tool installed from a wheel (see _paired.py). Usage::
+
+    python bench/bench_create_verify.py [--tool VENV/bin/alembic-baseline] [--revisions 50,300,1000]
+        [--pairs 5] [--major 18] [--write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import write_section
+from _paired import HEADER, Paired, Scratch, install, load_text, paired, timed
+from generate_history import generate
+
+_names = itertools.count()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tool", type=Path)
+    parser.add_argument("--revisions", default="50,300,1000")
+    parser.add_argument("--pairs", type=int, default=5)
+    parser.add_argument("--major", type=int, default=18)
+    parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
+    args = parser.parse_args()
+
+    rows: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="ab-create-") as tmp:
+        work = Path(tmp)
+        tool = install(args.tool, work)
+        with Scratch(tool, args.major) as scratch:
+            for n in (int(x) for x in args.revisions.split(",")):
+                create, verify = _measure(tool, scratch, work, n, args.pairs)
+                rows.append(create.row(f"{n:,} revisions: `baseline create --from-history` vs "
+                                       "replay + `pg_dump --schema-only`"))  # fmt: skip
+                rows.append(verify.row(f"{n:,} revisions: `baseline verify` vs replay + "
+                                       "`psql -f` of the baseline"))  # fmt: skip
+    text = "\n".join(
+        [
+            f"`python bench/bench_create_verify.py --pairs {args.pairs} --revisions "
+            f"{args.revisions}` — histories from `bench/generate_history.py`, one scratch "
+            f"PostgreSQL {args.major} server for every process, whole processes, the tool "
+            f"installed from a wheel; {load_text()} at the end.",
+            "",
+            HEADER,
+            *rows,
+        ]
+    )
+    print(text)
+    if args.write:
+        write_section("Baseline create and verify (whole process)", text)
+
+
+def _measure(tool: Path, scratch: Scratch, work: Path, n: int, pairs: int) -> tuple[Paired, ...]:
+    original = generate(work / f"h{n}", n).parent
+    subprocess.run(["git", "init", "-q", str(original)], check=True)
+    alembic = str(tool.parent / "alembic")
+    env = scratch.env
+
+    def fresh_copy() -> Path:
+        dest = work / f"h{n}-run"
+        shutil.rmtree(dest, ignore_errors=True)
+        shutil.copytree(original, dest)
+        return dest
+
+    def create_ours() -> float:
+        project = fresh_copy()
+        return timed([str(tool), "baseline", "create", "--from-history"], cwd=project, env=env)
+
+    def replay() -> tuple[str, float]:
+        name = f"bench_{next(_names)}"
+        scratch.sql(f"CREATE DATABASE {name}")
+        seconds = timed([alembic, "upgrade", "head"], cwd=original,
+                        env={**env, "DATABASE_URL": scratch.database_url(name)})  # fmt: skip
+        return name, seconds
+
+    def create_anchor() -> float:
+        name, seconds = replay()
+        seconds += timed([str(scratch.bin("pg_dump")), "--schema-only", "-f",
+                          str(work / "dump.sql"), "-d", scratch.libpq(name)])  # fmt: skip
+        scratch.sql(f"DROP DATABASE {name}")
+        return seconds
+
+    print(f"{n} revisions: create ({load_text()})")
+    create = paired(create_anchor, create_ours, pairs)
+
+    baselined = fresh_copy()
+    timed([str(tool), "baseline", "create", "--from-history"], cwd=baselined, env=env)
+    sql = next((baselined / "migrations" / "baselines").glob("*.sql"))
+
+    def verify_anchor() -> float:
+        name, seconds = replay()
+        target = f"bench_{next(_names)}"
+        scratch.sql(f"CREATE DATABASE {target}")
+        seconds += timed([str(scratch.bin("psql")), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f",
+                          str(sql), "-d", scratch.libpq(target)])  # fmt: skip
+        scratch.sql(f"DROP DATABASE {name}")
+        scratch.sql(f"DROP DATABASE {target}")
+        return seconds
+
+    def verify_ours() -> float:
+        return timed([str(tool), "baseline", "verify"], cwd=baselined, env=env)
+
+    print(f"{n} revisions: verify ({load_text()})")
+    verify = paired(verify_anchor, verify_ours, pairs)
+    return create, verify
+
+
+if __name__ == "__main__":
+    main()
