@@ -41,6 +41,7 @@ PHASES: tuple[str, ...] = (
     "drop indexes",
     "drop statistics",
     "drop defaults",  # defaults that use a function or sequence about to be dropped
+    "drop aggregates",  # before their support functions and types
     "drop functions",
     "drop columns",
     "drop tables",  # partitions and inheritance children first (graphlib)
@@ -68,6 +69,7 @@ PHASES: tuple[str, ...] = (
     "constraints",
     "foreign keys",  # after the keys they reference
     "indexes",
+    "aggregates",  # after their support functions and state types; before the views using them
     "views",  # in dependency order (graphlib)
     "view indexes",  # indexes on materialized views
     "statistics",  # on tables and materialized views, their columns and expressions
