@@ -104,6 +104,7 @@ SNAPSHOT_LINES = {
     "statistics object": "- public.st  (removed)",
     "rule": "- public.t_log.t_nothing  (removed)",
     "aggregate": "- public.mysum(integer)  (removed)",
+    "operator": "- public.<<<(integer,integer)  (removed)",
 }
 
 
@@ -133,7 +134,7 @@ def test_equal_sides_list_the_kinds_compared_by_name_only(
     assert "compared by name only:" in out and "1 cast" in out and "1 operator class" in out
     assert "1 text search configuration" in out and "1 user mapping" in out
     modelled = ("foreign table", "server", "collation", "publication", "statistics", "rule")
-    for modelled_kind in (*modelled, "aggregate"):
+    for modelled_kind in (*modelled, "aggregate", "2 operators"):
         assert modelled_kind not in out
     code, out, _ = cli("--json", "diff", source.render(), twin.render())
     report = json.loads(out)

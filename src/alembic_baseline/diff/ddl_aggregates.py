@@ -1,16 +1,26 @@
-"""DDL for aggregates.
+"""DDL for aggregates and operators.
 
 An aggregate cannot be altered (but for its owner, comment and privileges): a changed one is
 dropped and created again — its dependants (views that call it) are dropped before and restored
 after by the plan, through the snapshot's dependency edges. It is created after the functions,
 types and tables its support functions and state type name, before the views that use it.
+
+An operator is created after the functions (before the tables: defaults, CHECKs and index
+expressions may use it). Its estimators are altered in place (ALTER OPERATOR ... SET, every
+supported major); any other change drops and creates it again, with what uses it around it.
+A COMMUTATOR or NEGATOR naming an operator not created yet makes a shell that the later CREATE
+OPERATOR fills in, so the order among operators does not matter.
 """
 
 from __future__ import annotations
 
+from alembic_baseline.diff.model import Change
 from alembic_baseline.diff.plan import Plan
-from alembic_baseline.diff.quote import literal, qualified
-from alembic_baseline.snapshot.model import Aggregate, CatalogObject
+from alembic_baseline.diff.quote import ident, literal, qualified
+from alembic_baseline.snapshot.model import Aggregate, CatalogObject, Operator
+
+ESTIMATORS = frozenset(("restrict", "join"))
+"""What ALTER OPERATOR ... SET changes in place on every supported major."""
 
 
 def signature(obj: Aggregate, text: str) -> str:
@@ -64,3 +74,49 @@ def drop_aggregate(plan: Plan, obj: CatalogObject, destructive: bool) -> None:
     if plan.drop_once(obj.key):
         sql = f"DROP AGGREGATE {signature(obj, obj.identity_args)}"
         plan.add(plan.drop_phase(obj.key), sql, obj.key)
+
+
+def operator_name(obj: Operator) -> str:
+    """``OPERATOR(s.===)``-free form DROP/ALTER/COMMENT take: ``s.=== (integer, integer)``."""
+    return f"{ident(obj.schema)}.{obj.name} ({obj.left or 'NONE'}, {obj.right})"
+
+
+def operator_sql(obj: Operator) -> str:
+    options = [f"FUNCTION = {obj.function}"]
+    if obj.left is not None:
+        options.append(f"LEFTARG = {obj.left}")
+    options.append(f"RIGHTARG = {obj.right}")
+    for name, value in (("COMMUTATOR", obj.commutator), ("NEGATOR", obj.negator)):
+        if value is not None:
+            options.append(f"{name} = OPERATOR({value})")
+    options += _estimators(obj)
+    options += ["HASHES"] if obj.hashes else []
+    options += ["MERGES"] if obj.merges else []
+    return f"CREATE OPERATOR {ident(obj.schema)}.{obj.name} ({', '.join(options)})"
+
+
+def _estimators(obj: Operator) -> list[str]:
+    pairs = (("RESTRICT", obj.restrict), ("JOIN", obj.join))
+    return [f"{name} = {value}" for name, value in pairs if value is not None]
+
+
+def create_operator(plan: Plan, obj: CatalogObject) -> None:
+    assert isinstance(obj, Operator)
+    if plan.create_once(obj.key):
+        plan.add(plan.phase(obj.key), operator_sql(obj), obj.key)
+
+
+def drop_operator(plan: Plan, obj: CatalogObject, destructive: bool) -> None:
+    assert isinstance(obj, Operator)
+    if plan.drop_once(obj.key):
+        plan.add(plan.drop_phase(obj.key), f"DROP OPERATOR {operator_name(obj)}", obj.key)
+
+
+def alter_operator(plan: Plan, change: Change) -> None:
+    new = change.new
+    assert isinstance(new, Operator)
+    if change.changed("restrict") or change.changed("join"):
+        # SET (RESTRICT = NONE) clears an estimator
+        values = [f"RESTRICT = {new.restrict or 'NONE'}", f"JOIN = {new.join or 'NONE'}"]
+        sql = f"ALTER OPERATOR {operator_name(new)} SET ({', '.join(values)})"
+        plan.add(plan.phase(new.key), sql, new.key)

@@ -42,6 +42,7 @@ PHASES: tuple[str, ...] = (
     "drop statistics",
     "drop defaults",  # defaults that use a function or sequence about to be dropped
     "drop aggregates",  # before their support functions and types
+    "drop operators",  # after what uses them (views, constraints, indexes, aggregates)
     "drop functions",
     "drop columns",
     "drop tables",  # partitions and inheritance children first (graphlib)
@@ -57,6 +58,7 @@ PHASES: tuple[str, ...] = (
     "types",  # enums, then domains, then composite types
     "sequences",  # before the tables whose defaults call nextval()
     "functions",  # before tables: defaults and CHECKs may call them
+    "operators",  # after their functions; before the defaults, CHECKs and indexes using them
     "wrappers",  # after their handler and validator functions
     "servers",
     "tables",  # parents before partitions and children (graphlib)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from alembic_baseline.snapshot import objects as m
 from alembic_baseline.snapshot.objects_replication import Publication
-from alembic_baseline.snapshot.objects_routines import Aggregate
+from alembic_baseline.snapshot.objects_routines import Aggregate, Operator
 
 if TYPE_CHECKING:
     from alembic_baseline.snapshot.inspect import InspectOptions
@@ -194,6 +194,25 @@ def aggregate(row: Row, o: InspectOptions) -> Aggregate:
         PARALLEL[row.parallel],
         comment=row.comment,
         **privileges_of(row, o),
+    )
+
+
+def operator(row: Row, o: InspectOptions) -> Operator:
+    return Operator(
+        row.schema,
+        row.name,
+        row.left,
+        row.right,
+        row.result,
+        row.function,
+        row.commutator,
+        row.negator,
+        row.restrict,
+        row.join,
+        row.hashes,
+        row.merges,
+        comment=row.comment,
+        **({"owner": row.owner} if o.privileges else {}),
     )
 
 

@@ -1,4 +1,4 @@
-"""Aggregates (pg_aggregate with their pg_proc row, prokind ``a``)."""
+"""Aggregates (pg_aggregate with their pg_proc row, prokind ``a``) and operators (pg_operator)."""
 
 from __future__ import annotations
 
@@ -42,3 +42,32 @@ class Aggregate(CatalogObject):
     @cached_key
     def key(self) -> ObjectKey:
         return ObjectKey.of(self.KIND, self.schema, f"{self.name}({self.identity_args})")
+
+
+@dataclass(frozen=True)
+class Operator(CatalogObject):
+    """An operator; the key names it as ``pg_identify_object`` does: ``===(integer,integer)``,
+    ``NONE`` for the missing left argument of a prefix operator. Functions and operators it
+    names are printed with the snapshot's empty search_path (``public.f``, ``eqsel``);
+    ``commutator``/``negator`` as ``schema.name`` (their argument types follow from this one's).
+    """
+
+    KIND: ClassVar[str] = "operator"
+    schema: str
+    name: str
+    left: str | None
+    right: str
+    result: str = ""
+    function: str = ""
+    commutator: str | None = None
+    negator: str | None = None
+    restrict: str | None = None
+    join: str | None = None
+    hashes: bool = False
+    merges: bool = False
+    owner: str | None = None
+
+    @cached_key
+    def key(self) -> ObjectKey:
+        args = f"{self.left or 'NONE'},{self.right}"
+        return ObjectKey.of(self.KIND, self.schema, f"{self.name}({args})")
