@@ -8,8 +8,11 @@ types and tables its support functions and state type name, before the views tha
 An operator is created after the functions (before the tables: defaults, CHECKs and index
 expressions may use it). Its estimators are altered in place (ALTER OPERATOR ... SET, every
 supported major); any other change drops and creates it again, with what uses it around it.
-A COMMUTATOR or NEGATOR naming an operator not created yet makes a shell that the later CREATE
-OPERATOR fills in, so the order among operators does not matter.
+An operator an operator family uses cannot be dropped, and the fix script does not change
+families (they are compared by name only): dropping or recreating such an operator, or changing
+which families use it, is left as manual work. A COMMUTATOR or NEGATOR naming an operator not
+created yet makes a shell that the later CREATE OPERATOR fills in, so the order among operators
+does not matter.
 """
 
 from __future__ import annotations
@@ -19,8 +22,9 @@ from alembic_baseline.diff.plan import Plan
 from alembic_baseline.diff.quote import ident, literal, qualified
 from alembic_baseline.snapshot.model import Aggregate, CatalogObject, Operator
 
-ESTIMATORS = frozenset(("restrict", "join"))
-"""What ALTER OPERATOR ... SET changes in place on every supported major."""
+IN_PLACE = frozenset(("restrict", "join", "families"))
+"""What an operator keeps through a change: its estimators (ALTER OPERATOR ... SET, on every
+supported major) and the families using it (a manual note)."""
 
 
 def signature(obj: Aggregate, text: str) -> str:
@@ -108,8 +112,20 @@ def create_operator(plan: Plan, obj: CatalogObject) -> None:
 
 def drop_operator(plan: Plan, obj: CatalogObject, destructive: bool) -> None:
     assert isinstance(obj, Operator)
-    if plan.drop_once(obj.key):
-        plan.add(plan.drop_phase(obj.key), f"DROP OPERATOR {operator_name(obj)}", obj.key)
+    if not plan.drop_once(obj.key):
+        return
+    sql = f"DROP OPERATOR {operator_name(obj)}"
+    if not obj.families:
+        plan.add(plan.drop_phase(obj.key), sql, obj.key)
+        return
+    plan.create_once(obj.key)  # (B's definition cannot be created under the same name)
+    families = ", ".join(obj.families)
+    note = (
+        f"operator families use this operator ({families}): drop it from them (ALTER OPERATOR "
+        "FAMILY ... DROP OPERATOR, or drop the operator class), drop and create the operator, "
+        "add it back"
+    )
+    plan.add(plan.drop_phase(obj.key), f"-- {sql}", obj.key, manual=True, note=note)
 
 
 def alter_operator(plan: Plan, change: Change) -> None:
@@ -120,3 +136,12 @@ def alter_operator(plan: Plan, change: Change) -> None:
         values = [f"RESTRICT = {new.restrict or 'NONE'}", f"JOIN = {new.join or 'NONE'}"]
         sql = f"ALTER OPERATOR {operator_name(new)} SET ({', '.join(values)})"
         plan.add(plan.phase(new.key), sql, new.key)
+    if change.changed("families"):
+        old = change.old.families if isinstance(change.old, Operator) else ()
+        note = (
+            f"operator families using it: {', '.join(old) or 'none'} → "
+            f"{', '.join(new.families) or 'none'}; operator classes and families are not "
+            "changed by this script (ALTER OPERATOR FAMILY ... ADD/DROP OPERATOR)"
+        )
+        sql = f"-- operator families of {operator_name(new)}"
+        plan.add(plan.phase(new.key), sql, new.key, manual=True, note=note)

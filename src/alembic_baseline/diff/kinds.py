@@ -158,7 +158,7 @@ DDLS: tuple[Ddl, ...] = (
     Ddl(k.AGGREGATES, da.create_aggregate, da.drop_aggregate, do.no_alter, "aggregates",
         "drop aggregates", ("AGGREGATE",), "signature", grant_noun="FUNCTION", recreate=_OBJECT),
     Ddl(k.OPERATORS, da.create_operator, da.drop_operator, da.alter_operator, "operators",
-        "drop operators", ("OPERATOR",), "signature", recreate=unless(META | da.ESTIMATORS)),
+        "drop operators", ("OPERATOR",), "signature", recreate=unless(META | da.IN_PLACE)),
 )  # fmt: skip
 
 # -- derived ----------------------------------------------------------------------------------

@@ -211,6 +211,7 @@ def operator(row: Row, o: InspectOptions) -> Operator:
         row.join,
         row.hashes,
         row.merges,
+        tuple(row.families),
         comment=row.comment,
         **({"owner": row.owner} if o.privileges else {}),
     )

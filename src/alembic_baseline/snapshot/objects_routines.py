@@ -50,6 +50,7 @@ class Operator(CatalogObject):
     ``NONE`` for the missing left argument of a prefix operator. Functions and operators it
     names are printed with the snapshot's empty search_path (``public.f``, ``eqsel``);
     ``commutator``/``negator`` as ``schema.name`` (their argument types follow from this one's).
+    ``families``: the operator families that use it (``public.fam USING btree``), sorted.
     """
 
     KIND: ClassVar[str] = "operator"
@@ -65,6 +66,7 @@ class Operator(CatalogObject):
     join: str | None = None
     hashes: bool = False
     merges: bool = False
+    families: tuple[str, ...] = ()
     owner: str | None = None
 
     @cached_key

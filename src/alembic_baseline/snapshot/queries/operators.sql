@@ -17,6 +17,13 @@ SELECT n.nspname AS schema,
        NULLIF(o.oprjoin, 0)::regproc::text AS "join",
        o.oprcanhash AS hashes,
        o.oprcanmerge AS merges,
+       ARRAY(SELECT DISTINCT quote_ident(fn.nspname) || '.' || quote_ident(f.opfname)
+                             || ' USING ' || am.amname
+             FROM pg_amop ao
+             JOIN pg_opfamily f ON f.oid = ao.amopfamily
+             JOIN pg_namespace fn ON fn.oid = f.opfnamespace
+             JOIN pg_am am ON am.oid = f.opfmethod
+             WHERE ao.amopopr = o.oid ORDER BY 1) AS families,
        CASE WHEN %(privileges)s THEN pg_get_userbyid(o.oprowner) END AS owner,
        d.description AS comment,
        o.oid AS oid  -- dependency edges name objects by oid (see dependencies.sql)
