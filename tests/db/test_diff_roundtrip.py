@@ -119,16 +119,23 @@ def test_privileges_round_trip_when_read(load) -> None:  # type: ignore[no-untyp
     options = InspectOptions(privileges=True)
     a = load(
         "CREATE TABLE t (id integer); GRANT SELECT ON t TO PUBLIC;"
-        "CREATE FUNCTION f() RETURNS integer LANGUAGE sql AS $$ SELECT 1 $$"
+        "CREATE FUNCTION f() RETURNS integer LANGUAGE sql AS $$ SELECT 1 $$;"
+        "CREATE AGGREGATE n(*) (SFUNC = int8inc, STYPE = bigint, INITCOND = '0')"
     )
     b = load(
         "CREATE TABLE t (id integer); GRANT INSERT, UPDATE ON t TO PUBLIC;"
         "CREATE FUNCTION f() RETURNS integer LANGUAGE sql AS $$ SELECT 1 $$;"
-        "REVOKE EXECUTE ON FUNCTION f() FROM PUBLIC"
+        "REVOKE EXECUTE ON FUNCTION f() FROM PUBLIC;"
+        "CREATE AGGREGATE n(*) (SFUNC = int8inc, STYPE = bigint, INITCOND = '0');"
+        "REVOKE EXECUTE ON FUNCTION n() FROM PUBLIC"  # an aggregate of (*) is granted on as n()
     )
     snap_b = inspect(b.conn, options)
     diff = compare(inspect(a.conn, options), snap_b)
-    assert {str(c.key) for c in diff.changes} == {"table public.t", "function public.f()"}
+    assert {str(c.key) for c in diff.changes} == {
+        "table public.t",
+        "function public.f()",
+        "aggregate public.n()",
+    }
     apply(a.conn, [s.sql for s in diff.to_statements() if s.enabled])
     assert not compare(inspect(a.conn, options), snap_b)
 

@@ -1,7 +1,8 @@
 """doctor's fingerprints count exactly the kinds the snapshot models (snapshot/kinds.py): two
 databases whose snapshots are equal get equal signatures and shapes, even when one of them has
-objects of kinds the snapshot does not model (an aggregate and its comment: the fingerprints
-used to count every routine and every comment)."""
+objects of kinds the snapshot does not model (an operator family and its comment: the
+fingerprints used to count every routine and every comment). A modelled kind is counted: an
+aggregate (prokind a) changes the signature."""
 
 from __future__ import annotations
 
@@ -23,8 +24,8 @@ COMMENT ON TABLE public.item IS 'items';
 CREATE FUNCTION public.twice(x integer) RETURNS integer LANGUAGE sql IMMUTABLE AS 'SELECT 2 * x';
 """
 UNMODELLED = """
-CREATE AGGREGATE public.total(integer) (sfunc = int4pl, stype = integer);
-COMMENT ON AGGREGATE public.total(integer) IS 'an aggregate';
+CREATE OPERATOR FAMILY public.item_ops USING btree;
+COMMENT ON OPERATOR FAMILY public.item_ops USING btree IS 'a family';
 """
 
 
@@ -45,9 +46,22 @@ def test_equal_snapshots_have_equal_fingerprints(two_dbs: tuple[DatabaseURL, Dat
     a, b = two_dbs
     with connect(a) as ca, connect(b) as cb:
         snap_a, snap_b = inspect(ca), inspect(cb)
-    assert not compare(snap_a, snap_b), "the snapshot does not model aggregates"
+    assert not compare(snap_a, snap_b), "the snapshot does not model operator families"
     assert snap_a.inventory != snap_b.inventory  # (the inventory still sees them, by name)
     probe_a, probe_b = sh.probe(a, VersionTable()), sh.probe(b, VersionTable())
     assert probe_a.signature == probe_b.signature
     assert probe_a.shape.objects == probe_b.shape.objects
     assert "relation public.item" in probe_a.shape.objects  # (the shape is not empty)
+
+
+def test_an_aggregate_is_counted(two_dbs: tuple[DatabaseURL, DatabaseURL]) -> None:
+    a, b = two_dbs
+    with connect(b) as conn:
+        conn.execute(b"CREATE AGGREGATE public.total(integer) (sfunc = int4pl, stype = integer)")
+        conn.execute(b"COMMENT ON AGGREGATE public.total(integer) IS 'an aggregate'")
+    with connect(a) as ca, connect(b) as cb:
+        assert compare(inspect(ca), inspect(cb))
+    probe_a, probe_b = sh.probe(a, VersionTable()), sh.probe(b, VersionTable())
+    assert probe_a.signature != probe_b.signature
+    assert "function public.total(pg_catalog.int4)" in probe_b.shape.objects
+    assert probe_a.shape.objects != probe_b.shape.objects

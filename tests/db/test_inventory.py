@@ -103,6 +103,8 @@ SNAPSHOT_LINES = {
     "publication": "- pub  (removed)",
     "statistics object": "- public.st  (removed)",
     "rule": "- public.t_log.t_nothing  (removed)",
+    "aggregate": "- public.mysum(integer)  (removed)",
+    "operator": "- public.<<<(integer,integer)  (removed)",
 }
 
 
@@ -129,14 +131,15 @@ def test_equal_sides_list_the_kinds_compared_by_name_only(
     code, out, err = cli("diff", source.render(), twin.render())
     assert code == 0, out + err
     assert "No differences." in out
-    assert "compared by name only:" in out and "1 cast" in out and "1 aggregate" in out
+    assert "compared by name only:" in out and "1 cast" in out and "1 operator class" in out
     assert "1 text search configuration" in out and "1 user mapping" in out
-    for modelled in ("foreign table", "server", "collation", "publication", "statistics", "rule"):
-        assert modelled not in out
+    modelled = ("foreign table", "server", "collation", "publication", "statistics", "rule")
+    for modelled_kind in (*modelled, "aggregate", "2 operators"):
+        assert modelled_kind not in out
     code, out, _ = cli("--json", "diff", source.render(), twin.render())
     report = json.loads(out)
     assert code == 0 and report["equal"] is True
-    assert report["inventory"]["compared_by_name_only"]["aggregate"] == 1
+    assert report["inventory"]["compared_by_name_only"]["operator class"] == 1
 
     # a snapshot file keeps its inventory; one written before inventories existed cannot prove
     path = tmp_path / "a.json"

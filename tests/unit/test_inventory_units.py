@@ -12,7 +12,7 @@ from alembic_baseline.snapshot.inventory import Entry, Inventory, check, plural
 from alembic_baseline.snapshot.model import Snapshot, Table
 
 RULE = Entry("cast", "(public.t AS text)")  # a kind not modelled
-AGG = Entry("aggregate", "public.mysum(integer)")
+AGG = Entry("operator class", "public.myops USING btree")  # a kind not modelled
 TABLE = Entry("table", "public.t")
 COLUMN = Entry("table column", "public.t.a", "storage x")
 A = Inventory.of([RULE, AGG, TABLE, COLUMN])
@@ -33,8 +33,8 @@ def test_one_object_missing_or_changed_is_a_difference() -> None:
 def test_kinds_compared_by_name_only_are_counted() -> None:
     found = check(A, A)
     assert found.equal
-    assert found.name_only == (("aggregate", 1), ("cast", 1))
-    assert found.name_only_line() == "compared by name only: 1 aggregate, 1 cast"
+    assert found.name_only == (("cast", 1), ("operator class", 1))
+    assert found.name_only_line() == "compared by name only: 1 cast, 1 operator class"
     assert check(Inventory.of([TABLE]), Inventory.of([TABLE])).name_only_line() is None
 
 
@@ -89,6 +89,6 @@ def test_render_never_says_no_differences_when_the_inventory_differs() -> None:
     unproven = render_text(diff, check(None, A))
     assert "could not run" in unproven and "No differences." not in unproven
     equal = render_text(diff, check(A, A))
-    assert equal.endswith("compared by name only: 1 aggregate, 1 cast\nNo differences.\n")
+    assert equal.endswith("compared by name only: 1 cast, 1 operator class\nNo differences.\n")
     markdown = render_markdown(diff, inventory=check(A, Inventory.of([TABLE])))
     assert "### inventory" in markdown and "- removed cast" in markdown

@@ -39,4 +39,4 @@ def test_every_kind_has_ddl_dropped_before_it_is_created() -> None:
 
 def test_doctor_coverage_is_what_the_kinds_read() -> None:
     assert set(k.COVERAGE.relkinds) == {"r", "p", "v", "m", "S", "c", "f"}
-    assert "a" not in k.COVERAGE.prokinds  # aggregates are not modelled (yet)
+    assert set(k.COVERAGE.prokinds) == {"f", "p", "w", "a"}  # aggregates are modelled

@@ -6,11 +6,12 @@ the plan created (or recreated) as well as for objects whose comment or privileg
 
 from __future__ import annotations
 
+from alembic_baseline.diff.ddl_aggregates import operator_name
 from alembic_baseline.diff.kinds import DDL_OF, NOUN
 from alembic_baseline.diff.model import ChangeKind
 from alembic_baseline.diff.plan import Plan
 from alembic_baseline.diff.quote import ident, literal, qualified
-from alembic_baseline.snapshot.model import CatalogObject, Function, ObjectKey
+from alembic_baseline.snapshot.model import Aggregate, CatalogObject, Function, ObjectKey, Operator
 
 _PRIVILEGE = {
     "r": "SELECT",
@@ -41,6 +42,10 @@ def target(obj: CatalogObject) -> str:
         return f"{noun} {ident(key.name)} ON {qualified(key.schema, key.table)}"
     if naming == "signature" and isinstance(obj, Function):
         return f"{noun} {qualified(obj.schema, obj.name)}({obj.identity_args})"
+    if naming == "signature" and isinstance(obj, Operator):
+        return f"{noun} {operator_name(obj)}"
+    if naming == "signature" and isinstance(obj, Aggregate):
+        return f"{noun} {qualified(obj.schema, obj.name)}({obj.identity_args or '*'})"
     return f"{noun} {qualified(key.schema, key.name)}"
 
 
@@ -86,6 +91,8 @@ def _grants(plan: Plan, obj: CatalogObject, old_acl: tuple[str, ...]) -> None:
     kind = obj.key.kind
     noun = DDL_OF[kind].grant_noun or NOUN[kind]
     on = target(obj).split(" ", len(NOUN[kind].split()))[-1]
+    if isinstance(obj, Aggregate) and not obj.identity_args:
+        on = on.removesuffix("(*)") + "()"  # GRANT ... ON FUNCTION has no (*)
     old, new = _acl_map(old_acl), _acl_map(new_acl)
     for grantee in sorted(old.keys() | new.keys()):
         gone = old.get(grantee, set()) - new.get(grantee, set())

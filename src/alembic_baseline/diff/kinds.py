@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from alembic_baseline.diff import ddl_aggregates as da
 from alembic_baseline.diff import ddl_collations as dc
 from alembic_baseline.diff import ddl_foreign as df
 from alembic_baseline.diff import ddl_objects as do
@@ -154,6 +155,10 @@ DDLS: tuple[Ddl, ...] = (
         "statistics", "drop statistics", ("STATISTICS",), recreate=unless(META | {"target"})),
     Ddl(k.RULES, dg.create_rule, dg.drop_rule, dg.alter_rule, "rules", "drop rules", ("RULE",),
         "on table", recreate=_TRIGGER),
+    Ddl(k.AGGREGATES, da.create_aggregate, da.drop_aggregate, do.no_alter, "aggregates",
+        "drop aggregates", ("AGGREGATE",), "signature", grant_noun="FUNCTION", recreate=_OBJECT),
+    Ddl(k.OPERATORS, da.create_operator, da.drop_operator, da.alter_operator, "operators",
+        "drop operators", ("OPERATOR",), "signature", recreate=unless(META | da.IN_PLACE)),
 )  # fmt: skip
 
 # -- derived ----------------------------------------------------------------------------------

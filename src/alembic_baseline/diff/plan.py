@@ -41,6 +41,8 @@ PHASES: tuple[str, ...] = (
     "drop indexes",
     "drop statistics",
     "drop defaults",  # defaults that use a function or sequence about to be dropped
+    "drop aggregates",  # before their support functions and types
+    "drop operators",  # after what uses them (views, constraints, indexes, aggregates)
     "drop functions",
     "drop columns",
     "drop tables",  # partitions and inheritance children first (graphlib)
@@ -56,6 +58,7 @@ PHASES: tuple[str, ...] = (
     "types",  # enums, then domains, then composite types
     "sequences",  # before the tables whose defaults call nextval()
     "functions",  # before tables: defaults and CHECKs may call them
+    "operators",  # after their functions; before the defaults, CHECKs and indexes using them
     "wrappers",  # after their handler and validator functions
     "servers",
     "tables",  # parents before partitions and children (graphlib)
@@ -68,6 +71,7 @@ PHASES: tuple[str, ...] = (
     "constraints",
     "foreign keys",  # after the keys they reference
     "indexes",
+    "aggregates",  # after their support functions and state types; before the views using them
     "views",  # in dependency order (graphlib)
     "view indexes",  # indexes on materialized views
     "statistics",  # on tables and materialized views, their columns and expressions

@@ -197,6 +197,7 @@ def _read(
         "skipped": skipped.relations,  # the version table and extension members
         "skipped_functions": skipped.functions,
         "skipped_types": skipped.types,
+        "skipped_operators": skipped.operators,
         "skipped_event_triggers": skipped.event_triggers,
         "privileges": options.privileges,
         "globals": options.include_schemas is None,  # database-wide objects (inventory.sql)

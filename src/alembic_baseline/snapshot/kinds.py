@@ -43,6 +43,7 @@ from alembic_baseline.snapshot import objects as o
 from alembic_baseline.snapshot import objects_foreign as of
 from alembic_baseline.snapshot.loaders import Loader
 from alembic_baseline.snapshot.objects_replication import Publication
+from alembic_baseline.snapshot.objects_routines import Aggregate, Operator
 
 End = tuple[Literal["dependents", "referenced"], str, str]
 """(which end of a dependency row, the catalog dependencies.sql names it by, the row's oid
@@ -194,10 +195,22 @@ RULES = Kind(
     inventory=("rule",),
 )
 
+AGGREGATES = Kind(
+    # one pg_proc row each, like functions: dependency rows name them as functions
+    "aggregates", Aggregate, ld.each(ld.aggregate), lane="helper",
+    ends=((_DEP, "function", "oid"), (_REF, "function", "oid")),
+    inventory=("aggregate",), prokinds="a",
+)  # fmt: skip
+
+OPERATORS = Kind(
+    "operators", Operator, ld.each(ld.operator), lane="helper",
+    ends=((_DEP, "operator", "oid"), (_REF, "operator", "oid")), inventory=("operator",),
+)  # fmt: skip
+
 KINDS: tuple[Kind, ...] = (
     SCHEMAS, EXTENSIONS, TABLES, COLUMNS, CONSTRAINTS, INDEXES, VIEWS, SEQUENCES, ENUMS,
     DOMAINS, COMPOSITES, FUNCTIONS, TRIGGERS, EVENT_TRIGGERS, POLICIES, WRAPPERS, SERVERS,
-    FOREIGN_TABLES, COLLATIONS, PUBLICATIONS, STATISTICS, RULES,
+    FOREIGN_TABLES, COLLATIONS, PUBLICATIONS, STATISTICS, RULES, AGGREGATES, OPERATORS,
 )  # fmt: skip
 """Every modelled kind, in the order objects are listed in JSON, reports and diffs (a diff's
 changes come kind by kind in this order; so do the statements of one phase)."""

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from alembic_baseline.snapshot import objects as m
 from alembic_baseline.snapshot.objects_replication import Publication
+from alembic_baseline.snapshot.objects_routines import Aggregate, Operator
 
 if TYPE_CHECKING:
     from alembic_baseline.snapshot.inspect import InspectOptions
@@ -56,6 +57,8 @@ PARALLEL = {"s": "safe", "r": "restricted", "u": "unsafe"}
 IDENTITY = {"a": "always", "d": "by default"}
 GENERATED = {"s": "stored", "v": "virtual"}
 ENABLED = {"O": "origin", "D": "disabled", "R": "replica", "A": "always"}
+AGGKIND = {"n": "normal", "o": "ordered-set", "h": "hypothetical"}
+FINALMODIFY = {"r": "read_only", "s": "shareable", "w": "read_write"}
 _TRIGGER_WHEN = re.compile(r" WHEN \((?P<when>.*)\) EXECUTE (?:FUNCTION|PROCEDURE) ", re.S)
 
 
@@ -156,6 +159,61 @@ def function(row: Row, o: InspectOptions) -> m.Function:
         window=row.window,
         comment=row.comment,
         **privileges_of(row, o),
+    )
+
+
+def aggregate(row: Row, o: InspectOptions) -> Aggregate:
+    moving: list[tuple[str, str]] = []
+    if row.msfunc is not None:  # the moving-aggregate mode, as CREATE AGGREGATE spells it
+        moving += [("msfunc", row.msfunc), ("minvfunc", row.minvfunc), ("mstype", row.mstype)]
+        moving += [("msspace", str(row.msspace))] if row.msspace else []
+        if row.mfinalfunc is not None:
+            moving += [("mfinalfunc", row.mfinalfunc)]
+            moving += [("mfinalfunc_extra", "true")] if row.mfinalfunc_extra else []
+        moving += [("mfinalfunc_modify", FINALMODIFY[row.mfinalfunc_modify])]
+        moving += [] if row.minitcond is None else [("minitcond", row.minitcond)]
+    return Aggregate(
+        row.schema,
+        row.name,
+        row.identity_args,
+        row.arguments,
+        AGGKIND[row.kind],
+        row.direct_args,
+        row.sfunc,
+        row.stype,
+        row.sspace,
+        row.finalfunc,
+        row.finalfunc_extra,
+        FINALMODIFY[row.finalfunc_modify],
+        row.combinefunc,
+        row.serialfunc,
+        row.deserialfunc,
+        row.initcond,
+        tuple(moving),
+        row.sortop,
+        PARALLEL[row.parallel],
+        comment=row.comment,
+        **privileges_of(row, o),
+    )
+
+
+def operator(row: Row, o: InspectOptions) -> Operator:
+    return Operator(
+        row.schema,
+        row.name,
+        row.left,
+        row.right,
+        row.result,
+        row.function,
+        row.commutator,
+        row.negator,
+        row.restrict,
+        row.join,
+        row.hashes,
+        row.merges,
+        tuple(row.families),
+        comment=row.comment,
+        **({"owner": row.owner} if o.privileges else {}),
     )
 
 

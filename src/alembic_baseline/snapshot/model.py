@@ -52,10 +52,12 @@ from alembic_baseline.snapshot.objects_foreign import (
     ForeignTable,
 )
 from alembic_baseline.snapshot.objects_replication import Publication
+from alembic_baseline.snapshot.objects_routines import Aggregate, Operator
 
 __all__ = [
     "FORMAT_VERSION",
     "OBJECT_TYPES",
+    "Aggregate",
     "Attribute",
     "CatalogObject",
     "Collation",
@@ -75,6 +77,7 @@ __all__ = [
     "Function",
     "Index",
     "ObjectKey",
+    "Operator",
     "Policy",
     "Publication",
     "Rule",
@@ -88,11 +91,11 @@ __all__ = [
     "sort_objects",
 ]
 
-FORMAT_VERSION = 7
+FORMAT_VERSION = 9
 """Bumped whenever the JSON layout changes in a way older readers cannot load, or the model
 gains a kind (an older file says nothing about it: loading it as "none" would be a false
 equality). 2: foreign-data wrappers, servers and foreign tables. 3: collations. 4: column storage
-and compression. 5: publications. 6: extended statistics. 7: rules."""
+and compression. 5: publications. 6: extended statistics. 7: rules. 8: aggregates. 9: operators."""
 
 
 T = TypeVar("T", bound=CatalogObject)
@@ -152,6 +155,8 @@ class Snapshot:
     publications: tuple[Publication, ...] = ()
     statistics: tuple[Statistics, ...] = ()
     rules: tuple[Rule, ...] = ()
+    aggregates: tuple[Aggregate, ...] = ()
+    operators: tuple[Operator, ...] = ()
     dependencies: tuple[Dependency, ...] = ()
     server_version: str = field(default="", compare=False)
     options: tuple[tuple[str, str], ...] = field(default=(), compare=False)

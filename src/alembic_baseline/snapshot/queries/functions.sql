@@ -1,4 +1,4 @@
--- Functions and procedures (aggregates are not covered). A SQL-standard body (BEGIN ATOMIC,
+-- Functions and procedures (aggregates: aggregates.sql). A SQL-standard body (BEGIN ATOMIC,
 -- RETURN) has no prosrc text; the server prints it back with pg_get_function_sqlbody. A NULL
 -- ACL means the defaults: acldefault spells them out (in every query that reads an ACL). Owners
 -- and ACLs are only read when privileges are asked for (the privileges parameter).

@@ -15,5 +15,6 @@ SELECT ARRAY(SELECT c.oid
              SELECT objid FROM members WHERE classid = 'pg_class'::regclass) AS relations,
        ARRAY(SELECT objid FROM members WHERE classid = 'pg_proc'::regclass) AS functions,
        ARRAY(SELECT objid FROM members WHERE classid = 'pg_type'::regclass) AS types,
+       ARRAY(SELECT objid FROM members WHERE classid = 'pg_operator'::regclass) AS operators,
        ARRAY(SELECT objid FROM members WHERE classid = 'pg_event_trigger'::regclass)
            AS event_triggers
