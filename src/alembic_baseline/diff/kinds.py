@@ -23,6 +23,7 @@ from alembic_baseline.diff import ddl_publications as dp
 from alembic_baseline.diff import ddl_sequences as ds
 from alembic_baseline.diff import ddl_statistics as dst
 from alembic_baseline.diff import ddl_tables as dt
+from alembic_baseline.diff import ddl_textsearch as dx
 from alembic_baseline.diff import ddl_triggers as dg
 from alembic_baseline.diff.model import Change
 from alembic_baseline.diff.plan import PHASES, Plan
@@ -154,6 +155,13 @@ DDLS: tuple[Ddl, ...] = (
         "statistics", "drop statistics", ("STATISTICS",), recreate=unless(META | {"target"})),
     Ddl(k.RULES, dg.create_rule, dg.drop_rule, dg.alter_rule, "rules", "drop rules", ("RULE",),
         "on table", recreate=_TRIGGER),
+    Ddl(k.TEXT_SEARCH_DICTIONARIES, dx.create_dictionary, dx.drop_dictionary,
+        dx.alter_dictionary, "text search dictionaries", "drop text search dictionaries",
+        ("TEXT SEARCH DICTIONARY",), recreate=unless(META | {"options"})),
+    Ddl(k.TEXT_SEARCH_CONFIGURATIONS, dx.create_configuration, dx.drop_configuration,
+        dx.alter_configuration, "text search configurations",
+        "drop text search configurations", ("TEXT SEARCH CONFIGURATION",),
+        recreate=unless(META | {"mappings"})),
 )  # fmt: skip
 
 # -- derived ----------------------------------------------------------------------------------

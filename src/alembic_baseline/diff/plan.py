@@ -46,6 +46,10 @@ PHASES: tuple[str, ...] = (
     "drop tables",  # partitions and inheritance children first (graphlib)
     "drop sequences",  # after columns: an owned sequence goes with its column
     "drop types",
+    # after what uses them (indexes, defaults, functions): dictionaries once A's configurations
+    # stop mapping to them, see "drop released text search dictionaries"
+    "drop text search configurations",
+    "drop text search dictionaries",
     "drop collations",  # those still used by a column that changes: see "drop released ..."
     "drop schemas",
     "drop extensions",
@@ -53,6 +57,9 @@ PHASES: tuple[str, ...] = (
     "schemas",
     "extensions",
     "collations",  # before the types and columns that use them
+    "text search dictionaries",  # after the extensions that make their templates
+    "text search configurations",  # before the indexes, defaults and functions that use them
+    "drop released text search dictionaries",  # removed ones, once no configuration maps to them
     "types",  # enums, then domains, then composite types
     "sequences",  # before the tables whose defaults call nextval()
     "functions",  # before tables: defaults and CHECKs may call them

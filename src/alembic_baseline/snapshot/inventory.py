@@ -1,7 +1,7 @@
 """The inventory: every object of the snapshot's schemas, of any kind, by name — and its check.
 
 The snapshot compares the kinds it models attribute by attribute; a kind it does not model yet
-(aggregates, operators, casts, text search objects, user mappings, subscriptions…) would be
+(aggregates, operators, casts, text search parsers, user mappings, subscriptions…) would be
 invisible to it. The inventory closes that blind spot independently: one generic catalog query
 (``queries/inventory.sql``, read by :func:`~alembic_baseline.snapshot.inspect` in the same
 transaction as the rest of the snapshot) lists every object pg_dump would emit, named by

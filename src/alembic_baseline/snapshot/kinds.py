@@ -43,6 +43,10 @@ from alembic_baseline.snapshot import objects as o
 from alembic_baseline.snapshot import objects_foreign as of
 from alembic_baseline.snapshot.loaders import Loader
 from alembic_baseline.snapshot.objects_replication import Publication
+from alembic_baseline.snapshot.objects_textsearch import (
+    TextSearchConfiguration,
+    TextSearchDictionary,
+)
 
 End = tuple[Literal["dependents", "referenced"], str, str]
 """(which end of a dependency row, the catalog dependencies.sql names it by, the row's oid
@@ -194,10 +198,22 @@ RULES = Kind(
     inventory=("rule",),
 )
 
+# Text search: parsers and templates are made of C functions, compared by name only.
+TEXT_SEARCH_DICTIONARIES = Kind(
+    "text_search_dictionaries", TextSearchDictionary, ld.each(ld.text_search_dictionary),
+    lane="helper", inventory=("text search dictionary",),
+)  # fmt: skip
+TEXT_SEARCH_CONFIGURATIONS = Kind(
+    "text_search_configurations", TextSearchConfiguration,
+    ld.each(ld.text_search_configuration), lane="helper",
+    inventory=("text search configuration",),
+)  # fmt: skip
+
 KINDS: tuple[Kind, ...] = (
     SCHEMAS, EXTENSIONS, TABLES, COLUMNS, CONSTRAINTS, INDEXES, VIEWS, SEQUENCES, ENUMS,
     DOMAINS, COMPOSITES, FUNCTIONS, TRIGGERS, EVENT_TRIGGERS, POLICIES, WRAPPERS, SERVERS,
-    FOREIGN_TABLES, COLLATIONS, PUBLICATIONS, STATISTICS, RULES,
+    FOREIGN_TABLES, COLLATIONS, PUBLICATIONS, STATISTICS, RULES, TEXT_SEARCH_DICTIONARIES,
+    TEXT_SEARCH_CONFIGURATIONS,
 )  # fmt: skip
 """Every modelled kind, in the order objects are listed in JSON, reports and diffs (a diff's
 changes come kind by kind in this order; so do the statements of one phase)."""

@@ -52,6 +52,10 @@ from alembic_baseline.snapshot.objects_foreign import (
     ForeignTable,
 )
 from alembic_baseline.snapshot.objects_replication import Publication
+from alembic_baseline.snapshot.objects_textsearch import (
+    TextSearchConfiguration,
+    TextSearchDictionary,
+)
 
 __all__ = [
     "FORMAT_VERSION",
@@ -83,16 +87,19 @@ __all__ = [
     "Snapshot",
     "Statistics",
     "Table",
+    "TextSearchConfiguration",
+    "TextSearchDictionary",
     "Trigger",
     "View",
     "sort_objects",
 ]
 
-FORMAT_VERSION = 7
+FORMAT_VERSION = 8
 """Bumped whenever the JSON layout changes in a way older readers cannot load, or the model
 gains a kind (an older file says nothing about it: loading it as "none" would be a false
 equality). 2: foreign-data wrappers, servers and foreign tables. 3: collations. 4: column storage
-and compression. 5: publications. 6: extended statistics. 7: rules."""
+and compression. 5: publications. 6: extended statistics. 7: rules. 8: text search
+dictionaries and configurations."""
 
 
 T = TypeVar("T", bound=CatalogObject)
@@ -152,6 +159,8 @@ class Snapshot:
     publications: tuple[Publication, ...] = ()
     statistics: tuple[Statistics, ...] = ()
     rules: tuple[Rule, ...] = ()
+    text_search_dictionaries: tuple[TextSearchDictionary, ...] = ()
+    text_search_configurations: tuple[TextSearchConfiguration, ...] = ()
     dependencies: tuple[Dependency, ...] = ()
     server_version: str = field(default="", compare=False)
     options: tuple[tuple[str, str], ...] = field(default=(), compare=False)
