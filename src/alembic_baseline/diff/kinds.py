@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from alembic_baseline.diff import ddl_casts as dca
 from alembic_baseline.diff import ddl_collations as dc
 from alembic_baseline.diff import ddl_foreign as df
 from alembic_baseline.diff import ddl_objects as do
@@ -35,8 +36,9 @@ Drop = Callable[[Plan, CatalogObject, bool], None]
 Alter = Callable[[Plan, Change], None]
 Recreate = Callable[[frozenset[str], CatalogObject], bool]
 """Whether a change of these attributes of this object can only be made by dropping it."""
-Naming = Literal["global", "qualified", "column", "on table", "signature"]
-"""How COMMENT ON names an object: ``ext``, ``s.v``, ``s.t.c``, ``c ON s.t``, ``s.f(int)``."""
+Naming = Literal["global", "qualified", "column", "on table", "signature", "as is"]
+"""How COMMENT ON names an object: ``ext``, ``s.v``, ``s.t.c``, ``c ON s.t``, ``s.f(int)``, or
+the key's name as it is (a cast: ``(integer AS public.t)``)."""
 
 META = frozenset(("comment", "owner", "acl"))
 """Attributes every kind changes in place (COMMENT ON, OWNER TO, GRANT/REVOKE)."""
@@ -162,6 +164,8 @@ DDLS: tuple[Ddl, ...] = (
         dx.alter_configuration, "text search configurations",
         "drop text search configurations", ("TEXT SEARCH CONFIGURATION",),
         recreate=unless(META | {"mappings"})),
+    Ddl(k.CASTS, dca.create_cast, dca.drop_cast, do.no_alter, "casts", "drop casts", ("CAST",),
+        "as is", recreate=_OBJECT),
 )  # fmt: skip
 
 # -- derived ----------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ PHASES: tuple[str, ...] = (
     "drop indexes",
     "drop statistics",
     "drop defaults",  # defaults that use a function or sequence about to be dropped
+    "drop casts",  # they use functions and types
     "drop functions",
     "drop columns",
     "drop tables",  # partitions and inheritance children first (graphlib)
@@ -63,6 +64,7 @@ PHASES: tuple[str, ...] = (
     "types",  # enums, then domains, then composite types
     "sequences",  # before the tables whose defaults call nextval()
     "functions",  # before tables: defaults and CHECKs may call them
+    "casts",  # after their functions and types, before the defaults and views that cast
     "wrappers",  # after their handler and validator functions
     "servers",
     "tables",  # parents before partitions and children (graphlib)
@@ -79,6 +81,7 @@ PHASES: tuple[str, ...] = (
     "view indexes",  # indexes on materialized views
     "statistics",  # on tables and materialized views, their columns and expressions
     "late functions",  # functions whose signature or SQL body uses a table or view
+    "late casts",  # casts of a table's row type, or whose function is a late one
     "triggers",
     "rules",  # after the tables, views and functions they name
     "policies",

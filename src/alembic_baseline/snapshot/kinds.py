@@ -42,6 +42,7 @@ from alembic_baseline.snapshot import loaders_tables as lt
 from alembic_baseline.snapshot import objects as o
 from alembic_baseline.snapshot import objects_foreign as of
 from alembic_baseline.snapshot.loaders import Loader
+from alembic_baseline.snapshot.objects_casts import Cast
 from alembic_baseline.snapshot.objects_replication import Publication
 from alembic_baseline.snapshot.objects_textsearch import (
     TextSearchConfiguration,
@@ -209,11 +210,17 @@ TEXT_SEARCH_CONFIGURATIONS = Kind(
     inventory=("text search configuration",),
 )  # fmt: skip
 
+CASTS = Kind(
+    # database-wide: read without a schema filter only; a dependant of its function and types
+    "casts", Cast, ld.each(ld.cast), lane="helper", ends=((_DEP, "cast", "oid"),),
+    inventory=("cast",),
+)  # fmt: skip
+
 KINDS: tuple[Kind, ...] = (
     SCHEMAS, EXTENSIONS, TABLES, COLUMNS, CONSTRAINTS, INDEXES, VIEWS, SEQUENCES, ENUMS,
     DOMAINS, COMPOSITES, FUNCTIONS, TRIGGERS, EVENT_TRIGGERS, POLICIES, WRAPPERS, SERVERS,
     FOREIGN_TABLES, COLLATIONS, PUBLICATIONS, STATISTICS, RULES, TEXT_SEARCH_DICTIONARIES,
-    TEXT_SEARCH_CONFIGURATIONS,
+    TEXT_SEARCH_CONFIGURATIONS, CASTS,
 )  # fmt: skip
 """Every modelled kind, in the order objects are listed in JSON, reports and diffs (a diff's
 changes come kind by kind in this order; so do the statements of one phase)."""

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from alembic_baseline.snapshot import objects as m
+from alembic_baseline.snapshot.objects_casts import Cast
 from alembic_baseline.snapshot.objects_replication import Publication
 from alembic_baseline.snapshot.objects_textsearch import (
     TextSearchConfiguration,
@@ -265,6 +266,21 @@ def text_search_configuration(row: Row, o: InspectOptions) -> TextSearchConfigur
         tuple(row.mappings),
         comment=row.comment,
         **({"owner": row.owner} if o.privileges else {}),
+    )
+
+
+CAST_METHOD = {"f": "function", "i": "inout", "b": "binary"}
+CAST_CONTEXT = {"e": "explicit", "a": "assignment", "i": "implicit"}
+
+
+def cast(row: Row, o: InspectOptions) -> Cast:
+    return Cast(
+        row.source,
+        row.target,
+        CAST_METHOD[row.method],
+        row.function,
+        CAST_CONTEXT[row.context],
+        comment=row.comment,
     )
 
 

@@ -45,6 +45,7 @@ from alembic_baseline.snapshot.objects import (
     Trigger,
     View,
 )
+from alembic_baseline.snapshot.objects_casts import Cast
 from alembic_baseline.snapshot.objects_foreign import (
     ForeignColumn,
     ForeignDataWrapper,
@@ -61,6 +62,7 @@ __all__ = [
     "FORMAT_VERSION",
     "OBJECT_TYPES",
     "Attribute",
+    "Cast",
     "CatalogObject",
     "Collation",
     "Column",
@@ -94,18 +96,21 @@ __all__ = [
     "sort_objects",
 ]
 
-FORMAT_VERSION = 8
+FORMAT_VERSION = 9
 """Bumped whenever the JSON layout changes in a way older readers cannot load, or the model
 gains a kind (an older file says nothing about it: loading it as "none" would be a false
 equality). 2: foreign-data wrappers, servers and foreign tables. 3: collations. 4: column storage
 and compression. 5: publications. 6: extended statistics. 7: rules. 8: text search
-dictionaries and configurations."""
+dictionaries and configurations. 9: casts."""
 
 
 T = TypeVar("T", bound=CatalogObject)
 
 
-_SORT_FIELDS = ("schema", "table", "position", "name", "identity_args", "materialized", "procedure")
+_SORT_FIELDS = (
+    "schema", "table", "position", "name", "identity_args", "materialized", "procedure",
+    "source", "target",  # casts
+)  # fmt: skip
 
 
 @cache
@@ -161,6 +166,7 @@ class Snapshot:
     rules: tuple[Rule, ...] = ()
     text_search_dictionaries: tuple[TextSearchDictionary, ...] = ()
     text_search_configurations: tuple[TextSearchConfiguration, ...] = ()
+    casts: tuple[Cast, ...] = ()
     dependencies: tuple[Dependency, ...] = ()
     server_version: str = field(default="", compare=False)
     options: tuple[tuple[str, str], ...] = field(default=(), compare=False)

@@ -5,7 +5,7 @@
 -- version table). Resolving names here instead cost more than every other query but one.
 --
 -- Dependent ends: a view (through its rewrite rule), a rule, a function, a constraint, a trigger, a
--- policy, a column default (table oid and attnum), an index, a foreign table or server.
+-- policy, a column default (table oid and attnum), an index, a foreign table or server, a cast.
 -- Referenced ends: a relation (with the column number when it is a table column), a function,
 -- a type, a foreign server or data wrapper.
 -- Objects made by initdb have oids below 16384 (FirstNormalObjectId): never an end here.
@@ -18,6 +18,7 @@ SELECT CASE d.classid
            WHEN 'pg_policy'::regclass THEN 'policy'
            WHEN 'pg_attrdef'::regclass THEN 'default'
            WHEN 'pg_foreign_server'::regclass THEN 'server'
+           WHEN 'pg_cast'::regclass THEN 'cast'
            ELSE 'relation' END AS dep_catalog,
        -- a view by its relation (through its _RETURN rule), any other rule by itself
        COALESCE(CASE WHEN rw.rulename = '_RETURN' THEN rw.ev_class END, ad.adrelid, d.objid)
@@ -38,6 +39,6 @@ WHERE d.deptype = 'n'
   AND d.objid >= 16384 AND d.refobjid >= 16384
   AND d.classid IN ('pg_rewrite'::regclass, 'pg_proc'::regclass, 'pg_constraint'::regclass,
                     'pg_trigger'::regclass, 'pg_policy'::regclass, 'pg_attrdef'::regclass,
-                    'pg_class'::regclass, 'pg_foreign_server'::regclass)
+                    'pg_class'::regclass, 'pg_foreign_server'::regclass, 'pg_cast'::regclass)
   AND d.refclassid IN ('pg_class'::regclass, 'pg_proc'::regclass, 'pg_type'::regclass,
                        'pg_foreign_server'::regclass, 'pg_foreign_data_wrapper'::regclass)
