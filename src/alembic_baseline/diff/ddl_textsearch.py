@@ -1,7 +1,8 @@
 """DDL for text search dictionaries and configurations.
 
 A dictionary's options and a configuration's mappings are altered in place; a new template or
-parser means dropping and creating the object. Configurations are created after the
+parser means dropping and creating the object (what names a configuration — indexes, defaults,
+views, functions — is dragged along: see its Kind's ends). Configurations are created after the
 dictionaries they map to, and a removed dictionary is dropped once A's configurations have
 stopped using it (the late drop phase). A dictionary whose template changes while A's
 configurations use it is left as manual work (it cannot be dropped while mapped).

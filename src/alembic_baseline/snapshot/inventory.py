@@ -137,7 +137,7 @@ class InventoryCheck:
         return tuple(out)
 
     def name_only_line(self) -> str | None:
-        """``compared by name only: 1 conversion, 2 aggregates`` (None when every kind is modelled)."""
+        """``compared by name only: 1 conversion, 2 aggregates`` (None: every kind modelled)."""
         if not self.name_only:
             return None
         return f"{NAME_ONLY}: " + ", ".join(plural(t, n) for t, n in self.name_only)

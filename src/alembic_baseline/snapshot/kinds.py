@@ -207,7 +207,8 @@ TEXT_SEARCH_DICTIONARIES = Kind(
 TEXT_SEARCH_CONFIGURATIONS = Kind(
     "text_search_configurations", TextSearchConfiguration,
     ld.each(ld.text_search_configuration), lane="helper",
-    inventory=("text search configuration",),
+    # what names it (to_tsvector('public.c', ...) in an index...) is recreated with it
+    ends=((_REF, "ts config", "oid"),), inventory=("text search configuration",),
 )  # fmt: skip
 
 CASTS = Kind(

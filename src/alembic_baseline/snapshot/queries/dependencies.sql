@@ -7,7 +7,7 @@
 -- Dependent ends: a view (through its rewrite rule), a rule, a function, a constraint, a trigger, a
 -- policy, a column default (table oid and attnum), an index, a foreign table or server, a cast.
 -- Referenced ends: a relation (with the column number when it is a table column), a function,
--- a type, a foreign server or data wrapper.
+-- a type, a foreign server or data wrapper, a text search configuration (a regconfig constant).
 -- Objects made by initdb have oids below 16384 (FirstNormalObjectId): never an end here.
 SELECT CASE d.classid
            WHEN 'pg_rewrite'::regclass
@@ -29,6 +29,7 @@ SELECT CASE d.classid
            WHEN 'pg_proc'::regclass THEN 'function'
            WHEN 'pg_foreign_server'::regclass THEN 'server'
            WHEN 'pg_foreign_data_wrapper'::regclass THEN 'wrapper'
+           WHEN 'pg_ts_config'::regclass THEN 'ts config'
            ELSE 'type' END AS ref_catalog,
        d.refobjid AS ref_oid,
        d.refobjsubid AS ref_attnum
@@ -41,4 +42,5 @@ WHERE d.deptype = 'n'
                     'pg_trigger'::regclass, 'pg_policy'::regclass, 'pg_attrdef'::regclass,
                     'pg_class'::regclass, 'pg_foreign_server'::regclass, 'pg_cast'::regclass)
   AND d.refclassid IN ('pg_class'::regclass, 'pg_proc'::regclass, 'pg_type'::regclass,
-                       'pg_foreign_server'::regclass, 'pg_foreign_data_wrapper'::regclass)
+                       'pg_foreign_server'::regclass, 'pg_foreign_data_wrapper'::regclass,
+                       'pg_ts_config'::regclass)

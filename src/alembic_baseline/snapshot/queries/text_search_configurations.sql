@@ -11,7 +11,8 @@ SELECT n.nspname AS schema,
              WHERE m.mapcfg = c.oid
              GROUP BY tt.alias ORDER BY tt.alias) AS mappings,
        CASE WHEN %(privileges)s THEN pg_get_userbyid(c.cfgowner) END AS owner,
-       d.description AS comment
+       d.description AS comment,
+       c.oid AS oid  -- indexes, defaults, views and functions name it (see dependencies.sql)
 FROM pg_ts_config c
 JOIN pg_namespace n ON n.oid = c.cfgnamespace
 JOIN pg_ts_parser p ON p.oid = c.cfgparser
