@@ -1,10 +1,10 @@
 """``baseline verify`` sees objects of kinds the snapshot does not model; ``baseline create``
 refuses a truncated or garbled dump before it touches the project.
 
-The fixture project (mini) gets a revision with a rule, an aggregate (both modelled), a text
-search dictionary, a column STORAGE change, partitions and inheritance (whose cloned objects must
-not differ). pg_dump faults are made by a real wrapper program in front of the real pg_dump
-(found through ALEMBIC_BASELINE_PG_BIN), which exits 0 with cut or garbled output.
+The fixture project (mini) gets a revision with a rule, an aggregate (both modelled), a
+conversion (not modelled), a column STORAGE change, partitions and inheritance (whose cloned
+objects must not differ). pg_dump faults are made by a real wrapper program in front of the real
+pg_dump (found through ALEMBIC_BASELINE_PG_BIN), which exits 0 with cut or garbled output.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ CREATE TABLE audit_sink (id int, body text);
 CREATE RULE audit_sink_ignore AS ON DELETE TO audit_sink DO INSTEAD NOTHING;
 CREATE FUNCTION add2(int, int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT $1 + $2';
 CREATE AGGREGATE total(int) (SFUNC = add2, STYPE = int, INITCOND = '0');
-CREATE TEXT SEARCH DICTIONARY plain_dict (TEMPLATE = simple);
+CREATE CONVERSION plain_conv FOR 'UTF8' TO 'LATIN1' FROM utf8_to_iso8859_1;
 ALTER TABLE audit_sink ALTER COLUMN body SET STORAGE EXTERNAL;
 CREATE TABLE events (id int, at date, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
 CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
@@ -68,7 +68,7 @@ def test_verify_fails_when_the_baseline_sql_lacks_an_unmodelled_object(
     assert code == 0, err
     code, out, err = cli(*major, "baseline", "verify")
     assert code == 0, out + err
-    assert "compared by name only:" in out and "1 text search dictionary" in out
+    assert "compared by name only:" in out and "1 conversion" in out
     assert "1 rule" not in out  # rules are modelled (snapshot/kinds.py): compared in full
     assert "1 aggregate" not in out  # so are aggregates
 

@@ -11,7 +11,7 @@ from alembic_baseline.diff.render import render_markdown, render_text
 from alembic_baseline.snapshot.inventory import Entry, Inventory, check, plural
 from alembic_baseline.snapshot.model import Snapshot, Table
 
-RULE = Entry("cast", "(public.t AS text)")  # a kind not modelled
+RULE = Entry("conversion", "public.myconv")  # a kind not modelled
 AGG = Entry("operator class", "public.myops USING btree")  # a kind not modelled
 TABLE = Entry("table", "public.t")
 COLUMN = Entry("table column", "public.t.a", "storage x")
@@ -24,7 +24,7 @@ def test_one_object_missing_or_changed_is_a_difference() -> None:
     assert not found.equal and found.ran
     assert found.only_a == (RULE,) and found.only_b == ()
     assert found.lines() == (
-        "removed cast (public.t AS text) (inventory)",
+        "removed conversion public.myconv (inventory)",
         "changed table column public.t.a: storage x → storage e (inventory)",
     )
     assert check(A, Inventory.of(reversed(A.entries))).equal
@@ -33,8 +33,8 @@ def test_one_object_missing_or_changed_is_a_difference() -> None:
 def test_kinds_compared_by_name_only_are_counted() -> None:
     found = check(A, A)
     assert found.equal
-    assert found.name_only == (("cast", 1), ("operator class", 1))
-    assert found.name_only_line() == "compared by name only: 1 cast, 1 operator class"
+    assert found.name_only == (("conversion", 1), ("operator class", 1))
+    assert found.name_only_line() == "compared by name only: 1 conversion, 1 operator class"
     assert check(Inventory.of([TABLE]), Inventory.of([TABLE])).name_only_line() is None
 
 
@@ -49,7 +49,7 @@ def test_modelled_kinds_are_not_repeated_when_the_snapshot_lists_differences() -
     assert "removed table public.t (inventory)" in found.lines()
     lines = found.lines(modelled=False)
     assert "removed table public.t (inventory)" not in lines
-    assert "removed cast (public.t AS text) (inventory)" in lines
+    assert "removed conversion public.myconv (inventory)" in lines
 
 
 def test_json_round_trip_and_old_files() -> None:
@@ -84,11 +84,12 @@ def test_render_never_says_no_differences_when_the_inventory_differs() -> None:
     assert render_text(diff) == "No differences.\n"
     text = render_text(diff, check(A, Inventory.of([AGG, TABLE, COLUMN])))
     assert "No differences." not in text
-    assert "removed cast (public.t AS text) (inventory)" in text
+    assert "removed conversion public.myconv (inventory)" in text
     assert "1 inventory difference" in text
     unproven = render_text(diff, check(None, A))
     assert "could not run" in unproven and "No differences." not in unproven
     equal = render_text(diff, check(A, A))
-    assert equal.endswith("compared by name only: 1 cast, 1 operator class\nNo differences.\n")
+    line = "compared by name only: 1 conversion, 1 operator class"
+    assert equal.endswith(f"{line}\nNo differences.\n")
     markdown = render_markdown(diff, inventory=check(A, Inventory.of([TABLE])))
-    assert "### inventory" in markdown and "- removed cast" in markdown
+    assert "### inventory" in markdown and "- removed conversion" in markdown

@@ -36,6 +36,8 @@ def target(obj: CatalogObject) -> str:
     noun, naming = NOUN[key.kind], DDL_OF[key.kind].naming
     if naming == "global":
         return f"{noun} {ident(key.name)}"
+    if naming == "as is":
+        return f"{noun} {key.name}"
     if naming == "column":
         return f"{noun} {qualified(key.schema, key.table)}.{ident(key.name)}"
     if naming == "on table":

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from alembic_baseline.diff import ddl_aggregates as da
+from alembic_baseline.diff import ddl_casts as dca
 from alembic_baseline.diff import ddl_collations as dc
 from alembic_baseline.diff import ddl_foreign as df
 from alembic_baseline.diff import ddl_objects as do
@@ -24,6 +25,7 @@ from alembic_baseline.diff import ddl_publications as dp
 from alembic_baseline.diff import ddl_sequences as ds
 from alembic_baseline.diff import ddl_statistics as dst
 from alembic_baseline.diff import ddl_tables as dt
+from alembic_baseline.diff import ddl_textsearch as dx
 from alembic_baseline.diff import ddl_triggers as dg
 from alembic_baseline.diff.model import Change
 from alembic_baseline.diff.plan import PHASES, Plan
@@ -35,8 +37,9 @@ Drop = Callable[[Plan, CatalogObject, bool], None]
 Alter = Callable[[Plan, Change], None]
 Recreate = Callable[[frozenset[str], CatalogObject], bool]
 """Whether a change of these attributes of this object can only be made by dropping it."""
-Naming = Literal["global", "qualified", "column", "on table", "signature"]
-"""How COMMENT ON names an object: ``ext``, ``s.v``, ``s.t.c``, ``c ON s.t``, ``s.f(int)``."""
+Naming = Literal["global", "qualified", "column", "on table", "signature", "as is"]
+"""How COMMENT ON names an object: ``ext``, ``s.v``, ``s.t.c``, ``c ON s.t``, ``s.f(int)``, or
+the key's name as it is (a cast: ``(integer AS public.t)``)."""
 
 META = frozenset(("comment", "owner", "acl"))
 """Attributes every kind changes in place (COMMENT ON, OWNER TO, GRANT/REVOKE)."""
@@ -159,6 +162,15 @@ DDLS: tuple[Ddl, ...] = (
         "drop aggregates", ("AGGREGATE",), "signature", grant_noun="FUNCTION", recreate=_OBJECT),
     Ddl(k.OPERATORS, da.create_operator, da.drop_operator, da.alter_operator, "operators",
         "drop operators", ("OPERATOR",), "signature", recreate=unless(META | da.IN_PLACE)),
+    Ddl(k.TEXT_SEARCH_DICTIONARIES, dx.create_dictionary, dx.drop_dictionary,
+        dx.alter_dictionary, "text search dictionaries", "drop text search dictionaries",
+        ("TEXT SEARCH DICTIONARY",), recreate=unless(META | {"options"})),
+    Ddl(k.TEXT_SEARCH_CONFIGURATIONS, dx.create_configuration, dx.drop_configuration,
+        dx.alter_configuration, "text search configurations",
+        "drop text search configurations", ("TEXT SEARCH CONFIGURATION",),
+        recreate=unless(META | {"mappings"})),
+    Ddl(k.CASTS, dca.create_cast, dca.drop_cast, do.no_alter, "casts", "drop casts", ("CAST",),
+        "as is", recreate=_OBJECT),
 )  # fmt: skip
 
 # -- derived ----------------------------------------------------------------------------------

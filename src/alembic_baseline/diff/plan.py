@@ -43,11 +43,16 @@ PHASES: tuple[str, ...] = (
     "drop defaults",  # defaults that use a function or sequence about to be dropped
     "drop aggregates",  # before their support functions and types
     "drop operators",  # after what uses them (views, constraints, indexes, aggregates)
+    "drop casts",  # they use functions and types
     "drop functions",
     "drop columns",
     "drop tables",  # partitions and inheritance children first (graphlib)
     "drop sequences",  # after columns: an owned sequence goes with its column
     "drop types",
+    # after what uses them (indexes, defaults, functions): dictionaries once A's configurations
+    # stop mapping to them, see "drop released text search dictionaries"
+    "drop text search configurations",
+    "drop text search dictionaries",
     "drop collations",  # those still used by a column that changes: see "drop released ..."
     "drop schemas",
     "drop extensions",
@@ -55,10 +60,14 @@ PHASES: tuple[str, ...] = (
     "schemas",
     "extensions",
     "collations",  # before the types and columns that use them
+    "text search dictionaries",  # after the extensions that make their templates
+    "text search configurations",  # before the indexes, defaults and functions that use them
+    "drop released text search dictionaries",  # removed ones, once no configuration maps to them
     "types",  # enums, then domains, then composite types
     "sequences",  # before the tables whose defaults call nextval()
     "functions",  # before tables: defaults and CHECKs may call them
     "operators",  # after their functions; before the defaults, CHECKs and indexes using them
+    "casts",  # after their functions and types, before the defaults and views that cast
     "wrappers",  # after their handler and validator functions
     "servers",
     "tables",  # parents before partitions and children (graphlib)
@@ -76,6 +85,7 @@ PHASES: tuple[str, ...] = (
     "view indexes",  # indexes on materialized views
     "statistics",  # on tables and materialized views, their columns and expressions
     "late functions",  # functions whose signature or SQL body uses a table or view
+    "late casts",  # casts of a table's row type, or whose function is a late one
     "triggers",
     "rules",  # after the tables, views and functions they name
     "policies",

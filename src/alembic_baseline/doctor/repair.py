@@ -36,7 +36,7 @@ from alembic_baseline.errors import ConfigError, UnsafeError
 from alembic_baseline.expected import expected_snapshot, inspect_options
 from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.engine_connect import retrying_engines
-from alembic_baseline.pg.server import invalid_indexes
+from alembic_baseline.pg.server import INVALID_INDEXES, invalid_from_rows
 from alembic_baseline.pg.waits import NO_LIMITS
 
 if TYPE_CHECKING:
@@ -255,8 +255,8 @@ def _lock_and_check(conn: Connection, facts: Facts, plan: RepairPlan) -> None:
 
 
 def _drop_index(conn: Connection, qualified: str) -> None:
-    raw = conn.connection.driver_connection  # psycopg: the engine is created for it above
-    still = any(i.qualified == qualified for i in invalid_indexes(raw))  # type: ignore[arg-type]
+    rows = conn.exec_driver_sql(INVALID_INDEXES).fetchall()  # the driver of any SQLAlchemy
+    still = any(i.qualified == qualified for i in invalid_from_rows(rows))
     if not still:
         raise UnsafeError(f"The index {qualified} is no longer INVALID; nothing was done.")
     schema, name = qualified.split(".", 1)

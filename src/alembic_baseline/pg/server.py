@@ -8,6 +8,7 @@ here swallows one — a caller that can go on without the answer says so itself)
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -72,7 +73,7 @@ class InvalidIndex:
         return f"{self.schema}.{self.name}"
 
 
-_INVALID = """
+INVALID_INDEXES = """
 SELECT n.nspname, t.relname, i.relname, pg_get_indexdef(x.indexrelid),
        EXISTS (SELECT 1 FROM pg_stat_progress_create_index p WHERE p.index_relid = x.indexrelid)
 FROM pg_index x
@@ -86,7 +87,12 @@ ORDER BY 1, 3
 
 def invalid_indexes(conn: psycopg.Connection[Any]) -> tuple[InvalidIndex, ...]:
     """Every INVALID index of the database (temporary schemas left out), by schema and name."""
-    rows = conn.execute(_INVALID).fetchall()
+    return invalid_from_rows(conn.execute(INVALID_INDEXES).fetchall())
+
+
+def invalid_from_rows(rows: Iterable[Sequence[Any]]) -> tuple[InvalidIndex, ...]:
+    """:data:`INVALID_INDEXES`'s rows, read by any driver (repair reads them through the
+    SQLAlchemy connection of its transaction, psycopg2 on SQLAlchemy 1.4)."""
     return tuple(InvalidIndex(str(a), str(b), str(c), str(d), bool(e)) for a, b, c, d, e in rows)
 
 

@@ -1,7 +1,7 @@
 """The inventory: every object of the snapshot's schemas, of any kind, by name — and its check.
 
 The snapshot compares the kinds it models attribute by attribute; a kind it does not model yet
-(operator classes, casts, text search objects, user mappings, subscriptions…) would be
+(operator classes, text search parsers, user mappings, subscriptions…) would be
 invisible to it. The inventory closes that blind spot independently: one generic catalog query
 (``queries/inventory.sql``, read by :func:`~alembic_baseline.snapshot.inspect` in the same
 transaction as the rest of the snapshot) lists every object pg_dump would emit, named by
@@ -9,7 +9,7 @@ transaction as the rest of the snapshot) lists every object pg_dump would emit, 
 carries (a column's STORAGE and COMPRESSION…).
 Two inventories are compared as sets: an object missing on one side is a difference whatever its
 kind. Kinds the snapshot does not model are compared this way only, and :class:`InventoryCheck`
-says so ("compared by name only: 1 cast, 2 operator classes"). Pure: no database here.
+says so ("compared by name only: 1 conversion, 2 operator classes"). Pure: no database here.
 """
 
 from __future__ import annotations
@@ -137,7 +137,7 @@ class InventoryCheck:
         return tuple(out)
 
     def name_only_line(self) -> str | None:
-        """``compared by name only: 1 cast, 2 operator classes`` (None when all are modelled)."""
+        """``compared by name only: 1 conversion, 2 operator classes`` (None: all modelled)."""
         if not self.name_only:
             return None
         return f"{NAME_ONLY}: " + ", ".join(plural(t, n) for t, n in self.name_only)

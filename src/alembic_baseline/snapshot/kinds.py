@@ -42,8 +42,13 @@ from alembic_baseline.snapshot import loaders_tables as lt
 from alembic_baseline.snapshot import objects as o
 from alembic_baseline.snapshot import objects_foreign as of
 from alembic_baseline.snapshot.loaders import Loader
+from alembic_baseline.snapshot.objects_casts import Cast
 from alembic_baseline.snapshot.objects_replication import Publication
 from alembic_baseline.snapshot.objects_routines import Aggregate, Operator
+from alembic_baseline.snapshot.objects_textsearch import (
+    TextSearchConfiguration,
+    TextSearchDictionary,
+)
 
 End = tuple[Literal["dependents", "referenced"], str, str]
 """(which end of a dependency row, the catalog dependencies.sql names it by, the row's oid
@@ -207,10 +212,29 @@ OPERATORS = Kind(
     ends=((_DEP, "operator", "oid"), (_REF, "operator", "oid")), inventory=("operator",),
 )  # fmt: skip
 
+# Text search: parsers and templates are made of C functions, compared by name only.
+TEXT_SEARCH_DICTIONARIES = Kind(
+    "text_search_dictionaries", TextSearchDictionary, ld.each(ld.text_search_dictionary),
+    lane="helper", inventory=("text search dictionary",),
+)  # fmt: skip
+TEXT_SEARCH_CONFIGURATIONS = Kind(
+    "text_search_configurations", TextSearchConfiguration,
+    ld.each(ld.text_search_configuration), lane="helper",
+    # what names it (to_tsvector('public.c', ...) in an index...) is recreated with it
+    ends=((_REF, "ts config", "oid"),), inventory=("text search configuration",),
+)  # fmt: skip
+
+CASTS = Kind(
+    # database-wide: read without a schema filter only; a dependant of its function and types
+    "casts", Cast, ld.each(ld.cast), lane="helper", ends=((_DEP, "cast", "oid"),),
+    inventory=("cast",),
+)  # fmt: skip
+
 KINDS: tuple[Kind, ...] = (
     SCHEMAS, EXTENSIONS, TABLES, COLUMNS, CONSTRAINTS, INDEXES, VIEWS, SEQUENCES, ENUMS,
     DOMAINS, COMPOSITES, FUNCTIONS, TRIGGERS, EVENT_TRIGGERS, POLICIES, WRAPPERS, SERVERS,
     FOREIGN_TABLES, COLLATIONS, PUBLICATIONS, STATISTICS, RULES, AGGREGATES, OPERATORS,
+    TEXT_SEARCH_DICTIONARIES, TEXT_SEARCH_CONFIGURATIONS, CASTS,
 )  # fmt: skip
 """Every modelled kind, in the order objects are listed in JSON, reports and diffs (a diff's
 changes come kind by kind in this order; so do the statements of one phase)."""

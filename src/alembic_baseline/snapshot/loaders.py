@@ -18,8 +18,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from alembic_baseline.snapshot import objects as m
+from alembic_baseline.snapshot.objects_casts import Cast
 from alembic_baseline.snapshot.objects_replication import Publication
 from alembic_baseline.snapshot.objects_routines import Aggregate, Operator
+from alembic_baseline.snapshot.objects_textsearch import (
+    TextSearchConfiguration,
+    TextSearchDictionary,
+)
 
 if TYPE_CHECKING:
     from alembic_baseline.snapshot.inspect import InspectOptions
@@ -291,6 +296,49 @@ def statistics(row: Row, o: InspectOptions) -> m.Statistics:
 def rule(row: Row, o: InspectOptions) -> m.Rule:
     return m.Rule(
         row.schema, row.table, row.name, row.definition, ENABLED[row.enabled], comment=row.comment
+    )
+
+
+# One ``name = value`` of a dictionary's serialized options (tsearchcmds.c serialize_deflist):
+# the name quoted as an identifier when needed, the value a number or a (perhaps E'') literal.
+_DICT_OPTION = re.compile(r"""("(?:[^"]|"")*"|[^\s=,]+)\s*=\s*(E?'(?:[^'\\]|''|\\.)*'|[^,\s]+)""")
+
+
+def text_search_dictionary(row: Row, o: InspectOptions) -> TextSearchDictionary:
+    options = sorted(_DICT_OPTION.findall(row.options or ""))
+    return TextSearchDictionary(
+        row.schema,
+        row.name,
+        row.template,
+        tuple(f"{name} = {value}" for name, value in options),
+        comment=row.comment,
+        **({"owner": row.owner} if o.privileges else {}),
+    )
+
+
+def text_search_configuration(row: Row, o: InspectOptions) -> TextSearchConfiguration:
+    return TextSearchConfiguration(
+        row.schema,
+        row.name,
+        row.parser,
+        tuple(row.mappings),
+        comment=row.comment,
+        **({"owner": row.owner} if o.privileges else {}),
+    )
+
+
+CAST_METHOD = {"f": "function", "i": "inout", "b": "binary"}
+CAST_CONTEXT = {"e": "explicit", "a": "assignment", "i": "implicit"}
+
+
+def cast(row: Row, o: InspectOptions) -> Cast:
+    return Cast(
+        row.source,
+        row.target,
+        CAST_METHOD[row.method],
+        row.function,
+        CAST_CONTEXT[row.context],
+        comment=row.comment,
     )
 
 

@@ -45,6 +45,7 @@ from alembic_baseline.snapshot.objects import (
     Trigger,
     View,
 )
+from alembic_baseline.snapshot.objects_casts import Cast
 from alembic_baseline.snapshot.objects_foreign import (
     ForeignColumn,
     ForeignDataWrapper,
@@ -53,12 +54,17 @@ from alembic_baseline.snapshot.objects_foreign import (
 )
 from alembic_baseline.snapshot.objects_replication import Publication
 from alembic_baseline.snapshot.objects_routines import Aggregate, Operator
+from alembic_baseline.snapshot.objects_textsearch import (
+    TextSearchConfiguration,
+    TextSearchDictionary,
+)
 
 __all__ = [
     "FORMAT_VERSION",
     "OBJECT_TYPES",
     "Aggregate",
     "Attribute",
+    "Cast",
     "CatalogObject",
     "Collation",
     "Column",
@@ -86,22 +92,28 @@ __all__ = [
     "Snapshot",
     "Statistics",
     "Table",
+    "TextSearchConfiguration",
+    "TextSearchDictionary",
     "Trigger",
     "View",
     "sort_objects",
 ]
 
-FORMAT_VERSION = 9
+FORMAT_VERSION = 11
 """Bumped whenever the JSON layout changes in a way older readers cannot load, or the model
 gains a kind (an older file says nothing about it: loading it as "none" would be a false
 equality). 2: foreign-data wrappers, servers and foreign tables. 3: collations. 4: column storage
-and compression. 5: publications. 6: extended statistics. 7: rules. 8: aggregates. 9: operators."""
+and compression. 5: publications. 6: extended statistics. 7: rules. 8: aggregates. 9: operators.
+10: text search dictionaries and configurations. 11: casts."""
 
 
 T = TypeVar("T", bound=CatalogObject)
 
 
-_SORT_FIELDS = ("schema", "table", "position", "name", "identity_args", "materialized", "procedure")
+_SORT_FIELDS = (
+    "schema", "table", "position", "name", "identity_args", "materialized", "procedure",
+    "source", "target",  # casts
+)  # fmt: skip
 
 
 @cache
@@ -157,6 +169,9 @@ class Snapshot:
     rules: tuple[Rule, ...] = ()
     aggregates: tuple[Aggregate, ...] = ()
     operators: tuple[Operator, ...] = ()
+    text_search_dictionaries: tuple[TextSearchDictionary, ...] = ()
+    text_search_configurations: tuple[TextSearchConfiguration, ...] = ()
+    casts: tuple[Cast, ...] = ()
     dependencies: tuple[Dependency, ...] = ()
     server_version: str = field(default="", compare=False)
     options: tuple[tuple[str, str], ...] = field(default=(), compare=False)

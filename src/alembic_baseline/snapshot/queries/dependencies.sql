@@ -6,9 +6,10 @@
 --
 -- Dependent ends: a view (through its rewrite rule), a rule, a function, a constraint, a trigger, a
 -- policy, a column default (table oid and attnum), an index, a foreign table or server, an
--- operator.
+-- operator, a cast.
 -- Referenced ends: a relation (with the column number when it is a table column), a function,
--- a type, a foreign server or data wrapper, an operator.
+-- a type, a foreign server or data wrapper, an operator, a text search configuration (a
+-- regconfig constant).
 -- Objects made by initdb have oids below 16384 (FirstNormalObjectId): never an end here.
 SELECT CASE d.classid
            WHEN 'pg_rewrite'::regclass
@@ -20,6 +21,7 @@ SELECT CASE d.classid
            WHEN 'pg_attrdef'::regclass THEN 'default'
            WHEN 'pg_foreign_server'::regclass THEN 'server'
            WHEN 'pg_operator'::regclass THEN 'operator'
+           WHEN 'pg_cast'::regclass THEN 'cast'
            ELSE 'relation' END AS dep_catalog,
        -- a view by its relation (through its _RETURN rule), any other rule by itself
        COALESCE(CASE WHEN rw.rulename = '_RETURN' THEN rw.ev_class END, ad.adrelid, d.objid)
@@ -31,6 +33,7 @@ SELECT CASE d.classid
            WHEN 'pg_foreign_server'::regclass THEN 'server'
            WHEN 'pg_foreign_data_wrapper'::regclass THEN 'wrapper'
            WHEN 'pg_operator'::regclass THEN 'operator'
+           WHEN 'pg_ts_config'::regclass THEN 'ts config'
            ELSE 'type' END AS ref_catalog,
        d.refobjid AS ref_oid,
        d.refobjsubid AS ref_attnum
@@ -42,7 +45,7 @@ WHERE d.deptype = 'n'
   AND d.classid IN ('pg_rewrite'::regclass, 'pg_proc'::regclass, 'pg_constraint'::regclass,
                     'pg_trigger'::regclass, 'pg_policy'::regclass, 'pg_attrdef'::regclass,
                     'pg_class'::regclass, 'pg_foreign_server'::regclass,
-                    'pg_operator'::regclass)
+                    'pg_operator'::regclass, 'pg_cast'::regclass)
   AND d.refclassid IN ('pg_class'::regclass, 'pg_proc'::regclass, 'pg_type'::regclass,
                        'pg_foreign_server'::regclass, 'pg_foreign_data_wrapper'::regclass,
-                       'pg_operator'::regclass)
+                       'pg_operator'::regclass, 'pg_ts_config'::regclass)
