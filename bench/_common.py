@@ -57,3 +57,23 @@ def write_section(title: str, body: str) -> None:
     else:
         text = text.rstrip() + "\n\n" + section
     DOC.write_text(text)
+
+
+def install_wheel(tmp: Path, *, extra: str = "", also: Sequence[str] = ()) -> Path:
+    """A fresh virtualenv holding the tool as a user installs it: a wheel built from this
+    checkout (``[extra]`` when given), the locked dependencies, and ``also``; its bin directory."""
+    import sys
+
+    uv = ROOT / ".venv" / "bin" / "uv"
+    dist = tmp / "dist"
+    subprocess.run([uv, "build", "-q", "--wheel", "-o", dist], cwd=ROOT, check=True)
+    venv = tmp / "venv"
+    subprocess.run([uv, "venv", "-q", "--python", sys.executable, venv], check=True)
+    wheel = next(dist.glob("*.whl"))
+    target = f"{wheel}[{extra}]" if extra else str(wheel)
+    subprocess.run(
+        [uv, "pip", "install", "-q", "--python", venv / "bin" / "python",
+         "-r", ROOT / "requirements.lock", target, *also],
+        check=True,
+    )  # fmt: skip
+    return venv / "bin"

@@ -31,25 +31,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import ROOT, command_env, write_section
+from _common import ROOT, command_env, install_wheel, write_section
 
 FROM = "000000000000"
-
-
-def install(tmp: Path) -> Path:
-    """A virtualenv with the tool from a freshly built wheel; its bin directory."""
-    uv = ROOT / ".venv" / "bin" / "uv"
-    dist = tmp / "dist"
-    subprocess.run([uv, "build", "-q", "--wheel", "-o", dist], cwd=ROOT, check=True)
-    venv = tmp / "venv"
-    subprocess.run([uv, "venv", "-q", "--python", sys.executable, venv], check=True)
-    wheel = next(dist.glob("*.whl"))
-    subprocess.run(
-        [uv, "pip", "install", "-q", "--python", venv / "bin" / "python",
-         "-r", ROOT / "requirements.lock", str(wheel)],
-        check=True,
-    )  # fmt: skip
-    return venv / "bin"
 
 
 def timed(argv: list[str], cwd: Path, stdout: Path) -> tuple[float, float]:
@@ -73,7 +57,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-bundle-") as name:
         tmp = Path(name)
-        bin_ = install(tmp)
+        bin_ = install_wheel(tmp)
         project = tmp / "history"
         subprocess.run(
             [sys.executable, ROOT / "bench" / "generate_history.py", project, str(args.revisions)],

@@ -34,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import ROOT, command_env, write_section
+from _common import ROOT, command_env, install_wheel, write_section
 
 from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.scratch import ScratchServer, scratch_server
@@ -45,22 +45,6 @@ CREATE_ALL = (
     "e = sa.create_engine(os.environ['SHOP_DATABASE_URL'], poolclass=sa.pool.NullPool); "
     "metadata.create_all(e); e.dispose()"
 )
-
-
-def install(tmp: Path) -> Path:
-    """A virtualenv with the tool from a freshly built wheel; its bin directory."""
-    uv = ROOT / ".venv" / "bin" / "uv"
-    dist = tmp / "dist"
-    subprocess.run([uv, "build", "-q", "--wheel", "-o", dist], cwd=ROOT, check=True)
-    venv = tmp / "venv"
-    subprocess.run([uv, "venv", "-q", "--python", sys.executable, venv], check=True)
-    wheel = next(dist.glob("*.whl"))
-    subprocess.run(
-        [uv, "pip", "install", "-q", "--python", venv / "bin" / "python",
-         "-r", ROOT / "requirements.lock", f"{wheel}[models]"],
-        check=True,
-    )  # fmt: skip
-    return venv / "bin"
 
 
 def timed(argv: list[str], cwd: Path, extra: dict[str, str] | None = None) -> float:
@@ -115,7 +99,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="ab-bench-models-") as tmp_name:
         tmp = Path(tmp_name)
-        bin_ = install(tmp)
+        bin_ = install_wheel(tmp, extra="models")
         project = tmp / "modeled"
         shutil.copytree(FIXTURE, project, ignore=shutil.ignore_patterns("__pycache__"))
         with scratch_server(major=args.pg_major) as server:

@@ -20,7 +20,6 @@ Usage: ``python bench/bench_fleet.py [--databases 200] [--tenants 1000] [--pairs
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import signal
 import statistics
@@ -33,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import ROOT, command_env, write_section
+from _common import ROOT, command_env, install_wheel, write_section
 from psycopg import sql
 
 from alembic_baseline.examples import copy_sample
@@ -45,23 +44,6 @@ from alembic_baseline.pg.url import DatabaseURL
 
 F2 = "f2b0000000002"
 TENANT_PROJECT = ROOT / "tests" / "fixtures" / "projects" / "fleet_app"
-
-
-def install(tmp: Path) -> Path:
-    """A venv with the tool from a freshly built wheel; returns its bin directory."""
-    dist = tmp / "dist"
-    uv = ROOT / ".venv" / "bin" / "uv"
-    subprocess.run([str(uv), "build", "-q", "--wheel", "-o", str(dist)], cwd=ROOT, check=True)
-    wheel = next(dist.glob("*.whl"))
-    venv = tmp / "venv"
-    subprocess.run([str(uv), "venv", "-q", "-p", sys.executable, str(venv)], check=True)
-    env = {**os.environ, "VIRTUAL_ENV": str(venv)}
-    subprocess.run(
-        [str(uv), "pip", "install", "-q", "-r", str(ROOT / "requirements.lock"), str(wheel)],
-        check=True,
-        env=env,
-    )
-    return venv / "bin"
 
 
 def timed(
@@ -116,7 +98,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-fleet-") as tmp_text:
         tmp = Path(tmp_text)
-        bin_dir = install(tmp)
+        bin_dir = install_wheel(tmp)
         # A private server (not a shared `scratch start` one that others may stop or load).
         info = clusters.start_cluster(binaries.find_server(None))
         server = LocalCluster(info, owned=True)

@@ -28,8 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import ROOT, command_env, write_section
-from bench_bundle import install
+from _common import ROOT, command_env, install_wheel, write_section
 
 
 def timed(argv: list[str], cwd: Path) -> tuple[float, float]:
@@ -74,7 +73,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-report-") as name:
         tmp = Path(name)
-        bin_ = install(tmp)
+        bin_ = install_wheel(tmp)
         project = tmp / "history"
         subprocess.run(
             [sys.executable, ROOT / "bench" / "generate_history.py", project, str(args.revisions)],
