@@ -35,6 +35,7 @@ def _majors() -> list[int]:
 MAJORS = _majors()
 _SERVERS: dict[int, ScratchServer] = {}
 _PREFIX = "abt-session-"
+_INHERITED = "AB_TEST_SESSION_SCRATCH_DIR"  # the root this file made (in this process or a parent)
 
 
 def _with_root(root: Path, action: object) -> None:
@@ -62,8 +63,11 @@ def _stop_all_in(root: Path) -> None:
 def _private_scratch_root() -> Path | None:
     """This session's own scratch root (unless the runner chose one), after removing the roots
     of sessions that were killed (their clusters would otherwise run on, in RAM)."""
-    if os.environ.get("ALEMBIC_BASELINE_SCRATCH_DIR"):
-        return None
+    chosen = os.environ.get("ALEMBIC_BASELINE_SCRATCH_DIR")
+    if chosen and chosen != os.environ.get(_INHERITED):
+        return None  # the runner chose one
+    # (inherited from the pytest-xdist controller, which loads this file too: every worker
+    # gets its own, or a `scratch start` test on one worker would lend its server to another)
     base = cluster.ram_dir() or Path(tempfile.gettempdir())
     for other in base.glob(f"{_PREFIX}*"):
         with contextlib.suppress(ValueError):
@@ -72,7 +76,7 @@ def _private_scratch_root() -> Path | None:
     root = base / f"{_PREFIX}{os.getpid()}"
     root.mkdir(exist_ok=True)
     root.chmod(0o755)  # the servers run as an unprivileged user
-    os.environ["ALEMBIC_BASELINE_SCRATCH_DIR"] = str(root)
+    os.environ["ALEMBIC_BASELINE_SCRATCH_DIR"] = os.environ[_INHERITED] = str(root)
     return root
 
 

@@ -56,9 +56,10 @@ def _start(fleet: Fleet, sleep: str, workers: int) -> subprocess.Popen[str]:
     )
 
 
-def _sleepers(fleet: Fleet) -> dict[str, int]:
+def _sleepers(fleet: Fleet, proc: subprocess.Popen[str]) -> dict[str, int]:
     """Database → pid of the worker whose revision sleeps in it (from the lock session's
-    application_name, "alembic-baseline fleet apply pid N on HOST")."""
+    application_name, "alembic-baseline fleet apply pid N on HOST") — only processes of the run
+    under test (its own process group): the test never signals a process it did not start."""
     with connection(fleet.server.admin_url) as conn:
         rows = conn.execute(
             "SELECT datname, application_name FROM pg_stat_activity "
@@ -67,7 +68,15 @@ def _sleepers(fleet: Fleet) -> dict[str, int]:
             "  'SELECT pg_sleep%%' AND state = 'active')",
             (f"{fleet.prefix}\\_%",),
         ).fetchall()
-    return {str(d): int(str(app).split(" pid ")[1].split()[0]) for d, app in rows}
+    found = {str(d): int(str(app).split(" pid ")[1].split()[0]) for d, app in rows}
+    return {d: pid for d, pid in found.items() if _in_group(pid, proc.pid)}
+
+
+def _in_group(pid: int, group: int) -> bool:
+    try:
+        return os.getpgid(pid) == group
+    except ProcessLookupError:
+        return False
 
 
 def _wait(condition: object, what: str, proc: subprocess.Popen[str] | None = None) -> None:
@@ -100,8 +109,8 @@ def test_kill_9_of_a_worker_then_of_the_runner_then_a_rerun_finishes(fleet: Flee
 
     # 1. kill -9 of one worker: the runner reports it and ends; nothing is half-applied
     proc = _start(fleet, "60", workers=2)
-    _wait(lambda: len(_sleepers(fleet)) == 2, "both workers inside the revision", proc)
-    victim_db, victim = sorted(_sleepers(fleet).items())[0]
+    _wait(lambda: len(_sleepers(fleet, proc)) == 2, "both workers inside the revision", proc)
+    victim_db, victim = sorted(_sleepers(fleet, proc).items())[0]
     os.kill(victim, signal.SIGKILL)
     out, err = proc.communicate(timeout=WAIT_S)
     assert proc.returncode == 1, err
@@ -114,7 +123,7 @@ def test_kill_9_of_a_worker_then_of_the_runner_then_a_rerun_finishes(fleet: Flee
 
     # 2. kill -9 of the runner (migrating in its own process: --workers 1) in a revision
     proc = _start(fleet, "60", workers=1)
-    _wait(lambda: len(_sleepers(fleet)) == 1, "the runner inside the revision", proc)
+    _wait(lambda: len(_sleepers(fleet, proc)) == 1, "the runner inside the revision", proc)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.communicate(timeout=WAIT_S)
     _wait(lambda: _settled(fleet), "the killed sessions to end")
