@@ -196,3 +196,58 @@ def test_up_down_undoes_one_revision_across_branches_and_a_merge(
     assert code == 0, out
     check_markdown(out)
     assert "| ✓ | `upgrade-from-empty` | upgrade heads from empty: ok (template" in out
+
+
+def test_a_killed_session_s_clones_are_dropped_by_the_next_one(
+    tmp_path: Path, pg_default: ScratchServer
+) -> None:
+    """kill -9 leaves no chance to clean up: the next session on this host drops what the dead
+    process left (clone names carry host and pid)."""
+    marker = tmp_path / "started"
+    sleeping = textwrap.dedent(f"""
+        import pathlib, time
+
+        def test_waits(migrated_db):
+            pathlib.Path({str(marker)!r}).write_text("x")
+            time.sleep(120)
+    """)
+    root = _project(tmp_path, sleeping)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q"],
+        cwd=root,
+        env=_env(pg_default),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not marker.exists():
+            assert proc.poll() is None, "pytest ended before its test started"
+            assert time.monotonic() < deadline, "the test never started"
+            time.sleep(0.05)
+        left = _databases(pg_default, "ab_ptc_")
+        assert left, "the running test has a clone"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert set(left) <= set(_databases(pg_default, "ab_ptc_"))  # nothing cleaned up by itself
+    (root / "test_app.py").write_text(TESTS)
+    done = _pytest(root, pg_default)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert _databases(pg_default, "ab_ptc_") == {}
+
+
+def test_rebuild_option_makes_the_templates_again(
+    tmp_path: Path, pg_default: ScratchServer
+) -> None:
+    root = _project(tmp_path)
+    first = _pytest(root, pg_default)
+    assert first.returncode == 0, first.stdout + first.stderr
+    before = _templates(pg_default, root)
+    again = _pytest(root, pg_default, "--alembic-baseline-rebuild")
+    assert again.returncode == 0, again.stdout + again.stderr
+    after = _templates(pg_default, root)
+    assert set(after) == set(before)  # the same history: the same names
+    assert all(after[name] != oid for name, oid in before.items())  # new databases (oids)
