@@ -15,29 +15,42 @@ _ENABLE = {
 }
 
 
-def create_trigger(plan: Plan, obj: CatalogObject) -> None:
-    assert isinstance(obj, Trigger)
+# Triggers and rules: a definition PostgreSQL prints whole, on one table, with an enabled state.
+TablePart = Trigger | Rule
+
+
+def _create_part(plan: Plan, obj: CatalogObject) -> None:
+    assert isinstance(obj, Trigger | Rule)
     if plan.create_once(obj.key):
         plan.add(plan.phase(obj.key), obj.definition, obj.key)
         if obj.enabled != "origin":
-            _enable_trigger(plan, obj)
+            _enable_part(plan, obj)
 
 
-def _enable_trigger(plan: Plan, obj: Trigger) -> None:
-    sql = f"ALTER TABLE {qualified(obj.schema, obj.table)} {_ENABLE[obj.enabled]} TRIGGER "
+def _noun(obj: TablePart) -> str:
+    return "TRIGGER" if isinstance(obj, Trigger) else "RULE"
+
+
+def _enable_part(plan: Plan, obj: TablePart) -> None:
+    sql = f"ALTER TABLE {qualified(obj.schema, obj.table)} {_ENABLE[obj.enabled]} {_noun(obj)} "
     plan.add(plan.phase(obj.key), sql + ident(obj.name), obj.key)
 
 
-def drop_trigger(plan: Plan, obj: CatalogObject, destructive: bool) -> None:
-    assert isinstance(obj, Trigger)
+def _drop_part(plan: Plan, obj: CatalogObject, destructive: bool) -> None:
+    assert isinstance(obj, Trigger | Rule)
     if not plan.relation_gone(obj.schema, obj.table) and plan.drop_once(obj.key):
-        sql = f"DROP TRIGGER {ident(obj.name)} ON {qualified(obj.schema, obj.table)}"
+        sql = f"DROP {_noun(obj)} {ident(obj.name)} ON {qualified(obj.schema, obj.table)}"
         plan.add(plan.drop_phase(obj.key), sql, obj.key)
 
 
-def alter_trigger(plan: Plan, change: Change) -> None:
-    if change.changed("enabled") and isinstance(change.new, Trigger):
-        _enable_trigger(plan, change.new)
+def _alter_part(plan: Plan, change: Change) -> None:
+    if change.changed("enabled") and isinstance(change.new, Trigger | Rule):
+        _enable_part(plan, change.new)
+
+
+create_trigger = create_rule = _create_part
+drop_trigger = drop_rule = _drop_part
+alter_trigger = alter_rule = _alter_part
 
 
 def create_event_trigger(plan: Plan, obj: CatalogObject) -> None:
@@ -91,28 +104,3 @@ def drop_policy(plan: Plan, obj: CatalogObject, destructive: bool) -> None:
     if not plan.relation_gone(obj.schema, obj.table) and plan.drop_once(obj.key):
         sql = f"DROP POLICY {ident(obj.name)} ON {qualified(obj.schema, obj.table)}"
         plan.add(plan.drop_phase(obj.key), sql, obj.key)
-
-
-def create_rule(plan: Plan, obj: CatalogObject) -> None:
-    assert isinstance(obj, Rule)
-    if plan.create_once(obj.key):
-        plan.add(plan.phase(obj.key), obj.definition, obj.key)
-        if obj.enabled != "origin":
-            _enable_rule(plan, obj)
-
-
-def _enable_rule(plan: Plan, obj: Rule) -> None:
-    sql = f"ALTER TABLE {qualified(obj.schema, obj.table)} {_ENABLE[obj.enabled]} RULE "
-    plan.add(plan.phase(obj.key), sql + ident(obj.name), obj.key)
-
-
-def drop_rule(plan: Plan, obj: CatalogObject, destructive: bool) -> None:
-    assert isinstance(obj, Rule)
-    if not plan.relation_gone(obj.schema, obj.table) and plan.drop_once(obj.key):
-        sql = f"DROP RULE {ident(obj.name)} ON {qualified(obj.schema, obj.table)}"
-        plan.add(plan.drop_phase(obj.key), sql, obj.key)
-
-
-def alter_rule(plan: Plan, change: Change) -> None:
-    if change.changed("enabled") and isinstance(change.new, Rule):
-        _enable_rule(plan, change.new)
