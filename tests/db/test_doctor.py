@@ -85,6 +85,10 @@ def test_an_empty_database_without_version_table_is_fine(
     code, report = case.doctor()
     assert code == ExitCode.OK and report["diagnoses"] == []
     assert report["identification"] is None and report["recorded"] == []
+    # the replay database it began creating ahead (before it knew there was nothing to
+    # identify) was finished and dropped: no thread of the command is left running on the
+    # server connection the command closed
+    assert case.left_behind() == []
 
 
 def test_duplicate_row_is_deduplicated(case: Case) -> None:
@@ -97,6 +101,9 @@ def test_duplicate_row_is_deduplicated(case: Case) -> None:
     assert "--fix dedupe" in diag["fix"]
     code, out, err = case.cli("repair", "--fix", "dedupe", "--yes")
     assert code == ExitCode.OK, out + err
+    # it needed neither the replay database made ahead nor the snapshot read in the background:
+    # both were finished (and the database dropped) before the command returned
+    assert case.left_behind() == []
     assert case.rows() == ["aa02"]
     assert case.upgrade_differs_from_fresh() == []
 

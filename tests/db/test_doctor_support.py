@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ from alembic_baseline.pg.scratch import ScratchServer
 from alembic_baseline.pg.url import DatabaseURL
 from alembic_baseline.snapshot import InspectOptions, inspect
 
+BACKGROUND_THREADS = ("ab-identify", "ab-scratch-create", "ab-live-snapshot")
 PROJECTS = Path(__file__).resolve().parents[1] / "fixtures" / "projects"
 
 
@@ -74,6 +76,16 @@ class Case:
     def records(self) -> list[dict[str, Any]]:
         runs = self.project_dir / ".alembic-baseline" / "runs"
         return [json.loads((d / "record.json").read_text()) for d in sorted(runs.iterdir())]
+
+    def left_behind(self) -> list[str]:
+        """What a finished command left running or created on the scratch server: its
+        background threads and replay databases (none may outlive the command)."""
+        threads = [t.name for t in threading.enumerate() if t.name.startswith(BACKGROUND_THREADS)]
+        with connection(self.server.admin_url) as conn:
+            rows = conn.execute(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'ab\\_identify\\_%'"
+            ).fetchall()
+        return threads + [str(r[0]) for r in rows]
 
     def upgrade_differs_from_fresh(self) -> list[str]:
         """`alembic upgrade head`, then what differs from a fresh build (empty: the same)."""

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -120,6 +121,21 @@ def test_scratch_url_server_drops_only_what_it_created(pg_default: ScratchServer
     external.close()
     assert not pg_default.database_exists(made.database)
     assert pg_default.database_exists(keep.database)
+
+
+def test_a_database_created_in_the_background_never_outlives_its_server(
+    pg_default: ScratchServer,
+) -> None:
+    external = scratch.open_server(scratch_url=pg_default.admin_url.render())
+    asked = external.create_database_soon(external.new_name("soon"))
+    unasked = external.new_name("soon")
+    external.create_database_soon(unasked)  # nobody waits for this one
+    made = asked.result(timeout=60)
+    assert pg_default.database_exists(made.database)
+    external.close()  # at once: the second CREATE DATABASE may still be running
+    assert not [t for t in threading.enumerate() if t.name == "ab-scratch-create"]
+    assert not pg_default.database_exists(made.database)
+    assert not pg_default.database_exists(unasked)
 
 
 def test_scratch_url_of_wrong_major_is_refused(pg_default: ScratchServer) -> None:

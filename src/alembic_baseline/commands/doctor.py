@@ -86,7 +86,11 @@ def examined(
             options,
             progress,
         )
-        yield examine(exam)
+        examination = examine(exam)
+        try:
+            yield examination
+        finally:
+            examination.live.settle()
 
 
 def doctor(

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -96,9 +96,7 @@ class Identifier:
         if self._database is not None or all(s.key in self.signatures for s in self.chain()):
             return
         server = self.scratch.server()
-        pool = ThreadPoolExecutor(1, thread_name_prefix="ab-identify-db")
-        self._database = pool.submit(server.create_database, server.new_name("identify"))
-        pool.shutdown(wait=False)
+        self._database = server.create_database_soon(server.new_name("identify"))
 
     def _new_database(self) -> DatabaseURL:
         if self._database is not None:

@@ -11,7 +11,7 @@ schema drift.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from typing import TYPE_CHECKING
@@ -28,6 +28,10 @@ if TYPE_CHECKING:
     from alembic_baseline.pg.url import DatabaseURL
     from alembic_baseline.snapshot import Snapshot
 
+SETTLE_S = 60.0
+"""How long the end of a command waits for an unused background snapshot (its queries have
+statement timeouts of their own)."""
+
 
 @dataclass(frozen=True)
 class Live:
@@ -38,6 +42,14 @@ class Live:
     """INVALID indexes (``schema.name``) left out of the fingerprints and the snapshot."""
     read: Callable[[], Snapshot] = field(compare=False, repr=False)
     """Reads the snapshot (or waits for the thread reading it); called once."""
+    reading: Future[Snapshot] | None = field(default=None, compare=False, repr=False)
+    """The thread reading it, when it is read in the background."""
+
+    def settle(self, timeout: float = SETTLE_S) -> None:
+        """Wait for the background read (its result unused, its errors not raised): a thread
+        left reading after the command returned would outlive the command that started it."""
+        if self.reading is not None:
+            wait([self.reading], timeout)
 
     @cached_property
     def snapshot(self) -> Snapshot:
@@ -77,7 +89,7 @@ def live_state(
         pool = ThreadPoolExecutor(1, thread_name_prefix="ab-live-snapshot")
         pending = pool.submit(read)
         pool.shutdown(wait=False)
-        return Live(probe, left, pending.result)
+        return Live(probe, left, pending.result, pending)
     return Live(probe, left, read)
 
 

@@ -16,7 +16,9 @@ from __future__ import annotations
 import atexit
 import contextlib
 import secrets
+import threading
 from collections.abc import Iterator
+from concurrent.futures import Future
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -41,6 +43,8 @@ class ScratchServer:
         self.description = description
         self._admin: psycopg.Connection[tuple[object, ...]] | None = None
         self._created: list[str] = []
+        self._lock = threading.Lock()  # _created, _admin and _soon, shared with _soon's threads
+        self._soon: list[_Soon] = []
         self.version_num = server_version(self.admin()).num
 
     @property
@@ -48,11 +52,16 @@ class ScratchServer:
         return self.version_num // 10000
 
     def admin(self) -> psycopg.Connection[tuple[object, ...]]:
-        """A cached autocommit connection to the maintenance database."""
-        if self._admin is None or self._admin.closed:
-            # A private server: CREATE DATABASE of a large template may take long.
-            self._admin = connect(self.admin_url, waits=Waits(statement_timeout="0"))
-        return self._admin
+        """A cached autocommit connection to the maintenance database (of the calling thread:
+        :meth:`create_database_soon`'s thread has its own)."""
+        with self._lock:
+            if self._admin is None or self._admin.closed:
+                self._admin = self._connect()
+            return self._admin
+
+    def _connect(self) -> psycopg.Connection[tuple[object, ...]]:
+        # A private server: CREATE DATABASE of a large template may take long.
+        return connect(self.admin_url, waits=Waits(statement_timeout="0"))
 
     def url(self, database: str) -> DatabaseURL:
         return self.admin_url.with_database(database)
@@ -68,10 +77,27 @@ class ScratchServer:
         Databases are dropped by :meth:`close` unless ``keep`` (cached replay templates on a
         persistent scratch server survive between commands).
         """
+        return self._create(self.admin(), name or self.new_name(), template, keep)
+
+    def create_database_soon(self, name: str | None = None) -> Future[DatabaseURL]:
+        """:meth:`create_database` on a thread (and a connection) of its own, so that the server
+        works while the caller does. :meth:`close` waits for it and drops the database, also
+        when nobody asked for the result: no thread or database outlives this object."""
+        soon = _Soon(self, name or self.new_name())
+        with self._lock:
+            self._soon.append(soon)
+        soon.thread.start()
+        return soon.future
+
+    def _create(
+        self,
+        conn: psycopg.Connection[tuple[object, ...]],
+        name: str,
+        template: str | None,
+        keep: bool,
+    ) -> DatabaseURL:
         from psycopg import sql
 
-        name = name or self.new_name()
-        conn = self.admin()
         stmt = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
         if template is not None:
             # A template must have no other connections while it is copied.
@@ -97,7 +123,8 @@ class ScratchServer:
                 "template exists and is not in use.",
             ) from None
         if not keep:
-            self._created.append(name)
+            with self._lock:
+                self._created.append(name)
         return self.url(name)
 
     def drop_database(self, name: str) -> None:
@@ -108,8 +135,9 @@ class ScratchServer:
         if self.major >= 13:
             stmt = stmt + sql.SQL(" WITH (FORCE)")
         conn.execute(stmt)
-        if name in self._created:
-            self._created.remove(name)
+        with self._lock:
+            if name in self._created:
+                self._created.remove(name)
 
     def rename_database(self, old: str, new: str, *, keep: bool = False) -> DatabaseURL:
         """Rename a database (its sessions are ended first); ``keep`` exempts it from close()."""
@@ -139,15 +167,63 @@ class ScratchServer:
         return row is not None
 
     def close(self) -> None:
-        """Drop the databases this object created, then close the admin connection."""
+        """Wait for :meth:`create_database_soon`'s threads, drop the databases this object
+        created, then close the admin connection."""
         try:
+            self._settle()
             for name in list(reversed(self._created)):
                 with contextlib.suppress(Exception):
                     self.drop_database(name)
         finally:
-            if self._admin is not None:
-                self._admin.close()
-                self._admin = None
+            with self._lock:
+                admin, self._admin = self._admin, None
+            if admin is not None:
+                admin.close()
+
+    def _settle(self) -> None:
+        """Each pending background CREATE DATABASE finished (cancelled after SETTLE_S)."""
+        with self._lock:
+            pending, self._soon = self._soon, []
+        for soon in pending:
+            soon.thread.join(SETTLE_S)
+            if soon.thread.is_alive():
+                soon.cancel()
+                soon.thread.join(SETTLE_S)
+
+
+SETTLE_S = 10.0
+"""How long :meth:`ScratchServer.close` waits for a background CREATE DATABASE before it
+cancels it (and again after cancelling: the server answers a cancel at once)."""
+
+
+class _Soon:
+    """One background CREATE DATABASE: its thread, its connection's backend, its result."""
+
+    def __init__(self, server: ScratchServer, name: str) -> None:
+        self.server = server
+        self.name = name
+        self.future: Future[DatabaseURL] = Future()
+        self.backend: int | None = None
+        self.thread = threading.Thread(target=self._run, name="ab-scratch-create", daemon=True)
+
+    def _run(self) -> None:
+        if not self.future.set_running_or_notify_cancel():
+            return
+        try:
+            with contextlib.closing(self.server._connect()) as conn:
+                self.backend = conn.info.backend_pid
+                url = self.server._create(conn, self.name, None, keep=False)
+        except BaseException as exc:
+            self.future.set_exception(exc)
+        else:
+            self.future.set_result(url)
+
+    def cancel(self) -> None:
+        """Cancel the statement from the server side (never from this thread through the other
+        thread's libpq connection, which that thread may be closing)."""
+        if self.backend is not None:
+            with contextlib.suppress(Exception):
+                self.server.admin().execute("SELECT pg_cancel_backend(%s)", (self.backend,))
 
 
 class LocalCluster(ScratchServer):
