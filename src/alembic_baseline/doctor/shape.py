@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 _TYPES = tuple(t for t in COVERAGE.typtypes if t != "c")
 """Types counted as types (a composite type is a relation of relkind c, with its columns)."""
-SHAPE_VERSION = f"4:{''.join(COVERAGE.relkinds)}:{''.join(_TYPES)}:{''.join(COVERAGE.prokinds)}"
+SHAPE_VERSION = f"5:{''.join(COVERAGE.relkinds)}:{''.join(_TYPES)}:{''.join(COVERAGE.prokinds)}"
 """Bumped whenever a query changes (with the kinds the snapshot covers, which the queries count):
 part of every fingerprint cache key."""
 _DRIFT = {"added": "extra in the database", "removed": "missing in the database"}

@@ -99,7 +99,7 @@ __all__ = [
     "sort_objects",
 ]
 
-FORMAT_VERSION = 11
+FORMAT_VERSION = 12
 """Bumped whenever the JSON layout changes in a way older readers cannot load, or the model
 gains a kind (an older file says nothing about it: loading it as "none" would be a false
 equality). 2: foreign-data wrappers, servers and foreign tables. 3: collations. 4: column storage

@@ -99,6 +99,9 @@ FROM pg_proc p
 JOIN pg_namespace n ON n.oid = p.pronamespace
 WHERE p.oid >= 16384 AND p.prokind::text = ANY ({prokinds}::text[])
   AND n.nspname !~ '^pg_(toast_)?temp_'
+  AND NOT EXISTS (SELECT 1 FROM pg_depend x  -- a range type's constructors: skipped.sql
+                  WHERE x.classid = 'pg_proc'::regclass AND x.objid = p.oid
+                    AND x.deptype = 'i' AND x.refclassid = 'pg_type'::regclass)
 UNION ALL
 SELECT 'event trigger', ev.evtname::text, concat_ws(' ', ev.evtevent, ev.evtenabled, p.proname)
 FROM pg_event_trigger ev

@@ -29,7 +29,10 @@ SELECT ARRAY[
        AND con.connamespace NOT IN (SELECT oid FROM temp)),
     (SELECT count(*) FROM pg_proc p
      WHERE p.oid >= 16384 AND p.prokind::text = ANY ({prokinds}::text[])
-       AND p.pronamespace NOT IN (SELECT oid FROM temp)),
+       AND p.pronamespace NOT IN (SELECT oid FROM temp)
+       AND NOT EXISTS (SELECT 1 FROM pg_depend x  -- a range type's constructors: skipped.sql
+                       WHERE x.classid = 'pg_proc'::regclass AND x.objid = p.oid
+                         AND x.deptype = 'i' AND x.refclassid = 'pg_type'::regclass)),
     (SELECT count(*) FROM pg_trigger t
      WHERE t.oid >= 16384 AND NOT t.tgisinternal AND t.tgrelid NOT IN (SELECT oid FROM vt)
        AND t.tgrelid IN (SELECT oid FROM rel)),

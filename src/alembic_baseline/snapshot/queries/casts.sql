@@ -13,4 +13,4 @@ LEFT JOIN pg_description d ON d.objoid = c.oid AND d.classoid = 'pg_cast'::regcl
 WHERE %(globals)s AND c.oid >= 16384
   AND NOT EXISTS (SELECT 1 FROM pg_depend x
                   WHERE x.classid = 'pg_cast'::regclass AND x.objid = c.oid
-                    AND x.deptype = 'e')
+                    AND x.deptype IN ('e', 'i'))  -- an extension's; a type's own (multirange)

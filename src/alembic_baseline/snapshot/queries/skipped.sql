@@ -1,9 +1,13 @@
 -- What the other queries leave out, found once (one scan of pg_depend instead of one in each
 -- query): the Alembic version table and alembic-baseline's applied-revisions table beside it
 -- (by name, in any or one schema) and the members of extensions (pg_depend deptype e), by
--- catalog.
+-- catalog; and the functions a type made for itself (deptype i: a range type's constructors,
+-- its multirange's), which come and go with their type.
 WITH members AS (
     SELECT classid, objid FROM pg_depend WHERE deptype = 'e'
+    UNION ALL
+    SELECT classid, objid FROM pg_depend
+    WHERE deptype = 'i' AND classid = 'pg_proc'::regclass AND refclassid = 'pg_type'::regclass
 )
 SELECT ARRAY(SELECT c.oid
              FROM pg_class c
