@@ -140,6 +140,40 @@ def test_privileges_round_trip_when_read(load) -> None:  # type: ignore[no-untyp
     assert not compare(inspect(a.conn, options), snap_b)
 
 
+RECREATED = """
+CREATE TABLE t (id integer, v {type});
+CREATE VIEW v1 AS SELECT id, v FROM t;
+CREATE VIEW v2 AS SELECT id FROM v1;
+GRANT SELECT ON v1 TO PUBLIC;
+GRANT SELECT ON v2 TO PUBLIC;
+"""
+
+
+def test_grants_of_recreated_views_come_back(pg_default: ScratchServer) -> None:
+    """v1 is dropped and created again (a column under it changes type), v2 with it (it reads
+    v1, and has no change of its own): both get their grants back when privileges are read,
+    and fix SQL says that they lose them when not."""
+    from alembic_baseline.diff.ddl import render_script
+    from alembic_baseline.snapshot import InspectOptions
+
+    a = Loaded(pg_default, RECREATED.format(type="integer"))
+    b = Loaded(pg_default, RECREATED.format(type="bigint"))
+    try:
+        options = InspectOptions(privileges=True)
+        snap_b = inspect(b.conn, options)
+        diff = compare(inspect(a.conn, options), snap_b)
+        without = compare(a.snapshot(), b.snapshot()).to_statements(allow_destructive=True)
+        lost = {s.sql for s in without if s.note and "privileges were not compared" in s.note}
+        assert lost == {"DROP VIEW public.v1", "DROP VIEW public.v2"}
+        script = render_script(without)
+        assert "-- note: its grants go with it" in script.split("DROP VIEW public.v1;")[0]
+        apply(a.conn, [s.sql for s in diff.to_statements(allow_destructive=True) if s.enabled])
+        assert not compare(inspect(a.conn, options), snap_b)
+    finally:
+        a.close()
+        b.close()
+
+
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "lot_management"
 
 

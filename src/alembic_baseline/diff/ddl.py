@@ -248,5 +248,7 @@ def render_script(stmts: list[Statement]) -> str:
         else:
             if s.destructive:
                 lines.append(f"-- destructive{': ' + s.note if s.note else ''}")
+            elif s.note:
+                lines.append(f"-- note: {s.note}")
             lines.append(s.sql + ";")
     return "\n".join(lines) + "\n"

@@ -110,7 +110,12 @@ def _grants(plan: Plan, obj: CatalogObject, old_acl: tuple[str, ...]) -> None:
 
 
 def privileges(plan: Plan) -> None:
-    """OWNER TO and GRANT/REVOKE where the snapshots carry privileges (``--privileges``)."""
+    """OWNER TO and GRANT/REVOKE where the snapshots carry privileges (``--privileges``): for
+    changed objects, and in full for every object created — added, recreated by its change, or
+    dragged along by another's (a new object has the defaults, whatever the old one had).
+    Without them, a note on the drop of each existing object the script drops and creates
+    again: its grants are unknown here and go with the drop."""
+    recreated = {k for k in plan.created if k in plan.dropped}
     for change in plan.diff.changes:
         new = change.new
         if new is None or change.kind is ChangeKind.REMOVED:
@@ -120,5 +125,29 @@ def privileges(plan: Plan) -> None:
         if owner is not None and (owner != old_owner or new.key in plan.created):
             plan.add("privileges", f"ALTER {target(new)} OWNER TO {ident(owner)}", new.key)
         old_acl: tuple[str, ...] = tuple(getattr(change.old, "acl", ()) if change.old else ())
-        if change.changed("acl") or (change.kind is ChangeKind.ADDED and hasattr(new, "acl")):
-            _grants(plan, new, old_acl)
+        fresh = change.kind is ChangeKind.ADDED or new.key in recreated
+        if (fresh and hasattr(new, "acl")) or change.changed("acl"):
+            _grants(plan, new, () if fresh else old_acl)
+    changed = {c.key for c in plan.diff.changes}
+    read = _privileges_read(plan)
+    for key in sorted(recreated, key=lambda k: (k.kind, k.schema, k.table, k.name)):
+        obj = plan.b(key)
+        if obj is None or not hasattr(obj, "acl") or (read and key in changed):
+            continue
+        if read:
+            owner = getattr(obj, "owner", None)
+            if owner is not None:
+                plan.add("privileges", f"ALTER {target(obj)} OWNER TO {ident(owner)}", key)
+            _grants(plan, obj, ())
+        else:
+            plan.note_on_drop(key, LOST_GRANTS)
+
+
+LOST_GRANTS = (
+    "its grants go with it and are not given back: privileges were not compared "
+    "(compare with --privileges for a script that re-grants them)"
+)
+
+
+def _privileges_read(plan: Plan) -> bool:
+    return all(dict(s.options).get("privileges") == "true" for s in (plan.diff.a, plan.diff.b))

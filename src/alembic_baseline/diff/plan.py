@@ -8,7 +8,7 @@ added in, except where :mod:`.ddl` sorts them by dependency (views, tables) with
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from alembic_baseline.diff.quote import qualified
@@ -174,6 +174,14 @@ class Plan:
             return False
         self.dropped.add(key)
         return True
+
+    def note_on_drop(self, key: ObjectKey, note: str) -> None:
+        """Say ``note`` above the statement that drops ``key``."""
+        for i, stmt in enumerate(self.statements):
+            if stmt.key == key and stmt.phase == self.drop_phase(key):
+                both = f"{stmt.note}; {note}" if stmt.note else note
+                self.statements[i] = replace(stmt, note=both)
+                return
 
     def create_once(self, key: ObjectKey) -> bool:
         if key in self.created:
