@@ -42,3 +42,18 @@ def test_pending_in_upgrade_order() -> None:
     assert history.pending(["3c4d5e6f7a8b"]) == []
     assert history.locate("1a2b3c4d5e6f") == "live" and history.locate("nope") is None
     assert history.fingerprint("1a2b3c4d5e6f") != history.fingerprint(None)
+
+
+def test_a_replay_with_other_x_arguments_is_another_cache_entry() -> None:
+    """``-x tenant=a`` reaches env.py and can change what the replay builds: the template and
+    expected-schema caches must not hand one replay's result to the other."""
+    plain = settings.load(config=str(MINI))
+    tenant = settings.load(config=str(MINI), x_args=("tenant=a",))
+    other = History(AlembicProject(settings.load(config=str(MINI), x_args=("tenant=b",))))
+    keys = {History(AlembicProject(s)).fingerprint(None) for s in (plain, tenant)} | {
+        other.fingerprint(None)
+    }
+    assert len(keys) == 3
+    again = History(AlembicProject(settings.load(config=str(MINI), x_args=("tenant=a",))))
+    assert again.fingerprint(None) in keys
+    assert template_name(other, "2b3c4d5e6f7a") != template_name(again, "2b3c4d5e6f7a")

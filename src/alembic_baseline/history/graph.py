@@ -145,7 +145,9 @@ class History:
         return [self.live[step.revision.revision] for step in steps]
 
     def fingerprint(self, upto: str | None = None) -> str:
-        """A hash of the revision files up to ``upto`` (all when None): a replay cache key."""
+        """A hash of the revision files up to ``upto`` (all when None), env.py, and the settings
+        env.py sees (``-x`` arguments, ini section, ``pre_replay``): a replay cache key — a replay
+        with ``-x tenant=a`` is not the replay without it."""
         if upto is None:
             revisions = sorted(self.live.values(), key=lambda r: r.id)
         else:
@@ -158,4 +160,6 @@ class History:
         env = Path(self.script.dir) / "env.py"
         if env.is_file():
             digest.update(env.read_bytes())
+        seen = self.project.settings
+        digest.update(repr((seen.ini_section, seen.x_args, seen.pre_replay)).encode())
         return digest.hexdigest()[:16]
