@@ -35,37 +35,49 @@ def archive_dir_for(versions_dir: Path, *, recursive: bool) -> Path:
 
 
 def move_files(moves: Iterable[Move]) -> list[Move]:
-    """Move files (git mv when tracked); returns the moves done, for :func:`undo`."""
+    """Move files (git mv when tracked); returns the moves done, for :func:`undo`.
+
+    Files tracked by git move with one ``git mv`` per source and target folder (and one ``git
+    ls-files`` to learn which are tracked), not one process per file; the others with
+    :func:`shutil.move`. A failure undoes what was moved."""
+    todo = list(moves)
     done: list[Move] = []
-    git: bool | None = None
     try:
-        for move in moves:
-            move.target.parent.mkdir(parents=True, exist_ok=True)
-            if git is None:
-                git = tools.in_git_worktree(move.source.parent)
-            if git and tools.git_tracked(move.source):
-                tools.git_mv(move.source, move.target)
-            else:
-                shutil.move(move.source, move.target)
-            done.append(move)
+        _move(todo, done)
     except BaseException:
         undo(done)
         raise
     return done
 
 
+def _move(moves: list[Move], done: list[Move]) -> None:
+    if not moves:
+        return
+    git = tools.in_git_worktree(moves[0].source.parent)
+    groups: dict[tuple[Path, Path], list[Move]] = {}
+    for move in moves:
+        groups.setdefault((move.source.parent, move.target.parent), []).append(move)
+    for (source_dir, target_dir), group in groups.items():
+        target_dir.mkdir(parents=True, exist_ok=True)
+        names = [m.source.name for m in group]
+        tracked = tools.git_tracked_names(source_dir, names) if git else set()
+        by_git = [m for m in group if m.source.name in tracked and m.target.name == m.source.name]
+        try:
+            if by_git:
+                tools.git_mv_into([m.source for m in by_git], target_dir)
+        finally:  # what git moved before a failure is undone with the rest
+            done.extend(m for m in by_git if m.target.exists() and not m.source.exists())
+        moved = {m.source for m in by_git}
+        for move in group:
+            if move.source not in moved:
+                shutil.move(move.source, move.target)
+                done.append(move)
+
+
 def undo(done: Iterable[Move]) -> None:
-    """Reverse moves made by :func:`move_files` (best effort, newest first)."""
-    moves = list(done)
-    back = [Move(m.target, m.source) for m in reversed(moves)]
-    git = bool(back) and tools.in_git_worktree(back[0].source.parent)
-    for move in back:
-        if not move.source.exists():
-            continue
-        if git and tools.git_tracked(move.source):
-            tools.git_mv(move.source, move.target)
-        else:
-            shutil.move(move.source, move.target)
+    """Reverse moves made by :func:`move_files` (best effort)."""
+    back = [Move(m.target, m.source) for m in reversed(list(done)) if m.target.exists()]
+    _move(back, [])
 
 
 def plan_archive(project: AlembicProject, files: Iterable[Path]) -> list[Move]:

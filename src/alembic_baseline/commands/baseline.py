@@ -14,11 +14,8 @@ from alembic_baseline.baseline.results import Verified
 from alembic_baseline.baseline.upgrade import UpgradeResult, upgrade
 from alembic_baseline.baseline.verify import verify
 from alembic_baseline.commands.common import database_url, project
-from alembic_baseline.commands.fleet import drift as fleet_drift
-from alembic_baseline.commands.fleet import status as fleet_status
 from alembic_baseline.deploy.options import from_settings
 from alembic_baseline.errors import UnsafeError
-from alembic_baseline.fleet.targets import Selection
 from alembic_baseline.pg import binaries
 from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.scratch import scratch_server
@@ -139,6 +136,11 @@ class FleetVerified:
 def fleet_off_head(settings: Settings, targets: Path, progress: Progress) -> FleetCheck:
     """Which targets of a fleet (``--targets FILE``) do not record the head or do not have its
     schema (each compared with the history's expected schema, as ``fleet drift`` does)."""
+    # imported here: the fleet machinery is for --targets only, not every baseline command
+    from alembic_baseline.commands.fleet import drift as fleet_drift
+    from alembic_baseline.commands.fleet import status as fleet_status
+    from alembic_baseline.fleet.targets import Selection
+
     selection = Selection(targets_file=targets)
     found = fleet_status(settings, selection)
     listed = {s.name: s.detail or f"at {s.revision}" for s in found.targets

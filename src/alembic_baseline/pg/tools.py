@@ -264,18 +264,32 @@ def in_git_worktree(directory: Path) -> bool:
     return proc.returncode == 0 and proc.stdout.strip() == b"true"
 
 
-def git_tracked(path: Path) -> bool:
-    proc = run(
-        ["git", "-C", path.parent, "ls-files", "--error-unmatch", path.name],
-        what="git ls-files",
-        check=False,
-        timeout=30,
-    )
-    return proc.returncode == 0
+_GIT_BATCH = 400  # file names per git command (argv stays far below the system's limit)
 
 
-def git_mv(source: Path, target: Path) -> None:
-    run(["git", "-C", source.parent, "mv", source, target], what="git mv", timeout=60)
+def git_tracked_names(directory: Path, names: Sequence[str]) -> set[str]:
+    """Which of the files ``names`` in ``directory`` git tracks: one ``git ls-files`` per
+    batch, not one process per file."""
+    tracked: set[str] = set()
+    for i in range(0, len(names), _GIT_BATCH):
+        batch = names[i : i + _GIT_BATCH]
+        proc = run(
+            ["git", "-C", directory, "ls-files", "-z", "--", *batch],
+            what="git ls-files",
+            check=False,
+            timeout=60,
+        )
+        if proc.returncode == 0:
+            tracked.update(n.decode("utf-8", "surrogateescape") for n in proc.stdout.split(b"\0"))
+    return tracked & set(names)
+
+
+def git_mv_into(sources: Sequence[Path], target_dir: Path) -> None:
+    """``git mv`` files of one directory into ``target_dir``, keeping their names, in batches."""
+    for i in range(0, len(sources), _GIT_BATCH):
+        batch = sources[i : i + _GIT_BATCH]
+        run(["git", "-C", batch[0].parent, "mv", "--", *batch, target_dir], what="git mv",
+            timeout=120)  # fmt: skip
 
 
 def pid_alive(pid: int) -> bool:
