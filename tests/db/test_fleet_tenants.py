@@ -92,6 +92,9 @@ def test_backup_of_one_tenant_and_restore_commands(tenants: Tenants) -> None:
     (record,) = tenants.records("t_acme")
     backup = record["backup"]
     assert backup["schema"] == "t_acme" and backup["database"] == db.database
+    checks = {c["name"]: c for c in record["plan"]["checks"]}
+    assert checks["backup"]["status"] == "pass" and "--schema t_acme" in checks["backup"]["detail"]
+    assert checks["schema-matches"]["status"] == "pass"
     path = Path(backup["path"])
     assert path.name.startswith(f"{db.database}.t_acme_")
     entries = _toc(path, tenants.server.major)

@@ -34,7 +34,7 @@ from alembic_baseline.runbook import backup as bk
 from alembic_baseline.runbook import backupdir
 from alembic_baseline.runbook import record as rec
 from alembic_baseline.runbook.dirs import unusable
-from alembic_baseline.runbook.items import CheckItem, SchemaMatches, Status
+from alembic_baseline.runbook.items import Backup, CheckItem, SchemaMatches, Status
 from alembic_baseline.runbook.verify import VerifyItem
 from alembic_baseline.settings import Settings
 
@@ -142,10 +142,37 @@ def finish(
 def plan(dep: Deployment, settings: Settings, schema: str, lint: pl.Linter) -> pl.Plan:
     """``deploy.plan.build`` for a tenant: its ``schema-matches`` item compares the tenant
     schema (not the database) with the expected tenant schema of its revision."""
-    built = pl.build(replace(dep, options=replace(dep.options, schema_check=False)), lint=lint)
+    database_wide = replace(dep.options, schema_check=False, backup=False)
+    built = pl.build(replace(dep, options=database_wide), lint=lint)
     item, result = _matches_item(dep, settings, schema)
-    swapped = tuple(item if c.name == SchemaMatches.name else c for c in built.checks)
+    mine = {SchemaMatches.name: item, Backup.name: _backup_item(dep, schema)}
+    swapped = tuple(mine.get(c.name, c) for c in built.checks)
     return replace(built, checks=swapped, schema=result)
+
+
+def _backup_item(dep: Deployment, schema: str) -> CheckItem:
+    """The plan's ``backup`` item, the space estimated for the tenant's schema only."""
+    if not dep.options.backup:
+        return Backup.item(
+            Status.WARN,
+            "--no-backup: no backup will be taken",
+            "Only skip the backup when another one was just taken.",
+        )
+    try:
+        client = bk.client_for(dep.state.server_major)
+        estimate = bk.estimate_bytes(dep.url, schema)
+        space = bk.space_for(dep.options.backup_dir, estimate, dep.options.min_free_bytes)
+    except BaselineError as exc:
+        return Backup.item(Status.FAIL, exc.message, exc.hint)
+    if not space.ok:
+        return Backup.item(
+            Status.FAIL,
+            f"not enough space: {space.describe()}",
+            "Free space or pass --backup-dir DIR on a disk with room.",
+        )
+    return Backup.item(
+        Status.PASS, f"pg_dump {client.version} --schema {schema}; {space.describe()}"
+    )
 
 
 def _matches_item(
