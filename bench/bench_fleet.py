@@ -8,13 +8,20 @@ command of that venv for the anchor), on one scratch server:
 - the same 200 databases two revisions behind: `fleet apply --workers 4` vs the loop (≥ 5×);
 - 1,000 tenant schemas of one database (the fleet_app test project, which follows the schema-
   per-tenant env.py contract) one revision behind: `fleet apply --workers 4` vs the loop of
-  `alembic -x tenant=NAME upgrade head` (time and ratio reported).
+  `alembic -x tenant=NAME upgrade head` (time and ratio reported);
+- the cost of the tenant checks: 100 tenant schemas one revision behind, `fleet apply` with the
+  per-tenant backup and schema verification (the default), with verification only
+  (`--no-backup`), against neither (`--no-backup --no-schema-check`) as the anchor — paired,
+  alternating whole processes (``--check-tenants N``, ``--check-pairs N``; 0 skips it).
+
+``--status-only`` times `fleet status` only (over the databases and over the tenant schemas).
 
 The databases and schemas are reset between runs by template clones (databases) or by a
 downgrade of the tenants' pending revision — outside the timed part. The anchor and the tool run
 alternately (loop, fleet, loop, fleet …); reported: medians and the median of per-pair ratios.
 
-Usage: ``python bench/bench_fleet.py [--databases 200] [--tenants 1000] [--pairs 2]``
+Usage: ``python bench/bench_fleet.py [--databases 200] [--tenants 1000] [--pairs 2]
+[--check-tenants 100] [--check-pairs 3] [--status-only] [--write]``
 """
 
 from __future__ import annotations
@@ -94,6 +101,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--status-only", action="store_true", help="only `fleet status`")
     parser.add_argument("--loop-tenants", type=int, default=0, help="loop over only N tenants")
+    parser.add_argument("--check-tenants", type=int, default=100, help="tenant checks: N schemas")
+    parser.add_argument("--check-pairs", type=int, default=3, help="tenant checks: rounds")
     parser.add_argument("--write", action="store_true", help="record in docs/benchmarks.md")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-fleet-") as tmp_text:
@@ -105,6 +114,8 @@ def main() -> None:
         try:
             rows = databases_bench(bin_dir, server, tmp, args) if args.databases else []
             rows += tenants_bench(bin_dir, server, tmp, args) if args.tenants else []
+            checks = args.check_tenants and not args.status_only
+            rows += tenant_checks_bench(bin_dir, server, tmp, args) if checks else []
         finally:
             server.close()
     body = "\n".join(
@@ -112,7 +123,9 @@ def main() -> None:
             f"`python bench/bench_fleet.py` — whole processes of the tool installed from a wheel, "
             f"PostgreSQL {server.major}, one scratch server, {args.pairs} alternating pair(s) per "
             "row (medians; ratio: median of the per-pair ratios, min–max). Anchor: a shell loop "
-            "of `alembic upgrade head` over the same targets.",
+            "of `alembic upgrade head` over the same targets — except the tenant-check rows "
+            f"({args.check_pairs} pair(s)), whose anchor is the same `fleet apply` without "
+            "backup and schema check and whose ratio is fleet / anchor (the checks' cost).",
             "",
             "| measure | anchor (loop) | fleet | ratio | target |",
             "| --- | --- | --- | --- | --- |",
@@ -227,6 +240,15 @@ def tenants_bench(
     scratch = server.admin_url.render("psycopg")
     select = ["--url", url, "--schemas", "tenant\\_%"]
     fleet = [tool, "-c", str(project / "alembic.ini"), "--scratch-url", scratch, "fleet"]
+    if args.status_only:
+        _reset_tenants(db, names, _tenant_sql(project))
+        status = [timed([*fleet, "status", *select], project) for _ in range(3)]
+        row = (
+            f"| `fleet status`, {len(names)} tenant schemas in one database | — | "
+            f"{statistics.median(status):.2f} s | — | reported |"
+        )
+        print(row, flush=True)
+        return [row]
     fleet += ["apply", *select, "--workers", str(args.workers)]
     looped = names[: args.loop_tenants or len(names)]
     at_f2 = _tenant_sql(project)
@@ -243,6 +265,50 @@ def tenants_bench(
     row = _row(what + ", 1 pending revision each", a, b, "reported")
     print(row, flush=True)
     return [row]
+
+
+def tenant_checks_bench(
+    bin_dir: Path, server: ScratchServer, tmp: Path, args: argparse.Namespace
+) -> list[str]:
+    """What the per-tenant backup and schema verification cost: the same apply with both, with
+    verification only, and with neither (the anchor), paired and alternating."""
+    project = tmp / "fleet_app_checks"
+    shutil.copytree(TENANT_PROJECT, project)
+    db = server.create_database("bench_tenant_checks", keep=True)
+    names = [f"tenant_{i:04d}" for i in range(args.check_tenants)]
+    scratch = server.admin_url.render("psycopg")
+    select = ["--url", db.render("psycopg"), "--schemas", "tenant\\_%"]
+    base = [str(bin_dir / "alembic-baseline"), "-c", str(project / "alembic.ini")]
+    apply = [*base, "--scratch-url", scratch, "fleet", "apply", *select]
+    apply += ["--workers", str(args.workers)]
+    at_f2 = _tenant_sql(project)
+    _reset_tenants(db, names, at_f2)
+    timed(apply, project)  # builds the expected tenant schemas once (cached, as in a real run)
+    a, (b, c) = _pairs(
+        args.check_pairs,
+        lambda: _reset_tenants(db, names, at_f2),
+        lambda: timed([*apply, "--no-backup", "--no-schema-check"], project),
+        lambda: timed(apply, project),
+        lambda: timed([*apply, "--no-backup"], project),
+    )
+    what = f"`fleet apply --workers {args.workers}`, {len(names)} tenant schemas, 1 pending each"
+    anchor = "anchor: `--no-backup --no-schema-check`"
+    rows = [
+        _cost(f"{what}: backup + verification ({anchor})", a, b),
+        _cost(f"{what}: verification only, `--no-backup` ({anchor})", a, c),
+    ]
+    print("\n".join(rows), flush=True)
+    return rows
+
+
+def _cost(what: str, a: list[float], b: list[float]) -> str:
+    """A row whose ratio is tool / anchor (the cost of what the tool adds)."""
+    ratios = [y / x for x, y in zip(a, b, strict=True)]
+    return (
+        f"| {what} | {statistics.median(a):.1f} s | {statistics.median(b):.2f} s | "
+        f"{statistics.median(ratios):.2f}× the anchor ({min(ratios):.2f}–{max(ratios):.2f}) "
+        "| reported |"
+    )
 
 
 TEMPLATE = "tenant_template_schema"

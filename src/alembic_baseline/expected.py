@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from alembic_baseline.snapshot.sources import from_replay, from_url
 
 if TYPE_CHECKING:
     from alembic_baseline.history.driver import AlembicProject
+    from alembic_baseline.pg.scratch import ScratchServer
     from alembic_baseline.pg.url import DatabaseURL
 
 
@@ -80,14 +82,32 @@ def expected_snapshot(
     cache_dir: Path,
 ) -> tuple[Snapshot, bool]:
     """The snapshot of ``revision`` replayed on a scratch database; ``(snapshot, from_cache)``."""
+    return _cached(
+        scratch,
+        history.fingerprint(revision),
+        revision,
+        options,
+        cache_dir,
+        lambda: from_replay(project, scratch.server(), revision, options, history=history),
+    )
+
+
+def _cached(
+    scratch: Scratch,
+    fingerprint: str,
+    revision: str,
+    options: InspectOptions,
+    cache_dir: Path,
+    build: Callable[[], Snapshot],
+) -> tuple[Snapshot, bool]:
     major = scratch.wanted_major()
-    path = _cache_file(cache_dir, history.fingerprint(revision), revision, major, options)
+    path = _cache_file(cache_dir, fingerprint, revision, major, options)
     if path.is_file():
         try:
             return _decoded(path), True
         except (ValueError, KeyError, TypeError):
             path.unlink()  # an unreadable cache entry is rebuilt, never trusted
-    snap = from_replay(project, scratch.server(), revision, options, history=history)
+    snap = build()
     statedir.makedirs(cache_dir)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(snap.to_json(), encoding="utf-8")
@@ -192,4 +212,144 @@ def check_archived(
         ),
         lambda: actual,
         f"the expected schema of {revision} could not be built",
+    )
+
+
+# -- schema per tenant -----------------------------------------------------------------------
+
+TENANT_SCRATCH_SCHEMA = "alembic_baseline_expected_tenant"
+"""The schema a tenant's history is replayed into on a scratch database (``-x tenant=`` this):
+one replay per revision serves every tenant, compared under the mapping of this name to the
+tenant's (:func:`as_tenant`). Distinctive, so that it names nothing else in a snapshot."""
+
+
+_CREATE_SCRATCH_SCHEMA = "CREATE SCHEMA alembic_baseline_expected_tenant"  # the name above
+
+
+def tenant_inspect_options(version_table: str, schema: str) -> InspectOptions:
+    """The snapshot of one tenant schema: that schema only, its own version table left out."""
+    return InspectOptions(
+        include_schemas=(schema,), version_table=version_table, version_table_schema=schema
+    )
+
+
+def expected_tenant_snapshot(
+    project: AlembicProject,
+    history: History,
+    scratch: Scratch,
+    revision: str,
+    version_table: str,
+    cache_dir: Path,
+) -> tuple[Snapshot, bool]:
+    """The expected schema of a tenant at ``revision``: the history replayed on a new scratch
+    database with ``-x tenant=`` :data:`TENANT_SCRATCH_SCHEMA` (``project`` must pass it),
+    that schema inspected; cached like the database case (the options name the schema, so
+    the cache entries never mix). ``(snapshot, from_cache)``."""
+    options = tenant_inspect_options(version_table, TENANT_SCRATCH_SCHEMA)
+    return _cached(
+        scratch,
+        history.fingerprint(revision),
+        revision,
+        options,
+        cache_dir,
+        lambda: _replay_tenant(project, scratch.server(), revision, options),
+    )
+
+
+def _replay_tenant(
+    project: AlembicProject, server: ScratchServer, revision: str, options: InspectOptions
+) -> Snapshot:
+    """A new scratch database of this tool's own, the scratch tenant's schema created (env.py
+    never creates one: the tenant contract), the history replayed into it; dropped after."""
+    # lazy: psycopg only where a tenant is replayed
+    from alembic_baseline.pg.connect import connection
+
+    url = server.create_database(server.new_name("tenant"))
+    try:
+        with connection(url) as conn:
+            conn.execute(_CREATE_SCRATCH_SCHEMA)
+            conn.commit()
+        project.upgrade(url, revision, scratch=True)
+        return from_url(url, options)
+    finally:
+        server.drop_database(url.database)
+
+
+def as_tenant(snapshot: Snapshot, tenant: str, quoted: str) -> Snapshot:
+    """``snapshot`` of :data:`TENANT_SCRATCH_SCHEMA` as if it were of schema ``tenant``
+    (``quoted``: the name as the server quotes it in SQL, ``quote_ident``).
+
+    A value that is the scratch name (a ``schema`` field) becomes ``tenant``; inside a text
+    (definitions, defaults, types: the inspection prints every name qualified) the scratch
+    name followed by a dot becomes ``quoted``. The mapping goes from the scratch name, which
+    names nothing else, to the tenant's: the tenant's own snapshot is never rewritten, so a
+    tenant named like a table or a word in a literal compares as it is."""
+    qualified = re.compile(r"(?<![A-Za-z0-9_$\"])" + re.escape(TENANT_SCRATCH_SCHEMA) + r"(?=\.)")
+
+    def mapped(value: object) -> object:
+        if isinstance(value, str):
+            if value == TENANT_SCRATCH_SCHEMA:
+                return tenant
+            if TENANT_SCRATCH_SCHEMA in value:
+                return qualified.sub(lambda _: quoted, value)
+            return value
+        if isinstance(value, dict):
+            return {mapped(k): mapped(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [mapped(v) for v in value]
+        return value
+
+    data = mapped(snapshot.to_dict())
+    assert isinstance(data, dict)
+    return Snapshot.from_dict(data)
+
+
+_QUOTE_IDENT = "SELECT quote_ident(%s)"
+
+
+def compare_tenant_with_expected(
+    project: AlembicProject,
+    history: History,
+    scratch: Scratch,
+    url: DatabaseURL,
+    tenant: str,
+    revision: str,
+    version_table: str,
+    cache_dir: Path,
+) -> SchemaCheck:
+    """Snapshot tenant schema ``tenant`` of ``url`` and compare it with the expected tenant
+    schema of ``revision`` (``project``: replaying into :data:`TENANT_SCRATCH_SCHEMA`)."""
+    if history.locate(revision) != "live":
+        return SchemaCheck(
+            revision,
+            None,
+            detail=f"schema not compared: {revision} is not a live revision of the "
+            "project; run `alembic-baseline doctor`.",
+        )
+    # lazy: psycopg only where a tenant is compared
+    from alembic_baseline.pg.connect import connection
+    from alembic_baseline.snapshot.inspect import inspect
+
+    quoted: list[str] = []
+
+    def actual() -> Snapshot:
+        with connection(url) as conn:
+            row = conn.execute(_QUOTE_IDENT, (tenant,)).fetchone()
+            quoted.append(str(row[0]) if row else tenant)
+            conn.commit()
+            return inspect(conn, tenant_inspect_options(version_table, tenant))
+
+    found = actual()
+
+    def expected() -> tuple[Snapshot, bool]:
+        snap, cached = expected_tenant_snapshot(
+            project, history, scratch, revision, version_table, cache_dir
+        )
+        return as_tenant(snap, tenant, quoted[0]), cached
+
+    return _check(
+        revision,
+        f"revision {revision} (tenant schema {tenant})",
+        expected,
+        lambda: found,
     )

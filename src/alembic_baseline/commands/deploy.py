@@ -306,7 +306,7 @@ def rollback(
     db_url = database_url(settings, url, project)
     if restore is not None:
         recorded = rec.load(options.runs_dir, restore)
-        backup = check_restorable(recorded, db_url.database, confirmed)
+        backup = check_restorable(recorded, db_url.database, confirmed, db_url)
         record = _start_record(options, "rollback", db_url, progress)
         with (
             run.recorded(record),

@@ -12,6 +12,7 @@ whether that transaction committed (it never half did).
 
 from __future__ import annotations
 
+import shlex
 import time
 
 from alembic_baseline.deploy import restore_tx as rtx
@@ -21,6 +22,7 @@ from alembic_baseline.deploy.run import begin, finish, take_backup
 from alembic_baseline.deploy.state import Deployment
 from alembic_baseline.errors import BaselineError, ConfigError, Interrupted, UnsafeError
 from alembic_baseline.pg import pipes
+from alembic_baseline.pg.url import DatabaseURL
 from alembic_baseline.runbook import backup as bk
 from alembic_baseline.runbook import record as rec
 
@@ -29,8 +31,14 @@ class RestoreFailed(BaselineError):
     """The restore's transaction failed and was rolled back (or its fate is unknown)."""
 
 
-def check_restorable(recorded: rec.RecordedRun, database: str, confirmed: bool) -> bk.Backup:
-    """The backup to restore, after checksum, database and confirmation checks."""
+def check_restorable(
+    recorded: rec.RecordedRun, database: str, confirmed: bool, url: DatabaseURL | None = None
+) -> bk.Backup:
+    """The backup to restore, after checksum, database, scope and confirmation checks.
+
+    A backup of one (tenant) schema is refused (exit 3) with the commands that restore that
+    schema alone: restoring it as a database would drop what the other tenants' schemas hold
+    nothing of (the drops of "objects created since the backup" would reach them)."""
     backup = recorded.backup
     if backup is None:
         raise ConfigError(
@@ -44,6 +52,8 @@ def check_restorable(recorded: rec.RecordedRun, database: str, confirmed: bool) 
             f"{database!r}. Nothing was done.",
             hint="Point --url at the database the run was made on.",
         )
+    if backup.schema is not None:
+        raise schema_only(recorded.id, backup, url)
     if not confirmed:
         raise UnsafeError(
             f"Restoring {backup.path.name} replaces the current contents of {database!r} "
@@ -51,6 +61,64 @@ def check_restorable(recorded: rec.RecordedRun, database: str, confirmed: bool) 
             hint="Confirm with --yes (or answer the prompt on a terminal).",
         )
     return backup
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def conninfo(url: DatabaseURL | None, database: str) -> str:
+    """A libpq connection string for ``url`` without its password (libpq then reads
+    ``PGPASSWORD`` or ``~/.pgpass``), for commands shown to a person."""
+    pairs = url.libpq_kwargs() if url is not None else {"dbname": database}
+    shown = {k: v for k, v in pairs.items() if k not in ("password", "sslpassword")}
+    return " ".join(
+        f"{k}='" + v.replace("\\", "\\\\").replace("'", "\\'") + "'" for k, v in shown.items()
+    )
+
+
+def schema_restore_commands(backup: bk.Backup, url: DatabaseURL | None) -> list[str]:
+    """The shell commands that put back the one schema ``backup`` holds: the schema as it is
+    now renamed aside (nothing is lost), the archive restored in one transaction (it holds that
+    schema only: ``CREATE SCHEMA`` and its objects), then, once checked, the old one dropped."""
+    assert backup.schema is not None
+    schema = backup.schema
+    aside = _aside(schema)
+    dsn = shlex.quote(conninfo(url, backup.database))
+    psql = f"psql --no-psqlrc --set=ON_ERROR_STOP=1 --dbname={dsn} --command="
+    return [
+        psql + shlex.quote(f"ALTER SCHEMA {_ident(schema)} RENAME TO {_ident(aside)}"),
+        f"pg_restore --dbname={dsn} --single-transaction --exit-on-error --no-password "
+        + shlex.quote(str(backup.path)),
+        psql + shlex.quote(f"DROP SCHEMA {_ident(aside)} CASCADE"),
+    ]
+
+
+def _aside(schema: str) -> str:
+    """``<schema>_before_restore``, cut to PostgreSQL's 63 bytes."""
+    suffix = "_before_restore"
+    head = schema.encode()[: 63 - len(suffix)].decode(errors="ignore")
+    return head + suffix
+
+
+def schema_only(run_id: str, backup: bk.Backup, url: DatabaseURL | None) -> UnsafeError:
+    """The refusal of a whole-database restore of a one-schema backup, with the commands."""
+    assert backup.schema is not None
+    commands = schema_restore_commands(backup, url)
+    aside = _aside(backup.schema)
+    return UnsafeError(
+        f"The backup of run {run_id} holds schema {backup.schema!r} of database "
+        f"{backup.database!r} only (pg_dump --schema, a tenant schema of a fleet): it is not "
+        "restored over the whole database. Nothing was done. Restore that schema alone with "
+        "the commands below (step 1 keeps the schema as it is now, renamed; step 2 restores the "
+        "backup in one transaction; step 3 drops the renamed one once the tenant is checked).",
+        hint=f"Stop the tenant's writers first. Use pg_restore {backup.pg_dump or ''} or newer "
+        "(the version of the pg_dump that made it). If step 2 fails, "
+        f"nothing was restored: put the schema back with ALTER SCHEMA {_ident(aside)} RENAME "
+        f"TO {_ident(backup.schema)}. Objects outside the schema that depend on it (a view in "
+        "another schema) follow the rename: check them before step 3.",
+        context={f"step {i}": c for i, c in enumerate(commands, start=1)},
+    )
 
 
 def require_row_confirmation(

@@ -4,6 +4,7 @@ deployment (revision, schema, health URL, SQL checks); the database is only read
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from alembic_baseline.deploy.state import Deployment, read_state
 from alembic_baseline.expected import compare_with_expected
@@ -18,13 +19,20 @@ from alembic_baseline.runbook.verify import (
 )
 
 
-def verify(dep: Deployment, expected: tuple[str, ...]) -> Verification:
-    """Every post-run check; the database is only read."""
+def verify(
+    dep: Deployment,
+    expected: tuple[str, ...],
+    schema: Callable[[str], VerifyItem] | None = None,
+) -> Verification:
+    """Every post-run check; the database is only read. ``schema``: the schema item for the
+    revision reached, when the target is not a whole database (a fleet's tenant schema)."""
     start = time.perf_counter()
     dep.progress("verify: revision, schema, health, checks")
     current = read_state(dep.project, dep.url).current
     items = [check_revision(current, expected)]
-    if dep.options.schema_check and len(expected) == 1:
+    if dep.options.schema_check and len(expected) == 1 and schema is not None:
+        items.append(schema(expected[0]))
+    elif dep.options.schema_check and len(expected) == 1:
         items.append(
             check_schema(
                 lambda: compare_with_expected(

@@ -24,8 +24,12 @@ from alembic_baseline.deploy.options import DeployOptions
 from alembic_baseline.deploy.plan import Linter, resolve_target
 from alembic_baseline.deploy.state import Progress, read_state
 from alembic_baseline.errors import BaselineError, ExitCode
-from alembic_baseline.expected import expected_snapshot, inspect_options
-from alembic_baseline.fleet import probe
+from alembic_baseline.expected import (
+    expected_snapshot,
+    expected_tenant_snapshot,
+    inspect_options,
+)
+from alembic_baseline.fleet import probe, tenants
 from alembic_baseline.fleet.probe import ARCHIVED, TargetState
 from alembic_baseline.fleet.rollout import Policy, Runner, split
 from alembic_baseline.fleet.targets import Target
@@ -215,35 +219,55 @@ def prepare_expected(
     settings: Settings, work: list[TargetState], options: DeployOptions, progress: Progress
 ) -> None:
     """Build the expected schema of every revision the workers compare with — each one once,
-    per server major — into the cache they read. A revision that cannot be built is left to
-    the workers, whose check then says why (never a silent pass)."""
-    databases = [s for s in work if s.target.schema is None]
-    if not options.schema_check or not databases:
+    per server major, for databases and (replayed into the scratch tenant schema) for tenant
+    schemas — into the cache they read. A revision that cannot be built is left to the
+    workers, whose check then says why (never a silent pass)."""
+    if not options.schema_check:
         return
+    for tenant in (False, True):
+        group = [s for s in work if (s.target.schema is not None) == tenant]
+        if group:
+            _prepare(settings, group, options, progress, tenant)
+
+
+def _prepare(
+    settings: Settings,
+    group: list[TargetState],
+    options: DeployOptions,
+    progress: Progress,
+    tenant: bool,
+) -> None:
     project, history = loaded(settings)
-    first = databases[0].target
+    first = group[0].target
     version_table = read_state(target_project(settings, first), first.url).version_table
     heads = resolve_target(history, options.target)
     wanted: dict[int, set[str]] = {}
-    for s in databases:
+    for s in group:
         revisions = wanted.setdefault(s.server_major or 0, set())
         if len(s.current) == 1 and history.locate(s.current[0]) == "live":
             revisions.add(s.current[0])
         revisions.update(heads if len(heads) == 1 else ())
+    replaying = tenants.scratch_project(settings, project) if tenant else project
+    what = "expected tenant schema" if tenant else "expected schema"
     for major, revisions in sorted(wanted.items()):
         with Scratch(major, settings.scratch_url) as scratch:
             for rev in sorted(revisions):
                 try:
-                    _, cached = expected_snapshot(
-                        project,
-                        history,
-                        scratch,
-                        rev,
-                        inspect_options(version_table),
-                        options.cache_dir,
-                    )
+                    if tenant:
+                        _, cached = expected_tenant_snapshot(
+                            replaying, history, scratch, rev, version_table.name, options.cache_dir
+                        )
+                    else:
+                        _, cached = expected_snapshot(
+                            project,
+                            history,
+                            scratch,
+                            rev,
+                            inspect_options(version_table),
+                            options.cache_dir,
+                        )
                 except BaselineError as exc:
-                    progress(f"expected schema of {rev} (PostgreSQL {major}): {exc.message}")
+                    progress(f"{what} of {rev} (PostgreSQL {major}): {exc.message}")
                     continue
                 if not cached:
-                    progress(f"expected schema of {rev} (PostgreSQL {major}): built once")
+                    progress(f"{what} of {rev} (PostgreSQL {major}): built once")

@@ -2,8 +2,9 @@
 
 Each distinct recorded revision is replayed once (per server major) on a scratch database —
 ``expected.expected_snapshot`` caches it — and every target at that revision is compared with it.
-A target that cannot be compared (unreachable, unknown revision, a tenant schema) is listed as
-not compared: never counted as matching.
+A tenant schema is compared with the history replayed into a scratch tenant schema (once per
+revision, :mod:`alembic_baseline.fleet.tenants`). A target that cannot be compared
+(unreachable, unknown revision) is listed as not compared: never counted as matching.
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ from alembic_baseline.errors import BaselineError, ExitCode
 from alembic_baseline.expected import (
     SchemaCheck,
     VersionTable,
+    compare_tenant_with_expected,
     compare_with_expected,
     expected_snapshot,
+    expected_tenant_snapshot,
     inspect_options,
 )
-from alembic_baseline.fleet import probe
+from alembic_baseline.fleet import probe, tenants
 from alembic_baseline.fleet.probe import TargetState
 from alembic_baseline.fleet.targets import Target
 from alembic_baseline.fleet.worker import loaded, target_project
@@ -34,6 +37,7 @@ from alembic_baseline.report import table
 from alembic_baseline.settings import Settings
 
 if TYPE_CHECKING:
+    from alembic_baseline.history.driver import AlembicProject
     from alembic_baseline.report import Reporter
 
 COMPARE_THREADS = 4
@@ -132,7 +136,7 @@ def drift(
     progress: Progress,
 ) -> FleetDrift:
     start = time.perf_counter()
-    project, history = loaded(settings)
+    _, history = loaded(settings)
     found = probe.status(targets, history, probe.version_table(settings), shard)
     comparable = [s for s in found.targets if _why_not(s) is None]
     results = {
@@ -141,57 +145,95 @@ def drift(
         if _why_not(s) is not None
     }
     revisions: set[str] = set()
-    if comparable:
-        first = comparable[0].target
-        table = read_state(target_project(settings, first), first.url).version_table
-        by_major: dict[int, list[TargetState]] = {}
-        for s in comparable:
-            by_major.setdefault(s.server_major or 0, []).append(s)
-        for major, states in sorted(by_major.items()):
-            with Scratch(major, settings.scratch_url) as scratch:
-                broken: dict[str, str] = {}
-                for rev in sorted({s.current[0] for s in states}):
-                    progress(f"expected schema of {rev} (PostgreSQL {major})")
-                    try:  # built once here; every comparison below reads it from the cache
+    for tenant in (False, True):
+        group = [s for s in comparable if (s.target.schema is not None) == tenant]
+        if group:
+            results.update(_group(settings, group, cache_dir, progress, revisions, tenant=tenant))
+    ordered = tuple(results[s.name] for s in found.targets)
+    return FleetDrift(ordered, tuple(sorted(revisions)), time.perf_counter() - start, shard)
+
+
+def _group(
+    settings: Settings,
+    group: list[TargetState],
+    cache_dir: Path,
+    progress: Progress,
+    revisions: set[str],
+    *,
+    tenant: bool,
+) -> dict[str, TargetDrift]:
+    """Databases, or tenant schemas: each distinct revision's expected schema built once per
+    major (tenants: replayed into the scratch tenant schema), then every target compared."""
+    project, history = loaded(settings)
+    first = group[0].target
+    table = read_state(target_project(settings, first), first.url).version_table
+    replaying = tenants.scratch_project(settings, project) if tenant else project
+    results: dict[str, TargetDrift] = {}
+    by_major: dict[int, list[TargetState]] = {}
+    for s in group:
+        by_major.setdefault(s.server_major or 0, []).append(s)
+    for major, states in sorted(by_major.items()):
+        with Scratch(major, settings.scratch_url) as scratch:
+            broken: dict[str, str] = {}
+            for rev in sorted({s.current[0] for s in states}):
+                what = "expected tenant schema" if tenant else "expected schema"
+                progress(f"{what} of {rev} (PostgreSQL {major})")
+                try:  # built once here; every comparison below reads it from the cache
+                    if tenant:
+                        expected_tenant_snapshot(
+                            replaying, history, scratch, rev, table.name, cache_dir
+                        )
+                    else:
                         expected_snapshot(
                             project, history, scratch, rev, inspect_options(table), cache_dir
                         )
-                        revisions.add(rev)
-                    except BaselineError as exc:
-                        broken[rev] = f"not compared: the expected schema of {rev} could not "
-                        broken[rev] += f"be built: {exc.message}"
-                for s in [s for s in states if s.current[0] in broken]:
+                    revisions.add(rev)
+                except BaselineError as exc:
+                    broken[rev] = f"not compared: the {what} of {rev} could not "
+                    broken[rev] += f"be built: {exc.message}"
+            for s in [s for s in states if s.current[0] in broken]:
+                results[s.name] = TargetDrift(s.name, s.revision, None, detail=broken[s.current[0]])
+            states = [s for s in states if s.current[0] not in broken]
+            with ThreadPoolExecutor(COMPARE_THREADS) as pool:
+                checks = pool.map(
+                    lambda s: _compare(settings, s, scratch, table, cache_dir, replaying), states
+                )
+                for s, check in zip(states, checks, strict=True):
                     results[s.name] = TargetDrift(
-                        s.name, s.revision, None, detail=broken[s.current[0]]
+                        s.name, s.revision, check.matches, check.differences, check.detail
                     )
-                states = [s for s in states if s.current[0] not in broken]
-                with ThreadPoolExecutor(COMPARE_THREADS) as pool:
-                    checks = pool.map(
-                        lambda s: _compare(settings, s, scratch, table, cache_dir), states
-                    )
-                    for s, check in zip(states, checks, strict=True):
-                        results[s.name] = TargetDrift(
-                            s.name, s.revision, check.matches, check.differences, check.detail
-                        )
-    ordered = tuple(results[s.name] for s in found.targets)
-    return FleetDrift(ordered, tuple(sorted(revisions)), time.perf_counter() - start, shard)
+    return results
 
 
 def _why_not(s: TargetState) -> str | None:
     if s.problem:
         return f"not compared: {s.problem}: {s.detail}"
-    if s.target.schema:
-        return "not compared: tenant schema targets are not compared yet (docs/fleet.md)"
     if len(s.current) != 1:
         return "not compared: the target records no single revision"
     return None
 
 
 def _compare(
-    settings: Settings, s: TargetState, scratch: Scratch, table: VersionTable, cache_dir: Path
+    settings: Settings,
+    s: TargetState,
+    scratch: Scratch,
+    table: VersionTable,
+    cache_dir: Path,
+    replaying: AlembicProject,
 ) -> SchemaCheck:
     project, history = loaded(settings)
     try:
+        if s.target.schema is not None:
+            return compare_tenant_with_expected(
+                replaying,
+                history,
+                scratch,
+                s.target.url,
+                s.target.schema,
+                s.current[0],
+                table.name,
+                cache_dir,
+            )
         return compare_with_expected(
             project, history, scratch, s.target.url, s.current[0], table, cache_dir
         )

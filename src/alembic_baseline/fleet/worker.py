@@ -30,6 +30,7 @@ from alembic_baseline.deploy.apply import run_steps
 from alembic_baseline.deploy.options import DeployOptions
 from alembic_baseline.deploy.state import Deployment, quiet, read_state
 from alembic_baseline.errors import BaselineError, Interrupted
+from alembic_baseline.fleet import tenants
 from alembic_baseline.fleet.targets import Target
 from alembic_baseline.history.driver import AlembicProject
 from alembic_baseline.history.graph import History
@@ -116,12 +117,9 @@ def runs_dir(options: DeployOptions, name: str) -> Path:
 
 
 def target_options(options: DeployOptions, target: Target) -> DeployOptions:
-    """A tenant schema shares its database: a per-tenant pg_dump would dump every tenant, and
-    the expected schema of a revision is built per database, so neither applies to it."""
-    mine = replace(options, runs_dir=runs_dir(options, target.name))
-    if target.schema:
-        mine = replace(mine, backup=False, schema_check=False)
-    return mine
+    """The target's own runs directory (a tenant schema's backup and verification are scoped
+    to its schema: :mod:`alembic_baseline.fleet.tenants`)."""
+    return replace(options, runs_dir=runs_dir(options, target.name))
 
 
 def apply_target(job: Job) -> Outcome:
@@ -156,7 +154,8 @@ def _guarded(job: Job, options: DeployOptions, record: rec.RunRecord) -> Outcome
         # Started only if an expected schema is missing from the cache (the parent built them).
         with Scratch(state.server_major, job.settings.scratch_url) as scratch:
             dep = Deployment(project, history, state, options, scratch, quiet)
-            return replace(_steps(dep, record, target, lint=dict(job.lint)), from_=start)
+            outcome = _steps(dep, record, target, job.settings, lint=dict(job.lint))
+            return replace(outcome, from_=start)
 
 
 def _through_archive(job: Job, project: AlembicProject, options: DeployOptions) -> list[str]:
@@ -178,6 +177,7 @@ def _steps(
     dep: Deployment,
     record: rec.RunRecord,
     target: Target,
+    settings: Settings,
     lint: dict[tuple[str, ...], tuple[str, ...]],
 ) -> Outcome:
     state, history, options, project = dep.state, dep.history, dep.options, dep.project
@@ -188,7 +188,14 @@ def _steps(
         record.next_steps = ["Nothing to apply: the target is at the target revision."]
         rec.save(record)
         return _outcome(target, "skipped", record, state.current, state.current)
-    the_plan = pl.build(dep, lint=lambda ids: list(lint.get(tuple(ids), ())))
+
+    def linter(ids: list[str]) -> list[str]:
+        return list(lint.get(tuple(ids), ()))
+
+    if target.schema:
+        the_plan = tenants.plan(dep, settings, target.schema, linter)
+    else:
+        the_plan = pl.build(dep, lint=linter)
     summary = to_jsonable(the_plan)
     summary.pop("sql", None)
     record.plan = summary
@@ -196,7 +203,10 @@ def _steps(
     assert record.directory is not None
     pl.write_sql_file(the_plan, record.directory / "migration_plan.sql")
     run.refuse_blocking(the_plan, options.skip_checks)
-    run.take_backup(dep, record, the_plan.target_revisions)
+    if target.schema:
+        tenants.take_backup(dep, record, the_plan.target_revisions, target.schema)
+    else:
+        run.take_backup(dep, record, the_plan.target_revisions)
     run_steps(dep, record, pending, "upgrade", lambda r: project.upgrade(target.url, r.id))
     first = state.current[0] if state.current else "base"
     tenant = f"-x tenant={target.schema} " if target.schema else ""
@@ -204,7 +214,12 @@ def _steps(
         f"Roll back with `alembic-baseline {tenant}rollback --to {first} --runs-dir "
         f"{options.runs_dir}`" + (f" or `--restore {record.id} --yes`." if record.backup else ".")
     ]
-    run.finish(dep, record, the_plan.target_revisions, undo)
+    if target.schema and record.backup:
+        undo.append("`--restore` of this one-schema backup prints the commands restoring it.")
+    if target.schema:
+        tenants.finish(dep, record, settings, target, the_plan.target_revisions, undo)
+    else:
+        run.finish(dep, record, the_plan.target_revisions, undo)
     stopped = record.stopped_at or ()
     if record.outcome != "ok":
         failed = "; ".join(record.next_steps[:1]) or record.outcome

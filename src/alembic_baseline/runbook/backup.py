@@ -64,20 +64,27 @@ class Backup:
     seconds: float
     pg_dump: str
     database: str
+    schema: str | None = None
+    """The backup's scope: None for the whole database, else the one (tenant) schema it holds
+    (``pg_dump --schema NAME --strict-names``); such a backup is never restored over the whole
+    database (:func:`alembic_baseline.deploy.restore.check_restorable`)."""
 
 
 def _mb(n: int) -> str:
     return f"{n / (1024 * 1024):,.1f} MB"
 
 
-def estimate_bytes(url: DatabaseURL) -> int:
-    """Upper bound of a custom-format dump: table data incl. TOAST, uncompressed, no indexes."""
+def estimate_bytes(url: DatabaseURL, schema: str | None = None) -> int:
+    """Upper bound of a custom-format dump: table data incl. TOAST, uncompressed, no indexes
+    (of ``schema`` only, when given)."""
     with connection(url) as conn:
         row = conn.execute(
             "SELECT coalesce(sum(pg_table_size(c.oid)), 0) FROM pg_class c "
             "JOIN pg_namespace n ON n.oid = c.relnamespace "
             "WHERE c.relkind IN ('r', 'm') "
-            "AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
+            "AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+            "AND (%s::text IS NULL OR n.nspname = %s::text)",
+            (schema, schema),
         ).fetchone()
     return int(str(row[0])) if row else 0
 
@@ -112,12 +119,18 @@ def require_space(check: SpaceCheck) -> None:
 
 
 def file_name(
-    database: str, from_revs: tuple[str, ...], to_revs: tuple[str, ...], at: datetime
+    database: str,
+    from_revs: tuple[str, ...],
+    to_revs: tuple[str, ...],
+    at: datetime,
+    schema: str | None = None,
 ) -> str:
-    """``<db>_<UTC timestamp>_<from>_to_<to>.dump`` — sortable and self-describing."""
+    """``<db>_<UTC timestamp>_<from>_to_<to>.dump`` — sortable and self-describing (a one-schema
+    backup: ``<db>.<schema>_…``)."""
     src = "+".join(from_revs) or "base"
     dst = "+".join(to_revs) or "base"
-    name = f"{database}_{at:%Y%m%dT%H%M%SZ}_{src}_to_{dst}.dump"
+    scope = f"{database}.{schema}" if schema else database
+    name = f"{scope}_{at:%Y%m%dT%H%M%SZ}_{src}_to_{dst}.dump"
     return _UNSAFE_CHARS.sub("_", name)
 
 
@@ -150,8 +163,12 @@ def take(
     name: str,
     server_major: int,
     lock_wait_timeout: str | None = None,
+    schema: str | None = None,
 ) -> Backup:
     """Dump ``url`` into ``directory/name`` (mode 0600) and verify it; no partial file remains.
+
+    ``schema``: dump that schema only (``--schema NAME --strict-names``: the name matched
+    exactly, quoted as a pattern; pg_dump fails rather than dump nothing when it is gone).
 
     pg_dump writes to its stdout, which is a file this process created with ``O_EXCL`` under
     an unguessable name (see :mod:`backupdir`); an earlier backup of the same name is kept
@@ -169,10 +186,11 @@ def take(
     try:
         try:
             wait = [f"--lock-wait-timeout={lock_wait_timeout}"] if lock_wait_timeout else []
+            scope = [f"--schema={schema_pattern(schema)}", "--strict-names"] if schema else []
             tools.pg_dump(
                 installation.bindir,
                 url,
-                ["--format=custom", "--no-password", *wait],
+                ["--format=custom", "--no-password", *wait, *scope],
                 out_fd=fd,
                 timeout=None,
             )
@@ -192,7 +210,14 @@ def take(
         seconds=time.perf_counter() - start,
         pg_dump=installation.version,
         database=url.database,
+        schema=schema,
     )
+
+
+def schema_pattern(schema: str) -> str:
+    """``schema`` as a pg_dump/pg_restore pattern matching exactly that name: in double quotes
+    (``*``, ``?``, ``.`` and capitals taken literally), a ``"`` doubled."""
+    return '"' + schema.replace('"', '""') + '"'
 
 
 def verify_file(path: Path, size: int, sha256: str) -> None:

@@ -272,6 +272,7 @@ def _backup(data: Any) -> Backup | None:
         float(data.get("seconds", 0.0)),
         str(data.get("pg_dump", "")),
         str(data.get("database", "")),
+        str(data["schema"]) if data.get("schema") else None,
     )
 
 
@@ -354,7 +355,9 @@ def render_markdown(r: RunRecord) -> str:
     if r.backup:
         lines.append(
             f"| backup | `{r.backup.path}` ({r.backup.size:,} bytes, sha256 "
-            f"`{r.backup.sha256[:16]}…`) |"
+            f"`{r.backup.sha256[:16]}…`"
+            + (f"; schema `{r.backup.schema}` only" if r.backup.schema else "")
+            + ") |"
         )
     if r.restored_from:
         lines.append(f"| restored from | `{r.restored_from}` |")
