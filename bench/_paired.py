@@ -146,8 +146,11 @@ class Scratch:
     def __enter__(self) -> Scratch:
         base = [str(self.tool), "scratch"]
         major = ["--major", str(self.major)]
-        subprocess.run([*base, "start", *major], check=True, capture_output=True,
-                       env=command_env(self.env))  # fmt: skip
+        started = subprocess.run([*base, "start", *major], capture_output=True, text=True,
+                                 env=command_env(self.env))  # fmt: skip
+        if started.returncode != 0:
+            raise SystemExit(f"scratch start failed (exit {started.returncode}):\n"
+                             f"{started.stdout}{started.stderr}")  # fmt: skip
         self.url = subprocess.run(
             [*base, "url", *major], check=True, capture_output=True, text=True,
             env=command_env(self.env),
