@@ -80,34 +80,22 @@ def expected_snapshot(
     revision: str,
     options: InspectOptions,
     cache_dir: Path,
+    build: Callable[[], Snapshot] | None = None,
 ) -> tuple[Snapshot, bool]:
-    """The snapshot of ``revision`` replayed on a scratch database; ``(snapshot, from_cache)``."""
-    return _cached(
-        scratch,
-        history.fingerprint(revision),
-        revision,
-        options,
-        cache_dir,
-        lambda: from_replay(project, scratch.server(), revision, options, history=history),
-    )
-
-
-def _cached(
-    scratch: Scratch,
-    fingerprint: str,
-    revision: str,
-    options: InspectOptions,
-    cache_dir: Path,
-    build: Callable[[], Snapshot],
-) -> tuple[Snapshot, bool]:
+    """The snapshot of ``revision`` replayed on a scratch database (``build`` makes it when
+    another replay is meant, e.g. into a tenant schema); cached by the revision files up to
+    ``revision``, the major and ``options``; ``(snapshot, from_cache)``."""
     major = scratch.wanted_major()
-    path = _cache_file(cache_dir, fingerprint, revision, major, options)
+    path = _cache_file(cache_dir, history.fingerprint(revision), revision, major, options)
     if path.is_file():
         try:
             return _decoded(path), True
         except (ValueError, KeyError, TypeError):
             path.unlink()  # an unreadable cache entry is rebuilt, never trusted
-    snap = build()
+    if build is None:
+        snap = from_replay(project, scratch.server(), revision, options, history=history)
+    else:
+        snap = build()
     statedir.makedirs(cache_dir)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(snap.to_json(), encoding="utf-8")
@@ -177,18 +165,22 @@ def compare_with_expected(
 ) -> SchemaCheck:
     """Snapshot ``url`` and compare it with the expected schema of ``revision``."""
     if history.locate(revision) != "live":
-        return SchemaCheck(
-            revision,
-            None,
-            detail=f"schema not compared: {revision} is not a live revision of the "
-            "project; run `alembic-baseline doctor`.",
-        )
+        return _not_live(revision)
     options = inspect_options(version_table)
     return _check(
         revision,
         f"revision {revision}",
         lambda: expected_snapshot(project, history, scratch, revision, options, cache_dir),
         lambda: from_url(url, options),
+    )
+
+
+def _not_live(revision: str) -> SchemaCheck:
+    return SchemaCheck(
+        revision,
+        None,
+        detail=f"schema not compared: {revision} is not a live revision of the project; run "
+        "`alembic-baseline doctor`.",
     )
 
 
@@ -246,14 +238,8 @@ def expected_tenant_snapshot(
     that schema inspected; cached like the database case (the options name the schema, so
     the cache entries never mix). ``(snapshot, from_cache)``."""
     options = tenant_inspect_options(version_table, TENANT_SCRATCH_SCHEMA)
-    return _cached(
-        scratch,
-        history.fingerprint(revision),
-        revision,
-        options,
-        cache_dir,
-        lambda: _replay_tenant(project, scratch.server(), revision, options),
-    )
+    replay = lambda: _replay_tenant(project, scratch.server(), revision, options)  # noqa: E731
+    return expected_snapshot(project, history, scratch, revision, options, cache_dir, replay)
 
 
 def _replay_tenant(
@@ -320,12 +306,7 @@ def compare_tenant_with_expected(
     """Snapshot tenant schema ``tenant`` of ``url`` and compare it with the expected tenant
     schema of ``revision`` (``project``: replaying into :data:`TENANT_SCRATCH_SCHEMA`)."""
     if history.locate(revision) != "live":
-        return SchemaCheck(
-            revision,
-            None,
-            detail=f"schema not compared: {revision} is not a live revision of the "
-            "project; run `alembic-baseline doctor`.",
-        )
+        return _not_live(revision)
     # lazy: psycopg only where a tenant is compared
     from alembic_baseline.pg.connect import connection
     from alembic_baseline.snapshot.inspect import inspect

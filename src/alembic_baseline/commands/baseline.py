@@ -136,7 +136,7 @@ class FleetVerified:
 def fleet_off_head(settings: Settings, targets: Path, progress: Progress) -> FleetCheck:
     """Which targets of a fleet (``--targets FILE``) do not record the head or do not have its
     schema (each compared with the history's expected schema, as ``fleet drift`` does)."""
-    # imported here: the fleet machinery is for --targets only, not every baseline command
+    # lazy: the fleet machinery is for --targets only, not every baseline command
     from alembic_baseline.commands.fleet import drift as fleet_drift
     from alembic_baseline.commands.fleet import status as fleet_status
     from alembic_baseline.fleet.targets import Selection

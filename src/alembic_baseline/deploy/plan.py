@@ -135,7 +135,9 @@ def render_sql(dep: Deployment, pending: list[Revision]) -> str:
     return dep.project.offline_sql(spec)
 
 
-def backup_item(dep: Deployment) -> CheckItem:
+def backup_item(dep: Deployment, schema: str | None = None) -> CheckItem:
+    """The ``backup`` item: pg_dump of the server's major and room for the dump (of
+    ``schema`` alone, for a fleet's tenant schema)."""
     if not dep.options.backup:
         return Backup.item(
             Status.WARN,
@@ -145,7 +147,9 @@ def backup_item(dep: Deployment) -> CheckItem:
     try:
         client = backup.client_for(dep.state.server_major)
         space = backup.space_for(
-            dep.options.backup_dir, backup.estimate_bytes(dep.url), dep.options.min_free_bytes
+            dep.options.backup_dir,
+            backup.estimate_bytes(dep.url, schema),
+            dep.options.min_free_bytes,
         )
     except BaselineError as exc:
         return Backup.item(Status.FAIL, exc.message, exc.hint)
@@ -155,7 +159,8 @@ def backup_item(dep: Deployment) -> CheckItem:
             f"not enough space: {space.describe()}",
             "Free space or pass --backup-dir DIR on a disk with room.",
         )
-    return Backup.item(Status.PASS, f"pg_dump {client.version}; {space.describe()}")
+    scope = f" --schema {schema}" if schema else ""
+    return Backup.item(Status.PASS, f"pg_dump {client.version}{scope}; {space.describe()}")
 
 
 def schema_item(dep: Deployment) -> tuple[CheckItem, SchemaCheck | None]:
@@ -173,6 +178,15 @@ def schema_item(dep: Deployment) -> tuple[CheckItem, SchemaCheck | None]:
         dep.state.version_table,
         dep.options.cache_dir,
     )
+    return matches_item(
+        result,
+        "`alembic-baseline status`, `alembic-baseline doctor`",
+    ), result
+
+
+def matches_item(result: SchemaCheck, where: str) -> CheckItem:
+    """The ``schema-matches`` item of a comparison with the expected schema; ``where``: the
+    commands that show why a schema drifted."""
     if result.matches is None:
         # Not compared is not a pass: apply refuses unless that check is skipped by name.
         return SchemaMatches.item(
@@ -181,15 +195,15 @@ def schema_item(dep: Deployment) -> tuple[CheckItem, SchemaCheck | None]:
             "Make the comparison possible (the detail says how, e.g. `alembic-baseline scratch "
             "install MAJOR` or --scratch-url), or pass --skip-check "
             f"{SchemaMatches.name} to go on without that proof.",
-        ), result
+        )
     if result.matches:
-        return SchemaMatches.item(Status.PASS, result.detail), result
+        return SchemaMatches.item(Status.PASS, result.detail)
     return SchemaMatches.item(
         Status.FAIL,
         f"{result.detail}: " + "; ".join(result.differences[:5]),
-        "Find out why first (`alembic-baseline status`, `alembic-baseline doctor`): "
-        "revisions may fail or do the wrong thing on a drifted schema.",
-    ), result
+        f"Find out why first ({where}): revisions may fail or do the wrong thing on a drifted "
+        "schema.",
+    )
 
 
 def build(

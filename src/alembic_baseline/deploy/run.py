@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from alembic_baseline.runbook import backup as bk
 from alembic_baseline.runbook import backupdir
 from alembic_baseline.runbook import record as rec
 from alembic_baseline.runbook.dirs import unusable
+from alembic_baseline.runbook.verify import VerifyItem
 
 
 @contextlib.contextmanager
@@ -106,10 +107,16 @@ def take_backup(
 
 
 def finish(
-    dep: Deployment, record: rec.RunRecord, expected: tuple[str, ...], if_failed: list[str]
+    dep: Deployment,
+    record: rec.RunRecord,
+    expected: tuple[str, ...],
+    if_failed: list[str],
+    schema: Callable[[str], VerifyItem] | None = None,
 ) -> None:
-    """Verify and set the outcome: ``ok`` or ``verify_failed`` (with what to do next)."""
-    result = verify(dep, expected)
+    """Verify and set the outcome: ``ok`` or ``verify_failed`` (with what to do next).
+    ``schema``: the schema item, for a target that is not a whole database (see
+    :func:`~alembic_baseline.deploy.verify.verify`)."""
+    result = verify(dep, expected, schema)
     record.verification = result
     record.stopped_at = read_state(dep.project, dep.url).current
     record.timings["verify"] = result.seconds

@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 
 from alembic_baseline import statedir
 from alembic_baseline.deploy import plan as pl
-from alembic_baseline.deploy.state import Deployment, read_state
-from alembic_baseline.deploy.verify import verify
+from alembic_baseline.deploy import run
+from alembic_baseline.deploy.state import Deployment
 from alembic_baseline.errors import BaselineError
 from alembic_baseline.expected import (
     TENANT_SCRATCH_SCHEMA,
@@ -123,20 +123,7 @@ def finish(
         except SandboxRefusal as exc:
             return VerifyItem("schema", Status.FAIL, f"not verified: {exc.message}")
 
-    result = verify(dep, expected, item)
-    record.verification = result
-    record.stopped_at = read_state(dep.project, dep.url).current
-    record.timings["verify"] = result.seconds
-    if record.steps:
-        record.timings["revisions"] = sum(s.seconds for s in record.steps)
-    if result.ok:
-        record.outcome = "ok"
-        record.next_steps = ["Check the application's logs and performance (適用後チェックリスト)."]
-    else:
-        record.outcome = "verify_failed"
-        failed = ", ".join(f"{i.name} ({i.detail})" for i in result.failed)
-        record.next_steps = [f"Verification failed: {failed}.", *if_failed]
-    rec.save(record)
+    run.finish(dep, record, expected, if_failed, item)
 
 
 def plan(dep: Deployment, settings: Settings, schema: str, lint: pl.Linter) -> pl.Plan:
@@ -145,34 +132,9 @@ def plan(dep: Deployment, settings: Settings, schema: str, lint: pl.Linter) -> p
     database_wide = replace(dep.options, schema_check=False, backup=False)
     built = pl.build(replace(dep, options=database_wide), lint=lint)
     item, result = _matches_item(dep, settings, schema)
-    mine = {SchemaMatches.name: item, Backup.name: _backup_item(dep, schema)}
+    mine = {SchemaMatches.name: item, Backup.name: pl.backup_item(dep, schema)}
     swapped = tuple(mine.get(c.name, c) for c in built.checks)
     return replace(built, checks=swapped, schema=result)
-
-
-def _backup_item(dep: Deployment, schema: str) -> CheckItem:
-    """The plan's ``backup`` item, the space estimated for the tenant's schema only."""
-    if not dep.options.backup:
-        return Backup.item(
-            Status.WARN,
-            "--no-backup: no backup will be taken",
-            "Only skip the backup when another one was just taken.",
-        )
-    try:
-        client = bk.client_for(dep.state.server_major)
-        estimate = bk.estimate_bytes(dep.url, schema)
-        space = bk.space_for(dep.options.backup_dir, estimate, dep.options.min_free_bytes)
-    except BaselineError as exc:
-        return Backup.item(Status.FAIL, exc.message, exc.hint)
-    if not space.ok:
-        return Backup.item(
-            Status.FAIL,
-            f"not enough space: {space.describe()}",
-            "Free space or pass --backup-dir DIR on a disk with room.",
-        )
-    return Backup.item(
-        Status.PASS, f"pg_dump {client.version} --schema {schema}; {space.describe()}"
-    )
 
 
 def _matches_item(
@@ -184,19 +146,4 @@ def _matches_item(
     if not current:
         return SchemaMatches.item(Status.SKIPPED, "the tenant records no revision"), None
     result = check(dep, settings, schema, current[0])
-    if result.matches is None:  # not compared is not a pass, as for a database
-        return SchemaMatches.item(
-            Status.FAIL,
-            result.detail,
-            "Make the comparison possible (the detail says how, e.g. `alembic-baseline scratch "
-            f"install MAJOR` or --scratch-url), or pass --skip-check {SchemaMatches.name} to go "
-            "on without that proof.",
-        ), result
-    if result.matches:
-        return SchemaMatches.item(Status.PASS, result.detail), result
-    return SchemaMatches.item(
-        Status.FAIL,
-        f"{result.detail}: " + "; ".join(result.differences[:5]),
-        "Find out why first (`alembic-baseline fleet drift`): revisions may fail or do the "
-        "wrong thing on a drifted tenant schema.",
-    ), result
+    return pl.matches_item(result, "`alembic-baseline fleet drift`"), result
