@@ -297,3 +297,15 @@ def test_reporter_uses_rich_where_it_styles(monkeypatch: pytest.MonkeyPatch) -> 
     out = io.StringIO()
     Reporter(out, io.StringIO()).text("[bold]x[/]")
     assert "\x1b[" in out.getvalue()
+
+
+def test_a_group_module_missing_from_the_table_is_still_imported(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A module added to _GROUPS but not yet to COMMANDS (a merge) may register a subcommand
+    of any group: every command run imports it (slower, never missing a command)."""
+    imported: list[tuple[str, ...]] = []
+    monkeypatch.setattr(cli, "_GROUPS", (*cli._GROUPS, "brand_new"))
+    monkeypatch.setattr(cli, "_register_groups", lambda names: imported.append(tuple(names)))
+    build(["status"])
+    assert imported == [("deploy", "brand_new")]
