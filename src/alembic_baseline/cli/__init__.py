@@ -112,18 +112,21 @@ def command_name(args: Sequence[str]) -> str | None:
 
 def build(args: Sequence[str]) -> Any:
     """The click command for ``args``: only the command they name, with its options' values
-    converted without pydantic (``_coerce``); every command when none is named (``--help``)
-    or the name is unknown (click's error lists them)."""
-    # lazy: start-up: --help and other commands import no operation
-    from alembic_baseline.cli import _coerce
-
+    converted without pydantic (``_coerce``); every command, as typer builds them, when none is
+    named (``--help``, ``--version``: eager flags, no value converted) or the name is unknown
+    (click's error lists them)."""
     name = command_name(args)
     modules = COMMANDS.get(name or "")
     if modules:  # and any group module the table does not know yet: it may register anywhere
         known = {m for ms in COMMANDS.values() for m in ms}
         modules = (*modules, *(g for g in _GROUPS if g not in known))
     _register_groups(modules or _GROUPS)
-    return _coerce.lighten(typer.main.get_command(_only(name) if modules else app))
+    if not modules:  # help, the version, a usage error: typer converts no option's value
+        return typer.main.get_command(app)
+    # lazy: start-up: --help does not need it
+    from alembic_baseline.cli import _coerce
+
+    return _coerce.lighten(typer.main.get_command(_only(name)))
 
 
 def _only(name: str | None) -> typer.Typer:
