@@ -233,6 +233,8 @@ MARKUP = [
     "[link=https://example.com]a link[/]",
     "100% [yellow]![/] \\ ok",
     "times 12:30 are not codes",
+    "a long line, wider than any terminal: " + "word [dim]dim[/] " * 40,
+    "wide characters: パッチ適用前 ✓ ✗ — and trailing spaces   ",
 ]
 RICH_DECIDES = [
     "[bold]explicit[/bold] close",
