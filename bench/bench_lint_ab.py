@@ -10,7 +10,10 @@ Two measures, each in alternating pairs (see _paired.py), the tool installed fro
 Both print every finding (to a pipe, read by the benchmark). Usage::
 
     python bench/bench_lint_ab.py [--tool VENV/bin/alembic-baseline] [--squawk PATH]
-        [--revisions 1000] [--pairs 7] [--write]
+        [--revisions 1000] [--pairs 7] [--before OTHER/bin/alembic-baseline] [--write]
+
+With ``--before OTHER/bin/alembic-baseline`` a third measure runs the two versions of the tool
+against each other (filled cache, alternating pairs).
 
 Without ``--tool`` this checkout is built as a wheel and installed into a temporary venv;
 without ``--squawk``, squawk-cli (a wheel with the binary) is installed from PyPI into another.
@@ -39,8 +42,10 @@ def main() -> None:
     parser.add_argument("--squawk", type=Path, help="default: squawk-cli installed from PyPI")
     parser.add_argument("--revisions", type=int, default=1000)
     parser.add_argument("--pairs", type=int, default=7)
+    parser.add_argument("--before", type=Path, help="another alembic-baseline to compare with")
     parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
     args = parser.parse_args()
+    versus = None
 
     with tempfile.TemporaryDirectory(prefix="ab-lint-") as tmp:
         work = Path(tmp)
@@ -70,6 +75,12 @@ def main() -> None:
         print(f"lint, filled cache vs squawk alone ({load_text()})")
         warm = paired(lambda: timed(squawk, ok=(0, 1)), lambda: timed(lint, cwd=project,
                       ok=(0, 1)), args.pairs)  # fmt: skip
+        if args.before is not None:
+            before = [str(args.before), "lint"]
+            timed(before, cwd=project, ok=(0, 1))  # its cache too (its own key)
+            print(f"lint, filled cache, --before vs this tool ({load_text()})")
+            versus = paired(lambda: timed(before, cwd=project, ok=(0, 1)),
+                            lambda: timed(lint, cwd=project, ok=(0, 1)), args.pairs)  # fmt: skip
         squawk_findings = _squawk_count(squawk)
         version = subprocess.run([str(args.squawk), "--version"], capture_output=True,
                                  text=True).stdout.strip()  # fmt: skip
@@ -85,6 +96,7 @@ def main() -> None:
             HEADER,
             cold.row("`lint`, empty cache vs `alembic upgrade base:head --sql` + `squawk`"),
             warm.row("`lint`, filled cache vs `squawk` on the rendered SQL"),
+            *([versus.row("`lint`, filled cache, vs `--before`'s `lint`")] if versus else []),
         ]
     )
     print(text)

@@ -9,10 +9,14 @@ run; then, in alternating pairs (see _paired.py), the tool installed from a whee
   replays the history on a scratch database of the running scratch server (`scratch start`)
   to build it.
 
+With ``--before OTHER/bin/alembic-baseline`` a third measure runs the two versions of the tool
+against each other (cached, same database, alternating pairs): a comparison that machine load
+does not compress as much as the ratios to the anchor.
+
 Usage::
 
     python bench/bench_status.py [--tool VENV/bin/alembic-baseline] [--revisions 300]
-        [--pairs 7] [--major 18] [--write]
+        [--pairs 7] [--major 18] [--before OTHER/bin/alembic-baseline] [--write]
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ def main() -> None:
     parser.add_argument("--revisions", type=int, default=300)
     parser.add_argument("--pairs", type=int, default=7)
     parser.add_argument("--major", type=int, default=18)
+    parser.add_argument("--before", type=Path, help="another alembic-baseline to compare with")
     parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
     args = parser.parse_args()
 
@@ -64,6 +69,17 @@ def main() -> None:
                             lambda: timed(status, cwd=project, env=env), args.pairs)  # fmt: skip
             print(f"status, cold ({load_text()})")
             cold = paired(lambda: timed(current, cwd=project, env=env), status_cold, args.pairs)
+            versus = None
+            if args.before is not None:
+                print(f"status, cached, --before vs this tool ({load_text()})")
+                before = [str(args.before), "status"]
+                timed(status, cwd=project, env=env)  # fills the cache again
+                timed(before, cwd=project, env=env)  # and the other version's
+                versus = paired(
+                    lambda: timed(before, cwd=project, env=env),
+                    lambda: timed(status, cwd=project, env=env),
+                    args.pairs,
+                )
             shutil.rmtree(cache, ignore_errors=True)
     text = "\n".join(
         [
@@ -76,6 +92,7 @@ def main() -> None:
             HEADER,
             cached.row("`status` at head, expected schema cached, vs `alembic current`"),
             cold.row("`status` at head, nothing cached, vs `alembic current`"),
+            *([versus.row("`status` at head, cached, vs `--before`'s `status`")] if versus else []),
         ]
     )
     print(text)

@@ -2,18 +2,25 @@
 
 This package is the only place that prints or exits. ``main(argv, stdout, stderr)`` runs the
 whole CLI in-process (tests call it directly) and returns the exit code; ``run()`` is the console
-script. Each command group lives in its own module and registers itself on :data:`app`.
+script. Each command group lives in its own module and registers itself on :data:`app`; a
+new top-level command is also named in :data:`COMMANDS` (a run imports and builds only the
+modules of the command it names; tests/unit/test_cli_startup.py fails until the table is right).
 """
 
 from __future__ import annotations
 
+import copy
 import signal
 import sys
 import traceback as tb
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from types import FrameType
-from typing import IO
+from typing import IO, Any
+
+import typer
+import typer.main
+import typer.models
 
 from alembic_baseline.cli import _errors
 from alembic_baseline.cli._app import app
@@ -40,15 +47,103 @@ _GROUPS = (
     "fleet",
 )
 
+COMMANDS: dict[str, tuple[str, ...]] = {
+    "scratch": ("scratch",),
+    "demo": ("demo",),
+    "snapshot": ("snapshot",),
+    "diff": ("snapshot",),
+    "upgrade": ("baseline",),
+    "baseline": ("baseline",),
+    "status": ("deploy",),
+    "plan": ("deploy",),
+    "apply": ("deploy",),
+    "rollback": ("deploy",),
+    "lint": ("lint",),
+    "doctor": ("doctor",),
+    "repair": ("doctor",),
+    "check": ("doctor", "check_models", "check_data", "check_history"),
+    "history": ("history",),
+    "revision": ("revision",),
+    "bundle": ("bundle",),
+    "report": ("report_html",),
+    "fleet": ("fleet",),
+}
+"""Top-level command → the group modules that register it (and its subcommands): a command
+run builds only itself (tests/unit/test_cli_startup.py checks this table against the
+registrations). A name not in it (``--help``, a typo) registers every group."""
 
-def _register_groups() -> None:
+_VALUED = frozenset({"-c", "--config", "-n", "--name", "-x", "--format", "--scratch-url",
+                     "--pg-major", "--state-dir"})  # fmt: skip
+"""The global options that take a value (tests/unit/test_cli_startup.py checks it)."""
+_FLAGS = frozenset({"--json", "--traceback"})
+"""The global flags that print nothing themselves (not ``--help``, ``--version``)."""
+
+
+def _register_groups(names: Sequence[str] = _GROUPS) -> None:
     import importlib
     import importlib.util
 
-    for name in _GROUPS:
+    for name in names:
         module = f"alembic_baseline.cli.{name}"
         if importlib.util.find_spec(module) is not None:
             importlib.import_module(module)
+
+
+def command_name(args: Sequence[str]) -> str | None:
+    """The top-level command ``args`` run, read past the global options as click parses them;
+    None when unsure (no command, ``--help``, an option this does not know)."""
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg in _VALUED:
+            i += 2
+            continue
+        if arg in _FLAGS or (arg.startswith("--") and arg.partition("=")[0] in _VALUED):
+            i += 1
+            continue
+        if arg[:2] in _VALUED and not arg.startswith("--"):
+            i += 1  # -cFILE: the value attached
+            continue
+        if arg.startswith("-"):
+            return None
+        return arg
+    return None
+
+
+def build(args: Sequence[str]) -> Any:
+    """The click command for ``args``: only the command they name, with its options' values
+    converted without pydantic (``_coerce``); every command, as typer builds them, when none is
+    named (``--help``, ``--version``: eager flags, no value converted) or the name is unknown
+    (click's error lists them)."""
+    name = command_name(args)
+    modules = COMMANDS.get(name or "")
+    if modules:  # and any group module the table does not know yet: it may register anywhere
+        known = {m for ms in COMMANDS.values() for m in ms}
+        modules = (*modules, *(g for g in _GROUPS if g not in known))
+    _register_groups(modules or _GROUPS)
+    if not modules:  # help, the version, a usage error: typer converts no option's value
+        return typer.main.get_command(app)
+    # lazy: start-up: --help does not need it
+    from alembic_baseline.cli import _coerce
+
+    return _coerce.lighten(typer.main.get_command(_only(name)))
+
+
+def _only(name: str | None) -> typer.Typer:
+    """A view of :data:`app` holding only the command (or group) ``name``."""
+    view = copy.copy(app)
+    view.registered_commands = [c for c in app.registered_commands if _name(c) == name]
+    view.registered_groups = [g for g in app.registered_groups if _name(g) == name]
+    return view
+
+
+def _name(info: Any) -> str | None:
+    """The name a registered command or group (``add_typer(…, name=…)``) runs under."""
+    if isinstance(info, typer.models.TyperInfo):
+        return info.name if isinstance(info.name, str) else None
+    if isinstance(info.name, str):
+        return info.name
+    return typer.main.get_command_name(info.callback.__name__)
 
 
 def _on_sigterm(signum: int, frame: FrameType | None) -> None:
@@ -75,15 +170,12 @@ def main(
     stderr: IO[str] | None = None,
 ) -> int:
     """Run the CLI with ``argv``; return the exit code (see :class:`ExitCode`)."""
-    import typer.main
-
     args = list(sys.argv[1:] if argv is None else argv)
     out = stdout or sys.stdout
     err = stderr or sys.stderr
     reporter = Reporter(out, err)
     show_traceback = "--traceback" in args
-    _register_groups()
-    command = typer.main.get_command(app)
+    command = build(args)
     with redirect_stdout(out), redirect_stderr(err), _waits_reset():
         try:
             result = command.main(

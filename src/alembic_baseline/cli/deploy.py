@@ -88,7 +88,7 @@ CheckSqlOpt = Annotated[
 
 def _options(settings: Settings, **flags: Any) -> Any:
     # lazy: start-up: --help and other commands import no operation
-    from alembic_baseline.commands.deploy import deploy_options
+    from alembic_baseline.commands.status import deploy_options
 
     if flags.pop("no_backup", False):
         flags["backup"] = False
@@ -100,7 +100,8 @@ def _options(settings: Settings, **flags: Any) -> Any:
 
 
 def _progress(rep: Reporter) -> Any:
-    from rich.markup import escape
+    # lazy: start-up: --help and other commands import no operation
+    from alembic_baseline.report import escape
 
     return lambda line: rep.step(f"[dim]{escape(line)}[/]")
 
@@ -108,7 +109,7 @@ def _progress(rep: Reporter) -> Any:
 # -- status ------------------------------------------------------------------------------------
 
 
-@app.command("status", **operation(f"{_OP}:status"))
+@app.command("status", **operation("alembic_baseline.commands.status:status"))
 def status_cmd(
     ctx: typer.Context,
     url: UrlOpt = None,
@@ -118,7 +119,7 @@ def status_cmd(
 ) -> int:
     url = chosen_url(ctx, url, url_env, url_file)
     # lazy: start-up: --help and other commands import no operation
-    from alembic_baseline.commands.deploy import status
+    from alembic_baseline.commands.status import status
 
     st = state(ctx)
     result = status(st.settings, url=url, schema_check=not no_schema_check)

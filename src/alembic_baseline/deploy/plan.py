@@ -16,57 +16,17 @@ from pathlib import Path
 
 from alembic_baseline.deploy import locks
 from alembic_baseline.deploy.locks import LockFinding
+from alembic_baseline.deploy.pending import PendingRevision as PendingRevision
+from alembic_baseline.deploy.pending import revision_phase as revision_phase
 from alembic_baseline.deploy.state import Deployment
 from alembic_baseline.errors import BaselineError, ConfigError
 from alembic_baseline.expected import SchemaCheck, compare_with_expected
-from alembic_baseline.history import code
 from alembic_baseline.history.graph import History, Revision
-from alembic_baseline.history.phases import PRE, PhaseError, phase_of
 from alembic_baseline.runbook import backup, checks
 from alembic_baseline.runbook.items import Backup, CheckItem, Lint, SchemaMatches, Status
 
 Linter = Callable[[list[str]], list[str]]
 """Lints revision ids, returns one line per finding (the lint feature, wired in by commands)."""
-
-
-@dataclass(frozen=True)
-class PendingRevision:
-    """One revision ``apply`` will run, in order."""
-
-    id: str
-    message: str
-    path: str
-    has_downgrade: bool
-    autocommit: bool
-    """Its upgrade() opens autocommit_block(): those statements commit one by one."""
-    phase: str = PRE
-    """``pre`` (before the new release; the default) or ``post`` (history/phases.py)."""
-
-    @classmethod
-    def of(cls, rev: Revision, base: Path) -> PendingRevision:
-        try:
-            shown = str(rev.path.relative_to(base))
-        except ValueError:
-            shown = str(rev.path)
-        return cls(
-            rev.id,
-            rev.message,
-            shown,
-            code.has_real_downgrade(rev.path),
-            code.uses_autocommit_block(rev.path),
-            revision_phase(rev),
-        )
-
-
-def revision_phase(rev: Revision) -> str:
-    """The phase ``rev`` declares; an unknown value is a configuration error (exit 2)."""
-    try:
-        return phase_of(rev.path)
-    except PhaseError as exc:
-        raise ConfigError(
-            f"Revision {rev.id} ({rev.path.name}) declares {exc}.",
-            hint='Write phase = "pre" (the default) or phase = "post" at module level.',
-        ) from None
 
 
 @dataclass(frozen=True)

@@ -8,16 +8,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from rich.markup import escape
-
-from alembic_baseline.deploy import plan as pl
 from alembic_baseline.deploy.applied import IntegrityCheck
+from alembic_baseline.deploy.pending import PendingRevision
 from alembic_baseline.errors import ExitCode
 from alembic_baseline.expected import SchemaCheck
-from alembic_baseline.report import MARKS, dataclass_json, to_jsonable
+from alembic_baseline.report import MARKS, dataclass_json, escape, to_jsonable
 from alembic_baseline.runbook import record as rec
 
 if TYPE_CHECKING:
+    from alembic_baseline.deploy import plan as pl
     from alembic_baseline.report import Reporter
 
 
@@ -36,7 +35,7 @@ class StatusResult:
     server_version: str
     current: tuple[RevisionView, ...]
     heads: tuple[str, ...]
-    pending: tuple[pl.PendingRevision, ...]
+    pending: tuple[PendingRevision, ...]
     behind_baseline: bool
     unknown: tuple[str, ...]
     schema: SchemaCheck | None
@@ -110,7 +109,7 @@ class StatusResult:
         return "\n".join(lines).rstrip() + "\n"
 
 
-def per_phase(pending: Sequence[pl.PendingRevision]) -> str:
+def per_phase(pending: Sequence[PendingRevision]) -> str:
     """``pre 2, post 1``: pending revisions counted per expand/contract phase."""
     counts = {phase: sum(p.phase == phase for p in pending) for phase in ("pre", "post")}
     return ", ".join(f"{phase} {n}" for phase, n in counts.items())

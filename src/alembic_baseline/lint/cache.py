@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib.metadata
+import importlib.util
 import json
 import os
 import tempfile
@@ -34,14 +34,35 @@ class FileResult:
 
 @functools.cache
 def _tool_versions() -> str:
-    """Versions of everything that shapes the rendered SQL and its parse (cheap: metadata only)."""
-    found = []
-    for dist in ("alembic", "sqlalchemy", "pglast"):
+    """Versions of everything that shapes the rendered SQL and its parse."""
+    return ",".join(f"{dist}={_version(dist)}" for dist in ("alembic", "sqlalchemy", "pglast"))
+
+
+def _version(dist: str) -> str:
+    """The installed version of ``dist``: read from the name of its ``NAME-VERSION.dist-info``
+    folder beside the package (importing ``importlib.metadata`` and searching every path entry
+    were ~40 ms of a warm ``lint``); ``importlib.metadata`` when that is not one folder."""
+    spec = importlib.util.find_spec(dist)
+    if spec is not None and spec.origin:
+        site = os.path.dirname(os.path.dirname(spec.origin))
+        prefix = f"{dist}-"
         try:
-            found.append(f"{dist}={importlib.metadata.version(dist)}")
-        except importlib.metadata.PackageNotFoundError:
-            found.append(f"{dist}=?")
-    return ",".join(found)
+            found = [
+                e
+                for e in os.listdir(site)
+                if e.lower().startswith(prefix) and e.endswith(".dist-info")
+            ]
+        except OSError:
+            found = []
+        if len(found) == 1:
+            return found[0][len(prefix) : -len(".dist-info")]
+    # only where the folder does not tell (an egg, a source checkout)
+    from importlib import metadata
+
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "?"
 
 
 def cache_key(content: bytes, name: str, archived: bool, config_digest: str) -> str:

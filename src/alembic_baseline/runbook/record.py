@@ -19,13 +19,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.markup import escape
-
 from alembic_baseline import statedir
 from alembic_baseline.errors import BaselineError, ConfigError
 from alembic_baseline.pg import tools
 from alembic_baseline.pg.url import redact
-from alembic_baseline.report import MARKS, to_jsonable
+from alembic_baseline.report import MARKS, escape, to_jsonable
 from alembic_baseline.runbook.backup import Backup
 from alembic_baseline.runbook.dirs import require_usable, unusable
 from alembic_baseline.runbook.verify import Verification

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import fields, is_dataclass
 from functools import cache
 from typing import Any
@@ -33,22 +34,40 @@ def _hints(cls: type) -> dict[str, Any]:
 
 def decode(tp: Any, value: Any) -> Any:
     """Rebuild a value of type ``tp`` from its JSON form (lists become tuples)."""
+    return decoder(tp)(value)
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _float(value: Any) -> Any:
+    return float(value) if isinstance(value, int) else value
+
+
+@cache
+def decoder(tp: Any) -> Callable[[Any], Any]:
+    """The function rebuilding values of type ``tp``, made once per type: the type hints are
+    read when it is made, not for every value (reading them per value was most of loading a
+    cached expected schema, ``status``'s largest cost after its imports). Snapshot types do
+    not contain themselves."""
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
-        if value is None:
-            return None
-        inner = [a for a in typing.get_args(tp) if a is not type(None)]
-        return decode(inner[0], value)
+        inner = decoder(next(a for a in typing.get_args(tp) if a is not type(None)))
+        return lambda value: None if value is None else inner(value)
     if origin is tuple:
-        item = typing.get_args(tp)[0]
-        return tuple(decode(item, v) for v in value)
+        item = decoder(typing.get_args(tp)[0])
+        if item is _identity:
+            return tuple
+        return lambda value: tuple([item(v) for v in value])
     if is_named_tuple(tp):
         hints = _hints(tp)
-        return tp(**{k: decode(hints[k], v) for k, v in value.items() if k in tp._fields})
+        known = {k: decoder(hints[k]) for k in tp._fields}
+        return lambda value: tp(**{k: known[k](v) for k, v in value.items() if k in known})
     if isinstance(tp, type) and is_dataclass(tp):
         hints = _hints(tp)
-        names = {f.name for f in fields(tp) if f.init}
-        return tp(**{k: decode(hints[k], v) for k, v in value.items() if k in names})
-    if tp is float and isinstance(value, int):
-        return float(value)
-    return value
+        init = {f.name: decoder(hints[f.name]) for f in fields(tp) if f.init}
+        return lambda value: tp(**{k: init[k](v) for k, v in value.items() if k in init})
+    if tp is float:
+        return _float
+    return _identity

@@ -219,3 +219,28 @@ def test_a_failing_rule_is_reported_not_raised(
     (crash,) = [f for f in result.findings if f.code == "PG101"]
     assert "could not check this revision: RuntimeError: boom" in crash.message
     assert any(f.code == "PG402" for f in result.findings)  # the other rules still ran
+
+
+def test_cache_key_versions_read_without_importlib_metadata() -> None:
+    """The versions in the cache key come from the dist-info folder names: the same as
+    ``importlib.metadata`` reads (a warm run no longer imports it)."""
+    from importlib import metadata
+
+    from alembic_baseline.lint import cache
+
+    for dist in ("alembic", "sqlalchemy", "pglast"):
+        assert cache._version(dist) == metadata.version(dist)
+    assert cache._version("no_such_distribution_here") == "?"
+
+
+def test_a_warm_run_starts_no_process_pool_machinery(tmp_path: Path) -> None:
+    """``concurrent.futures`` (40 ms) is imported only when files miss the cache."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from alembic_baseline.lint import engine, cache; "
+        "print('concurrent.futures.process' in sys.modules, 'importlib.metadata' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "False"]

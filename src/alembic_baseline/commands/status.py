@@ -1,0 +1,122 @@
+"""``status``: where a database stands against the project (its own module: ``status``
+imports none of what ``plan``, ``apply`` and ``rollback`` need; see commands/deploy.py)."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from alembic_baseline.commands.common import database_url
+from alembic_baseline.deploy import options as opts
+from alembic_baseline.deploy.pending import PendingRevision
+from alembic_baseline.deploy.results import RevisionView, StatusResult
+from alembic_baseline.deploy.state import Deployment, Progress, locate, quiet, read_state
+from alembic_baseline.errors import ConfigError
+from alembic_baseline.expected import compare_with_expected
+from alembic_baseline.history.driver import AlembicProject
+from alembic_baseline.history.graph import History
+from alembic_baseline.pg.scratch import Scratch, ScratchServer
+from alembic_baseline.pg.url import DatabaseURL
+from alembic_baseline.runbook.checks import unknown_names
+from alembic_baseline.settings import Settings
+from alembic_baseline.team import integrity as team_integrity
+
+DeployOptions = opts.DeployOptions
+
+
+def deploy_options(settings: Settings, **flags: Any) -> DeployOptions:
+    """Options from ``[tool.alembic-baseline.deploy]`` overridden by flags (None: not given)."""
+    options = opts.from_settings(settings, **flags)
+    unknown = unknown_names(options.skip_checks)
+    if unknown:
+        raise ConfigError(
+            f"Unknown check name(s) for --skip-check: {', '.join(unknown)}.",
+            hint="Names: backup, downgrades, single-head, schema-matches, "
+            "long-locks, tested, lint.",
+        )
+    return options
+
+
+@contextlib.contextmanager
+def deployment(
+    settings: Settings,
+    project: AlembicProject,
+    url: DatabaseURL,
+    options: DeployOptions,
+    server: ScratchServer | None,
+    progress: Progress,
+    *,
+    applied: bool = False,
+) -> Iterator[Deployment]:
+    """``applied``: also read the applied-revisions table (status, apply; never rollback, which
+    must work whatever that table holds)."""
+    history = History(project)
+    state = read_state(project, url, applied=applied and options.record_applied)
+    with Scratch(state.server_major, settings.scratch_url, server) as scratch:
+        yield Deployment(project, history, state, options, scratch, progress)
+
+
+# -- status ------------------------------------------------------------------------------------
+
+
+def status(
+    settings: Settings,
+    *,
+    url: str | None = None,
+    schema_check: bool = True,
+    server: ScratchServer | None = None,
+    progress: Progress = quiet,
+) -> StatusResult:
+    """Show the database's revision, the pending revisions and whether its schema matches."""
+    start = time.perf_counter()
+    project = AlembicProject(settings)
+    options = deploy_options(settings, schema_check=schema_check)
+    with deployment(
+        settings,
+        project,
+        database_url(settings, url, project),
+        options,
+        server,
+        progress,
+        applied=True,
+    ) as dep:
+        archived, unknown = locate(dep.history, dep.state.current)
+        views = tuple(_view(dep.history, r) for r in dep.state.current)
+        integrity = team_integrity.of(dep)
+        pending: tuple[PendingRevision, ...] = ()
+        schema = None
+        if not archived and not unknown:
+            base = settings.project_dir
+            pending = tuple(
+                PendingRevision.of(r, base) for r in dep.history.pending(dep.state.current)
+            )
+            if schema_check and len(dep.state.current) == 1:
+                schema = compare_with_expected(
+                    dep.project,
+                    dep.history,
+                    dep.scratch,
+                    dep.url,
+                    dep.state.current[0],
+                    dep.state.version_table,
+                    options.cache_dir,
+                )
+        return StatusResult(
+            dep.url.redacted,
+            dep.state.server_version,
+            views,
+            dep.history.heads(),
+            pending,
+            bool(archived),
+            tuple(unknown),
+            schema,
+            time.perf_counter() - start,
+            integrity,
+        )
+
+
+def _view(history: History, rev: str) -> RevisionView:
+    where = history.locate(rev)
+    found = history.live.get(rev) or history.archived.get(rev)
+    return RevisionView(rev, found.message if found else "", where or "unknown")
