@@ -200,6 +200,32 @@ def test_status_imports_nothing_it_does_not_use(tmp_path: Path) -> None:
     assert "alembic_baseline.commands.status" in modules
 
 
+def test_fleet_status_imports_no_apply_or_drift_machinery(tmp_path: Path) -> None:
+    """``fleet status`` loads the history once and asks each target one query: none of apply's
+    steps, the rollout pool, the drift replays or the deploy options are imported for it."""
+    modules = _python(
+        """
+        import io, json, sys
+        from alembic_baseline.cli import main
+        from alembic_baseline.commands.fleet import status  # the whole operation's imports
+        code = main(["fleet", "status", "--targets", "missing.toml"], io.StringIO(), io.StringIO())
+        assert code == 2, code
+        print(json.dumps(sorted(sys.modules)))
+        """,
+        cwd=tmp_path,
+    )
+    for heavy in (
+        *_HEAVY,
+        "alembic_baseline.fleet.worker",
+        "alembic_baseline.fleet.rollout",
+        "alembic_baseline.fleet.drift",
+        "alembic_baseline.deploy.apply",
+        "alembic_baseline.commands.status",
+    ):
+        assert _loaded(modules, heavy) == [], heavy
+    assert "alembic_baseline.fleet.probe" in modules
+
+
 def test_help_imports_no_operation_and_no_pydantic() -> None:
     modules = _python(
         """

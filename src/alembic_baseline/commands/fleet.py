@@ -11,23 +11,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from alembic_baseline.commands.deploy import DeployOptions, deploy_options, linter
 from alembic_baseline.deploy.state import Progress, quiet
 from alembic_baseline.errors import ConfigError, ExitCode
-from alembic_baseline.fleet import apply as fleet_apply
-from alembic_baseline.fleet import drift as fleet_drift
 from alembic_baseline.fleet import probe, shard
-from alembic_baseline.fleet.manifest import JobSpec, job
-from alembic_baseline.fleet.rollout import Policy, split
+from alembic_baseline.fleet.project import forget, loaded
 from alembic_baseline.fleet.targets import Selection, Target, load
-from alembic_baseline.fleet.worker import Job, Outcome, forget, loaded
 from alembic_baseline.settings import Settings
 
 if TYPE_CHECKING:
+    from alembic_baseline.deploy.options import DeployOptions
+    from alembic_baseline.fleet.apply import FleetRun
+    from alembic_baseline.fleet.drift import FleetDrift
+    from alembic_baseline.fleet.manifest import JobSpec
+    from alembic_baseline.fleet.rollout import Policy
+    from alembic_baseline.fleet.worker import Outcome
     from alembic_baseline.report import Reporter
 
-FleetRun = fleet_apply.FleetRun
-FleetDrift = fleet_drift.FleetDrift
 FleetStatus = probe.FleetStatus
 
 
@@ -107,6 +106,11 @@ def plan(
         for s in st.pending
         for rev in s.pending
     }
+    # lazy: the deploy options, rollout and worker machinery are for plan and apply, not status
+    from alembic_baseline.commands.status import deploy_options
+    from alembic_baseline.fleet.rollout import split
+    from alembic_baseline.fleet.worker import Job
+
     options = deploy_options(settings)
     jobs = [Job(settings, s.target, options) for s in st.pending]
     stages, unreached = split(jobs, policy)
@@ -133,6 +137,10 @@ def apply(
         raise ConfigError("--workers must be at least 1.")
     if policy.max_failures is not None and policy.max_failures < 1:
         raise ConfigError("--max-failures must be at least 1.")
+    # lazy: apply's machinery (deploy steps, lint, process pool) for apply only
+    from alembic_baseline.commands.deploy import deploy_options, linter
+    from alembic_baseline.fleet import apply as fleet_apply
+
     options = options or deploy_options(settings)
     found = targets(selection, chosen)
     return fleet_apply.apply(
@@ -155,6 +163,10 @@ def drift(
     progress: Progress = quiet,
 ) -> FleetDrift:
     """Compare every target with the expected schema of its own revision."""
+    # lazy: the replays and their options for drift only
+    from alembic_baseline.commands.status import deploy_options
+    from alembic_baseline.fleet import drift as fleet_drift
+
     options = deploy_options(settings)
     return fleet_drift.drift(
         settings,
@@ -167,4 +179,6 @@ def drift(
 
 def manifest(spec: JobSpec) -> dict[str, Any]:
     """Print a Kubernetes Indexed Job running `fleet apply --shard I/N` (YAML; JSON: --json)."""
+    from alembic_baseline.fleet.manifest import job  # lazy: the manifest command only
+
     return job(spec)

@@ -18,8 +18,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from rich.markup import escape
-
 from alembic_baseline.deploy.options import DeployOptions
 from alembic_baseline.deploy.plan import Linter, resolve_target
 from alembic_baseline.deploy.state import Progress, read_state
@@ -31,11 +29,12 @@ from alembic_baseline.expected import (
 )
 from alembic_baseline.fleet import probe, tenants
 from alembic_baseline.fleet.probe import ARCHIVED, TargetState
+from alembic_baseline.fleet.project import loaded, target_project
 from alembic_baseline.fleet.rollout import Policy, Runner, split
 from alembic_baseline.fleet.targets import Target
-from alembic_baseline.fleet.worker import Job, Outcome, loaded, target_project
+from alembic_baseline.fleet.worker import Job, Outcome
 from alembic_baseline.pg.scratch import Scratch
-from alembic_baseline.report import table
+from alembic_baseline.report import escape, table
 from alembic_baseline.settings import Settings
 
 if TYPE_CHECKING:

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.markup import escape
-
 from alembic_baseline.deploy.state import Progress, read_state
 from alembic_baseline.errors import BaselineError, ExitCode
 from alembic_baseline.expected import (
@@ -30,10 +28,10 @@ from alembic_baseline.expected import (
 )
 from alembic_baseline.fleet import probe, tenants
 from alembic_baseline.fleet.probe import TargetState
+from alembic_baseline.fleet.project import loaded, target_project
 from alembic_baseline.fleet.targets import Target
-from alembic_baseline.fleet.worker import loaded, target_project
 from alembic_baseline.pg.scratch import Scratch
-from alembic_baseline.report import table
+from alembic_baseline.report import escape, table
 from alembic_baseline.settings import Settings
 
 if TYPE_CHECKING:

@@ -19,14 +19,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from rich.markup import escape
-
 from alembic_baseline.errors import BaselineError, ConfigError
 from alembic_baseline.fleet.targets import Target
 from alembic_baseline.history.graph import History
 from alembic_baseline.pg.connect import connect
 from alembic_baseline.pg.url import DatabaseURL, redact
-from alembic_baseline.report import table
+from alembic_baseline.report import escape, table
 from alembic_baseline.settings import Settings
 
 if TYPE_CHECKING:

@@ -31,14 +31,16 @@ from alembic_baseline.deploy.options import DeployOptions
 from alembic_baseline.deploy.state import Deployment, quiet, read_state
 from alembic_baseline.errors import BaselineError, Interrupted
 from alembic_baseline.fleet import tenants
+from alembic_baseline.fleet.project import forget, loaded, target_project
 from alembic_baseline.fleet.targets import Target
 from alembic_baseline.history.driver import AlembicProject
-from alembic_baseline.history.graph import History
 from alembic_baseline.pg.scratch import Scratch
 from alembic_baseline.pg.url import redact
 from alembic_baseline.report import to_jsonable
 from alembic_baseline.runbook import record as rec
 from alembic_baseline.settings import Settings
+
+__all__ = ["Job", "Outcome", "apply_target", "forget", "loaded", "target_project"]
 
 COMMAND = "fleet-apply"
 
@@ -78,34 +80,6 @@ class Outcome:
             "record": self.record,
             "seconds": round(self.seconds, 3),
         }
-
-
-_LOADED: dict[tuple[str, str], tuple[AlembicProject, History]] = {}
-
-
-def forget() -> None:
-    """Drop what :func:`loaded` keeps: each command starts from the files as they are now (a
-    process running several commands — tests, a library user — may see revisions change)."""
-    _LOADED.clear()
-
-
-def loaded(settings: Settings) -> tuple[AlembicProject, History]:
-    """The project and its history, loaded once per process (per command, see :func:`forget`)."""
-    key = (str(settings.config_file), settings.ini_section)
-    if key not in _LOADED:
-        project = AlembicProject(settings)
-        _LOADED[key] = (project, History(project))
-    return _LOADED[key]
-
-
-def target_project(settings: Settings, target: Target) -> AlembicProject:
-    """The project as this target's env.py must see it (``-x tenant=…``), sharing the loaded
-    revision files."""
-    base, _ = loaded(settings)
-    extra = (f"tenant={target.schema}",) if target.schema else ()
-    project = AlembicProject(replace(settings, x_args=(*settings.x_args, *extra)))
-    project.__dict__["script"] = base.script  # the cached_property: revisions parsed once
-    return project
 
 
 def runs_dir(options: DeployOptions, name: str) -> Path:
