@@ -49,6 +49,14 @@ def timed(argv: list[str], cwd: Path, stdout: Path) -> tuple[float, float]:
     return elapsed, usage.ru_utime + usage.ru_stime
 
 
+def loadavg() -> str:
+    """The 1-minute load average (``/proc/loadavg``): how busy the shared machine was."""
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        return "?"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--revisions", type=int, default=1000)
@@ -79,11 +87,13 @@ def main() -> None:
 
         variants = {
             "core (--no-lint --no-rollback)": lambda: bundle("--no-lint", "--no-rollback"),
+            "with rollback (--no-lint)": lambda: bundle("--no-lint"),
             "full, lint cache warm": lambda: bundle(),
             "full, lint cache cold": lambda: bundle(cold=True),
         }
         anchor()
         bundle()  # warm-up: bytecode cache, lint cache
+        loads = [loadavg()]
         rows = []
         for label, run_b in variants.items():
             wall: list[float] = []
@@ -106,13 +116,15 @@ def main() -> None:
                 f" | {statistics.median(cpu):.2f}× ({min(cpu):.2f}–{max(cpu):.2f}) | "
                 f"{statistics.median(wall):.2f}× ({min(wall):.2f}–{max(wall):.2f}) |"
             )
+            loads.append(loadavg())
     body = "\n".join(
         [
             f"`bench/bench_bundle.py --revisions {args.revisions} --pairs {args.pairs}`: "
             f"`alembic-baseline bundle {FROM}:head -o DIR` (B) against `alembic upgrade "
             f"{FROM}:head --sql` (A) on the generated {args.revisions}-revision history, whole "
             "processes from a wheel, pairs alternating; median ratio (min–max) of CPU time "
-            "(user + system, from wait4) and of wall time. Budget: 1.2×.",
+            "(user + system, from wait4) and of wall time. Budget: 1.2×. Load average (1 min) "
+            f"at the start and after each variant: {', '.join(loads)} (2 cores).",
             "",
             "| B | A CPU (median) | B CPU (median) | B/A CPU | B/A wall |",
             "|---|---|---|---|---|",

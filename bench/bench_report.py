@@ -65,6 +65,14 @@ def summary(label: str, samples: list[tuple[float, float]]) -> str:
     )
 
 
+def loadavg() -> str:
+    """The 1-minute load average (``/proc/loadavg``): how busy the shared machine was."""
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        return "?"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--revisions", type=int, default=1000)
@@ -82,18 +90,21 @@ def main() -> None:
         page = tmp / "report.html"
         argv = [str(bin_ / "alembic-baseline"), "report", "-o", str(page)]
         timed(argv, project)  # warm-up: bytecode and lint caches
+        loads = [loadavg()]
         warm = [timed(argv, project) for _ in range(args.runs)]
         cold = []
         for _ in range(args.runs):
             shutil.rmtree(project / ".alembic-baseline", ignore_errors=True)
             cold.append(timed(argv, project))
+        loads.append(loadavg())
         browser = layout_ms(page, tmp)
         size = page.stat().st_size
     body = "\n".join(
         [
             f"`bench/bench_report.py --revisions {args.revisions} --runs {args.runs}`: "
             f"`alembic-baseline report -o report.html` on the generated {args.revisions}-revision "
-            "history (no database), whole processes from a wheel; median (min–max). Budget: 2 s.",
+            "history (no database), whole processes from a wheel; median (min–max). Budget: 2 s. "
+            f"Load average (1 min) before and after: {', '.join(loads)} (2 cores).",
             "",
             "| lint cache | wall | CPU (user + system) |",
             "|---|---|---|",
