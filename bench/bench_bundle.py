@@ -12,9 +12,12 @@ B/A with their min–max, for each variant of B:
 - ``full, warm``: the default bundle with the lint cache warm (lint ran before: CI's usual order);
 - ``full, cold``: the default bundle with the lint cache removed before each run.
 
+``--against TOOL`` (another tree's installed ``alembic-baseline``, e.g. main's): A is that
+tool's ``bundle`` with the same arguments instead of the anchor, an A/B between two versions.
+
 Usage::
 
-    python bench/bench_bundle.py [--revisions 1000] [--pairs 5] [--write]
+    python bench/bench_bundle.py [--revisions 1000] [--pairs 5] [--against TOOL] [--write]
 """
 
 from __future__ import annotations
@@ -49,10 +52,19 @@ def timed(argv: list[str], cwd: Path, stdout: Path) -> tuple[float, float]:
     return elapsed, usage.ru_utime + usage.ru_stime
 
 
+def loadavg() -> str:
+    """The 1-minute load average (``/proc/loadavg``): how busy the shared machine was."""
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        return "?"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--revisions", type=int, default=1000)
     parser.add_argument("--pairs", type=int, default=5)
+    parser.add_argument("--against", type=Path, help="A: this installed alembic-baseline")
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-bundle-") as name:
@@ -69,32 +81,53 @@ def main() -> None:
             return timed([str(bin_ / "alembic"), "upgrade", f"{FROM}:head", "--sql"], project,
                          sql_out)  # fmt: skip
 
-        def bundle(*extra: str, cold: bool = False) -> tuple[float, float]:
+        def bundle(
+            *extra: str, cold: bool = False, tool: Path | None = None
+        ) -> tuple[float, float]:
             out = tmp / "out"
             shutil.rmtree(out, ignore_errors=True)
             if cold:
                 shutil.rmtree(project / ".alembic-baseline", ignore_errors=True)
-            argv = [str(bin_ / "alembic-baseline"), "bundle", f"{FROM}:head", "-o", str(out)]
+            argv = [
+                str(tool or bin_ / "alembic-baseline"),
+                "bundle",
+                f"{FROM}:head",
+                "-o",
+                str(out),
+            ]
             return timed([*argv, *extra], project, tmp / "bundle.out")
 
+        shapes: dict[str, tuple[tuple[str, ...], bool]] = {
+            "core (--no-lint --no-rollback)": (("--no-lint", "--no-rollback"), False),
+            "with rollback (--no-lint)": (("--no-lint",), False),
+            "full, lint cache warm": ((), False),
+            "full, lint cache cold": ((), True),
+        }
         variants = {
-            "core (--no-lint --no-rollback)": lambda: bundle("--no-lint", "--no-rollback"),
-            "full, lint cache warm": lambda: bundle(),
-            "full, lint cache cold": lambda: bundle(cold=True),
+            label: (
+                (lambda e=extra, c=cold: bundle(*e, cold=c, tool=args.against))
+                if args.against
+                else anchor,
+                lambda e=extra, c=cold: bundle(*e, cold=c),
+            )
+            for label, (extra, cold) in shapes.items()
         }
         anchor()
+        if args.against:
+            bundle(tool=args.against)
         bundle()  # warm-up: bytecode cache, lint cache
+        loads = [loadavg()]
         rows = []
-        for label, run_b in variants.items():
+        for label, (run_a, run_b) in variants.items():
             wall: list[float] = []
             cpu: list[float] = []
             a_cpu: list[float] = []
             b_cpu: list[float] = []
             for i in range(args.pairs):
                 if i % 2 == 0:
-                    a, b = anchor(), run_b()
+                    a, b = run_a(), run_b()
                 else:
-                    b, a = run_b(), anchor()
+                    b, a = run_b(), run_a()
                 wall.append(b[0] / a[0])
                 cpu.append(b[1] / a[1])
                 a_cpu.append(a[1])
@@ -106,13 +139,20 @@ def main() -> None:
                 f" | {statistics.median(cpu):.2f}× ({min(cpu):.2f}–{max(cpu):.2f}) | "
                 f"{statistics.median(wall):.2f}× ({min(wall):.2f}–{max(wall):.2f}) |"
             )
+            loads.append(loadavg())
     body = "\n".join(
         [
             f"`bench/bench_bundle.py --revisions {args.revisions} --pairs {args.pairs}`: "
-            f"`alembic-baseline bundle {FROM}:head -o DIR` (B) against `alembic upgrade "
-            f"{FROM}:head --sql` (A) on the generated {args.revisions}-revision history, whole "
+            f"`alembic-baseline bundle {FROM}:head -o DIR` (B) against "
+            + (
+                f"`{args.against} bundle` with the same arguments"
+                if args.against
+                else f"`alembic upgrade {FROM}:head --sql`"
+            )
+            + f" (A) on the generated {args.revisions}-revision history, whole "
             "processes from a wheel, pairs alternating; median ratio (min–max) of CPU time "
-            "(user + system, from wait4) and of wall time. Budget: 1.2×.",
+            "(user + system, from wait4) and of wall time. Budget: 1.2×. Load average (1 min) "
+            f"at the start and after each variant: {', '.join(loads)} (2 cores).",
             "",
             "| B | A CPU (median) | B CPU (median) | B/A CPU | B/A wall |",
             "|---|---|---|---|---|",

@@ -8,9 +8,12 @@ for, from wait4: robust when the machine is shared), with the lint cache warm (l
 the usual order in CI) and cold (cache removed before each run). Also: the time Chromium
 (headless, if installed) spends in the graph layout of that page (dagre, ``data-layout-ms``).
 
+``--against TOOL`` (another tree's installed ``alembic-baseline``, e.g. main's): also runs that
+tool's ``report`` alternately with this one's (warm and cold) and reports the per-pair ratios.
+
 Usage::
 
-    python bench/bench_report.py [--revisions 1000] [--runs 5] [--write]
+    python bench/bench_report.py [--revisions 1000] [--runs 5] [--against TOOL] [--write]
 """
 
 from __future__ import annotations
@@ -65,10 +68,23 @@ def summary(label: str, samples: list[tuple[float, float]]) -> str:
     )
 
 
+def ratio_summary(values: list[float]) -> str:
+    return f"{statistics.median(values):.2f}× ({min(values):.2f}–{max(values):.2f})"
+
+
+def loadavg() -> str:
+    """The 1-minute load average (``/proc/loadavg``): how busy the shared machine was."""
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        return "?"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--revisions", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--against", type=Path, help="A: this installed alembic-baseline")
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-report-") as name:
@@ -82,18 +98,39 @@ def main() -> None:
         page = tmp / "report.html"
         argv = [str(bin_ / "alembic-baseline"), "report", "-o", str(page)]
         timed(argv, project)  # warm-up: bytecode and lint caches
+        loads = [loadavg()]
         warm = [timed(argv, project) for _ in range(args.runs)]
         cold = []
         for _ in range(args.runs):
             shutil.rmtree(project / ".alembic-baseline", ignore_errors=True)
             cold.append(timed(argv, project))
+        loads.append(loadavg())
+        versus = []
+        if args.against:
+            other = [str(args.against), "report", "-o", str(tmp / "other.html")]
+            timed(other, project)
+            for label, clear in (("warm", False), ("cold", True)):
+                ratios: list[tuple[float, float]] = []
+                for i in range(args.runs):
+                    pair = []
+                    for run in (other, argv) if i % 2 == 0 else (argv, other):
+                        if clear:
+                            shutil.rmtree(project / ".alembic-baseline", ignore_errors=True)
+                        pair.append((run is argv, timed(run, project)))
+                    a = next(t for is_b, t in pair if not is_b)
+                    b = next(t for is_b, t in pair if is_b)
+                    ratios.append((b[0] / a[0], b[1] / a[1]))
+                versus.append(f"| {label} | {ratio_summary([r[0] for r in ratios])} | "
+                              f"{ratio_summary([r[1] for r in ratios])} |")  # fmt: skip
+            loads.append(loadavg())
         browser = layout_ms(page, tmp)
         size = page.stat().st_size
     body = "\n".join(
         [
             f"`bench/bench_report.py --revisions {args.revisions} --runs {args.runs}`: "
             f"`alembic-baseline report -o report.html` on the generated {args.revisions}-revision "
-            "history (no database), whole processes from a wheel; median (min–max). Budget: 2 s.",
+            "history (no database), whole processes from a wheel; median (min–max). Budget: 2 s. "
+            f"Load average (1 min) before and after: {', '.join(loads)} (2 cores).",
             "",
             "| lint cache | wall | CPU (user + system) |",
             "|---|---|---|",
@@ -102,6 +139,18 @@ def main() -> None:
             "",
             f"Page: {size / 1e6:.2f} MB. Graph layout in headless Chromium (dagre): {browser}.",
         ]
+        + (
+            [
+                "",
+                f"Against `{args.against} report` (A), alternating pairs, B/A median (min–max):",
+                "",
+                "| lint cache | B/A wall | B/A CPU |",
+                "|---|---|---|",
+                *versus,
+            ]
+            if versus
+            else []
+        )
     )
     print(body)
     if args.write:

@@ -70,6 +70,90 @@ def test_upgrade_and_downgrade_steps_follow_the_graph(script: Any) -> None:
     assert all(not s.is_upgrade for s in down)
 
 
+# a1 -> a2 -> a3 -> (b4, c4) -> d5 -> e6 -> f7: linear stretches around a branch and its merge.
+CHAIN = {
+    "a1": None,
+    "a2": "'a1'",
+    "a3": "'a2'",
+    "b4": "'a3'",
+    "c4": "'a3'",
+    "d5": "('b4', 'c4')",
+    "e6": "'d5'",
+    "f7": "'e6'",
+}
+
+
+@pytest.fixture
+def chain(tmp_path: Path) -> Any:
+    from alembic.script import ScriptDirectory
+
+    versions = tmp_path / "chain" / "versions"
+    versions.mkdir(parents=True)
+    for rev, down in CHAIN.items():
+        _write(versions, rev, down, body=f"op.execute(\"SELECT 'undo {rev}'\")")
+    return ScriptDirectory(str(tmp_path / "chain"))
+
+
+def _offline_downgrade(script: Any, start: str, destination: str, steps: Any) -> str:
+    """What ``alembic downgrade start:destination --sql`` writes, with ``steps`` as its plan."""
+    from alembic.config import Config
+    from alembic.runtime.environment import EnvironmentContext
+
+    buffer = io.StringIO()
+    env = EnvironmentContext(
+        Config(),
+        script,
+        fn=lambda rev, ctx: steps(script, destination, rev),
+        as_sql=True,
+        starting_rev=start,
+        destination_rev=destination,
+    )
+    with env:
+        env.configure(url="postgresql://u@localhost/db", output_buffer=buffer)
+        with env.begin_transaction():
+            env.run_migrations()
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("start", "destination"),
+    [("f7", "base"), ("f7", "d5"), ("f7", "a2"), ("a3", "base"), ("e6", "a1"), ("a2", "a1")],
+)
+def test_downgrade_steps_render_what_alembic_renders(
+    chain: Any, start: str, destination: str
+) -> None:
+    """The rollback SQL of a range, linear or through a merge, to base or not: the same text
+    as with Alembic's own steps (``alembic downgrade --sql``), on the installed Alembic."""
+
+    def alembics(script: Any, dest: str, rev: Any) -> list[Any]:
+        return list(script._downgrade_revs(dest, rev))
+
+    ours = _offline_downgrade(chain, start, destination, compat.downgrade_steps)
+    assert ours == _offline_downgrade(chain, start, destination, alembics)
+    assert f"SELECT 'undo {start}'" in ours and "-- Running downgrade" in ours
+
+
+def test_linear_downgrade_steps_do_not_walk_the_history(chain: Any) -> None:
+    """Undoing a revision with one parent, the only head: the table then holds the parent,
+    answered without visiting the revisions below it (newer Alembic walks them all: a
+    quadratic offline rollback). A merge revision still asks Alembic."""
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("walked the ancestors")
+
+    steps = compat.downgrade_steps(chain, "a1", ("f7",))
+    by_rev = {s.revision.revision: s for s in steps}
+    chain.revision_map._get_ancestor_nodes = refuse
+    for rev in ("f7", "e6", "b4", "a2"):
+        assert not by_rev[rev].should_delete_branch({rev})
+        assert by_rev[rev]._unmerge_to_revisions({rev}) == compat.down_revisions(
+            by_rev[rev].revision
+        )
+    del chain.revision_map._get_ancestor_nodes  # the merge: Alembic's own answer
+    assert set(by_rev["d5"]._unmerge_to_revisions({"d5"})) == {"b4", "c4"}
+    assert by_rev["b4"]._unmerge_to_revisions({"b4", "c4"}) == ()  # c4 still holds a3
+
+
 def test_down_revisions_is_always_a_tuple(script: Any) -> None:
     assert compat.down_revisions(script.get_revision("aaaa00000001")) == ()
     assert compat.down_revisions(script.get_revision("bbbb00000002")) == ("aaaa00000001",)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
+import sys
 from pathlib import Path
 
+from alembic_baseline.report import Reporter
 from alembic_baseline.team import bundle_sql
 from tests.helpers.formats import check_markdown
 from tests.helpers.projects import FIXTURES, add_revision, cli, copy_project
@@ -80,3 +83,45 @@ def test_split_replays_the_version_table_through_a_merge() -> None:
     assert [s.autocommit for s in result.steps] == [False, True, False]
     assert not any(s.sql.rstrip().endswith(("BEGIN;", "COMMIT;")) for s in result.steps)
     assert "ARRAY['b', 'c']::text[]" in bundle_sql.guard("alembic_version", ("c", "b"), "m")
+
+
+class _RichPath(Reporter):
+    """A reporter that takes the styled (rich) path but writes no colour codes."""
+
+    @property
+    def styled(self) -> bool:
+        return True
+
+
+def test_text_to_a_pipe_is_what_rich_prints_without_importing_it(tmp_path: Path) -> None:
+    from alembic_baseline.team.bundle_render import NotRendered
+    from alembic_baseline.team.bundle_result import BundleResult
+    from alembic_baseline.team.report_data import DatabaseView
+    from alembic_baseline.team.report_html import ReportResult
+
+    results = [
+        BundleResult(tmp_path / "b[1]", None, "head", ("a1", "b2"), (NotRendered("c3", "x [y]"),),
+                     ("b2",), (), "single", 7, True),
+        BundleResult(tmp_path / "b", "a1", "head", ("b2",), (), ("b2",), (), "none", 3, False),
+        ReportResult(tmp_path / "r[2].html", 3, (DatabaseView("db [x]", "--url", ("a1",),
+                     schema="1 difference [col]"),), 4, True),
+    ]  # fmt: skip
+    shown = []
+    for result in results:
+        plain, rich = io.StringIO(), io.StringIO()
+        result.text(Reporter(plain, io.StringIO()))
+        result.text(_RichPath(rich, io.StringIO()))
+        assert plain.getvalue() == rich.getvalue()
+        shown.append(plain.getvalue())
+    assert "b[1]: 2 revision(s)" in shown[0] and "c3: x [y]" in shown[0]
+    assert "db [x]: a1 — 1 difference [col]" in shown[2]
+    code = (
+        "import sys\n"
+        "from alembic_baseline.cli import main\n"
+        f"assert main(['-c', {str(copy_project(FIXTURES / 'mini', tmp_path))!r}, 'bundle', "
+        f"'base:head', '-o', {str(tmp_path / 'out')!r}]) == 0\n"
+        "assert 'rich' not in sys.modules\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("✓ bundle ") and "rollback: 3 revision(s)" in out.stdout

@@ -56,3 +56,66 @@ def test_the_graph_knows_baseline_bridge_archive_branches_and_run_records(tmp_pa
     code, stdout, stderr = cli("-c", str(ini), "--json", "report", "-o", str(page))
     assert code == 0, stderr
     assert json.loads(stdout)["revisions"] == 8
+
+
+SECRET_SAMPLES = (
+    "postgresql://app:s3cret@db.internal/prod",
+    "app:s3cret@db.internal/prod",
+    "host=db password=s3cret dbname=x",
+    "PGPASSWORD = 's3cret'",
+    "sslpassword=s3cret",
+    "ALTER ROLE app PASSWORD 's3cret'",
+    "create role app with password E'se\\'cret'",
+)
+
+
+def test_page_data_is_what_the_generic_json_gives_with_secrets_hidden() -> None:
+    from alembic_baseline.report import dataclass_json
+    from alembic_baseline.team.report_data import (
+        DatabaseView,
+        Edge,
+        FindingView,
+        Node,
+        ReportData,
+        _text,
+    )
+
+    data = ReportData(
+        project="p",
+        nodes=(Node("a1", "a1", SECRET_SAMPLES[0], ("base", "head"), "versions/a1.py"),),
+        edges=(Edge("a0", "a1", "parent"),),
+        databases=(
+            DatabaseView(SECRET_SAMPLES[1], "--url", ("a1",), pending=("b2",), drift=("x",)),
+        ),
+        findings=tuple(
+            FindingView("AB1", "warning", "a1", "versions/a1.py", i, s)
+            for i, s in enumerate(SECRET_SAMPLES)
+        ),
+        notes=(SECRET_SAMPLES[2],),
+    )
+    fast = data.to_json()
+    assert fast == dataclass_json(data)
+    assert "s3cret" not in json.dumps(fast) and "se\\\\'cret" not in json.dumps(fast)
+    for sample in SECRET_SAMPLES:  # the shortcut never skips text redact changes
+        assert _text(sample) != sample
+
+
+def test_without_a_database_the_report_loads_no_deploy_machinery(tmp_path: Path) -> None:
+    """``status`` (deploy, psycopg, the schema check) is imported only for ``--url``."""
+    import subprocess
+    import sys
+
+    from tests.helpers.projects import FIXTURES, copy_project
+
+    ini = copy_project(FIXTURES / "mini", tmp_path)
+    code = (
+        "import sys\n"
+        "from alembic_baseline.cli import main\n"
+        f"assert main(['-c', {str(ini)!r}, 'report', '-o', {str(tmp_path / 'r.html')!r}]) == 0\n"
+        "loaded = [m for m in ('alembic_baseline.commands.deploy', 'alembic_baseline.deploy.run',"
+        " 'psycopg') if m in sys.modules]\n"
+        "assert not loaded, loaded\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / "r.html").is_file()

@@ -24,8 +24,7 @@ def bundle(
     preceded by a guard that stops unless the version table holds the expected revisions.
     Also written: rollback SQL where downgrades render, the lint report of the range, a
     README and SHA256SUMS. Revisions that cannot render offline are listed and the bundle is
-    incomplete (exit 1). ``with_lint`` / ``with_rollback`` off: no lint.md / no rollback/
-    (Alembic's offline downgrade of a long range costs more than the upgrade).
+    incomplete (exit 1). ``with_lint`` / ``with_rollback`` off: no lint.md / no rollback/.
     """
     project = common.project(settings)
     start, target = team_bundle.parse_range(revision_range)

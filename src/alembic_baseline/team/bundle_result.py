@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,14 +46,24 @@ class BundleResult:
         return {**dataclass_json(self), "complete": self.complete}
 
     def text(self, out: Reporter) -> None:
+        if not out.styled:  # a pipe or a file: the same characters without importing rich
+            out.raw("\n".join(self._lines(lambda s: s, "✓", "✗ incomplete", "✗")))
+            return
         from rich.markup import escape
 
-        mark = "[green]✓[/]" if self.complete else "[red]✗ incomplete[/]"
-        out.text(f"{mark} bundle {escape(str(self.directory))}: {len(self.revisions)} revision(s)")
-        for m in self.missing:
-            out.text(f"  [red]✗[/] {m.revision}: {escape(m.reason)}")
-        out.text(f"  rollback: {len(self.rollback)} revision(s); {self.files} files checksummed")
-        out.text(f"  run: psql -v ON_ERROR_STOP=1 -f {escape(str(self.directory / 'apply.sql'))}")
+        for line in self._lines(escape, "[green]✓[/]", "[red]✗ incomplete[/]", "[red]✗[/]"):
+            out.text(line)
+
+    def _lines(self, escape: Callable[[str], str], ok: str, incomplete: str, bad: str) -> list[str]:
+        mark = ok if self.complete else incomplete
+        lines = [f"{mark} bundle {escape(str(self.directory))}: {len(self.revisions)} revision(s)"]
+        lines += [f"  {bad} {m.revision}: {escape(m.reason)}" for m in self.missing]
+        apply = escape(str(self.directory / "apply.sql"))
+        return [
+            *lines,
+            f"  rollback: {len(self.rollback)} revision(s); {self.files} files checksummed",
+            f"  run: psql -v ON_ERROR_STOP=1 -f {apply}",
+        ]
 
     def markdown(self) -> str:
         state = "complete" if self.complete else "**incomplete**"

