@@ -126,7 +126,10 @@ def _version_dirs(settings: Settings, cache_dir: Path | None) -> tuple[list[Path
                 return [Path(d) for d in data["dirs"]], str(data["file_template"])
         except (OSError, ValueError, KeyError, TypeError):
             pass  # recompute below
-    script = _script(settings)
+    # lazy: start-up: only a cold cache pays for Alembic
+    from alembic_baseline.history.driver import AlembicProject
+
+    script = AlembicProject(settings).bare_script()  # no revision file imported for this
     dirs = compat.version_locations(script)
     template = str(script.file_template)
     if entry is not None:

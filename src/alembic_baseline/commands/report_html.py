@@ -35,7 +35,7 @@ def _given(
     differs from (or could not be compared with) the expected schema of its revision."""
     # lazy: start-up: status's machinery (deploy, psycopg, the schema check: ~0.27 s CPU on
     # top of what report imports anyway) only when a database is given
-    from alembic_baseline.commands.deploy import status
+    from alembic_baseline.commands.status import status
 
     st = status(settings, url=url, schema_check=schema_check)
     schema = st.schema

@@ -88,18 +88,24 @@ class AlembicProject:
 
     @cached_property
     def script(self) -> ScriptDirectory:
+        """The script directory with every revision file loaded (once, see project_load)."""
+        script = self.bare_script()
+        project_load.load_revisions(script, self.settings.project_dir)
+        return script
+
+    def bare_script(self) -> ScriptDirectory:
+        """The script directory as Alembic configures it, no revision file loaded yet: where
+        the versions are and how files are named, for what needs no revision."""
         from alembic.script import ScriptDirectory
         from alembic.util import CommandError
 
         try:
-            script = ScriptDirectory.from_config(self.config())
+            return ScriptDirectory.from_config(self.config())
         except CommandError as exc:
             raise ConfigError(
                 f"Alembic cannot read the script directory: {exc}",
                 hint="Check script_location in alembic.ini.",
             ) from None
-        project_load.load_revisions(script, self.settings.project_dir)
-        return script
 
     @property
     def script_location(self) -> Path:

@@ -10,6 +10,7 @@ import pytest
 from lintcases import revision_source, write_revisions
 
 from alembic_baseline import settings as settings_module
+from alembic_baseline.commands import lint as lint_command
 from alembic_baseline.commands.lint import LintOptions, lint
 from alembic_baseline.errors import ConfigError, ExitCode
 from alembic_baseline.lint import engine
@@ -244,3 +245,25 @@ def test_a_warm_run_starts_no_process_pool_machinery(tmp_path: Path) -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["False", "False"]
+
+
+def test_a_cold_run_imports_each_revision_file_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Finding the versions folders needs no revision: only the history rules' heads import
+    them (issue 18: each revision file read and compiled once per command)."""
+    from alembic.util import pyfiles
+
+    settings = _project(tmp_path)
+    loaded: list[str] = []
+    real = pyfiles.load_module_py
+
+    def counting(module_id: str, path: str | Path) -> Any:
+        loaded.append(str(path))
+        return real(module_id, path)
+
+    monkeypatch.setattr(pyfiles, "load_module_py", counting)
+    dirs, _ = lint_command._version_dirs(settings, None)
+    assert [d.name for d in dirs] == ["versions"] and loaded == []
+    lint(settings, options=LintOptions(jobs=1))  # a new project: nothing cached
+    assert len(loaded) == len(set(loaded)), loaded
