@@ -100,6 +100,14 @@ def _script(settings: Settings) -> ScriptDirectory:
     return AlembicProject(settings).script
 
 
+def _bare_script(settings: Settings) -> ScriptDirectory:
+    """Where the versions are and how files are named: no revision file imported for it."""
+    # lazy: start-up: only a cold cache pays for Alembic
+    from alembic_baseline.history.driver import AlembicProject
+
+    return AlembicProject(settings).bare_script()
+
+
 def _version_dirs(settings: Settings, cache_dir: Path | None) -> tuple[list[Path], str]:
     """The project's version directories and ``file_template``, as Alembic reads them.
 
@@ -126,10 +134,7 @@ def _version_dirs(settings: Settings, cache_dir: Path | None) -> tuple[list[Path
                 return [Path(d) for d in data["dirs"]], str(data["file_template"])
         except (OSError, ValueError, KeyError, TypeError):
             pass  # recompute below
-    # lazy: start-up: only a cold cache pays for Alembic
-    from alembic_baseline.history.driver import AlembicProject
-
-    script = AlembicProject(settings).bare_script()  # no revision file imported for this
+    script = _bare_script(settings)
     dirs = compat.version_locations(script)
     template = str(script.file_template)
     if entry is not None:

@@ -196,7 +196,7 @@ def test_a_warm_run_needs_no_alembic_import(
     def forbidden(settings: Settings) -> Any:
         raise AssertionError("the version directories should come from the cache")
 
-    monkeypatch.setattr(lint_op, "_script", forbidden)
+    monkeypatch.setattr(lint_op, "_bare_script", forbidden)
     again = lint(settings, options=LintOptions(jobs=1))
     assert again.cached == 3 and again.findings == first.findings
     # A changed alembic.ini is read again (through Alembic).
