@@ -22,6 +22,7 @@ import pytest
 from fleet_support import Fleet
 from psycopg import sql
 
+from alembic_baseline import compat
 from alembic_baseline.cli import main
 from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.scratch import ScratchServer
@@ -58,6 +59,9 @@ class Tenants(Fleet):
 def tenants(pg_default: ScratchServer, tmp_path: Path) -> Iterator[Tenants]:
     dest = tmp_path / "multitenant"
     shutil.copytree(EXAMPLE, dest, ignore=shutil.ignore_patterns("__pycache__"))
+    ini = dest / "schemas.ini"  # as a SQLAlchemy 1.4 project names its driver (no psycopg 3)
+    driver = compat.sqlalchemy_driver("psycopg")
+    ini.write_text(ini.read_text().replace("postgresql+psycopg://", f"postgresql+{driver}://"))
     t = Tenants(pg_default, dest, f"mt{secrets.token_hex(3)}")
     yield t
     t.drop()
@@ -72,8 +76,14 @@ def _db(tenants: Tenants, rev: str) -> DatabaseURL:
     return db
 
 
+def _url(db: DatabaseURL) -> str:
+    """The URL as this SQLAlchemy's users write it (the sample env.py passes it on as is;
+    SQLAlchemy 1.4 has no ``postgresql+psycopg`` dialect)."""
+    return db.render(compat.sqlalchemy_driver("psycopg"))
+
+
 def _select(db: DatabaseURL) -> list[str]:
-    return ["--url", db.render("psycopg"), "--schemas", PATTERN]
+    return ["--url", _url(db), "--schemas", PATTERN]
 
 
 def _toc(path: Path, major: int) -> list[str]:
@@ -123,7 +133,7 @@ def test_backup_of_one_tenant_and_restore_commands(tenants: Tenants) -> None:
         "tenant=t_acme",
         "rollback",
         "--url",
-        db.render("psycopg"),
+        _url(db),
         "--restore",
         record["id"],
         "--runs-dir",
@@ -185,7 +195,9 @@ def test_verify_passes_clean_tenants_and_fails_a_drifted_one(tenants: Tenants) -
     code, run, err = tenants.run(*apply)
     assert code == 1, (run, err)
     outcome = {t["name"]: t for t in run["targets"]}
-    assert outcome["t_acme"]["outcome"] == "ok" and outcome["t_users"]["outcome"] == "ok"
+    assert outcome["t_acme"]["outcome"] == "ok" and outcome["t_users"]["outcome"] == "ok", [
+        t.get("error") for t in run["targets"]
+    ]
     refused = outcome["t_Globex Corp"]  # compared before anything ran: refused, untouched
     assert refused["outcome"] == "failed" and "schema-matches" in refused["error"]
     assert tenants.rows(db, "t_Globex Corp") == [BEFORE]

@@ -100,7 +100,8 @@ def prod_db(
     prod17: ScratchServer, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Path, Path, DatabaseURL]]:
     """Production on 17 at head, and two copies of its project: one stays as it is, the
-    other gets a baseline (made by the first test)."""
+    other gets a baseline made here (pytest-xdist may run this module's tests on different
+    workers, in any order: no test relies on another having run)."""
     from alembic_baseline import settings
     from alembic_baseline.history.driver import AlembicProject
 
@@ -108,6 +109,9 @@ def prod_db(
     based = _project(tmp_path_factory.mktemp("based"))
     db = prod17.create_database()
     AlembicProject(settings.load(config=str(plain))).upgrade(db, "heads")
+    code, out, err = cli("-c", str(based), "baseline", "create", "--url", db.render("psycopg"))
+    assert code == ExitCode.OK, out + err
+    assert f"history replayed on PostgreSQL {MAJOR}" in out + err
     yield plain, based, db
     prod17.drop_database(db.database)
 
@@ -127,9 +131,6 @@ def test_production_on_17_picks_scratch_17(prod_db: tuple[Path, Path, DatabaseUR
     code, out, err = cli("-c", str(ini), "--json", "diff", url, "rev:heads")
     assert code == ExitCode.OK, out + err
 
-    code, out, err = cli("-c", str(based), "baseline", "create", "--url", url)
-    assert code == ExitCode.OK, out + err
-    assert f"history replayed on PostgreSQL {MAJOR}" in out + err
     code, out, err = cli("-c", str(based), "--json", "baseline", "verify", "--url", url)
     assert code == ExitCode.OK, out + err
     result = json.loads(out)["result"]
