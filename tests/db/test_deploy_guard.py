@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from test_deploy_support import Env, make_env, sleeping
@@ -81,6 +82,45 @@ def test_second_run_is_refused_while_one_is_inside_a_revision(
     code, _, err = env.cli("apply")  # the lock went with the first run
     assert code == ExitCode.OK, err
     assert env.current() == ("d3000003",)
+
+
+def test_the_lock_is_released_before_its_session_closes(
+    pg: ScratchServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Closing the session alone lets the server end the backend after the client has gone: a
+    run started at once could still be refused by "a session that has just ended" (seen in CI
+    under load). The lock is released first — after a run that failed too."""
+    real_connect = guard.connect
+    held_at_close: list[int] = []
+
+    def connect(url: Any) -> Any:
+        conn = real_connect(url)
+        close = conn.close
+
+        def checked_close() -> None:
+            if not conn.closed:
+                row = conn.execute(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                    "AND pid = pg_backend_pid() AND granted"
+                ).fetchone()
+                held_at_close.append(int(row[0]) if row else -1)
+            close()
+
+        conn.close = checked_close  # type: ignore[method-assign]
+        return conn
+
+    monkeypatch.setattr(guard, "connect", connect)
+    db = pg.create_database()
+    try:
+        with guard.held(db, "apply"):
+            pass
+        with pytest.raises(RuntimeError), guard.held(db, "apply"):
+            raise RuntimeError("the run failed")
+        assert held_at_close == [0, 0]
+        with guard.held(db, "rollback"):  # and the next run takes it
+            pass
+    finally:
+        pg.drop_database(db.database)
 
 
 def test_the_lock_is_per_database(env: Env, pg: ScratchServer) -> None:

@@ -88,10 +88,25 @@ def held(url: DatabaseURL, command: str, schema: str | None = None) -> Iterator[
             ) from None
         if not (row and row[0]):
             raise _refusal(url, command, found, schema)
-        with lockkey.holding((k1, k2)):  # env.py's start-up helper must not wait for us
-            yield
+        try:
+            with lockkey.holding((k1, k2)):  # env.py's start-up helper must not wait for us
+                yield
+        finally:
+            _unlock(conn, k1, k2)
     finally:
         conn.close()  # releases the lock (also when the server already lost the session)
+
+
+def _unlock(conn: object, k1: int, k2: int) -> None:
+    """Release the run lock before the session closes: closing alone lets the server end the
+    backend after the client has gone, so a run started right after could still find the lock
+    held ("a session that has just ended"). When the session is already lost, closing it is
+    the release."""
+    import psycopg
+
+    assert isinstance(conn, psycopg.Connection)
+    with contextlib.suppress(psycopg.Error):
+        conn.execute("SELECT pg_advisory_unlock(%s, %s)", (k1, k2))
 
 
 def holders(conn: object, database: str, schema: str | None = None) -> list[Holder]:
