@@ -109,6 +109,9 @@ def install(tool: Path | None, work: Path) -> Path:
         return tool
     uv = ROOT / ".venv" / "bin" / "uv"
     dist, venv = work / "dist", work / "venv"
+    # the embedded initdb runs as an unprivileged user (we are root): it must reach the venv,
+    # and a temporary directory is created 0700
+    work.chmod(0o755)
     subprocess.run([str(uv), "build", "-q", "--wheel", "-o", str(dist), str(ROOT)], check=True)
     wheel = next(dist.glob("alembic_baseline-*.whl"))
     subprocess.run([str(uv), "venv", "-q", "--python", "3.11", str(venv)], check=True)
