@@ -15,6 +15,7 @@ With a typer that has no such converters (older ones convert with click), nothin
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,6 +116,14 @@ def lighten(command: Any) -> Any:
     chaining."""
     if RuntimeParam is None:  # pragma: no cover - an older typer
         return command
+    # a typer whose private interface moved: its own converters stay on what was not replaced
+    # yet, and every option still converts
+    with contextlib.suppress(AttributeError, TypeError):
+        _lighten(command)
+    return command
+
+
+def _lighten(command: Any) -> None:
     stack: list[tuple[Any, list[str]]] = [(command, [])]
     while stack:
         cmd, names = stack.pop()
@@ -135,4 +144,3 @@ def lighten(command: Any) -> Any:
                     descriptor.parameter_info, descriptor.annotation, descriptor
                 )
         stack.extend((sub, names) for sub in getattr(cmd, "commands", {}).values())
-    return command
