@@ -80,22 +80,32 @@ def refuse_blocking(plan: Plan, skipped: tuple[str, ...]) -> None:
 
 
 def take_backup(
-    dep: Deployment, record: rec.RunRecord, to: tuple[str, ...], *, required: bool = False
+    dep: Deployment,
+    record: rec.RunRecord,
+    to: tuple[str, ...],
+    *,
+    required: bool = False,
+    schema: str | None = None,
 ) -> bk.Backup | None:
-    """Check the space (before touching anything), dump, verify; kept in the record."""
+    """Check the space (before touching anything), dump, verify; kept in the record.
+    ``schema``: that (tenant) schema only (``pg_dump --schema NAME --strict-names``, the space
+    estimated for its tables), recorded with that scope."""
     if not dep.options.backup and not required:
         dep.progress("backup: skipped (--no-backup)")
         return None
     _backup_dir(dep.options.backup_dir)  # created with its .gitignore (statedir), then checked
     backupdir.require_private(dep.options.backup_dir)
     space = bk.space_for(
-        dep.options.backup_dir, bk.estimate_bytes(dep.url), dep.options.min_free_bytes
+        dep.options.backup_dir, bk.estimate_bytes(dep.url, schema), dep.options.min_free_bytes
     )
     bk.require_space(space)
-    name = bk.file_name(dep.url.database, dep.state.current, to, datetime.now(UTC))
-    dep.progress(f"backup: pg_dump --format=custom → {dep.options.backup_dir / name}")
+    name = bk.file_name(dep.url.database, dep.state.current, to, datetime.now(UTC), schema)
+    scope = f"--schema {schema}" if schema else "--format=custom"
+    dep.progress(f"backup: pg_dump {scope} → {dep.options.backup_dir / name}")
     wait = dep.options.lock_timeout if dep.options.lock_timeout != "0" else None
-    backup = bk.take(dep.url, dep.options.backup_dir, name, dep.state.server_major, wait)
+    backup = bk.take(
+        dep.url, dep.options.backup_dir, name, dep.state.server_major, wait, schema=schema
+    )
     record.backup = backup
     record.timings["backup"] = backup.seconds
     rec.save(record)

@@ -15,9 +15,7 @@ scope only:
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
 
-from alembic_baseline import statedir
 from alembic_baseline.deploy import plan as pl
 from alembic_baseline.deploy import run
 from alembic_baseline.deploy.state import Deployment
@@ -30,10 +28,7 @@ from alembic_baseline.expected import (
 from alembic_baseline.fleet.targets import Target
 from alembic_baseline.history.driver import AlembicProject
 from alembic_baseline.history.sandbox import SandboxRefusal
-from alembic_baseline.runbook import backup as bk
-from alembic_baseline.runbook import backupdir
 from alembic_baseline.runbook import record as rec
-from alembic_baseline.runbook.dirs import unusable
 from alembic_baseline.runbook.items import Backup, CheckItem, SchemaMatches, Status
 from alembic_baseline.runbook.verify import VerifyItem
 from alembic_baseline.settings import Settings
@@ -46,35 +41,6 @@ def scratch_project(settings: Settings, base: AlembicProject) -> AlembicProject:
     project = AlembicProject(replace(settings, x_args=(*settings.x_args, extra)))
     project.__dict__["script"] = base.script  # the cached_property: revisions parsed once
     return project
-
-
-def take_backup(
-    dep: Deployment, record: rec.RunRecord, to: tuple[str, ...], schema: str
-) -> bk.Backup | None:
-    """``deploy.run.take_backup`` for one schema: space checked for that schema's tables,
-    ``pg_dump --schema NAME --strict-names``, verified, kept in the record with its scope."""
-    if not dep.options.backup:
-        dep.progress("backup: skipped (--no-backup)")
-        return None
-    try:  # created with its .gitignore (statedir), as deploy's backup directory
-        statedir.makedirs(dep.options.backup_dir, mode=0o700)
-    except OSError as exc:
-        raise unusable(exc, dep.options.backup_dir, "--backup-dir") from None
-    backupdir.require_private(dep.options.backup_dir)
-    space = bk.space_for(
-        dep.options.backup_dir, bk.estimate_bytes(dep.url, schema), dep.options.min_free_bytes
-    )
-    bk.require_space(space)
-    name = bk.file_name(dep.url.database, dep.state.current, to, datetime.now(UTC), schema)
-    dep.progress(f"backup: pg_dump --schema {schema} → {dep.options.backup_dir / name}")
-    wait = dep.options.lock_timeout if dep.options.lock_timeout != "0" else None
-    backup = bk.take(
-        dep.url, dep.options.backup_dir, name, dep.state.server_major, wait, schema=schema
-    )
-    record.backup = backup
-    record.timings["backup"] = backup.seconds
-    rec.save(record)
-    return backup
 
 
 def check(dep: Deployment, settings: Settings, schema: str, revision: str) -> SchemaCheck:

@@ -177,10 +177,7 @@ def _steps(
     assert record.directory is not None
     pl.write_sql_file(the_plan, record.directory / "migration_plan.sql")
     run.refuse_blocking(the_plan, options.skip_checks)
-    if target.schema:
-        tenants.take_backup(dep, record, the_plan.target_revisions, target.schema)
-    else:
-        run.take_backup(dep, record, the_plan.target_revisions)
+    run.take_backup(dep, record, the_plan.target_revisions, schema=target.schema)
     run_steps(dep, record, pending, "upgrade", lambda r: project.upgrade(target.url, r.id))
     first = state.current[0] if state.current else "base"
     tenant = f"-x tenant={target.schema} " if target.schema else ""
