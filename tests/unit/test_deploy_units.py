@@ -119,6 +119,21 @@ def test_options_from_pyproject_then_flags(tmp_path: Path) -> None:
         options.from_settings(settings.load(config=str(tmp_path / "alembic.ini")))
 
 
+def test_backup_names_of_long_identifiers_fit_the_file_system(tmp_path: Path) -> None:
+    """63-byte database and tenant schema names with long revision ids (two heads) would pass
+    255 bytes: the name keeps database, schema and time, is distinct per input, and can be made."""
+    at = datetime(2026, 1, 19, 14, 30, 22, tzinfo=UTC)
+    db, schema = "d" * 63, "tenant_" + "é" * 28  # 63 bytes each
+    heads = ("a" * 40 + "_add_a_long_named_column", "b" * 40 + "_merge_the_two_branches")
+    one = backup.file_name(db, heads, heads[:1], at, schema)
+    two = backup.file_name(db, heads[:1], heads, at, schema)
+    assert one != two and len(one.encode()) <= 200 and one.endswith(".dump")
+    assert one.startswith(f"{db}.tenant_") and "20260119T143022Z" in one
+    (tmp_path / one).write_bytes(b"")  # the file system takes it
+    short = backup.file_name("db", ("a1",), ("b2",), at, "t")
+    assert short == "db.t_20260119T143022Z_a1_to_b2.dump"
+
+
 def test_backup_name_and_space() -> None:
     at = datetime(2026, 1, 19, 14, 30, 22, tzinfo=UTC)
     name = backup.file_name("lot management", ("a1",), ("f3", "e2"), at)

@@ -130,8 +130,17 @@ def file_name(
     src = "+".join(from_revs) or "base"
     dst = "+".join(to_revs) or "base"
     scope = f"{database}.{schema}" if schema else database
-    name = f"{scope}_{at:%Y%m%dT%H%M%SZ}_{src}_to_{dst}.dump"
-    return _UNSAFE_CHARS.sub("_", name)
+    name = _UNSAFE_CHARS.sub("_", f"{scope}_{at:%Y%m%dT%H%M%SZ}_{src}_to_{dst}.dump")
+    if len(name.encode()) <= _MAX_NAME_BYTES:
+        return name
+    # 63-byte database and schema names with long revision ids (or several heads) pass the
+    # file system's 255 bytes: the start (database, schema, time) is kept, the rest hashed
+    digest = hashlib.sha256(name.encode()).hexdigest()[:16]
+    head = name.encode()[: _MAX_NAME_BYTES - len(digest) - 6].decode(errors="ignore")
+    return f"{head}-{digest}.dump"
+
+
+_MAX_NAME_BYTES = 200
 
 
 def sha256_of(path: Path) -> str:
