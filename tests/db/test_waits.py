@@ -114,21 +114,24 @@ def test_apply_without_retries_names_the_blocker(env: Env, hold: Any) -> None:
 
 
 def test_apply_gives_up_cleanly_after_its_retries(env: Env, hold: Any) -> None:
+    # lock_timeout 1.5 s: the blocker is named from what the wait watcher sees, and each try's
+    # watcher opens its own session first; under a loaded CI that took most of a 500 ms wait
+    # (the last try's message then lacked "AccessExclusiveLock on items")
     hold("LOCK TABLE items IN SHARE MODE")
     seconds, code, out, err = timed(
         env,
         "apply",
         "--no-backup",
         "--lock-timeout",
-        "500ms",
+        "1500ms",
         "--lock-retries",
         "2",
         "--lock-retry-wait",
         "100ms",
     )
     assert code == ExitCode.USAGE and seconds < 25
-    assert "try 3 of 3" in err and "AccessExclusiveLock on items" in err
-    assert out.count("lock timeout (500ms) on try") == 2  # two pauses, then the last try
+    assert "try 3 of 3" in err and "AccessExclusiveLock on items" in err, err
+    assert out.count("lock timeout (1500ms) on try") == 2  # two pauses, then the last try
     assert env.current() == ("d1000001",)
     record = env.records()[-1]
     assert record["outcome"] == "failed" and record["stopped_at"] == ["d1000001"]
