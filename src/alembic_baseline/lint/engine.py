@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from alembic_baseline.errors import BaselineError
 from alembic_baseline.lint.cache import FileResult, LintCache, cache_key
 from alembic_baseline.lint.config import LintConfig
 from alembic_baseline.lint.extract import read_revision, summarize
@@ -93,10 +94,35 @@ def _compute(
     chunks = [targets[i : i + size] for i in range(0, len(targets), size)]
     # only when files miss the cache: a warm run does not import it (40 ms)
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        parts = pool.map(_lint_chunk, chunks, [config] * len(chunks), [sys_path] * len(chunks))
-        return [result for part in parts for result in part]
+        futures = [pool.submit(_lint_chunk, c, config, sys_path) for c in chunks]
+        results: list[FileResult] = []
+        lost: list[Target] = []
+        for chunk, future in zip(chunks, futures, strict=True):
+            try:
+                results += future.result()
+            except BrokenProcessPool:
+                lost += chunk
+        if lost:
+            raise _worker_died(lost)
+        return results
+
+
+def _worker_died(lost: Sequence[Target]) -> BaselineError:
+    """A worker that died (killed, out of memory, a crash in code a revision ran while rendered
+    offline) stops the pool: say which files were not linted, not a BrokenProcessPool
+    traceback."""
+    names = [t.path.name for t in lost]
+    shown = ", ".join(names[:20]) + (f" and {len(names) - 20} more" if len(names) > 20 else "")
+    return BaselineError(
+        "A lint worker process died (killed, out of memory, or a crash in code that a revision "
+        f"runs when it is rendered offline), so these files were not linted: {shown}.",
+        hint="If it was not the out-of-memory killer (see the system log), render the files "
+        "one by one with `alembic upgrade <down>:<revision> --sql` to find the one that "
+        "crashes. Nothing of this run was written to the lint cache.",
+    )
 
 
 def _results(

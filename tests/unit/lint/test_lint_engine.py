@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from lintcases import revision_source, write_revisions
 from alembic_baseline import settings as settings_module
 from alembic_baseline.commands import lint as lint_command
 from alembic_baseline.commands.lint import LintOptions, lint
-from alembic_baseline.errors import ConfigError, ExitCode
+from alembic_baseline.errors import BaselineError, ConfigError, ExitCode
 from alembic_baseline.lint import engine
 from alembic_baseline.lint.config import from_section
 from alembic_baseline.settings import Settings
@@ -267,3 +268,26 @@ def test_a_cold_run_imports_each_revision_file_once(
     assert [d.name for d in dirs] == ["versions"] and loaded == []
     lint(settings, options=LintOptions(jobs=1))  # a new project: nothing cached
     assert len(loaded) == len(set(loaded)), loaded
+
+
+def test_a_worker_killed_while_rendering_is_a_clear_error_naming_the_files(tmp_path: Path) -> None:
+    """A revision whose offline render kills its process (as a crashing C extension or the OOM
+    killer would): lint's worker dies; lint says so in one paragraph, with the files that were in
+    flight, instead of a BrokenProcessPool traceback. Real process, real SIGKILL."""
+    specs = _chain(engine.PARALLEL_MIN_FILES + 6)
+    victim = specs[7]
+    # never this process: the sequential path would render here
+    victim["upgrade"] = (
+        "import os, signal\n"
+        f"if os.getpid() != {os.getpid()}:\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+        f"{INDEX.format(n=7)}"
+    )
+    targets = write_revisions(tmp_path / "versions", specs)
+    with pytest.raises(BaselineError) as caught:
+        engine.run(targets, from_section({}), root=tmp_path, cache_dir=None, jobs=2)
+    error = caught.value
+    assert "worker process died" in error.message
+    assert targets[7].path.name in error.message  # among the files not linted
+    assert error.hint and "--jobs 1" not in error.hint  # it would kill lint itself
+    assert error.exit_code == ExitCode.USAGE
