@@ -154,9 +154,11 @@ def verify(
     ):
         server = scratch.server()
         vt = project.version_table(server.admin_url, scratch=True)
+        # the server creates the baseline's database while the history replays
+        base_db = server.create_database_soon(server.new_name("baseline"))
         build = (server, manifest.old_head, heads, post, vt, progress, seconds)
         hist_snaps = _build(full, "history", *build)
-        base_snaps = _build(project, "baseline", *build)
+        base_snaps = _build(project, "baseline", *build, url=base_db.result())
         comparisons.append(
             _pair(
                 f"history ≡ baseline at {manifest.old_head}", hist_snaps[0], base_snaps[0], options
@@ -187,9 +189,11 @@ def _build(
     vt: tuple[str, str | None],
     progress: Progress,
     seconds: dict[str, float],
+    url: DatabaseURL | None = None,
 ) -> tuple[Snapshot, Snapshot, DatabaseURL]:
-    """Build ``label`` to the old head (snapshot), keep a copy, then to the heads (snapshot)."""
-    url = server.create_database(server.new_name(label))
+    """Build ``label`` to the old head (snapshot), keep a copy, then to the heads (snapshot), on
+    ``url`` (a new database of ``server``, made here if not given)."""
+    url = url or server.create_database(server.new_name(label))
     progress(f"building the {label} to {old_head}")
     start = time.perf_counter()
     project.upgrade(url, old_head, scratch=True)
