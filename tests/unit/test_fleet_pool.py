@@ -18,24 +18,26 @@ from pathlib import Path
 
 import pytest
 
-from alembic_baseline.fleet.rollout import start_all_workers
+from alembic_baseline.fleet.rollout import Policy, Runner, start_all_workers
 
 SLEEP_S = 20.0
 
 
 def test_the_pool_has_the_method_that_starts_its_workers() -> None:
     # start_all_workers uses the pool's own method; a Python without it must fail here, loudly
-    assert callable(getattr(ProcessPoolExecutor, "_launch_processes", None))
+    for name in ("_launch_processes", "_start_executor_manager_thread"):
+        assert callable(getattr(ProcessPoolExecutor, name, None)), name
 
 
 def _stat(pid: int) -> tuple[int, int] | None:
-    """(parent pid, start time in clock ticks) of a process, from /proc/PID/stat."""
+    """(parent pid, start time in clock ticks) of a live process, from /proc/PID/stat (None for
+    one gone or a zombie)."""
     try:
         text = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
     fields = text.rsplit(")", 1)[1].split()  # after "(comm)", which may hold spaces
-    return int(fields[1]), int(fields[19])
+    return None if fields[0] == "Z" else (int(fields[1]), int(fields[19]))
 
 
 def _workers() -> list[int]:
@@ -75,3 +77,18 @@ def test_a_killed_last_started_worker_fails_the_jobs_in_flight_at_once(attempt: 
         assert all(isinstance(f.exception(), BrokenProcessPool) for f in done)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def test_a_later_stage_gets_a_pool_as_wide_as_it_needs() -> None:
+    # a one-target canary stage sizes the pool to one worker; the next stage's 3 targets must
+    # not then run one at a time
+    with Runner(Policy(workers=3, canary=1), lambda _: None) as runner:
+        runner.pool(1)
+        assert len(_workers()) == 1
+        wider = runner.pool(3)
+        # the one-worker pool was shut down: its worker ends (the forkserver reaps it soon after)
+        deadline = time.monotonic() + SLEEP_S / 2
+        while len(_workers()) != 3:
+            assert time.monotonic() < deadline, f"workers: {_workers()}"
+            time.sleep(0.01)
+        assert runner.pool(2) is wider  # a narrower need keeps the pool

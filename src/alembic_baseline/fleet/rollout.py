@@ -83,6 +83,7 @@ class Runner:
         self.notify = notify
         self.failures = 0
         self._pool: ProcessPoolExecutor | None = None
+        self._size = 0
 
     def __enter__(self) -> Runner:
         return self
@@ -133,32 +134,43 @@ class Runner:
                 yield self._done(outcome)
 
     def pool(self, size: int) -> ProcessPoolExecutor:
-        """The pool, made with ``size`` workers (no more than there are targets) if none is."""
+        """A pool of at least ``size`` workers (no more than the stage's targets): made if there
+        is none, made again when a later stage needs more (a one-target canary stage must not
+        leave the next stages one worker; between stages the pool is idle)."""
+        if self._pool is not None and size > self._size:
+            self._pool.shutdown(wait=True)
+            self._pool = None
         if self._pool is None:
             # forkserver: a worker never inherits this process's threads, locks or connections
             # (the server is a fresh single-threaded process), yet the tool and Alembic are
             # imported once, in the server, not once per worker as with spawn.
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["alembic_baseline.fleet.worker"])
-            self._pool = ProcessPoolExecutor(max(1, size), mp_context=context)
+            self._size = max(1, size)
+            self._pool = ProcessPoolExecutor(self._size, mp_context=context)
             start_all_workers(self._pool)
         return self._pool
 
 
 def start_all_workers(pool: ProcessPoolExecutor) -> None:
-    """Start every worker of a new pool before its first job, as the pool itself does for fork.
+    """Start every worker of a new pool, then the thread that watches them, before its first
+    job — what the pool itself does for the fork start method.
 
     With forkserver, CPython (3.11–3.13) starts workers on demand inside ``submit()``, *after*
     waking the pool's manager thread. That thread can list the workers to watch before the new
     one exists and then not see it die until some other job finishes: a worker killed by
     ``kill -9`` or the OOM killer went unnoticed for as long as the other target ran (measured:
     7 of 10 kills of the second worker). Workers started before the manager thread are all
-    watched, so a death fails the targets in flight at once. ``_launch_processes`` is the
-    pool's own method for this; tests/unit/test_fleet_pool.py fails on a Python without it.
+    watched, so a death fails the targets in flight at once; and with the thread running,
+    ``shutdown()`` ends the workers even if no job was ever submitted. ``_launch_processes``
+    and ``_start_executor_manager_thread`` are the pool's own methods for this;
+    tests/unit/test_fleet_pool.py fails on a Python without them.
     """
     launch = getattr(pool, "_launch_processes", None)
-    if callable(launch):
+    watch = getattr(pool, "_start_executor_manager_thread", None)
+    if callable(launch) and callable(watch):
         launch()
+        watch()
 
 
 def _lost(job: Job) -> Outcome:
