@@ -17,6 +17,7 @@ from alembic_baseline.errors import ConfigError
 from alembic_baseline.expected import compare_with_expected
 from alembic_baseline.history.driver import AlembicProject
 from alembic_baseline.history.graph import History
+from alembic_baseline.history.headers import HEADER_CACHE, HeaderCache
 from alembic_baseline.pg.scratch import Scratch, ScratchServer
 from alembic_baseline.pg.url import DatabaseURL
 from alembic_baseline.runbook.checks import unknown_names
@@ -68,11 +69,17 @@ def status(
     schema_check: bool = True,
     server: ScratchServer | None = None,
     progress: Progress = quiet,
+    header_cache: bool = True,
 ) -> StatusResult:
-    """Show the database's revision, the pending revisions and whether its schema matches."""
+    """Show the database's revision, the pending revisions and whether its schema matches.
+
+    ``header_cache``: read the revision graph from remembered revision headers when every file
+    has a current entry (history/headers.py), importing no revision file; False: the full path
+    (tests compare both)."""
     start = time.perf_counter()
-    project = AlembicProject(settings)
     options = deploy_options(settings, schema_check=schema_check)
+    headers = HeaderCache(options.cache_dir / HEADER_CACHE) if header_cache else None
+    project = AlembicProject(settings, header_cache=headers)
     with deployment(
         settings,
         project,
@@ -102,6 +109,8 @@ def status(
                     dep.state.version_table,
                     options.cache_dir,
                 )
+        if headers is not None:
+            headers.save()  # only after a status that went through (a refusal writes nothing)
         return StatusResult(
             dep.url.redacted,
             dep.state.server_version,
