@@ -1,6 +1,8 @@
-"""``status`` from remembered revision headers (history/headers.py) says exactly what the full
-path says — text and JSON — on linear histories with pending revisions and phases, several
-bases and merges, and an archived baseline with its bridge; and it imports no revision file."""
+"""``status`` from remembered revision headers (history/headers.py) and by the quick path
+(history/quick.py: no Alembic, no env.py) says exactly what the full path says — text and
+JSON — on linear histories with pending revisions and phases, several bases and merges, and an
+archived baseline with its bridge; it imports no revision file, and the quick path runs no
+env.py; what the quick path cannot answer goes the full way."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ import io
 import json
 import os
 import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,27 +19,31 @@ from typing import Any
 
 import alembic.util
 import pytest
-from test_deploy_support import Env, make_env
+from test_deploy_support import Env, add_revision, make_env
 
 from alembic_baseline.commands.status import status
 from alembic_baseline.deploy.results import StatusResult
+from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.scratch import ScratchServer
 from alembic_baseline.report import Reporter
 
 
 @pytest.fixture
 def imported(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Names of the revision files Alembic imports (env.py is not one)."""
+    """Names of the files Alembic imports (revision files and env.py)."""
     loaded: list[str] = []
     real = alembic.util.load_python_file
 
     def counting(dir_: Any, filename: Any) -> Any:
-        if Path(str(filename)).name != "env.py":
-            loaded.append(Path(str(filename)).name)
+        loaded.append(Path(str(filename)).name)
         return real(dir_, filename)
 
     monkeypatch.setattr(alembic.util, "load_python_file", counting)
     return loaded
+
+
+def _revisions(loaded: list[str]) -> list[str]:
+    return [name for name in loaded if name != "env.py"]
 
 
 def _age(project_dir: Path) -> None:
@@ -57,9 +65,9 @@ def _shown(result: StatusResult) -> tuple[str, Any]:
     return text.getvalue(), data
 
 
-def _both(env: Env, imported: list[str], *, schema_check: bool = True) -> str:
-    """status by the full path, then (headers learnt) from the headers: the same output, and
-    the second imports no revision file."""
+def _both(env: Env, imported: list[str], *, schema_check: bool = True, quick: bool = True) -> str:
+    """status by the full path, then (headers learnt) from the headers: the same output; the
+    second imports no revision file and (``quick``) runs no env.py either."""
     _age(env.project_dir)
     settings = env.project().settings
     url = env.db.render("psycopg")
@@ -73,10 +81,11 @@ def _both(env: Env, imported: list[str], *, schema_check: bool = True) -> str:
     run(True)  # fills the expected-schema cache and learns the headers
     imported.clear()
     full = run(False)
-    assert imported, "the full path imports the revision files"
+    assert _revisions(imported), "the full path imports the revision files"
     imported.clear()
     fast = run(True)
-    assert imported == []
+    assert _revisions(imported) == []
+    assert ("env.py" not in imported) is quick
     assert fast == full
     return fast[0]
 
@@ -109,7 +118,7 @@ def test_an_edited_revision_is_read_again(env: Env, imported: list[str]) -> None
     url = env.db.render("psycopg")
     imported.clear()
     result = status(settings, url=url, server=env.server, schema_check=False)
-    assert any(name.startswith("d2000002") for name in imported)  # the full path again
+    assert any(name.startswith("d2000002") for name in _revisions(imported))  # the full path
     assert result.pending[0].message.startswith("add a note to items")
 
 
@@ -126,7 +135,7 @@ def test_a_computed_down_revision_takes_the_full_path(env: Env, imported: list[s
     for _ in range(2):
         imported.clear()
         again = _shown(status(settings, url=url, server=env.server))
-        assert imported, "never answered from the headers"
+        assert _revisions(imported), "never answered from the headers"
         assert again == first
 
 
@@ -140,12 +149,11 @@ def test_several_bases_and_a_merge(pg_default: ScratchServer, tmp_path: Path) ->
             real = alembic.util.load_python_file
 
             def counting(dir_: Any, filename: Any) -> Any:
-                if Path(str(filename)).name != "env.py":
-                    loaded.append(str(filename))
+                loaded.append(Path(str(filename)).name)
                 return real(dir_, filename)
 
             mp.setattr(alembic.util, "load_python_file", counting)
-            out = _both(e, loaded)
+            out = _both(e, loaded, quick=False)  # branch labels: the full graph, from headers
         assert "aa11aa11aa11" in out and "bb22bb22bb22" in out and "cc33cc33cc33" in out
     finally:
         pg_default.drop_database(e.db.database)
@@ -232,3 +240,88 @@ def test_at_the_bridge(pg_default: ScratchServer, tmp_path: Path, imported: list
         assert "e4000004" in out and "1 revision(s)" in out
     finally:
         pg_default.drop_database(e.db.database)
+
+
+def test_the_quick_path_reads_a_literal_version_table_and_leaves_the_rest(
+    env: Env, imported: list[str]
+) -> None:
+    """env.py's configure() with a literal version table name is answered quickly;
+    keywords it builds at run time (**kwargs) go the full way, with the same answer."""
+    env_py = env.project_dir / "migrations" / "env.py"
+    original = env_py.read_text()
+    with connection(env.db) as conn:
+        conn.execute("ALTER TABLE alembic_version RENAME TO versions")
+    env_py.write_text(
+        original.replace(
+            "transaction_per_migration=True)",
+            'transaction_per_migration=True, version_table="versions")',
+        )
+    )
+    out = _both(env, imported)
+    assert "current   d1000001" in out and "2 revision(s)" in out
+    env_py.write_text(
+        original.replace(
+            "transaction_per_migration=True)",
+            'transaction_per_migration=True, **{"version_table": "versions"})',
+        )
+    )
+    out = _both(env, imported, quick=False)
+    assert "current   d1000001" in out
+
+
+_MERGE = '''"""merge the two branches"""
+revision = "e6000006"
+down_revision = ("e4000004", "e5000005")
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
+'''
+
+
+def test_a_merge_ahead_of_the_database(env: Env, imported: list[str]) -> None:
+    """Two branches after d3000003, the database on one of them: the other branch and the
+    merge are pending, in the only possible order (quick); at the branch point, two orders are
+    possible: the full path says which Alembic takes."""
+    add_revision(env, "e4000004", "d3000003", "op.execute('CREATE TABLE left_side (id int)')")
+    add_revision(env, "e5000005", "d3000003", "op.execute('CREATE TABLE right_side (id int)')")
+    (_versions(env) / "e6000006_merge.py").write_text(_MERGE)
+    env.project().upgrade(env.db, "e4000004")
+    out = _both(env, imported)
+    assert "e5000005" in out and "e6000006" in out and "2 revision(s)" in out
+    env.project().downgrade(env.db, "d3000003")
+    out = _both(env, imported, quick=False)
+    assert "3 revision(s)" in out
+
+
+def test_the_quick_path_imports_neither_alembic_nor_sqlalchemy(env: Env) -> None:
+    """A new process running ``status`` (headers learnt, expected schema cached): no Alembic,
+    no SQLAlchemy, no env.py — the same lines as the full path printed."""
+    _age(env.project_dir)
+    env.cli("status")  # learns the headers, fills the expected-schema cache
+    full = _shown(
+        status(
+            env.project().settings, url=env.db.render("psycopg"), server=env.server,
+            header_cache=False,
+        )
+    )[0]  # fmt: skip
+    program = (
+        "import io, json, sys\n"
+        "from alembic_baseline.cli import main\n"
+        "out = io.StringIO()\n"
+        f"code = main({env.argv('status')!r}, out, io.StringIO())\n"
+        "print(json.dumps([code, out.getvalue(), sorted(sys.modules)]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=True
+    )
+    code, out, modules = json.loads(done.stdout.splitlines()[-1])
+    assert code == 0 and out == full
+    for heavy in ("alembic", "sqlalchemy"):
+        assert [m for m in modules if m == heavy or m.startswith(heavy + ".")] == [], heavy

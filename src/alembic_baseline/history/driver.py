@@ -15,7 +15,7 @@ import logging
 import os
 import threading
 from argparse import Namespace
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,6 +35,13 @@ if TYPE_CHECKING:
     from alembic_baseline.compat import VersionApplied
 
 _PLACEHOLDER_URLS = ("driver://", "")
+
+
+def url_variable(settings: Settings, environ: Mapping[str, str] | None = None) -> str | None:
+    """The project's URL variable (``$DATABASE_URL`` unless ``url_env`` names another), what
+    env.py reads; None when unset or empty."""
+    env = os.environ if environ is None else environ
+    return env.get(settings.url_env) or None
 
 
 _DRIVING = threading.RLock()  # one run at a time per process (see AlembicProject._driving)
@@ -136,8 +143,9 @@ class AlembicProject:
 
     def configured_url(self, environ: dict[str, str] | None = None) -> DatabaseURL | None:
         """The project's own URL: ``$DATABASE_URL`` (what env.py reads) else sqlalchemy.url."""
-        env = os.environ if environ is None else environ
-        text = env.get(self.settings.url_env) or self.config().get_main_option("sqlalchemy.url")
+        text = url_variable(self.settings, environ) or self.config().get_main_option(
+            "sqlalchemy.url"
+        )
         if not text or text.startswith(_PLACEHOLDER_URLS[0]):
             return None
         return DatabaseURL.parse(text)

@@ -128,6 +128,11 @@ class History:
             except Exception as exc:  # a broken archived file: name it (see blame.load_error)
                 raise load_error(exc, project.settings.project_dir) from None
 
+    @property
+    def script_location(self) -> Path:
+        """The script directory (env.py, versions/)."""
+        return Path(self.script.dir)
+
     def heads(self) -> tuple[str, ...]:
         return tuple(sorted(self.script.get_heads()))
 
