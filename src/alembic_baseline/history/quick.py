@@ -328,7 +328,7 @@ def quick_history(settings: Settings, cache: HeaderCache) -> QuickHistory | None
     archived: dict[str, Revision] = {}
     for folder in archive_dirs:
         found = _read_dir(folder.absolute(), cache, archived=True)
-        if found is None or not _valid(found):
-            return None
+        if found is None or not _valid(found) or set(found) & set(archived):
+            return None  # an id in two archive folders: which one History keeps is its own
         archived.update(found)
     return QuickHistory(settings, directory, live, archived, archive_dirs)
