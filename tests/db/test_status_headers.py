@@ -325,3 +325,22 @@ def test_the_quick_path_imports_neither_alembic_nor_sqlalchemy(env: Env) -> None
     assert code == 0 and out == full
     for heavy in ("alembic", "sqlalchemy"):
         assert [m for m in modules if m == heavy or m.startswith(heavy + ".")] == [], heavy
+
+
+def test_x_arguments_or_a_url_from_alembic_ini_take_the_full_path(
+    env: Env, imported: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What only env.py knows the meaning of (-x), or a URL only alembic.ini names: env.py runs
+    (with the revision graph still from the headers)."""
+    _age(env.project_dir)
+    url = env.db.render("psycopg")
+    status(env.project().settings, url=url, server=env.server)  # learns, fills the cache
+    imported.clear()
+    status(env.project("sleep=0").settings, url=url, server=env.server)
+    assert "env.py" in imported  # (and a replay: -x is part of the expected schema's key)
+    ini = env.ini.read_text()
+    env.ini.write_text(ini.replace("sqlalchemy.url = ", f"sqlalchemy.url = {url}\n# ", 1))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    imported.clear()
+    result = status(env.project().settings, server=env.server)
+    assert imported == ["env.py"] and result.current[0].id == "d1000001"
