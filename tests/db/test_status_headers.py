@@ -23,6 +23,7 @@ from test_deploy_support import Env, add_revision, make_env
 
 from alembic_baseline.commands.status import status
 from alembic_baseline.deploy.results import StatusResult
+from alembic_baseline.errors import BaselineError
 from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.scratch import ScratchServer
 from alembic_baseline.report import Reporter
@@ -344,3 +345,19 @@ def test_x_arguments_or_a_url_from_alembic_ini_take_the_full_path(
     imported.clear()
     result = status(env.project().settings, server=env.server)
     assert imported == ["env.py"] and result.current[0].id == "d1000001"
+
+
+def test_an_unreadable_version_table_is_reported_by_the_full_path(env: Env) -> None:
+    """A version table the quick path cannot read (here: another shape) is left to the full
+    path, whose error (env.py's, explained) is the one raised either way."""
+    _age(env.project_dir)
+    url = env.db.render("psycopg")
+    status(env.project().settings, url=url, server=env.server)  # learns, fills the cache
+    with connection(env.db) as conn:
+        conn.execute("ALTER TABLE alembic_version RENAME COLUMN version_num TO other")
+    errors = []
+    for cache in (False, True):
+        with pytest.raises(BaselineError) as raised:
+            status(env.project().settings, url=url, server=env.server, header_cache=cache)
+        errors.append((type(raised.value), raised.value.message))
+    assert errors[0] == errors[1]

@@ -157,6 +157,8 @@ def _quick(
         return None
     db_url = parse_given_url(text) if url is not None else DatabaseURL.parse(text)
     state = read_state_direct(db_url, VersionTable(*table), applied=options.record_applied)
+    if state is None:
+        return None
     archived, unknown = locate(history, state.current)
     pending: tuple[PendingRevision, ...] = ()
     schema = None

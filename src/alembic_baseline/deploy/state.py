@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import psycopg
 from psycopg import sql
 
 from alembic_baseline.deploy.applied import AppliedRow, applied_rows, applied_rows_direct
@@ -77,20 +78,26 @@ _HAS_TABLE = (
 )
 
 
-def read_state_direct(url: DatabaseURL, table: VersionTable, *, applied: bool = False) -> DbState:
+def read_state_direct(
+    url: DatabaseURL, table: VersionTable, *, applied: bool = False
+) -> DbState | None:
     """:func:`read_state` without env.py, on one connection of the tool's own, for a version
     table whose name and schema are known (``status``'s quick path, history/quick.py): no
-    version table is no revision, as for Alembic."""
+    version table is no revision, as for Alembic. None when the version table cannot be read
+    (a lock timeout, a privilege): the full path reads it again and reports it in its words."""
     with connection(url) as conn:
         version = server_version(conn)
         heads: tuple[str, ...] = ()
         params = {"name": table.name, "schema": table.schema}
-        if conn.execute(_HAS_TABLE, params).fetchone() is not None:
-            name: sql.Composable = sql.Identifier(table.name)
-            if table.schema is not None:
-                name = sql.SQL("{}.{}").format(sql.Identifier(table.schema), name)
-            rows = conn.execute(sql.SQL("SELECT version_num FROM {}").format(name)).fetchall()
-            heads = tuple(sorted(str(r[0]) for r in rows))
+        try:
+            if conn.execute(_HAS_TABLE, params).fetchone() is not None:
+                name: sql.Composable = sql.Identifier(table.name)
+                if table.schema is not None:
+                    name = sql.SQL("{}.{}").format(sql.Identifier(table.schema), name)
+                query = sql.SQL("SELECT version_num FROM {}").format(name)
+                heads = tuple(sorted(str(r[0]) for r in conn.execute(query).fetchall()))
+        except psycopg.Error:
+            return None
         rows_applied = applied_rows_direct(conn, table.schema, url.redacted) if applied else None
     return DbState(url, version.text, version.major, heads, table, rows_applied)
 
