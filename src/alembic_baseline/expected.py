@@ -175,6 +175,31 @@ def compare_with_expected(
     )
 
 
+def compare_with_cached(
+    history: History,
+    major: int,
+    url: DatabaseURL,
+    revision: str,
+    version_table: VersionTable,
+    cache_dir: Path,
+) -> SchemaCheck | None:
+    """:func:`compare_with_expected` when the expected schema of live ``revision`` is in the
+    cache and decodes; None otherwise (nothing is built here: the caller takes the full path)."""
+    if history.locate(revision) != "live":
+        return None
+    options = inspect_options(version_table)
+    path = _cache_file(cache_dir, history.fingerprint(revision), revision, major, options)
+    if not path.is_file():
+        return None
+    try:
+        snap = _decoded(path)
+    except (ValueError, KeyError, TypeError):
+        return None  # the full path removes and rebuilds it
+    return _check(
+        revision, f"revision {revision}", lambda: (snap, True), lambda: from_url(url, options)
+    )
+
+
 def _not_live(revision: str) -> SchemaCheck:
     return SchemaCheck(
         revision,

@@ -13,6 +13,7 @@ Layout (``state_dir``, default ``<project>/.alembic-baseline``)::
             pgstat/             doctor's counters between two checks
             expected-*.json     the expected schema at a revision (deploy, doctor, baseline)
             checksums.json      revision-file checksums by size/mtime/inode (status, apply)
+            revision-headers.json  revision-file headers by size/mtime/inode (status)
 
 Where it is, weakest first: ``state_dir`` in ``[tool.alembic-baseline]`` (relative to
 pyproject.toml's directory), ``ALEMBIC_BASELINE_STATE_DIR`` (relative to the working directory),

@@ -187,6 +187,31 @@ def applied_rows(ctx: MigrationContext, where: str) -> dict[str, AppliedRow] | N
     return {str(r[0]): AppliedRow(*(str(v) for v in r)) for r in rows}
 
 
+def applied_rows_direct(conn: Any, schema: str | None, where: str) -> dict[str, AppliedRow] | None:
+    """:func:`applied_rows` on a psycopg connection of the tool's own (``status``'s quick path:
+    the same table beside the version table, the same query, the same error)."""
+    table = _table(schema)
+    try:
+        found = conn.execute("SELECT to_regclass(%s)", (table.as_string(conn),)).fetchone()
+        if found is None or found[0] is None:
+            return None
+        rows = conn.execute(
+            sql.SQL(
+                "SELECT DISTINCT ON (revision) revision, checksum, path, action, "
+                "applied_at::text FROM {} ORDER BY revision, applied_at DESC"
+            ).format(table)
+        ).fetchall()
+    except Exception as exc:  # a table of that name the tool did not make
+        first = str(exc).strip().splitlines()
+        raise DatabaseError(
+            f"{APPLIED_TABLE} in {where} cannot be read, so the applied revisions cannot be "
+            f"compared with their files: {first[0] if first else type(exc).__name__}",
+            hint="It is alembic-baseline's own table (docs/team.md). If another tool owns "
+            "that name, set record_applied = false in [tool.alembic-baseline.deploy].",
+        ) from None
+    return {str(r[0]): AppliedRow(*(str(v) for v in r)) for r in rows}
+
+
 def accept(
     url: DatabaseURL, schema: str | None, rows: list[tuple[str, str, str]], run_id: str | None
 ) -> None:

@@ -12,12 +12,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from alembic_baseline.deploy.applied import AppliedRow, applied_rows
+import psycopg
+from psycopg import sql
+
+from alembic_baseline.deploy.applied import AppliedRow, applied_rows, applied_rows_direct
 from alembic_baseline.deploy.options import DeployOptions
 from alembic_baseline.errors import UnsafeError
 from alembic_baseline.expected import VersionTable
+from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.scratch import Scratch
-from alembic_baseline.pg.server import read_server_version
+from alembic_baseline.pg.server import read_server_version, server_version
 from alembic_baseline.pg.url import DatabaseURL
 
 if TYPE_CHECKING:
@@ -64,6 +68,38 @@ def read_state(project: AlembicProject, url: DatabaseURL, *, applied: bool = Fal
     rows = found.get("applied")
     assert rows is None or isinstance(rows, dict)
     return DbState(url, version.text, version.major, heads, table, rows)
+
+
+_HAS_TABLE = (
+    "SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE c.relname = %(name)s AND c.relkind = ANY(ARRAY['r', 'p', 'f', 'v', 'm']) AND "
+    "CASE WHEN %(schema)s::text IS NULL THEN pg_catalog.pg_table_is_visible(c.oid) "
+    "ELSE n.nspname = %(schema)s::text END"
+)
+
+
+def read_state_direct(
+    url: DatabaseURL, table: VersionTable, *, applied: bool = False
+) -> DbState | None:
+    """:func:`read_state` without env.py, on one connection of the tool's own, for a version
+    table whose name and schema are known (``status``'s quick path, history/quick.py): no
+    version table is no revision, as for Alembic. None when the version table cannot be read
+    (a lock timeout, a privilege): the full path reads it again and reports it in its words."""
+    with connection(url) as conn:
+        version = server_version(conn)
+        heads: tuple[str, ...] = ()
+        params = {"name": table.name, "schema": table.schema}
+        try:
+            if conn.execute(_HAS_TABLE, params).fetchone() is not None:
+                name: sql.Composable = sql.Identifier(table.name)
+                if table.schema is not None:
+                    name = sql.SQL("{}.{}").format(sql.Identifier(table.schema), name)
+                query = sql.SQL("SELECT version_num FROM {}").format(name)
+                heads = tuple(sorted(str(r[0]) for r in conn.execute(query).fetchall()))
+        except psycopg.Error:
+            return None
+        rows_applied = applied_rows_direct(conn, table.schema, url.redacted) if applied else None
+    return DbState(url, version.text, version.major, heads, table, rows_applied)
 
 
 def locate(history: History, current: tuple[str, ...]) -> tuple[list[str], list[str]]:

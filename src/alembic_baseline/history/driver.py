@@ -15,13 +15,13 @@ import logging
 import os
 import threading
 from argparse import Namespace
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from alembic_baseline.errors import BaselineError, ConfigError
-from alembic_baseline.history import blame, prepare, project_load, sandbox
+from alembic_baseline.history import blame, headers, prepare, project_load, sandbox
 from alembic_baseline.history.steps import RunResult as RunResult
 from alembic_baseline.history.steps import StepTracker
 from alembic_baseline.pg.url import DatabaseURL
@@ -37,14 +37,29 @@ if TYPE_CHECKING:
 _PLACEHOLDER_URLS = ("driver://", "")
 
 
+def url_variable(settings: Settings, environ: Mapping[str, str] | None = None) -> str | None:
+    """The project's URL variable (``$DATABASE_URL`` unless ``url_env`` names another), what
+    env.py reads; None when unset or empty."""
+    env = os.environ if environ is None else environ
+    return env.get(settings.url_env) or None
+
+
 _DRIVING = threading.RLock()  # one run at a time per process (see AlembicProject._driving)
 
 
 class AlembicProject:
     """One Alembic project (an alembic.ini + script directory) and how to run it."""
 
-    def __init__(self, settings: Settings, *, version_locations: tuple[Path, ...] = ()) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        version_locations: tuple[Path, ...] = (),
+        header_cache: headers.HeaderCache | None = None,
+    ) -> None:
         self.settings = settings
+        # Reading commands (status) give a cache of revision headers: see read_script.
+        self.header_cache = header_cache
         # Another set of revision folders with the same env.py: the archive, or a whole-history
         # view made of archive + live revisions (see baseline.verify).
         self.version_locations = version_locations
@@ -93,6 +108,21 @@ class AlembicProject:
         project_load.load_revisions(script, self.settings.project_dir)
         return script
 
+    @cached_property
+    def read_script(self) -> ScriptDirectory:
+        """The script directory for reading the revision graph only (never for running a
+        migration): without a header cache, :attr:`script`; with one, a map built from the
+        remembered headers when every revision file has a current entry (no file imported,
+        see history/headers.py), else :attr:`script`, whose files' headers are then learnt."""
+        if self.header_cache is None:
+            return self.script
+        fast = self.bare_script()
+        if headers.install(fast, self.header_cache):
+            return fast
+        script = self.script
+        self.header_cache.learn(script)
+        return script
+
     def bare_script(self) -> ScriptDirectory:
         """The script directory as Alembic configures it, no revision file loaded yet: where
         the versions are and how files are named, for what needs no revision."""
@@ -113,8 +143,9 @@ class AlembicProject:
 
     def configured_url(self, environ: dict[str, str] | None = None) -> DatabaseURL | None:
         """The project's own URL: ``$DATABASE_URL`` (what env.py reads) else sqlalchemy.url."""
-        env = os.environ if environ is None else environ
-        text = env.get(self.settings.url_env) or self.config().get_main_option("sqlalchemy.url")
+        text = url_variable(self.settings, environ) or self.config().get_main_option(
+            "sqlalchemy.url"
+        )
         if not text or text.startswith(_PLACEHOLDER_URLS[0]):
             return None
         return DatabaseURL.parse(text)
@@ -361,12 +392,14 @@ class AlembicProject:
             # lazy: start-up: only the path that needs it pays for it
             from alembic_baseline.pg.sessions import bounded_read
 
-            env = EnvironmentContext(cfg, self.script, fn=call, dont_mutate=True)
+            # read_script: env.py reads the version table; no revision runs
+            script = self.read_script
+            env = EnvironmentContext(cfg, script, fn=call, dont_mutate=True)
             with (
                 sandbox.guard_environment(env),
                 bounded_read(url, "reading the version table"),
             ):
-                self.script.run_env()
+                script.run_env()
 
         self._run(url, "read the version table", action, scratch=scratch)
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from alembic_baseline import compat
 from alembic_baseline.errors import ConfigError
+from alembic_baseline.history import headers
 from alembic_baseline.history.blame import load_error
 
 if TYPE_CHECKING:
@@ -100,7 +101,7 @@ class History:
         from alembic.util import CommandError
 
         self.project = project
-        self.script = project.script
+        self.script = project.read_script  # the full script unless a header cache is given
         try:
             self.live = {s.revision: _revision(s, False) for s in self.script.walk_revisions()}
         except CommandError as exc:
@@ -112,9 +113,13 @@ class History:
         self.archived: dict[str, Revision] = {}
         for directory in self.archive_dirs if archive else ():
             archived = scripts_in(directory, self.script)
+            cache = project.header_cache
+            learn = cache is not None and not headers.install(archived, cache)
             try:
                 for s in archived.walk_revisions():
                     self.archived[s.revision] = _revision(s, True)
+                if learn and cache is not None:
+                    cache.learn(archived)
             except CommandError as exc:
                 raise ConfigError(
                     f"The archived revisions in {directory} do not form a valid history: {exc}",
@@ -122,6 +127,11 @@ class History:
                 ) from None
             except Exception as exc:  # a broken archived file: name it (see blame.load_error)
                 raise load_error(exc, project.settings.project_dir) from None
+
+    @property
+    def script_location(self) -> Path:
+        """The script directory (env.py, versions/)."""
+        return Path(self.script.dir)
 
     def heads(self) -> tuple[str, ...]:
         return tuple(sorted(self.script.get_heads()))

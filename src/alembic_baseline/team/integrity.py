@@ -46,7 +46,7 @@ def applied_revisions(history: History, current: Iterable[str]) -> set[str]:
 
 
 def _manifest_archived(history: History) -> set[str]:
-    directory = baselines_dir(history.project.script_location)
+    directory = baselines_dir(history.script_location)
     found: set[str] = set()
     for path in sorted(directory.glob("*.json")) if directory.is_dir() else ():
         try:
