@@ -138,17 +138,20 @@ def _results(
     for index, target in enumerate(targets):
         key = ""
         if cache is not None:
-            key = cache_key(target.path.read_bytes(), target.path.name, target.archived, digest)
-            hit = cache.get(key, str(target.path))
+            path = os.fspath(target.path)
+            with open(path, "rb") as handle:
+                content = handle.read()
+            key = cache_key(content, os.path.basename(path), target.archived, digest)
+            hit = cache.get(key, path)
             if hit is not None:
                 results[index] = hit
                 continue
         missing.append((index, target, key))
     computed = _compute([t for _, t, _ in missing], config, sys_path, jobs)
-    for (index, _, key), result in zip(missing, computed, strict=True):
+    for (index, _, _), result in zip(missing, computed, strict=True):
         results[index] = result
-        if cache is not None:
-            cache.put(key, result)
+    if cache is not None:
+        cache.save({key: result for (_, _, key), result in zip(missing, computed, strict=True)})
     return [results[i] for i in range(len(targets))], len(targets) - len(missing)
 
 
@@ -156,12 +159,12 @@ def _distinct_files(targets: Sequence[Target], resolve: Resolver) -> list[Target
     """One target per file, the first naming it winning: a file given relative to the working
     directory (pre-commit passes ``alembic/versions/x.py``) is the same as the project's
     absolute ``context`` entry, not a second file declaring the same revision."""
-    seen: dict[Path, Target] = {}
+    seen: dict[str, Target] = {}
     for target in targets:
         try:
-            key = resolve(target.path)
+            key = resolve.text(target.path)
         except OSError:  # unreadable here: reading it reports the problem
-            key = target.path.absolute()
+            key = os.path.abspath(target.path)
         seen.setdefault(key, target)
     return list(seen.values())
 
