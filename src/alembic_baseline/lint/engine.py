@@ -16,7 +16,6 @@ from pathlib import Path
 from alembic_baseline.errors import BaselineError
 from alembic_baseline.lint.cache import FileResult, LintCache, cache_key
 from alembic_baseline.lint.config import LintConfig
-from alembic_baseline.lint.extract import read_revision, summarize
 from alembic_baseline.lint.graphs import RevisionGraph
 from alembic_baseline.lint.model import Finding, IgnoreDirectives, RevisionFile, RevisionSummary
 from alembic_baseline.lint.paths import Resolver
@@ -51,6 +50,9 @@ def lint_file(
     """Extract one revision and run the revision rules on it (runs in worker processes).
 
     ``rules``: ``config.rules()`` made once for many files (making them is not free)."""
+    # lazy: start-up: a warm run (every result cached) renders and parses nothing (pglast)
+    from alembic_baseline.lint.extract import read_revision, summarize
+
     rev = read_revision(target.path, archived=target.archived, sys_path=sys_path)
     findings: list[Finding] = []
     for rule in config.rules() if rules is None else rules:
