@@ -248,6 +248,29 @@ def test_a_warm_run_starts_no_process_pool_machinery(tmp_path: Path) -> None:
     assert done.stdout.split() == ["False", "False"]
 
 
+def test_a_warm_run_imports_no_sql_parser(tmp_path: Path) -> None:
+    """Every result cached: the rules are imported (their codes, the history rules) but pglast
+    (~45 ms) is not; checking SQL imports it on first use."""
+    import subprocess
+    import sys
+
+    targets = write_revisions(tmp_path / "versions", _chain(3))
+    cache = tmp_path / "cache"
+    cold = engine.run(targets, from_section({}), root=tmp_path, cache_dir=cache, jobs=1)
+    code = (
+        "import sys; from pathlib import Path; "
+        "from alembic_baseline.commands import lint; "
+        "from alembic_baseline.lint import engine; "
+        "from alembic_baseline.lint.config import from_section; "
+        f"targets = [engine.Target(Path(p)) for p in {[str(t.path) for t in targets]!r}]; "
+        f"r = engine.run(targets, from_section({{}}), root=Path({str(tmp_path)!r}), "
+        f"cache_dir=Path({str(cache)!r}), jobs=1); "
+        "print(r.cached, len(r.findings), any(m.startswith('pglast') for m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["3", str(len(cold.findings)), "False"]
+
+
 def test_a_cold_run_imports_each_revision_file_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
