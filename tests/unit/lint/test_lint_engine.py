@@ -314,3 +314,20 @@ def test_a_worker_killed_while_rendering_is_a_clear_error_naming_the_files(tmp_p
     assert targets[7].path.name in error.message  # among the files not linted
     assert error.hint and "--jobs 1" not in error.hint  # it would kill lint itself
     assert error.exit_code == ExitCode.USAGE
+
+
+def test_rendering_imports_alembic_without_template_highlighting() -> None:
+    """Mako's Pygments plugin (a third of importing Alembic) is not imported for rendering, and
+    the block is lifted afterwards: the plugin still imports when something asks for it."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("pygments")
+    code = (
+        "import sys; from alembic_baseline.lint import offline; offline.prepare(); "
+        "import alembic.op; "
+        "print('pygments' in sys.modules, 'mako.ext.pygmentplugin' in sys.modules); "
+        "import mako.ext.pygmentplugin; print('pygments' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "False", "True"]
