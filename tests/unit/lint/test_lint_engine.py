@@ -331,3 +331,11 @@ def test_rendering_imports_alembic_without_template_highlighting() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["False", "False", "True"]
+
+
+def test_every_plain_call_name_contains_a_prefilter_word() -> None:
+    """read_source walks the tree for plain calls only when the source has one of these words."""
+    from alembic_baseline.lint import pysource
+
+    names = pysource._OPENERS | pysource._PATH_METHODS
+    assert all(any(word in name for word in pysource._CALL_WORDS) for name in names)
