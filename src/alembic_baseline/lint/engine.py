@@ -82,8 +82,12 @@ def _checked(rule: Rule, rev: RevisionFile) -> list[Finding]:
 def _lint_chunk(
     targets: Sequence[Target], config: LintConfig, sys_path: Sequence[str]
 ) -> list[FileResult]:
+    # lazy: start-up: a warm run (every result cached) renders nothing
+    from alembic_baseline.lint.offline import quiet
+
     rules = config.rules()
-    return [lint_file(t, config, sys_path, rules) for t in targets]
+    with quiet():
+        return [lint_file(t, config, sys_path, rules) for t in targets]
 
 
 def _compute(
