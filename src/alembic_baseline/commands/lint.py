@@ -103,7 +103,11 @@ def _script(settings: Settings) -> ScriptDirectory:
 def _bare_script(settings: Settings) -> ScriptDirectory:
     """Where the versions are and how files are named: no revision file imported for it."""
     # lazy: start-up: only a cold cache pays for Alembic
-    from alembic_baseline.history.driver import AlembicProject
+    from alembic_baseline.lint.offline import without_template_highlighting
+
+    with without_template_highlighting():
+        # lazy: as above (and Alembic imported without Mako's Pygments plugin)
+        from alembic_baseline.history.driver import AlembicProject
 
     return AlembicProject(settings).bare_script()
 

@@ -88,7 +88,7 @@ _PYGMENTS_PLUGIN = "mako.ext.pygmentplugin"
 
 
 @contextlib.contextmanager
-def _without_template_highlighting() -> Iterator[None]:
+def without_template_highlighting() -> Iterator[None]:
     """Import Alembic without Mako's syntax highlighting of template errors.
 
     Alembic imports ``mako.exceptions``, which imports Pygments and its lexers when Pygments is
@@ -153,7 +153,7 @@ def _context() -> tuple[_Switch, MigrationContext, EnvironmentContext]:
     """One offline MigrationContext per process, as ``alembic upgrade --sql`` has one for the
     whole history: configuring one (dialect, implementation, version table) cost more than
     rendering a typical revision, and lint renders every revision twice."""
-    with _without_template_highlighting():
+    with without_template_highlighting():
         from alembic.config import Config
         from alembic.operations import Operations  # noqa: F401 - imported for the renders
         from alembic.runtime.migration import MigrationContext
