@@ -157,13 +157,16 @@ def decode(entry: Any, path: str) -> FileResult:
         ignores=IgnoreDirectives({int(k): frozenset(v) for k, v in lines.items()}, frozenset(file)),
         offline_error=_optional_str(error),
     )
-    return FileResult(
-        summary,
-        tuple(
-            Finding(code, rule, _SEVERITY[sev], path, ln, message, hint, subject, end, start)
-            for code, rule, sev, ln, message, hint, subject, end, start in findings
-        ),
-    )
+    return FileResult(summary, tuple(_finding(f, path) for f in findings))
+
+
+def _finding(data: Any, path: str) -> Finding:
+    code, rule, severity, line, message, hint, subject, end, start = data
+    for text in (code, rule, message, hint, subject):
+        _str(text)
+    for number in (line, end, start):
+        _int(number)
+    return Finding(code, rule, _SEVERITY[severity], path, line, message, hint, subject, end, start)
 
 
 def _str(value: Any) -> str:

@@ -123,9 +123,11 @@ def test_a_damaged_entry_is_a_miss(tmp_path: Path) -> None:
     keys = list(data["entries"])
     data["entries"][keys[0]] = "junk"
     data["entries"][keys[1]] = [[None] * 10, [["PG101", "r", 99, 1, "m", "h", "", 0, 0]]]
+    good = data["entries"][keys[2]]
+    data["entries"][keys[2]] = [good[0], [[*good[1][0][:3], "7", *good[1][0][4:]]]]  # line "7"
     (cache / "results.json").write_text(json.dumps(data), encoding="utf-8")
     again = engine.run(targets, config, root=tmp_path, cache_dir=cache, jobs=1)
-    assert again.cached == 1 and _findings(again) == _findings(fresh)
+    assert again.cached == 0 and _findings(again) == _findings(fresh)
 
 
 def test_stale_entries_are_misses_and_old_ones_are_pruned(
