@@ -92,7 +92,7 @@ def without_template_highlighting() -> Iterator[None]:
     """Import Alembic without Mako's syntax highlighting of template errors.
 
     Alembic imports ``mako.exceptions``, which imports Pygments and its lexers when Pygments is
-    installed (rich brings it): about a third of importing Alembic, for error pages of
+    installed (rich brings it): about a fifth of importing Alembic, for error pages of
     ``script.py.mako`` templates, which rendering a revision offline never shows. Mako falls back
     to plain escaping when that import fails; the block is lifted once Mako has chosen, so
     nothing else in the process is affected (an explicit import of the plugin still works)."""
