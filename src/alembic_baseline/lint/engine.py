@@ -93,6 +93,8 @@ def _lint_chunk(
 def _compute(
     targets: Sequence[Target], config: LintConfig, sys_path: Sequence[str], jobs: int
 ) -> list[FileResult]:
+    if not targets:  # every result cached
+        return []
     if jobs <= 1 or len(targets) < PARALLEL_MIN_FILES:
         return _lint_chunk(targets, config, sys_path)
     # A few large chunks per worker: per-task pickling overhead stays small.

@@ -265,10 +265,11 @@ def test_a_warm_run_imports_no_sql_parser(tmp_path: Path) -> None:
         f"targets = [engine.Target(Path(p)) for p in {[str(t.path) for t in targets]!r}]; "
         f"r = engine.run(targets, from_section({{}}), root=Path({str(tmp_path)!r}), "
         f"cache_dir=Path({str(cache)!r}), jobs=1); "
-        "print(r.cached, len(r.findings), any(m.startswith('pglast') for m in sys.modules))"
+        "print(r.cached, len(r.findings), any(m.startswith('pglast') for m in sys.modules), "
+        "'alembic_baseline.lint.offline' in sys.modules)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.split() == ["3", str(len(cold.findings)), "False"]
+    assert done.stdout.split() == ["3", str(len(cold.findings)), "False", "False"]
 
 
 def test_a_cold_run_imports_each_revision_file_once(
