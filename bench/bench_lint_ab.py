@@ -12,8 +12,8 @@ Both print every finding (to a pipe, read by the benchmark). Usage::
     python bench/bench_lint_ab.py [--tool VENV/bin/alembic-baseline] [--squawk PATH]
         [--revisions 1000] [--pairs 7] [--before OTHER/bin/alembic-baseline] [--write]
 
-With ``--before OTHER/bin/alembic-baseline`` a third measure runs the two versions of the tool
-against each other (filled cache, alternating pairs).
+With ``--before OTHER/bin/alembic-baseline`` two more measures run the two versions of the tool
+against each other (filled cache, then empty cache; alternating pairs).
 
 Without ``--tool`` this checkout is built as a wheel and installed into a temporary venv;
 without ``--squawk``, squawk-cli (a wheel with the binary) is installed from PyPI into another.
@@ -45,7 +45,7 @@ def main() -> None:
     parser.add_argument("--before", type=Path, help="another alembic-baseline to compare with")
     parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
     args = parser.parse_args()
-    versus = None
+    versus = versus_cold = None
 
     with tempfile.TemporaryDirectory(prefix="ab-lint-") as tmp:
         work = Path(tmp)
@@ -81,6 +81,13 @@ def main() -> None:
             print(f"lint, filled cache, --before vs this tool ({load_text()})")
             versus = paired(lambda: timed(before, cwd=project, ok=(0, 1)),
                             lambda: timed(lint, cwd=project, ok=(0, 1)), args.pairs)  # fmt: skip
+
+            def before_cold() -> float:
+                shutil.rmtree(cache, ignore_errors=True)
+                return timed(before, cwd=project, ok=(0, 1))
+
+            print(f"lint, empty cache, --before vs this tool ({load_text()})")
+            versus_cold = paired(before_cold, lint_cold, args.pairs)
         squawk_findings = _squawk_count(squawk)
         version = subprocess.run([str(args.squawk), "--version"], capture_output=True,
                                  text=True).stdout.strip()  # fmt: skip
@@ -97,6 +104,11 @@ def main() -> None:
             cold.row("`lint`, empty cache vs `alembic upgrade base:head --sql` + `squawk`"),
             warm.row("`lint`, filled cache vs `squawk` on the rendered SQL"),
             *([versus.row("`lint`, filled cache, vs `--before`'s `lint`")] if versus else []),
+            *(
+                [versus_cold.row("`lint`, empty cache, vs `--before`'s `lint`")]
+                if versus_cold
+                else []
+            ),
         ]
     )
     print(text)

@@ -103,7 +103,11 @@ def _script(settings: Settings) -> ScriptDirectory:
 def _bare_script(settings: Settings) -> ScriptDirectory:
     """Where the versions are and how files are named: no revision file imported for it."""
     # lazy: start-up: only a cold cache pays for Alembic
-    from alembic_baseline.history.driver import AlembicProject
+    from alembic_baseline.lint.offline import without_template_highlighting
+
+    with without_template_highlighting():
+        # lazy: as above (and Alembic imported without Mako's Pygments plugin)
+        from alembic_baseline.history.driver import AlembicProject
 
     return AlembicProject(settings).bare_script()
 
@@ -154,13 +158,21 @@ def _alembic_heads(settings: Settings) -> tuple[str, ...] | None:
 
 
 def _discover(directory: Path, include_archive: bool) -> list[Target]:
-    targets = [Target(p) for p in sorted(directory.glob("*.py")) if p.name != "__init__.py"]
+    targets = [Target(directory / name) for name in _python_files(directory)]
     archive = directory / "archive"
     if include_archive and archive.is_dir():
-        targets += [
-            Target(p, True) for p in sorted(archive.glob("*.py")) if p.name != "__init__.py"
-        ]
+        targets += [Target(archive / name, True) for name in _python_files(archive)]
     return targets
+
+
+def _python_files(directory: Path) -> list[str]:
+    """The names ``directory.glob("*.py")`` yields, sorted, but ``__init__.py`` (one listing,
+    without glob's pattern matching and ``Path`` per entry)."""
+    try:
+        names = os.listdir(directory)
+    except OSError:  # as glob: a missing or unreadable directory has no files
+        return []
+    return sorted(n for n in names if n.endswith(".py") and n != "__init__.py")
 
 
 def _expand(paths: Sequence[Path], include_archive: bool) -> list[Target]:

@@ -8,10 +8,16 @@ with m ≥ n, ``varchar`` ↔ ``text``, ``numeric(p,s)`` → ``numeric(q,s)`` wi
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic_baseline.lint import sqlfacts as sf
+from alembic_baseline.lint.lazy import lazy_module
 from alembic_baseline.lint.pysource import Expr
+
+if TYPE_CHECKING:
+    from alembic_baseline.lint import sqlfacts as sf
+else:
+    # lazy: a warm lint (every result cached) parses no SQL: pglast is ~45 ms of start-up
+    sf = lazy_module("alembic_baseline.lint.sqlfacts", globals())
 
 Canon = tuple[str, tuple[int, ...]]
 

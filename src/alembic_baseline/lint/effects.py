@@ -7,15 +7,23 @@ them to compare ``upgrade()`` with ``downgrade()`` and to count what a revision 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pglast import ast
-
-from alembic_baseline.lint import sqlfacts as sf
+from alembic_baseline.lint.lazy import lazy_module
 from alembic_baseline.lint.model import Direction, Operation, RevisionFile
 from alembic_baseline.lint.pysource import Expr
+
+if TYPE_CHECKING:
+    from pglast import ast
+
+    from alembic_baseline.lint import sqlfacts as sf
+else:
+    # lazy: a warm lint (every result cached) parses no SQL: pglast is ~45 ms of start-up
+    ast = lazy_module("pglast.ast", globals())
+    sf = lazy_module("alembic_baseline.lint.sqlfacts", globals())
 
 
 @dataclass(frozen=True)
@@ -64,20 +72,24 @@ def _alter_table(node: ast.AlterTableStmt, line: int) -> Iterator[Effect]:
             yield Effect("change", "table", table, line, table)
 
 
-_SUBOBJECTS = {
-    sf.OT.OBJECT_COLUMN: "column",
-    sf.OT.OBJECT_TABCONSTRAINT: "constraint",
-    sf.OT.OBJECT_TRIGGER: "trigger",
-    sf.OT.OBJECT_POLICY: "policy",
-    sf.OT.OBJECT_RULE: "rule",
-}
+@functools.cache
+def _subobjects() -> dict[Any, str]:
+    # a function, not a constant: the enum is pglast's, imported when SQL is first checked
+    return {
+        sf.OT.OBJECT_COLUMN: "column",
+        sf.OT.OBJECT_TABCONSTRAINT: "constraint",
+        sf.OT.OBJECT_TRIGGER: "trigger",
+        sf.OT.OBJECT_POLICY: "policy",
+        sf.OT.OBJECT_RULE: "rule",
+    }
 
 
 def _rename(node: ast.RenameStmt, line: int) -> Iterator[Effect]:
     table = sf.rel(node.relation)
     new = sf.lower(node.newname)
-    if node.renameType in _SUBOBJECTS:  # named within a table: ``table.name``
-        kind = _SUBOBJECTS[node.renameType]
+    subobjects = _subobjects()
+    if node.renameType in subobjects:  # named within a table: ``table.name``
+        kind = subobjects[node.renameType]
         old = f"{table}.{sf.lower(node.subname)}"
         yield Effect("drop", kind, old, line, table, rename=True)
         yield Effect("create", kind, f"{table}.{new}", line, table, rename=True)

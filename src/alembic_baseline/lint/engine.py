@@ -16,7 +16,6 @@ from pathlib import Path
 from alembic_baseline.errors import BaselineError
 from alembic_baseline.lint.cache import FileResult, LintCache, cache_key
 from alembic_baseline.lint.config import LintConfig
-from alembic_baseline.lint.extract import read_revision, summarize
 from alembic_baseline.lint.graphs import RevisionGraph
 from alembic_baseline.lint.model import Finding, IgnoreDirectives, RevisionFile, RevisionSummary
 from alembic_baseline.lint.paths import Resolver
@@ -51,6 +50,9 @@ def lint_file(
     """Extract one revision and run the revision rules on it (runs in worker processes).
 
     ``rules``: ``config.rules()`` made once for many files (making them is not free)."""
+    # lazy: start-up: a warm run (every result cached) renders and parses nothing (pglast)
+    from alembic_baseline.lint.extract import read_revision, summarize
+
     rev = read_revision(target.path, archived=target.archived, sys_path=sys_path)
     findings: list[Finding] = []
     for rule in config.rules() if rules is None else rules:
@@ -80,23 +82,40 @@ def _checked(rule: Rule, rev: RevisionFile) -> list[Finding]:
 def _lint_chunk(
     targets: Sequence[Target], config: LintConfig, sys_path: Sequence[str]
 ) -> list[FileResult]:
+    # lazy: start-up: a warm run (every result cached) renders nothing
+    from alembic_baseline.lint.offline import quiet
+
     rules = config.rules()
-    return [lint_file(t, config, sys_path, rules) for t in targets]
+    with quiet():
+        return [lint_file(t, config, sys_path, rules) for t in targets]
 
 
 def _compute(
     targets: Sequence[Target], config: LintConfig, sys_path: Sequence[str], jobs: int
 ) -> list[FileResult]:
+    if not targets:  # every result cached
+        return []
     if jobs <= 1 or len(targets) < PARALLEL_MIN_FILES:
         return _lint_chunk(targets, config, sys_path)
     # A few large chunks per worker: per-task pickling overhead stays small.
     size = max(8, len(targets) // (jobs * 4))
     chunks = [targets[i : i + size] for i in range(0, len(targets), size)]
     # only when files miss the cache: a warm run does not import it (40 ms)
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    # lazy: start-up: a warm run (every result cached) renders and parses nothing (importing
+    # extract imports pglast)
+    from alembic_baseline.lint import extract, offline  # noqa: F401
+
+    context = None
+    if "fork" in multiprocessing.get_all_start_methods():
+        # Forked workers inherit what the parent imported: Alembic, SQLAlchemy and pglast are
+        # imported once here, not once in each worker (~0.3 s of CPU each).
+        offline.prepare()
+        context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         futures = [pool.submit(_lint_chunk, c, config, sys_path) for c in chunks]
         results: list[FileResult] = []
         lost: list[Target] = []
@@ -138,17 +157,20 @@ def _results(
     for index, target in enumerate(targets):
         key = ""
         if cache is not None:
-            key = cache_key(target.path.read_bytes(), target.path.name, target.archived, digest)
-            hit = cache.get(key, str(target.path))
+            path = os.fspath(target.path)
+            with open(path, "rb") as handle:
+                content = handle.read()
+            key = cache_key(content, os.path.basename(path), target.archived, digest)
+            hit = cache.get(key, path)
             if hit is not None:
                 results[index] = hit
                 continue
         missing.append((index, target, key))
     computed = _compute([t for _, t, _ in missing], config, sys_path, jobs)
-    for (index, _, key), result in zip(missing, computed, strict=True):
+    for (index, _, _), result in zip(missing, computed, strict=True):
         results[index] = result
-        if cache is not None:
-            cache.put(key, result)
+    if cache is not None:
+        cache.save({key: result for (_, _, key), result in zip(missing, computed, strict=True)})
     return [results[i] for i in range(len(targets))], len(targets) - len(missing)
 
 
@@ -156,12 +178,12 @@ def _distinct_files(targets: Sequence[Target], resolve: Resolver) -> list[Target
     """One target per file, the first naming it winning: a file given relative to the working
     directory (pre-commit passes ``alembic/versions/x.py``) is the same as the project's
     absolute ``context`` entry, not a second file declaring the same revision."""
-    seen: dict[Path, Target] = {}
+    seen: dict[str, Target] = {}
     for target in targets:
         try:
-            key = resolve(target.path)
+            key = resolve.text(target.path)
         except OSError:  # unreadable here: reading it reports the problem
-            key = target.path.absolute()
+            key = os.path.abspath(target.path)
         seen.setdefault(key, target)
     return list(seen.values())
 

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pglast import ast
-
-from alembic_baseline.lint import sqlfacts as sf
 from alembic_baseline.lint.effects import Effect, effects_of
+from alembic_baseline.lint.lazy import lazy_module
 from alembic_baseline.lint.model import Direction, RevisionFile, Statement
+
+if TYPE_CHECKING:
+    from pglast import ast
+
+    from alembic_baseline.lint import sqlfacts as sf
+else:
+    # lazy: a warm lint (every result cached) parses no SQL: pglast is ~45 ms of start-up
+    ast = lazy_module("pglast.ast", globals())
+    sf = lazy_module("alembic_baseline.lint.sqlfacts", globals())
 
 
 class RevisionFacts:

@@ -12,13 +12,22 @@ are described here, in the same form, with ``code`` left empty.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pglast import ast
+from alembic_baseline.lint.lazy import lazy_module
 
-from alembic_baseline.lint import sqlfacts as sf
+if TYPE_CHECKING:
+    from pglast import ast
+
+    from alembic_baseline.lint import sqlfacts as sf
+else:
+    # lazy: a warm lint (every result cached) parses no SQL: pglast is ~45 ms of start-up
+    ast = lazy_module("pglast.ast", globals())
+    sf = lazy_module("alembic_baseline.lint.sqlfacts", globals())
+
 
 ACCESS_EXCLUSIVE = "ACCESS EXCLUSIVE"
 SHARE = "SHARE"
@@ -171,18 +180,21 @@ def unruled_hits(node: Any) -> Iterator[LockHit]:
             )
 
 
-_REWRITING_SUBCOMMANDS = (
-    sf.AT.AT_SetTableSpace,
-    sf.AT.AT_SetLogged,
-    sf.AT.AT_SetUnLogged,
-    sf.AT.AT_SetAccessMethod,
-)
+@functools.cache
+def _rewriting_subcommands() -> tuple[Any, ...]:
+    # a function, not a constant: the enum is pglast's, imported when SQL is first checked
+    return (
+        sf.AT.AT_SetTableSpace,
+        sf.AT.AT_SetLogged,
+        sf.AT.AT_SetUnLogged,
+        sf.AT.AT_SetAccessMethod,
+    )
 
 
 def _alter_table(node: ast.AlterTableStmt) -> Iterator[LockHit]:
     relation = qualified(node.relation)
     for cmd in node.cmds or ():
-        if cmd.subtype in _REWRITING_SUBCOMMANDS:
+        if cmd.subtype in _rewriting_subcommands():
             yield rewrite(relation, "ALTER TABLE SET TABLESPACE/LOGGED/ACCESS METHOD")
         elif cmd.subtype == sf.AT.AT_ValidateConstraint:
             yield LockHit(

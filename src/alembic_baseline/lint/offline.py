@@ -60,16 +60,56 @@ class _AttributingBuffer(io.StringIO):
         return frame.f_lineno if frame is not None else 0
 
 
+_silenced = False
+
+
 @contextlib.contextmanager
-def _quiet() -> Iterator[None]:
-    """Revisions may print or warn; none of it belongs in lint output."""
+def quiet() -> Iterator[None]:
+    """Revisions may print or warn; none of it belongs in lint output. Nested uses cost nothing:
+    a worker silences a whole chunk of files once instead of three times per file."""
+    global _silenced
+    if _silenced:
+        yield
+        return
     with (
         contextlib.redirect_stdout(io.StringIO()),
         contextlib.redirect_stderr(io.StringIO()),
         warnings.catch_warnings(),
     ):
         warnings.simplefilter("ignore")
+        _silenced = True
+        try:
+            yield
+        finally:
+            _silenced = False
+
+
+_PYGMENTS_PLUGIN = "mako.ext.pygmentplugin"
+
+
+@contextlib.contextmanager
+def without_template_highlighting() -> Iterator[None]:
+    """Import Alembic without Mako's syntax highlighting of template errors.
+
+    Alembic imports ``mako.exceptions``, which imports Pygments and its lexers when Pygments is
+    installed (rich brings it): about a fifth of importing Alembic, for error pages of
+    ``script.py.mako`` templates, which rendering a revision offline never shows. Mako falls back
+    to plain escaping when that import fails; the block is lifted once Mako has chosen, so
+    nothing else in the process is affected (an explicit import of the plugin still works)."""
+    blocked = _PYGMENTS_PLUGIN not in sys.modules and "mako.exceptions" not in sys.modules
+    if blocked:
+        sys.modules[_PYGMENTS_PLUGIN] = None  # type: ignore[assignment]  # import → ImportError
+    try:
         yield
+    finally:
+        if blocked and sys.modules.get(_PYGMENTS_PLUGIN, False) is None:
+            del sys.modules[_PYGMENTS_PLUGIN]
+
+
+def prepare() -> None:
+    """Import what rendering needs (Alembic, SQLAlchemy) and set up the offline context: called
+    in a parent before it forks workers, so that they inherit it instead of each importing it."""
+    _context()
 
 
 def load_module(
@@ -78,6 +118,7 @@ def load_module(
     """Execute the revision's module code (imports, constants) as Alembic would when loading it.
 
     ``tree``: the source already parsed (compiling it skips a second parse)."""
+    _context()  # Alembic imported as rendering needs it, before the revision imports it
     name = f"_alembic_baseline_lint_{next(_counter)}"
     module = types.ModuleType(name)
     module.__file__ = str(path)
@@ -86,7 +127,7 @@ def load_module(
     sys.path[:0] = [p for p in sys_path if p not in sys.path]
     sys.modules[name] = module  # dataclasses and typing look the module up while it executes
     try:
-        with _quiet():
+        with quiet():
             exec(code, module.__dict__)
     finally:
         sys.modules.pop(name, None)
@@ -112,8 +153,10 @@ def _context() -> tuple[_Switch, MigrationContext, EnvironmentContext]:
     """One offline MigrationContext per process, as ``alembic upgrade --sql`` has one for the
     whole history: configuring one (dialect, implementation, version table) cost more than
     rendering a typical revision, and lint renders every revision twice."""
-    from alembic.config import Config
-    from alembic.runtime.migration import MigrationContext
+    with without_template_highlighting():
+        from alembic.config import Config
+        from alembic.operations import Operations  # noqa: F401 - imported for the renders
+        from alembic.runtime.migration import MigrationContext
 
     switch = _Switch()
     ctx = MigrationContext.configure(
@@ -134,7 +177,7 @@ def _offline(buffer: io.StringIO) -> Iterator[None]:
     switch, ctx, env = _context()
     switch.target = buffer
     try:
-        with _quiet(), env, Operations.context(ctx):
+        with quiet(), env, Operations.context(ctx):
             yield
     finally:
         switch.target = None

@@ -48,7 +48,7 @@ def test_warm_cache_skips_all_work_and_gives_the_same_findings(tmp_path: Path) -
     warm = engine.run(targets, config, root=tmp_path, cache_dir=cache, jobs=1)
     assert cold.cached == 0 and warm.cached == 5
     assert _key(warm) == _key(cold) and len(cold.findings) == 10  # PG101 + PG402 each
-    assert len(list(cache.glob("*.json"))) == 5
+    assert [p.name for p in cache.glob("*.json")] == ["results.json"]  # one file, not one each
 
     # Another rule configuration or an edited file is a cache miss.
     other = engine.run(
@@ -248,6 +248,30 @@ def test_a_warm_run_starts_no_process_pool_machinery(tmp_path: Path) -> None:
     assert done.stdout.split() == ["False", "False"]
 
 
+def test_a_warm_run_imports_no_sql_parser(tmp_path: Path) -> None:
+    """Every result cached: the rules are imported (their codes, the history rules) but pglast
+    (~45 ms) is not; checking SQL imports it on first use."""
+    import subprocess
+    import sys
+
+    targets = write_revisions(tmp_path / "versions", _chain(3))
+    cache = tmp_path / "cache"
+    cold = engine.run(targets, from_section({}), root=tmp_path, cache_dir=cache, jobs=1)
+    code = (
+        "import sys; from pathlib import Path; "
+        "from alembic_baseline.commands import lint; "
+        "from alembic_baseline.lint import engine; "
+        "from alembic_baseline.lint.config import from_section; "
+        f"targets = [engine.Target(Path(p)) for p in {[str(t.path) for t in targets]!r}]; "
+        f"r = engine.run(targets, from_section({{}}), root=Path({str(tmp_path)!r}), "
+        f"cache_dir=Path({str(cache)!r}), jobs=1); "
+        "print(r.cached, len(r.findings), any(m.startswith('pglast') for m in sys.modules), "
+        "'alembic_baseline.lint.offline' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["3", str(len(cold.findings)), "False", "False"]
+
+
 def test_a_cold_run_imports_each_revision_file_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -291,3 +315,28 @@ def test_a_worker_killed_while_rendering_is_a_clear_error_naming_the_files(tmp_p
     assert targets[7].path.name in error.message  # among the files not linted
     assert error.hint and "--jobs 1" not in error.hint  # it would kill lint itself
     assert error.exit_code == ExitCode.USAGE
+
+
+def test_rendering_imports_alembic_without_template_highlighting() -> None:
+    """Mako's Pygments plugin (a third of importing Alembic) is not imported for rendering, and
+    the block is lifted afterwards: the plugin still imports when something asks for it."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("pygments")
+    code = (
+        "import sys; from alembic_baseline.lint import offline; offline.prepare(); "
+        "import alembic.op; "
+        "print('pygments' in sys.modules, 'mako.ext.pygmentplugin' in sys.modules); "
+        "import mako.ext.pygmentplugin; print('pygments' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "False", "True"]
+
+
+def test_every_plain_call_name_contains_a_prefilter_word() -> None:
+    """read_source walks the tree for plain calls only when the source has one of these words."""
+    from alembic_baseline.lint import pysource
+
+    names = pysource._OPENERS | pysource._PATH_METHODS
+    assert all(any(word in name for word in pysource._CALL_WORDS) for name in names)

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pglast import ast, enums
-
-from alembic_baseline.lint import sqlfacts as sf
 from alembic_baseline.lint.facts import RevisionFacts
+from alembic_baseline.lint.lazy import lazy_module
 from alembic_baseline.lint.model import Statement
+
+if TYPE_CHECKING:
+    from pglast import ast, enums
+
+    from alembic_baseline.lint import sqlfacts as sf
+else:
+    # lazy: a warm lint (every result cached) parses no SQL: pglast is ~45 ms of start-up
+    ast = lazy_module("pglast.ast", globals())
+    enums = lazy_module("pglast.enums", globals())
+    sf = lazy_module("alembic_baseline.lint.sqlfacts", globals())
 
 
 def added(node: Any, contypes: tuple[Any, ...]) -> Iterator[ast.Constraint]:

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from alembic_baseline.lint import sqlfacts as sf
 from alembic_baseline.lint.effects import Effect
 from alembic_baseline.lint.facts import facts
+from alembic_baseline.lint.lazy import lazy_module
 from alembic_baseline.lint.model import Direction, Finding, RevisionFile, Severity
 from alembic_baseline.lint.registry import Rule
 from alembic_baseline.lint.rules.reversal import unreversed
+
+if TYPE_CHECKING:
+    from alembic_baseline.lint import sqlfacts as sf
+else:
+    # lazy: a warm lint (every result cached) parses no SQL: pglast is ~45 ms of start-up
+    sf = lazy_module("alembic_baseline.lint.sqlfacts", globals())
 
 
 class DowngradeImplemented(Rule):

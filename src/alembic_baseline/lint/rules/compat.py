@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from pglast import ast
-
-from alembic_baseline.lint import sqlfacts as sf
 from alembic_baseline.lint.facts import RevisionFacts
+from alembic_baseline.lint.lazy import lazy_module
 from alembic_baseline.lint.model import Finding, Severity, Statement
 from alembic_baseline.lint.rules._base import StatementRule
 
@@ -15,6 +14,15 @@ _RUNNING_CODE = (
     "During a rolling deploy (and for a rollback) the previous release still runs against the "
     "new schema"
 )
+
+if TYPE_CHECKING:
+    from pglast import ast
+
+    from alembic_baseline.lint import sqlfacts as sf
+else:
+    # lazy: a warm lint (every result cached) parses no SQL: pglast is ~45 ms of start-up
+    ast = lazy_module("pglast.ast", globals())
+    sf = lazy_module("alembic_baseline.lint.sqlfacts", globals())
 
 
 class RenamingColumn(StatementRule):

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any
-
-from pglast import ast
+from typing import TYPE_CHECKING, Any
 
 from alembic_baseline import compat
-from alembic_baseline.lint import sqlfacts as sf
 from alembic_baseline.lint.facts import RevisionFacts
+from alembic_baseline.lint.lazy import lazy_module
 from alembic_baseline.lint.locks import (
     ACCESS_EXCLUSIVE,
     SHARE_ROW_EXCLUSIVE,
@@ -21,6 +19,15 @@ from alembic_baseline.lint.locks import (
 from alembic_baseline.lint.model import Finding, Severity, Statement
 from alembic_baseline.lint.rules import _constraint_facts as cf
 from alembic_baseline.lint.rules._base import AUTOCOMMIT_HINT, StatementRule
+
+if TYPE_CHECKING:
+    from pglast import ast
+
+    from alembic_baseline.lint import sqlfacts as sf
+else:
+    # lazy: a warm lint (every result cached) parses no SQL: pglast is ~45 ms of start-up
+    ast = lazy_module("pglast.ast", globals())
+    sf = lazy_module("alembic_baseline.lint.sqlfacts", globals())
 
 _SCAN_AE = LockEffect(ACCESS_EXCLUSIVE, "scan")
 _NOT_VALID_HINT = "Add it NOT VALID, then VALIDATE CONSTRAINT in a later revision."
@@ -38,10 +45,16 @@ def _not_valid_how(op_call: str, table: str) -> str:
 class _NotValidRule(StatementRule):
     """Shared check: constraint added to an existing table without NOT VALID."""
 
-    contype: Any = None
+    contype_name = ""
+    """The ``ConstrType`` member checked (by name: the enum is pglast's, imported when SQL is
+    first checked)."""
     label = ""
     lock_words = ""
     op_call = ""
+
+    @property
+    def contype(self) -> Any:
+        return getattr(sf.CT, self.contype_name)
 
     def _reason(self, con: ast.Constraint) -> str:
         return ""
@@ -139,7 +152,7 @@ class ForeignKeyNotValid(_NotValidRule):
     code = "PG201"
     name = "foreign-key-not-valid"
     severity = Severity.WARNING
-    contype = sf.CT.CONSTR_FOREIGN
+    contype_name = "CONSTR_FOREIGN"
     label = "FOREIGN KEY"
     lock_words = "SHARE ROW EXCLUSIVE locks on both tables"
     op_call = "op.create_foreign_key"
@@ -192,7 +205,7 @@ class CheckNotValid(_NotValidRule):
     code = "PG202"
     name = "check-constraint-not-valid"
     severity = Severity.WARNING
-    contype = sf.CT.CONSTR_CHECK
+    contype_name = "CONSTR_CHECK"
     label = "CHECK constraint"
     lock_words = "an ACCESS EXCLUSIVE lock"
     op_call = "op.create_check_constraint"

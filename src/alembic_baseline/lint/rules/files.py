@@ -5,14 +5,21 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, ClassVar
-
-from pglast import ast
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from alembic_baseline.lint import file_template as ft
-from alembic_baseline.lint import sqlfacts as sf
+from alembic_baseline.lint.lazy import lazy_module
 from alembic_baseline.lint.model import Direction, Finding, RevisionFile, Severity
 from alembic_baseline.lint.registry import Rule
+
+if TYPE_CHECKING:
+    from pglast import ast
+
+    from alembic_baseline.lint import sqlfacts as sf
+else:
+    # lazy: a warm lint (every result cached) parses no SQL: pglast is ~45 ms of start-up
+    ast = lazy_module("pglast.ast", globals())
+    sf = lazy_module("alembic_baseline.lint.sqlfacts", globals())
 
 
 class RevisionFileName(Rule):

@@ -8,6 +8,7 @@ the newest revision still being written) is a warning. Without a sum file they s
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,9 +33,11 @@ class Change:
     detail: str = ""
 
 
-def _version_dir(summary: RevisionSummary) -> Path:
-    parent = Path(summary.path).parent
-    return parent.parent if summary.archived and parent.name == "archive" else parent
+def _version_dir(summary: RevisionSummary) -> str:
+    parent = os.path.dirname(summary.path)
+    if summary.archived and os.path.basename(parent) == "archive":
+        return os.path.dirname(parent)
+    return parent
 
 
 def _referenced(history: History) -> set[str]:
@@ -56,17 +59,30 @@ def _archived_file(versions: Path, recorded: str) -> Path | None:
 
 def changes(history: History) -> Iterator[Change]:
     """Every difference between each version directory's sum file and its revision files."""
-    by_dir: dict[Path, list[RevisionSummary]] = {}
+    by_dir: dict[str, list[RevisionSummary]] = {}
     for summary in history.revisions:
         if summary.revision:
             by_dir.setdefault(_version_dir(summary), []).append(summary)
+    dirs = sorted((Path(d), d) for d in by_dir)
+    present = [(versions, d) for versions, d in dirs if (versions / SUM_FILE).is_file()]
+    if not present:  # the common case: no sum file, nothing to compare
+        return
     referenced = _referenced(history)
-    for versions, summaries in sorted(by_dir.items()):
-        path = versions / SUM_FILE
-        if path.is_file():
-            yield from _compare(
-                parse(path.read_text(encoding="utf-8")), versions, summaries, referenced
-            )
+    for versions, d in present:
+        text = (versions / SUM_FILE).read_text(encoding="utf-8")
+        yield from _compare(parse(text), versions, by_dir[d], referenced)
+
+
+_last: list[tuple[History, tuple[Change, ...]]] = []
+
+
+def _changes_once(history: History) -> tuple[Change, ...]:
+    """:func:`changes` for both rules of a run, computed once (the last history's is kept)."""
+    if _last and _last[0][0] is history:
+        return _last[0][1]
+    found = tuple(changes(history))
+    _last[:] = [(history, found)]
+    return found
 
 
 def _compare(
@@ -163,7 +179,7 @@ class HistorySumIntact(Rule):
     history = True
 
     def check_history(self, history: History) -> Iterator[Finding]:
-        for change in changes(history):
+        for change in _changes_once(history):
             if change.kind == "damaged":
                 yield self._finding(
                     change,
@@ -239,7 +255,7 @@ class HistorySumCurrent(Rule):
     history = True
 
     def check_history(self, history: History) -> Iterator[Finding]:
-        for change in changes(history):
+        for change in _changes_once(history):
             if not change.newest or change.kind not in ("edited", "deleted", "unsummed"):
                 continue
             what = {

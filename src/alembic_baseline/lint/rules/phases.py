@@ -6,34 +6,48 @@ Phases (``phase = "post"`` in a revision; default ``pre``) are described in
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
-from typing import Any
-
-from pglast import ast
+from typing import TYPE_CHECKING, Any
 
 from alembic_baseline.history.phases import PRE, PhaseError, phase_of_source
 from alembic_baseline.lint import coercion
-from alembic_baseline.lint import sqlfacts as sf
 from alembic_baseline.lint.facts import RevisionFacts, facts
+from alembic_baseline.lint.lazy import lazy_module
 from alembic_baseline.lint.model import Direction, Finding, RevisionFile, Severity, Statement
 from alembic_baseline.lint.rules._base import StatementRule
 from alembic_baseline.lint.rules.rewrites import _existing_type
 
-_DROPPED = {
-    sf.OT.OBJECT_TABLE: "table",
-    sf.OT.OBJECT_VIEW: "view",
-    sf.OT.OBJECT_MATVIEW: "materialized view",
-    sf.OT.OBJECT_FUNCTION: "function",
-    sf.OT.OBJECT_PROCEDURE: "procedure",
-    sf.OT.OBJECT_ROUTINE: "routine",
-}
-_RENAMED = {
-    sf.OT.OBJECT_TABLE: "table",
-    sf.OT.OBJECT_COLUMN: "column",
-    sf.OT.OBJECT_VIEW: "view",
-    sf.OT.OBJECT_MATVIEW: "materialized view",
-    sf.OT.OBJECT_FUNCTION: "function",
-}
+if TYPE_CHECKING:
+    from pglast import ast
+
+    from alembic_baseline.lint import sqlfacts as sf
+else:
+    # lazy: a warm lint (every result cached) parses no SQL: pglast is ~45 ms of start-up
+    ast = lazy_module("pglast.ast", globals())
+    sf = lazy_module("alembic_baseline.lint.sqlfacts", globals())
+
+
+@functools.cache
+def _kinds() -> tuple[dict[Any, str], dict[Any, str]]:
+    """(dropped, renamed): object types whose drop or rename breaks code, named. A function,
+    not constants: the enum is pglast's, imported when SQL is first checked."""
+    dropped = {
+        sf.OT.OBJECT_TABLE: "table",
+        sf.OT.OBJECT_VIEW: "view",
+        sf.OT.OBJECT_MATVIEW: "materialized view",
+        sf.OT.OBJECT_FUNCTION: "function",
+        sf.OT.OBJECT_PROCEDURE: "procedure",
+        sf.OT.OBJECT_ROUTINE: "routine",
+    }
+    renamed = {
+        sf.OT.OBJECT_TABLE: "table",
+        sf.OT.OBJECT_COLUMN: "column",
+        sf.OT.OBJECT_VIEW: "view",
+        sf.OT.OBJECT_MATVIEW: "materialized view",
+        sf.OT.OBJECT_FUNCTION: "function",
+    }
+    return dropped, renamed
 
 
 def _has_default(coldef: ast.ColumnDef) -> bool:
@@ -92,11 +106,12 @@ def breaking(
     node: Any, defaults: set[str], widened: frozenset[str] | set[str] = frozenset()
 ) -> Iterator[str]:
     """What in one statement breaks code written for the schema before it."""
-    if isinstance(node, ast.DropStmt) and node.removeType in _DROPPED:
+    dropped, renamed = _kinds()
+    if isinstance(node, ast.DropStmt) and node.removeType in dropped:
         for name in sf.drop_objects(node):
-            yield f"drops {_DROPPED[node.removeType]} {name}"
-    elif isinstance(node, ast.RenameStmt) and node.renameType in _RENAMED:
-        kind = _RENAMED[node.renameType]
+            yield f"drops {dropped[node.removeType]} {name}"
+    elif isinstance(node, ast.RenameStmt) and node.renameType in renamed:
+        kind = renamed[node.renameType]
         table = sf.rel(node.relation) if node.relation is not None else ""
         old = f"{table}.{sf.lower(node.subname)}" if kind == "column" else table
         old = old or sf.last_name(node.object)

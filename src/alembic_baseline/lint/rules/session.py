@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
-from pglast import ast
-
-from alembic_baseline.lint import sqlfacts as sf
 from alembic_baseline.lint.facts import RevisionFacts, facts
+from alembic_baseline.lint.lazy import lazy_module
 from alembic_baseline.lint.model import (
     Direction,
     Finding,
@@ -18,6 +18,15 @@ from alembic_baseline.lint.model import (
 )
 from alembic_baseline.lint.pysource import Expr
 from alembic_baseline.lint.rules._base import AUTOCOMMIT_HINT, StatementRule
+
+if TYPE_CHECKING:
+    from pglast import ast
+
+    from alembic_baseline.lint import sqlfacts as sf
+else:
+    # lazy: a warm lint (every result cached) parses no SQL: pglast is ~45 ms of start-up
+    ast = lazy_module("pglast.ast", globals())
+    sf = lazy_module("alembic_baseline.lint.sqlfacts", globals())
 
 
 class EnumAddValueInTransaction(StatementRule):
@@ -98,7 +107,10 @@ def _first_use(st: Statement, value: str, facts: RevisionFacts) -> Statement | N
     return None
 
 
-_TABLE_KINDS = (sf.OT.OBJECT_TABLE, sf.OT.OBJECT_INDEX, sf.OT.OBJECT_SEQUENCE)
+@functools.cache
+def _table_kinds() -> tuple[Any, ...]:
+    # a function, not a constant: the enum is pglast's, imported when SQL is first checked
+    return (sf.OT.OBJECT_TABLE, sf.OT.OBJECT_INDEX, sf.OT.OBJECT_SEQUENCE)
 
 
 def _is_heavy(st: Statement, facts: RevisionFacts) -> bool:
@@ -110,7 +122,7 @@ def _is_heavy(st: Statement, facts: RevisionFacts) -> bool:
     if isinstance(node, ast.IndexStmt):
         return not node.concurrent and facts.is_existing_table(st)
     # Views are left out: dropping one locks the view only, not the tables behind it.
-    if isinstance(node, ast.DropStmt) and node.removeType in _TABLE_KINDS:
+    if isinstance(node, ast.DropStmt) and node.removeType in _table_kinds():
         return not node.concurrent and not all(facts.is_new(n, st) for n in sf.drop_objects(node))
     if isinstance(node, ast.RenameStmt | ast.CreateTrigStmt):
         return facts.is_existing_table(st)

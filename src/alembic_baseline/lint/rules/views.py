@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
-from pglast import ast
-
-from alembic_baseline.lint import sqlfacts as sf
 from alembic_baseline.lint.graphs import RevisionGraph
+from alembic_baseline.lint.lazy import lazy_module
 from alembic_baseline.lint.model import (
     Direction,
     Finding,
@@ -18,7 +18,20 @@ from alembic_baseline.lint.model import (
 )
 from alembic_baseline.lint.registry import History, Rule
 
-_VIEW_KINDS = (sf.OT.OBJECT_VIEW, sf.OT.OBJECT_MATVIEW)
+if TYPE_CHECKING:
+    from pglast import ast
+
+    from alembic_baseline.lint import sqlfacts as sf
+else:
+    # lazy: a warm lint (every result cached) parses no SQL: pglast is ~45 ms of start-up
+    ast = lazy_module("pglast.ast", globals())
+    sf = lazy_module("alembic_baseline.lint.sqlfacts", globals())
+
+
+@functools.cache
+def _view_kinds() -> tuple[Any, ...]:
+    # a function, not a constant: the enum is pglast's, imported when SQL is first checked
+    return (sf.OT.OBJECT_VIEW, sf.OT.OBJECT_MATVIEW)
 
 
 class ViewChangeDropCascade(Rule):
@@ -65,7 +78,7 @@ class ViewChangeDropCascade(Rule):
                 node = st.node
                 if isinstance(node, ast.ViewStmt) and node.replace:
                     yield self._finding(st, f"CREATE OR REPLACE VIEW {sf.rel(node.view)}")
-                elif isinstance(node, ast.DropStmt) and node.removeType in _VIEW_KINDS:
+                elif isinstance(node, ast.DropStmt) and node.removeType in _view_kinds():
                     if node.missing_ok and sf.is_cascade(node):
                         continue
                     later = {sf.created_relation(o.node) for o in statements[st.index + 1 :]} - {
