@@ -94,5 +94,5 @@ def build(
     )
     files.write("README.md", bundle_readme.render(result, up, table_name))
     sums = files.checksums()
-    (out / "SHA256SUMS").write_text(sums)
+    files.write_file("SHA256SUMS", sums.encode("utf-8"))
     return BundleResult(**{**result.__dict__, "files": len(sums.splitlines())})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -99,21 +100,37 @@ def empty_downgrades(up: Rendering, down: Rendering, table: str) -> list[str]:
 
 
 class Writer:
-    """Writes the bundle's files and remembers their SHA-256 (no second read for SHA256SUMS)."""
+    """Writes the bundle's files and remembers their SHA-256 (no second read for SHA256SUMS).
+
+    Each file is created with one ``os.open`` and written with ``os.write`` (no buffered file
+    object, no Path per file: 2,000 files for a 1,000-revision range with its rollback)."""
+
+    _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.sums: dict[str, str] = {}
-        self._made: set[Path] = set()
+        self._made: set[str] = set()
+        self._base = os.fspath(root)
 
     def write(self, relative: str, text: str) -> None:
         data = text.encode("utf-8")
-        path = self.root / relative
-        if path.parent not in self._made:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._made.add(path.parent)
-        path.write_bytes(data)
+        self.write_file(relative, data)
         self.sums[relative] = hashlib.sha256(data).hexdigest()
+
+    def write_file(self, relative: str, data: bytes) -> None:
+        """``relative`` (``/``-separated) with ``data``, not in SHA256SUMS."""
+        folder = relative.rpartition("/")[0]
+        if folder not in self._made:
+            (self.root / folder).mkdir(parents=True, exist_ok=True)
+            self._made.add(folder)
+        fd = os.open(os.path.join(self._base, relative), self._FLAGS, 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
 
     def checksums(self) -> str:
         """``sha256sum -c`` format over every file written."""

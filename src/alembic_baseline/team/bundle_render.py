@@ -61,7 +61,8 @@ def _segment(
 ) -> tuple[bundle_sql.Split, MigrationError | None]:
     buffer = io.StringIO()
     try:
-        project.offline_sql(spec, downgrade=downgrade, buffer=buffer)
+        with compat.fast_offline_version_sql():
+            project.offline_sql(spec, downgrade=downgrade, buffer=buffer)
         return bundle_sql.split(buffer.getvalue(), heads), None
     except MigrationError as exc:
         return bundle_sql.split(buffer.getvalue(), heads), exc
