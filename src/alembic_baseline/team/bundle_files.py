@@ -89,14 +89,16 @@ def write_direction(
     return names
 
 
-def empty_downgrades(up: Rendering, down: Rendering, table: str) -> list[str]:
-    """Revisions whose upgrade changes the schema but whose downgrade emits nothing."""
-    changes = {s.revision for s in up.steps if _statements_besides_version(s.sql, table)}
-    return [
-        s.revision
-        for s in down.steps
-        if s.revision in changes and not _statements_besides_version(s.sql, table)
-    ]
+def schema_changes(up: Rendering, table: str) -> set[str]:
+    """Revisions whose upgrade does something besides moving the version table."""
+    return {s.revision for s in up.steps if _statements_besides_version(s.sql, table)}
+
+
+def quiet_downgrades(down: Rendering, table: str) -> list[str]:
+    """Revisions whose downgrade only moves the version table (in the rollback's order); with
+    :func:`schema_changes`: those whose upgrade changes the schema but whose downgrade emits
+    nothing."""
+    return [s.revision for s in down.steps if not _statements_besides_version(s.sql, table)]
 
 
 class Writer:
