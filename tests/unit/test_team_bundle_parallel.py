@@ -252,3 +252,19 @@ def test_ctrl_c_leaves_no_process(tmp_path: Path) -> None:
     assert proc.returncode == ExitCode.INTERRUPTED, stderr
     assert b"Traceback" not in stderr
     assert not Path(f"/proc/{helper}").exists()
+
+
+def test_the_loaded_revisions_are_frozen_while_the_bundle_is_built(tmp_path: Path) -> None:
+    """gc.freeze() while building (the collections skip the loaded revisions), undone after."""
+    import gc
+
+    ini = grown(tmp_path)
+    seen: list[int] = []
+
+    def lint() -> str:
+        seen.append(gc.get_freeze_count())
+        return "# lint\n"
+
+    before = gc.get_freeze_count()
+    team_bundle.build(project(ini), "base:head", tmp_path / "b", lint, parallel=False)
+    assert seen[0] > before == gc.get_freeze_count() == 0
