@@ -87,8 +87,8 @@ def helpers(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
             self.used = True
             return super().result()
 
-    def record(*args: Any) -> Any:
-        helper = Recorded(*args)
+    def record(*args: Any, **kwargs: Any) -> Any:
+        helper = Recorded(*args, **kwargs)
         started.append(helper)
         return helper
 
@@ -141,9 +141,11 @@ def test_the_helper_writes_the_same_bundle(
     one = team_bundle.build(project(ini), revision_range, tmp_path / "seq", lint, parallel=False)
     assert helpers == []
     two = team_bundle.build(project(ini), revision_range, tmp_path / "par", lint, parallel=True)
-    assert len(helpers) == (helped is not None) and children() == []
-    if helpers:  # its files used, or it was stopped when it guessed wrong
-        assert helpers[0].used == (helped == "used") and helpers[0].pid is None
+    rollbacks = [h for h in helpers if h.what == "rendering the rollback"]
+    assert [h.what for h in helpers if h not in rollbacks] == ["running lint"]
+    assert len(rollbacks) == (helped is not None) and children() == []
+    if rollbacks:  # its files used, or it was stopped when it guessed wrong
+        assert rollbacks[0].used == (helped == "used") and rollbacks[0].pid is None
     assert tree(tmp_path / "seq") == tree(tmp_path / "par")
     assert {**one.__dict__, "directory": None} == {**two.__dict__, "directory": None}
     assert (tmp_path / "par" / "rollback" / "rollback.sql").exists() == bool(one.rollback)
@@ -158,7 +160,8 @@ def test_the_helper_is_stopped_when_the_upgrade_is_incomplete(
     reads = 'op.get_bind().execute(sa.text("SELECT 1")).scalar()'
     add_revision(versions, "7a8b9c0d1e2f", HEAD, reads, "pass")
     result = team_bundle.build(project(ini), "base:7a8b9c0d1e2f", tmp_path / "b", None)
-    assert len(helpers) == 1 and helpers[0].pid is None and children() == []
+    assert [h.what for h in helpers] == ["rendering the rollback"]
+    assert helpers[0].pid is None and children() == []
     assert result.missing and not result.rollback
     assert not (tmp_path / "b" / "rollback").exists()
 
@@ -173,7 +176,28 @@ def test_a_helper_that_dies_is_one_paragraph_and_nothing_is_written(
     assert code == ExitCode.USAGE
     assert "helper process rendering the rollback was killed by signal 9" in stderr
     assert "--no-rollback" in stderr and "Traceback" not in stderr
-    assert not out.exists() and children() == [] and len(helpers) == 1
+    assert not out.exists() and children() == [] and len(helpers) == 1  # --no-lint
+
+
+def test_lint_in_its_helper_fails_first_as_before(tmp_path: Path, helpers: list[Any]) -> None:
+    """Lint runs in a helper while the upgrade renders; its error still comes first (before the
+    rendering's own), and nothing is written."""
+    ini = grown(tmp_path)
+
+    def lint() -> str:
+        raise ConfigError("lint cannot run", hint="fix lint")
+
+    out = tmp_path / "b"
+    with pytest.raises(ConfigError, match="lint cannot run"):
+        team_bundle.build(project(ini), "base:head", out, lint)
+    with pytest.raises(ConfigError, match="lint cannot run"):  # a range that holds nothing
+        team_bundle.build(project(ini), f"{HEAD}:{HEAD}", out, lint)
+    with pytest.raises(ConfigError, match="lint cannot run"):  # the rendering raises
+        team_bundle.build(project(ini), "base:ffffffffffff", out, lint)
+    assert not out.exists() and children() == []
+    assert "running lint" in [h.what for h in helpers]
+    with pytest.raises(ConfigError, match="holds no revision"):  # lint fine: the range's error
+        team_bundle.build(project(ini), f"{HEAD}:{HEAD}", out, lambda: "# lint\n")
 
 
 def _boom() -> None:

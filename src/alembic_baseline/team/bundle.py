@@ -103,19 +103,30 @@ def build(
     parallel: bool = True,
 ) -> BundleResult:
     """Render ``FROM:TO`` and write the bundle into ``out`` (new or empty); ``lint``: makes the
-    lint report (called first; None: no lint.md).
+    lint report (its error comes before the rendering's; None: no lint.md).
 
-    ``parallel``: the rollback is rendered and written by a forked helper (bundle_fork.py) beside
-    the lint and the upgrade, when the target names one revision; the files are the same."""
+    ``parallel``: lint runs in a forked helper (bundle_fork.py), and, when the target names one
+    revision, the rollback is rendered and written by another, while this process renders and
+    writes the upgrade; the files are the same as without them."""
     start, target = parse_range(revision_range)
     check_directory(out)
-    with _frozen():
+    with _frozen(), contextlib.ExitStack() as stack:
+        linter = None
+        if lint is not None and parallel and bundle_fork.available():
+            # lint in a helper too: its answer is awaited before anything is written
+            linter = stack.enter_context(
+                bundle_fork.Helper("running lint", lint, _nothing, share=True)
+            )
         helper = None
         guess = _guess_end(project, target) if with_rollback and parallel else None
         if guess is not None:
             helper = _start_rollback(project, start, guess, out, revision_range)
-        with helper or contextlib.nullcontext():
-            return _build(project, revision_range, out, lint, with_rollback, (helper, guess))
+            stack.enter_context(helper or contextlib.nullcontext())
+        return _build(project, revision_range, out, (lint, linter), with_rollback, (helper, guess))
+
+
+def _nothing(state: str, argument: None) -> None:
+    return None
 
 
 @contextlib.contextmanager
@@ -139,7 +150,7 @@ def _build(
     project: AlembicProject,
     revision_range: str,
     out: Path,
-    lint: Callable[[], str] | None,
+    linting: tuple[Callable[[], str] | None, bundle_fork.Helper[str, None, None] | None],
     with_rollback: bool,
     started: tuple[
         bundle_fork.Helper[bundle_render.Rendering, str, RollbackFiles] | None, str | None
@@ -147,8 +158,16 @@ def _build(
 ) -> BundleResult:
     helper, guess = started
     start, target = parse_range(revision_range)
-    lint_markdown = lint() if lint is not None else None
-    up = bundle_render.upgrade(project, start, target)
+    lint, linter = linting
+    lint_markdown = lint() if lint is not None and linter is None else None
+    try:
+        up = bundle_render.upgrade(project, start, target)
+    except Exception:
+        if linter is not None:
+            linter.ready()  # lint's error first, as when lint ran before the rendering
+        raise
+    if linter is not None:
+        lint_markdown = linter.ready()
     if not up.steps and not up.missing:
         raise ConfigError(
             f"The range {revision_range} holds no revision.", hint="Check FROM and TO."

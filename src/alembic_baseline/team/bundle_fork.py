@@ -1,10 +1,10 @@
 """A forked helper process: work started before the caller needs it, finished on its word.
 
-``bundle`` renders the rollback in one (while the parent lints and renders the upgrade), then, once
-the parent has checked that the upgrade ended where the rollback assumed, writes ``rollback/``
-while the parent writes ``upgrade/``: two cores, and two directories whose files the kernel
-creates in parallel (~0.3 ms per file on ext4 under load). The revision map is loaded before the
-fork, so the child inherits it.
+``bundle`` runs lint in one, and renders the rollback in another (while the parent renders the
+upgrade); once the parent has checked that the upgrade ended where the rollback assumed, that one
+writes ``rollback/`` while the parent writes ``upgrade/``: two cores, and two directories whose
+files the kernel creates in parallel (0.1-0.5 ms per file on ext4 under load). The revision map
+is loaded before the fork, so the children inherit it.
 
 The protocol, over two pipes (pickled messages with a length prefix): the child runs ``prepare()``
 and answers ``ready`` (or the error); it then waits for ``go`` with an argument, runs
@@ -88,14 +88,14 @@ def _portable(exc: BaseException) -> BaseException:
 
 
 def _child(
-    out: int, inp: int, prepare: Callable[[], S], finish: Callable[[S, A], R]
+    out: int, inp: int, prepare: Callable[[], S], finish: Callable[[S, A], R], share: bool
 ) -> None:  # pragma: no cover - runs in the forked process (its effects are tested)
     try:
         state = prepare()
     except BaseException as exc:
         _send(out, ("error", _portable(exc)))
         return
-    _send(out, ("ready", None))
+    _send(out, ("ready", state if share else None))
     message = _receive(inp)
     if message is None or message[0] != "go":
         return
@@ -110,7 +110,15 @@ def _child(
 class Helper(Generic[S, A, R]):
     """A forked child running ``prepare`` now and ``finish`` when told (see the module doc)."""
 
-    def __init__(self, what: str, prepare: Callable[[], S], finish: Callable[[S, A], R]) -> None:
+    def __init__(
+        self,
+        what: str,
+        prepare: Callable[[], S],
+        finish: Callable[[S, A], R],
+        *,
+        share: bool = False,
+    ) -> None:
+        """``share``: :meth:`ready` returns what ``prepare`` returned (pickled), not None."""
         self.what = what
         from_child, to_parent = os.pipe()
         from_parent, to_child = os.pipe()
@@ -122,7 +130,7 @@ class Helper(Generic[S, A, R]):
             try:
                 os.close(from_child)
                 os.close(to_child)
-                _child(to_parent, from_parent, prepare, finish)
+                _child(to_parent, from_parent, prepare, finish, share)
             except BaseException:
                 code = 1
             finally:
@@ -145,9 +153,10 @@ class Helper(Generic[S, A, R]):
     ) -> None:
         self.stop()
 
-    def ready(self) -> None:
-        """Wait until ``prepare`` is done; its error is raised here."""
-        self._expect("ready")
+    def ready(self) -> S | None:
+        """Wait until ``prepare`` is done; its error is raised here. Its result with ``share``."""
+        state: S | None = self._expect("ready")
+        return state
 
     def go(self, argument: A) -> None:
         """Let the child run ``finish(state, argument)``."""
@@ -203,6 +212,7 @@ class Helper(Generic[S, A, R]):
             "or a crash in code that a revision runs when it is rendered offline); the bundle "
             "was not finished.",
             hint="If it was not the out-of-memory killer (see the system log), run the bundle "
-            "again with --no-rollback to see whether the rollback rendering is the cause, or "
-            "render it alone with `alembic downgrade <to>:<from> --sql`.",
+            "again with --no-rollback or --no-lint to see which part is the cause (each runs in "
+            "its own process), then render it alone (`alembic downgrade <to>:<from> --sql`, "
+            "`alembic-baseline lint`).",
         )
