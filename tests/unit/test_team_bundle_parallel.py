@@ -292,3 +292,25 @@ def test_the_loaded_revisions_are_frozen_while_the_bundle_is_built(tmp_path: Pat
     before = gc.get_freeze_count()
     team_bundle.build(project(ini), "base:head", tmp_path / "b", lint, parallel=False)
     assert seen[0] > before == gc.get_freeze_count() == 0
+
+
+def test_without_fork_the_bundle_is_built_in_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """fork failing (out of processes) or missing: the same bundle, from this process."""
+    ini = grown(tmp_path)
+
+    def lint() -> str:
+        return "# lint\n"
+
+    team_bundle.build(project(ini), "base:head", tmp_path / "seq", lint, parallel=False)
+    monkeypatch.setattr(bundle_fork, "available", lambda: True)
+
+    def no_fork() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    before = set(os.listdir("/proc/self/fd"))
+    team_bundle.build(project(ini), "base:head", tmp_path / "par", lint)
+    assert set(os.listdir("/proc/self/fd")) <= before  # the pipes closed
+    assert tree(tmp_path / "seq") == tree(tmp_path / "par") and children() == []

@@ -84,9 +84,7 @@ def _guess_end(project: AlembicProject, target: str) -> str | None:
 def _start_rollback(
     project: AlembicProject, start: str | None, end: str, out: Path, revision_range: str
 ) -> bundle_fork.Helper[bundle_render.Rendering, str, RollbackFiles] | None:
-    if not bundle_fork.available():
-        return None
-    return bundle_fork.Helper(
+    return bundle_fork.start(
         "rendering the rollback",
         lambda: bundle_render.downgrade(project, start, end, (end,)),
         lambda down, table: write_rollback(out, down, table, revision_range),
@@ -112,11 +110,10 @@ def build(
     check_directory(out)
     with _frozen(), contextlib.ExitStack() as stack:
         linter = None
-        if lint is not None and parallel and bundle_fork.available():
+        if lint is not None and parallel:
             # lint in a helper too: its answer is awaited before anything is written
-            linter = stack.enter_context(
-                bundle_fork.Helper("running lint", lint, _nothing, share=True)
-            )
+            linter = bundle_fork.start("running lint", lint, _nothing, share=True)
+            stack.enter_context(linter or contextlib.nullcontext())
         helper = None
         guess = _guess_end(project, target) if with_rollback and parallel else None
         if guess is not None:

@@ -107,6 +107,23 @@ def _child(
     _send(out, ("done", result))
 
 
+def start(
+    what: str,
+    prepare: Callable[[], S],
+    finish: Callable[[S, A], R],
+    *,
+    share: bool = False,
+) -> Helper[S, A, R] | None:
+    """A :class:`Helper`, or None where none can be forked (:func:`available`, or ``fork``
+    itself failed): the caller then does the work in its own process."""
+    if not available():
+        return None
+    try:
+        return Helper(what, prepare, finish, share=share)
+    except OSError:
+        return None
+
+
 class Helper(Generic[S, A, R]):
     """A forked child running ``prepare`` now and ``finish`` when told (see the module doc)."""
 
@@ -124,7 +141,12 @@ class Helper(Generic[S, A, R]):
         from_parent, to_child = os.pipe()
         for stream in (sys.stdout, sys.stderr):
             stream.flush()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:  # out of processes or memory: the caller does the work itself
+            for fd in (from_child, to_parent, from_parent, to_child):
+                os.close(fd)
+            raise
         if pid == 0:  # pragma: no cover - the child
             code = 0
             try:
