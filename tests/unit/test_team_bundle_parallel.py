@@ -314,3 +314,11 @@ def test_without_fork_the_bundle_is_built_in_one_process(
     team_bundle.build(project(ini), "base:head", tmp_path / "par", lint)
     assert set(os.listdir("/proc/self/fd")) <= before  # the pipes closed
     assert tree(tmp_path / "seq") == tree(tmp_path / "par") and children() == []
+
+
+def test_an_unknown_revision_is_a_range_error(tmp_path: Path) -> None:
+    ini = grown(tmp_path)
+    out = tmp_path / "b"
+    code, _, stderr = cli("-c", str(ini), "bundle", "base:ffffffffffff", "-o", str(out))
+    assert code == ExitCode.USAGE and "Cannot resolve the range base:ffffffffffff" in stderr
+    assert "internal error" not in stderr and not out.exists() and children() == []

@@ -39,12 +39,13 @@ class Rendering:
 
 def range_revisions(project: AlembicProject, start: str | None, target: str) -> list[str]:
     """The revisions ``alembic upgrade start:target`` applies, oldest first."""
+    from alembic.script.revision import RevisionError
     from alembic.util import CommandError
 
     try:
         revs = project.script.iterate_revisions(target, start or "base")
         return [r.revision for r in reversed(list(revs)) if r is not None and r.revision != start]
-    except CommandError as exc:
+    except (CommandError, RevisionError) as exc:  # RevisionError: an unknown id
         raise ConfigError(
             f"Cannot resolve the range {start or 'base'}:{target}: {exc}",
             hint="Give FROM:TO with revision ids from `alembic history` (FROM may be base).",
