@@ -12,6 +12,9 @@ B/A with their min–max, for each variant of B:
 - ``full, warm``: the default bundle with the lint cache warm (lint ran before: CI's usual order);
 - ``full, cold``: the default bundle with the lint cache removed before each run.
 
+With ``--against``, the two versions' default bundles are also compared byte for byte first
+(the run stops when they differ).
+
 ``--against TOOL`` (another tree's installed ``alembic-baseline``, e.g. main's): A is that
 tool's ``bundle`` with the same arguments instead of the anchor, an A/B between two versions.
 
@@ -50,6 +53,11 @@ def timed(argv: list[str], cwd: Path, stdout: Path) -> tuple[float, float]:
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{argv} failed: {(stdout.parent / 'stderr.txt').read_text()}")
     return elapsed, usage.ru_utime + usage.ru_stime
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    """Every file under ``root`` by relative path, with its bytes."""
+    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
 
 def loadavg() -> str:
@@ -113,9 +121,18 @@ def main() -> None:
             for label, (extra, cold) in shapes.items()
         }
         anchor()
+        same = ""
         if args.against:
             bundle(tool=args.against)
+            shutil.copytree(tmp / "out", tmp / "out-a")
         bundle()  # warm-up: bytecode cache, lint cache
+        if args.against:  # both versions must write the same bundle, byte for byte
+            a, b = tree(tmp / "out-a"), tree(tmp / "out")
+            if a != b:
+                raise SystemExit(
+                    f"the bundles differ: {sorted(set(a.items()) ^ set(b.items()))[:5]}"
+                )
+            same = f" Both write the same bundle, byte for byte ({len(b)} files compared)."
         loads = [loadavg()]
         rows = []
         for label, (run_a, run_b) in variants.items():
@@ -152,7 +169,7 @@ def main() -> None:
             + f" (A) on the generated {args.revisions}-revision history, whole "
             "processes from a wheel, pairs alternating; median ratio (min–max) of CPU time "
             "(user + system, from wait4) and of wall time. Budget: 1.2×. Load average (1 min) "
-            f"at the start and after each variant: {', '.join(loads)} (2 cores).",
+            f"at the start and after each variant: {', '.join(loads)} (2 cores).{same}",
             "",
             "| B | A CPU (median) | B CPU (median) | B/A CPU | B/A wall |",
             "|---|---|---|---|---|",

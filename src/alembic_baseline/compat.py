@@ -9,9 +9,10 @@ hook after each step), so each is reached here, behind a small function with its
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -133,6 +134,127 @@ def _linear_step_class() -> type:
             return tuple(super()._unmerge_to_revisions(heads))
 
     return LinearDowngradeStep
+
+
+_SAFE_REVISION = re.compile(r"[A-Za-z0-9_.-]+")
+_SENTINELS = ("alembicbaselinezzzzfirst", "alembicbaselinezzzzsecond")
+
+
+@contextlib.contextmanager
+def fast_offline_version_sql() -> Iterator[None]:
+    """While inside, an offline (``--sql``) run writes its version-table statements (INSERT /
+    UPDATE / DELETE of ``version_num``, one per step) from a text template instead of compiling
+    each through SQLAlchemy (~0.3 ms each: 0.3 s of a 1,000-revision bundle, twice).
+
+    Alembic's ``HeadMaintainer`` builds each statement from ``literal_column("'<rev>'")``, which
+    SQLAlchemy copies into the SQL as it is. The template is the installed Alembic's own output for
+    one statement of each kind, compiled once per run with placeholder revisions through the
+    context's own ``impl._exec`` (so the table, its schema, quoting, terminator and layout are
+    exactly Alembic's); each step then substitutes its revisions. Revision ids outside
+    ``[A-Za-z0-9_.-]`` (which SQLAlchemy might escape), online runs and dialect implementations
+    overriding ``_exec`` take Alembic's own path. The text is Alembic's either way
+    (tests/unit/test_compat.py compares both, on the oldest and the newest supported pair).
+
+    Alembic has no hook for this: ``MigrationContext.run_migrations`` instantiates the module's
+    ``HeadMaintainer`` by name, so the name is swapped for a subclass while inside (one thread
+    renders at a time in this tool; the subclass defers to Alembic for anything online).
+    """
+    from alembic.runtime import migration
+
+    original = migration.HeadMaintainer
+    migration.HeadMaintainer = _template_head_maintainer(original)  # type: ignore[misc,assignment]
+    try:
+        yield
+    finally:
+        migration.HeadMaintainer = original  # type: ignore[misc]
+
+
+@functools.cache
+def _template_head_maintainer(base: type) -> type:
+    from alembic.ddl.impl import DefaultImpl
+    from sqlalchemy import literal_column
+
+    class TemplateHeadMaintainer(base):  # type: ignore[misc]
+        def __init__(self, context: Any, heads: Any) -> None:
+            super().__init__(context, heads)
+            impl = context.impl
+            self._templates: dict[str, str | None] | None = (
+                {}
+                if context.as_sql
+                and type(impl)._exec is DefaultImpl._exec
+                and "_exec" not in vars(impl)
+                and "static_output" not in vars(impl)
+                else None
+            )
+
+        def _statement(self, kind: str, build: Callable[..., Any], *revisions: str) -> bool:
+            """Write ``kind``'s statement for ``revisions`` from its template; False: no template
+            applies (the caller lets Alembic write it)."""
+            templates = self._templates
+            if templates is None or not all(_SAFE_REVISION.fullmatch(r) for r in revisions):
+                return False
+            if any(s in r for r in revisions for s in _SENTINELS):
+                return False
+            if kind not in templates:
+                templates[kind] = self._template(build, len(revisions))
+            template = templates[kind]
+            if template is None:
+                return False
+            for sentinel, revision in zip(_SENTINELS, revisions, strict=False):
+                template = template.replace(f"'{sentinel}'", f"'{revision}'")
+            self.context.impl.static_output(template)
+            return True
+
+        def _template(self, build: Callable[..., Any], count: int) -> str | None:
+            impl = self.context.impl
+            written: list[str] = []
+            impl.static_output = written.append
+            try:
+                impl._exec(build(*(literal_column(f"'{s}'") for s in _SENTINELS[:count])))
+            finally:
+                del impl.static_output
+            text = written[0] if len(written) == 1 else ""
+            ok = all(text.count(f"'{s}'") == 1 for s in _SENTINELS[:count])
+            return text if ok else None
+
+        def _insert_version(self, version: str) -> None:
+            table = self.context._version
+            if version in self.heads or not self._statement(
+                "insert", lambda v: table.insert().values(version_num=v), version
+            ):
+                super()._insert_version(version)
+                return
+            self.heads.add(version)
+
+        def _delete_version(self, version: str) -> None:
+            table = self.context._version
+            if version not in self.heads or not self._statement(
+                "delete", lambda v: table.delete().where(table.c.version_num == v), version
+            ):
+                super()._delete_version(version)
+                return
+            self.heads.remove(version)
+
+        def _update_version(self, from_: str, to_: str) -> None:
+            table = self.context._version
+            if (
+                to_ in self.heads
+                or from_ not in self.heads
+                or not self._statement(
+                    "update",
+                    lambda new, old: (
+                        table.update().values(version_num=new).where(table.c.version_num == old)
+                    ),
+                    to_,
+                    from_,
+                )
+            ):
+                super()._update_version(from_, to_)
+                return
+            self.heads.remove(from_)
+            self.heads.add(to_)
+
+    return TemplateHeadMaintainer
 
 
 def downgrade_one_step(script: ScriptDirectory, revision: str) -> list[Any]:

@@ -30,12 +30,15 @@ def bundle(
     start, target = team_bundle.parse_range(revision_range)
     team_bundle.check_directory(out)
     ids = range_revisions(project, start, target)
-    report = None
+    make_report = None
     if with_lint:
-        # lazy: start-up: lint's rules and pglast (~0.3 s CPU, -X importtime) that a
-        # --no-lint bundle does not need
-        # lazy: start-up: only the path that needs it pays for it
-        from alembic_baseline.commands.lint import lint
 
-        report = lint(settings, pending=ids).markdown()
-    return team_bundle.build(project, revision_range, out, report, with_rollback=with_rollback)
+        def make_report() -> str:
+            # lazy: start-up: lint's rules and pglast (~0.3 s CPU, -X importtime) that a
+            # --no-lint bundle does not need
+            from alembic_baseline.commands.lint import lint
+
+            return lint(settings, pending=ids).markdown()
+
+    # the lint runs in build, after the rollback's helper process started (team/bundle.py)
+    return team_bundle.build(project, revision_range, out, make_report, with_rollback=with_rollback)

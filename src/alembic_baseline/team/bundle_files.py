@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -88,32 +89,50 @@ def write_direction(
     return names
 
 
-def empty_downgrades(up: Rendering, down: Rendering, table: str) -> list[str]:
-    """Revisions whose upgrade changes the schema but whose downgrade emits nothing."""
-    changes = {s.revision for s in up.steps if _statements_besides_version(s.sql, table)}
-    return [
-        s.revision
-        for s in down.steps
-        if s.revision in changes and not _statements_besides_version(s.sql, table)
-    ]
+def schema_changes(up: Rendering, table: str) -> set[str]:
+    """Revisions whose upgrade does something besides moving the version table."""
+    return {s.revision for s in up.steps if _statements_besides_version(s.sql, table)}
+
+
+def quiet_downgrades(down: Rendering, table: str) -> list[str]:
+    """Revisions whose downgrade only moves the version table (in the rollback's order); with
+    :func:`schema_changes`: those whose upgrade changes the schema but whose downgrade emits
+    nothing."""
+    return [s.revision for s in down.steps if not _statements_besides_version(s.sql, table)]
 
 
 class Writer:
-    """Writes the bundle's files and remembers their SHA-256 (no second read for SHA256SUMS)."""
+    """Writes the bundle's files and remembers their SHA-256 (no second read for SHA256SUMS).
+
+    Each file is created with one ``os.open`` and written with ``os.write`` (no buffered file
+    object, no Path per file: 2,000 files for a 1,000-revision range with its rollback)."""
+
+    _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.sums: dict[str, str] = {}
-        self._made: set[Path] = set()
+        self._made: set[str] = set()
+        self._base = os.fspath(root)
 
     def write(self, relative: str, text: str) -> None:
         data = text.encode("utf-8")
-        path = self.root / relative
-        if path.parent not in self._made:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._made.add(path.parent)
-        path.write_bytes(data)
+        self.write_file(relative, data)
         self.sums[relative] = hashlib.sha256(data).hexdigest()
+
+    def write_file(self, relative: str, data: bytes) -> None:
+        """``relative`` (``/``-separated) with ``data``, not in SHA256SUMS."""
+        folder = relative.rpartition("/")[0]
+        if folder not in self._made:
+            (self.root / folder).mkdir(parents=True, exist_ok=True)
+            self._made.add(folder)
+        fd = os.open(os.path.join(self._base, relative), self._FLAGS, 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
 
     def checksums(self) -> str:
         """``sha256sum -c`` format over every file written."""

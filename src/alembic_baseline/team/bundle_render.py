@@ -39,12 +39,13 @@ class Rendering:
 
 def range_revisions(project: AlembicProject, start: str | None, target: str) -> list[str]:
     """The revisions ``alembic upgrade start:target`` applies, oldest first."""
+    from alembic.script.revision import RevisionError
     from alembic.util import CommandError
 
     try:
         revs = project.script.iterate_revisions(target, start or "base")
         return [r.revision for r in reversed(list(revs)) if r is not None and r.revision != start]
-    except CommandError as exc:
+    except (CommandError, RevisionError) as exc:  # RevisionError: an unknown id
         raise ConfigError(
             f"Cannot resolve the range {start or 'base'}:{target}: {exc}",
             hint="Give FROM:TO with revision ids from `alembic history` (FROM may be base).",
@@ -61,7 +62,8 @@ def _segment(
 ) -> tuple[bundle_sql.Split, MigrationError | None]:
     buffer = io.StringIO()
     try:
-        project.offline_sql(spec, downgrade=downgrade, buffer=buffer)
+        with compat.fast_offline_version_sql():
+            project.offline_sql(spec, downgrade=downgrade, buffer=buffer)
         return bundle_sql.split(buffer.getvalue(), heads), None
     except MigrationError as exc:
         return bundle_sql.split(buffer.getvalue(), heads), exc
