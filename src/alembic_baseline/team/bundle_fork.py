@@ -15,6 +15,11 @@ stops it (SIGKILL, then reaps it) whenever it leaves the ``with`` block, on erro
 process is left behind. An error the child raised is raised again in the parent (one paragraph, as
 if the parent had done the work); a child that dies without answering (killed, out of memory, a
 crash in code a revision runs) is a one-paragraph error with a hint (exit 2).
+
+Why not ``multiprocessing``'s ``fork`` context (tried): its ``Process.start()`` opens two pipes of
+its own before ``os.fork()`` and leaks them when the fork fails (out of processes), the very case
+where the caller must go on in its own process; the framing here is a length prefix and pickle,
+as its ``Connection`` has.
 """
 
 from __future__ import annotations
