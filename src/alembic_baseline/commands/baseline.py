@@ -18,7 +18,7 @@ from alembic_baseline.deploy.options import from_settings
 from alembic_baseline.errors import UnsafeError
 from alembic_baseline.pg import binaries
 from alembic_baseline.pg.connect import connection
-from alembic_baseline.pg.scratch import scratch_server
+from alembic_baseline.pg.scratch import scratch_server, scratch_server_soon
 from alembic_baseline.pg.server import server_major
 from alembic_baseline.pg.url import DatabaseURL
 from alembic_baseline.settings import Settings
@@ -45,23 +45,22 @@ def create_baseline(
     """Create a baseline revision from production (or the replayed history) and archive the rest."""
     if fleet is not None:  # before anything is written: every target at the old head, as it
         require_fleet_at_head(settings, fleet, progress)
+    if from_history and url is None:
+        # the replay's scratch server is found (or started) while the project loads
+        with scratch_server_soon(major=settings.pg_major, scratch_url=settings.scratch_url) as soon:
+            proj = project(settings)
+            options = _create_options(settings, None, from_history, revision, message,
+                                      reference_tables, accept_production, seed_data)  # fmt: skip
+            return create(
+                proj, options, pg_major=settings.pg_major, scratch_url=settings.scratch_url,
+                progress=progress, server=soon.result(),
+            )  # fmt: skip
     proj = project(settings)
-    conf = baseline_section(settings)
-    tables = reference_tables or conf.reference_tables
     source_url = None
     if url is not None or not from_history:
         source_url = database_url(settings, url, proj)
-    options = CreateOptions(
-        url=source_url,
-        from_history=from_history,
-        revision=revision,
-        message=message,
-        reference_tables=tables,
-        accept_production=accept_production,
-        min_major=conf.min_major,
-        chunk_size=conf.chunk_size,
-        seed_data=seed_data,
-    )
+    options = _create_options(settings, source_url, from_history, revision, message,
+                              reference_tables, accept_production, seed_data)  # fmt: skip
     # One scratch server for the replay or drift check and the self-check (one cold start).
     major = _scratch_major(settings, source_url)
     with scratch_server(major=major, scratch_url=settings.scratch_url) as srv:
@@ -69,6 +68,30 @@ def create_baseline(
             proj, options, pg_major=settings.pg_major, scratch_url=settings.scratch_url,
             progress=progress, server=srv,
         )  # fmt: skip
+
+
+def _create_options(
+    settings: Settings,
+    source_url: DatabaseURL | None,
+    from_history: bool,
+    revision: str | None,
+    message: str | None,
+    reference_tables: tuple[str, ...],
+    accept_production: bool,
+    seed_data: bool,
+) -> CreateOptions:
+    conf = baseline_section(settings)
+    return CreateOptions(
+        url=source_url,
+        from_history=from_history,
+        revision=revision,
+        message=message,
+        reference_tables=reference_tables or conf.reference_tables,
+        accept_production=accept_production,
+        min_major=conf.min_major,
+        chunk_size=conf.chunk_size,
+        seed_data=seed_data,
+    )
 
 
 def _scratch_major(settings: Settings, url: DatabaseURL | None) -> int | None:
