@@ -36,6 +36,7 @@ from alembic_baseline.baseline.sanitize import (
     DEFAULT_CHUNK_SIZE,
     DEFAULT_MIN_MAJOR,
     SanitizeOptions,
+    preload,
     sanitize,
 )
 from alembic_baseline.baseline.verify import VersionTableName, drift_lines, replay_to
@@ -200,10 +201,12 @@ def _source_database(
         made = replay_db.result() if replay_db is not None and srv is server else None
         url, version_table = replay_to(project, srv, head, made)
         seconds["replay"] = time.perf_counter() - start
-        # The seed rows are read (and pg_dumped) while the schema is dumped; leaving the pool
-        # waits for that thread, also when the dump failed: nothing outlives the replay.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ab-seeds") as pool:
+        # The seed rows are read (and pg_dumped) while the schema is dumped, and the SQL parser
+        # is imported meanwhile; leaving the pool waits for those threads, also when the dump
+        # failed: nothing outlives the replay.
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="ab-seeds") as pool:
             found = pool.submit(_seeds, url, srv.major, options, version_table)
+            pool.submit(preload)
             try:
                 yield _Source(
                     url, "history (replayed on a scratch server)", (), version_table, found
