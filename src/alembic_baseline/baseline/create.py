@@ -144,6 +144,10 @@ class _Source:
     seeds: Future[seed.SeedData]
     """The history's seed rows: read on a thread of their own while the schema is dumped;
     ``result()`` before the context exits (the replay is dropped then)."""
+    major: int
+    """The source server's major (what pg_dump must be at least)."""
+    facts: Future[source.SourceFacts]
+    """Its version, schemas, extensions and event triggers (read beside the dump, as the seeds)."""
 
 
 @contextlib.contextmanager
@@ -187,9 +191,13 @@ def _source_database(
             )
         done: Future[seed.SeedData] = Future()
         done.set_result(seeds[0])
+        read: Future[source.SourceFacts] = Future()
+        read.set_result(source.facts(options.url))  # as it is now, after the drift check
         # The database name only: host, port and user never go into a generated file.
         description = f"production (database {options.url.database})"
-        yield _Source(options.url, description, drift, version_table, done)
+        yield _Source(
+            options.url, description, drift, version_table, done, read.result().major, read
+        )
         return
     major = pg_major
     if options.url is not None:
@@ -201,16 +209,16 @@ def _source_database(
         made = replay_db.result() if replay_db is not None and srv is server else None
         url, version_table = replay_to(project, srv, head, made)
         seconds["replay"] = time.perf_counter() - start
-        # The seed rows are read (and pg_dumped) while the schema is dumped, and the SQL parser
-        # is imported meanwhile; leaving the pool waits for those threads, also when the dump
-        # failed: nothing outlives the replay.
-        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="ab-seeds") as pool:
+        # The seed rows and the replay's facts are read (the seeds pg_dumped) while the schema
+        # is dumped, and the SQL parser is imported meanwhile; leaving the pool waits for those
+        # threads, also when the dump failed: nothing outlives the replay.
+        with ThreadPoolExecutor(max_workers=3, thread_name_prefix="ab-seeds") as pool:
             found = pool.submit(_seeds, url, srv.major, options, version_table)
+            reading = pool.submit(source.facts, url)
             pool.submit(preload)
+            description = "history (replayed on a scratch server)"
             try:
-                yield _Source(
-                    url, "history (replayed on a scratch server)", (), version_table, found
-                )
+                yield _Source(url, description, (), version_table, found, srv.major, reading)
             finally:
                 found.cancel()
 
@@ -283,22 +291,22 @@ def create(
         url, description, drift, version_table = (
             src.url, src.description, src.drift, src.version_table,
         )  # fmt: skip
-        facts = source.facts(url)
         # the self-check's database is created while the schema is dumped (on the server the
         # self-check uses: the one given, when it is of the source's major)
         check_db = None
-        if server is not None and server.major == facts.major:
+        if server is not None and server.major == src.major:
             check_db = server.create_database_soon(server.new_name("selfcheck"))
         source.check_reference_tables(url, options.reference_tables)
         start = time.perf_counter()
         dumped = source.dump(
             url,
-            facts.major,
+            src.major,
             version_table=version_table,
             reference_tables=options.reference_tables,
         )
         seconds["pg_dump"] = time.perf_counter() - start
         seeds = src.seeds.result()
+        facts = src.facts.result()
     progress(f"dumped with {dumped.pg_dump.describe()}")
     baseline = sanitize(
         dumped.pre_data,
