@@ -10,26 +10,30 @@ hand-made equivalents, on generated histories of several lengths.
 
 Every process uses one scratch server of this run (its own ALEMBIC_BASELINE_SCRATCH_DIR, started
 with `scratch start`); the anchor's empty databases are created and dropped outside its timing.
-Alternating pairs, the tool installed from a wheel (see _paired.py). Usage::
+Alternating pairs, the tool installed from a wheel (see _paired.py). ``--against TOOL`` (e.g.
+main's installed wheel) runs in the same rounds as a third side, in rotating order, so that both
+trees are measured against the same anchor runs under the same load. Usage::
 
     python bench/bench_create_verify.py [--tool VENV/bin/alembic-baseline] [--revisions 50,300,1000]
-        [--pairs 5] [--major 18] [--write]
+        [--pairs 5] [--major 18] [--against OTHER/bin/alembic-baseline] [--write]
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import write_section
-from _paired import HEADER, Paired, Scratch, install, load_text, paired, timed
+from _paired import HEADER, Paired, Scratch, Side, install, load_text, paired, timed
 from generate_history import generate
 
 _names = itertools.count()
@@ -41,6 +45,7 @@ def main() -> None:
     parser.add_argument("--revisions", default="50,300,1000")
     parser.add_argument("--pairs", type=int, default=5)
     parser.add_argument("--major", type=int, default=18)
+    parser.add_argument("--against", type=Path, help="another installed tool, same rounds")
     parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
     args = parser.parse_args()
 
@@ -50,11 +55,13 @@ def main() -> None:
         tool = install(args.tool, work)
         with Scratch(tool, args.major) as scratch:
             for n in (int(x) for x in args.revisions.split(",")):
-                create, verify = _measure(tool, scratch, work, n, args.pairs)
+                create, verify, others = _measure(tool, scratch, work, n, args.pairs, args.against)
                 rows.append(create.row(f"{n:,} revisions: `baseline create --from-history` vs "
                                        "replay + `pg_dump --schema-only`"))  # fmt: skip
                 rows.append(verify.row(f"{n:,} revisions: `baseline verify` vs replay + "
                                        "`psql -f` of the baseline"))  # fmt: skip
+                for what, other in zip(("create", "verify"), others, strict=True):
+                    rows.append(other.row(f"{n:,} revisions: `{what}`, `--against` tool"))
     text = "\n".join(
         [
             f"`python bench/bench_create_verify.py --pairs {args.pairs} --revisions "
@@ -71,7 +78,9 @@ def main() -> None:
         write_section("Baseline create and verify (whole process)", text)
 
 
-def _measure(tool: Path, scratch: Scratch, work: Path, n: int, pairs: int) -> tuple[Paired, ...]:
+def _measure(
+    tool: Path, scratch: Scratch, work: Path, n: int, pairs: int, against: Path | None = None
+) -> tuple[Paired, Paired, tuple[Paired, ...]]:
     original = generate(work / f"h{n}", n).parent
     subprocess.run(["git", "init", "-q", str(original)], check=True)
     alembic = str(tool.parent / "alembic")
@@ -83,9 +92,15 @@ def _measure(tool: Path, scratch: Scratch, work: Path, n: int, pairs: int) -> tu
         shutil.copytree(original, dest)
         return dest
 
-    def create_ours() -> float:
-        project = fresh_copy()
-        return timed([str(tool), "baseline", "create", "--from-history"], cwd=project, env=env)
+    def create_with(program: Path) -> Callable[[], float]:
+        def run() -> float:
+            project = fresh_copy()
+            argv = [str(program), "baseline", "create", "--from-history"]
+            return timed(argv, cwd=project, env=env)
+
+        return run
+
+    create_ours = create_with(tool)
 
     def replay() -> tuple[str, float]:
         name = f"bench_{next(_names)}"
@@ -102,11 +117,19 @@ def _measure(tool: Path, scratch: Scratch, work: Path, n: int, pairs: int) -> tu
         return seconds
 
     print(f"{n} revisions: create ({load_text()})")
-    create = paired(create_anchor, create_ours, pairs)
+    if against is None:
+        create = paired(create_anchor, create_ours, pairs)
+        other_create = None
+    else:
+        create, other_create = rounds(create_anchor, create_ours, create_with(against), pairs)
 
     baselined = fresh_copy()
     timed([str(tool), "baseline", "create", "--from-history"], cwd=baselined, env=env)
     sql = next((baselined / "migrations" / "baselines").glob("*.sql"))
+    if against is not None:  # its own baselined copy (same history, same SQL)
+        theirs = work / f"h{n}-against"
+        shutil.rmtree(theirs, ignore_errors=True)
+        shutil.copytree(baselined, theirs)
 
     def verify_anchor() -> float:
         name, seconds = replay()
@@ -121,9 +144,36 @@ def _measure(tool: Path, scratch: Scratch, work: Path, n: int, pairs: int) -> tu
     def verify_ours() -> float:
         return timed([str(tool), "baseline", "verify"], cwd=baselined, env=env)
 
+    def verify_theirs() -> float:
+        assert against is not None
+        return timed([str(against), "baseline", "verify"], cwd=theirs, env=env)
+
     print(f"{n} revisions: verify ({load_text()})")
-    verify = paired(verify_anchor, verify_ours, pairs)
-    return create, verify
+    if against is None or other_create is None:
+        return create, paired(verify_anchor, verify_ours, pairs), ()
+    verify, other_verify = rounds(verify_anchor, verify_ours, verify_theirs, pairs)
+    return create, verify, (other_create, other_verify)
+
+
+def rounds(anchor: Side, ours: Side, theirs: Side, count: int) -> tuple[Paired, Paired]:
+    """``count`` rounds (after one uncounted warm-up round) of the anchor, this tool and the
+    ``--against`` tool, in rotating order; each tool's times paired with the same anchor's."""
+    for side in (anchor, ours, theirs):
+        side()
+    mine, other = Paired(), Paired()
+    for i in range(count):
+        sides = [("A", anchor), ("B", ours), ("C", theirs)]
+        sides = sides[i % 3 :] + sides[: i % 3]
+        took = {name: side() for name, side in sides}
+        load = os.getloadavg()[0]
+        for result, name in ((mine, "B"), (other, "C")):
+            result.a.append(took["A"])
+            result.b.append(took[name])
+            result.load.append(load)
+        a, b, c = took["A"], took["B"], took["C"]
+        print(f"  round {i + 1}: A {a:.3f} s  B {b:.3f} s  C {c:.3f} s  B/A {b / a:.2f}  "
+              f"C/A {c / a:.2f}", flush=True)  # fmt: skip
+    return mine, other
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -35,13 +36,13 @@ from alembic_baseline.baseline.sanitize import (
     DEFAULT_CHUNK_SIZE,
     DEFAULT_MIN_MAJOR,
     SanitizeOptions,
+    preload,
     sanitize,
 )
-from alembic_baseline.baseline.verify import drift_lines
+from alembic_baseline.baseline.verify import VersionTableName, drift_lines, replay_to
 from alembic_baseline.errors import BaselineError, ConfigError, UnsafeError
 from alembic_baseline.history.driver import AlembicProject
 from alembic_baseline.history.graph import History
-from alembic_baseline.history.replay import build_at
 from alembic_baseline.pg.scratch import Scratch, ScratchServer
 from alembic_baseline.pg.url import DatabaseURL
 
@@ -131,6 +132,24 @@ def check_source_at_head(project: AlembicProject, url: DatabaseURL, head: str) -
     )
 
 
+@dataclass(frozen=True)
+class _Source:
+    """The database ``create`` dumps, while :func:`_source_database` keeps it."""
+
+    url: DatabaseURL
+    description: str
+    drift: tuple[str, ...]
+    version_table: VersionTableName
+    """The version table env.py configures for ``url`` (left out of the dump)."""
+    seeds: Future[seed.SeedData]
+    """The history's seed rows: read on a thread of their own while the schema is dumped;
+    ``result()`` before the context exits (the replay is dropped then)."""
+    major: int
+    """The source server's major (what pg_dump must be at least)."""
+    facts: Future[source.SourceFacts]
+    """Its version, schemas, extensions and event triggers (read beside the dump, as the seeds)."""
+
+
 @contextlib.contextmanager
 def _source_database(
     project: AlembicProject,
@@ -141,24 +160,28 @@ def _source_database(
     progress: Progress,
     seconds: dict[str, float],
     server: ScratchServer | None = None,
-) -> Iterator[tuple[DatabaseURL, str, tuple[str, ...], seed.SeedData]]:
-    """Yield (url of the database to dump, description, drift lines, the history's seed rows)."""
+    replay_db: Future[DatabaseURL] | None = None,
+) -> Iterator[_Source]:
+    """The database to dump, its description, the drift lines and the history's seed rows.
+    ``replay_db``: an empty database ``server`` is creating for the replay."""
     if options.url is not None and not options.from_history:
         check_source_at_head(project, options.url, head)
         drift: tuple[str, ...] = ()
         facts = source.facts(options.url)
+        version_table = project.version_table(options.url)
         seeds: list[seed.SeedData] = []
 
-        def keep_seeds(replay: DatabaseURL, major: int) -> None:
-            seeds.append(_seeds(project, replay, major, options))
+        def keep_seeds(replay: DatabaseURL, major: int, replay_vt: VersionTableName) -> None:
+            seeds.append(_seeds(replay, major, options, replay_vt))
             if seeds[0].carried and options.url is not None:
                 seed.check_links(
                     replay, options.url, tuple(seeds[0].rows), options.reference_tables
                 )
 
         drift = _drift(
-            project, options.url, facts.major, scratch_url, progress, seconds, server, keep_seeds
-        )
+            project, options.url, facts.major, scratch_url, progress, seconds, server, keep_seeds,
+            version_table,
+        )  # fmt: skip
         if drift and not options.accept_production:
             raise UnsafeError(
                 f"Production differs from what the history builds ({len(drift)} differences):\n  "
@@ -166,8 +189,15 @@ def _source_database(
                 hint="Fix the drift with a revision, or accept production as the truth with "
                 "--accept-production (recorded in the baseline manifest).",
             )
+        done: Future[seed.SeedData] = Future()
+        done.set_result(seeds[0])
+        read: Future[source.SourceFacts] = Future()
+        read.set_result(source.facts(options.url))  # as it is now, after the drift check
         # The database name only: host, port and user never go into a generated file.
-        yield options.url, f"production (database {options.url.database})", drift, seeds[0]
+        description = f"production (database {options.url.database})"
+        yield _Source(
+            options.url, description, drift, version_table, done, read.result().major, read
+        )
         return
     major = pg_major
     if options.url is not None:
@@ -176,18 +206,29 @@ def _source_database(
         srv = scratch.server()
         progress(f"replaying the history on scratch PostgreSQL {srv.major}")
         start = time.perf_counter()
-        url = build_at(project, srv, head, use_cache=False)
+        made = replay_db.result() if replay_db is not None and srv is server else None
+        url, version_table = replay_to(project, srv, head, made)
         seconds["replay"] = time.perf_counter() - start
-        seeds_found = _seeds(project, url, srv.major, options)
-        yield url, "history (replayed on a scratch server)", (), seeds_found
+        # The seed rows and the replay's facts are read (the seeds pg_dumped) while the schema
+        # is dumped, and the SQL parser is imported meanwhile; leaving the pool waits for those
+        # threads, also when the dump failed: nothing outlives the replay.
+        with ThreadPoolExecutor(max_workers=3, thread_name_prefix="ab-seeds") as pool:
+            found = pool.submit(_seeds, url, srv.major, options, version_table)
+            reading = pool.submit(source.facts, url)
+            pool.submit(preload)
+            description = "history (replayed on a scratch server)"
+            try:
+                yield _Source(url, description, (), version_table, found, srv.major, reading)
+            finally:
+                found.cancel()
 
 
 def _seeds(
-    project: AlembicProject, replay: DatabaseURL, major: int, options: CreateOptions
+    replay: DatabaseURL, major: int, options: CreateOptions, version_table: VersionTableName
 ) -> seed.SeedData:
     """The rows the replayed history wrote (see :mod:`.seed`), never production's."""
     return seed.collect(
-        replay, major, version_table=project.version_table(replay),
+        replay, major, version_table=version_table,
         reference_tables=options.reference_tables, carry=options.seed_data,
     )  # fmt: skip
 
@@ -200,13 +241,16 @@ def _drift(
     progress: Progress,
     seconds: dict[str, float],
     server: ScratchServer | None = None,
-    on_replay: Callable[[DatabaseURL, int], object] | None = None,
+    on_replay: Callable[[DatabaseURL, int, VersionTableName], object] | None = None,
+    version_table: VersionTableName | None = None,
 ) -> tuple[str, ...]:
     """Differences between production and the replayed history (empty when equal)."""
 
     progress(f"comparing production with the history replayed on PostgreSQL {major}")
     start = time.perf_counter()
-    lines = drift_lines(project, prod, major, scratch_url, server, on_replay=on_replay)
+    lines = drift_lines(
+        project, prod, major, scratch_url, server, on_replay=on_replay, version_table=version_table
+    )
     seconds["drift_check"] = time.perf_counter() - start
     return lines
 
@@ -226,6 +270,10 @@ def create(
             "No source for the baseline.",
             hint="Pass --url PROD_URL (or set DATABASE_URL), or --from-history to replay it.",
         )
+    replay_db = None
+    if server is not None and options.from_history and options.url is None:
+        # the server creates the replay's database while the history is read and checked
+        replay_db = server.create_database_soon(server.new_name("replay"))
     history = History(project)
     head = check_prerequisites(history)
     today = options.today or date.today()
@@ -238,24 +286,27 @@ def create(
     message = options.message or f"Baseline: {origin} as of {today:%Y-%m-%d}"
     seconds: dict[str, float] = {}
     with _source_database(
-        project, options, pg_major, scratch_url, head, progress, seconds, server
-    ) as (
-        url,
-        description,
-        drift,
-        seeds,
-    ):
-        facts = source.facts(url)
+        project, options, pg_major, scratch_url, head, progress, seconds, server, replay_db
+    ) as src:
+        url, description, drift, version_table = (
+            src.url, src.description, src.drift, src.version_table,
+        )  # fmt: skip
+        # the self-check's database is created while the schema is dumped (on the server the
+        # self-check uses: the one given, when it is of the source's major)
+        check_db = None
+        if server is not None and server.major == src.major:
+            check_db = server.create_database_soon(server.new_name("selfcheck"))
         source.check_reference_tables(url, options.reference_tables)
-        version_table = project.version_table(url)
         start = time.perf_counter()
         dumped = source.dump(
             url,
-            facts.major,
+            src.major,
             version_table=version_table,
             reference_tables=options.reference_tables,
         )
         seconds["pg_dump"] = time.perf_counter() - start
+        seeds = src.seeds.result()
+        facts = src.facts.result()
     progress(f"dumped with {dumped.pg_dump.describe()}")
     baseline = sanitize(
         dumped.pre_data,
@@ -320,6 +371,7 @@ def create(
     selfcheck.check(
         baseline.render(header), dumped.expected, facts.major, version_table,
         scratch_url=scratch_url, server=server, progress=progress, seconds=seconds,
+        database=check_db,
     )  # fmt: skip
     archived = _write_atomically(project, history, files, revision, head)
     paths = list(files)

@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 
-from alembic_baseline.baseline.create import CreateResult
-from alembic_baseline.baseline.restore import RestoreResult
-from alembic_baseline.baseline.upgrade import UpgradeResult
-from alembic_baseline.baseline.verify import VerifyResult
 from alembic_baseline.report import to_jsonable
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # start-up: a command imports only the operation it runs
+    from alembic_baseline.baseline.create import CreateResult
+    from alembic_baseline.baseline.restore import RestoreResult
+    from alembic_baseline.baseline.upgrade import UpgradeResult
+    from alembic_baseline.baseline.verify import VerifyResult
     from alembic_baseline.report import Reporter
 
 

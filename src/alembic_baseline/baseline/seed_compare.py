@@ -23,11 +23,13 @@ well (the next ``INSERT`` after a baseline must not collide with a seed row).
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+import psycopg
 from psycopg import sql
 
 from alembic_baseline.baseline.manifest import Manifest
@@ -38,6 +40,7 @@ from alembic_baseline.pg.scratch import ScratchServer
 from alembic_baseline.pg.url import DatabaseURL
 
 Row = dict[str, str]
+Conn = psycopg.Connection[tuple[object, ...]]
 _SHOWN = 10
 _VOLATILE = "<volatile>"
 # Sequences a table owns (serial, identity) or its column defaults use.
@@ -69,9 +72,10 @@ class RowsCheck:
     notes: tuple[str, ...] = ()
 
 
-def table_rows(url: DatabaseURL, table: str) -> list[Row] | None:
-    """Every row of ``table`` (``ONLY``), each column as canonical JSON text; None when missing."""
-    with connection(url) as conn:
+def table_rows(url: DatabaseURL | Conn, table: str) -> list[Row] | None:
+    """Every row of ``table`` (``ONLY``), each column as canonical JSON text; None when missing.
+    ``url``: the database, or an open connection to it."""
+    with _connected(url) as conn:
         row = conn.execute(
             "SELECT n.nspname, c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n"
             " ON n.oid = c.relnamespace WHERE c.oid = to_regclass(%s)",
@@ -88,12 +92,22 @@ def table_rows(url: DatabaseURL, table: str) -> list[Row] | None:
         ]
 
 
-def _sequences(url: DatabaseURL, table: str) -> dict[str, str | None]:
-    with connection(url) as conn:
+def _sequences(url: DatabaseURL | Conn, table: str) -> dict[str, str | None]:
+    with _connected(url) as conn:
         return {
             str(r[0]): None if r[1] is None else str(r[1])
             for r in conn.execute(_TABLE_SEQUENCES, (table,))
         }
+
+
+@contextlib.contextmanager
+def _connected(target: DatabaseURL | Conn) -> Iterator[Conn]:
+    """A connection to ``target``: the one given (left open), else a new one."""
+    if isinstance(target, DatabaseURL):
+        with connection(target) as conn:
+            yield conn
+    else:
+        yield target
 
 
 def volatile_columns(first: list[Row], second: list[Row]) -> tuple[str, ...]:
@@ -146,8 +160,8 @@ class _SecondReplay:
 
 def _compare_tables(
     tables: list[str],
-    history: DatabaseURL,
-    baseline: DatabaseURL,
+    history: Conn,
+    baseline: Conn,
     second: _SecondReplay,
     *,
     sequences: bool,
@@ -206,11 +220,28 @@ def compare_carried(
     seed_data: bool,
 ) -> list[RowsCheck]:
     """Reference rows and seed rows: history replay vs the database built from the baseline."""
-    second = _SecondReplay(second_replay)
+    # one connection a side for every table's rows and sequences
+    with connection(history) as hist_conn, connection(baseline) as base_conn:
+        return _compare_carried(
+            history, baseline, hist_conn, base_conn, _SecondReplay(second_replay),
+            version_table, reference_tables, seed_data,
+        )  # fmt: skip
+
+
+def _compare_carried(
+    history: DatabaseURL,
+    baseline: DatabaseURL,
+    hist_conn: Conn,
+    base_conn: Conn,
+    second: _SecondReplay,
+    version_table: tuple[str, str | None],
+    reference_tables: tuple[str, ...],
+    seed_data: bool,
+) -> list[RowsCheck]:
     checks = []
     if reference_tables:
         refs = list(canonical_names(history, reference_tables))
-        lines, volatile = _compare_tables(refs, history, baseline, second, sequences=False)
+        lines, volatile = _compare_tables(refs, hist_conn, base_conn, second, sequences=False)
         checks.append(RowsCheck("reference rows", tuple(lines), _volatile_note(volatile)))
     hist = filled_tables(history, version_table, reference_tables)
     base = filled_tables(baseline, version_table, reference_tables)
@@ -223,7 +254,7 @@ def compare_carried(
         checks.append(RowsCheck(name, tuple(extra)))
         return checks
     tables = sorted(set(hist) | set(base))
-    lines, volatile = _compare_tables(tables, history, baseline, second, sequences=True)
+    lines, volatile = _compare_tables(tables, hist_conn, base_conn, second, sequences=True)
     none = "besides the reference tables" if reference_tables else "the history writes none"
     name = f"seed rows ({len(tables)} tables)" if tables else f"seed rows ({none})"
     checks.append(RowsCheck(name, tuple(lines), _volatile_note(volatile)))

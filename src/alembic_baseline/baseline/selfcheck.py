@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 
 from alembic_baseline.baseline.sanitize import CHUNK_MARK, END_MARK, PROLOGUE_MARK
 from alembic_baseline.baseline.verify import _pair
@@ -78,10 +79,15 @@ def check(
     server: ScratchServer | None = None,
     progress: Callable[[str], None] = lambda _: None,
     seconds: dict[str, float] | None = None,
+    database: Future[DatabaseURL] | None = None,
 ) -> None:
     """Load the baseline SQL ``text`` on a scratch database of ``major`` and compare what it
     builds with ``expected`` (the source's snapshot); raise :class:`BaselineCheckError` on a
-    load error or any difference, in the snapshot or in the inventory."""
+    load error or any difference, in the snapshot or in the inventory.
+
+    ``database``: an empty database ``server`` is creating for it (``create_database_soon``),
+    used when ``server`` is the one checked on; it is dropped here once used (else by the
+    server's ``close()``)."""
 
     if expected is None:
         raise BaselineCheckError(
@@ -98,7 +104,10 @@ def check(
     with Scratch(major, scratch_url, server) as scratch:
         srv = scratch.server()
         progress(f"loading the baseline SQL on a scratch PostgreSQL {srv.major} to check it")
-        url = srv.create_database(srv.new_name("selfcheck"))
+        if database is not None and srv is server:
+            url = database.result()  # a failed CREATE DATABASE raises its DatabaseError here
+        else:
+            url = srv.create_database(srv.new_name("selfcheck"))
         try:
             load(url, text)
             built = from_url(url, inspect_options(VersionTable(*version_table)))

@@ -19,6 +19,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,8 +33,7 @@ from alembic_baseline.errors import ConfigError
 from alembic_baseline.expected import VersionTable, inspect_options
 from alembic_baseline.history.driver import AlembicProject
 from alembic_baseline.history.graph import History
-from alembic_baseline.history.replay import build_at
-from alembic_baseline.pg.scratch import Scratch, ScratchServer
+from alembic_baseline.pg.scratch import Scratch, ScratchServer, scratch_server_soon
 from alembic_baseline.pg.server import read_server_version
 from alembic_baseline.pg.url import DatabaseURL
 from alembic_baseline.snapshot import Snapshot, inventory
@@ -41,6 +41,8 @@ from alembic_baseline.snapshot.inventory import Inventory
 from alembic_baseline.snapshot.sources import from_url
 
 Progress = Callable[[str], None]
+VersionTableName = tuple[str, str | None]
+"""(name, schema) of a version table, as env.py configures it."""
 
 
 @dataclass(frozen=True)
@@ -142,29 +144,54 @@ def verify(
     """Compare history, baseline (and production) at the old head and at the current heads."""
     manifest = find_manifest(project.script_location, revision)
     major = pg_major or _major_of(url) or int(manifest.server_version.split(".")[0])
-    history = History(project, archive=False)  # the archive is read once, by whole_history
-    heads = history.heads()
+    with contextlib.ExitStack() as stack:
+        if server is None:  # found (or started) while the history is read
+            soon = stack.enter_context(scratch_server_soon(major=major, scratch_url=scratch_url))
+        history = History(project, archive=False)  # the archive is read once, by whole_history
+        full = stack.enter_context(whole_history(project, manifest, history))
+        return _verify(
+            project, full, manifest, history.heads(), url, major, scratch_url, progress,
+            server or soon.result(),
+        )  # fmt: skip
+
+
+def _verify(
+    project: AlembicProject,
+    full: AlembicProject,
+    manifest: Manifest,
+    heads: tuple[str, ...],
+    url: DatabaseURL | None,
+    major: int,
+    scratch_url: str | None,
+    progress: Progress,
+    server: ScratchServer,
+) -> VerifyResult:
     post = heads != (manifest.old_head,)
     seconds: dict[str, float] = {}
     comparisons: list[Comparison] = []
     options = CompareOptions()
     with (
-        whole_history(project, manifest, history) as full,
         Scratch(major, scratch_url, server) as scratch,
+        # snapshots are read here while the main thread builds the next database; leaving the
+        # pool waits for them (before the scratch databases are dropped), also on an error
+        ThreadPoolExecutor(max_workers=2, thread_name_prefix="ab-verify") as pool,
     ):
         server = scratch.server()
-        vt = project.version_table(server.admin_url, scratch=True)
         # the server creates the baseline's database while the history replays
         base_db = server.create_database_soon(server.new_name("baseline"))
-        build = (server, manifest.old_head, heads, post, vt, progress, seconds)
-        hist_snaps = _build(full, "history", *build)
-        base_snaps = _build(project, "baseline", *build, url=base_db.result())
+        build = (server, manifest.old_head, heads, post, progress, seconds, pool)
+        hist = _build(full, "history", *build)
+        vt = hist.version_table
+        base = _build(project, "baseline", *build, url=base_db.result(), vt=vt)
+        # the rows are compared while the baseline's snapshot is read
+        carried = carried_rows(full, manifest, server, hist.at_old_copy, base.at_old_copy, vt)
+        hist_snaps = (hist.at_old.result(), hist.at_heads.result(), hist.at_old_copy)
+        base_snaps = (base.at_old.result(), base.at_heads.result(), base.at_old_copy)
         comparisons.append(
             _pair(
                 f"history ≡ baseline at {manifest.old_head}", hist_snaps[0], base_snaps[0], options
             )
         )
-        carried = carried_rows(full, manifest, server, hist_snaps[2], base_snaps[2], vt)
         comparisons += [Comparison(c.name, c.differences, c.notes) for c in carried]
         if post:
             name = f"history ≡ baseline after the new revisions ({', '.join(heads)})"
@@ -179,6 +206,16 @@ def _major_of(url: DatabaseURL | None) -> int | None:
     return None if url is None else read_server_version(url).major
 
 
+@dataclass(frozen=True)
+class _Built:
+    """One side of the proof: its snapshots (being read) and the copy kept at the old head."""
+
+    at_old: Future[Snapshot]
+    at_heads: Future[Snapshot]
+    at_old_copy: DatabaseURL
+    version_table: VersionTableName
+
+
 def _build(
     project: AlembicProject,
     label: str,
@@ -186,29 +223,37 @@ def _build(
     old_head: str,
     heads: tuple[str, ...],
     post: bool,
-    vt: tuple[str, str | None],
     progress: Progress,
     seconds: dict[str, float],
+    pool: ThreadPoolExecutor,
     url: DatabaseURL | None = None,
-) -> tuple[Snapshot, Snapshot, DatabaseURL]:
+    vt: VersionTableName | None = None,
+) -> _Built:
     """Build ``label`` to the old head (snapshot), keep a copy, then to the heads (snapshot), on
-    ``url`` (a new database of ``server``, made here if not given)."""
+    ``url`` (a new database of ``server``, made here if not given). The last snapshot is read
+    on ``pool`` while the caller goes on; ``vt``: the version table (else as env.py configured
+    it for this build)."""
     url = url or server.create_database(server.new_name(label))
     progress(f"building the {label} to {old_head}")
     start = time.perf_counter()
-    project.upgrade(url, old_head, scratch=True)
+    result = project.upgrade(url, old_head, scratch=True)
     seconds[f"{label}_build"] = time.perf_counter() - start
-    at_old = from_url(url, inspect_options(VersionTable(*vt)))
-    at_old_copy = url
-    at_heads = at_old
-    if post:
-        at_old_copy = server.create_database(server.new_name(label), template=url.database)
-        progress(f"applying the new revisions on the {label}")
-        start = time.perf_counter()
-        project.upgrade(url, "heads", scratch=True)
-        seconds[f"{label}_post"] = time.perf_counter() - start
-        at_heads = from_url(url, inspect_options(VersionTable(*vt)))
-    return at_old, at_heads, at_old_copy
+    if vt is None:
+        seen = result.sandbox.version_table if result.sandbox is not None else None
+        vt = seen or project.version_table(url, scratch=True)
+    options = inspect_options(VersionTable(*vt))
+    if not post:
+        at_old = pool.submit(from_url, url, options)
+        return _Built(at_old, at_old, url, vt)
+    # read before the copy: CREATE DATABASE … TEMPLATE ends the template's other sessions
+    read: Future[Snapshot] = Future()
+    read.set_result(from_url(url, options))
+    at_old_copy = server.create_database(server.new_name(label), template=url.database)
+    progress(f"applying the new revisions on the {label}")
+    start = time.perf_counter()
+    project.upgrade(url, "heads", scratch=True)
+    seconds[f"{label}_post"] = time.perf_counter() - start
+    return _Built(read, pool.submit(from_url, url, options), at_old_copy, vt)
 
 
 def _production(
@@ -236,26 +281,44 @@ def _production(
     )  # fmt: skip
 
 
+def replay_to(
+    project: AlembicProject,
+    server: ScratchServer,
+    revision: str,
+    url: DatabaseURL | None = None,
+) -> tuple[DatabaseURL, VersionTableName]:
+    """A new database of ``server`` (``url``: an empty one it made) with the history replayed
+    to ``revision`` (never a cached template), and the version table env.py configured there —
+    as the replay's sandbox saw it, so env.py does not run once more only to say it."""
+    url = url or server.create_database(server.new_name("replay"))
+    result = project.upgrade(url, revision, scratch=True)
+    seen = result.sandbox.version_table if result.sandbox is not None else None
+    return url, seen or project.version_table(url, scratch=True)
+
+
 def drift_lines(
     project: AlembicProject,
     prod: DatabaseURL,
     major: int,
     scratch_url: str | None,
     server: ScratchServer | None = None,
-    on_replay: Callable[[DatabaseURL, int], object] | None = None,
+    on_replay: Callable[[DatabaseURL, int, VersionTableName], object] | None = None,
+    version_table: VersionTableName | None = None,
 ) -> tuple[str, ...]:
     """Differences between production and the history replayed on a scratch server of
     production's ``major`` — never another one: a newer major prints definitions differently
     and its dump is not valid on production's; a missing major is a :class:`ScratchError`
-    whose hint offers ``scratch install`` (``on_replay(url, major)`` sees the replay before it
-    goes, e.g. to read its seed rows)."""
+    whose hint offers ``scratch install`` (``on_replay(url, major, version_table)`` sees the
+    replay before it goes, e.g. to read its seed rows). ``version_table``: production's, when
+    the caller knows it already."""
 
     options = CompareOptions()
     with Scratch(major, scratch_url, server) as scratch:
         srv = scratch.server()
-        snap_options = inspect_options(VersionTable(*project.version_table(prod)))
-        replayed = build_at(project, srv, "heads", use_cache=False)
+        prod_vt = version_table or project.version_table(prod)
+        snap_options = inspect_options(VersionTable(*prod_vt))
+        replayed, replayed_vt = replay_to(project, srv, "heads")
         if on_replay is not None:
-            on_replay(replayed, srv.major)
+            on_replay(replayed, srv.major, replayed_vt)
         history_side = from_url(replayed, snap_options)
         return _pair("drift", history_side, from_url(prod, snap_options), options).differences

@@ -7,23 +7,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from alembic_baseline.baseline.create import CreateOptions, CreateResult, create
 from alembic_baseline.baseline.options import from_settings as baseline_section
-from alembic_baseline.baseline.restore import RestoreResult, restore
 from alembic_baseline.baseline.results import Verified
-from alembic_baseline.baseline.upgrade import UpgradeResult, upgrade
-from alembic_baseline.baseline.verify import verify
 from alembic_baseline.commands.common import database_url, project
-from alembic_baseline.deploy.options import from_settings
 from alembic_baseline.errors import UnsafeError
 from alembic_baseline.pg import binaries
 from alembic_baseline.pg.connect import connection
-from alembic_baseline.pg.scratch import scratch_server
+from alembic_baseline.pg.scratch import scratch_server, scratch_server_soon
 from alembic_baseline.pg.server import server_major
 from alembic_baseline.pg.url import DatabaseURL
 from alembic_baseline.settings import Settings
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # start-up: each operation imports its own module when it runs
+    from alembic_baseline.baseline.create import CreateOptions, CreateResult
+    from alembic_baseline.baseline.restore import RestoreResult
+    from alembic_baseline.baseline.upgrade import UpgradeResult
     from alembic_baseline.report import Reporter
 
 Progress = Callable[[str], None]
@@ -43,25 +41,28 @@ def create_baseline(
     seed_data: bool = True,
 ) -> CreateResult:
     """Create a baseline revision from production (or the replayed history) and archive the rest."""
+    # lazy: start-up: each baseline command imports only its own operation
+    from alembic_baseline.baseline.create import create
+
     if fleet is not None:  # before anything is written: every target at the old head, as it
         require_fleet_at_head(settings, fleet, progress)
+    if from_history and url is None and settings.config_file.is_file():
+        # the replay's scratch server is found (or started) while the project loads (not for
+        # a project that is not there: that error comes first, with no server started)
+        with scratch_server_soon(major=settings.pg_major, scratch_url=settings.scratch_url) as soon:
+            proj = project(settings)
+            options = _create_options(settings, None, from_history, revision, message,
+                                      reference_tables, accept_production, seed_data)  # fmt: skip
+            return create(
+                proj, options, pg_major=settings.pg_major, scratch_url=settings.scratch_url,
+                progress=progress, server=soon.result(),
+            )  # fmt: skip
     proj = project(settings)
-    conf = baseline_section(settings)
-    tables = reference_tables or conf.reference_tables
     source_url = None
     if url is not None or not from_history:
         source_url = database_url(settings, url, proj)
-    options = CreateOptions(
-        url=source_url,
-        from_history=from_history,
-        revision=revision,
-        message=message,
-        reference_tables=tables,
-        accept_production=accept_production,
-        min_major=conf.min_major,
-        chunk_size=conf.chunk_size,
-        seed_data=seed_data,
-    )
+    options = _create_options(settings, source_url, from_history, revision, message,
+                              reference_tables, accept_production, seed_data)  # fmt: skip
     # One scratch server for the replay or drift check and the self-check (one cold start).
     major = _scratch_major(settings, source_url)
     with scratch_server(major=major, scratch_url=settings.scratch_url) as srv:
@@ -69,6 +70,33 @@ def create_baseline(
             proj, options, pg_major=settings.pg_major, scratch_url=settings.scratch_url,
             progress=progress, server=srv,
         )  # fmt: skip
+
+
+def _create_options(
+    settings: Settings,
+    source_url: DatabaseURL | None,
+    from_history: bool,
+    revision: str | None,
+    message: str | None,
+    reference_tables: tuple[str, ...],
+    accept_production: bool,
+    seed_data: bool,
+) -> CreateOptions:
+    # lazy: start-up: each baseline command imports only its own operation
+    from alembic_baseline.baseline.create import CreateOptions
+
+    conf = baseline_section(settings)
+    return CreateOptions(
+        url=source_url,
+        from_history=from_history,
+        revision=revision,
+        message=message,
+        reference_tables=reference_tables or conf.reference_tables,
+        accept_production=accept_production,
+        min_major=conf.min_major,
+        chunk_size=conf.chunk_size,
+        seed_data=seed_data,
+    )
 
 
 def _scratch_major(settings: Settings, url: DatabaseURL | None) -> int | None:
@@ -93,6 +121,9 @@ def verify_baseline(
 ) -> Verified | FleetVerified:
     """Prove on scratch databases that history, baseline (and production, or a fleet) build the
     same schema."""
+    # lazy: start-up: each baseline command imports only its own operation
+    from alembic_baseline.baseline.verify import verify
+
     proj = project(settings)
     prod = database_url(settings, url, proj) if url is not None else None
     result = verify(
@@ -187,6 +218,9 @@ def restore_archive(settings: Settings) -> RestoreResult:
 
     The archived revisions go back into versions/; the baseline, its bridge and SQL are removed.
     """
+    # lazy: start-up: each baseline command imports only its own operation
+    from alembic_baseline.baseline.restore import restore
+
     return restore(project(settings))
 
 
@@ -200,6 +234,10 @@ def upgrade_database(
 
     proj = project(settings)
     db_url = database_url(settings, url, proj)
+    # lazy: start-up: each baseline command imports only its own operation
+    from alembic_baseline.baseline.upgrade import upgrade
+    from alembic_baseline.deploy.options import from_settings
+
     return upgrade(
         proj, db_url, target, progress, scratch_url=settings.scratch_url,
         cache_dir=from_settings(settings).cache_dir,

@@ -311,6 +311,35 @@ def scratch_server(
         _close(server)
 
 
+@contextlib.contextmanager
+def scratch_server_soon(
+    *, major: int | None = None, scratch_url: str | None = None
+) -> Iterator[Future[ScratchServer]]:
+    """:func:`scratch_server` opened on a thread of its own, so that a cold start (initdb, the
+    server's start) or the look-up of a running one happens while the caller loads its project.
+    ``result()`` gives the server, or raises what opening it raised. On exit — also on an error
+    or an interrupt of the caller — the opening is waited for and the server closed (a cluster
+    started here is stopped): nothing outlives the context."""
+    future: Future[ScratchServer] = Future()
+
+    def run() -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            future.set_result(open_server(major=major, scratch_url=scratch_url))
+        except BaseException as exc:  # handed to whoever asks for the server
+            future.set_exception(exc)
+
+    thread = threading.Thread(target=run, name="ab-scratch-open", daemon=True)
+    thread.start()
+    try:
+        yield future
+    finally:
+        thread.join()
+        if future.exception() is None:
+            _close(future.result())
+
+
 class Scratch:
     """The scratch entry point of a feature: a server of ``major`` (None: the newest), started
     on first use only (a warm cache needs none). ``server``: one the caller already holds, used

@@ -1,0 +1,148 @@
+"""`baseline create` and `verify` overlap their steps (issue 18): the scratch server is opened
+while the project loads, databases are created while the history is read or replayed, seed rows
+are dumped with the schema, snapshots are read while the next database is built. Each step that
+runs on a thread of its own, when it fails, is a clear error of the command: the project is left
+as it was, no scratch database and no thread is left behind.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from alembic_baseline.baseline import seed
+from alembic_baseline.baseline import verify as verify_module
+from alembic_baseline.errors import ConfigError, DatabaseError, ScratchError
+from alembic_baseline.pg.scratch import ScratchServer, scratch_server_soon
+from tests.db.test_baseline import _tree
+from tests.helpers.projects import EXAMPLE, cli, copy_project
+
+_OURS = ("ab-seeds", "ab-scratch-open", "ab-scratch-create", "ab-verify")
+
+
+def _databases(server: ScratchServer) -> set[str]:
+    """The scratch databases of ``server`` (cached replay templates survive by design)."""
+    rows = server.admin().execute("SELECT datname FROM pg_database").fetchall()
+    return {str(r[0]) for r in rows if str(r[0]).startswith("ab_")} - {
+        str(r[0]) for r in rows if str(r[0]).startswith("ab_tpl_")
+    }
+
+
+def _our_threads() -> list[str]:
+    return [t.name for t in threading.enumerate() if t.name.startswith(_OURS)]
+
+
+def _create(server: ScratchServer, ini: Path) -> tuple[int, str, str]:
+    return cli("-c", str(ini), "--scratch-url", server.admin_url.render(),
+               "baseline", "create", "--from-history")  # fmt: skip
+
+
+def test_scratch_server_soon_is_closed_after_the_callers_error(
+    pg_default: ScratchServer,
+) -> None:
+    before = _databases(pg_default)
+    opened: list[ScratchServer] = []
+    with (
+        pytest.raises(RuntimeError, match="the project did not load"),
+        scratch_server_soon(scratch_url=pg_default.admin_url.render()) as soon,
+    ):
+        server = soon.result()
+        opened.append(server)
+        server.create_database()
+        raise RuntimeError("the project did not load")
+    assert _databases(pg_default) == before  # what it made was dropped, its connection closed
+    assert opened[0]._admin is None
+    # the caller failing before it asked for the server: the opening is waited for and closed
+    with (
+        pytest.raises(RuntimeError),
+        scratch_server_soon(scratch_url=pg_default.admin_url.render()) as soon,
+    ):
+        raise RuntimeError("early")
+    assert soon.done() and soon.result()._admin is None
+    assert not _our_threads()
+
+
+def test_scratch_server_soon_hands_its_failure_to_the_caller(pg_default: ScratchServer) -> None:
+    other = pg_default.major - 1
+    with (
+        scratch_server_soon(major=other, scratch_url=pg_default.admin_url.render()) as soon,
+        pytest.raises(ScratchError, match=f"PostgreSQL {other} is needed"),
+    ):
+        soon.result()
+    assert not _our_threads()
+
+
+def test_create_seed_rows_read_beside_the_dump_fail_cleanly(
+    pg_default: ScratchServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ini = copy_project(EXAMPLE, tmp_path)
+    before, databases = _tree(ini.parent), _databases(pg_default)
+    seen: list[str] = []
+
+    def failing(*args: Any, **kwargs: Any) -> seed.SeedData:
+        seen.append(threading.current_thread().name)
+        raise ConfigError("The seed rows could not be read (injected).", hint="none")
+
+    monkeypatch.setattr(seed, "collect", failing)
+    code, _, err = _create(pg_default, ini)
+    assert code == 2 and "could not be read (injected)" in err and "Traceback" not in err
+    assert seen and seen[0].startswith("ab-seeds")  # on a thread of its own, beside the dump
+    assert _tree(ini.parent) == before
+    assert _databases(pg_default) == databases
+    assert not _our_threads()
+
+
+def test_create_self_check_database_made_in_the_background_fails_cleanly(
+    pg_default: ScratchServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ini = copy_project(EXAMPLE, tmp_path)
+    before, databases = _tree(ini.parent), _databases(pg_default)
+    real = ScratchServer._create
+    seen: list[str] = []
+
+    def create(self: ScratchServer, conn: Any, name: str, *args: Any, **kw: Any) -> Any:
+        if "selfcheck" in name:
+            seen.append(threading.current_thread().name)
+            raise DatabaseError(f"Could not create scratch database {name!r} (injected).")
+        return real(self, conn, name, *args, **kw)
+
+    monkeypatch.setattr(ScratchServer, "_create", create)
+    code, _, err = _create(pg_default, ini)
+    assert code != 0 and "(injected)" in err and "Traceback" not in err
+    assert seen == ["ab-scratch-create"]  # created while the schema was dumped
+    assert _tree(ini.parent) == before
+    assert _databases(pg_default) == databases
+    assert not _our_threads()
+
+
+def test_verify_snapshot_read_beside_the_next_build_fails_cleanly(
+    pg_default: ScratchServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ini = copy_project(EXAMPLE, tmp_path)
+    code, _, err = _create(pg_default, ini)
+    assert code == 0, err
+    databases = _databases(pg_default)
+    real = verify_module.from_url
+    seen: list[str] = []
+
+    def snapshot(url: Any, options: Any) -> Any:
+        seen.append(threading.current_thread().name)
+        if len(seen) == 1:
+            raise DatabaseError("The history's snapshot failed (injected).")
+        return real(url, options)
+
+    monkeypatch.setattr(verify_module, "from_url", snapshot)
+    code, _, err = cli("-c", str(ini), "--scratch-url", pg_default.admin_url.render(),
+                       "baseline", "verify")  # fmt: skip
+    assert code != 0 and "(injected)" in err and "Traceback" not in err
+    assert seen[0].startswith("ab-verify")  # read while the baseline was built
+    assert _databases(pg_default) == databases
+    assert not _our_threads()
+    # and without the failure the proof still holds
+    monkeypatch.setattr(verify_module, "from_url", real)
+    code, out, err = cli("-c", str(ini), "--scratch-url", pg_default.admin_url.render(),
+                         "baseline", "verify")  # fmt: skip
+    assert code == 0 and "verified" in out, err
