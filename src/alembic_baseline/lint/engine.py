@@ -102,6 +102,8 @@ def _compute(
     chunks = [targets[i : i + size] for i in range(0, len(targets), size)]
     # only when files miss the cache: a warm run does not import it (40 ms)
     import multiprocessing
+    import multiprocessing.context
+    import threading
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
@@ -109,12 +111,19 @@ def _compute(
     # extract imports pglast)
     from alembic_baseline.lint import extract, offline  # noqa: F401
 
-    context = None
-    if "fork" in multiprocessing.get_all_start_methods():
+    context: multiprocessing.context.BaseContext
+    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
         # Forked workers inherit what the parent imported: Alembic, SQLAlchemy and pglast are
         # imported once here, not once in each worker (~0.3 s of CPU each).
         offline.prepare()
         context = multiprocessing.get_context("fork")
+    else:
+        # A process running other threads (lint as a check of `plan`/`apply`, beside a scratch
+        # or wait thread) does not fork its workers, which the platform default would do up to
+        # Python 3.13: a fork copies the locks those threads hold. Fresh workers import for
+        # themselves.
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         futures = [pool.submit(_lint_chunk, c, config, sys_path) for c in chunks]
         results: list[FileResult] = []

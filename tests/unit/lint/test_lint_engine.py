@@ -340,3 +340,56 @@ def test_every_plain_call_name_contains_a_prefilter_word() -> None:
 
     names = pysource._OPENERS | pysource._PATH_METHODS
     assert all(any(word in name for word in pysource._CALL_WORDS) for name in names)
+
+
+@pytest.mark.parametrize("other_thread", [False, True])
+def test_workers_are_forked_only_from_a_single_threaded_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, other_thread: bool
+) -> None:
+    """Forked workers inherit the parent's imports; a process running other threads (lint as a
+    check of plan/apply beside a scratch or wait thread) must not fork them: a fork copies the
+    locks those threads hold. The pool is stopped at its creation, after its context is chosen."""
+    import concurrent.futures
+    import threading
+
+    chosen: list[Any] = []
+
+    class Stop(Exception):
+        pass
+
+    def pool(*, max_workers: int, mp_context: Any) -> Any:
+        chosen.append(mp_context)
+        raise Stop
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", pool)
+    targets = [engine.Target(tmp_path / f"r{i}.py") for i in range(engine.PARALLEL_MIN_FILES)]
+    release = threading.Event()
+    thread = threading.Thread(target=release.wait)
+    if other_thread:
+        thread.start()
+    try:
+        with pytest.raises(Stop):
+            engine._compute(targets, from_section({}), [], jobs=2)
+    finally:
+        release.set()
+        if other_thread:
+            thread.join()
+    assert chosen[0].get_start_method() == ("forkserver" if other_thread else "fork")
+
+
+def test_a_run_beside_another_thread_agrees_with_a_serial_run(tmp_path: Path) -> None:
+    """The workers started without fork (another thread runs) give the same results."""
+    import threading
+
+    targets = write_revisions(tmp_path / "versions", _chain(engine.PARALLEL_MIN_FILES + 2))
+    config = from_section({})
+    serial = engine.run(targets, config, root=tmp_path, jobs=1)
+    release = threading.Event()
+    thread = threading.Thread(target=release.wait)
+    thread.start()
+    try:
+        parallel = engine.run(targets, config, root=tmp_path, jobs=2)
+    finally:
+        release.set()
+        thread.join()
+    assert _key(parallel) == _key(serial) and len(serial.findings) > 0
