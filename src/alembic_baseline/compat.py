@@ -280,6 +280,52 @@ def version_locations(script: ScriptDirectory) -> list[Path]:
     return [Path(str(location)) for location in locations]
 
 
+def revision_files(script: ScriptDirectory) -> list[Path] | None:
+    """The files Alembic would load as revisions of ``script``, resolved, in its order
+    (``ScriptDirectory._load_revisions``: the version directories that exist, each listed by
+    ``Script._list_py_dir``, names matched by its source-file pattern). None when Alembic would
+    warn about a file listed twice, or this Alembic lists files in a way not known here.
+    ``_list_py_dir`` gives names on older Alembic (1.8), paths on newer."""
+    from alembic.script import Script
+    from alembic.script import base as script_base
+
+    pattern = getattr(script_base, "_only_source_rev_file", None)
+    lister = getattr(Script, "_list_py_dir", None)
+    if pattern is None or lister is None:
+        return None
+    files: list[Path] = []
+    seen: set[Path] = set()
+    for vers in version_locations(script):
+        if not vers.exists():
+            continue
+        for listed in lister(script, vers):
+            real = (vers / listed).resolve()  # an absolute ``listed`` stays itself
+            if real in seen:
+                return None
+            seen.add(real)
+            if pattern.match(real.name):
+                files.append(real)
+    return files
+
+
+def script_of(module: Any, revision: str, path: Path) -> Script:
+    """A ``Script`` as Alembic makes it when it loads ``path``: its path a ``str`` where Alembic
+    still loads by file name (``Script._from_filename``, Alembic 1.8), a ``Path`` on newer."""
+    from alembic.script import Script
+
+    return Script(module, revision, str(path) if hasattr(Script, "_from_filename") else path)
+
+
+def loaded_revisions(script: ScriptDirectory) -> list[Script]:
+    """The revisions of ``script``'s map (loading it), each once: merge points and labels do
+    not repeat them, as ``RevisionMap._revision_map``'s values would."""
+    found: dict[int, Script] = {}
+    for rev in script.revision_map._revision_map.values():
+        if rev is not None:
+            found.setdefault(id(rev), rev)  # type: ignore[arg-type]
+    return list(found.values())
+
+
 # -- Alembic: environments --------------------------------------------------------------------
 
 

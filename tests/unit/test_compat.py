@@ -256,6 +256,31 @@ def test_version_locations(tmp_path: Path, script: Any) -> None:
     assert compat.version_locations(two) == [tmp_path / "versions", other]
 
 
+def test_revision_files_are_the_files_alembic_loads(tmp_path: Path, script: Any) -> None:
+    """The files (resolved) Alembic loads as revisions, without loading any; a file reached twice
+    through version_locations is None (Alembic warns and skips it)."""
+    from alembic.script import ScriptDirectory
+
+    (tmp_path / "versions" / "README.txt").write_text("not a revision")
+    (tmp_path / "versions" / "__init__.py").write_text("")
+    files = compat.revision_files(script)
+    assert files is not None and "_revision_map" not in vars(script.revision_map)  # none loaded
+    loaded = compat.loaded_revisions(script)
+    assert sorted(files) == sorted(Path(str(r.path)).resolve() for r in loaded)
+    assert len(loaded) == len(REVISIONS)
+    twice = ScriptDirectory(
+        str(tmp_path), version_locations=[str(tmp_path / "versions"), str(tmp_path / "versions")]
+    )
+    assert compat.revision_files(twice) is None
+
+
+def test_script_of_matches_what_alembic_makes(script: Any) -> None:
+    loaded = script.get_revision("aaaa00000001")
+    made = compat.script_of(loaded.module, loaded.revision, Path(str(loaded.path)))
+    assert type(made.path) is type(loaded.path) and made.path == loaded.path
+    assert made.revision == loaded.revision and made.down_revision == loaded.down_revision
+
+
 def test_on_version_apply_is_added_to_env_pys_own(script: Any) -> None:
     """A real offline run: env.py's callback and ours both see every step, in order."""
     from alembic.config import Config

@@ -32,7 +32,7 @@ import types
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from alembic_baseline import statedir
+from alembic_baseline import compat, statedir
 
 if TYPE_CHECKING:
     from alembic.script import ScriptDirectory
@@ -165,7 +165,7 @@ class HeaderCache:
         """Remember the headers of every file of ``script``'s revision map (already loaded by
         Alembic without an error) whose module values are what ``ast`` reads in the file."""
         try:
-            revisions = list(script.revision_map._revision_map.values())
+            revisions = compat.loaded_revisions(script)
         except Exception:  # a graph error: reported by the caller that walks the graph
             return
         for rev in revisions:
@@ -225,34 +225,24 @@ def install(script: ScriptDirectory, cache: HeaderCache) -> bool:
     """Give ``script`` (no revision loaded yet) a revision map built from remembered headers;
     False (``script`` untouched) when any file Alembic would load has no current entry, or the
     script directory is one this module does not handle."""
-    from alembic.script import Script
-    from alembic.script import base as script_base
     from alembic.script.revision import RevisionMap
 
-    pattern = getattr(script_base, "_only_source_rev_file", None)
-    lister = getattr(Script, "_list_py_dir", None)
-    if script.sourceless or pattern is None or lister is None or not cache.entries:
+    if script.sourceless or not cache.entries:
         return False
     scripts: list[Any] = []
-    seen: set[Path] = set()
     try:
-        locations = [Path(v) for v in script._version_locations if Path(v).exists()]
-        for vers in locations:
-            for listed in lister(script, vers):
-                real = Path(listed).resolve()
-                if real in seen:
-                    return False  # Alembic warns about it: its own path says so
-                seen.add(real)
-                if not pattern.match(real.name):
-                    continue  # not a revision file for Alembic either
-                headers = cache.get(real)
-                if headers is None:
-                    return False
-                module = HeaderModule(real.stem, headers.get("__doc__"))
-                for name in NAMES:
-                    setattr(module, name, headers.get(name))
-                module.__file__ = str(real)
-                scripts.append(Script(module, headers["revision"], real))
+        files = compat.revision_files(script)
+        if files is None:
+            return False  # a file listed twice (Alembic warns: its own path says so), or unknown
+        for real in files:
+            headers = cache.get(real)
+            if headers is None:
+                return False
+            module = HeaderModule(real.stem, headers.get("__doc__"))
+            for name in NAMES:
+                setattr(module, name, headers.get(name))
+            module.__file__ = str(real)
+            scripts.append(compat.script_of(module, headers["revision"], real))
     except (OSError, TypeError, ValueError, AttributeError):
         return False
     script.revision_map = RevisionMap(lambda: iter(scripts))
