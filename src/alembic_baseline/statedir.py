@@ -27,9 +27,14 @@ content meant for git, not state: it stays in the project whatever ``state_dir``
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+import json
+import os
+import time
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from alembic_baseline.errors import ConfigError
 
@@ -148,3 +153,62 @@ def _covered(directory: Path) -> bool:
         except OSError:
             return False
     return False
+
+
+class IdentityCache:
+    """Facts about files remembered by file identity (size, mtime_ns, inode), as git's index
+    does, in a JSON file of the state directory (safe to delete): :attr:`entries` maps a file's
+    path to what a subclass keeps. A fact is only kept for a file last modified more than
+    :data:`RACY_NS` before it was learnt (a file written in the same clock tick may change again
+    without its mtime moving: git's "racy" case). A missing, damaged or other-format file is an
+    empty cache; a failed write only costs the next run the slow path."""
+
+    RACY_NS = 2_000_000_000
+    FORMAT = 1
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.entries: dict[str, list[Any]] = {}
+        self.dirty = False
+        if path is not None and path.is_file():
+            with contextlib.suppress(OSError, ValueError):
+                data = json.loads(path.read_text(encoding="utf-8"))
+                if isinstance(data, dict) and data.get("version") == self.FORMAT:
+                    self.entries = dict(data.get("files") or {})
+
+    @staticmethod
+    def identity(path: Path) -> list[int]:
+        st = path.stat()
+        return [st.st_size, st.st_mtime_ns, st.st_ino]
+
+    def settled(self, identity: list[int]) -> bool:
+        """Whether a file of this identity was last modified long enough ago to be kept."""
+        return time.time_ns() - identity[1] > self.RACY_NS
+
+    def save(self) -> None:
+        """Write the cache if it changed (whole, through a rename: never half a file)."""
+        if self.path is None or not self.dirty:
+            return
+        with contextlib.suppress(OSError):
+            makedirs(self.path.parent)  # with its .gitignore when the tool creates it
+            partial = self.path.with_name(f".{self.path.name}.{os.getpid()}.partial")
+            partial.write_text(json.dumps({"version": self.FORMAT, "files": self.entries}), "utf-8")
+            partial.replace(self.path)
+            self.dirty = False
+
+
+@contextlib.contextmanager
+def file_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock on ``path`` (created if missing) where the platform has ``flock``;
+    elsewhere nothing (callers keep their files whole by renaming, the lock only orders them)."""
+    try:
+        import fcntl  # lazy: POSIX only
+    except ImportError:
+        yield
+        return
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

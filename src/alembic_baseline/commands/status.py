@@ -10,9 +10,11 @@ from typing import Any
 
 from alembic_baseline.commands.common import database_url, parse_given_url
 from alembic_baseline.deploy import options as opts
+from alembic_baseline.deploy.applied import IntegrityCheck
 from alembic_baseline.deploy.pending import PendingRevision
 from alembic_baseline.deploy.results import RevisionView, StatusResult
 from alembic_baseline.deploy.state import (
+    DbState,
     Deployment,
     Progress,
     locate,
@@ -21,7 +23,12 @@ from alembic_baseline.deploy.state import (
     read_state_direct,
 )
 from alembic_baseline.errors import ConfigError
-from alembic_baseline.expected import VersionTable, compare_with_cached, compare_with_expected
+from alembic_baseline.expected import (
+    SchemaCheck,
+    VersionTable,
+    compare_with_cached,
+    compare_with_expected,
+)
 from alembic_baseline.history.driver import AlembicProject, url_variable
 from alembic_baseline.history.graph import History
 from alembic_baseline.history.headers import HEADER_CACHE, HeaderCache
@@ -102,7 +109,6 @@ def status(
         applied=True,
     ) as dep:
         archived, unknown = locate(dep.history, dep.state.current)
-        views = tuple(_view(dep.history, r) for r in dep.state.current)
         integrity = team_integrity.of(dep)
         pending: tuple[PendingRevision, ...] = ()
         schema = None
@@ -123,18 +129,7 @@ def status(
                 )
         if headers is not None:
             headers.save()  # only after a status that went through (a refusal writes nothing)
-        return StatusResult(
-            dep.url.redacted,
-            dep.state.server_version,
-            views,
-            dep.history.heads(),
-            pending,
-            bool(archived),
-            tuple(unknown),
-            schema,
-            time.perf_counter() - start,
-            integrity,
-        )
+        return _result(dep.state, dep.history, pending, archived, unknown, schema, start, integrity)
 
 
 def _quick(
@@ -183,8 +178,22 @@ def _quick(
         if options.record_applied
         else None
     )
+    return _result(state, history, pending, archived, unknown, schema, start, integrity)
+
+
+def _result(
+    state: DbState,
+    history: History,
+    pending: tuple[PendingRevision, ...],
+    archived: list[str],
+    unknown: list[str],
+    schema: SchemaCheck | None,
+    start: float,
+    integrity: IntegrityCheck | None,
+) -> StatusResult:
+    """What both paths answer, in one shape (tests compare them byte for byte)."""
     return StatusResult(
-        db_url.redacted,
+        state.url.redacted,
         state.server_version,
         tuple(_view(history, r) for r in state.current),
         history.heads(),

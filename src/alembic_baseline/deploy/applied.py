@@ -158,6 +158,16 @@ def _table(schema: str | None) -> sql.Composable:
     return sql.SQL("{}.{}").format(sql.Identifier(schema), name) if schema else name
 
 
+def _unreadable(where: str, exc: BaseException) -> DatabaseError:
+    first = str(exc).strip().splitlines()
+    return DatabaseError(
+        f"{APPLIED_TABLE} in {where} cannot be read, so the applied revisions cannot be "
+        f"compared with their files: {first[0] if first else type(exc).__name__}",
+        hint="It is alembic-baseline's own table (docs/team.md). If another tool owns "
+        "that name, set record_applied = false in [tool.alembic-baseline.deploy].",
+    )
+
+
 def applied_rows(ctx: MigrationContext, where: str) -> dict[str, AppliedRow] | None:
     """The newest row of each recorded revision, read on env.py's own connection (beside the
     version table it configured); None when the table does not exist."""
@@ -177,13 +187,7 @@ def applied_rows(ctx: MigrationContext, where: str) -> dict[str, AppliedRow] | N
             )
         ).fetchall()
     except Exception as exc:  # a table of that name the tool did not make
-        first = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-        raise DatabaseError(
-            f"{APPLIED_TABLE} in {where} cannot be read, so the applied revisions cannot be "
-            f"compared with their files: {first[0] if first else type(exc).__name__}",
-            hint="It is alembic-baseline's own table (docs/team.md). If another tool owns "
-            "that name, set record_applied = false in [tool.alembic-baseline.deploy].",
-        ) from None
+        raise _unreadable(where, getattr(exc, "orig", None) or exc) from None
     return {str(r[0]): AppliedRow(*(str(v) for v in r)) for r in rows}
 
 
@@ -202,13 +206,7 @@ def applied_rows_direct(conn: Any, schema: str | None, where: str) -> dict[str, 
             ).format(table)
         ).fetchall()
     except Exception as exc:  # a table of that name the tool did not make
-        first = str(exc).strip().splitlines()
-        raise DatabaseError(
-            f"{APPLIED_TABLE} in {where} cannot be read, so the applied revisions cannot be "
-            f"compared with their files: {first[0] if first else type(exc).__name__}",
-            hint="It is alembic-baseline's own table (docs/team.md). If another tool owns "
-            "that name, set record_applied = false in [tool.alembic-baseline.deploy].",
-        ) from None
+        raise _unreadable(where, exc) from None
     return {str(r[0]): AppliedRow(*(str(v) for v in r)) for r in rows}
 
 

@@ -20,16 +20,13 @@ and a hand-merged file whose total no longer matches is reported by lint.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import json
-import os
 import re
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+
+from alembic_baseline import statedir
 
 SUM_FILE = "alembic-baseline.sum"
 HEADER = "alembic-baseline sum v1"
@@ -129,46 +126,20 @@ def relative(path: Path, versions: Path) -> str:
         return path.name
 
 
-class ChecksumCache:
-    """File checksums remembered by file identity (size, mtime_ns, inode), as git's index does:
-    a file whose identity did not change is not read again. An entry is only kept for a file
-    last modified more than :data:`RACY_NS` before it was hashed (a file written in the same
-    clock tick as the hash may change again without its mtime moving: git's "racy" case). The
-    cache lives in the state directory (``cache/checksums.json``) and is safe to delete.
-    """
-
-    RACY_NS = 2_000_000_000
-
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
-        self.entries: dict[str, list[Any]] = {}
-        self.dirty = False
-        if path is not None and path.is_file():
-            with contextlib.suppress(OSError, ValueError):
-                data = json.loads(path.read_text(encoding="utf-8"))
-                if isinstance(data, dict) and data.get("version") == 1:
-                    self.entries = dict(data.get("files") or {})
+class ChecksumCache(statedir.IdentityCache):
+    """File checksums remembered by file identity (:class:`~alembic_baseline.statedir.
+    IdentityCache`): a file whose identity did not change is not read again. The cache lives in
+    the state directory (``cache/checksums.json``) and is safe to delete. Entry: identity +
+    checksum."""
 
     def checksum(self, file: Path) -> str:
-        st = file.stat()
-        identity = [st.st_size, st.st_mtime_ns, st.st_ino]
+        identity = self.identity(file)
         key = str(file)
         hit = self.entries.get(key)
         if hit is not None and hit[:3] == identity:
             return str(hit[3])
         value = file_checksum(file)
-        if time.time_ns() - st.st_mtime_ns > self.RACY_NS:
+        if self.settled(identity):
             self.entries[key] = [*identity, value]
             self.dirty = True
         return value
-
-    def save(self) -> None:
-        """Write the cache if it changed (a failure only costs the next run a re-read)."""
-        if self.path is None or not self.dirty:
-            return
-        with contextlib.suppress(OSError):
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            partial = self.path.with_name(f".{self.path.name}.{os.getpid()}.partial")
-            partial.write_text(json.dumps({"version": 1, "files": self.entries}), "utf-8")
-            partial.replace(self.path)
-            self.dirty = False

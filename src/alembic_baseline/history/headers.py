@@ -24,10 +24,6 @@ The cache is ``cache/revision-headers.json`` in the state directory, safe to del
 from __future__ import annotations
 
 import ast
-import contextlib
-import json
-import os
-import time
 import types
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,7 +37,6 @@ HEADER_CACHE = "revision-headers.json"
 """Under the state directory's cache/ (see :class:`HeaderCache`)."""
 
 NAMES = ("revision", "down_revision", "branch_labels", "depends_on")
-_FORMAT = 1
 _MISSING = object()
 
 
@@ -129,33 +124,15 @@ def _decode(value: Any) -> Any:
     return value
 
 
-def _identity(path: Path) -> list[int]:
-    st = path.stat()
-    return [st.st_size, st.st_mtime_ns, st.st_ino]
-
-
-class HeaderCache:
-    """Revision headers remembered by file identity (size, mtime_ns, inode) in the state
-    directory. An entry is only written for a file last modified more than
-    :data:`RACY_NS` before (git's "racy" case, as in the checksum cache)."""
-
-    RACY_NS = 2_000_000_000
-
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
-        self.entries: dict[str, list[Any]] = {}
-        self.dirty = False
-        if path is not None and path.is_file():
-            with contextlib.suppress(OSError, ValueError):
-                data = json.loads(path.read_text(encoding="utf-8"))
-                if isinstance(data, dict) and data.get("version") == _FORMAT:
-                    self.entries = dict(data.get("files") or {})
+class HeaderCache(statedir.IdentityCache):
+    """Revision headers remembered by file identity (:class:`~alembic_baseline.statedir.
+    IdentityCache`). Entry: [identity, headers]."""
 
     def get(self, path: Path) -> dict[str, Any] | None:
         """The remembered headers of ``path`` if its identity did not change, else None."""
         hit = self.entries.get(str(path))
         try:
-            if hit is None or hit[0] != _identity(path):
+            if hit is None or hit[0] != self.identity(path):
                 return None
         except OSError:
             return None
@@ -178,10 +155,10 @@ class HeaderCache:
     def _learn(self, path: Path, module: Any) -> None:
         key = str(path)
         try:
-            identity = _identity(path)
+            identity = self.identity(path)
             if key in self.entries and self.entries[key][0] == identity:
                 return
-            if time.time_ns() - identity[1] <= self.RACY_NS:
+            if not self.settled(identity):
                 return
             headers = read_headers(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError):
@@ -196,17 +173,6 @@ class HeaderCache:
                 return
         self.entries[key] = [identity, {k: _encode(v) for k, v in headers.items()}]
         self.dirty = True
-
-    def save(self) -> None:
-        """Write the cache if it changed (a failure only costs the next run the full path)."""
-        if self.path is None or not self.dirty:
-            return
-        with contextlib.suppress(OSError):
-            statedir.makedirs(self.path.parent)  # with its .gitignore when the tool creates it
-            partial = self.path.with_name(f".{self.path.name}.{os.getpid()}.partial")
-            partial.write_text(json.dumps({"version": _FORMAT, "files": self.entries}), "utf-8")
-            partial.replace(self.path)
-            self.dirty = False
 
 
 class HeaderModule(types.ModuleType):

@@ -25,7 +25,7 @@ import importlib.util
 import json
 import os
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -229,7 +229,7 @@ class LintCache:
         new = {key: encode(result) for key, result in computed.items()}
         try:
             statedir.makedirs(self.directory)
-            with _locked(self.directory / LOCK):
+            with statedir.file_lock(self.directory / LOCK):
                 current = self._read()  # what a concurrent run wrote since we read it
                 kept = {}
                 for key, entry in current.items():
@@ -255,23 +255,6 @@ class LintCache:
             _remove_old_entries(self.directory)
         except OSError:
             pass  # a read-only checkout still lints, just without a cache
-
-
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    """An exclusive lock on ``path`` (where the platform has ``flock``): concurrent runs merge
-    their results one after the other instead of the last one dropping the other's."""
-    try:
-        import fcntl  # lazy: POSIX only; without it the rename alone keeps the file whole
-    except ImportError:
-        yield
-        return
-    with open(path, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _remove_old_entries(directory: Path) -> None:

@@ -17,14 +17,13 @@ templates are kept on that server.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from alembic_baseline import compat
+from alembic_baseline import compat, statedir
 from alembic_baseline import settings as settings_mod
 from alembic_baseline.errors import ConfigError
 from alembic_baseline.history.driver import AlembicProject
@@ -95,16 +94,10 @@ def resolve(
     return settings, mode
 
 
-@contextlib.contextmanager
-def _file_lock(path: Path) -> Iterator[None]:
+def _server_lock(path: Path) -> contextlib.AbstractContextManager[None]:
     """Serialise starting the persistent server between xdist workers (one initdb, not N)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    return statedir.file_lock(path)
 
 
 def open_server(settings: settings_mod.Settings, mode: str) -> scratch.ScratchServer:
@@ -113,7 +106,7 @@ def open_server(settings: settings_mod.Settings, mode: str) -> scratch.ScratchSe
         return scratch.open_server(major=settings.pg_major, scratch_url=settings.scratch_url)
     installation = binaries.find_server(settings.pg_major)
     lock = clusters.scratch_root() / f"alembic-baseline-{os.geteuid()}.pytest.lock"
-    with _file_lock(lock):
+    with _server_lock(lock):
         info = clusters.persistent_info(installation.major)
         if info is None:
             info = clusters.start_persistent(installation.major)
