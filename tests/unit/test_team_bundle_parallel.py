@@ -1,4 +1,4 @@
-"""``bundle``'s rollback helper process (team/bundle_fork.py): the same files as without it, its
+"""``bundle``'s rollback helper process (team/forked.py): the same files as without it, its
 failures in one paragraph with an exit code, and no process left behind (Ctrl-C included)."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pytest
 
 from alembic_baseline.errors import BaselineError, ConfigError, ExitCode
 from alembic_baseline.team import bundle as team_bundle
-from alembic_baseline.team import bundle_fork
+from alembic_baseline.team import forked
 from tests.helpers.projects import FIXTURES, add_revision, cli, copy_project, project
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="no os.fork on this platform")
@@ -78,7 +78,7 @@ def helpers(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     forks only while it runs one thread; the test session may run others (idle server
     watchers), so that check is bypassed here (test_the_helper_needs_one_thread covers it)."""
     started: list[Any] = []
-    real = bundle_fork.Helper
+    real = forked.Helper
 
     class Recorded(real):  # type: ignore[misc,valid-type]
         used = False
@@ -92,22 +92,22 @@ def helpers(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
         started.append(helper)
         return helper
 
-    monkeypatch.setattr(bundle_fork, "Helper", record)
-    monkeypatch.setattr(bundle_fork, "available", lambda: True)
+    monkeypatch.setattr(forked, "Helper", record)
+    monkeypatch.setattr(forked, "available", lambda: True)
     return started
 
 
 def test_the_helper_needs_one_thread() -> None:
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
-    before = bundle_fork.available()
+    before = forked.available()
     other.start()
     try:
-        assert not bundle_fork.available()
+        assert not forked.available()
     finally:
         stop.set()
         other.join()
-    assert bundle_fork.available() == before
+    assert forked.available() == before
 
 
 @pytest.mark.parametrize(
@@ -214,7 +214,7 @@ def _unpicklable() -> None:
 
 
 def test_helper_answers_and_its_errors_are_raised_in_the_parent() -> None:
-    with bundle_fork.Helper("adding", lambda: 40, lambda state, n: state + n) as helper:
+    with forked.Helper("adding", lambda: 40, lambda state, n: state + n) as helper:
         helper.ready()
         helper.go(2)
         assert helper.result() == 42
@@ -222,7 +222,7 @@ def test_helper_answers_and_its_errors_are_raised_in_the_parent() -> None:
 
     def failing(prepare: Callable[[], None]) -> BaselineError:
         with (
-            bundle_fork.Helper("failing", prepare, lambda s, a: None) as helper,
+            forked.Helper("failing", prepare, lambda s, a: None) as helper,
             pytest.raises(BaselineError) as caught,
         ):
             helper.ready()
@@ -236,7 +236,7 @@ def test_helper_answers_and_its_errors_are_raised_in_the_parent() -> None:
     def finish(state: None, arg: str) -> None:
         raise ConfigError(arg)
 
-    with bundle_fork.Helper("finishing", lambda: None, finish) as helper:
+    with forked.Helper("finishing", lambda: None, finish) as helper:
         helper.ready()
         helper.go("late")
         with pytest.raises(ConfigError, match="late"):
@@ -245,7 +245,7 @@ def test_helper_answers_and_its_errors_are_raised_in_the_parent() -> None:
 
 
 def test_a_helper_left_waiting_is_ended() -> None:
-    with bundle_fork.Helper("waiting", lambda: None, lambda s, a: time.sleep(60)) as helper:
+    with forked.Helper("waiting", lambda: None, lambda s, a: time.sleep(60)) as helper:
         helper.ready()
         pid = helper.pid
         assert pid is not None and children() == [pid]
@@ -304,7 +304,7 @@ def test_without_fork_the_bundle_is_built_in_one_process(
         return "# lint\n"
 
     team_bundle.build(project(ini), "base:head", tmp_path / "seq", lint, parallel=False)
-    monkeypatch.setattr(bundle_fork, "available", lambda: True)
+    monkeypatch.setattr(forked, "available", lambda: True)
 
     def no_fork() -> int:
         raise BlockingIOError(11, "Resource temporarily unavailable")

@@ -5,7 +5,12 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from alembic_baseline.commands.report_html import report
+from alembic_baseline.errors import ConfigError
 from tests.helpers.baselined import (
     ARCHIVED,
     BASELINE,
@@ -119,3 +124,39 @@ def test_without_a_database_the_report_loads_no_deploy_machinery(tmp_path: Path)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "r.html").is_file()
+
+
+def test_lint_runs_in_a_forked_helper_with_the_same_findings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``report`` lints in a forked helper while it draws the graph; the page is the same as
+    when it lints in its own process, and a lint error is still the command's error. (The
+    single-thread check is bypassed: the test session may run other threads.)"""
+    from alembic_baseline.settings import load
+    from alembic_baseline.team import forked
+
+    ini = baselined_project(tmp_path / "proj")
+    (ini.parent / "pyproject.toml").unlink(missing_ok=True)
+    settings = load(config=str(ini), cwd=ini.parent)
+    started: list[forked.Helper[Any, Any, Any]] = []
+    real = forked.start
+
+    def record(*args: Any, **kwargs: Any) -> Any:
+        helper = real(*args, **kwargs)
+        started.append(helper)
+        return helper
+
+    monkeypatch.setattr(forked, "start", record)
+    monkeypatch.setattr(forked, "available", lambda: False)
+    report(settings, tmp_path / "alone.html")
+    assert started == [None]
+    monkeypatch.setattr(forked, "available", lambda: True)
+    report(settings, tmp_path / "helped.html")
+    assert started[1] is not None and started[1].pid is None  # forked, and reaped
+    alone, helped = (embedded((tmp_path / n).read_text()) for n in ("alone.html", "helped.html"))
+    assert alone["findings"] and helped["findings"] == alone["findings"]
+
+    (ini.parent / "pyproject.toml").write_text('[tool.alembic-baseline.lint]\nselect = ["NOPE"]\n')
+    with pytest.raises(ConfigError) as caught:
+        report(load(config=str(ini), cwd=ini.parent), tmp_path / "failed.html")
+    assert "NOPE" in str(caught.value) and not (tmp_path / "failed.html").exists()

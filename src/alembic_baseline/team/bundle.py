@@ -16,7 +16,7 @@ from pathlib import Path
 
 from alembic_baseline.errors import ConfigError
 from alembic_baseline.history.driver import AlembicProject
-from alembic_baseline.team import bundle_files, bundle_fork, bundle_readme, bundle_render
+from alembic_baseline.team import bundle_files, bundle_readme, bundle_render, forked
 from alembic_baseline.team.bundle_render import NotRendered
 from alembic_baseline.team.bundle_result import BundleResult
 
@@ -83,8 +83,8 @@ def _guess_end(project: AlembicProject, target: str) -> str | None:
 
 def _start_rollback(
     project: AlembicProject, start: str | None, end: str, out: Path, revision_range: str
-) -> bundle_fork.Helper[bundle_render.Rendering, str, RollbackFiles] | None:
-    return bundle_fork.start(
+) -> forked.Helper[bundle_render.Rendering, str, RollbackFiles] | None:
+    return forked.start(
         "rendering the rollback",
         lambda: bundle_render.downgrade(project, start, end, (end,)),
         lambda down, table: write_rollback(out, down, table, revision_range),
@@ -103,7 +103,7 @@ def build(
     """Render ``FROM:TO`` and write the bundle into ``out`` (new or empty); ``lint``: makes the
     lint report (its error comes before the rendering's; None: no lint.md).
 
-    ``parallel``: lint runs in a forked helper (bundle_fork.py), and, when the target names one
+    ``parallel``: lint runs in a forked helper (forked.py), and, when the target names one
     revision, the rollback is rendered and written by another, while this process renders and
     writes the upgrade; the files are the same as without them."""
     start, target = parse_range(revision_range)
@@ -112,7 +112,7 @@ def build(
         linter = None
         if lint is not None and parallel:
             # lint in a helper too: its answer is awaited before anything is written
-            linter = bundle_fork.start("running lint", lint, _nothing, share=True)
+            linter = forked.start("running lint", lint, _nothing, share=True)
             stack.enter_context(linter or contextlib.nullcontext())
         helper = None
         guess = _guess_end(project, target) if with_rollback and parallel else None
@@ -147,11 +147,9 @@ def _build(
     project: AlembicProject,
     revision_range: str,
     out: Path,
-    linting: tuple[Callable[[], str] | None, bundle_fork.Helper[str, None, None] | None],
+    linting: tuple[Callable[[], str] | None, forked.Helper[str, None, None] | None],
     with_rollback: bool,
-    started: tuple[
-        bundle_fork.Helper[bundle_render.Rendering, str, RollbackFiles] | None, str | None
-    ],
+    started: tuple[forked.Helper[bundle_render.Rendering, str, RollbackFiles] | None, str | None],
 ) -> BundleResult:
     helper, guess = started
     start, target = parse_range(revision_range)

@@ -1,6 +1,7 @@
 """A forked helper process: work started before the caller needs it, finished on its word.
 
-``bundle`` runs lint in one, and renders the rollback in another (while the parent renders the
+``report`` runs lint in one while it loads the history and draws the graph; ``bundle`` runs lint
+in one, and renders the rollback in another (while the parent renders the
 upgrade); once the parent has checked that the upgrade ended where the rollback assumed, that one
 writes ``rollback/`` while the parent writes ``upgrade/``: two cores, and two directories whose
 files the kernel creates in parallel (0.1-0.5 ms per file on ext4 under load). The revision map
