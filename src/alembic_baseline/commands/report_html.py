@@ -72,7 +72,15 @@ def report(
         )
     # lint in a forked helper (team/forked.py) while this process loads the history and draws
     # the graph: on a cold lint cache both take about a second at 1,000 revisions
-    linter = forked.start("running lint", lambda: _lint_rows(settings), _nothing, share=True)
+    linter = forked.start(
+        "running lint",
+        lambda: _lint_rows(settings),
+        _nothing,
+        share=True,
+        hint="If it was not the out-of-memory killer (see the system log), run "
+        "`alembic-baseline lint` alone: a lint worker that dies is reported with the files it "
+        "did not lint.",
+    )
     with linter or contextlib.nullcontext():
         return _report(settings, out, url, schema_check, linter)
 

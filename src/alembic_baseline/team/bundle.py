@@ -88,6 +88,7 @@ def _start_rollback(
         "rendering the rollback",
         lambda: bundle_render.downgrade(project, start, end, (end,)),
         lambda down, table: write_rollback(out, down, table, revision_range),
+        hint=_DIED,
     )
 
 
@@ -112,7 +113,7 @@ def build(
         linter = None
         if lint is not None and parallel:
             # lint in a helper too: its answer is awaited before anything is written
-            linter = forked.start("running lint", lint, _nothing, share=True)
+            linter = forked.start("running lint", lint, _nothing, share=True, hint=_DIED)
             stack.enter_context(linter or contextlib.nullcontext())
         helper = None
         guess = _guess_end(project, target) if with_rollback and parallel else None
@@ -120,6 +121,13 @@ def build(
             helper = _start_rollback(project, start, guess, out, revision_range)
             stack.enter_context(helper or contextlib.nullcontext())
         return _build(project, revision_range, out, (lint, linter), with_rollback, (helper, guess))
+
+
+_DIED = (
+    "If it was not the out-of-memory killer (see the system log), run the bundle again with "
+    "--no-rollback or --no-lint to see which part is the cause (each runs in its own process), "
+    "then render it alone (`alembic downgrade <to>:<from> --sql`, `alembic-baseline lint`)."
+)
 
 
 def _nothing(state: str, argument: None) -> None:

@@ -119,13 +119,14 @@ def start(
     finish: Callable[[S, A], R],
     *,
     share: bool = False,
+    hint: str = "",
 ) -> Helper[S, A, R] | None:
     """A :class:`Helper`, or None where none can be forked (:func:`available`, or ``fork``
     itself failed): the caller then does the work in its own process."""
     if not available():
         return None
     try:
-        return Helper(what, prepare, finish, share=share)
+        return Helper(what, prepare, finish, share=share, hint=hint)
     except OSError:
         return None
 
@@ -140,9 +141,15 @@ class Helper(Generic[S, A, R]):
         finish: Callable[[S, A], R],
         *,
         share: bool = False,
+        hint: str = "",
     ) -> None:
-        """``share``: :meth:`ready` returns what ``prepare`` returned (pickled), not None."""
+        """``share``: :meth:`ready` returns what ``prepare`` returned (pickled), not None.
+        ``hint``: what to do when the child dies before it answers (the error's hint)."""
         self.what = what
+        self.hint = hint or (
+            "If it was not the out-of-memory killer (see the system log), run the command "
+            "again; if it dies again, the cause is in code the project runs (a revision)."
+        )
         from_child, to_parent = os.pipe()
         from_parent, to_child = os.pipe()
         for stream in (sys.stdout, sys.stderr):
@@ -237,10 +244,7 @@ class Helper(Generic[S, A, R]):
             how = f"exited with status {os.waitstatus_to_exitcode(status)}"
         return BaselineError(
             f"The helper process {self.what} {how} before it answered (killed, out of memory, "
-            "or a crash in code that a revision runs when it is rendered offline); the bundle "
+            "or a crash in code that a revision runs when it is rendered offline); the command "
             "was not finished.",
-            hint="If it was not the out-of-memory killer (see the system log), run the bundle "
-            "again with --no-rollback or --no-lint to see which part is the cause (each runs in "
-            "its own process), then render it alone (`alembic downgrade <to>:<from> --sql`, "
-            "`alembic-baseline lint`).",
+            hint=self.hint,
         )
