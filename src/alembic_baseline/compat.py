@@ -1,4 +1,5 @@
-"""Every use of Alembic's and SQLAlchemy's private or version-dependent API, in one place.
+"""Every use of Alembic's and SQLAlchemy's private or version-dependent API, in one place (and
+the one private use of CPython's process pool, at the end).
 
 Supported: SQLAlchemy 1.4.27 … 2.x and Alembic 1.8.1 … newest (docs/compatibility.md). CI runs
 the tests on both ends (``make test-oldest``). Alembic has no public API for the pieces below
@@ -438,3 +439,28 @@ def require_sqlalchemy_2(purpose: str) -> None:
             hint="Run the demo from a separate virtualenv (python -m venv demo-env; "
             "demo-env/bin/pip install alembic-baseline), which installs SQLAlchemy 2.",
         )
+
+
+# -- CPython: process pools ---------------------------------------------------------------
+
+
+def start_all_workers(pool: Any) -> None:
+    """Start every worker of a new pool, then the thread that watches them, before its first
+    job — what the pool itself does for the fork start method.
+
+    With forkserver, CPython (3.11–3.13) starts workers on demand inside ``submit()``, *after*
+    waking the pool's manager thread. That thread can list the workers to watch before the new
+    one exists and then not see it die until some other job finishes: a worker killed by
+    ``kill -9`` or the OOM killer went unnoticed for as long as the other target ran (measured:
+    7 of 10 kills of the second worker). Workers started before the manager thread are all
+    watched, so a death fails the targets in flight at once; and with the thread running,
+    ``shutdown()`` ends the workers even if no job was ever submitted. ``_launch_processes``
+    and ``_start_executor_manager_thread`` are the pool's own methods for this;
+    tests/unit/test_fleet_pool.py fails on a Python without them. Used by fleet's runner and
+    lint's pool.
+    """
+    launch = getattr(pool, "_launch_processes", None)
+    watch = getattr(pool, "_start_executor_manager_thread", None)
+    if callable(launch) and callable(watch):
+        launch()
+        watch()

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from alembic_baseline.fleet.rollout import Policy, Runner, start_all_workers
+from alembic_baseline.compat import start_all_workers
+from alembic_baseline.fleet.rollout import Policy, Runner
 
 SLEEP_S = 20.0
 

@@ -19,6 +19,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
+from alembic_baseline import compat
 from alembic_baseline.errors import ConfigError
 from alembic_baseline.fleet.worker import Job, Outcome, apply_target
 
@@ -148,29 +149,8 @@ class Runner:
             context.set_forkserver_preload(["alembic_baseline.fleet.worker"])
             self._size = max(1, size)
             self._pool = ProcessPoolExecutor(self._size, mp_context=context)
-            start_all_workers(self._pool)
+            compat.start_all_workers(self._pool)
         return self._pool
-
-
-def start_all_workers(pool: ProcessPoolExecutor) -> None:
-    """Start every worker of a new pool, then the thread that watches them, before its first
-    job — what the pool itself does for the fork start method.
-
-    With forkserver, CPython (3.11–3.13) starts workers on demand inside ``submit()``, *after*
-    waking the pool's manager thread. That thread can list the workers to watch before the new
-    one exists and then not see it die until some other job finishes: a worker killed by
-    ``kill -9`` or the OOM killer went unnoticed for as long as the other target ran (measured:
-    7 of 10 kills of the second worker). Workers started before the manager thread are all
-    watched, so a death fails the targets in flight at once; and with the thread running,
-    ``shutdown()`` ends the workers even if no job was ever submitted. ``_launch_processes``
-    and ``_start_executor_manager_thread`` are the pool's own methods for this;
-    tests/unit/test_fleet_pool.py fails on a Python without them.
-    """
-    launch = getattr(pool, "_launch_processes", None)
-    watch = getattr(pool, "_start_executor_manager_thread", None)
-    if callable(launch) and callable(watch):
-        launch()
-        watch()
 
 
 def _lost(job: Job) -> Outcome:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from alembic_baseline import compat
 from alembic_baseline.errors import BaselineError
 from alembic_baseline.lint.cache import FileResult, LintCache, cache_key
 from alembic_baseline.lint.config import LintConfig
@@ -125,6 +126,7 @@ def _compute(
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        compat.start_all_workers(pool)  # a worker that dies is noticed at once (forkserver)
         futures = [pool.submit(_lint_chunk, c, config, sys_path) for c in chunks]
         results: list[FileResult] = []
         lost: list[Target] = []

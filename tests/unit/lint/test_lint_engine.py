@@ -294,10 +294,21 @@ def test_a_cold_run_imports_each_revision_file_once(
     assert len(loaded) == len(set(loaded)), loaded
 
 
-def test_a_worker_killed_while_rendering_is_a_clear_error_naming_the_files(tmp_path: Path) -> None:
+@pytest.mark.parametrize("other_thread", [False, True], ids=["forked", "forkserver"])
+def test_a_worker_killed_while_rendering_is_a_clear_error_naming_the_files(
+    tmp_path: Path, other_thread: bool
+) -> None:
     """A revision whose offline render kills its process (as a crashing C extension or the OOM
     killer would): lint's worker dies; lint says so in one paragraph, with the files that were in
-    flight, instead of a BrokenProcessPool traceback. Real process, real SIGKILL."""
+    flight, instead of a BrokenProcessPool traceback. Real process, real SIGKILL. Also with the
+    workers started by forkserver (another thread runs), which are all started before the first
+    chunk so that the death is seen at once."""
+    import threading
+
+    release = threading.Event()
+    thread = threading.Thread(target=release.wait)
+    if other_thread:
+        thread.start()
     specs = _chain(engine.PARALLEL_MIN_FILES + 6)
     victim = specs[7]
     # never this process: the sequential path would render here
@@ -308,8 +319,13 @@ def test_a_worker_killed_while_rendering_is_a_clear_error_naming_the_files(tmp_p
         f"{INDEX.format(n=7)}"
     )
     targets = write_revisions(tmp_path / "versions", specs)
-    with pytest.raises(BaselineError) as caught:
-        engine.run(targets, from_section({}), root=tmp_path, cache_dir=None, jobs=2)
+    try:
+        with pytest.raises(BaselineError) as caught:
+            engine.run(targets, from_section({}), root=tmp_path, cache_dir=None, jobs=2)
+    finally:
+        release.set()
+        if other_thread:
+            thread.join()
     error = caught.value
     assert "worker process died" in error.message
     assert targets[7].path.name in error.message  # among the files not linted
