@@ -60,7 +60,7 @@ def main() -> None:
                                        "replay + `pg_dump --schema-only`"))  # fmt: skip
                 rows.append(verify.row(f"{n:,} revisions: `baseline verify` vs replay + "
                                        "`psql -f` of the baseline"))  # fmt: skip
-                for what, other in zip(("create", "verify"), others, strict=True):
+                for what, other in zip(("create", "verify"), others, strict=bool(others)):
                     rows.append(other.row(f"{n:,} revisions: `{what}`, `--against` tool"))
     text = "\n".join(
         [
