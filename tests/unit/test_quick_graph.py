@@ -212,3 +212,22 @@ def test_a_tool_alembic_table_in_pyproject_is_left_to_alembic(tmp_path: Path) ->
     settings = _ini(tmp_path, "script_location = %(here)s/migrations\n")
     (tmp_path / "pyproject.toml").write_text("[tool.alembic]\nscript_location = 'x'\n")
     assert script_dir(settings) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "quick"),
+    [
+        ("[tool.alembic-baseline]\nscratch_major = 18\n", True),  # this tool's table
+        ("[tool.alembic-baseline.deploy]\nrecord_applied = false\n", True),
+        ("[tool.alembic]\nscript_location = 'x'\n", False),
+        ("[[tool.alembic.post_write_hooks]]\ntype = 'exec'\n", False),
+        ("tool = { alembic = { script_location = 'x' } }\n", False),
+        ("[tool.alembic\n", False),  # unreadable: Alembic's to judge
+    ],
+)
+def test_only_alembics_own_table_in_pyproject_is_left_to_alembic(
+    tmp_path: Path, text: str, quick: bool
+) -> None:
+    settings = _ini(tmp_path, "script_location = %(here)s/migrations\n")
+    (tmp_path / "pyproject.toml").write_text(text)
+    assert (script_dir(settings) is not None) == quick

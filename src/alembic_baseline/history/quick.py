@@ -27,6 +27,7 @@ import configparser
 import hashlib
 import os
 import re
+import tomllib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -45,10 +46,7 @@ def script_dir(settings: Settings) -> Path | None:
     if not ini.is_file():
         return None
     for pyproject in {ini.parent / "pyproject.toml", Path.cwd() / "pyproject.toml"}:
-        try:
-            if pyproject.is_file() and "[tool.alembic" in pyproject.read_text(encoding="utf-8"):
-                return None
-        except (OSError, UnicodeDecodeError):
+        if pyproject.is_file() and _configures_alembic(pyproject):
             return None
     parser = configparser.ConfigParser({"here": os.path.abspath(os.path.dirname(ini))})
     try:
@@ -65,6 +63,19 @@ def script_dir(settings: Settings) -> Path | None:
         return None
     path = Path(location).absolute()  # relative: to the working directory, as Alembic
     return path if (path / "versions").is_dir() else None
+
+
+def _configures_alembic(pyproject: Path) -> bool:
+    """Whether ``pyproject`` has Alembic's own ``[tool.alembic]`` table (Alembic ≥ 1.16 reads its
+    settings there), or cannot be read; ``[tool.alembic-baseline]``, this tool's, is not it."""
+    try:
+        text = pyproject.read_text(encoding="utf-8")
+        if "alembic" not in text:
+            return False
+        tool = tomllib.loads(text).get("tool")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return True
+    return not isinstance(tool, dict) or "alembic" in tool
 
 
 def env_version_table(directory: Path) -> tuple[str, str | None] | None:
