@@ -226,3 +226,80 @@ def test_pg_restore_gives_up_on_a_table_in_use(env: Env, hold: Any, tmp_path: Pa
     assert "gave up after lock_timeout (1s)" in info.value.message
     assert f"pid {holder.pid}" in info.value.message and "on items" in info.value.message
     assert env.columns("items") == ["id", "name"]  # one transaction: nothing was dropped
+
+
+def _learn_status(env: Env) -> str:
+    """``status`` once without a lock: the revision headers learnt and the expected schema
+    cached, so the next ``status`` takes the quick path (no env.py, one connection)."""
+    from test_status_headers import _age
+
+    _age(env.project_dir)
+    url = env.db.render("psycopg")
+    code, out, err = env.cli("status")
+    assert code == ExitCode.OK, out + err
+    return url
+
+
+def test_status_quick_path_reports_a_locked_version_table_itself(
+    env: Env, hold: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The quick path gives up after one lock_timeout with the full path's error (whom it
+    waited for, the progress line); it does not hand over to the full path, which would wait
+    the whole lock_timeout a second time."""
+    from alembic_baseline.commands import status as status_command
+    from alembic_baseline.errors import DatabaseError
+
+    url = _learn_status(env)
+    settings_ = env.project().settings
+    holder = hold("LOCK TABLE alembic_version IN ACCESS EXCLUSIVE MODE")
+    lines: list[str] = []
+    waits.configure(waits.Waits("2s"), notify=lines.append)
+    try:
+        with pytest.raises(DatabaseError) as full:
+            status_command.status(settings_, url=url, server=env.server, header_cache=False)
+
+        def no_full_path(*args: Any, **kwargs: Any) -> Any:
+            raise AssertionError("the quick path handed a lock timeout to the full path")
+
+        monkeypatch.setattr(status_command, "AlembicProject", no_full_path)
+        lines.clear()
+        with pytest.raises(DatabaseError) as quick:
+            status_command.status(settings_, url=url, server=env.server)
+    finally:
+        waits.configure()
+    assert quick.value.message == full.value.message
+    assert quick.value.message.startswith("Reading the version table on ")
+    assert "gave up after lock_timeout (2s)" in quick.value.message
+    assert f"pid {holder.pid}" in quick.value.message
+    assert any("waiting" in line and "reading the version table" in line for line in lines), lines
+
+
+@pytest.mark.parametrize("quick", [False, True], ids=["full", "quick"])
+def test_status_with_the_applied_table_locked_says_it_waited(
+    env: Env, hold: Any, quick: bool
+) -> None:
+    """A lock on the applied-revisions table is a lock wait, reported as one — not "cannot be
+    read" with advice to switch the table off."""
+    from alembic_baseline.deploy.applied import APPLIED_TABLE
+
+    url = _learn_status(env)
+    with connection(env.db) as conn:  # the table as apply creates it on first use
+        code, out, err = env.cli("apply", "--no-backup")
+        assert code == ExitCode.OK, out + err
+        assert conn.execute("SELECT to_regclass(%s)", (APPLIED_TABLE,)).fetchone() != (None,)
+    _learn_status(env)
+    holder = hold(f"LOCK TABLE {APPLIED_TABLE} IN ACCESS EXCLUSIVE MODE")
+    from alembic_baseline.commands.status import status as run_status
+    from alembic_baseline.errors import DatabaseError
+
+    settings_ = env.project().settings
+    waits.configure(waits.Waits("2s"))
+    try:
+        with pytest.raises(DatabaseError) as raised:
+            run_status(settings_, url=url, server=env.server, header_cache=quick)
+    finally:
+        waits.configure()
+    message = raised.value.message
+    assert "gave up after lock_timeout (2s)" in message, message
+    assert f"pid {holder.pid}" in message
+    assert "cannot be read" not in message and "record_applied" not in (raised.value.hint or "")

@@ -36,6 +36,7 @@ from alembic_baseline.errors import BaselineError, DatabaseError
 from alembic_baseline.history.checksums import APPLIED_TABLE as APPLIED_TABLE
 from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.url import DatabaseURL
+from alembic_baseline.pg.watched import LockWaitTimeout, StatementTimeout
 
 if TYPE_CHECKING:
     from alembic.runtime.migration import MigrationContext
@@ -205,6 +206,8 @@ def applied_rows_direct(conn: Any, schema: str | None, where: str) -> dict[str, 
                 "applied_at::text FROM {} ORDER BY revision, applied_at DESC"
             ).format(table)
         ).fetchall()
+    except (LockWaitTimeout, StatementTimeout):
+        raise  # a wait, said as one (the caller's label): not a table of another shape
     except Exception as exc:  # a table of that name the tool did not make
         raise _unreadable(where, exc) from None
     return {str(r[0]): AppliedRow(*(str(v) for v in r)) for r in rows}

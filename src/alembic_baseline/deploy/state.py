@@ -23,6 +23,8 @@ from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.scratch import Scratch
 from alembic_baseline.pg.server import read_server_version, server_version
 from alembic_baseline.pg.url import DatabaseURL
+from alembic_baseline.pg.waits import VERSION_TABLE_READ
+from alembic_baseline.pg.watched import LockWaitTimeout, StatementTimeout
 
 if TYPE_CHECKING:
     from alembic.runtime.migration import MigrationContext
@@ -84,8 +86,11 @@ def read_state_direct(
     """:func:`read_state` without env.py, on one connection of the tool's own, for a version
     table whose name and schema are known (``status``'s quick path, history/quick.py): no
     version table is no revision, as for Alembic. None when the version table cannot be read
-    (a lock timeout, a privilege): the full path reads it again and reports it in its words."""
+    (a privilege, another shape): the full path reads it again and reports it in its words. A
+    lock or statement timeout is the full path's error at once: handing it over
+    would wait the whole lock_timeout a second time."""
     with connection(url) as conn:
+        conn.ab_label = VERSION_TABLE_READ  # type: ignore[attr-defined]
         version = server_version(conn)
         heads: tuple[str, ...] = ()
         params = {"name": table.name, "schema": table.schema}
@@ -96,6 +101,8 @@ def read_state_direct(
                     name = sql.SQL("{}.{}").format(sql.Identifier(table.schema), name)
                 query = sql.SQL("SELECT version_num FROM {}").format(name)
                 heads = tuple(sorted(str(r[0]) for r in conn.execute(query).fetchall()))
+        except (LockWaitTimeout, StatementTimeout):
+            raise
         except psycopg.Error:
             return None
         rows_applied = applied_rows_direct(conn, table.schema, url.redacted) if applied else None

@@ -391,13 +391,14 @@ class AlembicProject:
         def action(cfg: Config) -> None:
             # lazy: start-up: only the path that needs it pays for it
             from alembic_baseline.pg.sessions import bounded_read
+            from alembic_baseline.pg.waits import VERSION_TABLE_READ
 
             # read_script: env.py reads the version table; no revision runs
             script = self.read_script
             env = EnvironmentContext(cfg, script, fn=call, dont_mutate=True)
             with (
                 sandbox.guard_environment(env),
-                bounded_read(url, "reading the version table"),
+                bounded_read(url, VERSION_TABLE_READ),
             ):
                 script.run_env()
 

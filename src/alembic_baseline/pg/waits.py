@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 SHOW_AFTER_S = 1.0
 """A session blocked this long gets a progress line naming the holder."""
 POLL_S = 0.25
+VERSION_TABLE_READ = "reading the version table"
+"""What every path calls its read of the version table (and of the applied-revisions table
+beside it) in progress lines and timeout errors."""
 E = TypeVar("E", bound=DatabaseError)
 _DURATION = re.compile(r"^\d+(?:us|ms|s|min|h|d)?$")
 

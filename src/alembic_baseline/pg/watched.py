@@ -21,6 +21,9 @@ class ToolConnection(psycopg.Connection[tuple[Any, ...]]):
 
     ab_url: DatabaseURL
     ab_waits: w.Waits
+    ab_label: str = "a catalog read"
+    """What its statements do, in the progress line and the timeout errors (a caller may name
+    its reads as another path names the same ones: "reading the version table")."""
 
 
 class LockWaitTimeout(DatabaseError, pgerrors.LockNotAvailable):
@@ -43,8 +46,8 @@ class WatchedCursor(psycopg.Cursor[Any]):
         conn = self.connection
         if not isinstance(conn, ToolConnection):
             return super().execute(query, params, prepare=prepare, binary=binary)
-        url, waits = conn.ab_url, conn.ab_waits
-        with w.watching(conn.info.backend_pid, url, "a catalog read", waits.lock_timeout) as watch:
+        url, waits, label = conn.ab_url, conn.ab_waits, conn.ab_label
+        with w.watching(conn.info.backend_pid, url, label, waits.lock_timeout) as watch:
             try:
                 return super().execute(query, params, prepare=prepare, binary=binary)
             except pgerrors.LockNotAvailable as exc:
@@ -55,6 +58,6 @@ class WatchedCursor(psycopg.Cursor[Any]):
                 error = exc
         if isinstance(error, pgerrors.LockNotAvailable):
             raise w.lock_timeout_error(
-                LockWaitTimeout, url, "A catalog read", waits, watch.blocked_by
+                LockWaitTimeout, url, label.capitalize(), waits, watch.blocked_by
             ) from None
-        raise w.statement_timeout_error(StatementTimeout, url, "A catalog read", waits) from None
+        raise w.statement_timeout_error(StatementTimeout, url, label.capitalize(), waits) from None
