@@ -80,7 +80,7 @@ docs: $(STAMP)
 	$(BIN)/python -m alembic_baseline.doctor.docs docs/doctor
 
 bench: $(STAMP)
-	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+	$(BIN)/python bench/headline.py
 
 clean:
 	rm -rf $(VENV) $(OLDEST) .mypy_cache .ruff_cache .pytest_cache

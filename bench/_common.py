@@ -77,3 +77,37 @@ def install_wheel(tmp: Path, *, extra: str = "", also: Sequence[str] = ()) -> Pa
         check=True,
     )  # fmt: skip
     return venv / "bin"
+
+
+HEADLINE_ENV = "AB_HEADLINE_FILE"
+"""Set by ``bench/headline.py`` (``make bench``): each script appends its headline figures to
+that file (one JSON object per line), and the runner prints them as one table."""
+
+
+def headline(
+    measure: str,
+    anchor: str,
+    ratios: Sequence[float],
+    target: float | None,
+    *,
+    unit: str = "×",
+    extra: str = "",
+) -> None:
+    """Record one whole-process figure (B/A per pair, ``target`` the issue's ceiling) for the
+    table ``make bench`` prints; nothing when the script was run on its own."""
+    import json
+
+    path = os.environ.get(HEADLINE_ENV)
+    if not path or not ratios:
+        return
+    row = {
+        "measure": measure,
+        "anchor": anchor,
+        "ratios": [round(r, 4) for r in ratios],
+        "target": target,
+        "unit": unit,
+        "extra": extra,
+        "load": round(os.getloadavg()[0], 2),
+    }
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(row) + "\n")

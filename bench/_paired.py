@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from _common import ROOT, command_env
+from _common import ROOT, command_env, headline
 
 Side = Callable[[], float]
 
@@ -67,6 +67,10 @@ class Paired:
     def ratio_text(self) -> str:
         r = self.ratios
         return f"**{statistics.median(r):.2f}×** ({min(r):.2f}–{max(r):.2f})"
+
+    def headline(self, measure: str, anchor: str, target: float | None) -> None:
+        """This figure in ``make bench``'s table (bench/headline.py)."""
+        headline(measure, anchor, self.ratios, target)
 
     def row(self, label: str) -> str:
         return (

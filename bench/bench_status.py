@@ -81,6 +81,9 @@ def main() -> None:
                     args.pairs,
                 )
             shutil.rmtree(cache, ignore_errors=True)
+    what = f"`status` at head, {args.revisions} revisions"
+    cached.headline(f"{what}, expected schema cached", "`alembic current`", 1.0)
+    cold.headline(f"{what}, nothing cached", "`alembic current`", 2.0)
     text = "\n".join(
         [
             f"`python bench/bench_status.py --pairs {args.pairs} --revisions {args.revisions}` "
