@@ -142,8 +142,7 @@ def test_the_helper_writes_the_same_bundle(
     assert helpers == []
     two = team_bundle.build(project(ini), revision_range, tmp_path / "par", lint, parallel=True)
     rollbacks = [h for h in helpers if h.what == "rendering the rollback"]
-    others = ["creating the files", "running lint"]
-    assert [h.what for h in helpers if h not in rollbacks] == others
+    assert [h.what for h in helpers if h not in rollbacks] == ["running lint"]
     assert len(rollbacks) == (helped is not None) and children() == []
     if rollbacks:  # its files used, or it was stopped when it guessed wrong
         assert rollbacks[0].used == (helped == "used") and rollbacks[0].pid is None
@@ -161,16 +160,10 @@ def test_the_helper_is_stopped_when_the_upgrade_is_incomplete(
     reads = 'op.get_bind().execute(sa.text("SELECT 1")).scalar()'
     add_revision(versions, "7a8b9c0d1e2f", HEAD, reads, "pass")
     result = team_bundle.build(project(ini), "base:7a8b9c0d1e2f", tmp_path / "b", None)
-    assert [h.what for h in helpers] == ["creating the files", "rendering the rollback"]
-    assert all(h.pid is None for h in helpers) and children() == []
+    assert [h.what for h in helpers] == ["rendering the rollback"]
+    assert helpers[0].pid is None and children() == []
     assert result.missing and not result.rollback
     assert not (tmp_path / "b" / "rollback").exists()
-    # the files made ahead for the revision that did not render (and for the rollback) are gone
-    team_bundle.build(project(ini), "base:7a8b9c0d1e2f", tmp_path / "seq", None, parallel=False)
-    assert tree(tmp_path / "b") == tree(tmp_path / "seq")
-    assert sorted(p.name for p in (tmp_path / "b").rglob("*")) == sorted(
-        p.name for p in (tmp_path / "seq").rglob("*")
-    )
 
 
 def test_a_helper_that_dies_is_one_paragraph_and_nothing_is_written(
@@ -183,11 +176,7 @@ def test_a_helper_that_dies_is_one_paragraph_and_nothing_is_written(
     assert code == ExitCode.USAGE
     assert "helper process rendering the rollback was killed by signal 9" in stderr
     assert "--no-rollback" in stderr and "Traceback" not in stderr
-    assert not out.exists() and children() == [] and len(helpers) == 2  # --no-lint
-    # an empty directory given: left as it was (empty), the files made ahead removed
-    out.mkdir()
-    code, _, stderr = cli("-c", str(ini), "bundle", "base:head", "-o", str(out), "--no-lint")
-    assert code == ExitCode.USAGE and list(out.iterdir()) == [] and children() == []
+    assert not out.exists() and children() == [] and len(helpers) == 1  # --no-lint
 
 
 def test_lint_in_its_helper_fails_first_as_before(tmp_path: Path, helpers: list[Any]) -> None:
@@ -333,69 +322,3 @@ def test_an_unknown_revision_is_a_range_error(tmp_path: Path) -> None:
     code, _, stderr = cli("-c", str(ini), "bundle", "base:ffffffffffff", "-o", str(out))
     assert code == ExitCode.USAGE and "Cannot resolve the range base:ffffffffffff" in stderr
     assert "internal error" not in stderr and not out.exists() and children() == []
-
-
-def test_the_files_made_ahead_are_only_opened_by_the_writers(
-    tmp_path: Path, helpers: list[Any], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The helper creating the files (empty) while the range renders: made to finish before
-    the upgrade renders, the bundle is the same, byte for byte, as from one process."""
-    from alembic_baseline.team import bundle_render
-
-    ini = grown(tmp_path)
-    out = tmp_path / "par"
-    real = bundle_render.upgrade
-
-    def after_the_files(*args: Any) -> Any:
-        deadline = time.monotonic() + 30
-        while len(list(out.rglob("*.sql"))) < 2 * 6 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        made = sorted(out.rglob("*.sql"))
-        assert len(made) == 12 and all(p.stat().st_size == 0 for p in made)
-        return real(*args)
-
-    monkeypatch.setattr(bundle_render, "upgrade", after_the_files)
-    team_bundle.build(project(ini), "base:head", out, None)
-    assert [h.what for h in helpers] == ["creating the files", "rendering the rollback"]
-    monkeypatch.setattr(bundle_render, "upgrade", real)
-    team_bundle.build(project(ini), "base:head", tmp_path / "seq", None, parallel=False)
-    assert tree(out) == tree(tmp_path / "seq") and children() == []
-
-
-def test_precreate_and_tidy(tmp_path: Path) -> None:
-    from alembic_baseline.team import bundle_files
-
-    plan = bundle_files.planned(["a1", "b2", "c3"], rollback=True)
-    assert plan == [
-        "upgrade/0003_c3.sql", "rollback/0003_a1.sql",
-        "upgrade/0002_b2.sql", "rollback/0002_b2.sql",
-        "upgrade/0001_a1.sql", "rollback/0001_c3.sql",
-    ]  # fmt: skip
-    assert bundle_files.planned(["a1", "b2"], rollback=False) == [
-        "upgrade/0002_b2.sql",
-        "upgrade/0001_a1.sql",
-    ]
-    root = tmp_path / "out"
-    (root / "upgrade").mkdir(parents=True)
-    (root / "upgrade" / "0002_b2.sql").write_text("written first\n")
-    bundle_files.precreate(str(root), plan)
-    assert (root / "upgrade" / "0002_b2.sql").read_text() == "written first\n"  # left alone
-    assert (root / "rollback" / "0001_c3.sql").stat().st_size == 0
-    writer = bundle_files.Writer(root)
-    writer.write("upgrade/0001_a1.sql", "one\n")
-    bundle_files.tidy(root, plan, {*writer.sums, "upgrade/0002_b2.sql"}, made_root=True)
-    assert tree(root) == {
-        "upgrade/0001_a1.sql": b"one\n",
-        "upgrade/0002_b2.sql": b"written first\n",
-    }
-    assert not (root / "rollback").exists()  # left empty: removed
-    bundle_files.tidy(root, plan, set(), made_root=True)  # a written file is never removed
-    assert len(tree(root)) == 2
-    (root / "upgrade" / "0001_a1.sql").unlink()
-    (root / "upgrade" / "0002_b2.sql").unlink()
-    bundle_files.tidy(root, plan, set(), made_root=False)
-    assert root.is_dir() and list(root.iterdir()) == []
-    bundle_files.tidy(root, plan, set(), made_root=True)
-    assert not root.exists()
-    bundle_files.precreate(str(tmp_path / "missing" / "x"), plan)  # cannot: nothing, no error
-    assert not (tmp_path / "missing").exists()

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from alembic_baseline.errors import BaselineError, ConfigError
+from alembic_baseline.errors import ConfigError
 from alembic_baseline.history.driver import AlembicProject
 from alembic_baseline.team import bundle_files, bundle_readme, bundle_render, forked
 from alembic_baseline.team.bundle_render import NotRendered
@@ -110,53 +109,18 @@ def build(
     writes the upgrade; the files are the same as without them."""
     start, target = parse_range(revision_range)
     check_directory(out)
-    written: set[str] = set()
     with _frozen(), contextlib.ExitStack() as stack:
-        guess = _guess_end(project, target) if with_rollback and parallel else None
-        if parallel:
-            _start_creator(project, start, target, out, guess is not None, written, stack)
         linter = None
         if lint is not None and parallel:
             # lint in a helper too: its answer is awaited before anything is written
             linter = forked.start("running lint", lint, _nothing, share=True, hint=_DIED)
             stack.enter_context(linter or contextlib.nullcontext())
         helper = None
+        guess = _guess_end(project, target) if with_rollback and parallel else None
         if guess is not None:
             helper = _start_rollback(project, start, guess, out, revision_range)
             stack.enter_context(helper or contextlib.nullcontext())
-        return _build(
-            project, revision_range, out, (lint, linter), with_rollback, (helper, guess), written
-        )
-
-
-def _start_creator(
-    project: AlembicProject,
-    start: str | None,
-    target: str,
-    out: Path,
-    rollback: bool,
-    written: set[str],
-    stack: contextlib.ExitStack,
-) -> None:
-    """A helper process creating the per-revision files (empty) while the range renders
-    (bundle_files.precreate); after it ended, the files it made that the bundle did not write
-    are removed again (registered first on ``stack``: runs after every helper stopped)."""
-    if not out.parent.is_dir():
-        return  # out's parents are made only once the range rendered (nothing left on error)
-    try:
-        revisions = bundle_render.range_revisions(project, start, target)
-    except BaselineError:
-        return  # the rendering reports it, after lint's error (as without this helper)
-    plan = bundle_files.planned(revisions, rollback)
-    if not plan:
-        return
-    made_root = not out.exists()
-    stack.callback(bundle_files.tidy, out, plan, written, made_root)
-    root = os.fspath(out)
-    creator = forked.start(
-        "creating the files", lambda: bundle_files.precreate(root, plan), _nothing, hint=_DIED
-    )
-    stack.enter_context(creator or contextlib.nullcontext())
+        return _build(project, revision_range, out, (lint, linter), with_rollback, (helper, guess))
 
 
 _DIED = (
@@ -166,7 +130,7 @@ _DIED = (
 )
 
 
-def _nothing(state: object, argument: None) -> None:
+def _nothing(state: str, argument: None) -> None:
     return None
 
 
@@ -194,7 +158,6 @@ def _build(
     linting: tuple[Callable[[], str] | None, forked.Helper[str, None, None] | None],
     with_rollback: bool,
     started: tuple[forked.Helper[bundle_render.Rendering, str, RollbackFiles] | None, str | None],
-    written: set[str],
 ) -> BundleResult:
     helper, guess = started
     start, target = parse_range(revision_range)
@@ -263,7 +226,6 @@ def _build(
         lint_markdown is not None,
     )
     files.write("README.md", bundle_readme.render(result, up, table_name))
-    written.update(files.sums)
     sums = files.checksums()
     files.write_file("SHA256SUMS", sums.encode("utf-8"))
     return BundleResult(**{**result.__dict__, "files": len(sums.splitlines())})

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 
 from alembic_baseline.team import bundle_sql
@@ -100,62 +99,6 @@ def quiet_downgrades(down: Rendering, table: str) -> list[str]:
     :func:`schema_changes`: those whose upgrade changes the schema but whose downgrade emits
     nothing."""
     return [s.revision for s in down.steps if not _statements_besides_version(s.sql, table)]
-
-
-def planned(revisions: Sequence[str], rollback: bool) -> list[str]:
-    """The per-revision files a complete bundle of ``revisions`` (oldest first) writes, with
-    ``rollback/`` undoing them newest first, in the order :func:`precreate` makes them: the
-    last of each folder first (the writers start from the first)."""
-    total = len(revisions)
-    up = [f"upgrade/{file_name(i, r)}" for i, r in enumerate(revisions, 1)]
-    down = [f"rollback/{file_name(total + 1 - i, r)}" for i, r in enumerate(revisions, 1)]
-    if not rollback:
-        return up[::-1]
-    return [name for pair in zip(up[::-1], down, strict=True) for name in pair]
-
-
-def precreate(root: str, relatives: Sequence[str]) -> None:
-    """Create ``relatives`` under ``root`` empty (and their folders), skipping those that exist
-    already; stop at the first other error (the writers report it). Run by a helper process
-    while the range renders: creating a file (its inode) is most of what writing a small
-    file costs the kernel (0.03-0.4 ms on ext4, far more than writing its bytes), and the
-    writers then open files that exist. The helper never writes a byte: it creates with
-    ``O_EXCL``, so a file a writer made first is left alone, and a writer's ``O_TRUNC`` open
-    of a file made here finds it empty."""
-    made: set[str] = set()
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    try:
-        for relative in relatives:
-            folder = relative.rpartition("/")[0]
-            if folder not in made:  # root and one level below it, never root's parents
-                for path in (root, os.path.join(root, folder)):
-                    with contextlib.suppress(FileExistsError):
-                        os.mkdir(path)
-                made.add(folder)
-            try:
-                os.close(os.open(os.path.join(root, relative), flags, 0o666))
-            except FileExistsError:
-                continue
-    except OSError:
-        return
-
-
-def tidy(root: Path, relatives: Sequence[str], written: set[str], made_root: bool) -> None:
-    """After :func:`precreate` (its process ended): remove the files it made that no writer
-    wrote (the bundle's files differ from the plan: a revision that did not render, a rollback
-    in another order, an error), then the folders left empty, ``root`` too when it was made
-    for this bundle: the bundle holds exactly the files written, as without the helper."""
-    for relative in relatives:
-        if relative in written:
-            continue
-        path = os.path.join(root, relative)
-        with contextlib.suppress(OSError):
-            if os.lstat(path).st_size == 0:  # a writer's file is never empty
-                os.unlink(path)
-    folders = sorted({r.rpartition("/")[0] for r in relatives}, reverse=True)
-    for folder in [*folders, *([""] if made_root else [])]:
-        with contextlib.suppress(OSError):  # not empty: written to
-            os.rmdir(os.path.join(root, folder) if folder else root)
 
 
 class Writer:
