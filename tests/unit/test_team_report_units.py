@@ -191,3 +191,30 @@ def test_the_lint_helper_inherits_alembic_from_the_report(tmp_path: Path) -> Non
     pid, imported = seen.read_text().split()
     assert pid != out.stdout.strip()  # in the helper
     assert imported == "True"
+
+
+def test_the_loaded_modules_are_frozen_while_the_report_is_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """gc.freeze() once Alembic is imported (the collections while the revisions load skip
+    it), undone after."""
+    import gc
+
+    from alembic_baseline.commands import report_html
+    from alembic_baseline.settings import load
+    from alembic_baseline.team import forked
+    from tests.helpers.projects import FIXTURES, copy_project
+
+    ini = copy_project(FIXTURES / "mini", tmp_path / "proj")
+    seen: list[int] = []
+    real = report_html._lint_rows
+
+    def rows(settings: Any) -> Any:
+        seen.append(gc.get_freeze_count())
+        return real(settings)
+
+    monkeypatch.setattr(report_html, "_lint_rows", rows)
+    monkeypatch.setattr(forked, "available", lambda: False)  # lint in this process
+    before = gc.get_freeze_count()
+    report(load(config=str(ini), cwd=ini.parent), tmp_path / "r.html")
+    assert seen[0] > before == gc.get_freeze_count() == 0

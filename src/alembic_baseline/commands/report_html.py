@@ -75,6 +75,13 @@ def report(
     # them, where it imported them again for itself (~0.4 s CPU on a cold lint cache, when
     # lint renders the revisions; its workers are forked from it and inherit them too)
     project = common.project(settings)
+    with forked.frozen():
+        return _report_beside_lint(settings, project, out, url, schema_check)
+
+
+def _report_beside_lint(
+    settings: Settings, project: AlembicProject, out: Path, url: str | None, schema_check: bool
+) -> ReportResult:
     # lint in a forked helper (team/forked.py) while this process loads the history and draws
     # the graph: on a cold lint cache both take about a second at 1,000 revisions
     linter = forked.start(
