@@ -17,7 +17,7 @@ With ``--against``, the two versions' default bundles are also compared byte for
 
 FRESH: each run writes a new directory, and none is deleted before the end. On this machine's
 ext4 (mounted without a journal) a new file skips every inode of its block group deleted in the
-last minute or more (``recently_deleted`` in ext4's inode allocator, ~0.1-0.4 ms per file
+last minute or more (``recently_deleted`` in ext4's inode allocator, ~0.1-0.9 ms per file
 created then): removing the previous run's 2,000 files just before each run (as this script
 did before 2026-12-03) made each bundle pay for the benchmark's own deletions.
 
@@ -142,8 +142,10 @@ def main() -> None:
         same = ""
         if args.against:
             bundle(tool=args.against)
-            first = tmp / "out-a"
-            shutil.copytree(latest[0], first)
+            first = latest[0]
+            if args.reuse_out:  # the next run removes it
+                first = tmp / "out-a"
+                shutil.copytree(latest[0], first)
         bundle()  # warm-up: bytecode cache, lint cache
         if args.against:  # both versions must write the same bundle, byte for byte
             a, b = tree(first), tree(latest[0])
