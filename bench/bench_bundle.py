@@ -27,7 +27,7 @@ tool's ``bundle`` with the same arguments instead of the anchor, an A/B between 
 Usage::
 
     python bench/bench_bundle.py [--revisions 1000] [--pairs 5] [--against TOOL] [--reuse-out]
-        [--write]
+        [--tool VENV/bin/alembic-baseline] [--write]
 """
 
 from __future__ import annotations
@@ -83,6 +83,12 @@ def main() -> None:
     parser.add_argument("--against", type=Path, help="A: this installed alembic-baseline")
     parser.add_argument("--write", action="store_true")
     parser.add_argument(
+        "--tool",
+        type=Path,
+        help="B: this installed alembic-baseline (its venv's alembic for the anchor); "
+        "default: this checkout built as a wheel into a new venv",
+    )
+    parser.add_argument(
         "--reuse-out",
         action="store_true",
         help="every run writes the same directory, removed just before (see FRESH)",
@@ -90,7 +96,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-bundle-") as name:
         tmp = Path(name)
-        bin_ = install_wheel(tmp)
+        bin_ = args.tool.absolute().parent if args.tool else install_wheel(tmp)
         project = tmp / "history"
         subprocess.run(
             [sys.executable, ROOT / "bench" / "generate_history.py", project, str(args.revisions)],
