@@ -15,17 +15,25 @@ B/A with their min–max, for each variant of B:
 With ``--against``, the two versions' default bundles are also compared byte for byte first
 (the run stops when they differ).
 
+FRESH: each run writes a new directory, and none is deleted before the end. On this machine's
+ext4 (mounted without a journal) a new file skips every inode of its block group deleted in the
+last minute or more (``recently_deleted`` in ext4's inode allocator, ~0.1-0.9 ms per file
+created then): removing the previous run's 2,000 files just before each run (as this script
+did before 2026-12-03) made each bundle pay for the benchmark's own deletions.
+
 ``--against TOOL`` (another tree's installed ``alembic-baseline``, e.g. main's): A is that
 tool's ``bundle`` with the same arguments instead of the anchor, an A/B between two versions.
 
 Usage::
 
-    python bench/bench_bundle.py [--revisions 1000] [--pairs 5] [--against TOOL] [--write]
+    python bench/bench_bundle.py [--revisions 1000] [--pairs 5] [--against TOOL] [--reuse-out]
+        [--tool VENV/bin/alembic-baseline] [--write]
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import shutil
 import statistics
@@ -74,26 +82,42 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=5)
     parser.add_argument("--against", type=Path, help="A: this installed alembic-baseline")
     parser.add_argument("--write", action="store_true")
+    parser.add_argument(
+        "--tool",
+        type=Path,
+        help="B: this installed alembic-baseline (its venv's alembic for the anchor); "
+        "default: this checkout built as a wheel into a new venv",
+    )
+    parser.add_argument(
+        "--reuse-out",
+        action="store_true",
+        help="every run writes the same directory, removed just before (see FRESH)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-bundle-") as name:
         tmp = Path(name)
-        bin_ = install_wheel(tmp)
+        bin_ = args.tool.absolute().parent if args.tool else install_wheel(tmp)
         project = tmp / "history"
         subprocess.run(
             [sys.executable, ROOT / "bench" / "generate_history.py", project, str(args.revisions)],
             check=True, capture_output=True,
         )  # fmt: skip
         sql_out = tmp / "anchor.sql"
+        latest = [tmp / "out-0"]
 
         def anchor() -> tuple[float, float]:
             return timed([str(bin_ / "alembic"), "upgrade", f"{FROM}:head", "--sql"], project,
                          sql_out)  # fmt: skip
 
+        runs = itertools.count()
+
         def bundle(
             *extra: str, cold: bool = False, tool: Path | None = None
         ) -> tuple[float, float]:
-            out = tmp / "out"
-            shutil.rmtree(out, ignore_errors=True)
+            # a new directory per run, the earlier ones kept until the end: see FRESH
+            out = tmp / ("out" if args.reuse_out else f"out-{next(runs)}")
+            shutil.rmtree(out, ignore_errors=True)  # --reuse-out: the previous run's
+            latest[0] = out
             if cold:
                 shutil.rmtree(project / ".alembic-baseline", ignore_errors=True)
             argv = [
@@ -124,10 +148,13 @@ def main() -> None:
         same = ""
         if args.against:
             bundle(tool=args.against)
-            shutil.copytree(tmp / "out", tmp / "out-a")
+            first = latest[0]
+            if args.reuse_out:  # the next run removes it
+                first = tmp / "out-a"
+                shutil.copytree(latest[0], first)
         bundle()  # warm-up: bytecode cache, lint cache
         if args.against:  # both versions must write the same bundle, byte for byte
-            a, b = tree(tmp / "out-a"), tree(tmp / "out")
+            a, b = tree(first), tree(latest[0])
             if a != b:
                 raise SystemExit(
                     f"the bundles differ: {sorted(set(a.items()) ^ set(b.items()))[:5]}"
@@ -166,7 +193,13 @@ def main() -> None:
                 if args.against
                 else f"`alembic upgrade {FROM}:head --sql`"
             )
-            + f" (A) on the generated {args.revisions}-revision history, whole "
+            + f" (A) on the generated {args.revisions}-revision history, "
+            + (
+                "every run writing the same directory, removed just before it (--reuse-out)"
+                if args.reuse_out
+                else "every run writing a new directory"
+            )
+            + ", whole "
             "processes from a wheel, pairs alternating; median ratio (min–max) of CPU time "
             "(user + system, from wait4) and of wall time. Budget: 1.2×. Load average (1 min) "
             f"at the start and after each variant: {', '.join(loads)} (2 cores).{same}",

@@ -13,7 +13,8 @@ tool's ``report`` alternately with this one's (warm and cold) and reports the pe
 
 Usage::
 
-    python bench/bench_report.py [--revisions 1000] [--runs 5] [--against TOOL] [--write]
+    python bench/bench_report.py [--revisions 1000] [--runs 5] [--against TOOL]
+        [--tool VENV/bin/alembic-baseline] [--write]
 """
 
 from __future__ import annotations
@@ -86,10 +87,16 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--against", type=Path, help="A: this installed alembic-baseline")
     parser.add_argument("--write", action="store_true")
+    parser.add_argument(
+        "--tool",
+        type=Path,
+        help="B: this installed alembic-baseline (its venv's alembic for the anchor); "
+        "default: this checkout built as a wheel into a new venv",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-report-") as name:
         tmp = Path(name)
-        bin_ = install_wheel(tmp)
+        bin_ = args.tool.absolute().parent if args.tool else install_wheel(tmp)
         project = tmp / "history"
         subprocess.run(
             [sys.executable, ROOT / "bench" / "generate_history.py", project, str(args.revisions)],

@@ -160,3 +160,61 @@ def test_lint_runs_in_a_forked_helper_with_the_same_findings(
     with pytest.raises(ConfigError) as caught:
         report(load(config=str(ini), cwd=ini.parent), tmp_path / "failed.html")
     assert "NOPE" in str(caught.value) and not (tmp_path / "failed.html").exists()
+
+
+def test_the_lint_helper_inherits_alembic_from_the_report(tmp_path: Path) -> None:
+    """The lint helper is forked once Alembic (and SQLAlchemy) are imported: on a cold lint
+    cache it renders the revisions and would otherwise import them again (~0.4 s CPU)."""
+    import subprocess
+    import sys
+
+    from tests.helpers.projects import FIXTURES, copy_project
+
+    ini = copy_project(FIXTURES / "mini", tmp_path)
+    seen = tmp_path / "seen.txt"
+    code = (
+        "import os, sys\n"
+        "from alembic_baseline.cli import main\n"
+        "from alembic_baseline.commands import report_html\n"
+        "real = report_html._lint_rows\n"
+        "def rows(settings):\n"
+        f"    with open({str(seen)!r}, 'a') as f:\n"
+        "        f.write(f\"{os.getpid()} {'alembic' in sys.modules}\\n\")\n"
+        "    return real(settings)\n"
+        "report_html._lint_rows = rows\n"
+        "assert 'alembic' not in sys.modules\n"
+        f"assert main(['-c', {str(ini)!r}, 'report', '-o', {str(tmp_path / 'r.html')!r}]) == 0\n"
+        "print(os.getpid())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    pid, imported = seen.read_text().split()
+    assert pid != out.stdout.strip()  # in the helper
+    assert imported == "True"
+
+
+def test_the_loaded_modules_are_frozen_while_the_report_is_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """gc.freeze() once Alembic is imported (the collections while the revisions load skip
+    it), undone after."""
+    import gc
+
+    from alembic_baseline.commands import report_html
+    from alembic_baseline.settings import load
+    from alembic_baseline.team import forked
+    from tests.helpers.projects import FIXTURES, copy_project
+
+    ini = copy_project(FIXTURES / "mini", tmp_path / "proj")
+    seen: list[int] = []
+    real = report_html._lint_rows
+
+    def rows(settings: Any) -> Any:
+        seen.append(gc.get_freeze_count())
+        return real(settings)
+
+    monkeypatch.setattr(report_html, "_lint_rows", rows)
+    monkeypatch.setattr(forked, "available", lambda: False)  # lint in this process
+    before = gc.get_freeze_count()
+    report(load(config=str(ini), cwd=ini.parent), tmp_path / "r.html")
+    assert seen[0] > before == gc.get_freeze_count() == 0

@@ -9,8 +9,7 @@ guard that raises unless the version table holds exactly the revisions expected 
 from __future__ import annotations
 
 import contextlib
-import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,7 +108,7 @@ def build(
     writes the upgrade; the files are the same as without them."""
     start, target = parse_range(revision_range)
     check_directory(out)
-    with _frozen(), contextlib.ExitStack() as stack:
+    with forked.frozen(), contextlib.ExitStack() as stack:
         linter = None
         if lint is not None and parallel:
             # lint in a helper too: its answer is awaited before anything is written
@@ -132,23 +131,6 @@ _DIED = (
 
 def _nothing(state: str, argument: None) -> None:
     return None
-
-
-@contextlib.contextmanager
-def _frozen() -> Iterator[None]:
-    """The objects alive now (the loaded revisions, the imported modules) left out of the
-    garbage collector's passes while inside (``gc.freeze``): the collections the rendering
-    triggers then skip them (~0.2-0.3 s CPU of a 1,000-revision bundle, measured), and a forked
-    helper does not copy the pages the collector would otherwise touch. Unfrozen after, unless
-    the caller had frozen objects itself."""
-    if gc.get_freeze_count():
-        yield
-        return
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 def _build(
