@@ -45,7 +45,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import ROOT, command_env, install_wheel, write_section
+from _common import ROOT, command_env, headline, install_wheel, write_section
 
 FROM = "000000000000"
 
@@ -184,6 +184,10 @@ def main() -> None:
                 f"{statistics.median(wall):.2f}× ({min(wall):.2f}–{max(wall):.2f}) |"
             )
             loads.append(loadavg())
+            if not args.against:  # make bench's table: the budget is the default bundle
+                headline(f"`bundle`, {args.revisions} revisions, {label}",
+                         "`alembic upgrade --sql`", wall,
+                         1.2 if label == "full, lint cache warm" else None)  # fmt: skip
     body = "\n".join(
         [
             f"`bench/bench_bundle.py --revisions {args.revisions} --pairs {args.pairs}`: "

@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import ROOT, command_env, install_wheel, write_section
+from _common import ROOT, command_env, headline, install_wheel, write_section
 
 
 def timed(argv: list[str], cwd: Path) -> tuple[float, float]:
@@ -130,6 +130,9 @@ def main() -> None:
                 versus.append(f"| {label} | {ratio_summary([r[0] for r in ratios])} | "
                               f"{ratio_summary([r[1] for r in ratios])} |")  # fmt: skip
             loads.append(loadavg())
+        for label, samples in (("warm", warm), ("cold", cold)):  # make bench's table
+            headline(f"`report`, {args.revisions} revisions, lint cache {label}",
+                     "— (seconds)", [s[0] for s in samples], 2.0, unit=" s")  # fmt: skip
         browser = layout_ms(page, tmp)
         size = page.stat().st_size
     body = "\n".join(

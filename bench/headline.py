@@ -103,7 +103,7 @@ def main() -> int:
         "of each figure."
     )
     print()
-    print("| measure | anchor | pairs | B/A median (min–max) | target | met | load |")
+    print("| measure | anchor | pairs | median (min–max): B/A, or seconds | target | met | load |")
     print("| --- | --- | ---: | ---: | ---: | --- | ---: |")
     for r in rows:
         print(_row(r))
