@@ -13,7 +13,7 @@ import gc
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from alembic_baseline.errors import DatabaseError
@@ -75,10 +75,18 @@ class InspectOptions:
         return f"{self.version_table_schema or '*'}.{self.version_table}"
 
 
+_QUERIES = Path(__file__).parent / "queries"
+
+
 @cache
 def query_text(name: str) -> str:
     """The text of ``queries/<name>.sql`` (packaged with the module)."""
-    return (resources.files(__package__) / "queries" / f"{name}.sql").read_text("utf-8")
+    try:  # installed as files (a wheel, a checkout): read directly
+        return (_QUERIES / f"{name}.sql").read_text("utf-8")
+    except OSError:  # a zipped package: importlib.resources, whose import costs start-up time
+        from importlib import resources
+
+        return (resources.files(__package__) / "queries" / f"{name}.sql").read_text("utf-8")
 
 
 def _query(name: str, major: int) -> Any:
