@@ -12,7 +12,8 @@ so a caller can write it to a file without holding the whole document in memory.
 Records (the dataclasses and named tuples of the model) are written by a function generated once
 per class and nesting level (:func:`_record`): one f-string per object whose fixed parts (the
 indented, escaped key names) are constants and whose fields are escaped inline when they are
-strings, None or booleans, the common case; anything else goes through :func:`_value`.
+strings, None, booleans, integers or empty tuples, the common case; anything else goes
+through :func:`_value`.
 """
 
 from __future__ import annotations
@@ -88,13 +89,16 @@ def _record(cls: type, level: int) -> Callable[[Any], str] | None:
     getter, prefixes = plan
     if not prefixes:
         return lambda o: "{}"
-    env: dict[str, Any] = {"_g": getter, "_E": _ENC, "_V": _value, "_s": str}
+    env: dict[str, Any] = {"_g": getter, "_E": _ENC, "_V": _value, "_I": _INT}
+    env.update(_s=str, _i=int, _t=tuple)
     parts = []
     for i, prefix in enumerate(prefixes):
         env[f"_p{i}"] = prefix
         parts.append(
             f"{{_p{i}}}{{_E(v{i}) if v{i}.__class__ is _s else 'null' if v{i} is None else "
-            f"'false' if v{i} is False else 'true' if v{i} is True else _V(v{i}, {level + 1})}}"
+            f"'false' if v{i} is False else 'true' if v{i} is True else "
+            f"_I(v{i}) if v{i}.__class__ is _i else '[]' if v{i}.__class__ is _t and not v{i} "
+            f"else _V(v{i}, {level + 1})}}"
         )
     env["_c"] = _ind(level) + "}"
     names = ", ".join(f"v{i}" for i in range(len(prefixes)))
