@@ -176,9 +176,9 @@ _ORDER = read_order()
 # 2,000 tables): the queries whose server functions need no relation caches
 # (pg_get_constraintdef, pg_get_indexdef, pg_get_expr and pg_get_viewdef open every table they
 # name, a third slower on a new backend), so those stay together on the caller's connection,
-# where one warms the caches for the next. The inventory stays there too: it runs while the
-# caller builds the views, where the helper's lane is the longer one (+10 ms a snapshot on the
-# 1,000-revision bench instead of +43 ms).
+# where one warms the caches for the next. The inventory starts there too, last: on small
+# schemas the helper's lane is the longer one; on large ones the helper, done first, takes it
+# over (a lane done with its share takes the other's last query not started, see .parallel).
 _HELPER_SHARE = HELPER_SHARE
 _BY_QUERY = {k.query: k for k in KINDS}
 
