@@ -19,9 +19,14 @@ inspector as a user's script runs it: import, connect, ``get_inspector(conn)`` o
 nothing, so it is spared the output our command writes); the three go in a rotating order and
 the ratio schemainspect / snapshot is reported per round as well.
 
+With ``--before PATH`` (another installation's ``alembic-baseline``, e.g. a wheel of main)
+that command's snapshot joins the rotation too, and the ratio this / before is reported per
+round.
+
 Usage::
 
-    python bench/bench_snapshot_cli.py [--major 18] [--pairs 7] [--schemainspect-python P] [--write]
+    python bench/bench_snapshot_cli.py [--major 18] [--pairs 7] [--schemainspect-python P]
+        [--before PATH] [--write]
 
 ``--write`` replaces the "Snapshot (whole process)" section of docs/benchmarks.md.
 """
@@ -71,7 +76,9 @@ def measure(argv: list[str], env: dict[str, str]) -> tuple[float, int]:
     return elapsed, usage.ru_maxrss
 
 
-def run(major: int | None, pairs: int, schemainspect: str | None = None) -> dict[str, object]:
+def run(
+    major: int | None, pairs: int, schemainspect: str | None = None, before: str | None = None
+) -> dict[str, object]:
     command = str(Path(sys.executable).parent / "alembic-baseline")
     with scratch_server(major=major) as server, tempfile.TemporaryDirectory() as tmp:
         url = server.create_database(server.new_name("bench"))
@@ -90,8 +97,11 @@ def run(major: int | None, pairs: int, schemainspect: str | None = None) -> dict
             script.write_text(SCHEMAINSPECT)
             si_env = command_env({"AB_BENCH_URL": url.render("psycopg2")})
             runs["si"] = ([schemainspect, str(script)], si_env)
+        if before:
+            runs["before"] = ([before, *ours_argv[1:-1], f"{tmp}/b.json"], ours_env)
         rows: list[tuple[float, int, float, int]] = []
         si_rows: list[tuple[float, int]] = []
+        before_rows: list[tuple[float, int]] = []
         for i in range(pairs + 1):
             names = list(runs)
             names = names[i % len(names) :] + names[: i % len(names)]  # rotating order
@@ -100,6 +110,8 @@ def run(major: int | None, pairs: int, schemainspect: str | None = None) -> dict
                 rows.append((*got["ours"], *got["dump"]))
                 if "si" in got:
                     si_rows.append(got["si"])
+                if "before" in got:
+                    before_rows.append(got["before"])
         json_mib = Path(f"{tmp}/s.json").stat().st_size / 2**20
         ratios = [o / d for o, _, d, _ in rows]
         extra: dict[str, object] = {}
@@ -111,6 +123,17 @@ def run(major: int | None, pairs: int, schemainspect: str | None = None) -> dict
                 "si_ratio_max": max(si_ratios),
                 "schemainspect_s": statistics.median(s for s, _ in si_rows),
                 "schemainspect_rss_mib": max(rss for _, rss in si_rows) / 1024,
+            }
+        if before_rows:
+            b_ratios = [r[0] / b for (b, _), r in zip(before_rows, rows, strict=True)]
+            extra |= {
+                "before_ratio_median": statistics.median(b_ratios),
+                "before_ratio_min": min(b_ratios),
+                "before_ratio_max": max(b_ratios),
+                "before_s": statistics.median(b for b, _ in before_rows),
+                "before_rss_mib": max(rss for _, rss in before_rows) / 1024,
+                "same_bytes": (Path(tmp) / "b.json").read_bytes()
+                == (Path(tmp) / "s.json").read_bytes(),
             }
         return {
             **extra,
@@ -149,15 +172,23 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=7)
     parser.add_argument("--label", default="this tree")
     parser.add_argument("--schemainspect-python", default=None, help="see the module doc")
+    parser.add_argument("--before", default=None, help="another alembic-baseline to compare")
     parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
     args = parser.parse_args()
-    r = run(args.major, args.pairs, args.schemainspect_python)
+    r = run(args.major, args.pairs, args.schemainspect_python, args.before)
     print(r)
     row = report(r, args.label)
     print(row)
     print(f"snapshot / pg_dump --schema-only: {r['ratio_median']:.2f}x (target <= 1.0)")
     if "si_ratio_median" in r:
         print(f"schemainspect / snapshot: {r['si_ratio_median']:.2f}x (target >= 3)")
+    if "before_ratio_median" in r:
+        print(
+            f"snapshot this / before: {r['before_ratio_median']:.2f}x "
+            f"({r['before_ratio_min']:.2f}-{r['before_ratio_max']:.2f}); "
+            f"before {r['before_s']:.2f} s, {r['before_rss_mib']:.0f} MiB; "
+            f"same bytes: {r['same_bytes']}"
+        )
     print(f"peak RSS: {r['snapshot_rss_mib']:.0f} MiB (target <= 100)")
     print(f"load: {Path('/proc/loadavg').read_text().strip()}")
     if args.write:
