@@ -182,6 +182,17 @@ _ORDER = read_order()
 _HELPER_SHARE = HELPER_SHARE
 _BY_QUERY = {k.query: k for k in KINDS}
 
+PROBED = frozenset(
+    (
+        *("sequences", "enums", "domains", "composites", "triggers", "event_triggers"),
+        *("policies", "foreign_data_wrappers", "foreign_servers", "foreign_tables"),
+        *("collations", "publications", "aggregates", "operators", "casts", "statistics"),
+        *("text_search_dictionaries", "text_search_configurations", "rules"),
+    )
+)
+"""Kind queries skipped.sql checks for rows first (its ``present`` column names those that may
+have some): the others run whatever the database holds."""
+
 
 def _read(
     cur: psycopg.Cursor[Row], options: InspectOptions, major: int, *, parallel: bool
@@ -197,6 +208,7 @@ def _read(
             "version_table": options.version_table,
             "version_schema": options.version_table_schema,
             "applied_table": APPLIED_TABLE,  # deploy/applied.py: the tool's own, like the above
+            "schemas": [r.oid for r in schemas],
         },
     )
     skipped: Row = cur.fetchone()  # one row of arrays
@@ -211,7 +223,9 @@ def _read(
         "globals": options.include_schemas is None,  # database-wide objects (inventory.sql)
         "secret_options": SECRET_OPTION,  # option names whose values are never read
     }
-    queries = {name: _query(name, major) for name in _ORDER}
+    # the kinds the database has none of (skipped.sql's existence checks) are not queried
+    absent = PROBED.difference(skipped.present)
+    queries = {name: _query(name, major) for name in _ORDER if name not in absent}
     ld = Loading(options)
     kinds: dict[str, list[Any]] = {"schemas": load_kind(SCHEMAS, schemas, ld)}
     ready: set[str] = set()
@@ -222,7 +236,7 @@ def _read(
     # Objects are built from each query's rows while the server runs the next ones.
     with reading(cur.connection, queries, params, share) as catalog:
         for name in _ORDER[:-1]:
-            rows = catalog.take(name)
+            rows = [] if name in absent else catalog.take(name)
             if name == "opclasses":
                 ld.default_opclasses = {r.oid: r.type_oid for r in rows}
             elif name == "inventory":
