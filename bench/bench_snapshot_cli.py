@@ -28,7 +28,8 @@ Usage::
     python bench/bench_snapshot_cli.py [--major 18] [--pairs 7] [--schemainspect-python P]
         [--before PATH] [--write]
 
-``--write`` replaces the "Snapshot (whole process)" section of docs/benchmarks.md.
+``--write`` adds this run's row to the table of the "Snapshot (whole process)" section of
+docs/benchmarks.md (or writes the section anew when it has no such table).
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import ROOT, command_env, write_section
+from _common import DOC, ROOT, command_env, write_section
 from bench_snapshot import FUNCTIONS, TABLES, VIEWS, schema_sql
 
 from alembic_baseline.pg import binaries
@@ -151,18 +152,36 @@ def run(
         }
 
 
+HEADER = (
+    "| tree | load (1 min, start → end) | rounds | snapshot | pg_dump | snapshot / pg_dump "
+    "| snapshot peak RSS | pg_dump peak RSS | schemainspect, schemainspect / snapshot "
+    "| snapshot / main's (same run) |\n"
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+)
+
+
+def _load() -> float:
+    return float(Path("/proc/loadavg").read_text().split()[0])
+
+
 def report(r: dict[str, object], label: str) -> str:
-    si = "—"
+    """One row of :data:`HEADER`."""
+    si = before = "—"
     if "si_ratio_median" in r:
         si = (
             f"{r['schemainspect_s']:.2f} s, **{r['si_ratio_median']:.2f}×** "
             f"({r['si_ratio_min']:.2f}–{r['si_ratio_max']:.2f})"
         )
+    if "before_ratio_median" in r:
+        before = (
+            f"**{r['before_ratio_median']:.2f}×** "
+            f"({r['before_ratio_min']:.2f}–{r['before_ratio_max']:.2f})"
+        )
     return (
-        f"| {label} | {r['major']} | {r['pairs']} | {r['snapshot_s']:.2f} s | "
-        f"{r['pg_dump_s']:.2f} s | **{r['ratio_median']:.2f}×** "
+        f"| {label} | {r['load_start']:.1f} → {r['load_end']:.1f} | {r['pairs']} | "
+        f"{r['snapshot_s']:.2f} s | {r['pg_dump_s']:.2f} s | **{r['ratio_median']:.2f}×** "
         f"({r['ratio_min']:.2f}–{r['ratio_max']:.2f}) | {r['snapshot_rss_mib']:.0f} MiB | "
-        f"{r['pg_dump_rss_mib']:.0f} MiB | {si} |"
+        f"{r['pg_dump_rss_mib']:.0f} MiB | {si} | {before} |"
     )
 
 
@@ -175,7 +194,9 @@ def main() -> None:
     parser.add_argument("--before", default=None, help="another alembic-baseline to compare")
     parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
     args = parser.parse_args()
+    load_start = _load()
     r = run(args.major, args.pairs, args.schemainspect_python, args.before)
+    r |= {"load_start": load_start, "load_end": _load()}
     print(r)
     row = report(r, args.label)
     print(row)
@@ -191,13 +212,28 @@ def main() -> None:
         )
     print(f"peak RSS: {r['snapshot_rss_mib']:.0f} MiB (target <= 100)")
     print(f"load: {Path('/proc/loadavg').read_text().strip()}")
-    if args.write:
+    if args.write and not _add_row(row):
         write_section(
             SECTION,
             f"{TABLES:,} tables, {VIEWS} views, {FUNCTIONS} functions "
-            f"(`bench/bench_snapshot_cli.py --pairs {args.pairs}`, run from {ROOT.name}).\n\n"
-            + row,
+            f"(`bench/bench_snapshot_cli.py --pairs {args.pairs}`, run from {ROOT.name}, "
+            f"PostgreSQL {r['major']}).\n\n" + HEADER + "\n" + row,
         )
+
+
+def _add_row(row: str) -> bool:
+    """Add ``row`` under the last row of the section's :data:`HEADER` table (False: there is
+    no such table; the section is then written anew)."""
+    text = DOC.read_text() if DOC.exists() else ""
+    start = text.find(f"## {SECTION}\n")
+    at = text.find(HEADER, start) if start >= 0 else -1
+    nxt = text.find("\n## ", start + 1)
+    if at < 0 or (nxt >= 0 and at > nxt):
+        return False
+    end = text.find("\n\n", at)
+    end = len(text) if end < 0 else end
+    DOC.write_text(text[:end] + "\n" + row + text[end:])
+    return True
 
 
 if __name__ == "__main__":
