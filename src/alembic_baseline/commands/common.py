@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from alembic_baseline.errors import ConfigError
-from alembic_baseline.history.driver import AlembicProject
 from alembic_baseline.pg.url import DatabaseURL
 from alembic_baseline.settings import Settings
 
+if TYPE_CHECKING:
+    from alembic_baseline.history.driver import AlembicProject
+
 
 def project(settings: Settings) -> AlembicProject:
+    # lazy: start-up: a command given --url (snapshot) never loads the project
+    from alembic_baseline.history.driver import AlembicProject
+
     return AlembicProject(settings)
 
 
@@ -18,7 +25,7 @@ def database_url(
     """``--url``, else the project's URL (``$DATABASE_URL`` or ``sqlalchemy.url``)."""
     if url is not None:
         return parse_given_url(url)
-    configured = (proj or AlembicProject(settings)).configured_url()
+    configured = (proj or project(settings)).configured_url()
     if configured is None:
         raise ConfigError(
             "No database given.",

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from alembic_baseline.diff import CompareOptions, SchemaDiff, compare, render
 from alembic_baseline.errors import ConfigError, ExitCode
 from alembic_baseline.report import Verbatim, table
 from alembic_baseline.settings import Settings
@@ -18,7 +17,15 @@ from alembic_baseline.snapshot.inventory import InventoryCheck, check
 from alembic_baseline.snapshot.model import OBJECT_TYPES
 
 if TYPE_CHECKING:
+    from alembic_baseline.diff import CompareOptions, SchemaDiff
     from alembic_baseline.report import Reporter
+
+
+def _compare_options() -> CompareOptions:
+    # lazy: start-up: `snapshot` never compares (the diff package is a fifth of its imports)
+    from alembic_baseline.diff import CompareOptions
+
+    return CompareOptions()
 
 
 @dataclass(frozen=True)
@@ -60,7 +67,7 @@ class SnapshotResult:
 class DiffOptions:
     """How ``diff`` reads both sides, compares them and whether it writes fix SQL."""
 
-    compare: CompareOptions = field(default_factory=CompareOptions)
+    compare: CompareOptions = field(default_factory=_compare_options)
     inspect: InspectOptions = field(default_factory=InspectOptions)
     sql: bool = False
     allow_destructive: bool = False
@@ -101,6 +108,8 @@ class DiffResult:
         return data
 
     def text(self, out: Reporter) -> None:
+        from alembic_baseline.diff import render  # lazy: start-up (see _compare_options)
+
         if self.sql is None:
             out.out.print(render.render_rich(self.diff, self.inventory))
             return
@@ -111,6 +120,8 @@ class DiffResult:
         out.err.print(summary, highlight=False)
 
     def markdown(self) -> Verbatim:
+        from alembic_baseline.diff import render  # lazy: start-up (see _compare_options)
+
         title = f"`{self.a}` → `{self.b}`"
         text = render.render_markdown(self.diff, title=title, inventory=self.inventory)
         return Verbatim(text + (f"\n```sql\n{self.sql}```\n" if self.sql else ""))
@@ -160,6 +171,8 @@ def diff(
     they differ; with ``sql`` it carries the DDL that turns A into B (destructive statements
     commented out unless ``allow_destructive``).
     """
+    from alembic_baseline.diff import compare  # lazy: start-up (see _compare_options)
+
     options = options or DiffOptions()
     settings = replace(settings, pg_major=sources.replay_major(settings, side_a, side_b))
     a = sources.resolve(side_a, settings, options.inspect)

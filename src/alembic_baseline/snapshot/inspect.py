@@ -13,7 +13,7 @@ import gc
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from alembic_baseline.errors import DatabaseError
@@ -75,10 +75,18 @@ class InspectOptions:
         return f"{self.version_table_schema or '*'}.{self.version_table}"
 
 
+_QUERIES = Path(__file__).parent / "queries"
+
+
 @cache
 def query_text(name: str) -> str:
     """The text of ``queries/<name>.sql`` (packaged with the module)."""
-    return (resources.files(__package__) / "queries" / f"{name}.sql").read_text("utf-8")
+    try:  # installed as files (a wheel, a checkout): read directly
+        return (_QUERIES / f"{name}.sql").read_text("utf-8")
+    except OSError:  # a zipped package: importlib.resources, whose import costs start-up time
+        from importlib import resources
+
+        return (resources.files(__package__) / "queries" / f"{name}.sql").read_text("utf-8")
 
 
 def _query(name: str, major: int) -> Any:
@@ -168,11 +176,22 @@ _ORDER = read_order()
 # 2,000 tables): the queries whose server functions need no relation caches
 # (pg_get_constraintdef, pg_get_indexdef, pg_get_expr and pg_get_viewdef open every table they
 # name, a third slower on a new backend), so those stay together on the caller's connection,
-# where one warms the caches for the next. The inventory stays there too: it runs while the
-# caller builds the views, where the helper's lane is the longer one (+10 ms a snapshot on the
-# 1,000-revision bench instead of +43 ms).
+# where one warms the caches for the next. The inventory starts there too, last: on small
+# schemas the helper's lane is the longer one; on large ones the helper, done first, takes it
+# over (a lane done with its share takes the other's last query not started, see .parallel).
 _HELPER_SHARE = HELPER_SHARE
 _BY_QUERY = {k.query: k for k in KINDS}
+
+PROBED = frozenset(
+    (
+        *("sequences", "enums", "domains", "composites", "triggers", "event_triggers"),
+        *("policies", "foreign_data_wrappers", "foreign_servers", "foreign_tables"),
+        *("collations", "publications", "aggregates", "operators", "casts", "statistics"),
+        *("text_search_dictionaries", "text_search_configurations", "rules"),
+    )
+)
+"""Kind queries skipped.sql checks for rows first (its ``present`` column names those that may
+have some): the others run whatever the database holds."""
 
 
 def _read(
@@ -189,6 +208,7 @@ def _read(
             "version_table": options.version_table,
             "version_schema": options.version_table_schema,
             "applied_table": APPLIED_TABLE,  # deploy/applied.py: the tool's own, like the above
+            "schemas": [r.oid for r in schemas],
         },
     )
     skipped: Row = cur.fetchone()  # one row of arrays
@@ -203,7 +223,9 @@ def _read(
         "globals": options.include_schemas is None,  # database-wide objects (inventory.sql)
         "secret_options": SECRET_OPTION,  # option names whose values are never read
     }
-    queries = {name: _query(name, major) for name in _ORDER}
+    # the kinds the database has none of (skipped.sql's existence checks) are not queried
+    absent = PROBED.difference(skipped.present)
+    queries = {name: _query(name, major) for name in _ORDER if name not in absent}
     ld = Loading(options)
     kinds: dict[str, list[Any]] = {"schemas": load_kind(SCHEMAS, schemas, ld)}
     ready: set[str] = set()
@@ -214,7 +236,7 @@ def _read(
     # Objects are built from each query's rows while the server runs the next ones.
     with reading(cur.connection, queries, params, share) as catalog:
         for name in _ORDER[:-1]:
-            rows = catalog.take(name)
+            rows = [] if name in absent else catalog.take(name)
             if name == "opclasses":
                 ld.default_opclasses = {r.oid: r.type_oid for r in rows}
             elif name == "inventory":

@@ -8,13 +8,19 @@ objects: per class, the field names sorted once and read in one ``attrgetter`` c
 escaped by the C function ``json`` itself uses, and the text produced in chunks (one per object)
 so a caller can write it to a file without holding the whole document in memory.
 ``tests/unit/test_snapshot_jsonwrite.py`` checks the bytes against the reference encoder.
+
+Records (the dataclasses and named tuples of the model) are written by a function generated once
+per class and nesting level (:func:`_record`): one f-string per object whose fixed parts (the
+indented, escaped key names) are constants and whose fields are escaped inline when they are
+strings, None, booleans, integers or empty tuples, the common case; anything else goes
+through :func:`_value`.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import fields, is_dataclass
 from functools import cache
 from json.encoder import encode_basestring
@@ -72,30 +78,67 @@ def _leaf(value: Any) -> str | None:
     return None
 
 
+@cache
+def _record(cls: type, level: int) -> Callable[[Any], str] | None:
+    """For a dataclass or named tuple: a function giving the JSON text of one instance at
+    nesting ``level`` (its first line not indented), generated from the sorted field names
+    (None: not a record type)."""
+    plan = _plan(cls, level)
+    if plan is None:
+        return None
+    getter, prefixes = plan
+    if not prefixes:
+        return lambda o: "{}"
+    env: dict[str, Any] = {"_g": getter, "_E": _ENC, "_V": _value, "_I": _INT}
+    env.update(_s=str, _i=int, _t=tuple)
+    parts = []
+    for i, prefix in enumerate(prefixes):
+        env[f"_p{i}"] = prefix
+        parts.append(
+            f"{{_p{i}}}{{_E(v{i}) if v{i}.__class__ is _s else 'null' if v{i} is None else "
+            f"'false' if v{i} is False else 'true' if v{i} is True else "
+            f"_I(v{i}) if v{i}.__class__ is _i else '[]' if v{i}.__class__ is _t and not v{i} "
+            f"else _V(v{i}, {level + 1})}}"
+        )
+    env["_c"] = _ind(level) + "}"
+    names = ", ".join(f"v{i}" for i in range(len(prefixes)))
+    source = f'def _f(o):\n    {names}, = _g(o)\n    return f"{"".join(parts)}{{_c}}"\n'
+    exec(source, env)  # the text above only: field positions, no names or values
+    function: Callable[[Any], str] = env["_f"]
+    return function
+
+
+def _value(value: Any, level: int) -> str:
+    """The JSON text of ``value`` (not a string nor None) at nesting ``level``."""
+    cls = value.__class__
+    if cls is bool:
+        return "true" if value else "false"
+    if cls is int:
+        return _INT(value)
+    if cls is tuple:
+        if not value:
+            return "[]"
+        ind = _ind(level + 1)
+        try:  # the common case: a tuple of strings (keys, ACLs, arguments)
+            body = ("," + ind).join(map(_ENC, value))
+        except TypeError:
+            pass
+        else:
+            return "[" + ind + body + _ind(level) + "]"
+    out: list[str] = []
+    _emit(value, level, out)
+    return "".join(out)
+
+
 def _emit(value: Any, level: int, out: list[str]) -> None:
     """Append the JSON text of ``value`` (its first line not indented) at nesting ``level``."""
     cls: type = type(value)
     if cls is str:
         out.append(_ENC(value))
         return
-    plan = _plan(cls, level)
-    if plan is not None:
-        getter, prefixes = plan
-        values = getter(value)
-        for prefix, v in zip(prefixes, values, strict=True):
-            out.append(prefix)
-            t = type(v)
-            if t is str:
-                out.append(_ENC(v))
-            elif v is None:
-                out.append("null")
-            elif t is bool:
-                out.append("true" if v else "false")
-            elif t is int:
-                out.append(_INT(v))
-            else:
-                _emit(v, level + 1, out)
-        out.append(_ind(level) + "}" if prefixes else "{}")
+    record = _record(cls, level)
+    if record is not None:
+        out.append(record(value))
         return
     if isinstance(value, (tuple, list)):
         if not value:
@@ -142,7 +185,7 @@ def chunks(snap: Snapshot) -> Iterator[str]:
         "objects": None,  # streamed below
     }
     if snap.inventory is not None:
-        top["inventory"] = [tuple(e) for e in snap.inventory.entries]  # lists, as to_json
+        top["inventory"] = snap.inventory.entries  # each entry an array, as to_json
     sep = "{\n "
     for key in sorted(top):
         out: list[str] = [sep, _ENC(key), ": "]
@@ -152,11 +195,14 @@ def chunks(snap: Snapshot) -> Iterator[str]:
             continue
         if key == "inventory":
             yield "".join(out)
-            yield from _list(top[key], 1)
+            yield from _arrays(top[key], 1)
             continue
         _emit(top[key], 1, out)
         yield "".join(out)
     yield "\n}\n"
+
+
+_BATCH = 512  # items per chunk: few writes, little text held at a time
 
 
 def _list(items: Any, level: int) -> Iterator[str]:
@@ -164,13 +210,52 @@ def _list(items: Any, level: int) -> Iterator[str]:
         yield "[]"
         return
     ind = _ind(level + 1)
-    sep = "[" + ind
-    for item in items:
-        out = [sep]
-        sep = "," + ind
-        _emit(item, level + 1, out)
-        yield "".join(out)
+    sep = "," + ind
+    first = True
+    cls: type | None = None
+    record: Callable[[Any], str] | None = None
+    for start in range(0, len(items), _BATCH):
+        texts = []
+        for item in items[start : start + _BATCH]:
+            if item.__class__ is not cls:  # a list holds one class: looked up once
+                cls = item.__class__
+                record = _record(cls, level + 1)
+            texts.append(_item(item, level + 1) if record is None else record(item))
+        yield ("[" + ind if first else sep) + sep.join(texts)
+        first = False
     yield _ind(level) + "]"
+
+
+def _arrays(items: Any, level: int) -> Iterator[str]:
+    """Like :func:`_list` for items that are tuples (named or not), each written as an array."""
+    if not items:
+        yield "[]"
+        return
+    ind, ind2 = _ind(level + 1), _ind(level + 2)
+    sep, sep2, close2 = "," + ind, "," + ind2, _ind(level + 1) + "]"
+    first = True
+    for start in range(0, len(items), _BATCH):
+        texts = []
+        for item in items[start : start + _BATCH]:
+            try:  # the common case: strings only
+                texts.append("[" + ind2 + sep2.join(map(_ENC, item)) + close2 if item else "[]")
+            except TypeError:
+                texts.append(_value(tuple(item), level + 1))
+        yield ("[" + ind if first else sep) + sep.join(texts)
+        first = False
+    yield _ind(level) + "]"
+
+
+def _item(value: Any, level: int) -> str:
+    """The JSON text of one list item at nesting ``level``."""
+    record = _record(value.__class__, level)
+    if record is not None:
+        return record(value)
+    if value.__class__ is str:
+        return _ENC(value)
+    if value is None:
+        return "null"
+    return _value(value, level)
 
 
 def _objects(snap: Snapshot, names: list[str], out: list[str]) -> Iterator[str]:

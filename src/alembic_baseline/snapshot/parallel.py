@@ -9,12 +9,18 @@ the helper's REPEATABLE READ transaction adopts it (``SET TRANSACTION SNAPSHOT``
 exactly the same catalog. When a helper cannot be had (connection limit, a transaction-pooling
 bouncer, no password to reuse, a standby) its queries go to the caller's lane; nothing else
 changes.
+
+A lane that has run its own queries takes the last query not yet started from the other lane
+(both connections see the same snapshot, so either can run any query): how long each share
+takes depends on the schema (a few big tables, or many small objects), and whichever lane is
+ahead helps the other with the end of its list.
 """
 
 from __future__ import annotations
 
 import contextlib
 import threading
+from collections import deque
 from collections.abc import Collection, Iterator, Mapping
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
@@ -60,26 +66,55 @@ def _connect_like(conn: psycopg.Connection[Any]) -> psycopg.Connection[Any]:
     return psycopg.connect(autocommit=True, **params)
 
 
+class _Work:
+    """The queries not yet started, per lane (in order), shared by the lanes."""
+
+    def __init__(self, shares: list[list[str]]) -> None:
+        self._lock = threading.Lock()
+        self._queues = [deque(names) for names in shares]
+
+    def next(self, lane: int) -> str | None:
+        """The lane's next query; when it has none left, the last one not started of another
+        lane (None: nothing left)."""
+        with self._lock:
+            own = self._queues[lane]
+            if own:
+                return own.popleft()
+            for other in self._queues:
+                if other:
+                    return other.pop()
+            return None
+
+    def drop(self, lane: int) -> list[str]:
+        """Forget the lane's queries not yet started and return them."""
+        with self._lock:
+            rest = list(self._queues[lane])
+            self._queues[lane].clear()
+            return rest
+
+
 def _lane(
     conn: psycopg.Connection[Any],
-    names: list[str],
+    lane: int,
+    work: _Work,
     queries: Mapping[str, Any],
     params: Mapping[str, Any],
     futures: Mapping[str, Future[list[Row]]],
     stop: threading.Event,
 ) -> None:
-    """Run ``names`` in order on ``conn``; a failure (or ``stop``) fails the rest as well."""
+    """Run queries from ``work`` on ``conn`` until none is left; a failure (or ``stop``) fails
+    the lane's remaining queries as well."""
     from psycopg.rows import namedtuple_row
 
     with conn.cursor(row_factory=namedtuple_row) as cur:
-        for i, name in enumerate(names):
+        while (name := work.next(lane)) is not None:
             try:
                 if stop.is_set():
                     raise RuntimeError("catalog reading stopped")
                 cur.execute(queries[name], params)
                 futures[name].set_result(cur.fetchall())
             except BaseException as exc:  # handed to the caller, who re-raises it
-                for rest in names[i:]:
+                for rest in [name, *work.drop(lane)]:
                     futures[rest].set_exception(exc)
                 return
 
@@ -134,14 +169,15 @@ def reading(
     if helper is not None:
         lanes.append((helper, shared))
     stop = threading.Event()
+    work = _Work([names for _, names in lanes])
     threads = [
         threading.Thread(
             target=_lane,
-            args=(c, names, queries, params, futures, stop),
+            args=(c, i, work, queries, params, futures, stop),
             name="ab-catalog",
             daemon=True,
         )
-        for c, names in lanes
+        for i, (c, _) in enumerate(lanes)
     ]
     try:
         for thread in threads:

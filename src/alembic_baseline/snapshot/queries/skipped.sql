@@ -21,4 +21,45 @@ SELECT ARRAY(SELECT c.oid
        ARRAY(SELECT objid FROM members WHERE classid = 'pg_type'::regclass) AS types,
        ARRAY(SELECT objid FROM members WHERE classid = 'pg_operator'::regclass) AS operators,
        ARRAY(SELECT objid FROM members WHERE classid = 'pg_event_trigger'::regclass)
-           AS event_triggers
+           AS event_triggers,
+       -- The kind queries that may return rows: one cheap existence check per kind, wider than
+       -- the query's own conditions (never narrower), so that the queries of kinds the database
+       -- has none of are not run (their planning on a new backend costs more than this).
+       array_remove(ARRAY[
+           CASE WHEN EXISTS (SELECT 1 FROM pg_class WHERE relkind = 'S'
+                             AND relnamespace = ANY (%(schemas)s::oid[])) THEN 'sequences' END,
+           CASE WHEN EXISTS (SELECT 1 FROM pg_type WHERE typtype = 'e'
+                             AND typnamespace = ANY (%(schemas)s::oid[])) THEN 'enums' END,
+           CASE WHEN EXISTS (SELECT 1 FROM pg_type WHERE typtype = 'd'
+                             AND typnamespace = ANY (%(schemas)s::oid[])) THEN 'domains' END,
+           CASE WHEN EXISTS (SELECT 1 FROM pg_type WHERE typtype = 'c'
+                             AND typnamespace = ANY (%(schemas)s::oid[])
+                             AND typrelid IN (SELECT oid FROM pg_class WHERE relkind = 'c'))
+                THEN 'composites' END,
+           CASE WHEN EXISTS (SELECT 1 FROM pg_trigger WHERE NOT tgisinternal) THEN 'triggers' END,
+           CASE WHEN EXISTS (SELECT 1 FROM pg_event_trigger) THEN 'event_triggers' END,
+           CASE WHEN EXISTS (SELECT 1 FROM pg_policy) THEN 'policies' END,
+           CASE WHEN EXISTS (SELECT 1 FROM pg_foreign_data_wrapper)
+                THEN 'foreign_data_wrappers' END,
+           CASE WHEN EXISTS (SELECT 1 FROM pg_foreign_server) THEN 'foreign_servers' END,
+           CASE WHEN EXISTS (SELECT 1 FROM pg_foreign_table) THEN 'foreign_tables' END,
+           CASE WHEN EXISTS (SELECT 1 FROM pg_collation
+                             WHERE collnamespace = ANY (%(schemas)s::oid[])) THEN 'collations' END,
+           CASE WHEN EXISTS (SELECT 1 FROM pg_publication) THEN 'publications' END,
+           CASE WHEN EXISTS (SELECT 1 FROM pg_proc WHERE prokind = 'a'
+                             AND pronamespace = ANY (%(schemas)s::oid[])) THEN 'aggregates' END,
+           CASE WHEN EXISTS (SELECT 1 FROM pg_operator
+                             WHERE oprnamespace = ANY (%(schemas)s::oid[])) THEN 'operators' END,
+           CASE WHEN EXISTS (SELECT 1 FROM pg_ts_dict
+                             WHERE dictnamespace = ANY (%(schemas)s::oid[]))
+                THEN 'text_search_dictionaries' END,
+           CASE WHEN EXISTS (SELECT 1 FROM pg_ts_config
+                             WHERE cfgnamespace = ANY (%(schemas)s::oid[]))
+                THEN 'text_search_configurations' END,
+           CASE WHEN EXISTS (SELECT 1 FROM pg_cast WHERE oid >= 16384) THEN 'casts' END,
+           CASE WHEN EXISTS (SELECT 1 FROM pg_statistic_ext
+                             WHERE stxnamespace = ANY (%(schemas)s::oid[])) THEN 'statistics' END,
+           CASE WHEN EXISTS (SELECT 1 FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
+                             WHERE r.rulename <> '_RETURN'  -- pg_catalog has some (pg_settings)
+                               AND c.relnamespace = ANY (%(schemas)s::oid[])) THEN 'rules' END
+       ], NULL) AS present
