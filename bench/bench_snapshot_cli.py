@@ -43,7 +43,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import DOC, ROOT, command_env, write_section
+from _common import DOC, ROOT, command_env, headline, write_section
 from bench_snapshot import FUNCTIONS, TABLES, VIEWS, schema_sql
 
 from alembic_baseline.pg import binaries
@@ -78,9 +78,13 @@ def measure(argv: list[str], env: dict[str, str]) -> tuple[float, int]:
 
 
 def run(
-    major: int | None, pairs: int, schemainspect: str | None = None, before: str | None = None
+    major: int | None,
+    pairs: int,
+    schemainspect: str | None = None,
+    before: str | None = None,
+    tool: str | None = None,
 ) -> dict[str, object]:
-    command = str(Path(sys.executable).parent / "alembic-baseline")
+    command = tool or str(Path(sys.executable).parent / "alembic-baseline")
     with scratch_server(major=major) as server, tempfile.TemporaryDirectory() as tmp:
         url = server.create_database(server.new_name("bench"))
         with connect(url) as conn:
@@ -138,6 +142,8 @@ def run(
             }
         return {
             **extra,
+            "ratios": ratios,
+            "si_per_pair": [r[0] / si for (si, _), r in zip(si_rows, rows, strict=True)],
             "major": server.major,
             "pg_dump_major": binaries.find_client(server.major).major,
             "pairs": pairs,
@@ -192,10 +198,18 @@ def main() -> None:
     parser.add_argument("--label", default="this tree")
     parser.add_argument("--schemainspect-python", default=None, help="see the module doc")
     parser.add_argument("--before", default=None, help="another alembic-baseline to compare")
+    parser.add_argument("--tool", default=None, help="the alembic-baseline to measure "
+                        "(default: the one beside this Python)")  # fmt: skip
     parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
     args = parser.parse_args()
     load_start = _load()
-    r = run(args.major, args.pairs, args.schemainspect_python, args.before)
+    r = run(args.major, args.pairs, args.schemainspect_python, args.before, args.tool)
+    what = f"`snapshot -o` of {TABLES:,} tables"
+    ratios, si, rss = r["ratios"], r["si_per_pair"], r["snapshot_rss_mib"]
+    assert isinstance(ratios, list) and isinstance(si, list) and isinstance(rss, float)
+    headline(what, "`pg_dump --schema-only`", ratios, 1.0)
+    headline(f"{what}, peak RSS", "— (process, MiB)", [rss], 100.0, unit=" MiB")
+    headline(f"{what} (≥ 3× faster)", "schemainspect (whole process)", si, 1 / 3)
     r |= {"load_start": load_start, "load_end": _load()}
     print(r)
     row = report(r, args.label)

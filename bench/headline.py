@@ -12,6 +12,9 @@ Usage::
 
     python bench/headline.py [--pairs 3] [--only lint,status] [--tool VENV/bin/alembic-baseline]
 
+``AB_SCHEMAINSPECT_PYTHON=/venv/bin/python`` (a venv with schemainspect and psycopg2) adds the
+snapshot's comparison with schemainspect.
+
 One run takes about 10–15 minutes on 2 cores with the default sizes (each script's own).
 """
 
@@ -32,11 +35,17 @@ from _paired import install
 
 BENCH = Path(__file__).resolve().parent
 
+# schemainspect (migra's inspector) is measured when a Python that has it is named here: it
+# needs psycopg2 and an old setuptools, so it is not installed by this runner
+_SI = os.environ.get("AB_SCHEMAINSPECT_PYTHON")
+SCHEMAINSPECT = ["--schemainspect-python", _SI] if _SI else []
+
 # name → (script, its arguments; {tool} and {pairs} filled in)
 SCRIPTS: dict[str, tuple[str, list[str]]] = {
     "help": ("bench_help_ab.py", ["--after", "{tool}", "--before", "{tool}",
                                   "--anchor", "{alembic}", "--pairs", "{pairs10}"]),
-    "snapshot": ("bench_snapshot_cli.py", ["--tool", "{tool}", "--pairs", "{pairs}"]),
+    "snapshot": ("bench_snapshot_cli.py", ["--tool", "{tool}", "--pairs", "{pairs}",
+                                           *SCHEMAINSPECT]),
     "status": ("bench_status.py", ["--tool", "{tool}", "--pairs", "{pairs}"]),
     "lint": ("bench_lint_ab.py", ["--tool", "{tool}", "--pairs", "{pairs}"]),
     "create-verify": ("bench_create_verify.py", ["--tool", "{tool}", "--pairs", "{pairs}",
@@ -54,7 +63,7 @@ def _row(r: dict[str, object]) -> str:
     if target is None:
         goal, met = "—", "—"
     else:
-        goal = f"≤ {float(target):g}{' s' if unit == ' s' else '×'}"  # type: ignore[arg-type]
+        goal = f"≤ {float(target):.3g}{unit}"  # type: ignore[arg-type]
         met = "yes" if median <= float(target) else "**no**"  # type: ignore[arg-type]
     value = f"{median:.2f}{unit} ({min(ratios):.2f}–{max(ratios):.2f})"
     extra = f" {r['extra']}" if r.get("extra") else ""
