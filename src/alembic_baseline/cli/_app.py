@@ -7,14 +7,16 @@ import importlib
 import inspect
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperCommand
 
 from alembic_baseline import __version__, docstrings
 from alembic_baseline.report import EXTRA_FORMATS, FORMATS, Reporter
-from alembic_baseline.settings import Settings
+
+if TYPE_CHECKING:
+    from alembic_baseline.settings import Settings
 
 HELP = "Make the life cycle of an Alembic migration history on PostgreSQL safe and fast."
 EPILOG = """\b
