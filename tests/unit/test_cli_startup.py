@@ -169,6 +169,16 @@ def test_version_imports_no_command_module() -> None:
         assert _loaded(modules, heavy) == [], heavy
 
 
+def test_the_options_of_lint_and_the_global_ones_are_evaluated_once_at_import() -> None:
+    """typer reads options from annotations: left as strings, each run compiled and evaluated
+    them again (half of building ``lint``)."""
+    from alembic_baseline.cli._app import global_options
+    from alembic_baseline.cli.lint import lint_cmd
+
+    for function in (global_options, lint_cmd):
+        assert not [a for a in function.__annotations__.values() if isinstance(a, str)]
+
+
 def test_help_lists_every_command_with_its_one_line_help() -> None:
     out, err = io.StringIO(), io.StringIO()
     assert cli.main(["--help"], out, err) == 0

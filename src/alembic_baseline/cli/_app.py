@@ -1,6 +1,8 @@
-"""The typer application and the global options every command shares."""
+"""The typer application and the global options every command shares.
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: typer reads the global options from the
+annotations of :func:`global_options`, and evaluated once at import they are not compiled and
+evaluated again by every run."""
 
 import functools
 import importlib
@@ -89,10 +91,10 @@ class State:
 
     reporter: Reporter
     options: dict[str, object] = field(default_factory=dict)
-    _settings: Settings | None = None
+    _settings: "Settings | None" = None
 
     @property
-    def settings(self) -> Settings:
+    def settings(self) -> "Settings":
         if self._settings is None:
             # lazy: start-up: --help and other commands import no operation
             from alembic_baseline import settings

@@ -356,6 +356,7 @@ def lint(
         cache_dir=cache_dir,
         jobs=opts.jobs,
         sys_path=[str(root)],
+        summaries=since is not None or pending is not None,  # else the last run's may do
     )
     findings, files = list(result.findings), result.files
     if since is not None or pending is not None:

@@ -9,13 +9,13 @@ ignores, the minimum severity. The baseline of accepted findings is applied by t
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from alembic_baseline import compat
 from alembic_baseline.errors import BaselineError
-from alembic_baseline.lint.cache import FileResult, LintCache, cache_key
+from alembic_baseline.lint.cache import FileResult, LintCache, cache_key, run_key
 from alembic_baseline.lint.config import LintConfig
 from alembic_baseline.lint.graphs import RevisionGraph
 from alembic_baseline.lint.model import Finding, IgnoreDirectives, RevisionFile, RevisionSummary
@@ -161,7 +161,10 @@ def _results(
     cache: LintCache | None,
     sys_path: Sequence[str],
     jobs: int,
-) -> tuple[list[FileResult], int]:
+    contents: Sequence[bytes] | None = None,
+) -> tuple[list[FileResult], int, dict[str, FileResult]]:
+    """Every target's result, from the cache or computed (``contents``: the files' bytes,
+    when read already); how many came from the cache; the computed ones by cache key."""
     digest = config.digest()
     results: dict[int, FileResult] = {}
     missing: list[tuple[int, Target, str]] = []
@@ -169,8 +172,7 @@ def _results(
         key = ""
         if cache is not None:
             path = os.fspath(target.path)
-            with open(path, "rb") as handle:
-                content = handle.read()
+            content = contents[index] if contents is not None else _read(path)
             key = cache_key(content, os.path.basename(path), target.archived, digest)
             hit = cache.get(key, path)
             if hit is not None:
@@ -180,23 +182,58 @@ def _results(
     computed = _compute([t for _, t, _ in missing], config, sys_path, jobs)
     for (index, _, _), result in zip(missing, computed, strict=True):
         results[index] = result
-    if cache is not None:
-        cache.save({key: result for (_, _, key), result in zip(missing, computed, strict=True)})
-    return [results[i] for i in range(len(targets))], len(targets) - len(missing)
+    new = {key: result for (_, _, key), result in zip(missing, computed, strict=True)}
+    return [results[i] for i in range(len(targets))], len(targets) - len(missing), new
 
 
-def _distinct_files(targets: Sequence[Target], resolve: Resolver) -> list[Target]:
+def _read(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+def _distinct_files(
+    targets: Sequence[Target], context: Sequence[Target], resolve: Resolver
+) -> tuple[list[Target], dict[str, Target]]:
     """One target per file, the first naming it winning: a file given relative to the working
     directory (pre-commit passes ``alembic/versions/x.py``) is the same as the project's
-    absolute ``context`` entry, not a second file declaring the same revision."""
+    absolute ``context`` entry, not a second file declaring the same revision. Returned: the
+    distinct ``targets``, and every distinct file (``targets`` first, then ``context``) by its
+    resolved path."""
     seen: dict[str, Target] = {}
     for target in targets:
-        try:
-            key = resolve.text(target.path)
-        except OSError:  # unreadable here: reading it reports the problem
-            key = os.path.abspath(target.path)
-        seen.setdefault(key, target)
-    return list(seen.values())
+        seen.setdefault(_resolved(target, resolve), target)
+    distinct = list(seen.values())
+    for target in context:
+        seen.setdefault(_resolved(target, resolve), target)
+    return distinct, seen
+
+
+def _resolved(target: Target, resolve: Resolver) -> str:
+    try:
+        return resolve.text(target.path)
+    except OSError:  # unreadable here: reading it reports the problem
+        return os.path.abspath(target.path)
+
+
+def _last_run(
+    files: Mapping[str, Target],
+    reported: set[str],
+    config: LintConfig,
+    root: str,
+    heads: tuple[str, ...] | None,
+) -> tuple[str, list[bytes]] | None:
+    """The key of this run's outcome (:func:`cache.run_key`) and the files' bytes; None when a
+    file cannot be read (the run reports that as it did)."""
+    contents: list[bytes] = []
+    names: list[tuple[str, ...]] = []
+    try:
+        for resolved, target in files.items():
+            path = os.fspath(target.path)
+            contents.append(_read(path))
+            names.append((resolved, path, str(target.archived), str(path in reported)))
+    except OSError:
+        return None
+    return run_key(repr(config), root, heads, names, contents), contents
 
 
 def run(
@@ -210,29 +247,42 @@ def run(
     cache_dir: Path | None = None,
     jobs: int | None = None,
     sys_path: Sequence[str] = (),
+    summaries: bool = True,
 ) -> EngineResult:
     """Lint ``targets``; ``context`` are further revisions history rules must see (not reported).
 
     ``heads``: the heads as Alembic computes them, else derived from the files' identifiers;
     ``alembic_heads`` computes them on demand, asked only when the files show a branch (Alembic's
     ScriptDirectory imports every revision module: too slow for every run).
+
+    ``summaries=False``: the caller does not read :attr:`EngineResult.summaries` (left empty),
+    so a run whose inputs are those of the cache's last run (every file's path and bytes, the
+    configuration, ``root``, ``heads``) returns that run's findings, as they were, without
+    decoding, checking or filtering anything.
     """
     resolve = Resolver()
-    targets = _distinct_files(targets, resolve)
+    targets, files = _distinct_files(targets, context, resolve)
     reported = {str(t.path) for t in targets}
-    everything = _distinct_files((*targets, *context), resolve)
+    everything = list(files.values())
     cache = LintCache(cache_dir) if cache_dir is not None and config.cache else None
+    last = _last_run(files, reported, config, resolve.text(root), heads) if cache else None
+    if cache is not None and last is not None and not summaries:
+        found = cache.run(last[0])
+        if found is not None:
+            return EngineResult(found, (), files=len(targets), cached=len(everything))
     workers = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
-    results, cached = _results(everything, config, cache, sys_path, workers)
-    summaries = tuple(r.summary for r in results)
+    contents = last[1] if last is not None else None
+    results, cached, new = _results(everything, config, cache, sys_path, workers, contents)
+    revisions = tuple(r.summary for r in results)
     findings = [f for r in results if r.summary.path in reported for f in r.findings]
-    if heads is None and alembic_heads is not None and len(RevisionGraph(summaries).heads()) > 1:
-        heads = alembic_heads()
-    history = History(summaries, heads)
+    asked = False
+    if heads is None and alembic_heads is not None and len(RevisionGraph(revisions).heads()) > 1:
+        heads, asked = alembic_heads(), True
+    history = History(revisions, heads)
     for rule in config.rules():
         if rule.history:
             findings.extend(f for f in rule.check_history(history) if f.path in reported)
-    ignores = {s.path: s.ignores for s in summaries}
+    ignores = {s.path: s.ignores for s in revisions}
     kept = [
         f
         for f in findings
@@ -242,9 +292,8 @@ def run(
             config.per_file_ignores and config.ignored_for_path(f, resolve.relative(f.path, root))
         )
     ]
-    return EngineResult(
-        findings=tuple(sorted(kept, key=lambda f: f.sort_key)),
-        summaries=summaries,
-        files=len(targets),
-        cached=cached,
-    )
+    ordered = tuple(sorted(kept, key=lambda f: f.sort_key))
+    if cache is not None:  # one write: the new entries, and this run's outcome (Alembic's
+        # heads are not in its key: a run that asked for them is not kept)
+        cache.save(new, (last[0], ordered) if last and not asked else None)
+    return EngineResult(findings=ordered, summaries=revisions, files=len(targets), cached=cached)
