@@ -21,12 +21,13 @@ from alembic_baseline.lint.engine import Target, run
 from alembic_baseline.lint.graphs import RevisionGraph
 from alembic_baseline.lint.model import Finding, RevisionSummary, Severity
 from alembic_baseline.lint.output import fails
-from alembic_baseline.report import table, to_jsonable
+from alembic_baseline.report import to_jsonable
 from alembic_baseline.settings import Settings
 
 if TYPE_CHECKING:
     from alembic.script import ScriptDirectory
 
+    from alembic_baseline.lint.docs import RuleList, WrittenDocs
     from alembic_baseline.report import Reporter
 
 CACHE_DIR = statedir.layout(Path(), None, None).lint_cache  # the default, relative to the project
@@ -249,55 +250,10 @@ def pending_revisions(settings: Settings, url: str | None = None) -> tuple[str, 
     return tuple(r.revision for r in revisions if r.revision not in current)
 
 
-@dataclass(frozen=True)
-class RuleInfo:
-    code: str
-    name: str
-    severity: str
-    summary: str
-    history: bool
-
-
-@dataclass(frozen=True)
-class RuleList:
-    """``lint --list-rules``."""
-
-    rules: tuple[RuleInfo, ...]
-
-    def to_json(self) -> Any:
-        return to_jsonable(self.rules)
-
-    def text(self, out: Reporter) -> None:
-        from rich.markup import escape
-
-        for r in self.rules:
-            out.text(f"{r.code}  {r.name:<34} [dim]{r.severity:<8}[/] {escape(r.summary)}")
-
-    def markdown(self) -> str:
-        rows = ((f"`{r.code}`", f"`{r.name}`", r.severity, r.summary) for r in self.rules)
-        return "\n".join(table(("code", "name", "severity", "summary"), rows)) + "\n"
-
-
-@dataclass(frozen=True)
-class WrittenDocs:
-    """``lint --write-docs``: the pages written or removed."""
-
-    paths: tuple[Path, ...]
-
-    def to_json(self) -> Any:
-        return {"written": [str(p) for p in self.paths]}
-
-    def text(self, out: Reporter) -> None:
-        for path in self.paths:
-            out.text(f"wrote {path}")
-
-    def markdown(self) -> str:
-        return "".join(f"- wrote `{p}`\n" for p in self.paths) or "Nothing to write.\n"
-
-
 def rules() -> RuleList:
     """Every rule: code, name, default severity, one-line summary."""
     # lazy: start-up: only the path that needs it pays for it
+    from alembic_baseline.lint.docs import RuleInfo, RuleList
     from alembic_baseline.lint.registry import all_rules
 
     return RuleList(
@@ -310,7 +266,7 @@ def rules() -> RuleList:
 def write_docs(directory: Path) -> WrittenDocs:
     """Regenerate the rules' documentation pages (docs/rules/*.md) in ``directory``."""
     # lazy: start-up: only the path that needs it pays for it
-    from alembic_baseline.lint.docs import write
+    from alembic_baseline.lint.docs import WrittenDocs, write
 
     return WrittenDocs(tuple(write(directory)))
 

@@ -30,7 +30,6 @@ import hashlib
 import importlib.util
 import json
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -304,6 +303,8 @@ def _document(path: Path) -> dict[str, Any]:
 
 def _write(directory: Path, path: Path, document: Mapping[str, Any]) -> None:
     """``document`` as ``path``, whole: written aside, then renamed into place."""
+    import tempfile  # start-up: only a run that writes needs it
+
     text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".results-", suffix=".tmp")
     try:

@@ -12,15 +12,19 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from alembic_baseline import compat
 from alembic_baseline.errors import BaselineError
 from alembic_baseline.lint.cache import FileResult, LintCache, cache_key, run_key
 from alembic_baseline.lint.config import LintConfig
 from alembic_baseline.lint.graphs import RevisionGraph
-from alembic_baseline.lint.model import Finding, IgnoreDirectives, RevisionFile, RevisionSummary
+from alembic_baseline.lint.model import Finding, IgnoreDirectives, RevisionSummary
 from alembic_baseline.lint.paths import Resolver
-from alembic_baseline.lint.registry import History, Rule
+
+if TYPE_CHECKING:
+    from alembic_baseline.lint.registry import Rule
+    from alembic_baseline.lint.revision import RevisionFile
 
 PARALLEL_MIN_FILES = 24
 """Below this many cache misses a process pool costs more than it saves."""
@@ -278,6 +282,10 @@ def run(
     asked = False
     if heads is None and alembic_heads is not None and len(RevisionGraph(revisions).heads()) > 1:
         heads, asked = alembic_heads(), True
+    # lazy: start-up: the registry (and the rules) only when something is checked: not when
+    # the last run's findings were returned above
+    from alembic_baseline.lint.registry import History
+
     history = History(revisions, heads)
     for rule in config.rules():
         if rule.history:

@@ -16,10 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from alembic_baseline import __version__
-from alembic_baseline.lint.docs import rule_page
 from alembic_baseline.lint.model import Finding, Severity
 from alembic_baseline.lint.paths import Resolver
-from alembic_baseline.lint.registry import all_rules, doc_sections
 
 FORMATS = ("text", "json", "markdown", "sarif", "github")
 _COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -140,6 +138,10 @@ def render_json(findings: Sequence[Finding], report: Report) -> str:
 def _sarif_rule(rule: Any) -> dict[str, Any]:
     """A rule's whole documentation travels in the log (``help.markdown``, the page of
     docs/rules/): code scanning shows it, and no address of a published copy is needed."""
+    # lazy: start-up: only SARIF output reads the rules' documentation (a warm text run
+    # imports no rule)
+    from alembic_baseline.lint.docs import rule_page
+    from alembic_baseline.lint.registry import doc_sections
 
     sections = doc_sections(rule)
     return {
@@ -155,6 +157,9 @@ def _sarif_rule(rule: Any) -> dict[str, Any]:
 
 def render_sarif(findings: Sequence[Finding], report: Report) -> str:
     """A SARIF 2.1.0 log with one run (upload it with github/codeql-action/upload-sarif)."""
+    # lazy: start-up: only SARIF output lists the rules (a warm text run imports no rule)
+    from alembic_baseline.lint.registry import all_rules
+
     rules = all_rules()
     index = {rule.code: i for i, rule in enumerate(rules)}
     shown = _displayed(findings, report.root)
