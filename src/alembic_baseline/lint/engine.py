@@ -207,8 +207,10 @@ def _distinct_files(
     for target in targets:
         seen.setdefault(_resolved(target, resolve), target)
     distinct = list(seen.values())
+    given = {id(t) for t in targets}  # the project's own run: the same objects as context
     for target in context:
-        seen.setdefault(_resolved(target, resolve), target)
+        if id(target) not in given:
+            seen.setdefault(_resolved(target, resolve), target)
     return distinct, seen
 
 

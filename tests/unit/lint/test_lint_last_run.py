@@ -127,7 +127,8 @@ def test_a_damaged_last_run_is_computed_again(tmp_path: Path) -> None:
 
 
 def test_a_warm_lint_imports_no_rule(tmp_path: Path) -> None:
-    """The rules (their modules, ~10 ms) are imported only when something is checked."""
+    """The rules (their modules, ~10 ms), their registry and the classes of a parsed revision
+    are imported only when something is checked."""
     targets = write_revisions(tmp_path / "versions", _chain(3))
     cold = _run(targets, tmp_path)
     code = (
@@ -137,10 +138,13 @@ def test_a_warm_lint_imports_no_rule(tmp_path: Path) -> None:
         f"targets = [engine.Target(Path(p)) for p in {[str(t.path) for t in targets]!r}]; "
         f"r = engine.run(targets, from_section({{'ignore': []}}), root=Path({str(tmp_path)!r}), "
         f"cache_dir=Path({str(tmp_path / 'cache')!r}), jobs=1, summaries=False); "
-        "print(len(r.findings), 'alembic_baseline.lint.rules' in sys.modules)"
+        "from alembic_baseline.lint import output; "
+        "output.render_text(r.findings, output.Report(Path('.'))); "
+        "print(len(r.findings), *(m in sys.modules for m in ('alembic_baseline.lint.rules', "
+        "'alembic_baseline.lint.registry', 'alembic_baseline.lint.revision')))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.split() == [str(len(cold.findings)), "False"]
+    assert done.stdout.split() == [str(len(cold.findings)), "False", "False", "False"]
 
 
 # -- paths resolved as Path.resolve() does, a directory listed once ------------------------------
