@@ -186,6 +186,23 @@ def _finding(data: Any, path: str) -> Finding:
     return Finding(code, rule, _SEVERITY[severity], path, line, message, hint, subject, end, start)
 
 
+def _run_findings(rows: Any) -> tuple[Finding, ...]:
+    """The last run's findings (rows of its path, then :func:`_encoded`'s values); raises
+    TypeError, ValueError or KeyError on anything else."""
+    found = []
+    for path, code, rule, severity, line, message, hint, subject, end, start in rows:
+        if not (
+            type(path) is type(code) is type(rule) is type(message) is type(hint) is str
+            and type(subject) is str
+            and type(line) is type(end) is type(start) is int
+        ):
+            raise TypeError("a finding of the last run is not as written")
+        found.append(
+            Finding(code, rule, _SEVERITY[severity], path, line, message, hint, subject, end, start)
+        )
+    return tuple(found)
+
+
 def _str(value: Any) -> str:
     if not isinstance(value, str):
         raise TypeError(f"expected a string, got {type(value).__name__}")
@@ -231,7 +248,7 @@ class LintCache:
         if self._last_key() != key:
             return None
         try:
-            return tuple(_finding(f[1:], _str(f[0])) for f in self._last["findings"])
+            return _run_findings(self._last["findings"])
         except (ValueError, KeyError, TypeError, IndexError, AttributeError):
             return None  # damaged: the run computes
 

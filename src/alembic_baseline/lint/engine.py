@@ -191,7 +191,7 @@ def _results(
 
 
 def _read(path: str) -> bytes:
-    with open(path, "rb") as handle:
+    with open(path, "rb", buffering=0) as handle:  # unbuffered: one read of the whole file
         return handle.read()
 
 
