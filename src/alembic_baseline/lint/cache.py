@@ -238,19 +238,50 @@ class LintCache:
         entries: dict[str, Any] = data["entries"]
         return entries
 
-    def _last_key(self) -> Any:
+    def _last_run(self) -> dict[str, Any]:
         if self._last is ...:
             self._last = _document(self.last_path)
-        return self._last.get("key")
+        last: dict[str, Any] = self._last
+        return last
 
-    def run(self, key: str) -> tuple[Finding, ...] | None:
-        """The findings of the last run if its key was ``key`` (see :func:`run_key`)."""
-        if self._last_key() != key:
+    def unchanged_run(self, status: str, newest: int) -> tuple[Finding, ...] | None:
+        """The findings of the last run if it saw every file with this ``status`` (the key of
+        their names, sizes, times and inodes) and looked after ``newest`` (nanoseconds): no
+        file changed since, its bytes need not be read."""
+        last = self._last_run()
+        checked = last.get("checked")
+        if last.get("status") != status or type(checked) is not int or checked <= newest:
             return None
+        return self._findings()
+
+    def run(
+        self, key: str, status: tuple[str, int, int] | None = None
+    ) -> tuple[Finding, ...] | None:
+        """The findings of the last run if its key was ``key`` (see :func:`run_key`). A hit
+        records ``status`` (the files' status key, when they were looked at, and the ``newest``
+        of :meth:`unchanged_run`) for the next run, unless :meth:`unchanged_run` would have
+        answered with what is recorded already."""
+        last = self._last_run()
+        if last.get("key") != key:
+            return None
+        found = self._findings()
+        if found is not None and status is not None:
+            checked = last.get("checked")
+            if last.get("status") != status[0] or type(checked) is not int or checked <= status[2]:
+                with contextlib.suppress(OSError):  # a read-only checkout: the bytes are read
+                    self._write_last({**last, "status": status[0], "checked": status[1]})
+        return found
+
+    def _findings(self) -> tuple[Finding, ...] | None:
         try:
-            return _run_findings(self._last["findings"])
+            return _run_findings(self._last_run()["findings"])
         except (ValueError, KeyError, TypeError, IndexError, AttributeError):
             return None  # damaged: the run computes
+
+    def _write_last(self, document: dict[str, Any]) -> None:
+        statedir.makedirs(self.directory)
+        _write(self.directory, self.last_path, document)
+        self._last = document
 
     def get(self, key: str, path: str) -> FileResult | None:
         if self._entries is None:
@@ -269,20 +300,22 @@ class LintCache:
         self,
         computed: Mapping[str, FileResult],
         run: tuple[str, Sequence[Finding]] | None = None,
+        status: tuple[str, int] | None = None,
     ) -> None:
         """Add ``computed`` (key → result) to the file, keeping this run's hits, and write
-        ``run`` (its key and findings) as the last run's outcome unless it is already; a
-        read-only checkout still lints, just without a cache."""
+        ``run`` (its key and findings; ``status``: the files' status key and when they were
+        looked at) as the last run's outcome unless it is already; a read-only checkout still
+        lints, just without a cache."""
         try:
             if computed:
                 self._save(computed)
-            if run is not None and self._last_key() != run[0]:
+            if run is not None and self._last_run().get("key") != run[0]:
                 key, findings = run
                 rows = [[f.path, *_encoded(f)] for f in findings]
                 document = {"format": FORMAT, "schema": SCHEMA, "key": key, "findings": rows}
-                statedir.makedirs(self.directory)
-                _write(self.directory, self.last_path, document)
-                self._last = document
+                if status is not None:
+                    document.update(status=status[0], checked=status[1])
+                self._write_last(document)
         except OSError:
             pass  # a read-only checkout still lints, just without a cache
 

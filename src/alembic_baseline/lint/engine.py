@@ -9,6 +9,7 @@ ignores, the minimum severity. The baseline of accepted findings is applied by t
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -221,25 +222,63 @@ def _resolved(target: Target, resolve: Resolver) -> str:
         return os.path.abspath(target.path)
 
 
-def _last_run(
+RACY_NS = 2_000_000_000
+"""A file whose status changed this close before the last run looked at it (or later) may have
+changed again within one tick of the file system's clock, its size and times the same: its
+bytes are read, its status is not trusted (git's "racily clean" entries)."""
+
+
+class _Inputs:
+    """What a run's outcome depends on, file by file: the names (resolved, given, archived,
+    reported) and the status (size, times, inode) of every file; read, their bytes."""
+
+    __slots__ = ("names", "newest", "started", "stat_key")
+
+    def __init__(
+        self, names: list[tuple[str, ...]], stat_key: str, newest: int, started: int
+    ) -> None:
+        self.names = names
+        self.stat_key = stat_key
+        self.newest = newest
+        self.started = started
+
+
+def _inputs(
     files: Mapping[str, Target],
     reported: set[str],
     config: LintConfig,
     root: str,
     heads: tuple[str, ...] | None,
-) -> tuple[str, list[bytes]] | None:
-    """The key of this run's outcome (:func:`cache.run_key`) and the files' bytes; None when a
-    file cannot be read (the run reports that as it did)."""
-    contents: list[bytes] = []
+) -> _Inputs | None:
+    """Every file's names and status, and their key (:func:`cache.run_key`); None when a file
+    cannot be found (the run reports that as it did)."""
+    started = time.time_ns()
     names: list[tuple[str, ...]] = []
+    stats: list[bytes] = []
+    newest = 0
     try:
         for resolved, target in files.items():
             path = os.fspath(target.path)
-            contents.append(_read(path))
+            st = os.stat(path)
             names.append((resolved, path, str(target.archived), str(path in reported)))
+            stats.append(b"%d:%d:%d:%d" % (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+            newest = max(newest, st.st_ctime_ns, st.st_mtime_ns)
     except OSError:
         return None
-    return run_key(repr(config), root, heads, names, contents), contents
+    key = run_key(f"status\0{config!r}", root, heads, names, stats)
+    return _Inputs(names, key, newest, started)
+
+
+def _content_key(
+    inputs: _Inputs, config: LintConfig, root: str, heads: tuple[str, ...] | None
+) -> tuple[str, list[bytes]] | None:
+    """The key of this run's outcome from the files' bytes (:func:`cache.run_key`) and the
+    bytes; None when a file cannot be read (the run reports that as it did)."""
+    try:
+        contents = [_read(names[1]) for names in inputs.names]
+    except OSError:
+        return None
+    return run_key(repr(config), root, heads, inputs.names, contents), contents
 
 
 def run(
@@ -271,11 +310,18 @@ def run(
     reported = {str(t.path) for t in targets}
     everything = list(files.values())
     cache = LintCache(cache_dir) if cache_dir is not None and config.cache else None
-    last = _last_run(files, reported, config, resolve.text(root), heads) if cache else None
-    if cache is not None and last is not None and not summaries:
-        found = cache.run(last[0])
-        if found is not None:
-            return EngineResult(found, (), files=len(targets), cached=len(everything))
+    top = resolve.text(root)
+    inputs = _inputs(files, reported, config, top, heads) if cache else None
+    found = None
+    if cache is not None and inputs is not None and not summaries:
+        # every file's status as the last run saw it, none changed since it looked: its bytes
+        # need not be read
+        found = cache.unchanged_run(inputs.stat_key, inputs.newest + RACY_NS)
+    last = _content_key(inputs, config, top, heads) if cache and inputs and not found else None
+    if cache is not None and inputs is not None and last is not None and not summaries:
+        found = cache.run(last[0], (inputs.stat_key, inputs.started, inputs.newest + RACY_NS))
+    if found is not None:
+        return EngineResult(found, (), files=len(targets), cached=len(everything))
     workers = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
     contents = last[1] if last is not None else None
     results, cached, new = _results(everything, config, cache, sys_path, workers, contents)
@@ -305,5 +351,6 @@ def run(
     ordered = tuple(sorted(kept, key=lambda f: f.sort_key))
     if cache is not None:  # one write: the new entries, and this run's outcome (Alembic's
         # heads are not in its key: a run that asked for them is not kept)
-        cache.save(new, (last[0], ordered) if last and not asked else None)
+        outcome = (last[0], ordered) if last and not asked else None
+        cache.save(new, outcome, (inputs.stat_key, inputs.started) if inputs else None)
     return EngineResult(findings=ordered, summaries=revisions, files=len(targets), cached=cached)

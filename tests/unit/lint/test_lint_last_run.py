@@ -171,3 +171,68 @@ def test_the_resolver_answers_as_path_resolve_without_a_stat_per_file(
 
     monkeypatch.setattr(os.path, "islink", no_lstat)
     assert [Resolver().text(p) for p in paths] == expected
+
+
+# -- files unchanged since the last run are not read -------------------------------------------
+
+
+def _counting_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    reads: list[str] = []
+    original = engine._read
+
+    def counting(path: str) -> bytes:
+        reads.append(path)
+        return original(path)
+
+    monkeypatch.setattr(engine, "_read", counting)
+    return reads
+
+
+def test_files_whose_status_is_unchanged_are_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine, "RACY_NS", 0)  # the files were written just now
+    targets = write_revisions(tmp_path / "versions", _chain(3))
+    first = _run(targets, tmp_path)
+    reads = _counting_reads(monkeypatch)
+    assert _run(targets, tmp_path).findings == first.findings
+    assert reads == []
+
+    # a touched file (status changed, bytes not): read, the same findings, its status recorded
+    os.utime(targets[0].path)
+    assert _run(targets, tmp_path).findings == first.findings
+    assert len(reads) == 3
+    assert _run(targets, tmp_path).findings == first.findings
+    assert len(reads) == 3  # not read again
+
+
+def test_an_edit_keeping_size_and_mtime_is_seen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Same size, modification time set back: the change time (which nothing sets back) and
+    the bytes tell."""
+    monkeypatch.setattr(engine, "RACY_NS", 0)
+    targets = write_revisions(tmp_path / "versions", _chain(2))
+    first = _run(targets, tmp_path)
+    path = targets[0].path
+    before = path.stat()
+    text = path.read_text()
+    edited = text.replace('"ix_0"', '"ix_9"')
+    assert edited != text and len(edited) == len(text)
+    path.write_text(edited)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    again = _run(targets, tmp_path)
+    assert again.findings != first.findings
+    assert [f.message for f in again.findings if "ix_9" in f.message]
+
+
+def test_files_changed_just_before_the_last_run_looked_are_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Within RACY_NS of the last run's look, a file may have changed again in the same tick of
+    the file system's clock: it is read until the last run looked well after it."""
+    targets = write_revisions(tmp_path / "versions", _chain(2))
+    first = _run(targets, tmp_path)
+    reads = _counting_reads(monkeypatch)
+    assert _run(targets, tmp_path).findings == first.findings
+    assert len(reads) == 2  # written just now: read, not trusted
