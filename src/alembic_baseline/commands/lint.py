@@ -7,7 +7,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +21,7 @@ from alembic_baseline.lint.engine import Target, run
 from alembic_baseline.lint.graphs import RevisionGraph
 from alembic_baseline.lint.model import Finding, RevisionSummary, Severity
 from alembic_baseline.lint.output import fails
+from alembic_baseline.lint.paths import Resolver
 from alembic_baseline.report import to_jsonable
 from alembic_baseline.settings import Settings
 
@@ -60,6 +61,8 @@ class LintResult:
     fail_on: Severity
     root: Path
     baseline_written: Path | None = None
+    resolve: Resolver | None = field(default=None, compare=False, repr=False)
+    """The run's resolver (the output shows the paths it resolved)."""
 
     @property
     def failed(self) -> bool:
@@ -71,7 +74,7 @@ class LintResult:
 
     @property
     def report(self) -> output.Report:
-        return output.Report(root=self.root, files=self.files, hidden=self.hidden_by_baseline)
+        return output.Report(self.root, self.files, self.hidden_by_baseline, self.resolve)
 
     def to_json(self) -> Any:
         return to_jsonable(output.json_document(self.findings, self.report))
@@ -327,4 +330,5 @@ def lint(
         fail_on=config.fail_on,
         root=root,
         baseline_written=baseline_path if opts.write_baseline else None,
+        resolve=result.resolve,
     )

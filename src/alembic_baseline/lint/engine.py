@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,6 +45,8 @@ class EngineResult:
     """Files reported on."""
     cached: int
     """Files whose results came from the cache."""
+    resolve: Resolver | None = field(default=None, compare=False, repr=False)
+    """The run's resolver: the paths of the files, resolved (for the output)."""
 
 
 def lint_file(
@@ -321,7 +323,7 @@ def run(
     if cache is not None and inputs is not None and last is not None and not summaries:
         found = cache.run(last[0], (inputs.stat_key, inputs.started, inputs.newest + RACY_NS))
     if found is not None:
-        return EngineResult(found, (), files=len(targets), cached=len(everything))
+        return EngineResult(found, (), len(targets), len(everything), resolve)
     workers = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
     contents = last[1] if last is not None else None
     results, cached, new = _results(everything, config, cache, sys_path, workers, contents)
@@ -353,4 +355,4 @@ def run(
         # heads are not in its key: a run that asked for them is not kept)
         outcome = (last[0], ordered) if last and not asked else None
         cache.save(new, outcome, (inputs.stat_key, inputs.started) if inputs else None)
-    return EngineResult(findings=ordered, summaries=revisions, files=len(targets), cached=cached)
+    return EngineResult(ordered, revisions, len(targets), cached, resolve)
