@@ -162,21 +162,23 @@ def _alembic_heads(settings: Settings) -> tuple[str, ...] | None:
 
 
 def _discover(directory: Path, include_archive: bool) -> list[Target]:
-    targets = [Target(directory / name) for name in _python_files(directory)]
+    targets = [Target(path) for path in _python_files(directory)]
     archive = directory / "archive"
     if include_archive and archive.is_dir():
-        targets += [Target(archive / name, True) for name in _python_files(archive)]
+        targets += [Target(path, True) for path in _python_files(archive)]
     return targets
 
 
-def _python_files(directory: Path) -> list[str]:
-    """The names ``directory.glob("*.py")`` yields, sorted, but ``__init__.py`` (one listing,
-    without glob's pattern matching and ``Path`` per entry)."""
+def _python_files(directory: Path) -> list[Path]:
+    """The files ``directory.glob("*.py")`` yields, sorted by name, but ``__init__.py`` (one
+    listing, without glob's pattern matching; ``iterdir`` makes each path without parsing
+    it again)."""
     try:
-        names = os.listdir(directory)
+        paths = [p for p in directory.iterdir() if p.name.endswith(".py")]
     except OSError:  # as glob: a missing or unreadable directory has no files
         return []
-    return sorted(n for n in names if n.endswith(".py") and n != "__init__.py")
+    paths.sort(key=lambda p: p.name)
+    return [p for p in paths if p.name != "__init__.py"]
 
 
 def _expand(paths: Sequence[Path], include_archive: bool) -> list[Target]:
