@@ -47,14 +47,12 @@ from __future__ import annotations
 import builtins
 import dataclasses
 import enum
-import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from alembic_baseline import settings
 from alembic_baseline.errors import BaselineError
 from alembic_baseline.pg.url import DatabaseURL, redact
 
@@ -202,6 +200,9 @@ def _surely_unstyled(stream: IO[str]) -> bool:
     """True when rich certainly gives ``stream`` no colour system: not a terminal, nothing in
     the environment forcing one, not in Jupyter (rich styles its output). When unsure, False
     (the caller asks rich)."""
+    # lazy: start-up: --version and --help print through click, not here (tomllib, statedir)
+    from alembic_baseline import settings
+
     if settings.styles_forced():
         return False
     if "get_ipython" in vars(builtins):
@@ -256,6 +257,8 @@ class Reporter:
         return self.output != "text"
 
     def json(self, value: Any) -> None:
+        import json  # start-up: only --json output needs it
+
         self.stdout.write(json.dumps(to_jsonable(value), indent=2, ensure_ascii=False) + "\n")
 
     def show(self, result: Presentable) -> None:

@@ -8,7 +8,6 @@ reads it, so a bare ``alembic-baseline status`` inside the team's backend contai
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -122,6 +121,8 @@ def find_pyproject(start: Path) -> Path | None:
 def read_pyproject(path: Path | None) -> dict[str, Any]:
     if path is None:
         return {}
+    import tomllib  # start-up: only a project with a pyproject.toml parses TOML
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:

@@ -4,6 +4,7 @@ options without pydantic, prints plain lines without rich where rich would style
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -110,6 +111,86 @@ def test_a_command_builds_only_itself_and_help_builds_all() -> None:
     everything = set(COMMANDS)
     assert set(build(["--help"]).commands) == everything
     assert set(build(["frobnicate"]).commands) == everything  # click's error names them
+
+
+@pytest.mark.parametrize(
+    ("argv", "only"),
+    [
+        (["--version"], True),
+        (["--json", "-c", "x.ini", "--version"], True),
+        (["--version", "status"], True),  # click answers --version before the command
+        (["--version", "--help"], False),
+        (["--help", "--version"], False),
+        (["status", "--version"], False),
+        (["--bogus", "--version"], False),
+        ([], False),
+    ],
+)
+def test_version_builds_no_command(argv: list[str], only: bool) -> None:
+    assert cli.version_only(argv) is only
+    if only:
+        assert build(argv).commands == {}
+
+
+@pytest.mark.parametrize(
+    "argv", [["--version"], ["--pg-major", "x", "--version"], ["--version", "lint"]]
+)
+def test_version_prints_what_the_full_command_prints(argv: list[str]) -> None:
+    from typer.main import get_command
+
+    from alembic_baseline.cli._app import app
+
+    cli._register_groups()
+    full_out = io.StringIO()
+    with contextlib.redirect_stdout(full_out):
+        code = get_command(app).main(argv, "alembic-baseline", standalone_mode=False)
+    out = io.StringIO()
+    assert cli.main(argv, out, io.StringIO()) == (code or 0) == 0
+    assert out.getvalue() == full_out.getvalue() == f"alembic-baseline {cli_version()}\n"
+
+
+def cli_version() -> str:
+    from alembic_baseline import __version__
+
+    return __version__
+
+
+def test_version_imports_no_command_module() -> None:
+    modules = _python(
+        """
+        import io, json, sys
+        from alembic_baseline.cli import main
+        assert main(["--version"], io.StringIO(), io.StringIO()) == 0
+        print(json.dumps(sorted(sys.modules)))
+        """
+    )
+    for heavy in (*_HEAVY, "alembic_baseline.cli.lint", "alembic_baseline.cli.deploy",
+                  "alembic_baseline.settings", "alembic_baseline.pg.waits"):  # fmt: skip
+        assert _loaded(modules, heavy) == [], heavy
+
+
+def test_every_commands_options_are_evaluated_once_at_import() -> None:
+    """typer reads options from annotations: left as strings (postponed annotations), every run
+    compiled and evaluated them again (half of building ``lint``)."""
+    from alembic_baseline.cli._app import app
+
+    cli._register_groups()
+    callbacks: list[Any] = [app.registered_callback.callback]  # type: ignore[union-attr]
+    typers = [app]
+    while typers:
+        t = typers.pop()
+        callbacks += [c.callback for c in t.registered_commands]
+        for group in t.registered_groups:
+            typers.append(group.typer_instance)
+            if group.typer_instance.registered_callback is not None:
+                callbacks.append(group.typer_instance.registered_callback.callback)
+    assert len(callbacks) > 30
+    postponed = [
+        f"{f.__module__}.{f.__qualname__}"
+        for f in callbacks
+        if any(isinstance(a, str) for a in f.__annotations__.values())
+    ]
+    assert postponed == []
 
 
 def test_help_lists_every_command_with_its_one_line_help() -> None:

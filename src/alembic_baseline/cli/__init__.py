@@ -12,7 +12,6 @@ from __future__ import annotations
 import copy
 import signal
 import sys
-import traceback as tb
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from types import FrameType
@@ -89,9 +88,9 @@ def _register_groups(names: Sequence[str] = _GROUPS) -> None:
             importlib.import_module(module)
 
 
-def command_name(args: Sequence[str]) -> str | None:
-    """The top-level command ``args`` run, read past the global options as click parses them;
-    None when unsure (no command, ``--help``, an option this does not know)."""
+def _first_word(args: Sequence[str]) -> str | None:
+    """The first argument past the global options that take a value or print nothing, read
+    as click parses them: the command, or an option this does not skip (None: neither)."""
     i = 0
     while i < len(args):
         arg = args[i]
@@ -104,17 +103,32 @@ def command_name(args: Sequence[str]) -> str | None:
         if arg[:2] in _VALUED and not arg.startswith("--"):
             i += 1  # -cFILE: the value attached
             continue
-        if arg.startswith("-"):
-            return None
         return arg
     return None
 
 
+def command_name(args: Sequence[str]) -> str | None:
+    """The top-level command ``args`` run, read past the global options as click parses them;
+    None when unsure (no command, ``--help``, an option this does not know)."""
+    word = _first_word(args)
+    return None if word is None or word.startswith("-") else word
+
+
+def version_only(args: Sequence[str]) -> bool:
+    """``args`` ask for the version before any command, without ``-h/--help``: click answers
+    from the root's eager ``--version`` (a usage error in the global options is still found
+    first), so no command needs building (typer inspecting the functions of all of them was
+    half of ``--version``)."""
+    return _first_word(args) == "--version" and not any(a in ("-h", "--help") for a in args)
+
+
 def build(args: Sequence[str]) -> Any:
     """The click command for ``args``: only the command they name, with its options' values
-    converted without pydantic (``_coerce``); every command, as typer builds them, when none is
-    named (``--help``, ``--version``: eager flags, no value converted) or the name is unknown
-    (click's error lists them)."""
+    converted without pydantic (``_coerce``); none for ``--version`` (:func:`version_only`);
+    every command, as typer builds them, when none is named (``--help``: an eager flag, no
+    value converted) or the name is unknown (click's error lists them)."""
+    if version_only(args):
+        return typer.main.get_command(_only(None))
     name = command_name(args)
     modules = COMMANDS.get(name or "")
     if modules:  # and any group module the table does not know yet: it may register anywhere
@@ -130,10 +144,10 @@ def build(args: Sequence[str]) -> Any:
 
 
 def _only(name: str | None) -> typer.Typer:
-    """A view of :data:`app` holding only the command (or group) ``name``."""
+    """A view of :data:`app` holding only the command (or group) ``name`` (None: none)."""
     view = copy.copy(app)
-    view.registered_commands = [c for c in app.registered_commands if _name(c) == name]
-    view.registered_groups = [g for g in app.registered_groups if _name(g) == name]
+    view.registered_commands = [c for c in app.registered_commands if name and _name(c) == name]
+    view.registered_groups = [g for g in app.registered_groups if name and _name(g) == name]
     return view
 
 
@@ -154,14 +168,16 @@ def _on_sigterm(signum: int, frame: FrameType | None) -> None:
 
 @contextmanager
 def _waits_reset() -> Iterator[None]:
-    """The read waits and their progress lines belong to one run (tests run many in-process)."""
-    # lazy: start-up: --help and other commands import no operation
-    from alembic_baseline.pg import waits
+    """The read waits and their progress lines belong to one run (tests run many in-process).
 
+    Only a run that imported :mod:`alembic_baseline.pg.waits` can have configured them: a
+    command opening no connection (``lint``, ``--help``) does not import it for this."""
     try:
         yield
     finally:
-        waits.configure()
+        waits = sys.modules.get("alembic_baseline.pg.waits")
+        if waits is not None:
+            waits.configure()
 
 
 def main(
@@ -183,7 +199,7 @@ def main(
             )
         except BaselineError as exc:
             if show_traceback:
-                tb.print_exc(file=err)
+                _print_traceback(err)
             return _errors.report(reporter, exc, exc.exit_code, as_json=_json(args, reporter))
         except KeyboardInterrupt:
             reporter.err.print("[bold red]interrupted:[/] stopped; scratch servers cleaned up.")
@@ -222,7 +238,7 @@ def main(
                     paragraph=False,
                 )
             if show_traceback:
-                tb.print_exc(file=err)
+                _print_traceback(err)
             internal = BaselineError(
                 f"Unexpected internal error: {type(exc).__name__}: {exc}",
                 hint="Re-run with --traceback and report the output as a bug.",
@@ -231,6 +247,13 @@ def main(
                 reporter, internal, ExitCode.USAGE, as_json=as_json, kind="InternalError"
             )
     return int(result) if isinstance(result, int) else int(ExitCode.OK)
+
+
+def _print_traceback(err: IO[str]) -> None:
+    # lazy: start-up: only --traceback after an error needs it (with linecache and tokenize)
+    import traceback
+
+    traceback.print_exc(file=err)
 
 
 def _json(args: Sequence[str], reporter: Reporter) -> bool:

@@ -1,20 +1,24 @@
-"""The typer application and the global options every command shares."""
+"""The typer application and the global options every command shares.
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: typer reads the global options from the
+annotations of :func:`global_options`, and evaluated once at import they are not compiled and
+evaluated again by every run."""
 
 import functools
 import importlib
 import inspect
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperCommand
 
 from alembic_baseline import __version__, docstrings
 from alembic_baseline.report import EXTRA_FORMATS, FORMATS, Reporter
-from alembic_baseline.settings import Settings
+
+if TYPE_CHECKING:
+    from alembic_baseline.settings import Settings
 
 HELP = "Make the life cycle of an Alembic migration history on PostgreSQL safe and fast."
 EPILOG = """\b
@@ -87,10 +91,10 @@ class State:
 
     reporter: Reporter
     options: dict[str, object] = field(default_factory=dict)
-    _settings: Settings | None = None
+    _settings: "Settings | None" = None
 
     @property
-    def settings(self) -> Settings:
+    def settings(self) -> "Settings":
         if self._settings is None:
             # lazy: start-up: --help and other commands import no operation
             from alembic_baseline import settings

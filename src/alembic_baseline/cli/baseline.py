@@ -1,7 +1,5 @@
 """``alembic-baseline baseline create|verify|archive`` and ``alembic-baseline upgrade``."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """``alembic-baseline check upgrade-with-data``: revisions applied on generated rows."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

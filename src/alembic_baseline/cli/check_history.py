@@ -1,7 +1,5 @@
 """``alembic-baseline check history``: attached to the ``check`` group of cli/doctor.py."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

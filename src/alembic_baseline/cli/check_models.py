@@ -1,7 +1,5 @@
 """``alembic-baseline check models``: the SQLAlchemy models against the history's head."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

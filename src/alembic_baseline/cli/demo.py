@@ -1,7 +1,5 @@
 """``alembic-baseline demo``."""
 
-from __future__ import annotations
-
 import typer
 
 from alembic_baseline.cli._app import app, operation, state

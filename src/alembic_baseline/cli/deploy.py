@@ -1,7 +1,5 @@
 """``alembic-baseline status | plan | apply | rollback``: guarded production patches."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -86,7 +84,7 @@ CheckSqlOpt = Annotated[
 ]
 
 
-def _options(settings: Settings, **flags: Any) -> Any:
+def _options(settings: "Settings", **flags: Any) -> Any:
     # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.commands.status import deploy_options
 
@@ -99,7 +97,7 @@ def _options(settings: Settings, **flags: Any) -> Any:
     return deploy_options(settings, **flags)
 
 
-def _progress(rep: Reporter) -> Any:
+def _progress(rep: "Reporter") -> Any:
     # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.report import escape
 

@@ -1,7 +1,5 @@
 """``alembic-baseline doctor | repair | check pre-baseline|pre-patch|post-apply``."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -31,7 +29,7 @@ RunsDirOpt = Annotated[
 ]
 
 
-def _progress(rep: Reporter) -> Any:
+def _progress(rep: "Reporter") -> Any:
     from rich.markup import escape
 
     return lambda line: rep.step(f"[dim]{escape(line)}[/]")
@@ -127,7 +125,7 @@ def repair_cmd(
     st = state(ctx)
     rep = st.reporter
 
-    def attempt(confirmed: bool) -> RepairResult:
+    def attempt(confirmed: bool) -> "RepairResult":
         return repair(
             st.settings,
             url=url,
@@ -150,7 +148,7 @@ def repair_cmd(
     return result.exit_code
 
 
-def _render_repair(rep: Reporter, r: RepairResult) -> None:
+def _render_repair(rep: "Reporter", r: "RepairResult") -> None:
     # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.doctor.render import RepairView
 

@@ -3,8 +3,6 @@
 The ``manifest`` group is attached to the ``fleet`` group with :func:`attach` (cli/fleet.py).
 """
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,8 +1,6 @@
 """``alembic-baseline history sum`` (and ``repair --accept-checksums``, called from doctor's
 ``repair``)."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,6 +1,7 @@
-"""``alembic-baseline lint``."""
+"""``alembic-baseline lint``.
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: typer reads the options from the annotations,
+and evaluated once at import they are not compiled and evaluated again per run."""
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -139,7 +140,7 @@ def lint_cmd(
     return result.exit_code
 
 
-def _choose_format(rep: Reporter, output: str | None, output_format: str | None) -> None:
+def _choose_format(rep: "Reporter", output: str | None, output_format: str | None) -> None:
     """``lint --format`` (or its deprecated alias ``--output-format``) over the global one."""
     if output_format is not None:
         rep.err.print(

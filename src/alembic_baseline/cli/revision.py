@@ -1,7 +1,5 @@
 """``alembic-baseline revision rebase``."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

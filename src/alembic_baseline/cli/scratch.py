@@ -1,7 +1,5 @@
 """``alembic-baseline scratch start|stop|status|url|install``."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

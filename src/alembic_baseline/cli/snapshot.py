@@ -1,7 +1,5 @@
 """``alembic-baseline snapshot`` and ``alembic-baseline diff``."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -33,7 +31,7 @@ VersionTableOpt = Annotated[
 
 def _inspect_options(
     schema: list[str] | None, exclude: list[str] | None, privileges: bool, version_table: bool
-) -> InspectOptions:
+) -> "InspectOptions":
     # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.snapshot import InspectOptions
 

@@ -7,7 +7,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,12 +21,14 @@ from alembic_baseline.lint.engine import Target, run
 from alembic_baseline.lint.graphs import RevisionGraph
 from alembic_baseline.lint.model import Finding, RevisionSummary, Severity
 from alembic_baseline.lint.output import fails
-from alembic_baseline.report import table, to_jsonable
+from alembic_baseline.lint.paths import Resolver
+from alembic_baseline.report import to_jsonable
 from alembic_baseline.settings import Settings
 
 if TYPE_CHECKING:
     from alembic.script import ScriptDirectory
 
+    from alembic_baseline.lint.docs import RuleList, WrittenDocs
     from alembic_baseline.report import Reporter
 
 CACHE_DIR = statedir.layout(Path(), None, None).lint_cache  # the default, relative to the project
@@ -59,6 +61,8 @@ class LintResult:
     fail_on: Severity
     root: Path
     baseline_written: Path | None = None
+    resolve: Resolver | None = field(default=None, compare=False, repr=False)
+    """The run's resolver (the output shows the paths it resolved)."""
 
     @property
     def failed(self) -> bool:
@@ -70,7 +74,7 @@ class LintResult:
 
     @property
     def report(self) -> output.Report:
-        return output.Report(root=self.root, files=self.files, hidden=self.hidden_by_baseline)
+        return output.Report(self.root, self.files, self.hidden_by_baseline, self.resolve)
 
     def to_json(self) -> Any:
         return to_jsonable(output.json_document(self.findings, self.report))
@@ -158,21 +162,23 @@ def _alembic_heads(settings: Settings) -> tuple[str, ...] | None:
 
 
 def _discover(directory: Path, include_archive: bool) -> list[Target]:
-    targets = [Target(directory / name) for name in _python_files(directory)]
+    targets = [Target(path) for path in _python_files(directory)]
     archive = directory / "archive"
     if include_archive and archive.is_dir():
-        targets += [Target(archive / name, True) for name in _python_files(archive)]
+        targets += [Target(path, True) for path in _python_files(archive)]
     return targets
 
 
-def _python_files(directory: Path) -> list[str]:
-    """The names ``directory.glob("*.py")`` yields, sorted, but ``__init__.py`` (one listing,
-    without glob's pattern matching and ``Path`` per entry)."""
+def _python_files(directory: Path) -> list[Path]:
+    """The files ``directory.glob("*.py")`` yields, sorted by name, but ``__init__.py`` (one
+    listing, without glob's pattern matching; ``iterdir`` makes each path without parsing
+    it again)."""
     try:
-        names = os.listdir(directory)
+        paths = [p for p in directory.iterdir() if p.name.endswith(".py")]
     except OSError:  # as glob: a missing or unreadable directory has no files
         return []
-    return sorted(n for n in names if n.endswith(".py") and n != "__init__.py")
+    paths.sort(key=lambda p: p.name)
+    return [p for p in paths if p.name != "__init__.py"]
 
 
 def _expand(paths: Sequence[Path], include_archive: bool) -> list[Target]:
@@ -249,55 +255,10 @@ def pending_revisions(settings: Settings, url: str | None = None) -> tuple[str, 
     return tuple(r.revision for r in revisions if r.revision not in current)
 
 
-@dataclass(frozen=True)
-class RuleInfo:
-    code: str
-    name: str
-    severity: str
-    summary: str
-    history: bool
-
-
-@dataclass(frozen=True)
-class RuleList:
-    """``lint --list-rules``."""
-
-    rules: tuple[RuleInfo, ...]
-
-    def to_json(self) -> Any:
-        return to_jsonable(self.rules)
-
-    def text(self, out: Reporter) -> None:
-        from rich.markup import escape
-
-        for r in self.rules:
-            out.text(f"{r.code}  {r.name:<34} [dim]{r.severity:<8}[/] {escape(r.summary)}")
-
-    def markdown(self) -> str:
-        rows = ((f"`{r.code}`", f"`{r.name}`", r.severity, r.summary) for r in self.rules)
-        return "\n".join(table(("code", "name", "severity", "summary"), rows)) + "\n"
-
-
-@dataclass(frozen=True)
-class WrittenDocs:
-    """``lint --write-docs``: the pages written or removed."""
-
-    paths: tuple[Path, ...]
-
-    def to_json(self) -> Any:
-        return {"written": [str(p) for p in self.paths]}
-
-    def text(self, out: Reporter) -> None:
-        for path in self.paths:
-            out.text(f"wrote {path}")
-
-    def markdown(self) -> str:
-        return "".join(f"- wrote `{p}`\n" for p in self.paths) or "Nothing to write.\n"
-
-
 def rules() -> RuleList:
     """Every rule: code, name, default severity, one-line summary."""
     # lazy: start-up: only the path that needs it pays for it
+    from alembic_baseline.lint.docs import RuleInfo, RuleList
     from alembic_baseline.lint.registry import all_rules
 
     return RuleList(
@@ -310,7 +271,7 @@ def rules() -> RuleList:
 def write_docs(directory: Path) -> WrittenDocs:
     """Regenerate the rules' documentation pages (docs/rules/*.md) in ``directory``."""
     # lazy: start-up: only the path that needs it pays for it
-    from alembic_baseline.lint.docs import write
+    from alembic_baseline.lint.docs import WrittenDocs, write
 
     return WrittenDocs(tuple(write(directory)))
 
@@ -356,6 +317,7 @@ def lint(
         cache_dir=cache_dir,
         jobs=opts.jobs,
         sys_path=[str(root)],
+        summaries=since is not None or pending is not None,  # else the last run's may do
     )
     findings, files = list(result.findings), result.files
     if since is not None or pending is not None:
@@ -370,4 +332,5 @@ def lint(
         fail_on=config.fail_on,
         root=root,
         baseline_written=baseline_path if opts.write_baseline else None,
+        resolve=result.resolve,
     )

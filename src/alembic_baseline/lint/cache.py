@@ -14,6 +14,12 @@ be read or decoded is an empty cache, an entry that does not decode is a miss. E
 the writing run did not see (another branch's revisions, older versions of a file) are kept up
 to :data:`KEEP_OTHERS`, the most recently written first. The one-file-per-entry layout of
 earlier versions is ignored, and its files are removed by the first run that writes.
+
+Beside it, ``last-run.json`` keeps the last run's outcome: its key and its findings, after the
+history rules and the filters. A run whose inputs are all the same — every file's path and
+bytes, the configuration, the versions (:func:`run_key`) — prints those findings without
+reading the results file, decoding an entry, checking the history or filtering anything
+(``engine.run``). It is written, like the results file, whole and then renamed into place.
 """
 
 from __future__ import annotations
@@ -24,8 +30,7 @@ import hashlib
 import importlib.util
 import json
 import os
-import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +46,7 @@ from alembic_baseline.lint.model import (
 
 SCHEMA = 2
 RESULTS = "results.json"
+LAST_RUN = "last-run.json"
 LOCK = "results.lock"
 FORMAT = "alembic-baseline lint cache"
 KEEP_OTHERS = 500
@@ -109,6 +115,24 @@ def cache_key(content: bytes, name: str, archived: bool, config_digest: str) -> 
     return str(digest.hexdigest())
 
 
+def run_key(config: str, root: str, heads: object, files: Sequence[tuple[str, ...]],
+            contents: Sequence[bytes]) -> str:  # fmt: skip
+    """The key of a whole run's outcome: the versions, ``config`` (its repr: every setting),
+    the resolved ``root``, the ``heads`` given, and per file its names and flags (``files``:
+    strings) and its bytes, each part length-prefixed."""
+    digest = hashlib.sha256()
+    for part in (f"run:{SCHEMA}:{__version__}:{_tool_versions()}", config, root, repr(heads)):
+        data = part.encode()
+        digest.update(b"%d:" % len(data))
+        digest.update(data)
+    for names, content in zip(files, contents, strict=True):
+        data = "\0".join(names).encode()
+        digest.update(b"%d:%d:" % (len(data), len(content)))
+        digest.update(data)
+        digest.update(content)
+    return str(digest.hexdigest())
+
+
 def encode(result: FileResult) -> list[Any]:
     """A result as plain lists (JSON), without its path."""
     s = result.summary
@@ -124,21 +148,12 @@ def encode(result: FileResult) -> list[Any]:
         sorted(s.ignores.file),
         s.offline_error,
     ]
-    findings = [
-        [
-            f.code,
-            f.rule,
-            f.severity.value,
-            f.line,
-            f.message,
-            f.hint,
-            f.subject,
-            f.end_line,
-            f.start_line,
-        ]
-        for f in result.findings
-    ]
-    return [summary, findings]
+    return [summary, [_encoded(f) for f in result.findings]]
+
+
+def _encoded(f: Finding) -> list[Any]:
+    return [f.code, f.rule, f.severity.value, f.line, f.message, f.hint, f.subject, f.end_line,
+            f.start_line]  # fmt: skip
 
 
 def decode(entry: Any, path: str) -> FileResult:
@@ -162,11 +177,30 @@ def decode(entry: Any, path: str) -> FileResult:
 
 def _finding(data: Any, path: str) -> Finding:
     code, rule, severity, line, message, hint, subject, end, start = data
-    for text in (code, rule, message, hint, subject):
-        _str(text)
-    for number in (line, end, start):
-        _int(number)
+    if not (type(code) is type(rule) is type(message) is type(hint) is type(subject) is str):
+        for text in (code, rule, message, hint, subject):
+            _str(text)  # raises, saying which
+    if not (type(line) is type(end) is type(start) is int):
+        for number in (line, end, start):
+            _int(number)
     return Finding(code, rule, _SEVERITY[severity], path, line, message, hint, subject, end, start)
+
+
+def _run_findings(rows: Any) -> tuple[Finding, ...]:
+    """The last run's findings (rows of its path, then :func:`_encoded`'s values); raises
+    TypeError, ValueError or KeyError on anything else."""
+    found = []
+    for path, code, rule, severity, line, message, hint, subject, end, start in rows:
+        if not (
+            type(path) is type(code) is type(rule) is type(message) is type(hint) is str
+            and type(subject) is str
+            and type(line) is type(end) is type(start) is int
+        ):
+            raise TypeError("a finding of the last run is not as written")
+        found.append(
+            Finding(code, rule, _SEVERITY[severity], path, line, message, hint, subject, end, start)
+        )
+    return tuple(found)
 
 
 def _str(value: Any) -> str:
@@ -187,26 +221,67 @@ def _int(value: Any) -> int:
 
 class LintCache:
     """The results file of one cache directory: read once (on the first :meth:`get`), written
-    once per run (:meth:`save`)."""
+    once per run (:meth:`save`); and the last run's outcome (:meth:`run`)."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.path = directory / RESULTS
+        self.last_path = directory / LAST_RUN
         self._entries: dict[str, Any] | None = None
+        self._last: Any = ...  # not read yet
         self._used: set[str] = set()
 
     def _read(self) -> dict[str, Any]:
-        try:
-            with open(self.path, "rb") as handle:
-                data = json.loads(handle.read())
-        except (OSError, ValueError):  # missing, unreadable, not JSON (UnicodeDecodeError too)
-            return {}
-        if not isinstance(data, dict) or data.get("format") != FORMAT:
-            return {}
-        if data.get("schema") != SCHEMA or not isinstance(data.get("entries"), dict):
+        data = _document(self.path)
+        if not isinstance(data.get("entries"), dict):
             return {}
         entries: dict[str, Any] = data["entries"]
         return entries
+
+    def _last_run(self) -> dict[str, Any]:
+        if self._last is ...:
+            self._last = _document(self.last_path)
+        last: dict[str, Any] = self._last
+        return last
+
+    def unchanged_run(self, status: str, newest: int) -> tuple[Finding, ...] | None:
+        """The findings of the last run if it saw every file with this ``status`` (the key of
+        their names, sizes, times and inodes) and looked after ``newest`` (nanoseconds): no
+        file changed since, its bytes need not be read."""
+        last = self._last_run()
+        checked = last.get("checked")
+        if last.get("status") != status or type(checked) is not int or checked <= newest:
+            return None
+        return self._findings()
+
+    def run(
+        self, key: str, status: tuple[str, int, int] | None = None
+    ) -> tuple[Finding, ...] | None:
+        """The findings of the last run if its key was ``key`` (see :func:`run_key`). A hit
+        records ``status`` (the files' status key, when they were looked at, and the ``newest``
+        of :meth:`unchanged_run`) for the next run, unless :meth:`unchanged_run` would have
+        answered with what is recorded already."""
+        last = self._last_run()
+        if last.get("key") != key:
+            return None
+        found = self._findings()
+        if found is not None and status is not None:
+            checked = last.get("checked")
+            if last.get("status") != status[0] or type(checked) is not int or checked <= status[2]:
+                with contextlib.suppress(OSError):  # a read-only checkout: the bytes are read
+                    self._write_last({**last, "status": status[0], "checked": status[1]})
+        return found
+
+    def _findings(self) -> tuple[Finding, ...] | None:
+        try:
+            return _run_findings(self._last_run()["findings"])
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+            return None  # damaged: the run computes
+
+    def _write_last(self, document: dict[str, Any]) -> None:
+        statedir.makedirs(self.directory)
+        _write(self.directory, self.last_path, document)
+        self._last = document
 
     def get(self, key: str, path: str) -> FileResult | None:
         if self._entries is None:
@@ -221,40 +296,75 @@ class LintCache:
         self._used.add(key)
         return result
 
-    def save(self, computed: Mapping[str, FileResult]) -> None:
-        """Add ``computed`` (key → result) to the file, keeping this run's hits; a read-only
-        checkout still lints, just without a cache."""
-        if not computed:
-            return
-        new = {key: encode(result) for key, result in computed.items()}
+    def save(
+        self,
+        computed: Mapping[str, FileResult],
+        run: tuple[str, Sequence[Finding]] | None = None,
+        status: tuple[str, int] | None = None,
+    ) -> None:
+        """Add ``computed`` (key → result) to the file, keeping this run's hits, and write
+        ``run`` (its key and findings; ``status``: the files' status key and when they were
+        looked at) as the last run's outcome unless it is already; a read-only checkout still
+        lints, just without a cache."""
         try:
-            statedir.makedirs(self.directory)
-            with statedir.file_lock(self.directory / LOCK):
-                current = self._read()  # what a concurrent run wrote since we read it
-                kept = {}
-                for key, entry in current.items():
-                    if key not in new and key not in self._used:
-                        kept[key] = entry
-                merged = dict(list(kept.items())[-KEEP_OTHERS:])
-                merged.update((key, current[key]) for key in self._used if key in current)
-                merged.update(new)
-                text = json.dumps(
-                    {"format": FORMAT, "schema": SCHEMA, "entries": merged},
-                    ensure_ascii=False,
-                    separators=(",", ":"),
-                )
-                fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".results-", suffix=".tmp")
-                try:
-                    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                        handle.write(text)
-                    os.replace(tmp, self.path)
-                except BaseException:
-                    with contextlib.suppress(OSError):
-                        os.unlink(tmp)
-                    raise
-            _remove_old_entries(self.directory)
+            if computed:
+                self._save(computed)
+            if run is not None and self._last_run().get("key") != run[0]:
+                key, findings = run
+                rows = [[f.path, *_encoded(f)] for f in findings]
+                document = {"format": FORMAT, "schema": SCHEMA, "key": key, "findings": rows}
+                if status is not None:
+                    document.update(status=status[0], checked=status[1])
+                self._write_last(document)
         except OSError:
             pass  # a read-only checkout still lints, just without a cache
+
+    def _save(self, computed: Mapping[str, FileResult]) -> None:
+        new = {key: encode(result) for key, result in computed.items()}
+        statedir.makedirs(self.directory)
+        with statedir.file_lock(self.directory / LOCK):
+            current = self._read()  # what a concurrent run wrote since we read it
+            kept = {}
+            for key, entry in current.items():
+                if key not in new and key not in self._used:
+                    kept[key] = entry
+            merged = dict(list(kept.items())[-KEEP_OTHERS:])
+            merged.update((key, current[key]) for key in self._used if key in current)
+            merged.update(new)
+            document = {"format": FORMAT, "schema": SCHEMA, "entries": merged}
+            _write(self.directory, self.path, document)
+        _remove_old_entries(self.directory)
+
+
+def _document(path: Path) -> dict[str, Any]:
+    """The JSON object of one of the cache's files; empty when missing, unreadable, not JSON or
+    not of this format and schema."""
+    try:
+        with open(path, "rb") as handle:
+            data = json.loads(handle.read())
+    except (OSError, ValueError):  # missing, unreadable, not JSON (UnicodeDecodeError too)
+        return {}
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        return {}
+    if data.get("schema") != SCHEMA:
+        return {}
+    return data
+
+
+def _write(directory: Path, path: Path, document: Mapping[str, Any]) -> None:
+    """``document`` as ``path``, whole: written aside, then renamed into place."""
+    import tempfile  # start-up: only a run that writes needs it
+
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".results-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def _remove_old_entries(directory: Path) -> None:

@@ -26,13 +26,15 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alembic_baseline import statedir
 from alembic_baseline.errors import ConfigError
 from alembic_baseline.lint.model import Finding, Severity
-from alembic_baseline.lint.registry import Rule, RuleContext, all_rules, find_rule
 from alembic_baseline.settings import Settings
+
+if TYPE_CHECKING:
+    from alembic_baseline.lint.registry import Rule
 
 DEFAULT_BASELINE = statedir.LINT_BASELINE  # project content for git, not state
 DEFAULT_TARGET_VERSION = 13
@@ -76,6 +78,10 @@ class LintConfig:
         return selected >= 0 and selected > ignored
 
     def rules(self) -> list[Rule]:
+        # lazy: start-up: the registry (and the rules) only when something is checked (a warm
+        # run returning the last run's findings imports neither)
+        from alembic_baseline.lint.registry import RuleContext, all_rules
+
         context = RuleContext(target_version=self.target_version)
         return [
             cls(self.rule_options.get(cls.code), self.severities.get(cls.code), context)
@@ -93,6 +99,9 @@ class LintConfig:
 
     def digest(self) -> str:
         """Everything that changes what revision rules report (part of the cache key)."""
+        # lazy: start-up: as in rules()
+        from alembic_baseline.lint.registry import all_rules
+
         data = {
             "rules": sorted(cls.code for cls in all_rules() if self.enabled(cls.code)),
             "options": {k: dict(v) for k, v in sorted(self.rule_options.items())},
@@ -145,6 +154,11 @@ def _codes(value: object, where: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"{where} must be a list of rule codes or prefixes.", hint=_HINT)
     codes = tuple(v.strip().upper() for v in value)
+    if not codes:  # nothing to check: the rules are not imported for it (a warm run)
+        return codes
+    # lazy: start-up: as in LintConfig.rules()
+    from alembic_baseline.lint.registry import all_rules
+
     known = {cls.code for cls in all_rules()}
     for code in codes:
         if not any(k.startswith(code) for k in known):
@@ -156,6 +170,9 @@ def _codes(value: object, where: str) -> tuple[str, ...]:
 
 
 def _rule_table(key: str, table: object) -> tuple[str, dict[str, Any], Severity | None]:
+    # lazy: start-up: as in LintConfig.rules()
+    from alembic_baseline.lint.registry import find_rule
+
     cls = find_rule(key)
     if cls is None:
         raise ConfigError(f"[...lint.rules.{key}]: no rule has that code or name.", hint=_HINT)

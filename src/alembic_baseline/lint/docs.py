@@ -6,10 +6,16 @@ ones differ. Update them with ``alembic-baseline lint --write-docs docs/rules``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from alembic_baseline.docstrings import write_pages
 from alembic_baseline.lint.registry import DOC_SECTIONS, Rule, all_rules, doc_sections
+from alembic_baseline.report import table, to_jsonable
+
+if TYPE_CHECKING:
+    from alembic_baseline.report import Reporter
 
 HEADER = "<!-- Generated from the rule's docstring by alembic_baseline.lint.docs; do not edit. -->"
 
@@ -85,3 +91,52 @@ def pages() -> dict[str, str]:
 def write(directory: Path) -> list[Path]:
     """Write every page; remove pages of rules that no longer exist. Returns the files changed."""
     return write_pages(directory, pages())
+
+
+# -- the results of `lint --list-rules` and `lint --write-docs` (commands.lint) --------------
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    code: str
+    name: str
+    severity: str
+    summary: str
+    history: bool
+
+
+@dataclass(frozen=True)
+class RuleList:
+    """``lint --list-rules``."""
+
+    rules: tuple[RuleInfo, ...]
+
+    def to_json(self) -> Any:
+        return to_jsonable(self.rules)
+
+    def text(self, out: Reporter) -> None:
+        from rich.markup import escape
+
+        for r in self.rules:
+            out.text(f"{r.code}  {r.name:<34} [dim]{r.severity:<8}[/] {escape(r.summary)}")
+
+    def markdown(self) -> str:
+        rows = ((f"`{r.code}`", f"`{r.name}`", r.severity, r.summary) for r in self.rules)
+        return "\n".join(table(("code", "name", "severity", "summary"), rows)) + "\n"
+
+
+@dataclass(frozen=True)
+class WrittenDocs:
+    """``lint --write-docs``: the pages written or removed."""
+
+    paths: tuple[Path, ...]
+
+    def to_json(self) -> Any:
+        return {"written": [str(p) for p in self.paths]}
+
+    def text(self, out: Reporter) -> None:
+        for path in self.paths:
+            out.text(f"wrote {path}")
+
+    def markdown(self) -> str:
+        return "".join(f"- wrote `{p}`\n" for p in self.paths) or "Nothing to write.\n"

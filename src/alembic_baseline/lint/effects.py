@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from alembic_baseline.lint.lazy import lazy_module
-from alembic_baseline.lint.model import Direction, Operation, RevisionFile
+from alembic_baseline.lint.model import Direction
 from alembic_baseline.lint.pysource import Expr
+from alembic_baseline.lint.revision import Operation, RevisionFile
 
 if TYPE_CHECKING:
     from pglast import ast

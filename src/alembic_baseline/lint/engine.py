@@ -9,18 +9,23 @@ ignores, the minimum severity. The baseline of accepted findings is applied by t
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from alembic_baseline import compat
 from alembic_baseline.errors import BaselineError
-from alembic_baseline.lint.cache import FileResult, LintCache, cache_key
+from alembic_baseline.lint.cache import FileResult, LintCache, cache_key, run_key
 from alembic_baseline.lint.config import LintConfig
 from alembic_baseline.lint.graphs import RevisionGraph
-from alembic_baseline.lint.model import Finding, IgnoreDirectives, RevisionFile, RevisionSummary
+from alembic_baseline.lint.model import Finding, IgnoreDirectives, RevisionSummary
 from alembic_baseline.lint.paths import Resolver
-from alembic_baseline.lint.registry import History, Rule
+
+if TYPE_CHECKING:
+    from alembic_baseline.lint.registry import Rule
+    from alembic_baseline.lint.revision import RevisionFile
 
 PARALLEL_MIN_FILES = 24
 """Below this many cache misses a process pool costs more than it saves."""
@@ -40,6 +45,8 @@ class EngineResult:
     """Files reported on."""
     cached: int
     """Files whose results came from the cache."""
+    resolve: Resolver | None = field(default=None, compare=False, repr=False)
+    """The run's resolver: the paths of the files, resolved (for the output)."""
 
 
 def lint_file(
@@ -161,7 +168,10 @@ def _results(
     cache: LintCache | None,
     sys_path: Sequence[str],
     jobs: int,
-) -> tuple[list[FileResult], int]:
+    contents: Sequence[bytes] | None = None,
+) -> tuple[list[FileResult], int, dict[str, FileResult]]:
+    """Every target's result, from the cache or computed (``contents``: the files' bytes,
+    when read already); how many came from the cache; the computed ones by cache key."""
     digest = config.digest()
     results: dict[int, FileResult] = {}
     missing: list[tuple[int, Target, str]] = []
@@ -169,8 +179,7 @@ def _results(
         key = ""
         if cache is not None:
             path = os.fspath(target.path)
-            with open(path, "rb") as handle:
-                content = handle.read()
+            content = contents[index] if contents is not None else _read(path)
             key = cache_key(content, os.path.basename(path), target.archived, digest)
             hit = cache.get(key, path)
             if hit is not None:
@@ -180,23 +189,98 @@ def _results(
     computed = _compute([t for _, t, _ in missing], config, sys_path, jobs)
     for (index, _, _), result in zip(missing, computed, strict=True):
         results[index] = result
-    if cache is not None:
-        cache.save({key: result for (_, _, key), result in zip(missing, computed, strict=True)})
-    return [results[i] for i in range(len(targets))], len(targets) - len(missing)
+    new = {key: result for (_, _, key), result in zip(missing, computed, strict=True)}
+    return [results[i] for i in range(len(targets))], len(targets) - len(missing), new
 
 
-def _distinct_files(targets: Sequence[Target], resolve: Resolver) -> list[Target]:
+def _read(path: str) -> bytes:
+    with open(path, "rb", buffering=0) as handle:  # unbuffered: one read of the whole file
+        return handle.read()
+
+
+def _distinct_files(
+    targets: Sequence[Target], context: Sequence[Target], resolve: Resolver
+) -> tuple[list[Target], dict[str, Target]]:
     """One target per file, the first naming it winning: a file given relative to the working
     directory (pre-commit passes ``alembic/versions/x.py``) is the same as the project's
-    absolute ``context`` entry, not a second file declaring the same revision."""
+    absolute ``context`` entry, not a second file declaring the same revision. Returned: the
+    distinct ``targets``, and every distinct file (``targets`` first, then ``context``) by its
+    resolved path."""
     seen: dict[str, Target] = {}
     for target in targets:
-        try:
-            key = resolve.text(target.path)
-        except OSError:  # unreadable here: reading it reports the problem
-            key = os.path.abspath(target.path)
-        seen.setdefault(key, target)
-    return list(seen.values())
+        seen.setdefault(_resolved(target, resolve), target)
+    distinct = list(seen.values())
+    given = {id(t) for t in targets}  # the project's own run: the same objects as context
+    for target in context:
+        if id(target) not in given:
+            seen.setdefault(_resolved(target, resolve), target)
+    return distinct, seen
+
+
+def _resolved(target: Target, resolve: Resolver) -> str:
+    try:
+        return resolve.text(target.path)
+    except OSError:  # unreadable here: reading it reports the problem
+        return os.path.abspath(target.path)
+
+
+RACY_NS = 2_000_000_000
+"""A file whose status changed this close before the last run looked at it (or later) may have
+changed again within one tick of the file system's clock, its size and times the same: its
+bytes are read, its status is not trusted (git's "racily clean" entries)."""
+
+
+class _Inputs:
+    """What a run's outcome depends on, file by file: the names (resolved, given, archived,
+    reported) and the status (size, times, inode) of every file; read, their bytes."""
+
+    __slots__ = ("names", "newest", "started", "stat_key")
+
+    def __init__(
+        self, names: list[tuple[str, ...]], stat_key: str, newest: int, started: int
+    ) -> None:
+        self.names = names
+        self.stat_key = stat_key
+        self.newest = newest
+        self.started = started
+
+
+def _inputs(
+    files: Mapping[str, Target],
+    reported: set[str],
+    config: LintConfig,
+    root: str,
+    heads: tuple[str, ...] | None,
+) -> _Inputs | None:
+    """Every file's names and status, and their key (:func:`cache.run_key`); None when a file
+    cannot be found (the run reports that as it did)."""
+    started = time.time_ns()
+    names: list[tuple[str, ...]] = []
+    stats: list[bytes] = []
+    newest = 0
+    try:
+        for resolved, target in files.items():
+            path = os.fspath(target.path)
+            st = os.stat(path)
+            names.append((resolved, path, str(target.archived), str(path in reported)))
+            stats.append(b"%d:%d:%d:%d" % (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+            newest = max(newest, st.st_ctime_ns, st.st_mtime_ns)
+    except OSError:
+        return None
+    key = run_key(f"status\0{config!r}", root, heads, names, stats)
+    return _Inputs(names, key, newest, started)
+
+
+def _content_key(
+    inputs: _Inputs, config: LintConfig, root: str, heads: tuple[str, ...] | None
+) -> tuple[str, list[bytes]] | None:
+    """The key of this run's outcome from the files' bytes (:func:`cache.run_key`) and the
+    bytes; None when a file cannot be read (the run reports that as it did)."""
+    try:
+        contents = [_read(names[1]) for names in inputs.names]
+    except OSError:
+        return None
+    return run_key(repr(config), root, heads, inputs.names, contents), contents
 
 
 def run(
@@ -210,29 +294,53 @@ def run(
     cache_dir: Path | None = None,
     jobs: int | None = None,
     sys_path: Sequence[str] = (),
+    summaries: bool = True,
 ) -> EngineResult:
     """Lint ``targets``; ``context`` are further revisions history rules must see (not reported).
 
     ``heads``: the heads as Alembic computes them, else derived from the files' identifiers;
     ``alembic_heads`` computes them on demand, asked only when the files show a branch (Alembic's
     ScriptDirectory imports every revision module: too slow for every run).
+
+    ``summaries=False``: the caller does not read :attr:`EngineResult.summaries` (left empty),
+    so a run whose inputs are those of the cache's last run (every file's path and bytes, the
+    configuration, ``root``, ``heads``) returns that run's findings, as they were, without
+    decoding, checking or filtering anything.
     """
     resolve = Resolver()
-    targets = _distinct_files(targets, resolve)
+    targets, files = _distinct_files(targets, context, resolve)
     reported = {str(t.path) for t in targets}
-    everything = _distinct_files((*targets, *context), resolve)
+    everything = list(files.values())
     cache = LintCache(cache_dir) if cache_dir is not None and config.cache else None
+    top = resolve.text(root)
+    inputs = _inputs(files, reported, config, top, heads) if cache else None
+    found = None
+    if cache is not None and inputs is not None and not summaries:
+        # every file's status as the last run saw it, none changed since it looked: its bytes
+        # need not be read
+        found = cache.unchanged_run(inputs.stat_key, inputs.newest + RACY_NS)
+    last = _content_key(inputs, config, top, heads) if cache and inputs and not found else None
+    if cache is not None and inputs is not None and last is not None and not summaries:
+        found = cache.run(last[0], (inputs.stat_key, inputs.started, inputs.newest + RACY_NS))
+    if found is not None:
+        return EngineResult(found, (), len(targets), len(everything), resolve)
     workers = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
-    results, cached = _results(everything, config, cache, sys_path, workers)
-    summaries = tuple(r.summary for r in results)
+    contents = last[1] if last is not None else None
+    results, cached, new = _results(everything, config, cache, sys_path, workers, contents)
+    revisions = tuple(r.summary for r in results)
     findings = [f for r in results if r.summary.path in reported for f in r.findings]
-    if heads is None and alembic_heads is not None and len(RevisionGraph(summaries).heads()) > 1:
-        heads = alembic_heads()
-    history = History(summaries, heads)
+    asked = False
+    if heads is None and alembic_heads is not None and len(RevisionGraph(revisions).heads()) > 1:
+        heads, asked = alembic_heads(), True
+    # lazy: start-up: the registry (and the rules) only when something is checked: not when
+    # the last run's findings were returned above
+    from alembic_baseline.lint.registry import History
+
+    history = History(revisions, heads)
     for rule in config.rules():
         if rule.history:
             findings.extend(f for f in rule.check_history(history) if f.path in reported)
-    ignores = {s.path: s.ignores for s in summaries}
+    ignores = {s.path: s.ignores for s in revisions}
     kept = [
         f
         for f in findings
@@ -242,9 +350,9 @@ def run(
             config.per_file_ignores and config.ignored_for_path(f, resolve.relative(f.path, root))
         )
     ]
-    return EngineResult(
-        findings=tuple(sorted(kept, key=lambda f: f.sort_key)),
-        summaries=summaries,
-        files=len(targets),
-        cached=cached,
-    )
+    ordered = tuple(sorted(kept, key=lambda f: f.sort_key))
+    if cache is not None:  # one write: the new entries, and this run's outcome (Alembic's
+        # heads are not in its key: a run that asked for them is not kept)
+        outcome = (last[0], ordered) if last and not asked else None
+        cache.save(new, outcome, (inputs.stat_key, inputs.started) if inputs else None)
+    return EngineResult(ordered, revisions, len(targets), cached, resolve)

@@ -21,16 +21,10 @@ import pglast
 from pglast import ast as pg
 
 from alembic_baseline.lint import offline, sqlfacts
-from alembic_baseline.lint.model import (
-    Direction,
-    Operation,
-    RevisionFile,
-    RevisionSummary,
-    Statement,
-    ViewEvent,
-)
+from alembic_baseline.lint.model import Direction, RevisionSummary, ViewEvent
 from alembic_baseline.lint.offline import Chunk
 from alembic_baseline.lint.pysource import SourceInfo, read_ignores, read_source
+from alembic_baseline.lint.revision import Operation, RevisionFile, Statement
 
 _COMMIT = (
     pglast.enums.TransactionStmtKind.TRANS_STMT_COMMIT,

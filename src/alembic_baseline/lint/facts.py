@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from alembic_baseline.lint.effects import Effect, effects_of
 from alembic_baseline.lint.lazy import lazy_module
-from alembic_baseline.lint.model import Direction, RevisionFile, Statement
+from alembic_baseline.lint.model import Direction
+from alembic_baseline.lint.revision import RevisionFile, Statement
 
 if TYPE_CHECKING:
     from pglast import ast

@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
 from typing import Any
 
 from alembic_baseline import __version__
-from alembic_baseline.lint.docs import rule_page
 from alembic_baseline.lint.model import Finding, Severity
 from alembic_baseline.lint.paths import Resolver
-from alembic_baseline.lint.registry import all_rules, doc_sections
 
 FORMATS = ("text", "json", "markdown", "sarif", "github")
 _COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -36,6 +34,8 @@ class Report:
     files: int = 0
     hidden: int = 0
     """Findings hidden by the baseline."""
+    resolve: Resolver | None = field(default=None, compare=False, repr=False)
+    """The run's resolver, which knows the findings' paths already (else a new one)."""
 
 
 def display_path(path: str, root: Path, resolve: Resolver | None = None) -> str:
@@ -43,16 +43,18 @@ def display_path(path: str, root: Path, resolve: Resolver | None = None) -> str:
     return (resolve or Resolver()).relative(path, root)
 
 
-def _displayed(findings: Sequence[Finding], root: Path) -> Callable[[Finding], str]:
+def _displayed(findings: Sequence[Finding], report: Report) -> Callable[[Finding], str]:
     """A finding's display path, each distinct path computed once."""
-    resolve = Resolver()
+    resolve, root = report.resolve or Resolver(), report.root
     shown = {path: resolve.relative(path, root) for path in {f.path for f in findings}}
     return lambda f: shown[f.path]
 
 
-def _grouped(findings: Sequence[Finding], root: Path) -> Iterator[tuple[str, Iterator[Finding]]]:
+def _grouped(
+    findings: Sequence[Finding], report: Report
+) -> Iterator[tuple[str, Iterator[Finding]]]:
     """Findings grouped by display path, ordered by path, line and code."""
-    shown = _displayed(findings, root)
+    shown = _displayed(findings, report)
     ordered = sorted(findings, key=lambda f: (shown(f), f.line, f.code))
     return groupby(ordered, key=shown)
 
@@ -76,7 +78,7 @@ def render_text(findings: Sequence[Finding], report: Report, *, markup: bool = T
         escape = escape_markup
     bold, colour, dim, end = ("[bold]", "[{}]", "[dim]", "[/]") if markup else ("", "", "", "")
     lines: list[str] = []
-    for path, group in _grouped(findings, report.root):
+    for path, group in _grouped(findings, report):
         lines.append(f"{bold}{escape(path)}{end}")
         for f in group:
             start = colour.format(_COLOURS[f.severity])
@@ -111,7 +113,7 @@ def summary(findings: Sequence[Finding], report: Report) -> str:
 def render_markdown(findings: Sequence[Finding], report: Report) -> str:
     """Findings grouped by file, for a PR comment."""
     lines = [f"## alembic-baseline lint — {summary(findings, report)}", ""]
-    for path, group in _grouped(findings, report.root):
+    for path, group in _grouped(findings, report):
         lines += [f"### `{path}`", ""]
         for f in group:
             lines.append(
@@ -123,7 +125,7 @@ def render_markdown(findings: Sequence[Finding], report: Report) -> str:
 
 
 def json_document(findings: Sequence[Finding], report: Report) -> dict[str, Any]:
-    shown = _displayed(findings, report.root)
+    shown = _displayed(findings, report)
     return {
         "format": 1,
         "files": report.files,
@@ -140,6 +142,10 @@ def render_json(findings: Sequence[Finding], report: Report) -> str:
 def _sarif_rule(rule: Any) -> dict[str, Any]:
     """A rule's whole documentation travels in the log (``help.markdown``, the page of
     docs/rules/): code scanning shows it, and no address of a published copy is needed."""
+    # lazy: start-up: only SARIF output reads the rules' documentation (a warm text run
+    # imports no rule)
+    from alembic_baseline.lint.docs import rule_page
+    from alembic_baseline.lint.registry import doc_sections
 
     sections = doc_sections(rule)
     return {
@@ -155,9 +161,12 @@ def _sarif_rule(rule: Any) -> dict[str, Any]:
 
 def render_sarif(findings: Sequence[Finding], report: Report) -> str:
     """A SARIF 2.1.0 log with one run (upload it with github/codeql-action/upload-sarif)."""
+    # lazy: start-up: only SARIF output lists the rules (a warm text run imports no rule)
+    from alembic_baseline.lint.registry import all_rules
+
     rules = all_rules()
     index = {rule.code: i for i, rule in enumerate(rules)}
-    shown = _displayed(findings, report.root)
+    shown = _displayed(findings, report)
     results = []
     for f in findings:
         region = {"startLine": f.line, "endLine": max(f.end_line, f.line)}
@@ -214,7 +223,7 @@ def _escape_property(text: str) -> str:
 def render_github(findings: Sequence[Finding], report: Report) -> str:
     """GitHub Actions workflow commands: one annotation per finding."""
     lines = []
-    shown = _displayed(findings, report.root)
+    shown = _displayed(findings, report)
     for f in findings:
         props = ",".join(
             [

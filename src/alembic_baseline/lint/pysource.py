@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from alembic_baseline.history.code import is_trivial_body
-from alembic_baseline.lint.model import Call, Direction, IgnoreDirectives, Operation
+from alembic_baseline.lint.model import Direction, IgnoreDirectives
+from alembic_baseline.lint.revision import Call, Operation
 
 _IGNORE = re.compile(r"#\s*alembic-baseline:\s*(ignore-file|ignore)\b(?:\[([^\]]*)\])?")
 _REVISION_ID = re.compile(r"^\s*Revision ID:\s*(\S+)", re.MULTILINE)

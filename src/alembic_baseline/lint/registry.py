@@ -17,13 +17,8 @@ from typing import Any, ClassVar
 
 from alembic_baseline.docstrings import sections
 from alembic_baseline.lint.locks import LockEffect, LockHit
-from alembic_baseline.lint.model import (
-    Finding,
-    RevisionFile,
-    RevisionSummary,
-    Severity,
-    Statement,
-)
+from alembic_baseline.lint.model import Finding, RevisionSummary, Severity
+from alembic_baseline.lint.revision import RevisionFile, Statement
 
 CODE_PATTERN = re.compile(r"^[A-Z]{2}\d{3}$")
 NAME_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")

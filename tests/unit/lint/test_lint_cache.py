@@ -87,7 +87,12 @@ def test_warm_run_reads_one_file_and_matches_the_cold_run(tmp_path: Path) -> Non
     assert warm.cached == 6 and cold.cached == 0
     assert warm.findings == cold.findings == uncached.findings
     assert warm.summaries == uncached.summaries
-    assert sorted(p.name for p in cache.iterdir()) == [".gitignore", "results.json", "results.lock"]
+    assert sorted(p.name for p in cache.iterdir()) == [
+        ".gitignore",
+        "last-run.json",  # the last run's outcome (test_the_last_run_...)
+        "results.json",
+        "results.lock",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,9 @@ from collections.abc import Iterable, Iterator
 from typing import ClassVar
 
 from alembic_baseline.lint.facts import RevisionFacts, facts
-from alembic_baseline.lint.model import Direction, Finding, RevisionFile, Statement
+from alembic_baseline.lint.model import Direction, Finding
 from alembic_baseline.lint.registry import Rule
+from alembic_baseline.lint.revision import RevisionFile, Statement
 
 AUTOCOMMIT_HINT = "with op.get_context().autocommit_block():"
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from alembic_baseline.lint.facts import RevisionFacts
 from alembic_baseline.lint.lazy import lazy_module
-from alembic_baseline.lint.model import Statement
+from alembic_baseline.lint.revision import Statement
 
 if TYPE_CHECKING:
     from pglast import ast, enums

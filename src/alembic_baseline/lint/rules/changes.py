@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from alembic_baseline.lint.effects import Effect
 from alembic_baseline.lint.facts import facts
 from alembic_baseline.lint.lazy import lazy_module
-from alembic_baseline.lint.model import Direction, Finding, RevisionFile, Severity
+from alembic_baseline.lint.model import Direction, Finding, Severity
 from alembic_baseline.lint.registry import Rule
+from alembic_baseline.lint.revision import RevisionFile
 from alembic_baseline.lint.rules.reversal import unreversed
 
 if TYPE_CHECKING:

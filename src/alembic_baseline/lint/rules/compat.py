@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from alembic_baseline.lint.facts import RevisionFacts
 from alembic_baseline.lint.lazy import lazy_module
-from alembic_baseline.lint.model import Finding, Severity, Statement
+from alembic_baseline.lint.model import Finding, Severity
+from alembic_baseline.lint.revision import Statement
 from alembic_baseline.lint.rules._base import StatementRule
 
 _RUNNING_CODE = (

@@ -16,7 +16,8 @@ from alembic_baseline.lint.locks import (
     qualified,
     validate_subject,
 )
-from alembic_baseline.lint.model import Finding, Severity, Statement
+from alembic_baseline.lint.model import Finding, Severity
+from alembic_baseline.lint.revision import Statement
 from alembic_baseline.lint.rules import _constraint_facts as cf
 from alembic_baseline.lint.rules._base import AUTOCOMMIT_HINT, StatementRule
 

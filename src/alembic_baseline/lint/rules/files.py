@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from alembic_baseline.lint import file_template as ft
 from alembic_baseline.lint.lazy import lazy_module
-from alembic_baseline.lint.model import Direction, Finding, RevisionFile, Severity
+from alembic_baseline.lint.model import Direction, Finding, Severity
 from alembic_baseline.lint.registry import Rule
+from alembic_baseline.lint.revision import RevisionFile
 
 if TYPE_CHECKING:
     from pglast import ast

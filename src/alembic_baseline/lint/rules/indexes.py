@@ -14,7 +14,8 @@ from alembic_baseline.lint.locks import (
     LockHit,
     qualified,
 )
-from alembic_baseline.lint.model import Direction, Finding, Severity, Statement
+from alembic_baseline.lint.model import Direction, Finding, Severity
+from alembic_baseline.lint.revision import Statement
 from alembic_baseline.lint.rules._base import AUTOCOMMIT_HINT, StatementRule
 
 if TYPE_CHECKING:

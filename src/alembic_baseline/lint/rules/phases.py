@@ -14,7 +14,8 @@ from alembic_baseline.history.phases import PRE, PhaseError, phase_of_source
 from alembic_baseline.lint import coercion
 from alembic_baseline.lint.facts import RevisionFacts, facts
 from alembic_baseline.lint.lazy import lazy_module
-from alembic_baseline.lint.model import Direction, Finding, RevisionFile, Severity, Statement
+from alembic_baseline.lint.model import Direction, Finding, Severity
+from alembic_baseline.lint.revision import RevisionFile, Statement
 from alembic_baseline.lint.rules._base import StatementRule
 from alembic_baseline.lint.rules.rewrites import _existing_type
 

@@ -9,7 +9,8 @@ from alembic_baseline.lint import coercion
 from alembic_baseline.lint.facts import RevisionFacts
 from alembic_baseline.lint.lazy import lazy_module
 from alembic_baseline.lint.locks import REWRITE, LockHit, qualified, rewrite
-from alembic_baseline.lint.model import Finding, Operation, Severity, Statement
+from alembic_baseline.lint.model import Finding, Severity
+from alembic_baseline.lint.revision import Operation, Statement
 from alembic_baseline.lint.rules._base import StatementRule
 
 EXPAND_CONTRACT = (

@@ -8,15 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from alembic_baseline.lint.facts import RevisionFacts, facts
 from alembic_baseline.lint.lazy import lazy_module
-from alembic_baseline.lint.model import (
-    Direction,
-    Finding,
-    Operation,
-    RevisionFile,
-    Severity,
-    Statement,
-)
+from alembic_baseline.lint.model import Direction, Finding, Severity
 from alembic_baseline.lint.pysource import Expr
+from alembic_baseline.lint.revision import Operation, RevisionFile, Statement
 from alembic_baseline.lint.rules._base import AUTOCOMMIT_HINT, StatementRule
 
 if TYPE_CHECKING:

@@ -8,15 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from alembic_baseline.lint.graphs import RevisionGraph
 from alembic_baseline.lint.lazy import lazy_module
-from alembic_baseline.lint.model import (
-    Direction,
-    Finding,
-    RevisionFile,
-    RevisionSummary,
-    Severity,
-    Statement,
-)
+from alembic_baseline.lint.model import Direction, Finding, RevisionSummary, Severity
 from alembic_baseline.lint.registry import History, Rule
+from alembic_baseline.lint.revision import RevisionFile, Statement
 
 if TYPE_CHECKING:
     from pglast import ast
