@@ -21,8 +21,9 @@ and a hand-merged file whose total no longer matches is reported by lint.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -117,6 +118,53 @@ def parse(text: str) -> SumFile:
         kept.append(line)
         entries.append(SumEntry(match.group(1), f"sha256:{match.group(2)}", match.group(3)))
     return SumFile(tuple(entries), declared, _total(kept), tuple(problems))
+
+
+def version_dir(path: str, archived: bool) -> str:
+    """The version directory a revision file belongs to (whose sum file records it): its own
+    directory, or the one above an ``archive`` folder a baseline moved it to."""
+    parent = os.path.dirname(path)
+    if archived and os.path.basename(parent) == "archive":
+        return os.path.dirname(parent)
+    return parent
+
+
+def archived_candidates(versions: Path, recorded: str) -> tuple[Path, ...]:
+    """Where a recorded revision that is not among the files read may be: at its recorded path,
+    or in the archive a baseline moved it to (beside the versions or above them)."""
+    name = Path(recorded).name
+    return (versions / recorded, versions / "archive" / name, versions.parent / "archive" / name)
+
+
+def sum_inputs(
+    files: Iterable[tuple[str, bool]], known: Collection[str]
+) -> list[tuple[str, bytes | None]]:
+    """What the sum-file rules (lint AB404/AB405) read from disk besides the revision files
+    ``files`` (path, archived): each version directory's sum file, and, for the revisions it
+    records at a path that is not one of ``known`` (absolute paths of the files read), every
+    place :func:`archived_candidates` looks — each with its bytes, None when absent. A run's
+    outcome kept for reuse (lint's last run) must depend on these too."""
+    found: list[tuple[str, bytes | None]] = []
+    for directory in sorted({version_dir(path, archived) for path, archived in files}):
+        versions = Path(directory)
+        text = _bytes(versions / SUM_FILE)
+        found.append((str(versions / SUM_FILE), text))
+        if text is None:
+            continue
+        for entry in parse(text.decode("utf-8", errors="replace")).entries:
+            candidates = archived_candidates(versions, entry.path)
+            if os.path.abspath(candidates[0]) in known:
+                continue  # read as a revision file already
+            found.extend((str(c), _bytes(c)) for c in candidates)
+    return found
+
+
+def _bytes(path: Path) -> bytes | None:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:  # absent (or not a file): the rules see it as absent too
+        return None
 
 
 def relative(path: Path, versions: Path) -> str:

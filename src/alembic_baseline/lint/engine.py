@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from alembic_baseline import compat
 from alembic_baseline.errors import BaselineError
+from alembic_baseline.history.checksums import sum_inputs
 from alembic_baseline.lint.cache import FileResult, LintCache, cache_key, run_key
 from alembic_baseline.lint.config import LintConfig
 from alembic_baseline.lint.graphs import RevisionGraph
@@ -234,15 +235,30 @@ class _Inputs:
     """What a run's outcome depends on, file by file: the names (resolved, given, archived,
     reported) and the status (size, times, inode) of every file; read, their bytes."""
 
-    __slots__ = ("names", "newest", "started", "stat_key")
+    __slots__ = ("names", "newest", "side", "started", "stat_key")
 
     def __init__(
-        self, names: list[tuple[str, ...]], stat_key: str, newest: int, started: int
+        self,
+        names: list[tuple[str, ...]],
+        stat_key: str,
+        newest: int,
+        started: int,
+        side: list[tuple[str, bytes | None]],
     ) -> None:
         self.names = names
         self.stat_key = stat_key
         self.newest = newest
         self.started = started
+        self.side = side
+        """What rules read besides the revision files (the sum files, :func:`sum_inputs`),
+        with their bytes: part of both keys, read on every run."""
+
+
+_ABSENT = b"\0absent"
+
+
+def _side_parts(side: list[tuple[str, bytes | None]]) -> tuple[list[tuple[str, ...]], list[bytes]]:
+    return [("side", path) for path, _ in side], [_ABSENT if b is None else b for _, b in side]
 
 
 def _inputs(
@@ -267,8 +283,11 @@ def _inputs(
             newest = max(newest, st.st_ctime_ns, st.st_mtime_ns)
     except OSError:
         return None
-    key = run_key(f"status\0{config!r}", root, heads, names, stats)
-    return _Inputs(names, key, newest, started)
+    known = {os.path.abspath(n[1]) for n in names} | set(files)
+    side = sum_inputs(((n[1], n[2] == "True") for n in names), known)
+    side_names, side_bytes = _side_parts(side)
+    key = run_key(f"status\0{config!r}", root, heads, names + side_names, stats + side_bytes)
+    return _Inputs(names, key, newest, started, side)
 
 
 def _content_key(
@@ -280,7 +299,9 @@ def _content_key(
         contents = [_read(names[1]) for names in inputs.names]
     except OSError:
         return None
-    return run_key(repr(config), root, heads, inputs.names, contents), contents
+    side_names, side_bytes = _side_parts(inputs.side)
+    key = run_key(repr(config), root, heads, inputs.names + side_names, contents + side_bytes)
+    return key, contents
 
 
 def run(

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from lintcases import revision_source, write_revisions
+from lintcases import revision_source, write_revisions, write_sum
 
+from alembic_baseline.history.checksums import SUM_FILE
 from alembic_baseline.lint import engine
 from alembic_baseline.lint.cache import LintCache
 from alembic_baseline.lint.config import LintConfig, from_section
@@ -236,3 +237,44 @@ def test_files_changed_just_before_the_last_run_looked_are_read(
     reads = _counting_reads(monkeypatch)
     assert _run(targets, tmp_path).findings == first.findings
     assert len(reads) == 2  # written just now: read, not trusted
+
+
+def _sum_codes(result: engine.EngineResult) -> list[str]:
+    return sorted(f.code for f in result.findings if f.code in ("AB404", "AB405"))
+
+
+def test_the_sum_file_and_the_archive_are_inputs_of_the_last_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sum-file rules read more than the revision files: the sum file itself, and the
+    archive where a recorded revision that is not linted may sit. A change to either is a
+    miss — not the last run's findings, which would be stale."""
+    versions = tmp_path / "versions"
+    chain = _chain(3)
+    targets = write_revisions(versions, chain)
+    # `history sum` run before the newest revision was written: that one is "unsummed"
+    write_sum(versions, {"files": chain[:2]})
+    behind = _run(targets, tmp_path)
+    assert _sum_codes(behind) == ["AB405"]
+    write_sum(versions, {"files": chain})  # `history sum` again
+    assert _sum_codes(_run(targets, tmp_path)) == []
+    (versions / SUM_FILE).write_text("not a sum file\n", encoding="utf-8")  # damaged by hand
+    assert _sum_codes(_run(targets, tmp_path)) != []
+    (versions / SUM_FILE).unlink()
+    assert _sum_codes(_run(targets, tmp_path)) == []
+
+    # the oldest revision archived by a baseline (not linted this run), recorded in the sum
+    write_sum(versions, {"files": chain})
+    archive = versions / "archive"
+    archive.mkdir()
+    oldest = targets[0].path
+    moved = archive / oldest.name
+    oldest.rename(moved)
+    linted = targets[1:]
+    intact = _run(linted, tmp_path)
+    assert _sum_codes(intact) == []
+    original = moved.read_text(encoding="utf-8")
+    moved.write_text(original + "# edited after it ran\n", encoding="utf-8")
+    assert _sum_codes(_run(linted, tmp_path)) == ["AB404"]
+    moved.write_text(original, encoding="utf-8")
+    assert _sum_codes(_run(linted, tmp_path)) == []

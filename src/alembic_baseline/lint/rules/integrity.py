@@ -8,12 +8,18 @@ the newest revision still being written) is a warning. Without a sum file they s
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from alembic_baseline.history.checksums import SUM_FILE, SumFile, file_checksum, parse
+from alembic_baseline.history.checksums import (
+    SUM_FILE,
+    SumFile,
+    archived_candidates,
+    file_checksum,
+    parse,
+    version_dir,
+)
 from alembic_baseline.lint.model import Finding, RevisionSummary, Severity
 from alembic_baseline.lint.registry import History, Rule
 
@@ -34,10 +40,7 @@ class Change:
 
 
 def _version_dir(summary: RevisionSummary) -> str:
-    parent = os.path.dirname(summary.path)
-    if summary.archived and os.path.basename(parent) == "archive":
-        return os.path.dirname(parent)
-    return parent
+    return version_dir(summary.path, summary.archived)
 
 
 def _referenced(history: History) -> set[str]:
@@ -46,12 +49,7 @@ def _referenced(history: History) -> set[str]:
 
 def _archived_file(versions: Path, recorded: str) -> Path | None:
     """A revision not linted this run may sit in the archive (moved there by a baseline)."""
-    name = Path(recorded).name
-    for candidate in (
-        versions / recorded,
-        versions / "archive" / name,
-        versions.parent / "archive" / name,
-    ):
+    for candidate in archived_candidates(versions, recorded):
         if candidate.is_file():
             return candidate
     return None
