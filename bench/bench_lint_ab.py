@@ -91,6 +91,9 @@ def main() -> None:
         squawk_findings = _squawk_count(squawk)
         version = subprocess.run([str(args.squawk), "--version"], capture_output=True,
                                  text=True).stdout.strip()  # fmt: skip
+    what = f"`lint`, {args.revisions} revisions"
+    cold.headline(f"{what}, empty cache", "`alembic upgrade base:head --sql` + squawk", 1.0)
+    warm.headline(f"{what}, filled cache", "squawk on the rendered SQL", 1.0)
     text = "\n".join(
         [
             f"`python bench/bench_lint_ab.py --pairs {args.pairs}` — the generated "

@@ -42,8 +42,8 @@ SCHEMAINSPECT = ["--schemainspect-python", _SI] if _SI else []
 
 # name → (script, its arguments; {tool} and {pairs} filled in)
 SCRIPTS: dict[str, tuple[str, list[str]]] = {
-    "help": ("bench_help_ab.py", ["--after", "{tool}", "--before", "{tool}",
-                                  "--anchor", "{alembic}", "--pairs", "{pairs10}"]),
+    "help": ("bench_help_ab.py", ["--after", "{tool}", "--anchor", "{alembic}",
+                                  "--pairs", "{pairs10}"]),
     "snapshot": ("bench_snapshot_cli.py", ["--tool", "{tool}", "--pairs", "{pairs}",
                                            *SCHEMAINSPECT]),
     "status": ("bench_status.py", ["--tool", "{tool}", "--pairs", "{pairs}"]),
