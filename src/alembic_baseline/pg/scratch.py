@@ -206,7 +206,7 @@ class ScratchServer:
                 admin.close()
 
     def _settle(self) -> None:
-        """Each pending background CREATE DATABASE finished (cancelled after SETTLE_S)."""
+        """Each pending background CREATE or DROP DATABASE finished (cancelled after SETTLE_S)."""
         with self._lock:
             pending, self._soon = self._soon, []
         for soon in pending:
@@ -217,7 +217,7 @@ class ScratchServer:
 
 
 SETTLE_S = 10.0
-"""How long :meth:`ScratchServer.close` waits for a background CREATE DATABASE before it
+"""How long :meth:`ScratchServer.close` waits for a background CREATE or DROP DATABASE before it
 cancels it (and again after cancelling: the server answers a cancel at once)."""
 
 
