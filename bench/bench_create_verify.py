@@ -12,7 +12,9 @@ Every process uses one scratch server of this run (its own ALEMBIC_BASELINE_SCRA
 with `scratch start`); the anchor's empty databases are created and dropped outside its timing.
 Alternating pairs, the tool installed from a wheel (see _paired.py). ``--against TOOL`` (e.g.
 main's installed wheel) runs in the same rounds as a third side, in rotating order, so that both
-trees are measured against the same anchor runs under the same load. Usage::
+trees are measured against the same anchor runs under the same load; a row then gives the ratio
+of the two trees' times round by round (steadier than either's ratio to the anchor on a busy
+machine). Usage::
 
     python bench/bench_create_verify.py [--tool VENV/bin/alembic-baseline] [--revisions 50,300,1000]
         [--pairs 5] [--major 18] [--against OTHER/bin/alembic-baseline] [--write]
@@ -60,8 +62,13 @@ def main() -> None:
                                        "replay + `pg_dump --schema-only`"))  # fmt: skip
                 rows.append(verify.row(f"{n:,} revisions: `baseline verify` vs replay + "
                                        "`psql -f` of the baseline"))  # fmt: skip
-                for what, other in zip(("create", "verify"), others, strict=bool(others)):
+                for what, mine, other in zip(("create", "verify"), (create, verify), others,
+                                             strict=bool(others)):  # fmt: skip
                     rows.append(other.row(f"{n:,} revisions: `{what}`, `--against` tool"))
+                    # the two trees in the same rounds: A = the --against tool, B = this one
+                    same = Paired(a=other.b, b=mine.b, load=mine.load)
+                    rows.append(same.row(f"{n:,} revisions: `{what}`, this tool / `--against` "
+                                         "tool (per round)"))  # fmt: skip
     text = "\n".join(
         [
             f"`python bench/bench_create_verify.py --pairs {args.pairs} --revisions "

@@ -20,7 +20,7 @@ from alembic_baseline.pg.scratch import ScratchServer, scratch_server_soon
 from tests.db.test_baseline import _tree
 from tests.helpers.projects import EXAMPLE, cli, copy_project
 
-_OURS = ("ab-seeds", "ab-scratch-open", "ab-scratch-create", "ab-verify")
+_OURS = ("ab-seeds", "ab-scratch", "ab-verify", "ab-preload")
 
 
 def _databases(server: ScratchServer) -> set[str]:
@@ -146,3 +146,58 @@ def test_verify_snapshot_read_beside_the_next_build_fails_cleanly(
     code, out, err = cli("-c", str(ini), "--scratch-url", pg_default.admin_url.render(),
                          "baseline", "verify")  # fmt: skip
     assert code == 0 and "verified" in out, err
+
+
+def test_verify_databases_made_while_the_project_loads_fail_cleanly(
+    pg_default: ScratchServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ini = copy_project(EXAMPLE, tmp_path)
+    code, _, err = _create(pg_default, ini)
+    assert code == 0, err
+    before, databases = _tree(ini.parent), _databases(pg_default)
+    real = ScratchServer._create
+    seen: list[str] = []
+
+    def create(self: ScratchServer, conn: Any, name: str, *args: Any, **kw: Any) -> Any:
+        if "history" in name:
+            seen.append(threading.current_thread().name)
+            raise DatabaseError(f"Could not create scratch database {name!r} (injected).")
+        return real(self, conn, name, *args, **kw)
+
+    monkeypatch.setattr(ScratchServer, "_create", create)
+    code, _, err = cli("-c", str(ini), "--scratch-url", pg_default.admin_url.render(),
+                       "baseline", "verify")  # fmt: skip
+    assert code != 0 and "(injected)" in err and "Traceback" not in err
+    assert seen == ["ab-scratch-create"]  # asked for by the server's opening, not the build
+    assert _tree(ini.parent) == before
+    assert _databases(pg_default) == databases
+    assert not _our_threads()
+
+
+@pytest.mark.parametrize("command", ["create", "verify"])
+def test_databases_dropped_in_the_background_are_dropped_at_close_if_that_failed(
+    pg_default: ScratchServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    ini = copy_project(EXAMPLE, tmp_path)
+    if command == "verify":
+        code, _, err = _create(pg_default, ini)
+        assert code == 0, err
+    databases = _databases(pg_default)
+    real = ScratchServer._drop
+    seen: list[str] = []
+
+    def drop(self: ScratchServer, conn: Any, name: str) -> None:
+        seen.append(threading.current_thread().name)
+        if threading.current_thread().name.startswith("ab-scratch-drop"):
+            raise DatabaseError(f"Could not drop {name!r} (injected).")
+        real(self, conn, name)
+
+    monkeypatch.setattr(ScratchServer, "_drop", drop)
+    argv = ["create", "--from-history"] if command == "create" else ["verify"]
+    code, _, err = cli("-c", str(ini), "--scratch-url", pg_default.admin_url.render(),
+                       "baseline", *argv)  # fmt: skip
+    assert code == 0, err  # a scratch database that is dropped late is no failure of the command
+    assert "ab-scratch-drop" in seen  # dropped beside the rest of the work…
+    assert "MainThread" in seen  # … and, that having failed, by the server's close()
+    assert _databases(pg_default) == databases
+    assert not _our_threads()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -23,7 +24,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from alembic_baseline import __version__
-from alembic_baseline.baseline import archive, seed, selfcheck, source
+from alembic_baseline.baseline import archive, seed, source
 from alembic_baseline.baseline.manifest import Manifest, baselines_dir
 from alembic_baseline.baseline.render import (
     BaselineSpec,
@@ -32,6 +33,7 @@ from alembic_baseline.baseline.render import (
     render_baseline,
     render_bridge,
 )
+from alembic_baseline.baseline.replay import VersionTableName, replay_to
 from alembic_baseline.baseline.sanitize import (
     DEFAULT_CHUNK_SIZE,
     DEFAULT_MIN_MAJOR,
@@ -39,7 +41,7 @@ from alembic_baseline.baseline.sanitize import (
     preload,
     sanitize,
 )
-from alembic_baseline.baseline.verify import VersionTableName, drift_lines, replay_to
+from alembic_baseline.baseline.verify import preload_checks
 from alembic_baseline.errors import BaselineError, ConfigError, UnsafeError
 from alembic_baseline.history.driver import AlembicProject
 from alembic_baseline.history.graph import History
@@ -207,20 +209,42 @@ def _source_database(
         progress(f"replaying the history on scratch PostgreSQL {srv.major}")
         start = time.perf_counter()
         made = replay_db.result() if replay_db is not None and srv is server else None
-        url, version_table = replay_to(project, srv, head, made)
+        # what reads, checks and compares the dump is imported while the history replays
+        # (the main thread mostly waits for the server then); joined before the dump
+        preloading = threading.Thread(target=_preload, name="ab-preload", daemon=True)
+        preloading.start()
+        try:
+            url, version_table = replay_to(project, srv, head, made)
+        finally:
+            preloading.join()
         seconds["replay"] = time.perf_counter() - start
         # The seed rows and the replay's facts are read (the seeds pg_dumped) while the schema
-        # is dumped, and the SQL parser is imported meanwhile; leaving the pool waits for those
-        # threads, also when the dump failed: nothing outlives the replay.
-        with ThreadPoolExecutor(max_workers=3, thread_name_prefix="ab-seeds") as pool:
+        # is dumped; leaving the pool waits for those threads, also when the dump failed:
+        # nothing outlives the replay.
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="ab-seeds") as pool:
             found = pool.submit(_seeds, url, srv.major, options, version_table)
             reading = pool.submit(source.facts, url)
-            pool.submit(preload)
             description = "history (replayed on a scratch server)"
             try:
                 yield _Source(url, description, (), version_table, found, srv.major, reading)
             finally:
                 found.cancel()
+        # read and dumped: the replay is dropped in the background, while the dump is checked
+        # (the server's close() waits for that)
+        srv.drop_database_soon(url.database)
+
+
+def _preload() -> None:
+    """Import the SQL parser (sanitize), the snapshot reader (the dump's catalog read) and the
+    self-check with its diff; a failure is left to the first use to report."""
+    preload()
+    preload_checks()
+    try:
+        # lazy: imported here on a thread while the history replays (not on the critical path)
+        import alembic_baseline.baseline.selfcheck
+        import alembic_baseline.snapshot.inspect  # noqa: F401
+    except Exception:  # pragma: no cover - reported where it is used
+        return
 
 
 def _seeds(
@@ -245,6 +269,9 @@ def _drift(
     version_table: VersionTableName | None = None,
 ) -> tuple[str, ...]:
     """Differences between production and the replayed history (empty when equal)."""
+
+    # lazy: the comparison machinery (snapshot, diff) only for the drift check of --url
+    from alembic_baseline.baseline.verify import drift_lines
 
     progress(f"comparing production with the history replayed on PostgreSQL {major}")
     start = time.perf_counter()
@@ -368,6 +395,9 @@ def create(
         old.path.parent / bridge_filename(spec): render_bridge(spec),
         baselines_dir(project.script_location) / f"{revision}.json": manifest.to_json(),
     }
+    # lazy: the self-check (snapshot, diff) is imported during a replay, see _preload
+    from alembic_baseline.baseline import selfcheck
+
     selfcheck.check(
         baseline.render(header), dumped.expected, facts.major, version_table,
         scratch_url=scratch_url, server=server, progress=progress, seconds=seconds,

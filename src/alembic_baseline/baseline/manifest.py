@@ -71,3 +71,33 @@ def find_manifest(script_location: Path, revision: str | None = None) -> Manifes
             f"The baseline manifest {candidates[-1]} is damaged: {exc}",
             hint="Restore it from version control.",
         ) from None
+
+
+def guess_major(config_file: Path, ini_section: str, revision: str | None = None) -> int | None:
+    """The major of the manifest :func:`find_manifest` will find, read before Alembic is loaded
+    (``script_location`` from the INI file as written, ``%(here)s`` expanded, relative to the
+    working directory or to the file): a guess, so that a scratch server of that major can be
+    opened while the project loads. None when not sure (no INI value, a package location, no
+    manifest, an unreadable one): then nothing is guessed."""
+    import configparser
+
+    parser = configparser.ConfigParser(defaults={"here": str(config_file.parent.resolve())})
+    try:
+        parser.read(config_file, encoding="utf-8")
+        location = parser.get(ini_section, "script_location", fallback=None)
+    except (configparser.Error, OSError, UnicodeDecodeError):
+        return None
+    if not location:
+        return None
+    for base in (Path.cwd(), config_file.parent):
+        directory = baselines_dir(base / location)
+        found = sorted(directory.glob("*.json")) if directory.is_dir() else []
+        if revision is not None:
+            found = [c for c in found if c.stem == revision]
+        if found:
+            try:
+                version = json.loads(found[-1].read_text(encoding="utf-8"))["server_version"]
+                return int(str(version).split(".")[0])
+            except (ValueError, KeyError, TypeError, OSError):
+                return None
+    return None

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from alembic_baseline.errors import ConfigError
 from alembic_baseline.pg import binaries, tools
 from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.server import server_version
 from alembic_baseline.pg.url import DatabaseURL
-from alembic_baseline.snapshot import InspectOptions, Snapshot, inspect
+
+if TYPE_CHECKING:  # imported when the schema is dumped (on a thread meanwhile: see create)
+    from alembic_baseline.snapshot import Snapshot
 
 _SYSTEM_SCHEMAS = ("pg_catalog", "information_schema", "pg_toast")
 
@@ -98,7 +102,15 @@ def dump(
     version_table: tuple[str, str | None],
     reference_tables: tuple[str, ...] = (),
 ) -> Dump:
-    """pg_dump the schema in two sections (and reference rows) with a pg_dump ≥ the server."""
+    """pg_dump the schema in two sections (and reference rows) with a pg_dump ≥ the server.
+
+    The schema is read once (one pg_dump of both sections in the custom format, split by
+    ``pg_restore``, which prints each section as pg_dump's plain format does, a materialized
+    view's REFRESH included): one catalog read, not one per section. Without a pg_restore beside
+    that pg_dump, each section is dumped on its own."""
+    # lazy: the snapshot reader is imported on a thread while the history replays (create)
+    from alembic_baseline.snapshot import InspectOptions, inspect
+
     client = binaries.find_client(server_major, "pg_dump")
     name, schema = version_table
     common = [
@@ -106,7 +118,11 @@ def dump(
         "--no-privileges",
         f"--exclude-table={_quoted_pattern(schema or 'public', name)}",
     ]
-    jobs = [[*common, "--section=pre-data"], [*common, "--section=post-data"]]
+    split = client.major >= 12 and client.has("pg_restore")  # (12: ``--file=-`` is stdout)
+    if split:
+        jobs = [[*common, "--section=pre-data", "--section=post-data", "--format=custom"]]
+    else:
+        jobs = [[*common, "--section=pre-data"], [*common, "--section=post-data"]]
     if reference_tables:
         data_args = ["--data-only", "--inserts", "--rows-per-insert=500", "--no-owner"]
         jobs.append(data_args + [f"--table={t}" for t in reference_tables])
@@ -122,5 +138,14 @@ def dump(
             options = InspectOptions(version_table=name, version_table_schema=schema)
             expected = inspect(conn, options) if row else None
             outputs = list(running)
+    if split:
+        outputs[:1] = [_section(client, outputs[0], s) for s in ("pre-data", "post-data")]
     texts = [o.decode("utf-8") for o in outputs]
     return Dump(texts[0], texts[1], texts[2] if reference_tables else "", client, expected)
+
+
+def _section(client: binaries.Installation, archive: bytes, section: str) -> bytes:
+    """One section of a custom-format archive as pg_dump's plain text (no server involved)."""
+    args = ["--no-owner", "--no-privileges", f"--section={section}", "--file=-"]
+    argv: list[str | Path] = [client.program("pg_restore"), *args]
+    return tools.run(argv, what=f"pg_restore --section={section}", stdin=archive).stdout or b""

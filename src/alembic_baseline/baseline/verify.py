@@ -18,31 +18,69 @@ import contextlib
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from alembic_baseline.baseline.manifest import Manifest, find_manifest
+from alembic_baseline.baseline.replay import VersionTableName, replay_to
 from alembic_baseline.baseline.sanitize import LEFT_OUT_TYPES
 from alembic_baseline.baseline.seed_compare import carried_rows
-from alembic_baseline.diff.compare import compare
-from alembic_baseline.diff.model import CompareOptions
-from alembic_baseline.diff.render import describe
 from alembic_baseline.errors import ConfigError
-from alembic_baseline.expected import VersionTable, inspect_options
 from alembic_baseline.history.driver import AlembicProject
 from alembic_baseline.history.graph import History
 from alembic_baseline.pg.scratch import Scratch, ScratchServer, scratch_server_soon
 from alembic_baseline.pg.server import read_server_version
 from alembic_baseline.pg.url import DatabaseURL
-from alembic_baseline.snapshot import Snapshot, inventory
-from alembic_baseline.snapshot.inventory import Inventory
-from alembic_baseline.snapshot.sources import from_url
+
+if TYPE_CHECKING:  # imported on first use, or by preload_checks() on a thread meanwhile
+    from alembic_baseline.diff.model import CompareOptions
+    from alembic_baseline.snapshot import InspectOptions, Snapshot
+    from alembic_baseline.snapshot.inventory import Inventory
+
+__all__ = ["VersionTableName", "replay_to", "verify"]
 
 Progress = Callable[[str], None]
-VersionTableName = tuple[str, str | None]
-"""(name, schema) of a version table, as env.py configures it."""
+
+
+def preload_checks() -> None:
+    """Import what reads and compares snapshots (the snapshot model, the diff; ~0.1 s) — on a
+    thread while the main thread waits for PostgreSQL (a history replaying). A failure is left
+    to the first use to report."""
+    try:
+        # lazy: this is the import that takes it off the critical path
+        import alembic_baseline.diff.compare
+        import alembic_baseline.diff.render
+        import alembic_baseline.expected
+        import alembic_baseline.snapshot.inventory
+        import alembic_baseline.snapshot.sources  # noqa: F401
+    except Exception:  # pragma: no cover - reported where it is used
+        return
+
+
+def from_url(url: DatabaseURL, options: InspectOptions) -> Snapshot:
+    """The snapshot of the database at ``url``."""
+    # lazy: snapshot and diff are imported by preload_checks() while a history replays
+    from alembic_baseline.snapshot.sources import from_url as read
+
+    return read(url, options)
+
+
+def snapshot_options(version_table: VersionTableName) -> InspectOptions:
+    """How a side of the proof is read: env.py's version table left out."""
+    # lazy: snapshot and diff are imported by preload_checks() while a history replays
+    from alembic_baseline.expected import VersionTable, inspect_options
+
+    return inspect_options(VersionTable(*version_table))
+
+
+def compare_options(*, cross_version: bool = False) -> CompareOptions:
+    # lazy: snapshot and diff are imported by preload_checks() while a history replays
+    from alembic_baseline.diff.model import CompareOptions
+
+    return CompareOptions.cross_version() if cross_version else CompareOptions()
 
 
 @dataclass(frozen=True)
@@ -109,6 +147,11 @@ def _carried(found: Inventory | None) -> Inventory | None:
 
 
 def _pair(name: str, a: Snapshot, b: Snapshot, options: CompareOptions) -> Comparison:
+    # lazy: snapshot and diff are imported by preload_checks() while a history replays
+    from alembic_baseline.diff.compare import compare
+    from alembic_baseline.diff.render import describe
+    from alembic_baseline.snapshot import inventory
+
     lines = describe(compare(a, b, options), None, {}, values=True)
     # every object by name, any kind — but user mappings and subscriptions, which a baseline
     # never carries (their options hold credentials; sanitize leaves them out with a warning):
@@ -131,6 +174,11 @@ def _pair(name: str, a: Snapshot, b: Snapshot, options: CompareOptions) -> Compa
     return Comparison(name, lines + found.lines(modelled=not lines), kept)
 
 
+Early = tuple[int, Future[ScratchServer], Sequence[Future[DatabaseURL]]]
+"""A scratch server opened before the manifest was read (for the major guessed from it) and
+the history's and the baseline's databases it is creating: used when the major is right."""
+
+
 def verify(
     project: AlembicProject,
     *,
@@ -140,10 +188,14 @@ def verify(
     scratch_url: str | None = None,
     progress: Progress = lambda _: None,
     server: ScratchServer | None = None,
+    early: Early | None = None,
 ) -> VerifyResult:
     """Compare history, baseline (and production) at the old head and at the current heads."""
     manifest = find_manifest(project.script_location, revision)
     major = pg_major or _major_of(url) or int(manifest.server_version.split(".")[0])
+    databases: Sequence[Future[DatabaseURL]] = ()
+    if server is None and early is not None and early[0] == major:
+        server, databases = early[1].result(), early[2]
     with contextlib.ExitStack() as stack:
         if server is None:  # found (or started) while the history is read
             soon = stack.enter_context(scratch_server_soon(major=major, scratch_url=scratch_url))
@@ -151,7 +203,7 @@ def verify(
         full = stack.enter_context(whole_history(project, manifest, history))
         return _verify(
             project, full, manifest, history.heads(), url, major, scratch_url, progress,
-            server or soon.result(),
+            server or soon.result(), databases,
         )  # fmt: skip
 
 
@@ -165,28 +217,37 @@ def _verify(
     scratch_url: str | None,
     progress: Progress,
     server: ScratchServer,
+    databases: Sequence[Future[DatabaseURL]] = (),
 ) -> VerifyResult:
+    """``databases``: the history's and the baseline's, which ``server`` is creating."""
     post = heads != (manifest.old_head,)
     seconds: dict[str, float] = {}
     comparisons: list[Comparison] = []
-    options = CompareOptions()
+    options = compare_options()
     with (
         Scratch(major, scratch_url, server) as scratch,
         # snapshots are read here while the main thread builds the next database; leaving the
         # pool waits for them (before the scratch databases are dropped), also on an error
         ThreadPoolExecutor(max_workers=2, thread_name_prefix="ab-verify") as pool,
     ):
+        given = scratch.server() is server and len(databases) == 2
         server = scratch.server()
-        # the server creates the baseline's database while the history replays
-        base_db = server.create_database_soon(server.new_name("baseline"))
+        # the server creates the databases while the history is read and replays
+        hist_db = databases[0] if given else None
+        base_db = (
+            databases[1] if given else server.create_database_soon(server.new_name("baseline"))
+        )
+        pool.submit(preload_checks)  # while the history replays
         build = (server, manifest.old_head, heads, post, progress, seconds, pool)
-        hist = _build(full, "history", *build)
+        hist = _build(full, "history", *build, url=hist_db.result() if hist_db else None)
         vt = hist.version_table
         base = _build(project, "baseline", *build, url=base_db.result(), vt=vt)
         # the rows are compared while the baseline's snapshot is read
         carried = carried_rows(full, manifest, server, hist.at_old_copy, base.at_old_copy, vt)
         hist_snaps = (hist.at_old.result(), hist.at_heads.result(), hist.at_old_copy)
+        hist.drop_soon(server)  # each DROP waits for a checkpoint: beside what is left to do
         base_snaps = (base.at_old.result(), base.at_heads.result(), base.at_old_copy)
+        base.drop_soon(server)
         comparisons.append(
             _pair(
                 f"history ≡ baseline at {manifest.old_head}", hist_snaps[0], base_snaps[0], options
@@ -214,6 +275,13 @@ class _Built:
     at_heads: Future[Snapshot]
     at_old_copy: DatabaseURL
     version_table: VersionTableName
+    url: DatabaseURL
+    """The database built to the heads (``at_old_copy`` too when there are no new revisions)."""
+
+    def drop_soon(self, server: ScratchServer) -> None:
+        """Its databases dropped on threads of the server (waited for when it closes)."""
+        for name in dict.fromkeys((self.url.database, self.at_old_copy.database)):
+            server.drop_database_soon(name)
 
 
 def _build(
@@ -241,10 +309,10 @@ def _build(
     if vt is None:
         seen = result.sandbox.version_table if result.sandbox is not None else None
         vt = seen or project.version_table(url, scratch=True)
-    options = inspect_options(VersionTable(*vt))
+    options = snapshot_options(vt)
     if not post:
         at_old = pool.submit(from_url, url, options)
-        return _Built(at_old, at_old, url, vt)
+        return _Built(at_old, at_old, url, vt, url)
     # read before the copy: CREATE DATABASE … TEMPLATE ends the template's other sessions
     read: Future[Snapshot] = Future()
     read.set_result(from_url(url, options))
@@ -253,7 +321,7 @@ def _build(
     start = time.perf_counter()
     project.upgrade(url, "heads", scratch=True)
     seconds[f"{label}_post"] = time.perf_counter() - start
-    return _Built(read, pool.submit(from_url, url, options), at_old_copy, vt)
+    return _Built(read, pool.submit(from_url, url, options), at_old_copy, vt, url)
 
 
 def _production(
@@ -266,10 +334,10 @@ def _production(
     server: ScratchServer,
 ) -> Comparison:
     current = project.current_heads(url)
-    prod = from_url(url, inspect_options(VersionTable(*vt)))
-    options = CompareOptions()
+    prod = from_url(url, snapshot_options(vt))
+    options = compare_options()
     if server.major != (_major_of(url) or server.major):
-        options = CompareOptions.cross_version()
+        options = compare_options(cross_version=True)
     if current == (manifest.old_head,):
         return _pair(f"production ≡ history at {manifest.old_head}", hist_snaps[0], prod, options)
     if current == heads:
@@ -279,21 +347,6 @@ def _production(
         (f"production is at {', '.join(current) or 'no revision'}, neither the old head "
          f"{manifest.old_head} nor the heads {', '.join(heads)}: apply or diagnose first",),
     )  # fmt: skip
-
-
-def replay_to(
-    project: AlembicProject,
-    server: ScratchServer,
-    revision: str,
-    url: DatabaseURL | None = None,
-) -> tuple[DatabaseURL, VersionTableName]:
-    """A new database of ``server`` (``url``: an empty one it made) with the history replayed
-    to ``revision`` (never a cached template), and the version table env.py configured there —
-    as the replay's sandbox saw it, so env.py does not run once more only to say it."""
-    url = url or server.create_database(server.new_name("replay"))
-    result = project.upgrade(url, revision, scratch=True)
-    seen = result.sandbox.version_table if result.sandbox is not None else None
-    return url, seen or project.version_table(url, scratch=True)
 
 
 def drift_lines(
@@ -312,11 +365,11 @@ def drift_lines(
     replay before it goes, e.g. to read its seed rows). ``version_table``: production's, when
     the caller knows it already."""
 
-    options = CompareOptions()
+    options = compare_options()
     with Scratch(major, scratch_url, server) as scratch:
         srv = scratch.server()
         prod_vt = version_table or project.version_table(prod)
-        snap_options = inspect_options(VersionTable(*prod_vt))
+        snap_options = snapshot_options(prod_vt)
         replayed, replayed_vt = replay_to(project, srv, "heads")
         if on_replay is not None:
             on_replay(replayed, srv.major, replayed_vt)

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from alembic_baseline.baseline.manifest import guess_major
 from alembic_baseline.baseline.options import from_settings as baseline_section
 from alembic_baseline.baseline.results import Verified
 from alembic_baseline.commands.common import database_url, project
 from alembic_baseline.errors import UnsafeError
 from alembic_baseline.pg import binaries
 from alembic_baseline.pg.connect import connection
-from alembic_baseline.pg.scratch import scratch_server, scratch_server_soon
+from alembic_baseline.pg.scratch import ScratchServer, scratch_server, scratch_server_soon
 from alembic_baseline.pg.server import server_major
 from alembic_baseline.pg.url import DatabaseURL
 from alembic_baseline.settings import Settings
@@ -22,6 +24,7 @@ if TYPE_CHECKING:  # start-up: each operation imports its own module when it run
     from alembic_baseline.baseline.create import CreateOptions, CreateResult
     from alembic_baseline.baseline.restore import RestoreResult
     from alembic_baseline.baseline.upgrade import UpgradeResult
+    from alembic_baseline.baseline.verify import Early, VerifyResult
     from alembic_baseline.report import Reporter
 
 Progress = Callable[[str], None]
@@ -121,18 +124,48 @@ def verify_baseline(
 ) -> Verified | FleetVerified:
     """Prove on scratch databases that history, baseline (and production, or a fleet) build the
     same schema."""
+    major = None
+    if url is None:  # (production's major is known once it answers)
+        major = settings.pg_major or guess_major(
+            settings.config_file, settings.ini_section, revision
+        )
+    if major is None:
+        result = _verify(settings, url, revision, progress)
+    else:
+        # the scratch server is found (or started) while the project loads, and creates the
+        # history's and the baseline's databases at once (used if the manifest says that major)
+        made: list[Future[DatabaseURL]] = []
+
+        def databases(server: ScratchServer) -> None:
+            made.extend(
+                server.create_database_soon(server.new_name(f)) for f in ("history", "baseline")
+            )
+
+        with scratch_server_soon(
+            major=major, scratch_url=settings.scratch_url, then=databases
+        ) as soon:
+            result = _verify(settings, url, revision, progress, (major, soon, made))
+    if fleet is None:
+        return Verified(result)
+    return FleetVerified(Verified(result), fleet_off_head(settings, fleet, progress))
+
+
+def _verify(
+    settings: Settings,
+    url: str | None,
+    revision: str | None,
+    progress: Progress,
+    early: Early | None = None,
+) -> VerifyResult:
     # lazy: start-up: each baseline command imports only its own operation
     from alembic_baseline.baseline.verify import verify
 
     proj = project(settings)
     prod = database_url(settings, url, proj) if url is not None else None
-    result = verify(
+    return verify(
         proj, url=prod, revision=revision, pg_major=settings.pg_major,
-        scratch_url=settings.scratch_url, progress=progress,
+        scratch_url=settings.scratch_url, progress=progress, early=early,
     )  # fmt: skip
-    if fleet is None:
-        return Verified(result)
-    return FleetVerified(Verified(result), fleet_off_head(settings, fleet, progress))
 
 
 @dataclass(frozen=True)

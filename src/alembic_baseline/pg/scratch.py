@@ -17,10 +17,10 @@ import atexit
 import contextlib
 import secrets
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from alembic_baseline import settings
 from alembic_baseline.errors import DatabaseError, ScratchError
@@ -34,6 +34,8 @@ from alembic_baseline.pg.waits import Waits
 if TYPE_CHECKING:
     import psycopg
 
+_T = TypeVar("_T")
+
 
 class ScratchServer:
     """A server on which scratch databases can be created, cloned and dropped."""
@@ -44,7 +46,7 @@ class ScratchServer:
         self._admin: psycopg.Connection[tuple[object, ...]] | None = None
         self._created: list[str] = []
         self._lock = threading.Lock()  # _created, _admin and _soon, shared with _soon's threads
-        self._soon: list[_Soon] = []
+        self._soon: list[_Soon[Any]] = []
         self.version_num = server_version(self.admin()).num
 
     @property
@@ -83,7 +85,16 @@ class ScratchServer:
         """:meth:`create_database` on a thread (and a connection) of its own, so that the server
         works while the caller does. :meth:`close` waits for it and drops the database, also
         when nobody asked for the result: no thread or database outlives this object."""
-        soon = _Soon(self, name or self.new_name())
+        name = name or self.new_name()
+        return self._start(_Soon(self, name, lambda conn: self._create(conn, name, None, False)))
+
+    def drop_database_soon(self, name: str) -> Future[None]:
+        """:meth:`drop_database` on a thread (and a connection) of its own: a DROP DATABASE
+        waits for a checkpoint of the server, which need not hold the caller up. :meth:`close`
+        waits for it (and drops the database itself if this failed)."""
+        return self._start(_Soon(self, name, lambda conn: self._drop(conn, name), "drop"))
+
+    def _start(self, soon: _Soon[_T]) -> Future[_T]:
         with self._lock:
             self._soon.append(soon)
         soon.thread.start()
@@ -128,9 +139,11 @@ class ScratchServer:
         return self.url(name)
 
     def drop_database(self, name: str) -> None:
+        self._drop(self.admin(), name)
+
+    def _drop(self, conn: psycopg.Connection[tuple[object, ...]], name: str) -> None:
         from psycopg import sql
 
-        conn = self.admin()
         stmt = sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name))
         if self.major >= 13:
             stmt = stmt + sql.SQL(" WITH (FORCE)")
@@ -167,13 +180,25 @@ class ScratchServer:
         return row is not None
 
     def close(self) -> None:
-        """Wait for :meth:`create_database_soon`'s threads, drop the databases this object
-        created, then close the admin connection."""
+        """Wait for the threads of :meth:`create_database_soon` and :meth:`drop_database_soon`,
+        drop the databases this object created (at the same time: each DROP waits for a
+        checkpoint), then close the admin connection."""
         try:
             self._settle()
-            for name in list(reversed(self._created)):
+            with self._lock:
+                left = list(reversed(self._created))
+            if len(left) == 1:
                 with contextlib.suppress(Exception):
-                    self.drop_database(name)
+                    self.drop_database(left[0])
+            elif left:
+                for name in left:
+                    self.drop_database_soon(name)
+                self._settle()
+                with self._lock:
+                    left = list(self._created)
+                for name in left:  # a background DROP that failed: once more, here
+                    with contextlib.suppress(Exception):
+                        self.drop_database(name)
         finally:
             with self._lock:
                 admin, self._admin = self._admin, None
@@ -181,7 +206,7 @@ class ScratchServer:
                 admin.close()
 
     def _settle(self) -> None:
-        """Each pending background CREATE DATABASE finished (cancelled after SETTLE_S)."""
+        """Each pending background CREATE or DROP DATABASE finished (cancelled after SETTLE_S)."""
         with self._lock:
             pending, self._soon = self._soon, []
         for soon in pending:
@@ -192,19 +217,27 @@ class ScratchServer:
 
 
 SETTLE_S = 10.0
-"""How long :meth:`ScratchServer.close` waits for a background CREATE DATABASE before it
+"""How long :meth:`ScratchServer.close` waits for a background CREATE or DROP DATABASE before it
 cancels it (and again after cancelling: the server answers a cancel at once)."""
 
 
-class _Soon:
-    """One background CREATE DATABASE: its thread, its connection's backend, its result."""
+class _Soon(Generic[_T]):
+    """One background CREATE or DROP DATABASE: its thread, its connection's backend, its
+    result."""
 
-    def __init__(self, server: ScratchServer, name: str) -> None:
+    def __init__(
+        self,
+        server: ScratchServer,
+        name: str,
+        work: Callable[[psycopg.Connection[tuple[object, ...]]], _T],
+        what: str = "create",
+    ) -> None:
         self.server = server
         self.name = name
-        self.future: Future[DatabaseURL] = Future()
+        self.work = work
+        self.future: Future[_T] = Future()
         self.backend: int | None = None
-        self.thread = threading.Thread(target=self._run, name="ab-scratch-create", daemon=True)
+        self.thread = threading.Thread(target=self._run, name=f"ab-scratch-{what}", daemon=True)
 
     def _run(self) -> None:
         if not self.future.set_running_or_notify_cancel():
@@ -212,11 +245,11 @@ class _Soon:
         try:
             with contextlib.closing(self.server._connect()) as conn:
                 self.backend = conn.info.backend_pid
-                url = self.server._create(conn, self.name, None, keep=False)
+                result = self.work(conn)
         except BaseException as exc:
             self.future.set_exception(exc)
         else:
-            self.future.set_result(url)
+            self.future.set_result(result)
 
     def cancel(self) -> None:
         """Cancel the statement from the server side (never from this thread through the other
@@ -313,12 +346,17 @@ def scratch_server(
 
 @contextlib.contextmanager
 def scratch_server_soon(
-    *, major: int | None = None, scratch_url: str | None = None
+    *,
+    major: int | None = None,
+    scratch_url: str | None = None,
+    then: Callable[[ScratchServer], object] | None = None,
 ) -> Iterator[Future[ScratchServer]]:
     """:func:`scratch_server` opened on a thread of its own, so that a cold start (initdb, the
     server's start) or the look-up of a running one happens while the caller loads its project.
-    ``result()`` gives the server, or raises what opening it raised. On exit — also on an error
-    or an interrupt of the caller — the opening is waited for and the server closed (a cluster
+    ``result()`` gives the server, or raises what opening it raised. ``then(server)`` runs on
+    that thread before the server is handed over (e.g. to have it create databases at once,
+    with :meth:`ScratchServer.create_database_soon`). On exit — also on an error or an
+    interrupt of the caller — the opening is waited for and the server closed (a cluster
     started here is stopped): nothing outlives the context."""
     future: Future[ScratchServer] = Future()
 
@@ -326,9 +364,18 @@ def scratch_server_soon(
         if not future.set_running_or_notify_cancel():
             return
         try:
-            future.set_result(open_server(major=major, scratch_url=scratch_url))
+            server = open_server(major=major, scratch_url=scratch_url)
         except BaseException as exc:  # handed to whoever asks for the server
             future.set_exception(exc)
+            return
+        try:
+            if then is not None:
+                then(server)
+        except BaseException as exc:
+            _close(server)
+            future.set_exception(exc)
+        else:
+            future.set_result(server)
 
     thread = threading.Thread(target=run, name="ab-scratch-open", daemon=True)
     thread.start()
