@@ -58,6 +58,10 @@ def main() -> None:
         with Scratch(tool, args.major) as scratch:
             for n in (int(x) for x in args.revisions.split(",")):
                 create, verify, others = _measure(tool, scratch, work, n, args.pairs, args.against)
+                create.headline(f"`baseline create --from-history`, {n:,} revisions",
+                                "replay + `pg_dump --schema-only`", 1.3)  # fmt: skip
+                verify.headline(f"`baseline verify`, {n:,} revisions",
+                                "replay + `psql -f` of the baseline", 1.5)  # fmt: skip
                 rows.append(create.row(f"{n:,} revisions: `baseline create --from-history` vs "
                                        "replay + `pg_dump --schema-only`"))  # fmt: skip
                 rows.append(verify.row(f"{n:,} revisions: `baseline verify` vs replay + "
