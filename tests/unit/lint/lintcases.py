@@ -102,3 +102,19 @@ def write_sum(directory: Path, case: Mapping[str, Any]) -> None:
     if case.get("crlf"):
         for path in directory.glob("*.py"):
             path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+
+
+INDEX = 'op.create_index("ix_{n}", "lots", ["c{n}"])'
+
+
+def index_chain(count: int) -> list[dict[str, Any]]:
+    """``count`` revisions in one line, each creating an index (a PG finding each)."""
+    return [
+        {
+            "revision": f"{n + 1:012x}",
+            "down_revision": f"{n:012x}" if n else None,
+            "upgrade": INDEX.format(n=n),
+            "downgrade": f'op.drop_index("ix_{n}", table_name="lots")',
+        }
+        for n in range(count)
+    ]

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 import multiprocessing
 from pathlib import Path
-from typing import Any
 
 import pytest
-from lintcases import revision_source, write_revisions
+from lintcases import index_chain, revision_source, write_revisions
 
 from alembic_baseline.lint import cache as lint_cache
 from alembic_baseline.lint import engine
@@ -21,20 +20,6 @@ from alembic_baseline.lint.model import (
     Severity,
     ViewEvent,
 )
-
-INDEX = 'op.create_index("ix_{n}", "lots", ["c{n}"])'
-
-
-def _chain(count: int) -> list[dict[str, Any]]:
-    return [
-        {
-            "revision": f"{n + 1:012x}",
-            "down_revision": f"{n:012x}" if n else None,
-            "upgrade": INDEX.format(n=n),
-            "downgrade": f'op.drop_index("ix_{n}", table_name="lots")',
-        }
-        for n in range(count)
-    ]
 
 
 def _result(n: int, path: str = "/p/x.py") -> FileResult:
@@ -78,7 +63,7 @@ def test_an_entry_reads_back_equal_at_the_current_path(tmp_path: Path) -> None:
 
 
 def test_warm_run_reads_one_file_and_matches_the_cold_run(tmp_path: Path) -> None:
-    targets = write_revisions(tmp_path / "versions", _chain(6))
+    targets = write_revisions(tmp_path / "versions", index_chain(6))
     config = from_section({})
     cache = tmp_path / "cache"
     cold = engine.run(targets, config, root=tmp_path, cache_dir=cache, jobs=1)
@@ -108,7 +93,7 @@ def test_warm_run_reads_one_file_and_matches_the_cold_run(tmp_path: Path) -> Non
     ],
 )
 def test_a_damaged_results_file_is_an_empty_cache(tmp_path: Path, content: bytes) -> None:
-    targets = write_revisions(tmp_path / "versions", _chain(3))
+    targets = write_revisions(tmp_path / "versions", index_chain(3))
     config = from_section({})
     cache = tmp_path / "cache"
     fresh = engine.run(targets, config, root=tmp_path, cache_dir=cache, jobs=1)
@@ -120,7 +105,7 @@ def test_a_damaged_results_file_is_an_empty_cache(tmp_path: Path, content: bytes
 
 
 def test_a_damaged_entry_is_a_miss(tmp_path: Path) -> None:
-    targets = write_revisions(tmp_path / "versions", _chain(3))
+    targets = write_revisions(tmp_path / "versions", index_chain(3))
     config = from_section({})
     cache = tmp_path / "cache"
     fresh = engine.run(targets, config, root=tmp_path, cache_dir=cache, jobs=1)
@@ -139,14 +124,15 @@ def test_stale_entries_are_misses_and_old_ones_are_pruned(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(lint_cache, "KEEP_OTHERS", 2)
-    targets = write_revisions(tmp_path / "versions", _chain(2))
+    targets = write_revisions(tmp_path / "versions", index_chain(2))
     config = from_section({})
     cache = tmp_path / "cache"
     engine.run(targets, config, root=tmp_path, cache_dir=cache, jobs=1)
     entries = lambda: json.loads((cache / "results.json").read_text(encoding="utf-8"))["entries"]  # noqa: E731
     first = set(entries())
     for n in range(4):  # four versions of the first file: its older entries are stale
-        targets[0].path.write_text(revision_source(_chain(1)[0] | {"upgrade": f"{'pass;' * n}"}))
+        edit = {"upgrade": f"{'pass;' * n}"}
+        targets[0].path.write_text(revision_source(index_chain(1)[0] | edit))
         edited = engine.run(targets, config, root=tmp_path, cache_dir=cache, jobs=1)
         assert edited.cached == 1  # the edited file is a miss, the other a hit
     kept = entries()
@@ -155,7 +141,7 @@ def test_stale_entries_are_misses_and_old_ones_are_pruned(
 
 
 def test_a_stale_entry_of_another_configuration_is_not_served(tmp_path: Path) -> None:
-    targets = write_revisions(tmp_path / "versions", _chain(2))
+    targets = write_revisions(tmp_path / "versions", index_chain(2))
     cache = tmp_path / "cache"
     engine.run(targets, from_section({}), root=tmp_path, cache_dir=cache, jobs=1)
     other = engine.run(
@@ -199,7 +185,7 @@ def test_concurrent_writers_lose_nothing_and_never_tear_the_file(tmp_path: Path)
 
 
 def test_an_old_cache_directory_is_read_past_and_cleaned(tmp_path: Path) -> None:
-    targets = write_revisions(tmp_path / "versions", _chain(2))
+    targets = write_revisions(tmp_path / "versions", index_chain(2))
     cache = tmp_path / "cache"
     cache.mkdir()
     old = cache / f"{'ab' * 32}.json"  # an entry of the one-file-per-entry layout
@@ -213,7 +199,7 @@ def test_an_old_cache_directory_is_read_past_and_cleaned(tmp_path: Path) -> None
 
 
 def test_an_unwritable_cache_directory_still_lints(tmp_path: Path) -> None:
-    targets = write_revisions(tmp_path / "versions", _chain(2))
+    targets = write_revisions(tmp_path / "versions", index_chain(2))
     blocker = tmp_path / "cache"
     blocker.write_text("a file where the directory should be", encoding="utf-8")
     result = engine.run(targets, from_section({}), root=tmp_path, cache_dir=blocker, jobs=1)

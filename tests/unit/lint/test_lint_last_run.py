@@ -12,27 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from lintcases import revision_source, write_revisions, write_sum
+from lintcases import index_chain, revision_source, write_revisions, write_sum
 
 from alembic_baseline.history.checksums import SUM_FILE
 from alembic_baseline.lint import engine
 from alembic_baseline.lint.cache import LintCache
 from alembic_baseline.lint.config import LintConfig, from_section
 from alembic_baseline.lint.paths import Resolver
-
-INDEX = 'op.create_index("ix_{n}", "lots", ["c{n}"])'
-
-
-def _chain(count: int) -> list[dict[str, Any]]:
-    return [
-        {
-            "revision": f"{n + 1:012x}",
-            "down_revision": f"{n:012x}" if n else None,
-            "upgrade": INDEX.format(n=n),
-            "downgrade": f'op.drop_index("ix_{n}", table_name="lots")',
-        }
-        for n in range(count)
-    ]
 
 
 def _run(targets: list[engine.Target], root: Path, config: LintConfig | None = None,
@@ -55,7 +41,7 @@ def _forbid_work(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_the_same_inputs_give_the_last_runs_findings_without_any_work(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    targets = write_revisions(tmp_path / "versions", _chain(4))
+    targets = write_revisions(tmp_path / "versions", index_chain(4))
     uncached = engine.run(targets, from_section({}), root=tmp_path, jobs=1)
     cold = _run(targets, tmp_path)
     _forbid_work(monkeypatch)
@@ -65,7 +51,7 @@ def test_the_same_inputs_give_the_last_runs_findings_without_any_work(
 
 
 def test_a_caller_reading_the_summaries_gets_them(tmp_path: Path) -> None:
-    targets = write_revisions(tmp_path / "versions", _chain(3))
+    targets = write_revisions(tmp_path / "versions", index_chain(3))
     first = _run(targets, tmp_path)
     again = engine.run(targets, from_section({}), root=tmp_path, cache_dir=tmp_path / "cache",
                        jobs=1)  # fmt: skip
@@ -78,11 +64,11 @@ def _findings(result: engine.EngineResult) -> list[tuple[str, int, str]]:
 
 def test_a_changed_input_is_not_served_the_last_run(tmp_path: Path) -> None:
     versions = tmp_path / "versions"
-    targets = write_revisions(versions, _chain(3))
+    targets = write_revisions(versions, index_chain(3))
     _run(targets, tmp_path)
 
     # a file's bytes
-    targets[0].path.write_text(revision_source(_chain(1)[0] | {"upgrade": "pass"}))
+    targets[0].path.write_text(revision_source(index_chain(1)[0] | {"upgrade": "pass"}))
     edited = _run(targets, tmp_path)
     assert len(edited.findings) == 4 and edited.cached == 2
 
@@ -115,7 +101,7 @@ def test_a_changed_input_is_not_served_the_last_run(tmp_path: Path) -> None:
 
 
 def test_a_damaged_last_run_is_computed_again(tmp_path: Path) -> None:
-    targets = write_revisions(tmp_path / "versions", _chain(2))
+    targets = write_revisions(tmp_path / "versions", index_chain(2))
     first = _run(targets, tmp_path)
     path = tmp_path / "cache" / "last-run.json"
     document = json.loads(path.read_text(encoding="utf-8"))
@@ -130,7 +116,7 @@ def test_a_damaged_last_run_is_computed_again(tmp_path: Path) -> None:
 def test_a_warm_lint_imports_no_rule(tmp_path: Path) -> None:
     """The rules (their modules, ~10 ms), their registry and the classes of a parsed revision
     are imported only when something is checked."""
-    targets = write_revisions(tmp_path / "versions", _chain(3))
+    targets = write_revisions(tmp_path / "versions", index_chain(3))
     cold = _run(targets, tmp_path)
     code = (
         "import sys; from pathlib import Path; "
@@ -193,7 +179,7 @@ def test_files_whose_status_is_unchanged_are_not_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(engine, "RACY_NS", 0)  # the files were written just now
-    targets = write_revisions(tmp_path / "versions", _chain(3))
+    targets = write_revisions(tmp_path / "versions", index_chain(3))
     first = _run(targets, tmp_path)
     reads = _counting_reads(monkeypatch)
     assert _run(targets, tmp_path).findings == first.findings
@@ -213,7 +199,7 @@ def test_an_edit_keeping_size_and_mtime_is_seen(
     """Same size, modification time set back: the change time (which nothing sets back) and
     the bytes tell."""
     monkeypatch.setattr(engine, "RACY_NS", 0)
-    targets = write_revisions(tmp_path / "versions", _chain(2))
+    targets = write_revisions(tmp_path / "versions", index_chain(2))
     first = _run(targets, tmp_path)
     path = targets[0].path
     before = path.stat()
@@ -232,7 +218,7 @@ def test_files_changed_just_before_the_last_run_looked_are_read(
 ) -> None:
     """Within RACY_NS of the last run's look, a file may have changed again in the same tick of
     the file system's clock: it is read until the last run looked well after it."""
-    targets = write_revisions(tmp_path / "versions", _chain(2))
+    targets = write_revisions(tmp_path / "versions", index_chain(2))
     first = _run(targets, tmp_path)
     reads = _counting_reads(monkeypatch)
     assert _run(targets, tmp_path).findings == first.findings
@@ -250,7 +236,7 @@ def test_the_sum_file_and_the_archive_are_inputs_of_the_last_run(
     archive where a recorded revision that is not linted may sit. A change to either is a
     miss — not the last run's findings, which would be stale."""
     versions = tmp_path / "versions"
-    chain = _chain(3)
+    chain = index_chain(3)
     targets = write_revisions(versions, chain)
     # `history sum` run before the newest revision was written: that one is "unsummed"
     write_sum(versions, {"files": chain[:2]})
