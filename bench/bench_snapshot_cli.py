@@ -143,7 +143,9 @@ def run(
         return {
             **extra,
             "ratios": ratios,
-            "si_per_pair": [r[0] / si for (si, _), r in zip(si_rows, rows, strict=True)],
+            "si_per_pair": [r[0] / si for (si, _), r in zip(si_rows, rows, strict=True)]
+            if si_rows
+            else [],
             "major": server.major,
             "pg_dump_major": binaries.find_client(server.major).major,
             "pairs": pairs,
