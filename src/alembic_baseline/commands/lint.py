@@ -107,13 +107,13 @@ def _script(settings: Settings) -> ScriptDirectory:
 def _bare_script(settings: Settings) -> ScriptDirectory:
     """Where the versions are and how files are named: no revision file imported for it."""
     # lazy: start-up: only a cold cache pays for Alembic
+    from alembic_baseline.history.driver import AlembicProject
     from alembic_baseline.lint.offline import without_template_highlighting
 
+    # The driver imports Alembic when it reads the configuration, not when it is imported: the
+    # block covers that call (Alembic imported without Mako's Pygments plugin).
     with without_template_highlighting():
-        # lazy: as above (and Alembic imported without Mako's Pygments plugin)
-        from alembic_baseline.history.driver import AlembicProject
-
-    return AlembicProject(settings).bare_script()
+        return AlembicProject(settings).bare_script()
 
 
 def _version_dirs(settings: Settings, cache_dir: Path | None) -> tuple[list[Path], str]:

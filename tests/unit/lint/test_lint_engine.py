@@ -351,6 +351,30 @@ def test_rendering_imports_alembic_without_template_highlighting() -> None:
     assert done.stdout.split() == ["False", "False", "True"]
 
 
+def test_finding_the_version_dirs_imports_alembic_without_template_highlighting(
+    tmp_path: Path,
+) -> None:
+    """A cold run reads the project's configuration with Alembic (the first import of Alembic in
+    the process): Mako's Pygments plugin is not imported for it either (issue 18: start-up
+    imports only what the command needs). The block covered importing the driver, which does
+    not import Alembic: the configuration read after it did, and brought Pygments in."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("pygments")
+    _project(tmp_path)
+    code = (
+        "import sys; from pathlib import Path; "
+        "from alembic_baseline import settings; from alembic_baseline.commands import lint; "
+        f"s = settings.load(config={str(tmp_path / 'alembic.ini')!r}, environ={{}}, "
+        f"cwd=Path({str(tmp_path)!r})); "
+        "dirs, _ = lint._version_dirs(s, None); "
+        "print(len(dirs), 'alembic' in sys.modules, 'pygments' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["1", "True", "False"]
+
+
 def test_every_plain_call_name_contains_a_prefilter_word() -> None:
     """read_source walks the tree for plain calls only when the source has one of these words."""
     from alembic_baseline.lint import pysource

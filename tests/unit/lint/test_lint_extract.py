@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from lintcases import revision_source
+from lintcases import revision_source, write_revisions
 
 from alembic_baseline.lint.extract import read_revision, summarize
 from alembic_baseline.lint.model import Direction
@@ -143,3 +144,71 @@ def test_unreadable_files_are_parse_errors_not_crashes(tmp_path: Path) -> None:
     assert rev.parse_errors and "not UTF-8" in rev.parse_errors[0][1]
     nul = _write(tmp_path, 'revision = "x"\n\0\n', "x_nul.py")
     assert read_revision(nul).parse_errors
+
+
+_VARIED_SQL = [
+    "CREATE TABLE s.t (id bigint PRIMARY KEY, x numeric(10, 2) DEFAULT 1.5 NOT NULL, "
+    "c char(1) CHECK (c IN ('a', 'b')) REFERENCES u (c) ON DELETE CASCADE)",
+    'ALTER TABLE t ADD COLUMN y text COLLATE "C", ALTER COLUMN x TYPE float8 USING x::float8',
+    "CREATE INDEX CONCURRENTLY IF NOT EXISTS i ON s.t USING gin (x) WHERE y > 0.5",
+    "CREATE VIEW v AS SELECT a, count(*) FILTER (WHERE b) OVER (PARTITION BY a) FROM t "
+    "JOIN u USING (id) WHERE z = ANY (ARRAY[1, 2]) GROUP BY a HAVING sum(x) > 1e3",
+    "UPDATE t SET x = x + 1 WHERE id IN (SELECT id FROM u LIMIT 10) RETURNING *",
+    "CREATE TYPE status AS ENUM ('a', 'b'); ALTER TYPE status ADD VALUE 'c' AFTER 'b'",
+    "CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$",
+    "BEGIN; COMMENT ON TABLE t IS 'x'; DROP TABLE IF EXISTS a, b CASCADE; COMMIT",
+    "SELECT 1.5::numeric, B'101', X'ff', true, null, -2147483649, $1",
+]
+
+
+def test_nodes_parsed_unchecked_are_those_parsed_checked() -> None:
+    """Inside :func:`unchecked_nodes` the parser's trees are the same, positions included;
+    outside it (after it, and nested in it) pglast checks attributes as it did."""
+    import pglast
+    import pytest
+    from pglast import ast as pg
+
+    from alembic_baseline.lint.extract import unchecked_nodes
+
+    checked = [pglast.parse_sql(sql) for sql in _VARIED_SQL]
+    with unchecked_nodes():
+        assert pg.Node.__setattr__ is object.__setattr__
+        with unchecked_nodes():  # nested: leaves the switch alone
+            pass
+        assert pg.Node.__setattr__ is object.__setattr__
+        unchecked = [pglast.parse_sql(sql) for sql in _VARIED_SQL]
+    assert unchecked == checked
+    assert [[s() for s in t] for t in unchecked] == [[s() for s in t] for t in checked]
+    with pytest.raises(ValueError, match="Bad value"):
+        pg.RangeVar(relname=1)
+
+
+def test_a_lint_chunk_parses_without_pglast_attribute_checks(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """Issue 18 (lint, empty cache): the checks were a third of parsing, which was a quarter of
+    a worker's time. Counted with a wrapper standing for pglast's own ``__setattr__``."""
+    from pglast import ast as pg
+
+    from alembic_baseline.lint import engine, extract
+    from alembic_baseline.lint.config import from_section
+
+    calls: list[str] = []
+    validated = pg.Node.__dict__["__setattr__"]
+
+    def counting(self: Any, name: str, value: Any) -> None:
+        calls.append(name)
+        validated(self, name, value)
+
+    monkeypatch.setattr(pg.Node, "__setattr__", counting)
+    monkeypatch.setattr(extract, "_VALIDATED_SETATTR", counting)
+    specs = [
+        {"revision": "a1b2c3d4e5f6", "upgrade": 'op.create_index("ix_a", "lots", ["a"])'},
+        {"revision": "b1b2c3d4e5f6", "upgrade": 'op.execute("ALTER TABLE t ADD x int")'},
+    ]
+    targets = write_revisions(tmp_path, specs)
+    results = engine._lint_chunk(targets, from_section({}), [])
+    assert all(r.findings for r in results)  # the SQL was parsed and checked by the rules
+    assert calls == []
+    pg.RangeVar(relname="t")  # checked again after the chunk
+    assert calls
