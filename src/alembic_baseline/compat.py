@@ -464,3 +464,35 @@ def start_all_workers(pool: Any) -> None:
     if callable(launch) and callable(watch):
         launch()
         watch()
+
+
+# -- pglast: parsing ------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def pglast_unchecked_nodes() -> Iterator[None]:
+    """Parse without pglast's per-attribute validation while the block runs (lint's workers,
+    around a chunk of files).
+
+    Every attribute of every node pglast's parser builds goes through ``ast.Node.__setattr__``,
+    which checks and coerces values given by hand; the parser's own values are already of their
+    types (enums, tuples, bools, one-character strings), so the check changes nothing and was a
+    third of parsing. That method is pglast's implementation, not its API: the block swaps it
+    for ``object.__setattr__`` and puts it back (tests/unit/lint/test_lint_extract.py compares
+    the trees and serialisations parsed both ways, and fails if pglast moves the check).
+    Switching costs far more than one parse (every subclass is updated), hence once around many
+    files, not per statement. Nothing in lint builds nodes by hand. A block already running
+    (nested, or in another thread) leaves the switch alone."""
+    # lazy: start-up: pglast only where SQL is parsed
+    from pglast import ast
+
+    node = ast.Node
+    validated = node.__dict__.get("__setattr__")
+    if validated is None or validated is object.__setattr__:  # not pglast's, or switched already
+        yield
+        return
+    node.__setattr__ = object.__setattr__  # type: ignore[method-assign,assignment]
+    try:
+        yield
+    finally:
+        node.__setattr__ = validated  # type: ignore[method-assign]

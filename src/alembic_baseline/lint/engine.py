@@ -92,11 +92,10 @@ def _lint_chunk(
     targets: Sequence[Target], config: LintConfig, sys_path: Sequence[str]
 ) -> list[FileResult]:
     # lazy: start-up: a warm run (every result cached) renders and parses nothing
-    from alembic_baseline.lint.extract import unchecked_nodes
     from alembic_baseline.lint.offline import quiet
 
     rules = config.rules()
-    with quiet(), unchecked_nodes():
+    with quiet(), compat.pglast_unchecked_nodes():
         return [lint_file(t, config, sys_path, rules) for t in targets]
 
 

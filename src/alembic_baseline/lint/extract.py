@@ -12,10 +12,9 @@ Three tiers, best first, so that no revision crashes the linter:
 from __future__ import annotations
 
 import ast
-import contextlib
 import re
 import types
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pglast
@@ -140,30 +139,6 @@ def _render_one(module: types.ModuleType | None, op: Operation, node: ast.Call) 
     if op.name in ("execute", "bind.execute") and op.args and isinstance(op.args[0], str):
         return [Chunk(op.args[0], op.line)]
     return []
-
-
-_VALIDATED_SETATTR = pg.Node.__dict__["__setattr__"]
-
-
-@contextlib.contextmanager
-def unchecked_nodes() -> Iterator[None]:
-    """Parse without pglast's per-attribute validation while the block runs (a chunk of files).
-
-    Every attribute of every node pglast's parser builds goes through ``Node.__setattr__``,
-    which checks and coerces values given by hand; the parser's own values are already of their
-    types (enums, tuples, bools, one-character strings), so the check changes nothing and was a
-    third of parsing. Switching it costs far more than one parse (the class's subclasses are all
-    updated), hence once around many files, not per statement. Nothing in lint builds nodes by
-    hand. A block already running (nested, or in another thread) leaves the switch alone."""
-    node = pg.Node
-    if node.__dict__["__setattr__"] is not _VALIDATED_SETATTR:
-        yield
-        return
-    node.__setattr__ = object.__setattr__  # type: ignore[method-assign,assignment]
-    try:
-        yield
-    finally:
-        node.__setattr__ = _VALIDATED_SETATTR  # type: ignore[method-assign]
 
 
 # SQLAlchemy's text(): ``:name`` is a bind parameter (not after ``:``, a word character or a

@@ -162,13 +162,13 @@ _VARIED_SQL = [
 
 
 def test_nodes_parsed_unchecked_are_those_parsed_checked() -> None:
-    """Inside :func:`unchecked_nodes` the parser's trees are the same, positions included;
-    outside it (after it, and nested in it) pglast checks attributes as it did."""
+    """Inside :func:`compat.pglast_unchecked_nodes` the parser's trees are the same, positions
+    included; outside it (after it, and nested in it) pglast checks attributes as it did."""
     import pglast
     import pytest
     from pglast import ast as pg
 
-    from alembic_baseline.lint.extract import unchecked_nodes
+    from alembic_baseline.compat import pglast_unchecked_nodes as unchecked_nodes
 
     checked = [pglast.parse_sql(sql) for sql in _VARIED_SQL]
     with unchecked_nodes():
@@ -190,7 +190,7 @@ def test_a_lint_chunk_parses_without_pglast_attribute_checks(
     a worker's time. Counted with a wrapper standing for pglast's own ``__setattr__``."""
     from pglast import ast as pg
 
-    from alembic_baseline.lint import engine, extract
+    from alembic_baseline.lint import engine
     from alembic_baseline.lint.config import from_section
 
     calls: list[str] = []
@@ -201,7 +201,6 @@ def test_a_lint_chunk_parses_without_pglast_attribute_checks(
         validated(self, name, value)
 
     monkeypatch.setattr(pg.Node, "__setattr__", counting)
-    monkeypatch.setattr(extract, "_VALIDATED_SETATTR", counting)
     specs = [
         {"revision": "a1b2c3d4e5f6", "upgrade": 'op.create_index("ix_a", "lots", ["a"])'},
         {"revision": "b1b2c3d4e5f6", "upgrade": 'op.execute("ALTER TABLE t ADD x int")'},
