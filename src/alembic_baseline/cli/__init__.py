@@ -262,5 +262,10 @@ def _json(args: Sequence[str], reporter: Reporter) -> bool:
 
 def run() -> None:
     """Console-script entry point."""
+    from alembic_baseline.cli import _ending
+
     signal.signal(signal.SIGTERM, _on_sigterm)
-    sys.exit(main())
+    _ending.arm()
+    code = main()
+    _ending.end(code)  # returns unless a command kept its objects for a quick end
+    sys.exit(code)
