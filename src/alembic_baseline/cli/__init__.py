@@ -21,7 +21,7 @@ import typer
 import typer.main
 import typer.models
 
-from alembic_baseline.cli import _errors
+from alembic_baseline.cli import _ending, _errors
 from alembic_baseline.cli._app import app
 from alembic_baseline.errors import BaselineError, ExitCode
 from alembic_baseline.report import Reporter
@@ -262,8 +262,6 @@ def _json(args: Sequence[str], reporter: Reporter) -> bool:
 
 def run() -> None:
     """Console-script entry point."""
-    from alembic_baseline.cli import _ending
-
     signal.signal(signal.SIGTERM, _on_sigterm)
     _ending.arm()
     code = main()
