@@ -83,3 +83,25 @@ def test_sql_and_snapshot_output_are_verbatim(pg_default: ScratchServer) -> None
     assert (
         code == 0 and "password = 'secret'" in json.loads(stdout)["objects"]["functions"][0]["body"]
     )
+
+
+def test_console_process_ends_with_complete_output(
+    pg_default: ScratchServer, tmp_path: Path
+) -> None:
+    """``run()`` ends a snapshot's process without a normal shutdown (cli._ending): the file
+    and the JSON on stdout are whole, and the same as ``main()`` writes in-process."""
+    import os
+    import subprocess
+    import sys
+
+    url = load(pg_default, "types", "a")
+    assert run("snapshot", "--url", url, "-o", str(tmp_path / "in.json"))[0] == 0
+    env = {**os.environ, "AB_URL": url}
+    argv = [sys.executable, "-m", "alembic_baseline", "snapshot", "--url-env", "AB_URL"]
+    done = subprocess.run([*argv, "-o", str(tmp_path / "out.json")], env=env, timeout=120)
+    assert done.returncode == 0
+    assert (tmp_path / "out.json").read_bytes() == (tmp_path / "in.json").read_bytes()
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+    piped = subprocess.run(argv, env=env, capture_output=True, timeout=120)
+    assert piped.returncode == 0
+    assert json.loads(piped.stdout) == json.loads((tmp_path / "in.json").read_text())

@@ -21,7 +21,7 @@ import typer
 import typer.main
 import typer.models
 
-from alembic_baseline.cli import _errors
+from alembic_baseline.cli import _ending, _errors
 from alembic_baseline.cli._app import app
 from alembic_baseline.errors import BaselineError, ExitCode
 from alembic_baseline.report import Reporter
@@ -263,4 +263,7 @@ def _json(args: Sequence[str], reporter: Reporter) -> bool:
 def run() -> None:
     """Console-script entry point."""
     signal.signal(signal.SIGTERM, _on_sigterm)
-    sys.exit(main())
+    _ending.arm()
+    code = main()
+    _ending.end(code)  # returns unless a command kept its objects for a quick end
+    sys.exit(code)

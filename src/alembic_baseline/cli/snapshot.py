@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from alembic_baseline.cli import _ending
 from alembic_baseline.cli._app import app, operation, state
 from alembic_baseline.cli._url import UrlEnvOpt, UrlFileOpt, chosen_url
 from alembic_baseline.errors import ExitCode
@@ -76,6 +77,7 @@ def snapshot_cmd(
         rep.verbatim(result.snapshot.to_json())  # the document itself is the output (JSON)
     else:
         rep.show(result)
+    _ending.keep(result)  # written: dropped with the process, not object by object (_ending)
     return ExitCode.OK
 
 
