@@ -441,6 +441,20 @@ def require_sqlalchemy_2(purpose: str) -> None:
         )
 
 
+# -- CPython: the end of a process ---------------------------------------------------------
+
+
+def run_exit_handlers() -> None:
+    """Run the ``atexit`` handlers now, as a normal interpreter exit runs them first (scratch
+    servers stopped, logging flushed, ``weakref.finalize`` callbacks): for a process about to
+    end with ``os._exit`` (cli/_ending.py). ``atexit._run_exitfuncs`` is CPython's own
+    function for it (3.11–3.14), not a documented API; tests/unit/test_cli_ending.py checks
+    that the handlers ran."""
+    import atexit
+
+    atexit._run_exitfuncs()
+
+
 # -- CPython: process pools ---------------------------------------------------------------
 
 

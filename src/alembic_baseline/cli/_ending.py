@@ -17,6 +17,8 @@ import contextlib
 import os
 import sys
 
+from alembic_baseline import compat
+
 _kept: list[object] | None = None
 
 
@@ -44,9 +46,7 @@ def end(code: int) -> None:
         for t in threading.enumerate()
     ):
         return
-    import atexit
-
-    atexit._run_exitfuncs()  # what a normal exit runs first (scratch servers, logging)
+    compat.run_exit_handlers()  # what a normal exit runs first (scratch servers, logging)
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing to deliver
             stream.flush()
