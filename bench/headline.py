@@ -10,7 +10,7 @@ this runner only chooses the scripts, passes the install and collects what they 
 
 Usage::
 
-    python bench/headline.py [--pairs 3] [--only lint,status] [--tool VENV/bin/alembic-baseline]
+    python bench/headline.py [--pairs 5] [--only lint,status] [--tool VENV/bin/alembic-baseline]
 
 ``AB_SCHEMAINSPECT_PYTHON=/venv/bin/python`` (a venv with schemainspect and psycopg2) adds the
 snapshot's comparison with schemainspect.
@@ -75,7 +75,7 @@ def _row(r: dict[str, object]) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pairs", type=int, default=3)
+    parser.add_argument("--pairs", type=int, default=5)
     parser.add_argument("--only", help="comma-separated: " + ", ".join(SCRIPTS))
     parser.add_argument("--tool", type=Path, help="an installed alembic-baseline (default: build)")
     args = parser.parse_args()

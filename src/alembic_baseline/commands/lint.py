@@ -17,7 +17,7 @@ from alembic_baseline.errors import ConfigError, ExitCode
 from alembic_baseline.lint import baseline as accepted
 from alembic_baseline.lint import config as lint_config
 from alembic_baseline.lint import output
-from alembic_baseline.lint.engine import Target, run
+from alembic_baseline.lint.engine import EngineResult, Target, run
 from alembic_baseline.lint.graphs import RevisionGraph
 from alembic_baseline.lint.model import Finding, RevisionSummary, Severity
 from alembic_baseline.lint.output import fails
@@ -195,15 +195,18 @@ def _expand(paths: Sequence[Path], include_archive: bool) -> list[Target]:
 
 def _only_revisions(
     findings: Sequence[Finding],
-    summaries: Sequence[RevisionSummary],
+    result: EngineResult,
     since: str | None,
     pending: Sequence[str] | None,
 ) -> tuple[list[Finding], int]:
-    """Findings of the revisions after ``since`` and/or in ``pending``; how many files those are."""
+    """Findings of the revisions after ``since`` and/or in ``pending``; how many files those are.
+    ``pending`` alone needs only each file's revision id (which the last run's outcome keeps);
+    ``since`` walks the graph of the summaries."""
     ids = set(pending or ())
     if since is not None:
+        summaries = result.summaries
         ids |= RevisionGraph(summaries).descendants(_resolve(since, summaries))
-    paths = {s.path for s in summaries if s.revision in ids}
+    paths = {path for path, revision in result.revisions.items() if revision in ids}
     return [f for f in findings if f.path in paths], len(paths)
 
 
@@ -317,11 +320,12 @@ def lint(
         cache_dir=cache_dir,
         jobs=opts.jobs,
         sys_path=[str(root)],
-        summaries=since is not None or pending is not None,  # else the last run's may do
+        summaries=since is not None,  # else the last run's may do (with its revision ids)
+        revisions=pending is not None,
     )
     findings, files = list(result.findings), result.files
     if since is not None or pending is not None:
-        findings, files = _only_revisions(findings, result.summaries, since, pending)
+        findings, files = _only_revisions(findings, result, since, pending)
     baseline_path = opts.baseline or root / config.baseline
     findings, hidden = _apply_baseline(findings, baseline_path, opts)
     return LintResult(

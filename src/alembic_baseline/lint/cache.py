@@ -278,6 +278,16 @@ class LintCache:
         except (ValueError, KeyError, TypeError, IndexError, AttributeError):
             return None  # damaged: the run computes
 
+    def last_revisions(self) -> dict[str, str | None] | None:
+        """The revision id of every file the last run saw, by its path (what ``lint --pending``
+        filters on); None when not recorded or damaged."""
+        found = self._last_run().get("revisions")
+        if not isinstance(found, dict) or not all(
+            type(k) is str and (v is None or type(v) is str) for k, v in found.items()
+        ):
+            return None
+        return found
+
     def _write_last(self, document: dict[str, Any]) -> None:
         statedir.makedirs(self.directory)
         _write(self.directory, self.last_path, document)
@@ -301,18 +311,24 @@ class LintCache:
         computed: Mapping[str, FileResult],
         run: tuple[str, Sequence[Finding]] | None = None,
         status: tuple[str, int] | None = None,
+        revisions: Mapping[str, str | None] | None = None,
     ) -> None:
         """Add ``computed`` (key → result) to the file, keeping this run's hits, and write
         ``run`` (its key and findings; ``status``: the files' status key and when they were
-        looked at) as the last run's outcome unless it is already; a read-only checkout still
-        lints, just without a cache."""
+        looked at; ``revisions``: every file's revision id by path) as the last run's outcome
+        unless it is already; a read-only checkout still lints, just without a cache."""
         try:
             if computed:
                 self._save(computed)
-            if run is not None and self._last_run().get("key") != run[0]:
+            last = self._last_run()
+            if run is not None and (
+                last.get("key") != run[0] or (revisions is not None and "revisions" not in last)
+            ):
                 key, findings = run
                 rows = [[f.path, *_encoded(f)] for f in findings]
                 document = {"format": FORMAT, "schema": SCHEMA, "key": key, "findings": rows}
+                if revisions is not None:
+                    document["revisions"] = dict(revisions)
                 if status is not None:
                     document.update(status=status[0], checked=status[1])
                 self._write_last(document)

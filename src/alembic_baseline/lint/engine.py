@@ -48,6 +48,8 @@ class EngineResult:
     """Files whose results came from the cache."""
     resolve: Resolver | None = field(default=None, compare=False, repr=False)
     """The run's resolver: the paths of the files, resolved (for the output)."""
+    revisions: Mapping[str, str | None] = field(default_factory=dict, compare=False, repr=False)
+    """Every file's revision id by its path (``lint --pending`` filters on it)."""
 
 
 def lint_file(
@@ -316,6 +318,7 @@ def run(
     jobs: int | None = None,
     sys_path: Sequence[str] = (),
     summaries: bool = True,
+    revisions: bool = True,
 ) -> EngineResult:
     """Lint ``targets``; ``context`` are further revisions history rules must see (not reported).
 
@@ -326,7 +329,8 @@ def run(
     ``summaries=False``: the caller does not read :attr:`EngineResult.summaries` (left empty),
     so a run whose inputs are those of the cache's last run (every file's path and bytes, the
     configuration, ``root``, ``heads``) returns that run's findings, as they were, without
-    decoding, checking or filtering anything.
+    decoding, checking or filtering anything; with ``revisions`` (the caller reads
+    :attr:`EngineResult.revisions`) only when the last run recorded them.
     """
     resolve = Resolver()
     targets, files = _distinct_files(targets, context, resolve)
@@ -343,25 +347,29 @@ def run(
     last = _content_key(inputs, config, top, heads) if cache and inputs and not found else None
     if cache is not None and inputs is not None and last is not None and not summaries:
         found = cache.run(last[0], (inputs.stat_key, inputs.started, inputs.newest + RACY_NS))
-    if found is not None:
-        return EngineResult(found, (), len(targets), len(everything), resolve)
+    known = cache.last_revisions() if cache is not None and found is not None else None
+    if found is not None and (known is not None or not revisions):
+        return EngineResult(found, (), len(targets), len(everything), resolve, known or {})
+    if last is None and cache is not None and inputs is not None:  # (found from the status)
+        last = _content_key(inputs, config, top, heads)  # the outcome is written again below
     workers = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
     contents = last[1] if last is not None else None
     results, cached, new = _results(everything, config, cache, sys_path, workers, contents)
-    revisions = tuple(r.summary for r in results)
+    summaries_ = tuple(r.summary for r in results)
+    ids = {s.path: s.revision for s in summaries_}
     findings = [f for r in results if r.summary.path in reported for f in r.findings]
     asked = False
-    if heads is None and alembic_heads is not None and len(RevisionGraph(revisions).heads()) > 1:
+    if heads is None and alembic_heads is not None and len(RevisionGraph(summaries_).heads()) > 1:
         heads, asked = alembic_heads(), True
     # lazy: start-up: the registry (and the rules) only when something is checked: not when
     # the last run's findings were returned above
     from alembic_baseline.lint.registry import History
 
-    history = History(revisions, heads)
+    history = History(summaries_, heads)
     for rule in config.rules():
         if rule.history:
             findings.extend(f for f in rule.check_history(history) if f.path in reported)
-    ignores = {s.path: s.ignores for s in revisions}
+    ignores = {s.path: s.ignores for s in summaries_}
     kept = [
         f
         for f in findings
@@ -375,5 +383,6 @@ def run(
     if cache is not None:  # one write: the new entries, and this run's outcome (Alembic's
         # heads are not in its key: a run that asked for them is not kept)
         outcome = (last[0], ordered) if last and not asked else None
-        cache.save(new, outcome, (inputs.stat_key, inputs.started) if inputs else None)
-    return EngineResult(ordered, revisions, len(targets), cached, resolve)
+        status = (inputs.stat_key, inputs.started) if inputs else None
+        cache.save(new, outcome, status, ids)
+    return EngineResult(ordered, summaries_, len(targets), cached, resolve, ids)

@@ -264,3 +264,27 @@ def test_the_sum_file_and_the_archive_are_inputs_of_the_last_run(
     assert _sum_codes(_run(linted, tmp_path)) == ["AB404"]
     moved.write_text(original, encoding="utf-8")
     assert _sum_codes(_run(linted, tmp_path)) == []
+
+
+def test_the_revision_ids_for_pending_come_with_the_last_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``lint --pending`` (and ``bundle``'s lint) needs each file's revision id, not the
+    summaries: the last run keeps them, so a warm run with the same inputs does no work; a
+    record without them (an older one) is computed again and rewritten with them."""
+    targets = write_revisions(tmp_path / "versions", index_chain(4))
+    ids = {str(t.path): f"{n + 1:012x}" for n, t in enumerate(targets)}
+    cold = _run(targets, tmp_path, revisions=True)
+    assert dict(cold.revisions) == ids
+    path = tmp_path / "cache" / "last-run.json"
+    document = json.loads(path.read_text(encoding="utf-8"))
+    assert document["revisions"] == ids
+    with monkeypatch.context() as forbidding:
+        _forbid_work(forbidding)
+        warm = _run(targets, tmp_path, revisions=True)
+    assert warm.findings == cold.findings and dict(warm.revisions) == ids
+    del document["revisions"]
+    path.write_text(json.dumps(document), encoding="utf-8")
+    again = _run(targets, tmp_path, revisions=True)
+    assert again.findings == cold.findings and dict(again.revisions) == ids
+    assert json.loads(path.read_text(encoding="utf-8"))["revisions"] == ids
