@@ -252,6 +252,36 @@ def test_a_helper_left_waiting_is_ended() -> None:
     assert helper.pid is None and children() == []
 
 
+def test_an_interrupt_right_after_the_fork_ends_the_helper() -> None:
+    """Ctrl-C (or SIGTERM) landing in the parent between ``fork()`` and the helper being known
+    (under load that window can last): the helper is ended and reaped before the interrupt goes
+    on — it was left running, and the caller never stopped it. In a new process: a helper is
+    forked only from a process running one thread (as the tool's commands do), which a pytest
+    worker is not."""
+    program = (
+        "import os, signal, sys, time\n"
+        "from alembic_baseline.team import forked\n"
+        "real_fork = os.fork\n"
+        "def fork_then_interrupted():\n"
+        "    pid = real_fork()\n"
+        "    if pid:\n"
+        "        os.kill(os.getpid(), signal.SIGINT)\n"
+        "    return pid\n"
+        "os.fork = fork_then_interrupted\n"
+        "try:\n"
+        "    forked.Helper('interrupted', lambda: time.sleep(30), lambda s, a: None)\n"
+        "except KeyboardInterrupt:\n"
+        "    print('interrupted')\n"
+        "listing = f'/proc/{os.getpid()}/task/{os.getpid()}/children'\n"
+        "print(repr(open(listing).read().strip()))\n"
+        "print(signal.pthread_sigmask(signal.SIG_BLOCK, set()) == set())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=60
+    )
+    assert done.stdout.split("\n")[:3] == ["interrupted", "''", "True"], done.stdout + done.stderr
+
+
 def test_ctrl_c_leaves_no_process(tmp_path: Path) -> None:
     """Ctrl-C (SIGINT to the terminal's process group) while the helper renders: the command
     exits 130 and the helper is gone."""

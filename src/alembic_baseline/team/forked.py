@@ -44,6 +44,7 @@ A = TypeVar("A")
 R = TypeVar("R")
 
 _HEADER = struct.Struct("!Q")
+_HELD = frozenset({signal.SIGINT, signal.SIGTERM})
 
 
 @contextlib.contextmanager
@@ -173,15 +174,22 @@ class Helper(Generic[S, A, R]):
         from_parent, to_child = os.pipe()
         for stream in (sys.stdout, sys.stderr):
             stream.flush()
+        # Ctrl-C or SIGTERM held back from the fork until this object knows its child: one that
+        # landed in between left the child running, with nobody to stop it. (The mask is this
+        # thread's: it holds the signals back because a helper is forked only from a process
+        # running one thread, see available.)
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
         try:
             pid = os.fork()
         except OSError:  # out of processes or memory: the caller does the work itself
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
             for fd in (from_child, to_parent, from_parent, to_child):
                 os.close(fd)
             raise
         if pid == 0:  # pragma: no cover - the child
             code = 0
             try:
+                signal.pthread_sigmask(signal.SIG_SETMASK, held)
                 os.close(from_child)
                 os.close(to_child)
                 _child(to_parent, from_parent, prepare, finish, share)
@@ -189,12 +197,20 @@ class Helper(Generic[S, A, R]):
                 code = 1
             finally:
                 os._exit(code)
-        os.close(to_parent)
-        os.close(from_parent)
-        self.pid: int | None = pid
-        self._in = from_child
-        self._out: int | None = to_child
-        self.status: int | None = None
+        try:
+            self.pid: int | None = pid
+            self._in = from_child
+            self._out: int | None = to_child
+            self.status: int | None = None
+            os.close(to_parent)
+            os.close(from_parent)
+        finally:  # the signals are never left held back (a child process would inherit that)
+            try:  # one held back is raised here (pthread_sigmask runs the handlers): the child
+                # is known by now, and ended before the interrupt goes on
+                signal.pthread_sigmask(signal.SIG_SETMASK, held)
+            except BaseException:
+                self.stop()
+                raise
 
     def __enter__(self) -> Helper[S, A, R]:
         return self
