@@ -3,7 +3,7 @@
 ```toml
 [tool.alembic-baseline.lint]
 select = ["AB", "PG"]            # codes or prefixes (default: every rule)
-ignore = ["PG304"]
+ignore = ["PG103"]
 fail-on = "warning"              # exit 1 on findings at or above this severity
 min-severity = "info"            # hide findings below this severity
 target-version = 13              # oldest PostgreSQL major the revisions must be safe on

@@ -39,6 +39,10 @@ class ViewChangeDropCascade(Rule):
     ``DROP VIEW`` without ``IF EXISTS`` fails on databases built another way (from a baseline,
     say); without ``CASCADE`` it fails when another view depends on it.
 
+    Flagged, in ``upgrade()`` and in ``downgrade()``: ``CREATE OR REPLACE VIEW``, and a
+    ``DROP VIEW`` without ``IF EXISTS`` or without ``CASCADE`` of a view the same function then
+    creates again (a view dropped for good is not a view change).
+
     Anti-pattern
     ------------
     ```python
