@@ -13,7 +13,8 @@ Usage::
     python bench/headline.py [--pairs 5] [--only lint,status] [--tool VENV/bin/alembic-baseline]
 
 ``AB_SCHEMAINSPECT_PYTHON=/venv/bin/python`` (a venv with schemainspect and psycopg2) adds the
-snapshot's comparison with schemainspect.
+snapshot's comparison with schemainspect; ``AB_MIGRA_PYTHON=/venv/bin/python`` (a venv with migra)
+adds ``diff`` against migra to the "no regression elsewhere" rows (bench_elsewhere.py).
 
 One run takes about 10–15 minutes on 2 cores with the default sizes (each script's own).
 """
@@ -52,6 +53,7 @@ SCRIPTS: dict[str, tuple[str, list[str]]] = {
                                                  "--revisions", "50,300"]),
     "bundle": ("bench_bundle.py", ["--tool", "{tool}", "--pairs", "{pairs}"]),
     "report": ("bench_report.py", ["--tool", "{tool}", "--runs", "{pairs}"]),
+    "elsewhere": ("bench_elsewhere.py", ["--tool", "{tool}", "--pairs", "{pairs}"]),
 }  # fmt: skip
 
 
