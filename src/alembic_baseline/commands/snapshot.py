@@ -12,13 +12,16 @@ from typing import TYPE_CHECKING, Any
 from alembic_baseline.errors import ConfigError, ExitCode
 from alembic_baseline.report import Verbatim, table
 from alembic_baseline.settings import Settings
-from alembic_baseline.snapshot import InspectOptions, Snapshot, sources
-from alembic_baseline.snapshot.inventory import InventoryCheck, check
-from alembic_baseline.snapshot.model import OBJECT_TYPES
+from alembic_baseline.snapshot import InspectOptions, sources
 
 if TYPE_CHECKING:
     from alembic_baseline.diff import CompareOptions, SchemaDiff
     from alembic_baseline.report import Reporter
+    from alembic_baseline.snapshot import Snapshot
+    from alembic_baseline.snapshot.inventory import InventoryCheck
+
+# The snapshot's classes (model, inventory) are imported where they are used: `snapshot --url`
+# imports them once its catalog queries are running (see snapshot.inspect).
 
 
 def _compare_options() -> CompareOptions:
@@ -38,6 +41,8 @@ class SnapshotResult:
 
     def counts(self) -> dict[str, int]:
         """Number of objects per kind (kinds with none left out)."""
+        from alembic_baseline.snapshot.model import OBJECT_TYPES  # lazy: start-up (see the top)
+
         return {
             k: len(getattr(self.snapshot, k)) for k in OBJECT_TYPES if getattr(self.snapshot, k)
         }
@@ -172,6 +177,7 @@ def diff(
     commented out unless ``allow_destructive``).
     """
     from alembic_baseline.diff import compare  # lazy: start-up (see _compare_options)
+    from alembic_baseline.snapshot.inventory import check  # lazy: start-up (see the top)
 
     options = options or DiffOptions()
     settings = replace(settings, pg_major=sources.replay_major(settings, side_a, side_b))

@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING
 from alembic_baseline.errors import ConfigError
 from alembic_baseline.settings import Settings
 from alembic_baseline.snapshot.inspect import InspectOptions, inspect
-from alembic_baseline.snapshot.model import Snapshot
 
 if TYPE_CHECKING:
     from alembic_baseline.history.driver import AlembicProject
     from alembic_baseline.history.graph import History
     from alembic_baseline.pg.scratch import ScratchServer
     from alembic_baseline.pg.url import DatabaseURL
+    from alembic_baseline.snapshot.model import Snapshot
 
 REVISION_PREFIX = "rev:"
 _SIDE_HINT = (
@@ -51,6 +51,8 @@ def from_url(url: DatabaseURL | str, options: InspectOptions) -> Snapshot:
 
 def from_file(path: Path) -> Snapshot:
     """Load a snapshot written by ``snapshot -o``; :class:`ConfigError` when it is not one."""
+    from alembic_baseline.snapshot.model import Snapshot  # lazy: see .inspect
+
     try:
         return Snapshot.from_json(path.read_text(encoding="utf-8"))
     except OSError as exc:
