@@ -156,13 +156,20 @@ def snapshot(
 
         parse_given_url(url)  # an empty --url is an error, not a fallback
     spec = url if url is not None else f"{sources.REVISION_PREFIX}{revision}"
-    snap = sources.resolve(spec, settings, options)
-    if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        # lazy: start-up: only the path that needs it pays for it
-        from alembic_baseline.snapshot.jsonwrite import write
+    if out is None:
+        return SnapshotResult(sources.resolve(spec, settings, options), sources.describe(spec))
+    # lazy: start-up: only the path that needs it pays for it
+    from alembic_baseline.snapshot.jsonwrite import Ahead, write
 
-        write(snap, out)  # streamed: the whole text is never in memory
+    # the kinds loaded first are written out (beside the file) while the server reads the rest
+    ahead = Ahead.beside(out) if url is not None else None
+    try:
+        snap = sources.resolve(spec, settings, options, ahead)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        write(snap, out, ahead)  # streamed: the whole text is never in memory
+    finally:
+        if ahead is not None:
+            ahead.close()
     return SnapshotResult(snap, sources.describe(spec), out)
 
 

@@ -10,15 +10,15 @@ noise for a schema comparison (OIDs, attnum gaps, owners and privileges unless a
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from alembic_baseline.errors import DatabaseError
 from alembic_baseline.pg.server import server_version
-from alembic_baseline.snapshot.parallel import reading
+from alembic_baseline.snapshot.parallel import Reading, reading
 
 if TYPE_CHECKING:
     import psycopg
@@ -101,11 +101,26 @@ def _query(name: str, major: int) -> Any:
     return text
 
 
-def inspect(conn: psycopg.Connection[Any], options: InspectOptions | None = None) -> m.Snapshot:
+class Ahead(Protocol):
+    """Work for the time :func:`inspect` would wait for the server (jsonwrite.Ahead: the
+    snapshot's JSON text of the kinds already loaded)."""
+
+    def ready(self, name: str, items: Sequence[Any]) -> None:
+        """Kind ``name``'s objects (``inventory``: its entries) are final, in canonical order."""
+
+    def step(self) -> bool:
+        """Do a few milliseconds of work; False: nothing left to do."""
+
+
+def inspect(
+    conn: psycopg.Connection[Any], options: InspectOptions | None = None, ahead: Ahead | None = None
+) -> m.Snapshot:
     """Read the schema of the database ``conn`` is connected to into a :class:`Snapshot`.
 
     ``conn`` is left as it was found: the queries run in their own transaction (a savepoint
     when the connection is already inside one) and change no session setting for good.
+    ``ahead`` is told each kind once its objects are final, and runs its steps while the rows
+    of the next query are not there yet.
     """
     from psycopg import errors
     from psycopg.rows import namedtuple_row
@@ -131,7 +146,7 @@ def inspect(conn: psycopg.Connection[Any], options: InspectOptions | None = None
             cur.execute("SELECT current_setting('search_path') AS path")
             saved: Row = cur.fetchone()
             cur.execute("SELECT set_config('search_path', '', true)")
-            snap = _read(cur, options, major, parallel=idle and options.parallel)
+            snap = _read(cur, options, major, parallel=idle and options.parallel, ahead=ahead)
             cur.execute(
                 "SELECT set_config('search_path', %s, true)", (saved.path if saved else "",)
             )
@@ -212,7 +227,12 @@ have some): the others run whatever the database holds."""
 
 
 def _read(
-    cur: psycopg.Cursor[Row], options: InspectOptions, major: int, *, parallel: bool
+    cur: psycopg.Cursor[Row],
+    options: InspectOptions,
+    major: int,
+    *,
+    parallel: bool,
+    ahead: Ahead | None = None,
 ) -> m.Snapshot:
     include = list(options.include_schemas) if options.include_schemas is not None else None
     cur.execute(
@@ -260,11 +280,13 @@ def _read(
         unspelled: list[Row] = []
         index_rows: list[Row] = []
         for name in _ORDER[:-1]:
-            rows = [] if name in absent else catalog.take(name)
+            rows = [] if name in absent else _take(catalog, name, ahead)
             if name == "opclasses":
                 ld.default_opclasses = {r.oid: r.type_oid for r in rows}
             elif name == "inventory":
                 inventory = Inventory.from_rows(rows)
+                if ahead is not None:
+                    ahead.ready(name, inventory.entries)
                 continue
             elif name == "indexes":
                 unspelled = _spell_indexes(rows, ld)
@@ -274,9 +296,9 @@ def _read(
             kind = by_query.get(name)
             if kind is not None:
                 kinds[kind.field] = load_kind(kind, rows, ld)
-                _prepare(kinds, ready)
+                _prepare(kinds, ready, ahead)
             del rows  # each query's rows are freed once loaded
-        dependencies = catalog.take("dependencies")
+        dependencies = _take(catalog, "dependencies", ahead)
     if unspelled:
         _print_indexes(cur, unspelled, ld)
         # lazy: start-up (see the module's imports)
@@ -286,9 +308,17 @@ def _read(
     return replace(finish(kinds, edges(dependencies, ld), ready), inventory=inventory)
 
 
-def _prepare(kinds: Mapping[str, list[Any]], ready: set[str]) -> None:
-    """Put each kind not yet ``ready`` in canonical order (in place) and add it to ``ready``:
-    :func:`finish` work, done while the lanes still read."""
+def _take(catalog: Reading, name: str, ahead: Ahead | None) -> list[Row]:
+    """Query ``name``'s rows; while they are not there, ``ahead``'s steps run."""
+    if ahead is not None:
+        while not catalog.done(name) and ahead.step():
+            pass
+    return catalog.take(name)
+
+
+def _prepare(kinds: Mapping[str, list[Any]], ready: set[str], ahead: Ahead | None = None) -> None:
+    """Put each kind not yet ``ready`` in canonical order (in place) and add it to ``ready``
+    (and tell ``ahead``): :func:`finish` work, done while the lanes still read."""
     # lazy: start-up (see the module's imports)
     from alembic_baseline.snapshot import model as m
     from alembic_baseline.snapshot.kinds import BY_FIELD
@@ -296,6 +326,8 @@ def _prepare(kinds: Mapping[str, list[Any]], ready: set[str]) -> None:
     for name, objs in kinds.items():
         if name not in ready and objs and not BY_FIELD[name].in_order:
             objs.sort(key=m.sort_key(type(objs[0])))
+        if name not in ready and ahead is not None:
+            ahead.ready(name, objs)
         ready.add(name)
 
 
