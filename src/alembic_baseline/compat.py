@@ -1,5 +1,5 @@
 """Every use of Alembic's and SQLAlchemy's private or version-dependent API, in one place (and
-the one private use of CPython's process pool, at the end).
+the private uses of psycopg's version modules, CPython's process pool and pglast, at the end).
 
 Supported: SQLAlchemy 1.4.27 … 2.x and Alembic 1.8.1 … newest (docs/compatibility.md). CI runs
 the tests on both ends (``make test-oldest``). Alembic has no public API for the pieces below
@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import re
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -453,6 +455,55 @@ def run_exit_handlers() -> None:
     import atexit
 
     atexit._run_exitfuncs()
+
+
+# -- psycopg: its version modules --------------------------------------------------------------
+
+_PSYCOPG_DISTS = (("psycopg", "psycopg"), ("psycopg_binary", "psycopg[-_]binary"))
+
+
+def seed_psycopg_versions() -> None:
+    """Give psycopg 3's ``version`` modules (its own and psycopg-binary's) their
+    ``__version__`` before psycopg is imported, from the names of the installed ``.dist-info``
+    directories.
+
+    Both modules ask ``importlib.metadata`` (``metadata.version(…)``), whose import and two
+    look-ups over ``sys.path`` are 20–30 ms of a ``snapshot`` command's start-up; nothing else
+    the command runs needs that module. Seeded only when neither psycopg nor
+    ``importlib.metadata`` is imported yet, the installed psycopg is 3.x, and the first
+    ``sys.path`` directory that holds the package (or a ``.dist-info`` of its name) holds both,
+    with exactly one ``<name>-<version>.dist-info`` — the one ``metadata.version`` reads; in
+    any other case psycopg reads its versions itself (tests/unit/test_compat.py compares the
+    seeded versions with ``metadata.version``'s and checks the fall-back)."""
+    if "psycopg" in sys.modules or "importlib.metadata" in sys.modules:
+        return
+    found: dict[str, str] = {}
+    for package, dist in _PSYCOPG_DISTS:
+        version = _wheel_version(package, re.compile(rf"(?i)^{dist}-([^-]+)\.dist-info$"))
+        if version is None:
+            continue
+        found[package] = version
+    if not found.get("psycopg", "").startswith("3."):
+        return
+    import types
+
+    for package, version in found.items():
+        module = types.ModuleType(f"{package}.version", f"{package} distribution version.")
+        module.__version__ = version  # type: ignore[attr-defined]
+        sys.modules[module.__name__] = module
+
+
+def _wheel_version(package: str, dist_info: re.Pattern[str]) -> str | None:
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:  # not a directory (a zip file), gone, unreadable
+            continue
+        versions = [m.group(1) for m in map(dist_info.match, names) if m]
+        if package not in names and not versions:
+            continue
+        return versions[0] if package in names and len(versions) == 1 else None
+    return None
 
 
 # -- CPython: process pools ---------------------------------------------------------------

@@ -229,3 +229,40 @@ def test_a_failing_catalog_query_stops_every_lane(fresh_db: DatabaseURL, paralle
     finally:
         with connect(fresh_db) as admin:
             admin.execute("GRANT SELECT ON pg_catalog.pg_attrdef TO PUBLIC; DROP ROLE reader")
+
+
+class _Waits:
+    """An ``inspect`` Ahead that records what it is told and how often it is asked to work."""
+
+    def __init__(self) -> None:
+        self.told: dict[str, list[object]] = {}
+        self.steps = 0
+
+    def ready(self, name: str, items: object) -> None:
+        assert name not in self.told, name  # each part once
+        self.told[name] = list(items)  # type: ignore[call-overload]
+
+    def step(self) -> bool:
+        self.steps += 1
+        return self.steps < 3  # a little work, then nothing left
+
+
+def test_parts_told_ahead_are_final(conn, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """What ``inspect`` tells an Ahead is what the snapshot holds (the same objects, in the
+    same order), and the file written with the parts rendered ahead is to_json's bytes."""
+    from alembic_baseline.snapshot import jsonwrite
+
+    conn.execute(EVERYTHING.encode())
+    waits = _Waits()
+    snap = inspect(conn, InspectOptions(), waits)
+    assert {"tables", "columns", "constraints", "views", "inventory"} <= set(waits.told)
+    assert "dependencies" not in waits.told  # read last: nothing waits after it
+    for name, items in waits.told.items():
+        held = snap.inventory.entries if name == "inventory" else getattr(snap, name)
+        assert items == list(held) and all(a is b for a, b in zip(items, held, strict=True))
+    ahead = jsonwrite.Ahead.beside(tmp_path / "s.json")
+    assert ahead is not None
+    snap = inspect(conn, InspectOptions(), ahead)
+    jsonwrite.write(snap, tmp_path / "s.json", ahead)
+    ahead.close()
+    assert (tmp_path / "s.json").read_text(encoding="utf-8") == snap.to_json()

@@ -443,3 +443,80 @@ def test_version_table_and_default_schema() -> None:
     engine = create_engine(f"postgresql+{compat.sqlalchemy_driver('psycopg')}://")
     compat.set_default_schema(SimpleNamespace(dialect=engine.dialect), "tenant_a")
     assert engine.dialect.default_schema_name == "tenant_a"
+
+
+# -- psycopg: its version modules ----------------------------------------------------------------
+
+
+def _fresh_python(code: str, *, cwd: Path | None = None) -> Any:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=cwd,
+        env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
+    )
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def test_seeded_psycopg_versions_are_metadatas_and_spare_its_import() -> None:
+    seeded = _fresh_python(
+        """
+        import json, sys
+        from alembic_baseline import compat
+        compat.seed_psycopg_versions()
+        import psycopg
+        from psycopg import _cmodule
+        print(json.dumps([psycopg.__version__, _cmodule.__version__,
+                          "importlib.metadata" in sys.modules]))
+        """
+    )
+    read = _fresh_python(
+        """
+        import json
+        import psycopg
+        from importlib import metadata
+        from psycopg import _cmodule
+        print(json.dumps([metadata.version("psycopg"), _cmodule.__version__, True]))
+        """
+    )
+    assert seeded == [*read[:2], False]
+
+
+def test_psycopg_versions_are_not_seeded_when_the_dist_info_is_not_beside_the_package(
+    tmp_path: Path,
+) -> None:
+    # a directory first on sys.path with a psycopg dist-info but no package: metadata would
+    # read that one, the import would find the package elsewhere; left to psycopg
+    (tmp_path / "psycopg-3.0.0.dist-info").mkdir()
+    seeded = _fresh_python(
+        f"""
+        import json, sys
+        sys.path.insert(0, {str(tmp_path)!r})
+        from alembic_baseline import compat
+        compat.seed_psycopg_versions()
+        print(json.dumps(["psycopg.version" in sys.modules,
+                          "psycopg_binary.version" in sys.modules]))
+        """
+    )
+    assert seeded == [False, False]  # nothing: psycopg's own version is not known
+
+
+def test_psycopg_versions_are_not_seeded_once_psycopg_is_imported() -> None:
+    seeded = _fresh_python(
+        """
+        import json, sys
+        import psycopg
+        version = sys.modules["psycopg.version"]
+        from alembic_baseline import compat
+        compat.seed_psycopg_versions()
+        print(json.dumps([sys.modules["psycopg.version"] is version]))
+        """
+    )
+    assert seeded == [True]

@@ -59,3 +59,54 @@ def test_edge_values_identical() -> None:
         replace(odd, options=(("b", "2"), ("a", "1")), server_version="18.1"),
     ):
         assert jsonwrite.to_json(value) == reference(value)
+
+
+def _told(snap: Snapshot, ahead: jsonwrite.Ahead) -> None:
+    """Tell ``ahead`` every part as the catalog reader does: kinds as lists (the snapshot's
+    tuples are made from them later), the inventory's entries."""
+    from alembic_baseline.snapshot.model import OBJECT_TYPES
+
+    for name in OBJECT_TYPES:
+        ahead.ready(name, list(getattr(snap, name)))
+    if snap.inventory is not None:
+        ahead.ready("inventory", snap.inventory.entries)
+
+
+@pytest.mark.parametrize("steps", [0, 1, 3, 10, 1000])
+def test_parts_rendered_ahead_give_the_same_bytes(steps: int, tmp_path: Path) -> None:
+    text = GOLDEN[0].read_text(encoding="utf-8")
+    snap = Snapshot.from_json(text)
+    ahead = jsonwrite.Ahead.beside(tmp_path / "s.json")
+    assert ahead is not None
+    _told(snap, ahead)
+    for _ in range(steps):
+        ahead.step()
+    assert steps < 1000 or not ahead.step()  # all of it rendered ahead
+    out = tmp_path / "s.json"
+    jsonwrite.write(snap, out, ahead)
+    ahead.close()
+    assert out.read_bytes() == text.encode("utf-8")
+    assert list(tmp_path.iterdir()) == [out]  # the parts' file has no name
+
+
+def test_parts_of_other_objects_or_a_failed_file_are_rendered_again(tmp_path: Path) -> None:
+    text = GOLDEN[0].read_text(encoding="utf-8")
+    snap = Snapshot.from_json(text)
+    ahead = jsonwrite.Ahead.beside(tmp_path / "s.json")
+    assert ahead is not None
+    _told(snap, ahead)
+    ahead.ready("tables", list(snap.tables))  # told twice: the first list is kept
+    while ahead.step():
+        pass
+    other = snap.with_objects(tables=[replace(t, comment="other") for t in snap.tables])
+    jsonwrite.write(other, tmp_path / "o.json", ahead)
+    assert (tmp_path / "o.json").read_text(encoding="utf-8") == reference(other)
+
+    failing = jsonwrite.Ahead.beside(tmp_path / "s.json")
+    assert failing is not None
+    _told(snap, failing)
+    failing.step()
+    failing.close()  # as after a write error: nothing of it is used
+    assert not failing.step()
+    jsonwrite.write(snap, tmp_path / "s.json", failing)
+    assert (tmp_path / "s.json").read_text(encoding="utf-8") == text

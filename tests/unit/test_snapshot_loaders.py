@@ -152,6 +152,19 @@ def test_every_kind_is_read_and_loaded_in_an_order_that_names_columns_first() ->
     assert _ORDER[-1] == "dependencies"  # its edges resolve against every loaded object
 
 
+def test_the_reading_constants_spelled_in_inspect_are_the_kinds_and_the_histories() -> None:
+    """inspect spells them out so that its queries start before kinds, loaders and the history
+    modules are imported; they must stay what those modules define."""
+    from alembic_baseline.history.checksums import APPLIED_TABLE
+    from alembic_baseline.snapshot import kinds
+    from alembic_baseline.snapshot.inspect import _HELPER_SHARE, _ORDER
+    from alembic_baseline.snapshot.inspect import APPLIED_TABLE as SPELLED
+
+    assert kinds.read_order() == _ORDER
+    assert _HELPER_SHARE == kinds.HELPER_SHARE
+    assert SPELLED == APPLIED_TABLE
+
+
 def test_tables_and_indexes_are_assembled_with_every_field() -> None:
     from alembic_baseline.snapshot.objects import Index, Table
 

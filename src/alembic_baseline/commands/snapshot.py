@@ -12,13 +12,16 @@ from typing import TYPE_CHECKING, Any
 from alembic_baseline.errors import ConfigError, ExitCode
 from alembic_baseline.report import Verbatim, table
 from alembic_baseline.settings import Settings
-from alembic_baseline.snapshot import InspectOptions, Snapshot, sources
-from alembic_baseline.snapshot.inventory import InventoryCheck, check
-from alembic_baseline.snapshot.model import OBJECT_TYPES
+from alembic_baseline.snapshot import InspectOptions, sources
 
 if TYPE_CHECKING:
     from alembic_baseline.diff import CompareOptions, SchemaDiff
     from alembic_baseline.report import Reporter
+    from alembic_baseline.snapshot import Snapshot
+    from alembic_baseline.snapshot.inventory import InventoryCheck
+
+# The snapshot's classes (model, inventory) are imported where they are used: `snapshot --url`
+# imports them once its catalog queries are running (see snapshot.inspect).
 
 
 def _compare_options() -> CompareOptions:
@@ -38,6 +41,8 @@ class SnapshotResult:
 
     def counts(self) -> dict[str, int]:
         """Number of objects per kind (kinds with none left out)."""
+        from alembic_baseline.snapshot.model import OBJECT_TYPES  # lazy: start-up (see the top)
+
         return {
             k: len(getattr(self.snapshot, k)) for k in OBJECT_TYPES if getattr(self.snapshot, k)
         }
@@ -151,13 +156,20 @@ def snapshot(
 
         parse_given_url(url)  # an empty --url is an error, not a fallback
     spec = url if url is not None else f"{sources.REVISION_PREFIX}{revision}"
-    snap = sources.resolve(spec, settings, options)
-    if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        # lazy: start-up: only the path that needs it pays for it
-        from alembic_baseline.snapshot.jsonwrite import write
+    if out is None:
+        return SnapshotResult(sources.resolve(spec, settings, options), sources.describe(spec))
+    # lazy: start-up: only the path that needs it pays for it
+    from alembic_baseline.snapshot.jsonwrite import Ahead, write
 
-        write(snap, out)  # streamed: the whole text is never in memory
+    # the kinds loaded first are written out (beside the file) while the server reads the rest
+    ahead = Ahead.beside(out) if url is not None else None
+    try:
+        snap = sources.resolve(spec, settings, options, ahead)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        write(snap, out, ahead)  # streamed: the whole text is never in memory
+    finally:
+        if ahead is not None:
+            ahead.close()
     return SnapshotResult(snap, sources.describe(spec), out)
 
 
@@ -172,6 +184,7 @@ def diff(
     commented out unless ``allow_destructive``).
     """
     from alembic_baseline.diff import compare  # lazy: start-up (see _compare_options)
+    from alembic_baseline.snapshot.inventory import check  # lazy: start-up (see the top)
 
     options = options or DiffOptions()
     settings = replace(settings, pg_major=sources.replay_major(settings, side_a, side_b))

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, TypeVar
 
-from alembic_baseline import settings
+from alembic_baseline import compat, settings
 from alembic_baseline.errors import DatabaseError
 from alembic_baseline.pg.url import DatabaseURL, redact
 
@@ -70,6 +70,7 @@ def connect(
     process's read waits, see :mod:`alembic_baseline.pg.waits`); with ``watch`` its statements
     are watched for lock waits and a timeout becomes an error that names the blocker.
     """
+    compat.seed_psycopg_versions()  # before psycopg's first import: no importlib.metadata
     import psycopg
 
     # lazy: start-up (psycopg, imported by watched) and the waits cycle (pyproject TODO(layers))

@@ -10,33 +10,26 @@ noise for a schema comparison (OIDs, attnum gaps, owners and privileges unless a
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from alembic_baseline.errors import DatabaseError
-from alembic_baseline.history.checksums import APPLIED_TABLE
 from alembic_baseline.pg.server import server_version
-from alembic_baseline.snapshot import model as m
-from alembic_baseline.snapshot.inventory import Inventory
-from alembic_baseline.snapshot.kinds import (
-    BY_FIELD,
-    HELPER_SHARE,
-    KINDS,
-    SCHEMAS,
-    WITH_COLUMNS,
-    Kind,
-    read_order,
-)
-from alembic_baseline.snapshot.loaders import Loading, Row
-from alembic_baseline.snapshot.loaders_foreign import SECRET_OPTION
-from alembic_baseline.snapshot.loaders_tables import index_columns, spell_index
-from alembic_baseline.snapshot.parallel import reading
+from alembic_baseline.snapshot.parallel import Reading, reading
 
 if TYPE_CHECKING:
     import psycopg
+
+    from alembic_baseline.snapshot import model as m
+    from alembic_baseline.snapshot.kinds import Kind
+    from alembic_baseline.snapshot.loaders import Loading, Row
+
+# This module imports none of the snapshot's classes at the top: a command that inspects a
+# database imports them (kinds, loaders, model: some 80 ms of class creation) once the catalog
+# queries are on their way, while the server works on them (see _read).
 
 MIN_MAJOR = 15
 
@@ -108,11 +101,26 @@ def _query(name: str, major: int) -> Any:
     return text
 
 
-def inspect(conn: psycopg.Connection[Any], options: InspectOptions | None = None) -> m.Snapshot:
+class Ahead(Protocol):
+    """Work for the time :func:`inspect` would wait for the server (jsonwrite.Ahead: the
+    snapshot's JSON text of the kinds already loaded)."""
+
+    def ready(self, name: str, items: Sequence[Any]) -> None:
+        """Kind ``name``'s objects (``inventory``: its entries) are final, in canonical order."""
+
+    def step(self) -> bool:
+        """Do a few milliseconds of work; False: nothing left to do."""
+
+
+def inspect(
+    conn: psycopg.Connection[Any], options: InspectOptions | None = None, ahead: Ahead | None = None
+) -> m.Snapshot:
     """Read the schema of the database ``conn`` is connected to into a :class:`Snapshot`.
 
     ``conn`` is left as it was found: the queries run in their own transaction (a savepoint
     when the connection is already inside one) and change no session setting for good.
+    ``ahead`` is told each kind once its objects are final, and runs its steps while the rows
+    of the next query are not there yet.
     """
     from psycopg import errors
     from psycopg.rows import namedtuple_row
@@ -138,7 +146,7 @@ def inspect(conn: psycopg.Connection[Any], options: InspectOptions | None = None
             cur.execute("SELECT current_setting('search_path') AS path")
             saved: Row = cur.fetchone()
             cur.execute("SELECT set_config('search_path', '', true)")
-            snap = _read(cur, options, major, parallel=idle and options.parallel)
+            snap = _read(cur, options, major, parallel=idle and options.parallel, ahead=ahead)
             cur.execute(
                 "SELECT set_config('search_path', %s, true)", (saved.path if saved else "",)
             )
@@ -168,19 +176,43 @@ def _age_young_objects() -> None:
         gc.unfreeze()
 
 
-# The order queries are read and loaded in (from the kinds: columns before the constraints and
-# indexes that name them, the dependency rows last: they resolve against every loaded object).
-_ORDER = read_order()
+# The order queries are read and loaded in (kinds.read_order(): columns before the constraints
+# and indexes that name them, the dependency rows last: they resolve against every loaded
+# object), written out so that the queries start before the kinds are imported
+# (tests/unit/test_snapshot_loaders.py checks both against the kinds).
+_ORDER = (
+    *("extensions", "tables", "columns", "constraints", "opclasses", "indexes", "views"),
+    *("sequences", "enums", "domains", "composites", "functions", "triggers"),
+    *("event_triggers", "policies", "foreign_data_wrappers", "foreign_servers"),
+    *("foreign_tables", "collations", "publications", "statistics", "rules", "aggregates"),
+    *("operators", "text_search_dictionaries", "text_search_configurations", "casts"),
+    *("inventory", "dependencies"),
+)
 
-# What a helper connection reads when there is one (the kinds whose lane is "helper"; measured on
-# 2,000 tables): the queries whose server functions need no relation caches
-# (pg_get_constraintdef, pg_get_indexdef, pg_get_expr and pg_get_viewdef open every table they
-# name, a third slower on a new backend), so those stay together on the caller's connection,
-# where one warms the caches for the next. The inventory starts there too, last: on small
-# schemas the helper's lane is the longer one; on large ones the helper, done first, takes it
-# over (a lane done with its share takes the other's last query not started, see .parallel).
-_HELPER_SHARE = HELPER_SHARE
-_BY_QUERY = {k.query: k for k in KINDS}
+# What a helper connection reads when there is one (kinds.HELPER_SHARE: the kinds whose lane is
+# "helper"; measured on 2,000 tables): the queries whose server functions need no relation
+# caches (pg_get_constraintdef, pg_get_indexdef, pg_get_expr and pg_get_viewdef open every
+# table they name, a third slower on a new backend), so those stay together on the caller's
+# connection, where one warms the caches for the next. The inventory starts there too, last: on
+# small schemas the helper's lane is the longer one; on large ones the helper, done first, takes
+# it over (a lane done with its share takes the other's last query not started, see .parallel).
+_HELPER_SHARE = frozenset(
+    (
+        *("columns", "sequences", "enums", "domains", "composites", "functions", "triggers"),
+        *("event_triggers", "policies", "foreign_data_wrappers", "foreign_servers"),
+        *("collations", "publications", "aggregates", "operators", "casts"),
+        *("text_search_dictionaries", "text_search_configurations", "dependencies"),
+    )
+)
+
+APPLIED_TABLE = "alembic_baseline_applied"
+"""history.checksums.APPLIED_TABLE (deploy/applied.py: the tool's own table), left out like the
+version table; spelled here so that reading starts before the history modules are imported."""
+SECRET_OPTION = r"(pass|secret|token|key|credential|^user$|^username$)"
+"""Option names (case-insensitive regular expression) whose values may be secrets: the queries
+keep such options by name only (``password``, not ``password=…``), so no value reaches a
+snapshot, its JSON, a diff or the fix SQL — they are compared by name (also
+``loaders_foreign.SECRET_OPTION``)."""
 
 PROBED = frozenset(
     (
@@ -195,7 +227,12 @@ have some): the others run whatever the database holds."""
 
 
 def _read(
-    cur: psycopg.Cursor[Row], options: InspectOptions, major: int, *, parallel: bool
+    cur: psycopg.Cursor[Row],
+    options: InspectOptions,
+    major: int,
+    *,
+    parallel: bool,
+    ahead: Ahead | None = None,
 ) -> m.Snapshot:
     include = list(options.include_schemas) if options.include_schemas is not None else None
     cur.execute(
@@ -226,51 +263,80 @@ def _read(
     # the kinds the database has none of (skipped.sql's existence checks) are not queried
     absent = PROBED.difference(skipped.present)
     queries = {name: _query(name, major) for name in _ORDER if name not in absent}
-    ld = Loading(options)
-    kinds: dict[str, list[Any]] = {"schemas": load_kind(SCHEMAS, schemas, ld)}
-    ready: set[str] = set()
-    inventory = Inventory()
-    unspelled: list[Row] = []
-    index_rows: list[Row] = []
     share = _HELPER_SHARE if parallel else ()
     # Objects are built from each query's rows while the server runs the next ones.
     with reading(cur.connection, queries, params, share) as catalog:
+        # lazy: start-up: the snapshot's classes are imported now, while the server runs the
+        # first queries (see the top of the module)
+        from alembic_baseline.snapshot.inventory import Inventory
+        from alembic_baseline.snapshot.kinds import KINDS, SCHEMAS
+        from alembic_baseline.snapshot.loaders import Loading
+
+        by_query = {k.query: k for k in KINDS}
+        ld = Loading(options)
+        kinds: dict[str, list[Any]] = {"schemas": load_kind(SCHEMAS, schemas, ld)}
+        ready: set[str] = set()
+        inventory = Inventory()
+        unspelled: list[Row] = []
+        index_rows: list[Row] = []
         for name in _ORDER[:-1]:
-            rows = [] if name in absent else catalog.take(name)
+            rows = [] if name in absent else _take(catalog, name, ahead)
             if name == "opclasses":
                 ld.default_opclasses = {r.oid: r.type_oid for r in rows}
             elif name == "inventory":
                 inventory = Inventory.from_rows(rows)
+                if ahead is not None:
+                    ahead.ready(name, inventory.entries)
                 continue
             elif name == "indexes":
                 unspelled = _spell_indexes(rows, ld)
                 if unspelled:
                     index_rows = rows
                     continue  # loaded below, once the connection is free for pg_get_indexdef
-            kind = _BY_QUERY.get(name)
+            kind = by_query.get(name)
             if kind is not None:
                 kinds[kind.field] = load_kind(kind, rows, ld)
-                _prepare(kinds, ready)
+                _prepare(kinds, ready, ahead)
             del rows  # each query's rows are freed once loaded
-        dependencies = catalog.take("dependencies")
+        dependencies = _take(catalog, "dependencies", ahead)
     if unspelled:
         _print_indexes(cur, unspelled, ld)
+        # lazy: start-up (see the module's imports)
+        from alembic_baseline.snapshot.kinds import BY_FIELD
+
         kinds["indexes"] = load_kind(BY_FIELD["indexes"], index_rows, ld)
     return replace(finish(kinds, edges(dependencies, ld), ready), inventory=inventory)
 
 
-def _prepare(kinds: Mapping[str, list[Any]], ready: set[str]) -> None:
-    """Put each kind not yet ``ready`` in canonical order (in place) and add it to ``ready``:
-    :func:`finish` work, done while the lanes still read."""
+def _take(catalog: Reading, name: str, ahead: Ahead | None) -> list[Row]:
+    """Query ``name``'s rows; while they are not there, ``ahead``'s steps run."""
+    if ahead is not None:
+        while not catalog.done(name) and ahead.step():
+            pass
+    return catalog.take(name)
+
+
+def _prepare(kinds: Mapping[str, list[Any]], ready: set[str], ahead: Ahead | None = None) -> None:
+    """Put each kind not yet ``ready`` in canonical order (in place) and add it to ``ready``
+    (and tell ``ahead``): :func:`finish` work, done while the lanes still read."""
+    # lazy: start-up (see the module's imports)
+    from alembic_baseline.snapshot import model as m
+    from alembic_baseline.snapshot.kinds import BY_FIELD
+
     for name, objs in kinds.items():
         if name not in ready and objs and not BY_FIELD[name].in_order:
             objs.sort(key=m.sort_key(type(objs[0])))
+        if name not in ready and ahead is not None:
+            ahead.ready(name, objs)
         ready.add(name)
 
 
 def _spell_indexes(rows: list[Row], ld: Loading) -> list[Row]:
     """Spell the index definitions the query left NULL (see indexes.sql) from the rows; return
     the rows whose definitions only pg_get_indexdef can print."""
+    # lazy: start-up (see the module's imports)
+    from alembic_baseline.snapshot.loaders_tables import spell_index
+
     unspelled = []
     for r in rows:
         if r.definition is None:
@@ -287,6 +353,9 @@ def _print_indexes(cur: psycopg.Cursor[Row], rows: list[Row], ld: Loading) -> No
         "SELECT x AS oid, pg_get_indexdef(x) AS definition FROM unnest(%s::oid[]) AS x",
         ([r.oid for r in rows],),
     )
+    # lazy: start-up (see the module's imports)
+    from alembic_baseline.snapshot.loaders_tables import index_columns
+
     printed = {r.oid: r.definition for r in cur.fetchall()}
     for r in rows:
         ld.index_text[r.oid] = (printed[r.oid], *index_columns(printed[r.oid], r.method))
@@ -295,11 +364,17 @@ def _print_indexes(cur: psycopg.Cursor[Row], rows: list[Row], ld: Loading) -> No
 def load(rows: Mapping[str, list[Row]], ld: Loading) -> dict[str, list[Any]]:
     """Objects of the kinds present in ``rows`` (columns before, or with, the constraints and
     indexes that name them)."""
+    # lazy: start-up (see the module's imports)
+    from alembic_baseline.snapshot.kinds import KINDS
+
     return {k.field: load_kind(k, rows[k.field], ld) for k in KINDS if k.field in rows}
 
 
 def build(rows: Mapping[str, list[Row]], options: InspectOptions) -> m.Snapshot:
     """Rows of every query → snapshot (pure; the unit of the loaders)."""
+    # lazy: start-up (see the module's imports)
+    from alembic_baseline.snapshot.loaders import Loading
+
     ld = Loading(options)
     kinds = load(rows, ld)
     return finish(kinds, edges(rows.get("dependencies", []), ld))
@@ -310,6 +385,9 @@ def finish(
 ) -> m.Snapshot:
     """The snapshot of loaded objects and the dependency edges between them (the kinds in
     ``ready`` are already in canonical order)."""
+    # lazy: start-up (see the module's imports)
+    from alembic_baseline.snapshot import model as m
+
     _prepare(kinds, set() if ready is None else ready)
     # every kind is sorted: the snapshot is made without Snapshot.build's sorting them again
     values: dict[str, Any] = {name: tuple(objs) for name, objs in kinds.items()}
@@ -333,6 +411,10 @@ def edges(rows: Iterable[Row], ld: Loading) -> list[m.Dependency]:
     """Dependency rows → edges between loaded objects (a column counts when its table was
     loaded: an edge to a table column names the column, one from a column default names the
     default). Rows with an end outside the snapshot are dropped."""
+    # lazy: start-up (see the module's imports)
+    from alembic_baseline.snapshot import model as m
+    from alembic_baseline.snapshot.kinds import WITH_COLUMNS
+
     dependents, referenced, columns, tables = ld.dependents, ld.referenced, ld.columns, ld.tables
     key, out = m.ObjectKey.of, []
     for r in rows:

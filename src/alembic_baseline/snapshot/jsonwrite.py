@@ -14,19 +14,24 @@ per class and nesting level (:func:`_record`): one f-string per object whose fix
 indented, escaped key names) are constants and whose fields are escaped inline when they are
 strings, None, booleans, integers or empty tuples, the common case; anything else goes
 through :func:`_value`.
+
+:class:`Ahead` renders kinds whose objects are final while the catalog is still being read (the
+command's main thread would otherwise wait for the server) into an unnamed file beside the
+output; :func:`write` copies those parts in where they belong.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import fields, is_dataclass
 from functools import cache
 from json.encoder import encode_basestring
-from operator import attrgetter
+from operator import attrgetter, is_
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from alembic_baseline.snapshot.model import Snapshot
@@ -173,8 +178,18 @@ def _emit(value: Any, level: int, out: list[str]) -> None:
     out.append(text)
 
 
-def chunks(snap: Snapshot) -> Iterator[str]:
-    """The snapshot's JSON text in pieces (about one per object), keys in sorted order."""
+class Segment(NamedTuple):
+    """A part of the text already written to :class:`Ahead`'s file: ``length`` bytes at
+    ``offset``."""
+
+    offset: int
+    length: int
+
+
+def chunks(snap: Snapshot, ahead: Ahead | None = None) -> Iterator[str | Segment]:
+    """The snapshot's JSON text in pieces (about one per object), keys in sorted order; with
+    ``ahead``, the parts it rendered already as :class:`Segment` (then the rest of a part it
+    had begun)."""
     # lazy: cycle model <-> jsonwrite (pyproject, type-only edge at import)
     from alembic_baseline.snapshot.model import OBJECT_TYPES
 
@@ -191,11 +206,11 @@ def chunks(snap: Snapshot) -> Iterator[str]:
         out: list[str] = [sep, _ENC(key), ": "]
         sep = ",\n "
         if key == "objects":
-            yield from _objects(snap, [*OBJECT_TYPES, "dependencies"], out)
+            yield from _objects(snap, [*OBJECT_TYPES, "dependencies"], out, ahead)
             continue
         if key == "inventory":
             yield "".join(out)
-            yield from _arrays(top[key], 1)
+            yield from _part(ahead, key, top[key]) or _arrays(top[key], 1)
             continue
         _emit(top[key], 1, out)
         yield "".join(out)
@@ -258,34 +273,153 @@ def _item(value: Any, level: int) -> str:
     return _value(value, level)
 
 
-def _objects(snap: Snapshot, names: list[str], out: list[str]) -> Iterator[str]:
+def _objects(
+    snap: Snapshot, names: list[str], out: list[str], ahead: Ahead | None = None
+) -> Iterator[str | Segment]:
     sep = "{\n  "
     for name in sorted(names):
         out.extend((sep, _ENC(name), ": "))
         sep = ",\n  "
         yield "".join(out)
         out = []
-        yield from _list(getattr(snap, name), 2)
+        items = getattr(snap, name)
+        yield from _part(ahead, name, items) or _list(items, 2)
     yield "\n }"
 
 
+def _part(ahead: Ahead | None, name: str, items: Sequence[Any]) -> Iterator[str | Segment] | None:
+    """What ``ahead`` has of part ``name`` (None: nothing, or not of these ``items``)."""
+    if ahead is None:
+        return None
+    return ahead.take(name, items)
+
+
 def to_json(snap: Snapshot) -> str:
-    return "".join(chunks(snap))
+    return "".join(str(c) for c in chunks(snap))  # no Ahead: text only
 
 
-def write(snap: Snapshot, path: Path) -> None:
+def write(snap: Snapshot, path: Path, ahead: Ahead | None = None) -> None:
     """Write the snapshot's JSON to ``path`` as it is produced (never the whole text in
-    memory). A regular file is written beside and renamed into place, so a failure never
-    leaves half a snapshot; anything else (``/dev/stdout``) is written directly."""
+    memory), the parts ``ahead`` rendered already copied from its file. A regular file is
+    written beside and renamed into place, so a failure never leaves half a snapshot; anything
+    else (``/dev/stdout``) is written directly."""
     direct = path.exists() and not path.is_file()
     target = path if direct else path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with target.open("w", encoding="utf-8", newline="") as handle:
-            write_chunk = handle.write
-            for chunk in chunks(snap):
-                write_chunk(chunk)
+        with target.open("wb") as handle:
+            write_bytes = handle.write
+            for chunk in chunks(snap, ahead):
+                if chunk.__class__ is str:
+                    write_bytes(chunk.encode())
+                else:
+                    assert ahead is not None and isinstance(chunk, Segment)
+                    ahead.copy(chunk, write_bytes)
         if not direct:
             os.replace(target, path)
     finally:
         if not direct:
             target.unlink(missing_ok=True)
+
+
+_COPY = 1 << 20  # bytes per read when copying a segment
+
+
+class Ahead:
+    """Kinds rendered ahead of :func:`write`, into an unnamed file (``O_TMPFILE``).
+
+    :meth:`ready` is told each part whose objects are final (a kind's sorted list, the
+    inventory's entries); :meth:`step` renders the next batch of the first part not done and
+    says whether any is left — the catalog reader calls it while it would wait for the server.
+    :func:`write` then takes each part (:meth:`take`): the text written so far, then the rest
+    of the part rendered there and then. Any error of the file ends the rendering ahead (the
+    parts are then written as without it).
+    """
+
+    def __init__(self, fd: int) -> None:
+        self._fd: int | None = fd
+        self._end = 0
+        self._queue: deque[str] = deque()
+        self._parts: dict[str, tuple[Sequence[Any], Iterator[str], int, int]] = {}
+        """name → (items, the rest of their text, offset (-1: not begun), bytes written)"""
+
+    @classmethod
+    def beside(cls, path: Path) -> Ahead | None:
+        """An :class:`Ahead` whose file is in ``path``'s directory (the output's file system;
+        it has no name and goes with the process); None where that cannot be had."""
+        flag = getattr(os, "O_TMPFILE", 0)
+        if not flag:
+            return None
+        try:
+            return cls(os.open(path.parent, flag | os.O_RDWR, 0o600))
+        except OSError:
+            return None
+
+    def ready(self, name: str, items: Sequence[Any]) -> None:
+        """Part ``name`` (a kind of objects, or ``inventory``: its entries) is final."""
+        if self._fd is None or not items or name in self._parts:
+            return
+        text = _arrays(items, 1) if name == "inventory" else _list(items, 2)
+        self._parts[name] = (items, text, -1, 0)
+        self._queue.append(name)
+
+    def step(self) -> bool:
+        """Render and write one batch (about 512 objects); False: nothing left to do."""
+        while self._queue and self._fd is not None:
+            name = self._queue[0]
+            items, text, offset, length = self._parts[name]
+            chunk = next(text, None)
+            if chunk is None:
+                self._queue.popleft()
+                continue
+            if offset < 0:  # parts are rendered one after the other: this one starts here
+                offset = self._end
+            data = chunk.encode()
+            try:
+                os.pwrite(self._fd, data, offset + length)
+            except OSError:
+                self.close()
+                return False
+            self._end = offset + length + len(data)
+            self._parts[name] = (items, text, offset, length + len(data))
+            return True
+        return False
+
+    def take(self, name: str, items: Sequence[Any]) -> Iterator[str | Segment] | None:
+        """The text of part ``name`` for :func:`write` (None: not begun here, or begun for
+        other items): the segment written, then the rest."""
+        part = self._parts.pop(name, None)
+        if part is None or self._fd is None or not _same(part[0], items):
+            return None
+        if name in self._queue:
+            self._queue.remove(name)
+        _, text, offset, length = part
+        return _segment_then(Segment(max(offset, 0), length), text)
+
+    def copy(self, segment: Segment, write_bytes: Callable[[bytes], Any]) -> None:
+        if self._fd is None:
+            raise OSError("the file of the parts rendered ahead is closed")
+        offset, left = segment
+        while left > 0:
+            data = os.pread(self._fd, min(left, _COPY), offset)
+            if not data:
+                raise OSError("the file of the parts rendered ahead is shorter than written")
+            write_bytes(data)
+            offset += len(data)
+            left -= len(data)
+
+    def close(self) -> None:
+        fd, self._fd = self._fd, None
+        self._queue.clear()
+        if fd is not None:
+            os.close(fd)
+
+
+def _same(a: Sequence[Any], b: Sequence[Any]) -> bool:
+    """The same objects in the same order (a kind's list and the snapshot's tuple of it)."""
+    return a is b or (len(a) == len(b) and all(map(is_, a, b)))
+
+
+def _segment_then(segment: Segment, rest: Iterator[str]) -> Iterator[str | Segment]:
+    if segment.length:
+        yield segment
+    yield from rest

@@ -5,16 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from alembic_baseline.snapshot import objects_foreign as f
+from alembic_baseline.snapshot.inspect import SECRET_OPTION as SECRET_OPTION
 from alembic_baseline.snapshot.loaders import Row, privileges_of
 from alembic_baseline.snapshot.objects import DomainCheck
 
 if TYPE_CHECKING:
     from alembic_baseline.snapshot.inspect import InspectOptions
-
-SECRET_OPTION = r"(pass|secret|token|key|credential|^user$|^username$)"
-"""Option names (case-insensitive regular expression) whose values may be secrets: the queries
-keep such options by name only (``password``, not ``password=…``), so no value reaches a
-snapshot, its JSON, a diff or the fix SQL — they are compared by name."""
 
 
 def wrapper(row: Row, o: InspectOptions) -> f.ForeignDataWrapper:

@@ -39,6 +39,10 @@ class Reading:
         self.helped = helped
         """Whether a helper connection reads part of the queries."""
 
+    def done(self, name: str) -> bool:
+        """Whether query ``name``'s rows (or its error) are there: :meth:`take` would not wait."""
+        return self._futures[name].done()
+
     def rows(self, name: str) -> list[Row]:
         """The rows of query ``name``, waiting for its lane if need be (its error, if it
         failed)."""

@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING
 
 from alembic_baseline.errors import ConfigError
 from alembic_baseline.settings import Settings
-from alembic_baseline.snapshot.inspect import InspectOptions, inspect
-from alembic_baseline.snapshot.model import Snapshot
+from alembic_baseline.snapshot.inspect import Ahead, InspectOptions, inspect
 
 if TYPE_CHECKING:
     from alembic_baseline.history.driver import AlembicProject
     from alembic_baseline.history.graph import History
     from alembic_baseline.pg.scratch import ScratchServer
     from alembic_baseline.pg.url import DatabaseURL
+    from alembic_baseline.snapshot.model import Snapshot
 
 REVISION_PREFIX = "rev:"
 _SIDE_HINT = (
@@ -39,18 +39,22 @@ def describe(spec: str) -> str:
     return spec
 
 
-def from_url(url: DatabaseURL | str, options: InspectOptions) -> Snapshot:
-    """Inspect the database at ``url``."""
+def from_url(
+    url: DatabaseURL | str, options: InspectOptions, ahead: Ahead | None = None
+) -> Snapshot:
+    """Inspect the database at ``url`` (``ahead``: see :func:`.inspect.inspect`)."""
     # lazy: start-up: reading a snapshot file imports no Alembic or psycopg
     from alembic_baseline.pg.connect import connection
     from alembic_baseline.pg.url import DatabaseURL
 
     with connection(url if isinstance(url, DatabaseURL) else DatabaseURL.parse(url)) as conn:
-        return inspect(conn, options)
+        return inspect(conn, options, ahead)
 
 
 def from_file(path: Path) -> Snapshot:
     """Load a snapshot written by ``snapshot -o``; :class:`ConfigError` when it is not one."""
+    from alembic_baseline.snapshot.model import Snapshot  # lazy: see .inspect
+
     try:
         return Snapshot.from_json(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -115,8 +119,14 @@ def replay_major(settings: Settings, *specs: str) -> int | None:
     return None
 
 
-def resolve(spec: str, settings: Settings, options: InspectOptions | None = None) -> Snapshot:
-    """The snapshot a side spec stands for (URL, snapshot file or ``rev:REV``)."""
+def resolve(
+    spec: str,
+    settings: Settings,
+    options: InspectOptions | None = None,
+    ahead: Ahead | None = None,
+) -> Snapshot:
+    """The snapshot a side spec stands for (URL, snapshot file or ``rev:REV``); ``ahead`` is
+    given the work of a database side's waits (see :func:`.inspect.inspect`)."""
     options = options or InspectOptions()
     if spec.startswith(REVISION_PREFIX):
         revision = spec[len(REVISION_PREFIX) :].strip()
@@ -124,7 +134,7 @@ def resolve(spec: str, settings: Settings, options: InspectOptions | None = None
             raise ConfigError(f"{spec!r} names no revision.", hint="Use rev:head or rev:REVISION.")
         return from_revision(settings, revision, options)
     if "://" in spec:
-        return from_url(spec, options)
+        return from_url(spec, options, ahead)
     path = Path(spec)
     if path.is_file():
         return from_file(path)
