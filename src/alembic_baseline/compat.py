@@ -472,7 +472,8 @@ def seed_psycopg_versions() -> None:
     the command runs needs that module. Seeded only when neither psycopg nor
     ``importlib.metadata`` is imported yet, the installed psycopg is 3.x, and the first
     ``sys.path`` directory that holds the package (or a ``.dist-info`` of its name) holds both,
-    with exactly one ``<name>-<version>.dist-info`` — the one ``metadata.version`` reads; in
+    with exactly one ``<name>-<version>.dist-info`` — the one ``metadata.version`` reads — and
+    the package's ``version.py`` is the module it replaces (:func:`_only_a_version`); in
     any other case psycopg reads its versions itself (tests/unit/test_compat.py compares the
     seeded versions with ``metadata.version``'s and checks the fall-back)."""
     if "psycopg" in sys.modules or "importlib.metadata" in sys.modules:
@@ -502,8 +503,30 @@ def _wheel_version(package: str, dist_info: re.Pattern[str]) -> str | None:
         versions = [m.group(1) for m in map(dist_info.match, names) if m]
         if package not in names and not versions:
             continue
-        return versions[0] if package in names and len(versions) == 1 else None
+        if package not in names or len(versions) != 1:
+            return None
+        return versions[0] if _only_a_version(os.path.join(entry or ".", package)) else None
     return None
+
+
+_ASSIGNED = re.compile(r"^[ \t]*([A-Za-z_]\w*)[ \t]*=", re.MULTILINE)
+_IMPORTS = re.compile(r"^[ \t]*(?:from|import)[ \t].*$", re.MULTILINE)
+
+
+def _only_a_version(folder: str) -> bool:
+    """The package's ``version.py`` is what a seeded module replaces: it imports
+    ``importlib.metadata`` only and defines ``__version__`` only (a later psycopg whose module
+    defines more is left to import its own)."""
+    try:
+        with open(os.path.join(folder, "version.py"), encoding="utf-8") as handle:
+            text = handle.read()
+    except (OSError, ValueError):
+        return False
+    return (
+        set(_ASSIGNED.findall(text)) == {"__version__"}
+        and _IMPORTS.findall(text) == ["from importlib import metadata"]
+        and "metadata.version(" in text
+    )
 
 
 # -- CPython: process pools ---------------------------------------------------------------

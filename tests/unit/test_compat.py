@@ -520,3 +520,29 @@ def test_psycopg_versions_are_not_seeded_once_psycopg_is_imported() -> None:
         """
     )
     assert seeded == [True]
+
+
+def test_psycopg_versions_are_not_seeded_when_its_version_module_defines_more(
+    tmp_path: Path,
+) -> None:
+    # a psycopg whose version.py defines more than __version__ (a later release, say): a
+    # seeded module would lack it, so psycopg imports its own
+    package = tmp_path / "psycopg"
+    package.mkdir()
+    (package / "__init__.py").write_text("from .version import __version__, __build__\n")
+    (package / "version.py").write_text(
+        "from importlib import metadata\n"
+        "__version__ = metadata.version('psycopg')\n"
+        "__build__ = 'abc'\n"
+    )
+    (tmp_path / "psycopg-3.9.0.dist-info").mkdir()
+    seeded = _fresh_python(
+        f"""
+        import json, sys
+        sys.path.insert(0, {str(tmp_path)!r})
+        from alembic_baseline import compat
+        compat.seed_psycopg_versions()
+        print(json.dumps(["psycopg.version" in sys.modules]))
+        """
+    )
+    assert seeded == [False]
