@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -70,3 +71,26 @@ def test_blockers_are_described_with_what_was_wanted() -> None:
     text = waits.describe((b,))
     assert text.startswith("AccessShareLock on items, held by pid 42 (application_name 'lot-api'")
     assert waits.describe(()) == ""
+
+
+@pytest.mark.parametrize(
+    ("lock_timeout", "first"), [("0", 0.5), ("2s", 0.5), ("600ms", 0.4), ("60ms", 0.05)]
+)
+def test_a_watched_session_is_first_looked_at_half_a_second_in(
+    lock_timeout: str, first: float
+) -> None:
+    # a statement that ends sooner (most catalog reads) never costs the watcher a connection;
+    # a short lock_timeout is still seen before it fires
+    from alembic_baseline.pg.url import DatabaseURL
+
+    watcher = waits._Watcher()
+    url = DatabaseURL.parse("postgresql://nobody@/none?host=/nonexistent")
+    before = time.monotonic()
+    watcher.add(1, url, "reading", lock_timeout)
+    try:
+        due = watcher._entries[1].next_poll - before
+        assert first <= due < first + 0.05
+        limit = waits.seconds(lock_timeout)
+        assert not limit or due < limit
+    finally:
+        watcher.remove(1)

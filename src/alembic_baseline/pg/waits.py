@@ -32,6 +32,10 @@ if TYPE_CHECKING:
 SHOW_AFTER_S = 1.0
 """A session blocked this long gets a progress line naming the holder."""
 POLL_S = 0.25
+FIRST_POLL_S = 0.5
+"""A watched session is first looked at this late (earlier when lock_timeout is short: by two
+thirds of it), so that the statements that end sooner — most catalog reads — never cost the
+watcher its own connection; progress still shows about a second into a wait."""
 VERSION_TABLE_READ = "reading the version table"
 """What every path calls its read of the version table (and of the applied-revisions table
 beside it) in progress lines and timeout errors."""
@@ -160,8 +164,9 @@ class _Watcher:
     def add(self, pid: int, url: DatabaseURL, label: str, lock_timeout: str = "0") -> None:
         limit = seconds(lock_timeout)
         every = min(POLL_S, max(0.05, limit / 3)) if limit else POLL_S
+        first = max(every, min(FIRST_POLL_S, limit * 2 / 3)) if limit else FIRST_POLL_S
         with self._lock:
-            self._entries[pid] = _Entry(url, label, every, time.monotonic() + every)
+            self._entries[pid] = _Entry(url, label, every, time.monotonic() + first)
             self._last.pop(pid, None)
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="ab-waits", daemon=True)
