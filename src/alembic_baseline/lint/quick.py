@@ -1,32 +1,34 @@
-"""A warm ``lint`` answered before the CLI is imported: the last output, written as it was.
+"""A warm ``lint`` answered from its recorded output: the characters, written as they were.
 
 A ``lint`` run from the console (the console script: :func:`start`) whose output went to a file
 or a pipe leaves, beside the lint cache, the exact characters it wrote and its exit code
-(:func:`remember`), under the key of everything they depend on:
+(:func:`remember`, :func:`save`), under the key of everything they depend on:
 
-- the arguments, the working directory, the whole environment (a salted SHA-256 of it: no
-  value is stored), which of stdin/stdout/stderr are terminals, the tool's and Python's
-  versions and where Python finds Alembic, SQLAlchemy and pglast (an upgrade changes that
-  directory);
+- a salted SHA-256 (:func:`_key`; nothing of it can be read back, an argument or a variable
+  may hold a password) of the arguments, the working directory, which of stdin/stdout/stderr
+  are terminals, the tool's and Python's versions, where Python finds Alembic, SQLAlchemy and
+  pglast, and every environment variable (but ``_``, the shell's path of the command);
 - the status (size, times, inode, mode) of every file and directory the run read or listed:
   the revision files, the sum files and what they point at, the version directories (a file
   added or removed changes them), the Alembic configuration, the baseline file, every
-  ``pyproject.toml`` the settings could come from and the directories searched for one
-  (absent ones recorded as absent), and the directories of the tool's package and of the
-  libraries above (an upgrade or a reinstall replaces their files).
+  ``pyproject.toml`` the settings could come from (absent ones recorded as absent), and the
+  directories of the tool's package and of the libraries above (an upgrade or a reinstall
+  replaces their files).
 
 The next console run with the same arguments (:func:`answer`) reads that record first; when
-every part of the key is the same and no file it names changed later than :data:`RACY_NS`
-before the recorded run started (the file system's clock is coarse: git's "racily clean"
-rule, ``engine.RACY_NS``), it writes the recorded output with one write and exits with the
-recorded code, without importing the CLI, the settings or the linter (issue 18: a warm lint
-was mostly imports and start-up). Anything else — a record missing, damaged or from another
-version, one file changed — runs the command normally, which writes the record again.
+the key is the same and no file it names changed later than :data:`RACY_NS` before the
+recorded run started (the file system's clock is coarse: git's "racily clean" rule,
+``engine.RACY_NS``), it writes the recorded output with one write and exits with the recorded
+code, without importing the CLI, the settings or the linter (issue 18: a warm lint was mostly
+imports and start-up). Anything else — a record missing, damaged or from another version, one
+file changed — runs the command normally, which records again.
 
-The record is kept only where the fast path can find it from the working directory alone
-(``./.alembic-baseline/cache/lint/``, the project's default lint cache when run from the
+The console's record is kept only where the fast path can find it from the working directory
+alone (``./.alembic-baseline/cache/lint/``, the project's default lint cache when run from the
 project's directory), only for output that is not a terminal (a terminal's output depends on
-its width and colours) and only for a run that wrote nothing to stderr.
+its width and colours) and only for a run that wrote nothing to stderr. ``bundle`` keeps the
+lint report of its range the same way (:func:`save` / :func:`load`, its own file and key:
+``commands/bundle.py``), read in its own process in a few milliseconds.
 """
 
 from __future__ import annotations
@@ -75,9 +77,29 @@ def start(args: list[str]) -> int | None:
 def answer(args: Sequence[str], cwd: str | None = None) -> int | None:
     """Write the recorded output of ``args`` and return its exit code when the record's key
     is this run's (module docstring); None, having written nothing, otherwise."""
+    cwd = cwd or os.getcwd()
+    found = load(os.path.join(cwd, RECORD), _console_identity(args, cwd))
+    if found is None:
+        return None
+    out, code = found
     try:
-        cwd = cwd or os.getcwd()
-        with open(os.path.join(cwd, RECORD), "rb") as handle:
+        sys.stdout.write(out)
+        sys.stdout.flush()
+    except (OSError, ValueError):  # a closed pipe: nothing more to deliver
+        return 120  # as Python when it cannot flush stdout at exit
+    return code
+
+
+def _console_identity(args: Sequence[str], cwd: str) -> list[str]:
+    return ["lint-console", cwd, repr(_ttys()), *args]
+
+
+def load(path: str, identity: Sequence[str]) -> tuple[str, int] | None:
+    """The output and exit code recorded at ``path`` (:func:`save`) when its key is
+    ``identity``'s now (with the environment and the tools) and no file it names changed since
+    (the racy-clean rule); None otherwise (missing, damaged, another key, a file changed)."""
+    try:
+        with open(path, "rb") as handle:
             data = handle.read()
     except OSError:
         return None
@@ -89,30 +111,40 @@ def answer(args: Sequence[str], cwd: str | None = None) -> int | None:
             isinstance(record, dict)
             and record.get("format") == FORMAT
             and record.get("schema") == SCHEMA
-            and record.get("argv") == list(args)
-            and record.get("cwd") == cwd
-            and record.get("tool") == _tool()
-            and record.get("tty") == _ttys()
         ):
             return None
         out, code, checked = record["out"], record["code"], record["checked"]
         if type(out) is not str or type(code) is not int or type(checked) is not int:
             return None
-        watched = record["watched"]
-        if record.get("env") != _environment(str(record["salt"])):
+        if record["key"] != _key(str(record["salt"]), identity):
             return None
-        paths = [str(path) for path, _ in watched]
-        sigs, newest = _status(paths)
+        watched = record["watched"]
+        sigs, newest = _status([str(p) for p, _ in watched])
         if [sig for _, sig in watched] != sigs or newest + RACY_NS >= checked:
             return None
     except (ValueError, KeyError, TypeError, AttributeError):
-        return None  # damaged: the command runs
-    try:
-        sys.stdout.write(out)
-        sys.stdout.flush()
-    except (OSError, ValueError):  # a closed pipe: nothing more to deliver
-        return 120  # as Python when it cannot flush stdout at exit
-    return code
+        return None  # damaged: computed again
+    return out, code
+
+
+def _key(salt: str, identity: Sequence[str]) -> str:
+    """A salted digest of ``identity``, the tool's versions and places (:func:`_tool`) and
+    every environment variable but ``_``: no part of it can be read back (an argument or a variable
+    may hold a password)."""
+    import hashlib
+
+    digest = hashlib.sha256(salt.encode())
+    for part in (*identity, "\0tool", *_tool(), "\0env"):
+        data = part.encode("utf-8", "surrogateescape")
+        digest.update(b"%d:" % len(data))
+        digest.update(data)
+    for name, value in sorted(os.environb.items()):
+        if name == b"_":  # the shell's: the path of the command run (strace's, env's…)
+            continue
+        digest.update(b"%d:%d:" % (len(name), len(value)))
+        digest.update(name)
+        digest.update(value)
+    return digest.hexdigest()
 
 
 def _tool() -> list[str]:
@@ -140,18 +172,6 @@ def _ttys() -> list[bool]:
         except OSError:
             found.append(False)
     return found
-
-
-def _environment(salt: str) -> str:
-    """A salted digest of every environment variable (a value cannot be read back)."""
-    import hashlib
-
-    digest = hashlib.sha256(salt.encode())
-    for name, value in sorted(os.environb.items()):
-        digest.update(b"%d:%d:" % (len(name), len(value)))
-        digest.update(name)
-        digest.update(value)
-    return digest.hexdigest()
 
 
 def _status(paths: Iterable[str]) -> tuple[list[str | None], int]:
@@ -207,22 +227,38 @@ class Recorder:
 def remember(
     args: Sequence[str], out: str, code: int, watched: Iterable[str], cache_dir: str
 ) -> None:
-    """Record ``out`` and ``code`` as the answer to ``args`` (module docstring) when the run's
-    lint cache is the one :func:`answer` looks in and no file it read changed too recently."""
+    """Record ``out`` and ``code`` as the console's answer to ``args`` (module docstring) when
+    the run's lint cache is the one :func:`answer` looks in and its output is not a terminal."""
     cwd = os.getcwd()
     record = os.path.join(cwd, RECORD)
     if os.path.realpath(cache_dir) != os.path.realpath(os.path.dirname(record)):
         return  # a state directory elsewhere: the fast path would not find it
     if _ttys()[1]:
         return  # a terminal: the output depends on its width and colours
+    save(record, _console_identity(args, cwd), out, code, watched, started_ns)
+
+
+def save(
+    path: str,
+    identity: Sequence[str],
+    out: str,
+    code: int,
+    watched: Iterable[str],
+    started: int,
+) -> None:
+    """Record ``out`` and ``code`` at ``path`` (in an existing directory: the lint cache) as
+    what ``identity`` gives while the files and directories ``watched`` keep their status;
+    ``started``: when the run that made them began reading (nanoseconds). Nothing is recorded
+    when one of them changed less than :data:`RACY_NS` before (it may change again unseen:
+    the next run computes, and records)."""
     # the tool's own files and the libraries' replaced (an upgrade, a reinstall): new times
     package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     libraries = [d for name in _LIBRARIES if (d := _library_dir(name))]
     places = {os.path.dirname(d) for d in libraries}
     paths = list(dict.fromkeys([*watched, package, *libraries, *sorted(places)]))
     sigs, newest = _status(paths)
-    if newest + RACY_NS >= started_ns:
-        return  # it may change again unseen: the next run computes and records
+    if newest + RACY_NS >= started:
+        return
     import json
     import secrets
 
@@ -230,18 +266,14 @@ def remember(
     document = {
         "format": FORMAT,
         "schema": SCHEMA,
-        "argv": list(args),
-        "cwd": cwd,
-        "tool": _tool(),
-        "tty": _ttys(),
         "salt": salt,
-        "env": _environment(salt),
-        "checked": started_ns,
+        "key": _key(salt, identity),
+        "checked": started,
         "watched": [[p, s] for p, s in zip(paths, sigs, strict=True)],
         "code": code,
         "out": out,
     }
-    _write(record, json.dumps(document, separators=(",", ":")))  # ASCII: any str survives
+    _write(path, json.dumps(document, separators=(",", ":")))  # ASCII: any str survives
 
 
 def _write(path: str, text: str) -> None:
