@@ -138,12 +138,13 @@ def _key(salt: str, identity: Sequence[str]) -> str:
         data = part.encode("utf-8", "surrogateescape")
         digest.update(b"%d:" % len(data))
         digest.update(data)
-    for name, value in sorted(os.environb.items()):
-        if name == b"_":  # the shell's: the path of the command run (strace's, env's…)
+    for name, value in sorted(os.environ.items()):  # (environb: not on Windows)
+        if name == "_":  # the shell's: the path of the command run (strace's, env's…)
             continue
-        digest.update(b"%d:%d:" % (len(name), len(value)))
-        digest.update(name)
-        digest.update(value)
+        pair = (name.encode("utf-8", "surrogateescape"), value.encode("utf-8", "surrogateescape"))
+        digest.update(b"%d:%d:" % (len(pair[0]), len(pair[1])))
+        digest.update(pair[0])
+        digest.update(pair[1])
     return digest.hexdigest()
 
 
