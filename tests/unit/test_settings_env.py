@@ -21,6 +21,7 @@ ALLOWED = {
     "cli/_url.py": 1,  # --url-env NAME: the variable the user names holds the URL
     "fleet/targets.py": 1,  # url_env = "NAME" in a fleet's targets file: likewise
     "lockkey.py": 1,  # a runner tells the env.py it starts that it holds the target's lock
+    "lint/quick.py": 1,  # a recorded lint output's key: a digest of the whole environment
     "settings.py": 3,  # load() and env() themselves; styles_forced() (variables rich reads)
 }
 

@@ -352,3 +352,41 @@ def test_an_unknown_revision_is_a_range_error(tmp_path: Path) -> None:
     code, _, stderr = cli("-c", str(ini), "bundle", "base:ffffffffffff", "-o", str(out))
     assert code == ExitCode.USAGE and "Cannot resolve the range base:ffffffffffff" in stderr
     assert "internal error" not in stderr and not out.exists() and children() == []
+
+
+def test_a_warm_bundle_reads_its_lint_report_recorded_without_a_lint_helper(
+    tmp_path: Path, helpers: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lint report of the range, recorded by the bundle that made it (commands/bundle.py,
+    lint/quick.py), is read again in the bundle's own process while nothing it depends on
+    changed: no lint run, no helper for it; the same files. A revision edited: linted again."""
+    from alembic_baseline.commands import lint as lint_op
+    from alembic_baseline.lint import quick
+
+    monkeypatch.setattr(quick, "RACY_NS", 0)  # the files were written an instant ago
+    ini = grown(tmp_path)
+
+    def bundle(name: str) -> tuple[dict[str, bytes], list[str]]:
+        helpers.clear()
+        code, _, err = cli("-c", str(ini), "bundle", "base:head", "-o", str(tmp_path / name))
+        assert code == ExitCode.OK, err
+        return tree(tmp_path / name), [h.what for h in helpers]
+
+    first, started = bundle("one")
+    assert "running lint" in started
+    bundle("two")  # (the first may have written bytecode beside the revisions: recorded now)
+    real = lint_op.lint
+
+    def no_lint(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("lint ran")
+
+    monkeypatch.setattr(lint_op, "lint", no_lint)
+    warm, started = bundle("three")
+    assert started == ["rendering the rollback"] and warm == first
+    monkeypatch.setattr(lint_op, "lint", real)
+    head = ini.parent / "migrations" / "versions" / f"{HEAD}_added_in_test.py"
+    text = head.read_text()
+    assert LINEAR[-1][1] in text
+    head.write_text(text.replace(LINEAR[-1][1], "op.create_index('ix_edited', 'customers', ['a'])"))
+    edited, started = bundle("four")
+    assert "running lint" in started and b"ix_edited" in edited["lint.md"]

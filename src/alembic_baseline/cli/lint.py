@@ -13,6 +13,7 @@ from alembic_baseline.cli._url import UrlEnvOpt, UrlFileOpt, chosen_url
 from alembic_baseline.errors import ExitCode
 
 if TYPE_CHECKING:
+    from alembic_baseline.commands.lint import LintResult
     from alembic_baseline.report import Reporter
 
 _EXTRA = ("github", "sarif")  # commands.lint.EXTRA (not imported: --help stays fast)
@@ -109,6 +110,7 @@ def lint_cmd(
     url = chosen_url(ctx, url, url_env, url_file)
     # lazy: start-up: --help and other commands import no operation
     from alembic_baseline.commands import lint as op
+    from alembic_baseline.lint import quick
 
     rep = state(ctx, extra=_EXTRA).reporter
     _choose_format(rep, output, output_format)
@@ -133,11 +135,33 @@ def lint_cmd(
     )
     todo = op.pending_revisions(st.settings, url) if pending else None
     result = op.lint(st.settings, tuple(paths or ()), since=since, pending=todo, options=options)
-    rep.show(result)
+    argv = quick.console_argv
+    if argv is None or pending or output_format is not None or result.cache_dir is None:
+        rep.show(result)
+    else:  # the console's run, from files only: its output is recorded (lint.quick)
+        _show_recorded(rep, result, argv, result.cache_dir)
     if result.baseline_written is not None:
         rep.step(f"[green]baseline written[/]: {result.hidden_by_baseline} finding(s) accepted "
                  f"in {result.baseline_written}")  # fmt: skip
     return result.exit_code
+
+
+def _show_recorded(rep: "Reporter", result: "LintResult", argv: list[str], cache: Path) -> None:
+    """``rep.show(result)``, the characters written kept as the answer to ``argv`` when
+    nothing else was written (``lint.quick.remember``)."""
+    from alembic_baseline.lint import quick  # lazy: start-up (--help)
+
+    if rep.styled:  # printed through rich: not recorded
+        rep.show(result)
+        return
+    out, err = quick.Recorder(rep.stdout), quick.Recorder(rep.stderr)
+    rep.stdout, rep.stderr = out, err  # type: ignore[assignment]
+    try:
+        rep.show(result)
+    finally:
+        rep.stdout, rep.stderr = out.stream, err.stream
+    if not err.parts and result.read is not None:
+        quick.remember(argv, "".join(out.parts), int(result.exit_code), result.read, str(cache))
 
 
 def _choose_format(rep: "Reporter", output: str | None, output_format: str | None) -> None:

@@ -16,7 +16,7 @@ from alembic_baseline import compat, statedir
 from alembic_baseline.errors import ConfigError, ExitCode
 from alembic_baseline.lint import baseline as accepted
 from alembic_baseline.lint import config as lint_config
-from alembic_baseline.lint import output
+from alembic_baseline.lint import output, quick
 from alembic_baseline.lint.engine import EngineResult, Target, run
 from alembic_baseline.lint.graphs import RevisionGraph
 from alembic_baseline.lint.model import Finding, RevisionSummary, Severity
@@ -63,6 +63,10 @@ class LintResult:
     baseline_written: Path | None = None
     resolve: Resolver | None = field(default=None, compare=False, repr=False)
     """The run's resolver (the output shows the paths it resolved)."""
+    read: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
+    """Every file and directory the findings depend on (``lint.quick``); None: not known."""
+    cache_dir: Path | None = field(default=None, compare=False, repr=False)
+    """The lint cache the run used (None: none)."""
 
     @property
     def failed(self) -> bool:
@@ -301,6 +305,7 @@ def lint(
     state = statedir.layout(root, settings.state_dir, settings.backup_dir)
     cache_dir = (opts.cache_dir or state.lint_cache) if opts.cache else None
     context: list[Target] = []
+    dirs: list[Path] = []
     if has_project:
         dirs, template = _version_dirs(settings, cache_dir)
         config = lint_config.with_file_template(config, template)
@@ -328,6 +333,14 @@ def lint(
         findings, files = _only_revisions(findings, result, since, pending)
     baseline_path = opts.baseline or root / config.baseline
     findings, hidden = _apply_baseline(findings, baseline_path, opts)
+    read = None
+    if result.read is not None and not opts.write_baseline:
+        listed = [d for directory in dirs for d in (directory, directory / "archive")]
+        read = (
+            *quick.settings_paths(str(settings.config_file), os.getcwd()),
+            *map(str, (*listed, *paths, baseline_path)),
+            *result.read,
+        )
     return LintResult(
         findings=tuple(findings),
         files=files,
@@ -337,4 +350,6 @@ def lint(
         root=root,
         baseline_written=baseline_path if opts.write_baseline else None,
         resolve=result.resolve,
+        read=read,
+        cache_dir=cache_dir if config.cache else None,
     )

@@ -50,6 +50,9 @@ class EngineResult:
     """The run's resolver: the paths of the files, resolved (for the output)."""
     revisions: Mapping[str, str | None] = field(default_factory=dict, compare=False, repr=False)
     """Every file's revision id by its path (``lint --pending`` filters on it)."""
+    read: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
+    """Every file the outcome depends on (the files, and the sum files and what they point
+    at: :func:`sum_inputs`), as opened; None when not known (no cache, a file missing)."""
 
 
 def lint_file(
@@ -349,7 +352,9 @@ def run(
         found = cache.run(last[0], (inputs.stat_key, inputs.started, inputs.newest + RACY_NS))
     known = cache.last_revisions() if cache is not None and found is not None else None
     if found is not None and (known is not None or not revisions):
-        return EngineResult(found, (), len(targets), len(everything), resolve, known or {})
+        return EngineResult(
+            found, (), len(targets), len(everything), resolve, known or {}, _read_paths(inputs)
+        )
     if last is None and cache is not None and inputs is not None:  # (found from the status)
         last = _content_key(inputs, config, top, heads)  # the outcome is written again below
     workers = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
@@ -385,4 +390,12 @@ def run(
         outcome = (last[0], ordered) if last and not asked else None
         status = (inputs.stat_key, inputs.started) if inputs else None
         cache.save(new, outcome, status, ids)
-    return EngineResult(ordered, summaries_, len(targets), cached, resolve, ids)
+    return EngineResult(
+        ordered, summaries_, len(targets), cached, resolve, ids, _read_paths(inputs)
+    )
+
+
+def _read_paths(inputs: _Inputs | None) -> tuple[str, ...] | None:
+    if inputs is None:
+        return None
+    return (*(names[1] for names in inputs.names), *(path for path, _ in inputs.side))

@@ -95,7 +95,7 @@ def build(
     project: AlembicProject,
     revision_range: str,
     out: Path,
-    lint: Callable[[], str] | None,
+    lint: Callable[[], str] | str | None,
     *,
     with_rollback: bool = True,
     parallel: bool = True,
@@ -105,12 +105,13 @@ def build(
 
     ``parallel``: lint runs in a forked helper (forked.py), and, when the target names one
     revision, the rollback is rendered and written by another, while this process renders and
-    writes the upgrade; the files are the same as without them."""
+    writes the upgrade; the files are the same as without them. ``lint`` may be the report
+    itself (recorded by an earlier run): no helper then."""
     start, target = parse_range(revision_range)
     check_directory(out)
     with forked.frozen(), contextlib.ExitStack() as stack:
         linter = None
-        if lint is not None and parallel:
+        if lint is not None and not isinstance(lint, str) and parallel:
             # lint in a helper too: its answer is awaited before anything is written
             linter = forked.start("running lint", lint, _nothing, share=True, hint=_DIED)
             stack.enter_context(linter or contextlib.nullcontext())
@@ -137,14 +138,18 @@ def _build(
     project: AlembicProject,
     revision_range: str,
     out: Path,
-    linting: tuple[Callable[[], str] | None, forked.Helper[str, None, None] | None],
+    linting: tuple[Callable[[], str] | str | None, forked.Helper[str, None, None] | None],
     with_rollback: bool,
     started: tuple[forked.Helper[bundle_render.Rendering, str, RollbackFiles] | None, str | None],
 ) -> BundleResult:
     helper, guess = started
     start, target = parse_range(revision_range)
     lint, linter = linting
-    lint_markdown = lint() if lint is not None and linter is None else None
+    lint_markdown: str | None = None  # the helper's, awaited below
+    if isinstance(lint, str):
+        lint_markdown = lint  # recorded by an earlier run
+    elif lint is not None and linter is None:
+        lint_markdown = lint()
     try:
         up = bundle_render.upgrade(project, start, target)
     except Exception:
