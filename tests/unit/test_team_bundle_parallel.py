@@ -60,10 +60,14 @@ _OTHERS: set[int] = set()
 def children() -> list[int]:
     """This process's child processes (Linux: /proc), zombies included, but for those other
     tests of the session left (a process pool's idle workers)."""
-    found: list[int] = []
-    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
-        found += [int(pid) for pid in (task / "children").read_text().split()]
-    return [pid for pid in found if pid not in _OTHERS]
+    while True:  # a thread that ends while its tasks are read (a watcher's): read them again
+        found: list[int] = []
+        try:
+            for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+                found += [int(pid) for pid in (task / "children").read_text().split()]
+        except FileNotFoundError:  # (its children are handed to another thread)
+            continue
+        return [pid for pid in found if pid not in _OTHERS]
 
 
 @pytest.fixture(autouse=True)
