@@ -3,6 +3,7 @@ failures in one paragraph with an exit code, and no process left behind (Ctrl-C 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -253,6 +254,17 @@ def test_a_helper_left_waiting_is_ended() -> None:
         helper.ready()
         pid = helper.pid
         assert pid is not None and children() == [pid]
+    assert helper.pid is None and children() == []
+
+
+def test_an_interrupt_before_the_caller_holds_the_helper_still_ends_it() -> None:
+    # Ctrl-C landing after the helper is made but before the caller's `with` / enter_context
+    # (the window left by the fork fix): with the caller's stack given, the helper is already
+    # in it, and the stack's unwinding stops the child
+    with pytest.raises(KeyboardInterrupt), contextlib.ExitStack() as stack:
+        helper = forked.Helper("waiting", lambda: None, lambda s, a: time.sleep(60), stack=stack)
+        assert helper.pid is not None and children() == [helper.pid]
+        raise KeyboardInterrupt
     assert helper.pid is None and children() == []
 
 

@@ -84,16 +84,17 @@ def _report_beside_lint(
 ) -> ReportResult:
     # lint in a forked helper (team/forked.py) while this process loads the history and draws
     # the graph: on a cold lint cache both take about a second at 1,000 revisions
-    linter = forked.start(
-        "running lint",
-        lambda: _lint_rows(settings),
-        _nothing,
-        share=True,
-        hint="If it was not the out-of-memory killer (see the system log), run "
-        "`alembic-baseline lint` alone: a lint worker that dies is reported with the files it "
-        "did not lint.",
-    )
-    with linter or contextlib.nullcontext():
+    with contextlib.ExitStack() as stack:
+        linter = forked.start(
+            "running lint",
+            lambda: _lint_rows(settings),
+            _nothing,
+            share=True,
+            hint="If it was not the out-of-memory killer (see the system log), run "
+            "`alembic-baseline lint` alone: a lint worker that dies is reported with the files "
+            "it did not lint.",
+            stack=stack,
+        )
         return _report(settings, project, out, url, schema_check, linter)
 
 

@@ -81,13 +81,19 @@ def _guess_end(project: AlembicProject, target: str) -> str | None:
 
 
 def _start_rollback(
-    project: AlembicProject, start: str | None, end: str, out: Path, revision_range: str
+    project: AlembicProject,
+    start: str | None,
+    end: str,
+    out: Path,
+    revision_range: str,
+    stack: contextlib.ExitStack,
 ) -> forked.Helper[bundle_render.Rendering, str, RollbackFiles] | None:
     return forked.start(
         "rendering the rollback",
         lambda: bundle_render.downgrade(project, start, end, (end,)),
         lambda down, table: write_rollback(out, down, table, revision_range),
         hint=_DIED,
+        stack=stack,
     )
 
 
@@ -113,13 +119,13 @@ def build(
         linter = None
         if lint is not None and not isinstance(lint, str) and parallel:
             # lint in a helper too: its answer is awaited before anything is written
-            linter = forked.start("running lint", lint, _nothing, share=True, hint=_DIED)
-            stack.enter_context(linter or contextlib.nullcontext())
+            linter = forked.start(
+                "running lint", lint, _nothing, share=True, hint=_DIED, stack=stack
+            )
         helper = None
         guess = _guess_end(project, target) if with_rollback and parallel else None
         if guess is not None:
-            helper = _start_rollback(project, start, guess, out, revision_range)
-            stack.enter_context(helper or contextlib.nullcontext())
+            helper = _start_rollback(project, start, guess, out, revision_range, stack)
         return _build(project, revision_range, out, (lint, linter), with_rollback, (helper, guess))
 
 

@@ -140,13 +140,15 @@ def start(
     *,
     share: bool = False,
     hint: str = "",
+    stack: contextlib.ExitStack | None = None,
 ) -> Helper[S, A, R] | None:
     """A :class:`Helper`, or None where none can be forked (:func:`available`, or ``fork``
-    itself failed): the caller then does the work in its own process."""
+    itself failed): the caller then does the work in its own process. ``stack``: the helper is
+    entered into it before an interrupt can land (see :class:`Helper`)."""
     if not available():
         return None
     try:
-        return Helper(what, prepare, finish, share=share, hint=hint)
+        return Helper(what, prepare, finish, share=share, hint=hint, stack=stack)
     except OSError:
         return None
 
@@ -162,9 +164,13 @@ class Helper(Generic[S, A, R]):
         *,
         share: bool = False,
         hint: str = "",
+        stack: contextlib.ExitStack | None = None,
     ) -> None:
         """``share``: :meth:`ready` returns what ``prepare`` returned (pickled), not None.
-        ``hint``: what to do when the child dies before it answers (the error's hint)."""
+        ``hint``: what to do when the child dies before it answers (the error's hint).
+        ``stack``: this helper is entered into it while the signals are still held back, so an
+        interrupt landing right after the constructor returns (before a ``with`` or
+        ``enter_context`` of the caller's) still stops the child when the stack unwinds."""
         self.what = what
         self.hint = hint or (
             "If it was not the out-of-memory killer (see the system log), run the command "
@@ -204,6 +210,8 @@ class Helper(Generic[S, A, R]):
             self.status: int | None = None
             os.close(to_parent)
             os.close(from_parent)
+            if stack is not None:
+                stack.push(self)
         finally:  # the signals are never left held back (a child process would inherit that)
             try:  # one held back is raised here (pthread_sigmask runs the handlers): the child
                 # is known by now, and ended before the interrupt goes on
