@@ -201,3 +201,50 @@ def test_databases_dropped_in_the_background_are_dropped_at_close_if_that_failed
     assert "MainThread" in seen  # … and, that having failed, by the server's close()
     assert _databases(pg_default) == databases
     assert not _our_threads()
+
+
+def test_create_replay_database_made_while_the_project_loads(
+    pg_default: ScratchServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``create --from-history`` has the scratch server create the replay's database as soon as
+    it answers, while the project still loads (not once the project is loaded); a failure of
+    that CREATE DATABASE is a clear error with the project and the server left as they were."""
+    import time
+
+    from alembic_baseline.commands import baseline as commands
+
+    ini = copy_project(EXAMPLE, tmp_path)
+    before, databases = _tree(ini.parent), _databases(pg_default)
+    real_project, real_create = commands.project, ScratchServer._create
+    events: list[tuple[str, float]] = []
+
+    def slow_project(settings: Any) -> Any:
+        loaded = real_project(settings)
+        time.sleep(0.5)  # a project that takes long to load (big history, slow imports)
+        events.append(("project loaded", time.monotonic()))
+        return loaded
+
+    fail = [False]
+
+    def create(self: ScratchServer, conn: Any, name: str, *args: Any, **kw: Any) -> Any:
+        if "replay" in name:
+            events.append(("replay database", time.monotonic()))
+            if fail[0]:
+                raise DatabaseError(f"Could not create scratch database {name!r} (injected).")
+        return real_create(self, conn, name, *args, **kw)
+
+    monkeypatch.setattr(commands, "project", slow_project)
+    monkeypatch.setattr(ScratchServer, "_create", create)
+    fail[0] = True
+    code, _, err = _create(pg_default, ini)
+    assert code != 0 and "(injected)" in err and "Traceback" not in err
+    assert [e for e, _ in events] == ["replay database", "project loaded"]
+    assert _tree(ini.parent) == before
+    assert _databases(pg_default) == databases
+    assert not _our_threads()
+    fail[0], events[:] = False, []
+    code, _, err = _create(pg_default, ini)
+    assert code == 0, err
+    assert [e for e, _ in events] == ["replay database", "project loaded"]
+    assert _databases(pg_default) == databases
+    assert not _our_threads()

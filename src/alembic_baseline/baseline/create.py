@@ -290,15 +290,20 @@ def create(
     scratch_url: str | None = None,
     progress: Progress = lambda _: None,
     server: ScratchServer | None = None,
+    replay_db: Future[DatabaseURL] | None = None,
 ) -> CreateResult:
-    """Create the baseline revision, its SQL, the bridge and the archive — or change nothing."""
+    """Create the baseline revision, its SQL, the bridge and the archive — or change nothing.
+
+    ``replay_db``: an empty database ``server`` is already creating for the replay of
+    ``--from-history`` (see ``commands.baseline``); without one it is asked for here."""
     if options.url is None and not options.from_history:
         raise ConfigError(
             "No source for the baseline.",
             hint="Pass --url PROD_URL (or set DATABASE_URL), or --from-history to replay it.",
         )
-    replay_db = None
-    if server is not None and options.from_history and options.url is None:
+    if server is None or not options.from_history or options.url is not None:
+        replay_db = None  # (a database made for it is dropped by the server's close())
+    elif replay_db is None:
         # the server creates the replay's database while the history is read and checked
         replay_db = server.create_database_soon(server.new_name("replay"))
     history = History(project)
