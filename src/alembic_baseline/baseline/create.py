@@ -397,7 +397,7 @@ def create(
         seed_rows=seeds.rows,
     )
     files = {
-        baselines_dir(project.script_location) / sql_name: baseline.render(header),
+        baselines_dir(project.script_location) / sql_name: (text := baseline.render(header)),
         old.path.parent / baseline_filename(spec): render_baseline(spec),
         old.path.parent / bridge_filename(spec): render_bridge(spec),
         baselines_dir(project.script_location) / f"{revision}.json": manifest.to_json(),
@@ -412,7 +412,7 @@ def create(
         staging = pool.submit(_stage, project, history, files)
         try:
             selfcheck.check(
-                baseline.render(header), dumped.expected, facts.major, version_table,
+                text, dumped.expected, facts.major, version_table,
                 scratch_url=scratch_url, server=server, progress=progress, seconds=seconds,
                 database=check_db,
             )  # fmt: skip
