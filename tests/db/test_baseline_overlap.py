@@ -324,31 +324,3 @@ def test_create_overlaps_with_a_short_switch_interval(
     assert code == 0, err
     assert len(seen) == 2 and max(seen) <= 0.0005 + 1e-9
     assert sys.getswitchinterval() == before
-
-
-def test_verify_overlaps_with_a_short_switch_interval(
-    pg_default: ScratchServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """``verify`` reads each snapshot on a thread while the next database is built: the same
-    short switch interval while it runs (see baseline.overlap), restored after."""
-    import sys
-
-    from alembic_baseline.history.driver import AlembicProject
-
-    ini = copy_project(EXAMPLE, tmp_path)
-    code, _, err = _create(pg_default, ini)
-    assert code == 0, err
-    before = sys.getswitchinterval()
-    seen: list[float] = []
-    real = AlembicProject.upgrade
-
-    def upgrade(*args: Any, **kw: Any) -> Any:
-        seen.append(sys.getswitchinterval())
-        return real(*args, **kw)
-
-    monkeypatch.setattr(AlembicProject, "upgrade", upgrade)
-    code, _, err = cli("-c", str(ini), "--scratch-url", pg_default.admin_url.render(),
-                       "baseline", "verify")  # fmt: skip
-    assert code == 0, err
-    assert len(seen) == 2 and max(seen) <= 0.0005 + 1e-9  # the history and the baseline built
-    assert sys.getswitchinterval() == before

@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from alembic_baseline.baseline.manifest import Manifest, find_manifest
-from alembic_baseline.baseline.overlap import responsive
 from alembic_baseline.baseline.replay import VersionTableName, replay_to
 from alembic_baseline.baseline.sanitize import LEFT_OUT_TYPES
 from alembic_baseline.baseline.seed_compare import carried_rows
@@ -180,7 +179,6 @@ Early = tuple[int, Future[ScratchServer], Sequence[Future[DatabaseURL]]]
 the history's and the baseline's databases it is creating: used when the major is right."""
 
 
-@responsive()  # its threads overlap round trips to PostgreSQL with computation: see .overlap
 def verify(
     project: AlembicProject,
     *,
