@@ -293,34 +293,3 @@ def test_create_stages_its_files_while_the_self_check_loads(
         assert len(list((script / "baselines").glob("*.sql"))) == 1
     assert _databases(pg_default) == databases
     assert not _our_threads()
-
-
-def test_create_overlaps_with_a_short_switch_interval(
-    pg_default: ScratchServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """While ``create`` replays (the imports for the dump running on a thread beside it) and
-    dumps (the seed rows read beside the schema), a thread back from PostgreSQL takes the
-    interpreter back within 0.5 ms, not CPython's 5 ms (see baseline.overlap); restored after."""
-    import sys
-
-    from alembic_baseline.baseline import create as create_module
-
-    ini = copy_project(EXAMPLE, tmp_path)
-    before = sys.getswitchinterval()
-    seen: list[float] = []
-    real_replay, real_collect = create_module.replay_to, seed.collect
-
-    def replay_to(*args: Any, **kw: Any) -> Any:
-        seen.append(sys.getswitchinterval())
-        return real_replay(*args, **kw)
-
-    def collect(*args: Any, **kw: Any) -> Any:
-        seen.append(sys.getswitchinterval())
-        return real_collect(*args, **kw)
-
-    monkeypatch.setattr(create_module, "replay_to", replay_to)
-    monkeypatch.setattr(seed, "collect", collect)
-    code, _, err = _create(pg_default, ini)
-    assert code == 0, err
-    assert len(seen) == 2 and max(seen) <= 0.0005 + 1e-9
-    assert sys.getswitchinterval() == before

@@ -26,7 +26,6 @@ from pathlib import Path
 from alembic_baseline import __version__
 from alembic_baseline.baseline import archive, seed, source
 from alembic_baseline.baseline.manifest import Manifest, baselines_dir
-from alembic_baseline.baseline.overlap import responsive
 from alembic_baseline.baseline.render import (
     BaselineSpec,
     baseline_filename,
@@ -283,7 +282,6 @@ def _drift(
     return lines
 
 
-@responsive()  # its threads overlap round trips to PostgreSQL with computation: see .overlap
 def create(
     project: AlembicProject,
     options: CreateOptions,
