@@ -20,7 +20,7 @@ from alembic_baseline.pg.scratch import ScratchServer, scratch_server_soon
 from tests.db.test_baseline import _tree
 from tests.helpers.projects import EXAMPLE, cli, copy_project
 
-_OURS = ("ab-seeds", "ab-scratch", "ab-verify", "ab-preload")
+_OURS = ("ab-seeds", "ab-scratch", "ab-verify", "ab-preload", "ab-stage")
 
 
 def _databases(server: ScratchServer) -> set[str]:
@@ -199,5 +199,97 @@ def test_databases_dropped_in_the_background_are_dropped_at_close_if_that_failed
     assert code == 0, err  # a scratch database that is dropped late is no failure of the command
     assert "ab-scratch-drop" in seen  # dropped beside the rest of the work…
     assert "MainThread" in seen  # … and, that having failed, by the server's close()
+    assert _databases(pg_default) == databases
+    assert not _our_threads()
+
+
+def test_create_replay_database_made_while_the_project_loads(
+    pg_default: ScratchServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``create --from-history`` has the scratch server create the replay's database as soon as
+    it answers, while the project still loads (not once the project is loaded); a failure of
+    that CREATE DATABASE is a clear error with the project and the server left as they were."""
+    import time
+
+    from alembic_baseline.commands import baseline as commands
+
+    ini = copy_project(EXAMPLE, tmp_path)
+    before, databases = _tree(ini.parent), _databases(pg_default)
+    real_project, real_create = commands.project, ScratchServer._create
+    events: list[tuple[str, float]] = []
+
+    def slow_project(settings: Any) -> Any:
+        loaded = real_project(settings)
+        time.sleep(0.5)  # a project that takes long to load (big history, slow imports)
+        events.append(("project loaded", time.monotonic()))
+        return loaded
+
+    fail = [False]
+
+    def create(self: ScratchServer, conn: Any, name: str, *args: Any, **kw: Any) -> Any:
+        if "replay" in name:
+            events.append(("replay database", time.monotonic()))
+            if fail[0]:
+                raise DatabaseError(f"Could not create scratch database {name!r} (injected).")
+        return real_create(self, conn, name, *args, **kw)
+
+    monkeypatch.setattr(commands, "project", slow_project)
+    monkeypatch.setattr(ScratchServer, "_create", create)
+    fail[0] = True
+    code, _, err = _create(pg_default, ini)
+    assert code != 0 and "(injected)" in err and "Traceback" not in err
+    assert [e for e, _ in events] == ["replay database", "project loaded"]
+    assert _tree(ini.parent) == before
+    assert _databases(pg_default) == databases
+    assert not _our_threads()
+    fail[0], events[:] = False, []
+    code, _, err = _create(pg_default, ini)
+    assert code == 0, err
+    assert [e for e, _ in events] == ["replay database", "project loaded"]
+    assert _databases(pg_default) == databases
+    assert not _our_threads()
+
+
+@pytest.mark.parametrize("check_fails", [False, True])
+def test_create_stages_its_files_while_the_self_check_loads(
+    pg_default: ScratchServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, check_fails: bool
+) -> None:
+    """The new files are staged (and the archive planned) on a thread while the self-check
+    loads the baseline SQL; the project itself changes only after the check passed, and a
+    failed check leaves it as it was, without a staging folder."""
+    import time
+
+    from alembic_baseline.baseline import selfcheck
+
+    ini = copy_project(EXAMPLE, tmp_path)
+    before, databases = _tree(ini.parent), _databases(pg_default)
+    script = ini.parent / "alembic"
+    real = selfcheck.load
+    staged: list[int] = []
+
+    def load(url: Any, text: str) -> None:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            found = [p for d in script.glob(".ab-staging-*") for p in d.iterdir()]
+            if len(found) == 4:  # the SQL, the baseline and bridge revisions, the manifest
+                break
+            time.sleep(0.01)
+        staged.append(len(found))
+        now = {k: v for k, v in _tree(ini.parent).items() if ".ab-staging-" not in k}
+        assert now == before  # staged only: nothing in the project moved yet
+        if check_fails:
+            raise selfcheck.BaselineCheckError("The baseline SQL does not load (injected).")
+        real(url, text)
+
+    monkeypatch.setattr(selfcheck, "load", load)
+    code, _, err = _create(pg_default, ini)
+    assert staged == [4]
+    assert not list(script.glob(".ab-staging-*"))
+    if check_fails:
+        assert code != 0 and "(injected)" in err and "Traceback" not in err
+        assert _tree(ini.parent) == before
+    else:
+        assert code == 0, err
+        assert len(list((script / "baselines").glob("*.sql"))) == 1
     assert _databases(pg_default) == databases
     assert not _our_threads()

@@ -9,11 +9,16 @@ workspace → country).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import re
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from alembic_baseline.pg.connect import connection
 from alembic_baseline.pg.scratch import ScratchServer
@@ -217,3 +222,50 @@ def test_production_rows_and_secrets_never_reach_the_repository(
     manifest = next(t for p, t in files.items() if p.suffix == ".json")
     assert f"production (database {prod.database})" in manifest
     assert "user mapping on server ab_remote" in manifest
+
+
+def test_row_counts_are_read_in_one_statement_per_batch(
+    pg: ScratchServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The seed tables' row counts are one round trip per batch of tables, not one per table
+    (issue 18: each round trip of the seed reader waited for the interpreter while the schema
+    was inspected beside it); the counts, the skipped tables and the order are unchanged."""
+    from alembic_baseline.baseline import seed
+
+    monkeypatch.setattr(seed, "_COUNTED_AT_ONCE", 4, raising=False)
+    url = pg.create_database()
+    with connection(url) as conn:
+        for number in range(10):
+            conn.execute(f"CREATE TABLE t{number} (id int)")
+            if number % 3 == 0:
+                conn.execute(f"INSERT INTO t{number} SELECT generate_series(1, {number + 1})")
+        conn.execute('CREATE TABLE "Odd name" (id int)')
+        conn.execute('INSERT INTO "Odd name" VALUES (1)')
+        conn.execute("CREATE TABLE alembic_version (version_num text)")
+        conn.execute("INSERT INTO alembic_version VALUES ('x')")
+    statements: list[str] = []
+    real = seed.connection
+
+    @contextlib.contextmanager
+    def counting(target: DatabaseURL, **kw: Any) -> Iterator[Any]:
+        with real(target, **kw) as conn:
+            execute = conn.execute
+
+            def traced(query: Any, *args: Any, **kwargs: Any) -> Any:
+                statements.append(str(query))
+                return execute(query, *args, **kwargs)
+
+            monkeypatch.setattr(conn, "execute", traced)
+            yield conn
+
+    monkeypatch.setattr(seed, "connection", counting)
+    found = seed.filled_tables(url, ("alembic_version", None), ("t6",))
+    assert found == {
+        'public."Odd name"': ("public", "Odd name", 1),
+        "public.t0": ("public", "t0", 1),
+        "public.t3": ("public", "t3", 4),
+        "public.t9": ("public", "t9", 10),
+    }
+    assert list(found) == sorted(found)
+    # 10 counted tables (t6 excluded) in batches of 4: 3 statements, not 10
+    assert len([s for s in statements if "count(*)" in s]) == 3, statements

@@ -34,33 +34,50 @@ def archive_dir_for(versions_dir: Path, *, recursive: bool) -> Path:
     return versions_dir.parent / ARCHIVE_DIR if recursive else versions_dir / ARCHIVE_DIR
 
 
-def move_files(moves: Iterable[Move]) -> list[Move]:
+Tracked = dict[Path, set[str]]
+"""Per source folder, the names of its files git tracks (see :func:`tracked_files`)."""
+
+
+def move_files(moves: Iterable[Move], tracked: Tracked | None = None) -> list[Move]:
     """Move files (git mv when tracked); returns the moves done, for :func:`undo`.
 
     Files tracked by git move with one ``git mv`` per source and target folder (and one ``git
-    ls-files`` to learn which are tracked), not one process per file; the others with
-    :func:`shutil.move`. A failure undoes what was moved."""
+    ls-files`` to learn which are tracked, unless ``tracked`` says it: see
+    :func:`tracked_files`), not one process per file; the others with :func:`shutil.move`. A
+    failure undoes what was moved."""
     todo = list(moves)
     done: list[Move] = []
     try:
-        _move(todo, done)
+        _move(todo, done, tracked)
     except BaseException:
         undo(done)
         raise
     return done
 
 
-def _move(moves: list[Move], done: list[Move]) -> None:
+def tracked_files(moves: Iterable[Move]) -> Tracked:
+    """Which of the moves' source files git tracks, asked ahead of :func:`move_files` (e.g.
+    while something else is waited for); nothing is moved."""
+    todo = list(moves)
+    if not todo or not tools.in_git_worktree(todo[0].source.parent):
+        return {m.source.parent: set() for m in todo}
+    folders: dict[Path, list[str]] = {}
+    for move in todo:
+        folders.setdefault(move.source.parent, []).append(move.source.name)
+    return {folder: tools.git_tracked_names(folder, names) for folder, names in folders.items()}
+
+
+def _move(moves: list[Move], done: list[Move], known: Tracked | None = None) -> None:
     if not moves:
         return
-    git = tools.in_git_worktree(moves[0].source.parent)
+    if known is None or any(m.source.parent not in known for m in moves):
+        known = tracked_files(moves)
     groups: dict[tuple[Path, Path], list[Move]] = {}
     for move in moves:
         groups.setdefault((move.source.parent, move.target.parent), []).append(move)
     for (source_dir, target_dir), group in groups.items():
         target_dir.mkdir(parents=True, exist_ok=True)
-        names = [m.source.name for m in group]
-        tracked = tools.git_tracked_names(source_dir, names) if git else set()
+        tracked = known[source_dir]
         by_git = [m for m in group if m.source.name in tracked and m.target.name == m.source.name]
         try:
             if by_git:

@@ -290,15 +290,20 @@ def create(
     scratch_url: str | None = None,
     progress: Progress = lambda _: None,
     server: ScratchServer | None = None,
+    replay_db: Future[DatabaseURL] | None = None,
 ) -> CreateResult:
-    """Create the baseline revision, its SQL, the bridge and the archive — or change nothing."""
+    """Create the baseline revision, its SQL, the bridge and the archive — or change nothing.
+
+    ``replay_db``: an empty database ``server`` is already creating for the replay of
+    ``--from-history`` (see ``commands.baseline``); without one it is asked for here."""
     if options.url is None and not options.from_history:
         raise ConfigError(
             "No source for the baseline.",
             hint="Pass --url PROD_URL (or set DATABASE_URL), or --from-history to replay it.",
         )
-    replay_db = None
-    if server is not None and options.from_history and options.url is None:
+    if server is None or not options.from_history or options.url is not None:
+        replay_db = None  # (a database made for it is dropped by the server's close())
+    elif replay_db is None:
         # the server creates the replay's database while the history is read and checked
         replay_db = server.create_database_soon(server.new_name("replay"))
     history = History(project)
@@ -390,7 +395,7 @@ def create(
         seed_rows=seeds.rows,
     )
     files = {
-        baselines_dir(project.script_location) / sql_name: baseline.render(header),
+        baselines_dir(project.script_location) / sql_name: (text := baseline.render(header)),
         old.path.parent / baseline_filename(spec): render_baseline(spec),
         old.path.parent / bridge_filename(spec): render_bridge(spec),
         baselines_dir(project.script_location) / f"{revision}.json": manifest.to_json(),
@@ -398,12 +403,21 @@ def create(
     # lazy: the self-check (snapshot, diff) is imported during a replay, see _preload
     from alembic_baseline.baseline import selfcheck
 
-    selfcheck.check(
-        baseline.render(header), dumped.expected, facts.major, version_table,
-        scratch_url=scratch_url, server=server, progress=progress, seconds=seconds,
-        database=check_db,
-    )  # fmt: skip
-    archived = _write_atomically(project, history, files, revision, head)
+    # The files are staged and the archive planned (which revision files git tracks) on a
+    # thread while the self-check loads the SQL (the server works, this process waits); nothing
+    # in the project changes before the self-check has passed. Leaving the pool waits for it.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ab-stage") as pool:
+        staging = pool.submit(_stage, project, history, files)
+        try:
+            selfcheck.check(
+                text, dumped.expected, facts.major, version_table,
+                scratch_url=scratch_url, server=server, progress=progress, seconds=seconds,
+                database=check_db,
+            )  # fmt: skip
+        except BaseException:
+            staging.add_done_callback(_discard)
+            raise
+    archived = _write_atomically(project, staging.result(), revision, head)
     paths = list(files)
     return CreateResult(
         revision=revision, old_head=head, source=description, server_version=facts.version,
@@ -415,25 +429,50 @@ def create(
     )  # fmt: skip
 
 
-def _write_atomically(
-    project: AlembicProject, history: History, files: dict[Path, str], revision: str, head: str
-) -> tuple[Path, ...]:
-    """Stage files, archive old revisions, move files in, validate; undo everything on failure."""
+@dataclass(frozen=True)
+class _Staged:
+    """The new files written to a staging folder of the project, and the archive's moves."""
+
+    folder: Path
+    files: dict[Path, Path]  # target → its staged copy
+    moves: list[archive.Move]
+    tracked: archive.Tracked
+
+
+def _stage(project: AlembicProject, history: History, files: dict[Path, str]) -> _Staged:
+    """Write ``files`` to a staging folder and plan the archive; the project is not changed
+    (the folder is removed again on failure)."""
     for path in files:
         if path.exists():
             raise ConfigError(f"{path} already exists.", hint="Pass another --rev-id.")
-    staging = Path(tempfile.mkdtemp(prefix=".ab-staging-", dir=project.script_location))
-    placed: list[Path] = []
-    moves: list[archive.Move] = []
+    folder = Path(tempfile.mkdtemp(prefix=".ab-staging-", dir=project.script_location))
     try:
         staged = {}
         for number, (target, text) in enumerate(files.items()):
-            staged[target] = staging / f"{number}_{target.name}"
+            staged[target] = folder / f"{number}_{target.name}"
             staged[target].write_text(text, encoding="utf-8")
-        moves = archive.move_files(
-            archive.plan_archive(project, (r.path for r in history.live.values()))
-        )
-        for target, temp in staged.items():
+        moves = archive.plan_archive(project, (r.path for r in history.live.values()))
+        return _Staged(folder, staged, moves, archive.tracked_files(moves))
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
+def _discard(staging: Future[_Staged]) -> None:
+    """Remove a staging folder that will not be used (the self-check failed)."""
+    if not staging.cancelled() and staging.exception() is None:
+        shutil.rmtree(staging.result().folder, ignore_errors=True)
+
+
+def _write_atomically(
+    project: AlembicProject, staged: _Staged, revision: str, head: str
+) -> tuple[Path, ...]:
+    """Archive old revisions, move the staged files in, validate; undo everything on failure."""
+    placed: list[Path] = []
+    moves: list[archive.Move] = []
+    try:
+        moves = archive.move_files(staged.moves, staged.tracked)
+        for target, temp in staged.files.items():
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.move(temp, target)
             placed.append(target)
@@ -444,7 +483,7 @@ def _write_atomically(
         archive.undo(moves)
         raise
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(staged.folder, ignore_errors=True)
     return tuple(m.target for m in moves)
 
 

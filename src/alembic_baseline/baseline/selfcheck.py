@@ -5,7 +5,8 @@ a wrapper that cut it). Before the project is touched, the SQL file exactly as i
 is loaded on a scratch database of the source's major the way the baseline revision loads it
 (chunk by chunk, each in one transaction, after the prologue), then its snapshot and inventory
 are compared with the source's, read at the dump's own MVCC snapshot. A load error or any
-difference refuses the baseline (exit 2); nothing was staged, moved or archived yet.
+difference refuses the baseline (exit 2); nothing was moved or archived yet (files staged
+meanwhile are removed).
 """
 
 from __future__ import annotations

@@ -138,8 +138,10 @@ def dump(
             options = InspectOptions(version_table=name, version_table_schema=schema)
             expected = inspect(conn, options) if row else None
             outputs = list(running)
-    if split:
-        outputs[:1] = [_section(client, outputs[0], s) for s in ("pre-data", "post-data")]
+    if split:  # the two sections printed at the same time (two pg_restore processes)
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="ab-dump") as pool:
+            sections = ("pre-data", "post-data")
+            outputs[:1] = list(pool.map(lambda s: _section(client, outputs[0], s), sections))
     texts = [o.decode("utf-8") for o in outputs]
     return Dump(texts[0], texts[1], texts[2] if reference_tables else "", client, expected)
 

@@ -5,6 +5,7 @@ from typing import Annotated
 
 import typer
 
+from alembic_baseline.cli import _ending
 from alembic_baseline.cli._app import app, operation, state
 from alembic_baseline.cli._url import UrlEnvOpt, UrlFileOpt, chosen_url
 from alembic_baseline.errors import ExitCode
@@ -85,6 +86,7 @@ def create_cmd(
         progress=lambda m: rep.step(f"[dim]… {m}[/]"),
     )
     rep.show(results.Created(result))
+    _ending.keep(result)  # written: dropped with the process, not object by object (_ending)
     return ExitCode.OK
 
 
@@ -113,6 +115,7 @@ def verify_cmd(
         progress=lambda m: rep.step(f"[dim]… {m}[/]"),
     )
     rep.show(view)
+    _ending.keep(view)  # proven: dropped with the process, not object by object (_ending)
     equal = view.equal if isinstance(view, FleetVerified) else view.result.equal
     return ExitCode.OK if equal else ExitCode.FINDINGS
 

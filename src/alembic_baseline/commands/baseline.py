@@ -51,14 +51,23 @@ def create_baseline(
         require_fleet_at_head(settings, fleet, progress)
     if from_history and url is None and settings.config_file.is_file():
         # the replay's scratch server is found (or started) while the project loads (not for
-        # a project that is not there: that error comes first, with no server started)
-        with scratch_server_soon(major=settings.pg_major, scratch_url=settings.scratch_url) as soon:
+        # a project that is not there: that error comes first, with no server started), and
+        # creates the replay's database as soon as it answers (its close() drops it)
+        made: list[Future[DatabaseURL]] = []
+
+        def replay_database(server: ScratchServer) -> None:
+            made.append(server.create_database_soon(server.new_name("replay")))
+
+        with scratch_server_soon(
+            major=settings.pg_major, scratch_url=settings.scratch_url, then=replay_database
+        ) as soon:
             proj = project(settings)
             options = _create_options(settings, None, from_history, revision, message,
                                       reference_tables, accept_production, seed_data)  # fmt: skip
+            server = soon.result()
             return create(
                 proj, options, pg_major=settings.pg_major, scratch_url=settings.scratch_url,
-                progress=progress, server=soon.result(),
+                progress=progress, server=server, replay_db=made[0] if made else None,
             )  # fmt: skip
     proj = project(settings)
     source_url = None
