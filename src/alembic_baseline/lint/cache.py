@@ -369,10 +369,16 @@ def _document(path: Path) -> dict[str, Any]:
 
 def _write(directory: Path, path: Path, document: Mapping[str, Any]) -> None:
     """``document`` as ``path``, whole: written aside, then renamed into place."""
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    write_text_whole(str(directory), str(path), text, ".results-")
+
+
+def write_text_whole(directory: str, path: str, text: str, prefix: str) -> None:
+    """``text`` as ``path``, whole: written to a new file in ``directory`` (named ``prefix``…),
+    then renamed into place; the new file removed when that fails (the error raised)."""
     import tempfile  # start-up: only a run that writes needs it
 
-    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".results-", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=prefix, suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)

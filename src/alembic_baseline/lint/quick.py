@@ -279,18 +279,12 @@ def save(
 
 def _write(path: str, text: str) -> None:
     """``text`` as ``path``, whole: written aside, then renamed into place."""
+    # lazy: start-up: the answering path writes nothing and imports no other lint module
     import contextlib
-    import tempfile
 
-    directory = os.path.dirname(path)
-    try:  # in the lint cache the run wrote (not made here: statedir makes it)
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".output-", suffix=".tmp")
-    except OSError:
-        return  # no cache directory, a read-only checkout: no record
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+    from alembic_baseline.lint.cache import write_text_whole
+
+    # in the lint cache the run wrote (not made here: statedir makes it); none, a read-only
+    # checkout, a full disk: no record
+    with contextlib.suppress(OSError):
+        write_text_whole(os.path.dirname(path), path, text, ".output-")

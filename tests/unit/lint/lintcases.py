@@ -118,3 +118,24 @@ def index_chain(count: int) -> list[dict[str, Any]]:
         }
         for n in range(count)
     ]
+
+
+def two_revision_project(root: Path) -> Path:
+    """A project in ``root`` (``alembic.ini``, ``alembic/versions``) of two revisions: a table,
+    then an index on it without CONCURRENTLY (one finding). Returns the ``alembic.ini``."""
+    write_revisions(
+        root / "alembic" / "versions",
+        [
+            {"revision": "000000000001", "upgrade": 'op.create_table("lots")'},
+            {
+                "revision": "000000000002",
+                "down_revision": "000000000001",
+                "upgrade": 'op.create_index("ix_a", "lots", ["a"])',
+                "downgrade": 'op.drop_index("ix_a", table_name="lots")',
+            },
+        ],
+    )
+    (root / "alembic" / "script.py.mako").write_text("")
+    ini = root / "alembic.ini"
+    ini.write_text("[alembic]\nscript_location = %(here)s/alembic\n")
+    return ini

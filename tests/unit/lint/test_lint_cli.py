@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from lintcases import write_revisions
+from lintcases import two_revision_project
 
 from alembic_baseline.cli import main
 from alembic_baseline.errors import ExitCode
@@ -23,23 +23,7 @@ def run(*argv: str) -> tuple[int, str, str]:
 
 @pytest.fixture
 def ini(tmp_path: Path) -> str:
-    versions = tmp_path / "alembic" / "versions"
-    write_revisions(
-        versions,
-        [
-            {"revision": "000000000001", "upgrade": 'op.create_table("lots")'},
-            {
-                "revision": "000000000002",
-                "down_revision": "000000000001",
-                "upgrade": 'op.create_index("ix_a", "lots", ["a"])',
-                "downgrade": 'op.drop_index("ix_a", table_name="lots")',
-            },
-        ],
-    )
-    (tmp_path / "alembic" / "script.py.mako").write_text("")
-    path = tmp_path / "alembic.ini"
-    path.write_text("[alembic]\nscript_location = %(here)s/alembic\n")
-    return str(path)
+    return str(two_revision_project(tmp_path))
 
 
 def test_text_output_and_exit_code(ini: str) -> None:

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from lintcases import write_revisions
+from lintcases import two_revision_project, write_revisions
 
 from alembic_baseline.lint import quick
 
@@ -35,22 +35,7 @@ ANSWER = (
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    versions = tmp_path / "alembic" / "versions"
-    write_revisions(
-        versions,
-        [
-            {"revision": "000000000001", "upgrade": 'op.create_table("lots")'},
-            {
-                "revision": "000000000002",
-                "down_revision": "000000000001",
-                "upgrade": 'op.create_index("ix_a", "lots", ["a"])',
-                "downgrade": 'op.drop_index("ix_a", table_name="lots")',
-            },
-        ],
-    )
-    (tmp_path / "alembic" / "script.py.mako").write_text("")
-    (tmp_path / "alembic.ini").write_text("[alembic]\nscript_location = %(here)s/alembic\n")
-    return tmp_path
+    return two_revision_project(tmp_path).parent
 
 
 def _env(**extra: str) -> dict[str, str]:
