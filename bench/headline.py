@@ -99,6 +99,9 @@ def main() -> int:
             "pairs10": str(max(10, args.pairs)),
         }
         for name in names:
+            # the previous script's files (bundle writes some 20,000 and removes them) are
+            # written back now, not during the next script's figures
+            os.sync()
             script, template = SCRIPTS[name]
             argv = [sys.executable, str(BENCH / script), *(a.format(**fill) for a in template)]
             print(f"== {name}: {' '.join(argv[1:])}", flush=True)
