@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from alembic_baseline.cli import _ending
 from alembic_baseline.cli._app import app, operation, state
 from alembic_baseline.cli._url import UrlEnvOpt, UrlFileOpt, chosen_url
 from alembic_baseline.errors import ExitCode
@@ -143,6 +144,9 @@ def lint_cmd(
     if result.baseline_written is not None:
         rep.step(f"[green]baseline written[/]: {result.hidden_by_baseline} finding(s) accepted "
                  f"in {result.baseline_written}")  # fmt: skip
+    # Written (output, cache, baseline): the process ends without freeing the imported Alembic,
+    # SQLAlchemy and pglast and the run's results one by one (~0.2 s of a cold run; _ending).
+    _ending.keep(result)
     return result.exit_code
 
 

@@ -280,11 +280,11 @@ def save(
 def _write(path: str, text: str) -> None:
     """``text`` as ``path``, whole: written aside, then renamed into place."""
     # lazy: start-up: the answering path writes nothing and imports no other lint module
-    import contextlib
-
     from alembic_baseline.lint.cache import write_text_whole
 
     # in the lint cache the run wrote (not made here: statedir makes it); none, a read-only
     # checkout, a full disk: no record
-    with contextlib.suppress(OSError):
+    try:
         write_text_whole(os.path.dirname(path), path, text, ".output-")
+    except OSError:
+        return
