@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from alembic_baseline.errors import DatabaseError
 from alembic_baseline.pg.server import server_version
-from alembic_baseline.snapshot.parallel import Preconnect, Reading, reading
+from alembic_baseline.snapshot.parallel import Reading, reading
 
 if TYPE_CHECKING:
     import psycopg
@@ -234,24 +234,6 @@ def _read(
     parallel: bool,
     ahead: Ahead | None = None,
 ) -> m.Snapshot:
-    # the helper connection (see .parallel) is opened while the first two queries run
-    pre = Preconnect(cur.connection) if parallel else None
-    try:
-        return _read_with(cur, options, major, parallel=parallel, ahead=ahead, pre=pre)
-    finally:
-        if pre is not None:
-            pre.close()
-
-
-def _read_with(
-    cur: psycopg.Cursor[Row],
-    options: InspectOptions,
-    major: int,
-    *,
-    parallel: bool,
-    ahead: Ahead | None,
-    pre: Preconnect | None,
-) -> m.Snapshot:
     include = list(options.include_schemas) if options.include_schemas is not None else None
     cur.execute(
         query_text("schemas"), {"include": include, "exclude": list(options.exclude_schemas)}
@@ -283,7 +265,7 @@ def _read_with(
     queries = {name: _query(name, major) for name in _ORDER if name not in absent}
     share = _HELPER_SHARE if parallel else ()
     # Objects are built from each query's rows while the server runs the next ones.
-    with reading(cur.connection, queries, params, share, pre) as catalog:
+    with reading(cur.connection, queries, params, share) as catalog:
         # lazy: start-up: the snapshot's classes are imported now, while the server runs the
         # first queries (see the top of the module)
         from alembic_baseline.snapshot.inventory import Inventory

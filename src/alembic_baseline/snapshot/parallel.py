@@ -58,58 +58,16 @@ class Reading:
         return rows
 
 
-def _params_like(conn: psycopg.Connection[Any]) -> dict[str, Any]:
+def _connect_like(conn: psycopg.Connection[Any]) -> psycopg.Connection[Any]:
+    import psycopg
+
     params: dict[str, Any] = dict(conn.info.get_parameters())
     password = conn.info.password
     if password:
         params["password"] = password
     params.setdefault("application_name", "alembic-baseline")
     params.setdefault("connect_timeout", "5")
-    return params
-
-
-class Preconnect:
-    """A helper connection opened in a background thread while the caller's connection runs
-    its first queries (the schemas, what the others skip): the new backend's start-up and
-    authentication are then off the caller's path. :func:`reading` takes it (or, when it is not
-    given one, connects there and then); :meth:`close` closes it unless it was taken.
-    """
-
-    def __init__(self, conn: psycopg.Connection[Any]) -> None:
-        self._params = _params_like(conn)  # read here: ``conn`` is the caller's, in use later
-        self._done: Future[psycopg.Connection[Any]] = Future()
-        self._taken = False
-        self._thread = threading.Thread(target=self._connect, name="ab-connect", daemon=True)
-        self._thread.start()
-
-    def _connect(self) -> None:
-        import psycopg
-
-        try:
-            self._done.set_result(psycopg.connect(autocommit=True, **self._params))
-        except BaseException as exc:  # handed to take(): never a traceback from the thread
-            self._done.set_exception(exc)
-
-    def take(self) -> psycopg.Connection[Any]:
-        """The connection (its error when it could not be had), now the caller's to close."""
-        self._taken = True
-        return self._done.result()
-
-    def close(self) -> None:
-        """Wait for the connection attempt; close the connection if it was not taken."""
-        self._thread.join()
-        if not self._taken and self._done.exception() is None:
-            self._done.result().close()
-
-
-def _connect_like(
-    conn: psycopg.Connection[Any], pre: Preconnect | None = None
-) -> psycopg.Connection[Any]:
-    import psycopg
-
-    if pre is not None:
-        return pre.take()
-    return psycopg.connect(autocommit=True, **_params_like(conn))
+    return psycopg.connect(autocommit=True, **params)
 
 
 class _Work:
@@ -165,11 +123,8 @@ def _lane(
                 return
 
 
-def _open_helper(
-    conn: psycopg.Connection[Any], pre: Preconnect | None = None
-) -> psycopg.Connection[Any] | None:
-    """A connection in a REPEATABLE READ transaction at ``conn``'s snapshot, or None
-    (``pre``: the connection opened ahead, see :class:`Preconnect`).
+def _open_helper(conn: psycopg.Connection[Any]) -> psycopg.Connection[Any] | None:
+    """A connection in a REPEATABLE READ transaction at ``conn``'s snapshot, or None.
 
     ``conn`` must be inside the REPEATABLE READ transaction whose snapshot is shared, and not
     on a standby, where an export could fail and abort the caller's transaction (no savepoint
@@ -186,7 +141,7 @@ def _open_helper(
         ).fetchone()
         if exported is None or exported[0]:
             return None
-        helper = _connect_like(conn, pre)
+        helper = _connect_like(conn)
     except psycopg.Error:
         return None
     try:
@@ -206,16 +161,15 @@ def reading(
     queries: Mapping[str, Any],
     params: Mapping[str, Any],
     helper_share: Collection[str] = (),
-    pre: Preconnect | None = None,
 ) -> Iterator[Reading]:
     """Run ``queries`` (in their order) in background lanes: those in ``helper_share`` on a
-    helper connection when one can be had (``pre``: opened ahead), the rest on ``conn``.
+    helper connection when one can be had, the rest on ``conn``.
 
     ``conn`` belongs to its lane until the block ends; use :meth:`Reading.rows` meanwhile. When
     the block is left early (an error, Ctrl-C), running queries are cancelled and the lanes
     stopped before it returns.
     """
-    helper = _open_helper(conn, pre) if helper_share else None
+    helper = _open_helper(conn) if helper_share else None
     futures: dict[str, Future[list[Row]]] = {name: Future() for name in queries}
     shared = [n for n in queries if helper is not None and n in helper_share]
     lanes = [(conn, [n for n in queries if n not in shared])]
