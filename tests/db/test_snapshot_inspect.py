@@ -198,6 +198,35 @@ def test_helper_connection_reads_the_same_snapshot(conn) -> None:  # type: ignor
     )
 
 
+def _backends(admin: psycopg.Connection[tuple[object, ...]], role: str) -> int:
+    row = admin.execute(
+        "SELECT count(*) FROM pg_stat_activity WHERE usename = %s AND pid <> pg_backend_pid()",
+        (role,),
+    ).fetchone()
+    return int(row[0]) if row else -1  # type: ignore[call-overload]
+
+
+@pytest.mark.parametrize("limit", [1, -1], ids=["no-helper-allowed", "helper"])
+def test_the_helper_connection_is_closed(fresh_db: DatabaseURL, limit: int) -> None:
+    """When the role may not have a second connection the snapshot is read on one, the same;
+    either way no connection or thread is left behind."""
+    import threading
+
+    with connect(fresh_db) as admin:
+        admin.execute(EVERYTHING.encode())
+        admin.execute(
+            f"DROP ROLE IF EXISTS reader; CREATE ROLE reader LOGIN CONNECTION LIMIT {limit}"
+        )
+        try:
+            with connect(replace(fresh_db, username="reader")) as c:
+                helped = inspect(c, InspectOptions(parallel=True))
+                assert not [t for t in threading.enumerate() if t.name == "ab-catalog"]
+                assert _backends(admin, "reader") == 1  # this one only
+                assert helped == inspect(c, InspectOptions(parallel=False))
+        finally:
+            admin.execute("DROP ROLE reader")
+
+
 def test_inside_an_open_transaction_sees_its_own_changes(fresh_db: DatabaseURL) -> None:
     with connect(fresh_db, autocommit=False) as c:
         c.execute("CREATE TABLE uncommitted (id integer)")

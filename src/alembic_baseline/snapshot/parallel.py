@@ -133,17 +133,20 @@ def _open_helper(conn: psycopg.Connection[Any]) -> psycopg.Connection[Any] | Non
     import psycopg
     from psycopg import sql
 
-    standby = conn.execute("SELECT pg_is_in_recovery()").fetchone()
-    if standby is None or standby[0]:
-        return None
+    # one round trip: CASE evaluates the export only when the server is not a standby
     try:
-        exported = conn.execute("SELECT pg_export_snapshot()").fetchone()
+        exported = conn.execute(
+            "SELECT pg_is_in_recovery() AS standby,"
+            " CASE WHEN NOT pg_is_in_recovery() THEN pg_export_snapshot() END AS snapshot"
+        ).fetchone()
+        if exported is None or exported[0]:
+            return None
         helper = _connect_like(conn)
     except psycopg.Error:
         return None
     try:
         helper.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        snapshot = sql.Literal(exported[0] if exported else "")
+        snapshot = sql.Literal(exported[1])
         helper.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(snapshot))
         helper.execute("SELECT set_config('search_path', '', true)")
     except psycopg.Error:

@@ -4,7 +4,11 @@
 -- catalog; and the functions a type made for itself (deptype i: a range type's constructors,
 -- its multirange's), which come and go with their type.
 WITH members AS (
-    SELECT classid, objid FROM pg_depend WHERE deptype = 'e'
+    -- an extension membership (deptype e) always refers to its pg_extension row: asking for
+    -- that reference lets pg_depend_reference_index find the few of them (the deptype alone
+    -- scanned all of pg_depend, tens of thousands of rows on a large schema)
+    SELECT classid, objid FROM pg_depend
+    WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
     UNION ALL
     SELECT classid, objid FROM pg_depend
     WHERE deptype = 'i' AND classid = 'pg_proc'::regclass AND refclassid = 'pg_type'::regclass
@@ -26,8 +30,10 @@ SELECT ARRAY(SELECT c.oid
        -- the query's own conditions (never narrower), so that the queries of kinds the database
        -- has none of are not run (their planning on a new backend costs more than this).
        array_remove(ARRAY[
-           CASE WHEN EXISTS (SELECT 1 FROM pg_class WHERE relkind = 'S'
-                             AND relnamespace = ANY (%(schemas)s::oid[])) THEN 'sequences' END,
+           -- from pg_sequence (one row per sequence), not a scan of every relation
+           CASE WHEN EXISTS (SELECT 1 FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid
+                             WHERE c.relkind = 'S'
+                               AND c.relnamespace = ANY (%(schemas)s::oid[])) THEN 'sequences' END,
            CASE WHEN EXISTS (SELECT 1 FROM pg_type WHERE typtype = 'e'
                              AND typnamespace = ANY (%(schemas)s::oid[])) THEN 'enums' END,
            CASE WHEN EXISTS (SELECT 1 FROM pg_type WHERE typtype = 'd'
