@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +13,7 @@ from alembic_baseline.cli import main
 from alembic_baseline.errors import ExitCode
 from alembic_baseline.history.driver import AlembicProject
 from alembic_baseline.lint.registry import all_rules
+from tests.helpers.console import console
 
 
 def run(*argv: str) -> tuple[int, str, str]:
@@ -102,42 +101,20 @@ def test_bad_configuration_is_a_usage_error_with_a_hint(ini: str) -> None:
     assert "matches no rule" in err and "hint:" in err
 
 
-# A console process as `alembic-baseline` runs it (__main__.run), with an object of __main__
-# that reports being freed: a normal shutdown frees it, the quick end (cli._ending) does not.
-_CONSOLE = """
-import atexit, sys
-class Freed:
-    def __del__(self):
-        sys.__stderr__.write("FREED\\n")
-marker = Freed()
-atexit.register(lambda: sys.__stderr__.write("ATEXIT\\n"))
-from alembic_baseline.__main__ import run
-sys.argv = ["alembic-baseline", *sys.argv[1:]]
-run()
-"""
-
-
-def _console(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", _CONSOLE, *args],
-        cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-
-
 def test_console_run_ends_without_a_normal_shutdown_output_and_cache_whole(ini: str) -> None:
     """A linted run's process ends without tearing down what it imported and computed (~0.2 s
     of a cold 1,000-revision run; cli._ending): the atexit handlers ran, the output and the
     exit code are those of an in-process run, the cache is written (a second run reads it)."""
     project = Path(ini).parent
     code, expected, _ = run("-c", ini, "lint", "--no-cache")
-    cold = _console("lint", cwd=project)
+    cold = console("lint", cwd=project)
     assert cold.returncode == code == ExitCode.FINDINGS, cold.stderr
     assert "ATEXIT" in cold.stderr and "FREED" not in cold.stderr
     assert cold.stdout == expected
-    again = _console("--json", "lint", cwd=project)  # not the recorded text: from the cache
+    again = console("--json", "lint", cwd=project)  # not the recorded text: from the cache
     assert again.returncode == ExitCode.FINDINGS, again.stderr
     assert json.loads(again.stdout)["files"] == 2
     assert "FREED" not in again.stderr
     assert run("--json", "-c", ini, "lint")[1] == again.stdout  # in-process: cached = fresh
-    failed = _console("lint", "--format", "xml", cwd=project)  # nothing kept: a normal end
+    failed = console("lint", "--format", "xml", cwd=project)  # nothing kept: a normal end
     assert failed.returncode == ExitCode.USAGE and "FREED" in failed.stderr
