@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from alembic_baseline.deploy.restore import check_restorable, schema_restore_commands
+from alembic_baseline.deploy.restore import aside_name, check_restorable, schema_restore_commands
 from alembic_baseline.errors import ExitCode, UnsafeError
 from alembic_baseline.expected import TENANT_SCRATCH_SCHEMA, SchemaCheck, as_tenant
 from alembic_baseline.fleet.tenants import schema_item
@@ -44,6 +44,19 @@ def test_a_one_schema_backup_is_refused_with_commands(tmp_path: Path) -> None:
     restore = shlex.split(steps[1])
     assert restore[0] == "pg_restore" and restore[-1] == str(backup.path)
     assert "--single-transaction" in restore and "--clean" not in restore
+
+
+def test_long_schemas_sharing_their_first_bytes_are_never_renamed_aside_to_one_name() -> None:
+    # step 3 drops the renamed schema: two tenants whose names are equal in the bytes kept after
+    # the cut must not meet under one "<schema>_before_restore"
+    first, second = "t" * 50 + "_alpha", "t" * 50 + "_beta"
+    names = {aside_name(first), aside_name(second)}
+    assert len(names) == 2
+    assert all(len(n.encode()) <= 63 and n.endswith("_before_restore") for n in names)
+    assert aside_name("acme") == "acme_before_restore"  # short names stay readable
+    multibyte = "テナント" * 5  # 60 bytes: cut on a character boundary
+    assert aside_name(multibyte).encode().decode() == aside_name(multibyte)
+    assert len(aside_name(multibyte).encode()) <= 63
 
 
 def test_a_database_backup_is_not_refused_for_its_scope(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ whether that transaction committed (it never half did).
 
 from __future__ import annotations
 
+import hashlib
 import shlex
 import time
 
@@ -83,7 +84,7 @@ def schema_restore_commands(backup: bk.Backup, url: DatabaseURL | None) -> list[
     schema only: ``CREATE SCHEMA`` and its objects), then, once checked, the old one dropped."""
     assert backup.schema is not None
     schema = backup.schema
-    aside = _aside(schema)
+    aside = aside_name(schema)
     dsn = shlex.quote(conninfo(url, backup.database))
     psql = f"psql --no-psqlrc --set=ON_ERROR_STOP=1 --dbname={dsn} --command="
     return [
@@ -94,18 +95,23 @@ def schema_restore_commands(backup: bk.Backup, url: DatabaseURL | None) -> list[
     ]
 
 
-def _aside(schema: str) -> str:
-    """``<schema>_before_restore``, cut to PostgreSQL's 63 bytes."""
+def aside_name(schema: str) -> str:
+    """``<schema>_before_restore``; a name too long for PostgreSQL's 63 bytes is cut and carries
+    8 hex digits of the full name's SHA-256, so two long schemas whose first bytes are equal are
+    never renamed to the same name (step 3 drops it)."""
     suffix = "_before_restore"
-    head = schema.encode()[: 63 - len(suffix)].decode(errors="ignore")
-    return head + suffix
+    if len(schema.encode()) + len(suffix) <= 63:
+        return schema + suffix
+    tag = "_" + hashlib.sha256(schema.encode()).hexdigest()[:8]
+    head = schema.encode()[: 63 - len(tag) - len(suffix)].decode(errors="ignore")
+    return head + tag + suffix
 
 
 def schema_only(run_id: str, backup: bk.Backup, url: DatabaseURL | None) -> UnsafeError:
     """The refusal of a whole-database restore of a one-schema backup, with the commands."""
     assert backup.schema is not None
     commands = schema_restore_commands(backup, url)
-    aside = _aside(backup.schema)
+    aside = aside_name(backup.schema)
     return UnsafeError(
         f"The backup of run {run_id} holds schema {backup.schema!r} of database "
         f"{backup.database!r} only (pg_dump --schema, a tenant schema of a fleet): it is not "
